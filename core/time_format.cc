@@ -1,0 +1,107 @@
+#include "core/time_format.h"
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+
+namespace gov {
+
+std::string FormatRfc3339(TimePoint t) {
+  using namespace std::chrono;
+  const auto ms = duration_cast<milliseconds>(t.time_since_epoch());
+  const auto days = floor<std::chrono::days>(ms);
+  const year_month_day ymd{sys_days{days}};
+  auto rem = ms - days;
+  const auto h = duration_cast<hours>(rem);
+  rem -= h;
+  const auto m = duration_cast<minutes>(rem);
+  rem -= m;
+  const auto s = duration_cast<seconds>(rem);
+  rem -= s;
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), int(h.count()), int(m.count()),
+                int(s.count()), int(rem.count()));
+  return buf;
+}
+
+namespace {
+
+bool ReadInt(std::string_view s, size_t& pos, size_t digits, int& out) {
+  if (pos + digits > s.size()) return false;
+  int v = 0;
+  for (size_t i = 0; i < digits; ++i) {
+    const char c = s[pos + i];
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    v = v * 10 + (c - '0');
+  }
+  pos += digits;
+  out = v;
+  return true;
+}
+
+bool Expect(std::string_view s, size_t& pos, char c) {
+  if (pos >= s.size() || s[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+}  // namespace
+
+std::optional<TimePoint> ParseRfc3339(std::string_view s) {
+  using namespace std::chrono;
+  size_t pos = 0;
+  int y, mo, d, h = 0, mi = 0, sec = 0;
+  if (!ReadInt(s, pos, 4, y) || !Expect(s, pos, '-') || !ReadInt(s, pos, 2, mo) ||
+      !Expect(s, pos, '-') || !ReadInt(s, pos, 2, d)) {
+    return std::nullopt;
+  }
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  Duration frac{0};
+  int offset_minutes = 0;
+  if (pos < s.size()) {
+    if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
+    ++pos;
+    if (!ReadInt(s, pos, 2, h) || !Expect(s, pos, ':') || !ReadInt(s, pos, 2, mi)) {
+      return std::nullopt;
+    }
+    if (pos < s.size() && s[pos] == ':') {
+      ++pos;
+      if (!ReadInt(s, pos, 2, sec)) return std::nullopt;
+    }
+    if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+      ++pos;
+      int64_t scale = 100'000'000;  // first digit is tenths of a second, in ns
+      size_t start = pos;
+      while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+        frac += Duration((s[pos] - '0') * scale);
+        scale /= 10;
+        ++pos;
+      }
+      if (pos == start) return std::nullopt;
+    }
+    if (pos >= s.size()) return std::nullopt;  // a time needs a zone
+    if (s[pos] == 'Z' || s[pos] == 'z') {
+      ++pos;
+    } else if (s[pos] == '+' || s[pos] == '-') {
+      const int sign = s[pos] == '-' ? -1 : 1;
+      ++pos;
+      int oh, om = 0;
+      if (!ReadInt(s, pos, 2, oh)) return std::nullopt;
+      if (pos < s.size() && s[pos] == ':') ++pos;
+      if (pos < s.size() && !ReadInt(s, pos, 2, om)) return std::nullopt;
+      offset_minutes = sign * (oh * 60 + om);
+    } else {
+      return std::nullopt;
+    }
+    if (pos != s.size()) return std::nullopt;
+  }
+  const auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} -
+                  minutes{offset_minutes};
+  return TimePoint(duration_cast<Duration>(tp.time_since_epoch()) + frac);
+}
+
+}  // namespace gov

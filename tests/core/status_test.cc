@@ -1,0 +1,41 @@
+#include "core/status.h"
+
+#include <gtest/gtest.h>
+
+namespace gov {
+namespace {
+
+StatusOr<int> Half(int x) {
+  if (x % 2) return InvalidArgument("odd", "x");
+  return x / 2;
+}
+
+Status UseHalf(int x, int& out) {
+  ASSIGN_OR_RETURN(out, Half(x));
+  return Status::Ok();
+}
+
+TEST(StatusTest, FieldPrefixJoinsPaths) {
+  Status s = InvalidArgument("bad", "maxReplicas");
+  EXPECT_EQ(s.WithFieldPrefix("target").field(), "target.maxReplicas");
+  EXPECT_EQ(InvalidArgument("bad", "[2].x").WithFieldPrefix("items").field(), "items[2].x");
+  EXPECT_EQ(s.ToString(), "invalid_argument: bad (maxReplicas)");
+}
+
+TEST(StatusTest, AssignOrReturnPropagates) {
+  int out = 0;
+  EXPECT_TRUE(UseHalf(8, out).ok());
+  EXPECT_EQ(out, 4);
+  Status s = UseHalf(7, out);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.field(), "x");
+}
+
+TEST(StatusTest, StatusOrFromOkStatusIsInternalError) {
+  StatusOr<int> v(Status::Ok());
+  EXPECT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kInternal);
+}
+
+}  // namespace
+}  // namespace gov

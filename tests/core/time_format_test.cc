@@ -1,0 +1,24 @@
+#include "core/time_format.h"
+
+#include <gtest/gtest.h>
+
+namespace gov {
+namespace {
+
+TEST(TimeFormatTest, FormatsUtcMillis) {
+  EXPECT_EQ(FormatRfc3339(FromUnixMillis(1700000000123)), "2023-11-14T22:13:20.123Z");
+}
+
+TEST(TimeFormatTest, ParsesVariants) {
+  EXPECT_EQ(ParseRfc3339("2023-11-14T22:13:20Z"), FromUnixMillis(1700000000000));
+  EXPECT_EQ(ParseRfc3339("2023-11-14T22:13:20.123Z"), FromUnixMillis(1700000000123));
+  EXPECT_EQ(ParseRfc3339("2023-11-14T23:13:20+01:00"), FromUnixMillis(1700000000000));
+  EXPECT_EQ(ParseRfc3339("2023-11-14"), FromUnixMillis(1699920000000));
+  EXPECT_FALSE(ParseRfc3339("2023-13-14T00:00:00Z").has_value());
+  EXPECT_FALSE(ParseRfc3339("2023-11-14T22:13:20").has_value());
+  EXPECT_FALSE(ParseRfc3339("yesterday").has_value());
+  EXPECT_FALSE(ParseRfc3339("2023-11-14T22:13:20Zjunk").has_value());
+}
+
+}  // namespace
+}  // namespace gov
