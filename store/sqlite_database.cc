@@ -1,0 +1,352 @@
+#include "store/sqlite_database.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace gov::store {
+
+namespace {
+
+Status SqliteError(sqlite3* db, int rc, std::string_view what) {
+  const int ext = db ? sqlite3_extended_errcode(db) : rc;
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return AlreadyExists(msg);
+  }
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) return FailedPrecondition(msg);
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return Unavailable(msg);
+  return Internal(msg);
+}
+
+// One sqlite3 handle with its prepared-statement cache. Used by one thread at a time.
+class Connection {
+ public:
+  ~Connection() {
+    for (auto& [_, stmt] : statements_) sqlite3_finalize(stmt);
+    if (db_) sqlite3_close_v2(db_);
+  }
+
+  Status Open(const std::string& path, bool read_only) {
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) return Unavailable("cannot open SQLite database " + path);
+    sqlite3_busy_timeout(db_, 5000);
+    const char* pragmas = read_only
+                              ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                "PRAGMA foreign_keys=ON;";
+    char* err = nullptr;
+    rc = sqlite3_exec(db_, pragmas, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return Unavailable("SQLite setup failed: " + msg);
+    }
+    return Status::Ok();
+  }
+
+  Status ExecPlain(const char* sql) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : "";
+      sqlite3_free(err);
+      return SqliteError(db_, rc, msg.empty() ? sql : msg);
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<ResultSet> Exec(std::string_view sql, const std::vector<SqlValue>& params) {
+    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    for (size_t i = 0; i < params.size(); ++i) {
+      const std::string name = "$" + std::to_string(i + 1);
+      const int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
+      if (idx == 0) continue;  // parameter not used by this statement
+      const SqlValue& v = params[i];
+      int rc = SQLITE_OK;
+      if (std::holds_alternative<std::nullptr_t>(v)) {
+        rc = sqlite3_bind_null(stmt, idx);
+      } else if (auto p = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, idx, *p);
+      } else if (auto p = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, idx, *p);
+      } else if (auto p = std::get_if<std::string>(&v)) {
+        rc = sqlite3_bind_text(stmt, idx, p->data(), static_cast<int>(p->size()), SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "bind");
+    }
+    ResultSet result;
+    const int ncols = sqlite3_column_count(stmt);
+    for (;;) {
+      const int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        Status s = SqliteError(db_, rc, "query failed");
+        sqlite3_reset(stmt);
+        return s;
+      }
+      std::vector<SqlValue> values;
+      values.reserve(ncols);
+      for (int c = 0; c < ncols; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_NULL: values.emplace_back(nullptr); break;
+          case SQLITE_INTEGER: values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c))); break;
+          case SQLITE_FLOAT: values.emplace_back(sqlite3_column_double(stmt, c)); break;
+          default: {
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+            const int len = sqlite3_column_bytes(stmt, c);
+            values.emplace_back(std::string(text ? text : "", static_cast<size_t>(len)));
+          }
+        }
+      }
+      result.rows.emplace_back(std::move(values));
+    }
+    result.affected_rows = sqlite3_changes(db_);
+    sqlite3_reset(stmt);
+    return result;
+  }
+
+ private:
+  StatusOr<sqlite3_stmt*> Prepare(std::string_view sql) {
+    auto it = statements_.find(std::string(sql));
+    if (it != statements_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
+    statements_.emplace(std::string(sql), stmt);
+    return stmt;
+  }
+
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+class SqliteDatabase;
+
+class SqliteTransaction final : public Transaction {
+ public:
+  SqliteTransaction(SqliteDatabase* owner, Connection* conn, TxMode mode,
+                    std::unique_lock<std::mutex> writer_lock)
+      : owner_(owner), conn_(conn), mode_(mode), writer_lock_(std::move(writer_lock)) {}
+  ~SqliteTransaction() override;
+
+  StatusOr<ResultSet> Exec(std::string_view sql, const std::vector<SqlValue>& params) override {
+    if (done_) return FailedPrecondition("transaction already finished");
+    return conn_->Exec(sql, params);
+  }
+  Status Commit() override;
+
+  void AddNotification(std::string channel, std::string payload) {
+    pending_.emplace_back(std::move(channel), std::move(payload));
+  }
+
+ private:
+  SqliteDatabase* owner_;
+  Connection* conn_;
+  TxMode mode_;
+  std::unique_lock<std::mutex> writer_lock_;
+  bool done_ = false;
+  std::vector<std::pair<std::string, std::string>> pending_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(std::string path) : path_(std::move(path)) {}
+  ~SqliteDatabase() override { Close(); }
+
+  Status Init(int pool_size) {
+    writer_ = std::make_unique<Connection>();
+    RETURN_IF_ERROR(writer_->Open(path_, /*read_only=*/false));
+    for (int i = 0; i < std::max(1, pool_size); ++i) {
+      auto conn = std::make_unique<Connection>();
+      RETURN_IF_ERROR(conn->Open(path_, /*read_only=*/true));
+      idle_readers_.push_back(conn.get());
+      readers_.push_back(std::move(conn));
+    }
+    dispatcher_ = std::thread([this] { DispatchLoop(); });
+    return Status::Ok();
+  }
+
+  Backend backend() const override { return Backend::kSqlite; }
+
+  StatusOr<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
+    if (closed_.load()) return Unavailable("database is closed");
+    if (mode == TxMode::kReadWrite) {
+      std::unique_lock<std::mutex> lock(writer_mu_);
+      if (closed_.load()) return Unavailable("database is closed");
+      RETURN_IF_ERROR(writer_->ExecPlain("BEGIN IMMEDIATE"));
+      return std::unique_ptr<Transaction>(
+          new SqliteTransaction(this, writer_.get(), mode, std::move(lock)));
+    }
+    Connection* conn = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(readers_mu_);
+      readers_cv_.wait(lock, [&] { return !idle_readers_.empty() || closed_.load(); });
+      if (closed_.load()) return Unavailable("database is closed");
+      conn = idle_readers_.back();
+      idle_readers_.pop_back();
+    }
+    Status s = conn->ExecPlain("BEGIN");
+    if (!s.ok()) {
+      ReturnReader(conn);
+      return s;
+    }
+    return std::unique_ptr<Transaction>(
+        new SqliteTransaction(this, conn, mode, std::unique_lock<std::mutex>()));
+  }
+
+  Status Ping() override {
+    ASSIGN_OR_RETURN(auto tx, Begin(TxMode::kReadOnly));
+    RETURN_IF_ERROR(tx->Exec("SELECT 1").status());
+    return tx->Commit();
+  }
+
+  void Close() override {
+    if (closed_.exchange(true)) return;
+    {
+      std::lock_guard<std::mutex> lock(notify_mu_);
+      notify_cv_.notify_all();
+    }
+    if (dispatcher_.joinable()) dispatcher_.join();
+    readers_cv_.notify_all();
+    // Wait for in-flight transactions to finish before closing handles.
+    std::lock_guard<std::mutex> writer_lock(writer_mu_);
+    std::unique_lock<std::mutex> lock(readers_mu_);
+    readers_cv_.wait(lock, [&] { return idle_readers_.size() == readers_.size(); });
+    readers_.clear();
+    idle_readers_.clear();
+    writer_.reset();
+    if (leader_fd_ >= 0) {
+      close(leader_fd_);
+      leader_fd_ = -1;
+    }
+  }
+
+  Status Notify(Transaction& tx, std::string_view channel, std::string_view payload) override {
+    auto* stx = dynamic_cast<SqliteTransaction*>(&tx);
+    if (!stx) return Internal("transaction from another database");
+    stx->AddNotification(std::string(channel), std::string(payload));
+    return Status::Ok();
+  }
+
+  Status Listen(std::string_view channel,
+                std::function<void(const std::string&, const std::string&)> handler) override {
+    std::lock_guard<std::mutex> lock(notify_mu_);
+    listeners_.emplace(std::string(channel), std::move(handler));
+    return Status::Ok();
+  }
+
+  // SQLite has one process as leader: whoever holds an exclusive flock on "<db>.leader".
+  StatusOr<bool> TryAcquireLeaderLock(int64_t) override {
+    std::lock_guard<std::mutex> lock(leader_mu_);
+    if (leader_fd_ >= 0) return true;
+    const int fd = open((path_ + ".leader").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Unavailable("cannot open leader lock file");
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      close(fd);
+      return false;
+    }
+    leader_fd_ = fd;
+    return true;
+  }
+
+  Status ReleaseLeaderLock(int64_t) override {
+    std::lock_guard<std::mutex> lock(leader_mu_);
+    if (leader_fd_ >= 0) {
+      close(leader_fd_);
+      leader_fd_ = -1;
+    }
+    return Status::Ok();
+  }
+
+  void ReturnReader(Connection* conn) {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    idle_readers_.push_back(conn);
+    readers_cv_.notify_all();
+  }
+
+  void Publish(std::vector<std::pair<std::string, std::string>> notes) {
+    if (notes.empty()) return;
+    std::lock_guard<std::mutex> lock(notify_mu_);
+    for (auto& n : notes) queue_.push_back(std::move(n));
+    notify_cv_.notify_all();
+  }
+
+ private:
+  void DispatchLoop() {
+    std::unique_lock<std::mutex> lock(notify_mu_);
+    while (!closed_.load()) {
+      notify_cv_.wait(lock, [&] { return !queue_.empty() || closed_.load(); });
+      while (!queue_.empty()) {
+        auto [channel, payload] = std::move(queue_.front());
+        queue_.pop_front();
+        auto range = listeners_.equal_range(channel);
+        std::vector<std::function<void(const std::string&, const std::string&)>> handlers;
+        for (auto it = range.first; it != range.second; ++it) handlers.push_back(it->second);
+        lock.unlock();
+        for (auto& h : handlers) h(channel, payload);
+        lock.lock();
+      }
+    }
+  }
+
+  std::string path_;
+  std::atomic<bool> closed_{false};
+  std::mutex writer_mu_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<Connection*> idle_readers_;
+  std::mutex notify_mu_;
+  std::condition_variable notify_cv_;
+  std::deque<std::pair<std::string, std::string>> queue_;
+  std::multimap<std::string, std::function<void(const std::string&, const std::string&)>> listeners_;
+  std::thread dispatcher_;
+  std::mutex leader_mu_;
+  int leader_fd_ = -1;
+};
+
+SqliteTransaction::~SqliteTransaction() {
+  if (!done_) {
+    (void)conn_->ExecPlain("ROLLBACK");
+  }
+  if (mode_ == TxMode::kReadOnly) owner_->ReturnReader(conn_);
+}
+
+Status SqliteTransaction::Commit() {
+  if (done_) return FailedPrecondition("transaction already finished");
+  Status s = conn_->ExecPlain("COMMIT");
+  if (!s.ok()) return s;  // the destructor rolls back
+  done_ = true;
+  if (writer_lock_.owns_lock()) writer_lock_.unlock();
+  owner_->Publish(std::move(pending_));
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path, int pool_size) {
+  if (path.empty()) return InvalidArgument("SQLite path is empty", "database");
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  auto db = std::make_unique<SqliteDatabase>(path);
+  RETURN_IF_ERROR(db->Init(pool_size));
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace gov::store

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "store/database.h"
+#include "store/page.h"
+
+namespace gov::store {
+
+enum class TokenType { kAdmin, kClient, kFrontend };
+std::string_view TokenTypeName(TokenType t);
+std::optional<TokenType> ParseTokenType(std::string_view s);
+
+// An API token. Only the SHA-256 of the secret is ever stored.
+struct TokenRecord {
+  std::string id;
+  std::string name;
+  TokenType type = TokenType::kClient;
+  std::optional<std::string> environment;  // unset for admin tokens (all environments)
+  std::string secret_hash;
+  TimePoint created_at;
+  std::optional<TimePoint> expires_at;
+  std::optional<TimePoint> revoked_at;
+  int64_t version = 1;
+};
+
+// Tokens, in one transaction at a time.
+class TokenRepository {
+ public:
+  // Inserts `token` (version 1). kAlreadyExists for a duplicate id or secret hash.
+  static Status Insert(Transaction& tx, const TokenRecord& token);
+  // kNotFound when absent.
+  static StatusOr<TokenRecord> Get(Transaction& tx, const std::string& id);
+  static StatusOr<std::optional<TokenRecord>> FindBySecretHash(Transaction& tx,
+                                                               const std::string& hash);
+  // Tokens by creation time, oldest first, revoked ones included.
+  static StatusOr<Page<TokenRecord>> List(Transaction& tx, const PageRequest& page);
+  // All tokens that are not revoked (for the in-memory auth cache).
+  static StatusOr<std::vector<TokenRecord>> ListActive(Transaction& tx);
+  // Marks the token revoked if its version is still `expected_version`; kConflict when the
+  // token changed since it was read, kNotFound when absent. Returns the updated record.
+  static StatusOr<TokenRecord> Revoke(Transaction& tx, const std::string& id,
+                                      int64_t expected_version, TimePoint now);
+  // Number of active admin tokens.
+  static StatusOr<int64_t> CountActiveAdmins(Transaction& tx);
+};
+
+}  // namespace gov::store

@@ -1,0 +1,290 @@
+#pragma once
+
+// The repository conformance suite: every test runs against each backend through
+// INSTANTIATE_TEST_SUITE_P in repository_conformance_test.cc (SQLite) and
+// repository_conformance_pgtest.cc (PostgreSQL).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <functional>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include "store/audit_repository.h"
+#include "store/environment_repository.h"
+#include "store/migrations.h"
+#include "tests/store/test_databases.h"
+#include "store/token_repository.h"
+
+namespace gov::store::testing {
+
+using Factory = std::function<std::unique_ptr<TestDatabase>()>;
+
+class ConformanceTest : public ::testing::TestWithParam<Factory> {
+ protected:
+  void SetUp() override {
+    test_db_ = GetParam()();
+    ASSERT_NE(test_db_, nullptr);
+  }
+  Database& db() { return test_db_->db(); }
+
+  TokenRecord MakeToken(const std::string& id, int64_t created_ms,
+                        TokenType type = TokenType::kClient) {
+    TokenRecord t;
+    t.id = id;
+    t.name = "token-" + id;
+    t.type = type;
+    if (type != TokenType::kAdmin) t.environment = "development";
+    t.secret_hash = "hash-" + id;
+    t.created_at = FromUnixMillis(created_ms);
+    return t;
+  }
+
+  Status InsertToken(const TokenRecord& t) {
+    return WithTransaction(db(), TxMode::kReadWrite,
+                           [&](Transaction& tx) { return TokenRepository::Insert(tx, t); });
+  }
+
+  StatusOr<TokenRecord> GetToken(const std::string& id) {
+    auto tx = db().Begin(TxMode::kReadOnly);
+    if (!tx.ok()) return tx.status();
+    return TokenRepository::Get(**tx, id);
+  }
+
+  std::unique_ptr<TestDatabase> test_db_;
+};
+
+TEST_P(ConformanceTest, MigrationsAreRecordedAndIdempotent) {
+  auto version = CurrentSchemaVersion(db());
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, LatestSchemaVersion());
+  ASSERT_TRUE(Migrate(db()).ok());  // second run applies nothing
+  EXPECT_EQ(*CurrentSchemaVersion(db()), LatestSchemaVersion());
+}
+
+TEST_P(ConformanceTest, NewerDatabaseRefusesToStart) {
+  std::vector<Migration> older(AllMigrations().begin(), AllMigrations().end());
+  older.pop_back();
+  if (older.empty()) older.push_back({0, "nothing", {}});
+  Status s = Migrate(db(), older);
+  ASSERT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_NE(s.message().find("newer than this Governor binary"), std::string::npos);
+}
+
+TEST_P(ConformanceTest, FailedMigrationRollsBackEntirely) {
+  std::vector<Migration> ms = AllMigrations();
+  ms.push_back({LatestSchemaVersion() + 1, "broken",
+                {"CREATE TABLE half_done (x BIGINT)", "THIS IS NOT SQL"}});
+  Status s = Migrate(db(), ms);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("broken"), std::string::npos);
+  EXPECT_EQ(*CurrentSchemaVersion(db()), LatestSchemaVersion());
+  auto tx = db().Begin(TxMode::kReadOnly);
+  ASSERT_TRUE(tx.ok());
+  EXPECT_FALSE((*tx)->Exec("SELECT x FROM half_done").ok());
+}
+
+TEST_P(ConformanceTest, DefaultEnvironmentsExistAndMoreCanBeAdded) {
+  auto tx = std::move(db().Begin(TxMode::kReadWrite)).value();
+  auto envs = EnvironmentRepository::List(*tx);
+  ASSERT_TRUE(envs.ok());
+  ASSERT_EQ(envs->size(), 2u);
+  EXPECT_EQ((*envs)[0].name, "development");
+  EXPECT_EQ((*envs)[1].name, "production");
+  ASSERT_TRUE(EnvironmentRepository::Insert(*tx, {"staging", FromUnixMillis(5), 1}).ok());
+  EXPECT_EQ(EnvironmentRepository::Insert(*tx, {"staging", FromUnixMillis(6), 1}).code(),
+            StatusCode::kAlreadyExists);
+}
+
+TEST_P(ConformanceTest, TokenCrud) {
+  TokenRecord t = MakeToken("a1", 1000);
+  t.expires_at = FromUnixMillis(99000);
+  ASSERT_TRUE(InsertToken(t).ok());
+  auto got = GetToken("a1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->name, "token-a1");
+  EXPECT_EQ(got->type, TokenType::kClient);
+  EXPECT_EQ(got->environment, "development");
+  EXPECT_EQ(got->created_at, FromUnixMillis(1000));
+  EXPECT_EQ(got->expires_at, FromUnixMillis(99000));
+  EXPECT_FALSE(got->revoked_at.has_value());
+  EXPECT_EQ(got->version, 1);
+  EXPECT_EQ(GetToken("missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(InsertToken(t).code(), StatusCode::kAlreadyExists);
+  TokenRecord same_secret = MakeToken("a2", 2000);
+  same_secret.secret_hash = t.secret_hash;
+  EXPECT_EQ(InsertToken(same_secret).code(), StatusCode::kAlreadyExists);
+
+  auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
+  auto found = TokenRepository::FindBySecretHash(*tx, "hash-a1");
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, "a1");
+  EXPECT_FALSE(TokenRepository::FindBySecretHash(*tx, "nope")->has_value());
+}
+
+TEST_P(ConformanceTest, TokenForUnknownEnvironmentIsRejected) {
+  TokenRecord t = MakeToken("e1", 1);
+  t.environment = "no-such-env";
+  EXPECT_EQ(InsertToken(t).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_P(ConformanceTest, StaleUpdateIsAConflict) {
+  ASSERT_TRUE(InsertToken(MakeToken("v1", 1)).ok());
+  StatusOr<TokenRecord> revoked = Internal("unset");
+  ASSERT_TRUE(WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
+                revoked = TokenRepository::Revoke(tx, "v1", 1, FromUnixMillis(50));
+                return revoked.status();
+              }).ok());
+  EXPECT_EQ(revoked->version, 2);
+  EXPECT_EQ(revoked->revoked_at, FromUnixMillis(50));
+  Status stale = WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
+    return TokenRepository::Revoke(tx, "v1", 1, FromUnixMillis(60)).status();
+  });
+  EXPECT_EQ(stale.code(), StatusCode::kConflict);
+  Status missing = WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
+    return TokenRepository::Revoke(tx, "zz", 1, FromUnixMillis(60)).status();
+  });
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+  EXPECT_EQ(GetToken("v1")->revoked_at, FromUnixMillis(50));
+}
+
+TEST_P(ConformanceTest, PaginationVisitsEveryRowOnce) {
+  // Equal timestamps exercise the id tie-break in the cursor.
+  for (int i = 0; i < 23; ++i) {
+    ASSERT_TRUE(InsertToken(MakeToken("t" + std::to_string(100 + i), 1000 + (i / 3))).ok());
+  }
+  std::vector<std::string> seen;
+  PageRequest req{5, ""};
+  int pages = 0;
+  do {
+    auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
+    auto page = TokenRepository::List(*tx, req);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    for (auto& t : page->items) seen.push_back(t.id);
+    req.cursor = page->next_cursor;
+    ++pages;
+  } while (!req.cursor.empty() && pages < 20);
+  EXPECT_EQ(pages, 5);
+  ASSERT_EQ(seen.size(), 23u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 23u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
+  EXPECT_EQ(TokenRepository::List(*tx, {5, "garbage"}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_P(ConformanceTest, RolledBackTransactionLeavesNoTrace) {
+  {
+    auto tx = std::move(db().Begin(TxMode::kReadWrite)).value();
+    ASSERT_TRUE(TokenRepository::Insert(*tx, MakeToken("r1", 1)).ok());
+    ASSERT_TRUE(AuditRepository::Append(*tx, {0, FromUnixMillis(1), "admin", "token.create",
+                                              "tokens/r1", std::nullopt, "{}", "req-1"})
+                    .ok());
+    // destroyed without commit
+  }
+  EXPECT_EQ(GetToken("r1").status().code(), StatusCode::kNotFound);
+  auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
+  EXPECT_TRUE(AuditRepository::List(*tx, {10, ""}, "")->items.empty());
+}
+
+TEST_P(ConformanceTest, FailingStepRollsBackEarlierSteps) {
+  ASSERT_TRUE(InsertToken(MakeToken("dup", 1)).ok());
+  Status s = WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
+    RETURN_IF_ERROR(TokenRepository::Insert(tx, MakeToken("fresh", 2)));
+    return TokenRepository::Insert(tx, MakeToken("dup", 3));  // fails
+  });
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(GetToken("fresh").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(ConformanceTest, ReadOnlyTransactionRejectsWrites) {
+  auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
+  EXPECT_FALSE(TokenRepository::Insert(*tx, MakeToken("ro", 1)).ok());
+}
+
+TEST_P(ConformanceTest, AuditLogNewestFirstWithResourceFilterAndCursor) {
+  ASSERT_TRUE(WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
+                for (int i = 0; i < 7; ++i) {
+                  const std::string res = (i % 2 ? "tokens/" : "environments/") + std::to_string(i);
+                  ASSIGN_OR_RETURN(auto seq, AuditRepository::Append(
+                                                 tx, {0, FromUnixMillis(i), "admin", "x.create",
+                                                      res, std::nullopt, "{\"i\":" + std::to_string(i) + "}",
+                                                      "req"}));
+                  (void)seq;
+                }
+                return Status::Ok();
+              }).ok());
+  auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
+  auto page = AuditRepository::List(*tx, {2, ""}, "tokens/");
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[0].resource, "tokens/5");
+  EXPECT_EQ(page->items[1].resource, "tokens/3");
+  EXPECT_FALSE(page->items[0].before_json.has_value());
+  EXPECT_EQ(page->items[0].after_json, "{\"i\":5}");
+  auto next = AuditRepository::List(*tx, {2, page->next_cursor}, "tokens/");
+  ASSERT_EQ(next->items.size(), 1u);
+  EXPECT_EQ(next->items[0].resource, "tokens/1");
+  EXPECT_TRUE(next->next_cursor.empty());
+  EXPECT_EQ(AuditRepository::List(*tx, {100, ""}, "")->items.size(), 7u);
+}
+
+TEST_P(ConformanceTest, ConcurrentWritersAllLand) {
+  constexpr int kThreads = 4, kPerThread = 25;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string id = "c" + std::to_string(t) + "_" + std::to_string(i);
+        if (!InsertToken(MakeToken(id, t * 1000 + i)).ok()) failures++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
+  EXPECT_EQ(TokenRepository::ListActive(*tx)->size(), size_t{kThreads * kPerThread});
+}
+
+TEST_P(ConformanceTest, NotificationsArriveOnlyAfterCommit) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> got;
+  auto listener = test_db_->OpenAnother();
+  Database& listen_db = db().backend() == Backend::kSqlite ? db() : *listener;
+  ASSERT_TRUE(listen_db
+                  .Listen("gov_test",
+                          [&](const std::string&, const std::string& payload) {
+                            std::lock_guard<std::mutex> lock(mu);
+                            got.push_back(payload);
+                            cv.notify_all();
+                          })
+                  .ok());
+  {
+    auto tx = std::move(db().Begin(TxMode::kReadWrite)).value();
+    ASSERT_TRUE(db().Notify(*tx, "gov_test", "rolled-back").ok());
+  }
+  ASSERT_TRUE(WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
+                return db().Notify(tx, "gov_test", "committed");
+              }).ok());
+  std::unique_lock<std::mutex> lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return !got.empty(); }));
+  EXPECT_EQ(got, std::vector<std::string>{"committed"});
+}
+
+TEST_P(ConformanceTest, LeaderLockIsExclusiveAcrossHandles) {
+  auto other = test_db_->OpenAnother();
+  ASSERT_TRUE(*db().TryAcquireLeaderLock(42));
+  EXPECT_FALSE(*other->TryAcquireLeaderLock(42));
+  ASSERT_TRUE(db().ReleaseLeaderLock(42).ok());
+  EXPECT_TRUE(*other->TryAcquireLeaderLock(42));
+}
+
+}  // namespace gov::store::testing

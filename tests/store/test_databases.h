@@ -1,0 +1,94 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace gov::store::testing {
+
+// A fresh, migrated database per test, removed afterwards.
+class TestDatabase {
+ public:
+  virtual ~TestDatabase() = default;
+  virtual Database& db() = 0;
+  // A second, independent handle on the same database (another "process").
+  virtual std::unique_ptr<Database> OpenAnother() = 0;
+  virtual std::string url() const = 0;
+};
+
+inline std::string UniqueSuffix() {
+  static std::mt19937_64 rng(std::random_device{}());
+  return std::to_string(rng());
+}
+
+class SqliteTestDatabase : public TestDatabase {
+ public:
+  SqliteTestDatabase() {
+    dir_ = std::filesystem::temp_directory_path() / ("gov_sqlite_" + UniqueSuffix());
+    std::filesystem::create_directories(dir_);
+    url_ = "sqlite://" + (dir_ / "test.db").string();
+    auto db = OpenDatabase(url_, 4);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+    EXPECT_TRUE(Migrate(*db_).ok());
+  }
+  ~SqliteTestDatabase() override {
+    db_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  Database& db() override { return *db_; }
+  std::unique_ptr<Database> OpenAnother() override { return std::move(OpenDatabase(url_, 2)).value(); }
+  std::string url() const override { return url_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string url_;
+  std::unique_ptr<Database> db_;
+};
+
+// Creates database gov_<random> on the server named by GOVERNOR_TEST_PG_URL, drops it after.
+class PostgresTestDatabase : public TestDatabase {
+ public:
+  static bool Available() { return std::getenv("GOVERNOR_TEST_PG_URL") != nullptr; }
+
+  PostgresTestDatabase() {
+    base_url_ = std::getenv("GOVERNOR_TEST_PG_URL");
+    name_ = "gov_" + UniqueSuffix();
+    // CREATE/DROP DATABASE cannot run inside a transaction block, so psql runs them.
+    RunOutsideTransaction("CREATE DATABASE " + name_);
+    const auto slash = base_url_.rfind('/');
+    url_ = base_url_.substr(0, slash + 1) + name_;
+    auto db = OpenDatabase(url_, 4);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+    EXPECT_TRUE(Migrate(*db_).ok());
+  }
+  ~PostgresTestDatabase() override {
+    db_.reset();
+    RunOutsideTransaction("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  }
+  Database& db() override { return *db_; }
+  std::unique_ptr<Database> OpenAnother() override { return std::move(OpenDatabase(url_, 2)).value(); }
+  std::string url() const override { return url_; }
+
+ private:
+  void RunOutsideTransaction(const std::string& sql) {
+    const std::string cmd = "psql -q -v ON_ERROR_STOP=1 '" + base_url_ + "' -c '" + sql + "' >/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+
+  std::string base_url_;
+  std::string name_;
+  std::string url_;
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace gov::store::testing
