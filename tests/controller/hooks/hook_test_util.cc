@@ -1,0 +1,137 @@
+#include "tests/controller/hooks/hook_test_util.h"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <functional>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+
+namespace gov::controller::testing {
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "gov-hooks-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::Write(std::string_view name, std::string_view content, bool executable) {
+  const std::filesystem::path file = path_ / std::string(name);
+  {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    if (!out) throw std::runtime_error("cannot write " + file.string());
+  }
+  chmod(file.c_str(), executable ? 0700 : 0600);
+  return file.string();
+}
+
+namespace {
+
+void AddExtension(X509* cert, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+  if (ext == nullptr) throw std::runtime_error("X509V3_EXT_conf_nid failed");
+  X509_add_ext(cert, ext, -1);
+  X509_EXTENSION_free(ext);
+}
+
+std::string ToPem(const std::function<int(BIO*)>& write) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (write(bio.get()) != 1) throw std::runtime_error("PEM write failed");
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+}  // namespace
+
+TestCertificate MakeSelfSignedCertificate(std::string_view common_name) {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), &EVP_PKEY_free);
+  if (!key) throw std::runtime_error("EVP_EC_gen failed");
+  std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), &X509_free);
+  X509_set_version(cert.get(), 2);
+  static long serial = 1;
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial++);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
+  X509_set_pubkey(cert.get(), key.get());
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  const std::string cn(common_name);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+  X509_set_issuer_name(cert.get(), name);
+  AddExtension(cert.get(), NID_basic_constraints, "critical,CA:TRUE");
+  AddExtension(cert.get(), NID_key_usage, "critical,digitalSignature,keyCertSign");
+  AddExtension(cert.get(), NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
+  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
+    throw std::runtime_error("X509_sign failed");
+  }
+  TestCertificate out;
+  out.cert_pem = ToPem([&](BIO* b) { return PEM_write_bio_X509(b, cert.get()); });
+  out.key_pem = ToPem([&](BIO* b) {
+    return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  });
+  return out;
+}
+
+}  // namespace gov::controller::testing
+
+namespace gov::controller::testing {
+
+FakeServer::FakeServer() : server_(std::make_unique<httplib::Server>()) { Start(); }
+
+FakeServer::FakeServer(TempDir& dir, const TestCertificate& cert)
+    : server_(std::make_unique<httplib::SSLServer>(
+          dir.Write("server.crt", cert.cert_pem).c_str(),
+          dir.Write("server.key", cert.key_pem).c_str())),
+      tls_(true) {
+  Start();
+}
+
+void FakeServer::Start() {
+  port_ = server_->bind_to_any_port("127.0.0.1");
+  if (port_ <= 0) throw std::runtime_error("cannot bind a test server");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+FakeServer::~FakeServer() {
+  server_->stop();
+  thread_.join();
+}
+
+std::string FakeServer::Origin() const {
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+}
+
+int UnusedPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("cannot reserve a port");
+  }
+  close(fd);  // never listened on: connecting is refused at once
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace gov::controller::testing

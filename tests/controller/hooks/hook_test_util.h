@@ -1,0 +1,78 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <thread>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <httplib.h>
+
+#include "core/clock.h"
+
+namespace gov::controller::testing {
+
+// A directory under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  // Writes `content` to `name` inside the directory (mode 0600, or 0700 when
+  // `executable`) and returns the file's absolute path.
+  std::string Write(std::string_view name, std::string_view content, bool executable = false);
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A self-signed certificate that is also its own CA (basicConstraints CA:TRUE), for
+// subjectAltName IP:127.0.0.1 and DNS:localhost, with an EC P-256 key, valid for one day
+// from now. Generated with the OpenSSL 3 API, so tests need no `openssl` binary.
+struct TestCertificate {
+  std::string cert_pem;
+  std::string key_pem;
+};
+TestCertificate MakeSelfSignedCertificate(std::string_view common_name);
+
+// Runs an httplib server (plain or TLS) on 127.0.0.1:<ephemeral port> on its own thread.
+// Register handlers on server() before the first request; the socket is already
+// listening when the constructor returns, so no readiness wait is needed.
+class FakeServer {
+ public:
+  // Plain HTTP.
+  FakeServer();
+  // HTTPS presenting `cert`, whose PEM files are written into `dir`.
+  FakeServer(TempDir& dir, const TestCertificate& cert);
+  ~FakeServer();
+
+  httplib::Server& server() { return *server_; }
+  int port() const { return port_; }
+  // "http(s)://127.0.0.1:<port>".
+  std::string Origin() const;
+
+ private:
+  void Start();
+
+  std::unique_ptr<httplib::Server> server_;
+  bool tls_ = false;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// A port on 127.0.0.1 that nothing listens on (bound, then released).
+int UnusedPort();
+
+// Records the delays a hook asks to sleep, instead of sleeping.
+struct SleepRecorder {
+  std::vector<Duration> delays;
+  auto Fn() {
+    return [this](Duration d) { delays.push_back(d); };
+  }
+};
+
+}  // namespace gov::controller::testing
