@@ -1,0 +1,119 @@
+#include "api/admin_routes.h"
+
+#include "api/http_util.h"
+#include "api/openapi.h"
+
+namespace gov::api {
+
+namespace {
+
+AuditContext Audit(const RequestContext& ctx) { return {ctx.Actor(), ctx.request_id}; }
+
+Json ListSchema(const std::string& item) {
+  return Json{{"type", "object"},
+              {"required", {"items"}},
+              {"properties", {{"items", {{"type", "array"}, {"items", RefSchema(item)}}},
+                              {"nextCursor", {{"type", {"string", "null"}}}}}}};
+}
+
+Json NextCursor(const std::string& c) { return c.empty() ? Json(nullptr) : Json(c); }
+
+StatusOr<store::PageRequest> ReadPage(const httplib::Request& req) {
+  ASSIGN_OR_RETURN(int limit, QueryInt(req, "limit", 50, 1, 1000));
+  return store::PageRequest{limit, req.get_param_value("cursor")};
+}
+
+}  // namespace
+
+void AddAdminRoutes(Router& router, AdminService& service) {
+  router.Add({"POST", "/api/v1/tokens", Access::kAdmin, "admin",
+              [&service](RequestContext& ctx, httplib::Response& res) {
+                auto body = ParseBody(ctx.req);
+                if (!body.ok()) return WriteError(res, body.status());
+                auto created = service.CreateToken(Audit(ctx), *body);
+                if (!created.ok()) return WriteError(res, created.status());
+                Json out = TokenToJson(created->token);
+                out["secret"] = created->secret;
+                res.set_header("Location", "/api/v1/tokens/" + created->token.id);
+                WriteJson(res, 201, out);
+              },
+              {"Create an API token (the secret is shown once)", "auth",
+               Json{{"type", "object"},
+                    {"required", {"type", "name"}},
+                    {"additionalProperties", false},
+                    {"properties",
+                     {{"type", {{"enum", {"admin", "client", "frontend"}}}},
+                      {"name", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}},
+                      {"environment", {{"type", "string"}, {"default", "development"}}},
+                      {"expiresAt", {{"type", "string"}, {"format", "date-time"}}}}}},
+               {{201, RefSchema("CreatedToken")}, {400, ErrorSchema()}},
+               {}}});
+
+  router.Add({"GET", "/api/v1/tokens", Access::kAdmin, "admin",
+              [&service](RequestContext& ctx, httplib::Response& res) {
+                auto page = ReadPage(ctx.req);
+                if (!page.ok()) return WriteError(res, page.status());
+                auto tokens = service.ListTokens(*page);
+                if (!tokens.ok()) return WriteError(res, tokens.status());
+                Json items = Json::array();
+                for (const auto& t : tokens->items) items.push_back(TokenToJson(t));
+                WriteJson(res, 200, {{"items", items}, {"nextCursor", NextCursor(tokens->next_cursor)}});
+              },
+              {"List tokens (never their secrets)", "auth", nullptr,
+               {{200, ListSchema("Token")}, {400, ErrorSchema()}},
+               {"limit", "cursor"}}});
+
+  router.Add({"DELETE", "/api/v1/tokens/{id}", Access::kAdmin, "admin",
+              [&service](RequestContext& ctx, httplib::Response& res) {
+                auto version = IfMatchVersion(ctx.req);
+                if (!version.ok()) return WriteError(res, version.status());
+                auto revoked = service.RevokeToken(Audit(ctx), ctx.PathParam(0), *version);
+                if (!revoked.ok()) return WriteError(res, revoked.status());
+                res.status = 204;
+              },
+              {"Revoke a token, with immediate effect", "auth", nullptr,
+               {{204, nullptr}, {404, ErrorSchema()}, {409, ErrorSchema()}},
+               {}}});
+
+  router.Add({"GET", "/api/v1/environments", Access::kAdmin, "admin",
+              [&service](RequestContext&, httplib::Response& res) {
+                auto envs = service.ListEnvironments();
+                if (!envs.ok()) return WriteError(res, envs.status());
+                Json items = Json::array();
+                for (const auto& e : *envs) items.push_back({{"name", e.name}});
+                WriteJson(res, 200, {{"items", items}});
+              },
+              {"List environments", "auth", nullptr,
+               {{200, {{"type", "object"}, {"properties", {{"items", {{"type", "array"}, {"items", RefSchema("Environment")}}}}}}}},
+               {}}});
+
+  router.Add({"POST", "/api/v1/environments", Access::kAdmin, "admin",
+              [&service](RequestContext& ctx, httplib::Response& res) {
+                auto body = ParseBody(ctx.req);
+                if (!body.ok()) return WriteError(res, body.status());
+                auto env = service.CreateEnvironment(Audit(ctx), *body);
+                if (!env.ok()) return WriteError(res, env.status());
+                WriteJson(res, 201, {{"name", env->name}});
+              },
+              {"Add an environment", "auth",
+               Json{{"type", "object"}, {"required", {"name"}}, {"additionalProperties", false},
+                    {"properties", {{"name", {{"type", "string"}, {"pattern", "^[a-z0-9][a-z0-9_-]{0,62}$"}}}}}},
+               {{201, RefSchema("Environment")}, {400, ErrorSchema()}, {409, ErrorSchema()}},
+               {}}});
+
+  router.Add({"GET", "/api/v1/audit", Access::kAdmin, "admin",
+              [&service](RequestContext& ctx, httplib::Response& res) {
+                auto page = ReadPage(ctx.req);
+                if (!page.ok()) return WriteError(res, page.status());
+                auto entries = service.ListAudit(*page, ctx.req.get_param_value("resource"));
+                if (!entries.ok()) return WriteError(res, entries.status());
+                Json items = Json::array();
+                for (const auto& e : entries->items) items.push_back(AuditEntryToJson(e));
+                WriteJson(res, 200, {{"items", items}, {"nextCursor", NextCursor(entries->next_cursor)}});
+              },
+              {"The audit log, newest first", "audit", nullptr,
+               {{200, ListSchema("AuditEntry")}, {400, ErrorSchema()}},
+               {"limit", "cursor", "resource"}}});
+}
+
+}  // namespace gov::api

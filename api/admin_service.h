@@ -1,0 +1,64 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/authenticator.h"
+#include "core/clock.h"
+#include "core/json_util.h"
+#include "store/audit_repository.h"
+#include "store/database.h"
+#include "store/environment_repository.h"
+#include "store/token_repository.h"
+
+namespace gov::api {
+
+// Who made a change, for the audit log.
+struct AuditContext {
+  std::string actor;
+  std::string request_id;
+};
+
+struct CreatedToken {
+  store::TokenRecord token;
+  std::string secret;  // shown once, never stored
+};
+
+// Token JSON as the API shows it (never the secret or its hash).
+Json TokenToJson(const store::TokenRecord& t);
+Json AuditEntryToJson(const store::AuditEntry& e);
+
+// Tokens, environments and the audit log. Every mutation writes its audit entry in the
+// same transaction as the change. Thread-safe.
+class AdminService {
+ public:
+  AdminService(store::Database& db, Authenticator& auth, const Clock& clock)
+      : db_(db), auth_(auth), clock_(clock) {}
+
+  // Body of POST /api/v1/tokens: {"type", "name", "environment"?, "expiresAt"?}.
+  StatusOr<CreatedToken> CreateToken(const AuditContext& ctx, const Json& body);
+  StatusOr<store::Page<store::TokenRecord>> ListTokens(const store::PageRequest& page);
+  // Revokes with immediate effect. `expected_version` (from If-Match) guards against races.
+  StatusOr<store::TokenRecord> RevokeToken(const AuditContext& ctx, const std::string& id,
+                                           std::optional<int64_t> expected_version);
+
+  StatusOr<std::vector<store::EnvironmentRecord>> ListEnvironments();
+  // Body of POST /api/v1/environments: {"name"}.
+  StatusOr<store::EnvironmentRecord> CreateEnvironment(const AuditContext& ctx, const Json& body);
+
+  StatusOr<store::Page<store::AuditEntry>> ListAudit(const store::PageRequest& page,
+                                                     const std::string& resource_prefix);
+
+  // Makes sure an admin can log in. With `configured_secret`, that secret becomes an admin
+  // token (idempotently). Otherwise, when no active admin token exists, one is generated and
+  // its secret returned (print it once). Returns "" when nothing new was generated.
+  StatusOr<std::string> EnsureAdminToken(const std::string& configured_secret);
+
+ private:
+  store::Database& db_;
+  Authenticator& auth_;
+  const Clock& clock_;
+};
+
+}  // namespace gov::api

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/json_util.h"
+
+namespace gov::api {
+
+// Token-bucket parameters for one route class.
+struct RateLimit {
+  double requests_per_second = 0;  // 0 disables limiting for the class
+  double burst = 0;
+};
+
+struct ServerConfig {
+  // server
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;
+  int workers = 64;
+  int keep_alive_timeout_seconds = 2;
+  int keep_alive_max_count = 100;
+  int read_timeout_seconds = 10;
+  size_t max_body_bytes = 1 << 20;
+  int shutdown_deadline_seconds = 15;
+  std::vector<std::string> cors_origins;
+  // database
+  std::string database_url = "sqlite://var/governor.db";
+  int database_pool_size = 4;
+  // auth
+  std::string admin_token;  // when set, this secret is an admin token
+  // log
+  std::string log_format = "text";  // text | json
+  std::string log_level = "info";
+  bool access_log = true;
+  // rate limits per route class: admin, evaluation, ingest, unauthenticated
+  std::map<std::string, RateLimit> rate_limits;
+};
+
+// The defaults as a config document; its shape defines every known key.
+Json DefaultConfigDocument();
+
+// Overlays environment variables onto `doc`: for each leaf key path a.b.c of the defaults,
+// GOVERNOR_<A>_<B>_<C> (camelCase split into UPPER_SNAKE) replaces the value, parsed to the
+// leaf's type. `env` is the environment (name -> value). Errors name the variable.
+std::vector<Status> ApplyEnvironment(Json& doc, const std::map<std::string, std::string>& env);
+
+// Merges `overlay` into `base` recursively (objects merge, everything else replaces).
+void MergeConfig(Json& base, const Json& overlay);
+
+// Validates and converts a merged document. Returns every problem, each naming its key
+// path (e.g. "server.listen: expected HOST:PORT").
+std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out);
+
+// The current process environment as a map.
+std::map<std::string, std::string> ProcessEnvironment();
+
+}  // namespace gov::api

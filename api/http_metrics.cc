@@ -1,0 +1,55 @@
+#include "api/http_metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+namespace gov::api {
+
+namespace {
+
+const prometheus::Histogram::BucketBoundaries& DurationBuckets() {
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+  return kBuckets;
+}
+
+}  // namespace
+
+HttpMetrics::HttpMetrics(const std::string& version)
+    : registry_(std::make_shared<prometheus::Registry>()) {
+  requests_ = &prometheus::BuildCounter()
+                   .Name("governor_http_requests_total")
+                   .Help("HTTP requests by route pattern, method and status code.")
+                   .Register(*registry_);
+  durations_ = &prometheus::BuildHistogram()
+                    .Name("governor_http_request_duration_seconds")
+                    .Help("HTTP request duration in seconds by route pattern.")
+                    .Register(*registry_);
+  prometheus::BuildGauge()
+      .Name("governor_build_info")
+      .Help("Build information; the value is always 1.")
+      .Register(*registry_)
+      .Add({{"version", version}})
+      .Set(1);
+  db_up_ = &prometheus::BuildGauge()
+                .Name("governor_db_up")
+                .Help("1 when the database answered the last probe, else 0.")
+                .Register(*registry_)
+                .Add({});
+}
+
+void HttpMetrics::Observe(const std::string& route, const std::string& method, int status,
+                          double seconds) {
+  requests_->Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}})
+      .Increment();
+  durations_->Add({{"route", route}}, DurationBuckets()).Observe(seconds);
+}
+
+std::string HttpMetrics::Render() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace gov::api

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+
+namespace gov::api {
+
+// The process's Prometheus registry with the HTTP metrics. Other modules register their
+// own families on `registry()`. Thread-safe.
+class HttpMetrics {
+ public:
+  explicit HttpMetrics(const std::string& version);
+
+  // Counts one request and observes its duration.
+  void Observe(const std::string& route, const std::string& method, int status,
+               double seconds);
+  void SetDbUp(bool up) { db_up_->Set(up ? 1 : 0); }
+
+  prometheus::Registry& registry() { return *registry_; }
+  // Prometheus text exposition format 0.0.4 of everything registered.
+  std::string Render() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* requests_;
+  prometheus::Family<prometheus::Histogram>* durations_;
+  prometheus::Gauge* db_up_;
+};
+
+}  // namespace gov::api

@@ -1,0 +1,175 @@
+#include "api/server.h"
+
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "api/admin_routes.h"
+#include "api/http_util.h"
+#include "api/openapi.h"
+#include "store/migrations.h"
+
+#ifndef GOVERNOR_VERSION
+#define GOVERNOR_VERSION "0.0.0"
+#endif
+
+namespace gov::api {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> MakeAccessLog(const ServerConfig& config) {
+  if (!config.access_log) return nullptr;
+  static std::once_flag pool_once;
+  std::call_once(pool_once, [] { spdlog::init_thread_pool(8192, 1); });
+  auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  auto logger = std::make_shared<spdlog::async_logger>(
+      "access", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);
+  logger->set_pattern(config.log_format == "json" ? "%v" : "%Y-%m-%dT%H:%M:%S.%eZ access %v",
+                      spdlog::pattern_time_type::utc);
+  return logger;
+}
+
+}  // namespace
+
+GovernorServer::GovernorServer(ServerConfig config, const Clock& clock)
+    : config_(std::move(config)),
+      clock_(clock),
+      access_log_(MakeAccessLog(config_)),
+      metrics_(GOVERNOR_VERSION),
+      auth_(clock),
+      limiter_(clock, config_.rate_limits) {}
+
+GovernorServer::~GovernorServer() {
+  Stop();
+  if (access_log_) access_log_->flush();
+}
+
+Status GovernorServer::Open() {
+  ASSIGN_OR_RETURN(db_, store::OpenDatabase(config_.database_url, config_.database_pool_size));
+  RETURN_IF_ERROR(store::Migrate(*db_));
+  admin_ = std::make_unique<AdminService>(*db_, auth_, clock_);
+  ASSIGN_OR_RETURN(generated_admin_token_, admin_->EnsureAdminToken(config_.admin_token));
+  RETURN_IF_ERROR(auth_.Reload(*db_));
+  // Other replicas' token changes arrive by notification; a periodic reload covers a
+  // missed notification (e.g. while the listener reconnected).
+  RETURN_IF_ERROR(db_->Listen("gov_tokens", [this](const std::string&, const std::string&) {
+    Status s = auth_.Reload(*db_);
+    if (!s.ok()) spdlog::warn("token reload failed: {}", s.ToString());
+  }));
+  token_refresher_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(refresher_mu_);
+    while (!stopped_.load()) {
+      refresher_cv_.wait_for(lock, std::chrono::seconds(10));
+      if (stopped_.load()) break;
+      Status s = auth_.Reload(*db_);
+      if (!s.ok()) spdlog::warn("token reload failed: {}", s.ToString());
+    }
+  });
+
+  router_ = std::make_unique<Router>(auth_, limiter_, metrics_, access_log_,
+                                     config_.log_format == "json");
+  AddSystemRoutes();
+  AddAdminRoutes(*router_, *admin_);
+  return Status::Ok();
+}
+
+Status GovernorServer::Ready() {
+  if (!db_) return Unavailable("database not open");
+  Status ping = db_->Ping();
+  metrics_.SetDbUp(ping.ok());
+  if (!ping.ok()) return Unavailable("database: " + ping.message());
+  ASSIGN_OR_RETURN(auto tx, db_->Begin(store::TxMode::kReadOnly));
+  auto rs = tx->Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!rs.ok()) return Unavailable("database: " + rs.status().message());
+  const int64_t version = rs->rows.at(0).Int(0);
+  if (version != store::LatestSchemaVersion()) {
+    return Unavailable("schema version " + std::to_string(version) + ", expected " +
+                       std::to_string(store::LatestSchemaVersion()));
+  }
+  return Status::Ok();
+}
+
+void GovernorServer::AddSystemRoutes() {
+  const Json text_schema{{"type", "string"}, {"x-content-type", "text/plain"}};
+  router_->Add({"GET", "/healthz", Access::kPublic, "",
+                [](RequestContext&, httplib::Response& res) { WriteJson(res, 200, {{"status", "ok"}}); },
+                {"Liveness: 200 while the process runs", "system", nullptr,
+                 {{200, {{"type", "object"}, {"properties", {{"status", {{"const", "ok"}}}}}}}},
+                 {}}});
+  router_->Add({"GET", "/readyz", Access::kPublic, "",
+                [this](RequestContext&, httplib::Response& res) {
+                  Status s = Ready();
+                  if (s.ok()) return WriteJson(res, 200, {{"status", "ready"}});
+                  WriteJson(res, 503, {{"status", "not ready"}, {"reason", s.message()}});
+                },
+                {"Readiness: the database answers and migrations are applied", "system", nullptr,
+                 {{200, {{"type", "object"}}}, {503, {{"type", "object"}, {"properties", {{"reason", {{"type", "string"}}}}}}}},
+                 {}}});
+  router_->Add({"GET", "/metrics", Access::kPublic, "",
+                [this](RequestContext&, httplib::Response& res) {
+                  metrics_.SetDbUp(db_ && db_->Ping().ok());
+                  res.set_content(metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8");
+                },
+                {"Prometheus metrics (text exposition format)", "system", nullptr,
+                 {{200, text_schema}}, {}}});
+  router_->Add({"GET", "/openapi.json", Access::kPublic, "",
+                [this](RequestContext&, httplib::Response& res) {
+                  WriteJson(res, 200, BuildOpenApi(router_->routes(), GOVERNOR_VERSION));
+                },
+                {"This OpenAPI 3.1 document", "system", nullptr, {{200, {{"type", "object"}}}}, {}}});
+}
+
+StatusOr<int> GovernorServer::Bind() {
+  const int workers = config_.workers;
+  http_.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  http_.set_tcp_nodelay(true);
+  http_.set_keep_alive_max_count(config_.keep_alive_max_count);
+  http_.set_keep_alive_timeout(config_.keep_alive_timeout_seconds);
+  http_.set_read_timeout(config_.read_timeout_seconds, 0);
+  http_.set_write_timeout(config_.read_timeout_seconds, 0);
+  http_.set_payload_max_length(config_.max_body_bytes);
+  router_->Install(http_);
+  const int port = config_.listen_port == 0 ? http_.bind_to_any_port(config_.listen_host)
+                                            : (http_.bind_to_port(config_.listen_host,
+                                                                  config_.listen_port)
+                                                   ? config_.listen_port
+                                                   : -1);
+  if (port < 0) {
+    return Unavailable("cannot listen on " + config_.listen_host + ":" +
+                       std::to_string(config_.listen_port));
+  }
+  return port;
+}
+
+void GovernorServer::Serve() {
+  serving_ = true;
+  http_.listen_after_bind();
+  std::lock_guard<std::mutex> lock(serve_mu_);
+  serve_done_ = true;
+  serve_cv_.notify_all();
+}
+
+bool GovernorServer::Stop() {
+  if (stopped_.exchange(true)) return true;
+  {
+    std::lock_guard<std::mutex> lock(refresher_mu_);
+    refresher_cv_.notify_all();
+  }
+  if (token_refresher_.joinable()) token_refresher_.join();
+  bool drained = true;
+  if (serving_) {
+    http_.stop();  // closes the listener; workers finish their current requests
+    std::unique_lock<std::mutex> lock(serve_mu_);
+    drained = serve_cv_.wait_for(lock, std::chrono::seconds(config_.shutdown_deadline_seconds),
+                                 [&] { return serve_done_; });
+    if (!drained) {
+      spdlog::warn("shutdown deadline of {} s passed with requests still running",
+                   config_.shutdown_deadline_seconds);
+    }
+  }
+  if (drained && db_) db_->Close();
+  if (access_log_) access_log_->flush();
+  return drained;
+}
+
+}  // namespace gov::api

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <httplib.h>
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "api/admin_service.h"
+#include "api/authenticator.h"
+#include "api/config.h"
+#include "api/http_metrics.h"
+#include "api/rate_limiter.h"
+#include "api/router.h"
+#include "core/clock.h"
+#include "store/database.h"
+
+namespace gov::api {
+
+// The Governor HTTP service: opens and migrates the store, makes sure an admin can log in,
+// and serves every route. Lifecycle: Open() -> Bind() -> Serve() (blocks) ... Stop().
+class GovernorServer {
+ public:
+  GovernorServer(ServerConfig config, const Clock& clock);
+  ~GovernorServer();
+
+  // Opens the database, applies migrations, loads tokens and registers routes.
+  Status Open();
+  // Binds the configured address; returns the port (useful with port 0).
+  StatusOr<int> Bind();
+  // Serves until Stop(); in-flight requests finish first.
+  void Serve();
+  // Stops accepting, lets in-flight requests finish within the shutdown deadline, closes the
+  // store. Safe to call from any thread, more than once. Returns false when the deadline
+  // passed with requests still running.
+  bool Stop();
+
+  // The admin secret generated on first start ("" when none was generated this run).
+  const std::string& generated_admin_token() const { return generated_admin_token_; }
+  Router& router() { return *router_; }
+  store::Database& database() { return *db_; }
+  HttpMetrics& metrics() { return metrics_; }
+  const ServerConfig& config() const { return config_; }
+
+  // 200-ready check: the database answers and the schema is current; else the reason.
+  Status Ready();
+
+ private:
+  void AddSystemRoutes();
+
+  ServerConfig config_;
+  const Clock& clock_;
+  std::shared_ptr<spdlog::logger> access_log_;
+  HttpMetrics metrics_;
+  std::unique_ptr<store::Database> db_;
+  Authenticator auth_;
+  RateLimiter limiter_;
+  std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<Router> router_;
+  httplib::Server http_;
+  std::string generated_admin_token_;
+  std::atomic<bool> serving_{false};
+  std::atomic<bool> stopped_{false};
+  std::mutex serve_mu_;
+  std::condition_variable serve_cv_;
+  bool serve_done_ = false;
+  std::thread token_refresher_;
+  std::mutex refresher_mu_;
+  std::condition_variable refresher_cv_;
+};
+
+}  // namespace gov::api

@@ -1,0 +1,133 @@
+// The `governor` executable: serve, check-config, version.
+#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "api/server.h"
+#include "cli/config_loader.h"
+#include "core/clock.h"
+
+#ifndef GOVERNOR_VERSION
+#define GOVERNOR_VERSION "0.0.0"
+#endif
+
+namespace {
+
+using gov::cli::FlagOverrides;
+
+void PrintProblems(const std::vector<gov::Status>& problems) {
+  for (const auto& p : problems) {
+    if (p.field().empty()) {
+      std::cout << p.message() << "\n";
+    } else {
+      std::cout << p.field() << ": " << p.message() << "\n";
+    }
+  }
+}
+
+int Serve(const std::string& config_file, const FlagOverrides& flags) {
+  gov::api::ServerConfig config;
+  auto problems = gov::cli::LoadServerConfig(config_file, flags, gov::api::ProcessEnvironment(), config);
+  if (!problems.empty()) {
+    std::cerr << "invalid configuration:\n";
+    for (const auto& p : problems) {
+      std::cerr << "  " << (p.field().empty() ? "" : p.field() + ": ") << p.message() << "\n";
+    }
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  if (config.log_format == "json") {
+    spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})",
+                        spdlog::pattern_time_type::utc);
+  }
+
+  // Signals are taken by one thread with sigwait, so shutdown runs outside signal context.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  gov::api::GovernorServer server(config, gov::SystemClock::Instance());
+  if (gov::Status s = server.Open(); !s.ok()) {
+    spdlog::critical("cannot start: {}", s.ToString());
+    return 1;
+  }
+  auto port = server.Bind();
+  if (!port.ok()) {
+    spdlog::critical("cannot start: {}", port.status().ToString());
+    return 1;
+  }
+  const std::string host = config.listen_host == "0.0.0.0" || config.listen_host.empty()
+                               ? "127.0.0.1"
+                               : config.listen_host;
+  std::printf("Governor %s listening on http://%s:%d\n", GOVERNOR_VERSION, host.c_str(), *port);
+  if (!server.generated_admin_token().empty()) {
+    std::printf("Admin token (shown once; only its hash is stored): %s\n",
+                server.generated_admin_token().c_str());
+  }
+  std::fflush(stdout);
+
+  std::thread signal_thread([&server, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    server.Stop();
+  });
+  server.Serve();
+  // Serve() returns once the listener is closed and in-flight requests are done; Stop()
+  // (on the signal thread) then closes the store. Wake the signal thread if we got here
+  // some other way.
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+int CheckConfig(const std::string& file) {
+  gov::api::ServerConfig config;
+  auto problems = gov::cli::LoadServerConfig(file, {}, {}, config);
+  if (problems.empty()) {
+    std::cout << "ok\n";
+    return 0;
+  }
+  PrintProblems(problems);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Governor: autoscaling decisions, feature flags and experiments"};
+  app.require_subcommand(1);
+
+  std::string config_file;
+  FlagOverrides flags;
+  auto* serve = app.add_subcommand("serve", "Run the Governor service");
+  serve->add_option("--config", config_file, "YAML config file (see config/governor.yaml)");
+  serve->add_option("--listen", flags.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  serve->add_option("--database", flags.database,
+                    "sqlite:///path/to/file.db or postgres://... (default sqlite://var/governor.db)");
+  serve->add_option("--admin-token", flags.admin_token,
+                    "Use this secret as an admin token (also GOVERNOR_ADMIN_TOKEN)");
+
+  std::string check_file;
+  auto* check = app.add_subcommand("check-config", "Validate a config file; prints ok or one line per problem");
+  check->add_option("file", check_file, "YAML config file")->required();
+
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+  if (serve->parsed()) return Serve(config_file, flags);
+  if (check->parsed()) return CheckConfig(check_file);
+  if (version->parsed()) {
+    std::cout << "governor " << GOVERNOR_VERSION << "\n";
+    return 0;
+  }
+  return 0;
+}
