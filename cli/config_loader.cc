@@ -28,6 +28,10 @@ std::vector<Status> LoadServerConfig(const std::string& file, const FlagOverride
   if (auto it = env.find("GOVERNOR_ADMIN_TOKEN"); it != env.end()) {
     doc["auth"]["adminToken"] = it->second;
   }
+  // GOVERNOR_LISTEN is the documented short form of GOVERNOR_SERVER_LISTEN.
+  if (auto it = env.find("GOVERNOR_LISTEN"); it != env.end()) {
+    doc["server"]["listen"] = it->second;
+  }
   if (!flags.listen.empty()) doc["server"]["listen"] = flags.listen;
   if (!flags.database.empty()) doc["database"]["url"] = flags.database;
   if (!flags.admin_token.empty()) doc["auth"]["adminToken"] = flags.admin_token;

@@ -70,6 +70,11 @@ int Serve(const std::string& config_file, const FlagOverrides& flags) {
   if (!server.generated_admin_token().empty()) {
     std::printf("Admin token (shown once; only its hash is stored): %s\n",
                 server.generated_admin_token().c_str());
+  } else if (config.admin_token.empty()) {
+    std::printf("Admin token: printed on first start only (stored as a hash); create more with "
+                "POST /api/v1/tokens\n");
+  } else {
+    std::printf("Admin token: the configured one (--admin-token / GOVERNOR_ADMIN_TOKEN)\n");
   }
   std::fflush(stdout);
 
