@@ -1,0 +1,209 @@
+#include "controller/behavior.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+namespace gov::controller {
+
+namespace {
+
+constexpr int32_t kDefaultScaleUpPods = 4;         // scaleUpLimitMinimumPods
+constexpr int32_t kDefaultScaleUpPercent = 100;    // scaleUpLimitPercent
+constexpr int32_t kDefaultScaleDownPercent = 100;  // scaleDownLimitPercent
+constexpr int32_t kDefaultPeriodSeconds = 15;      // scaleUpPeriod, scaleDownPeriod
+
+// Reads an optional int32 member; out-of-range values are recorded as errors on `r`.
+std::optional<int32_t> OptionalInt32(FieldReader& r, std::string_view key) {
+  const std::optional<int64_t> v = r.OptionalInt(key);
+  if (!v) return std::nullopt;
+  if (*v < std::numeric_limits<int32_t>::min() || *v > std::numeric_limits<int32_t>::max()) {
+    r.Fail(key, "must fit in a 32-bit integer");
+    return std::nullopt;
+  }
+  return static_cast<int32_t>(*v);
+}
+
+// A Kubernetes resource.Quantity as used by HPAScalingRules.tolerance: a JSON number, or a
+// string holding a decimal number with an optional "m" (milli) suffix, e.g. "0.05" or "50m".
+std::optional<double> ParseToleranceQuantity(const Json& v) {
+  if (v.is_number()) {
+    const double d = v.get<double>();
+    return std::isfinite(d) ? std::optional<double>(d) : std::nullopt;
+  }
+  if (!v.is_string()) return std::nullopt;
+  std::string s = v.get<std::string>();
+  double scale = 1.0;
+  if (!s.empty() && s.back() == 'm') {
+    scale = 0.001;
+    s.pop_back();
+  }
+  if (s.empty()) return std::nullopt;
+  double d = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(d)) return std::nullopt;
+  return d * scale;
+}
+
+// Parses one direction into `rules`, which holds that direction's defaults on entry.
+Status ParseRules(const Json& json, const std::string& path, ScalingRules& rules) {
+  FieldReader r(json, path);
+  r.RejectUnknown({"stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance"});
+  if (const auto window = OptionalInt32(r, "stabilizationWindowSeconds")) {
+    if (*window < 0) {
+      r.Fail("stabilizationWindowSeconds", "must be greater than or equal to zero");
+    } else if (*window > kMaxStabilizationWindowSeconds) {
+      r.Fail("stabilizationWindowSeconds",
+             "must be less than or equal to " + std::to_string(kMaxStabilizationWindowSeconds));
+    }
+    rules.stabilization_window_seconds = *window;
+  }
+  if (const auto select = r.OptionalString("selectPolicy")) {
+    if (*select == "Max") {
+      rules.select_policy = SelectPolicy::kMax;
+    } else if (*select == "Min") {
+      rules.select_policy = SelectPolicy::kMin;
+    } else if (*select == "Disabled") {
+      rules.select_policy = SelectPolicy::kDisabled;
+    } else {
+      r.Fail("selectPolicy", "unsupported value \"" + *select +
+                                 "\"; supported values: \"Disabled\", \"Max\", \"Min\"");
+    }
+  }
+  if (const Json* tolerance = r.Get("tolerance")) {
+    const std::optional<double> t = ParseToleranceQuantity(*tolerance);
+    if (!t) {
+      r.Fail("tolerance", "expected a number or a quantity string such as \"0.05\" or \"50m\"");
+    } else if (*t < 0) {
+      r.Fail("tolerance", "must be greater than or equal to zero");
+    } else {
+      rules.tolerance = *t;
+    }
+  }
+  if (const Json* policies = r.OptionalArray("policies")) {
+    const std::string policies_path = r.FieldPath("policies");
+    if (policies->empty()) r.Fail("policies", "must specify at least one policy");
+    rules.policies.clear();
+    for (size_t i = 0; i < policies->size() && r.ok(); ++i) {
+      FieldReader p((*policies)[i], IndexFieldPath(policies_path, i));
+      p.RejectUnknown({"type", "value", "periodSeconds"});
+      ScalingPolicy policy;
+      const std::string type = p.RequiredString("type");
+      if (p.ok()) {
+        if (type == "Pods") {
+          policy.type = ScalingPolicyType::kPods;
+        } else if (type == "Percent") {
+          policy.type = ScalingPolicyType::kPercent;
+        } else {
+          p.Fail("type", "unsupported value \"" + type +
+                             "\"; supported values: \"Percent\", \"Pods\"");
+        }
+      }
+      if (!p.Has("value")) p.Fail("value", "is required");
+      if (const auto value = OptionalInt32(p, "value")) {
+        if (*value <= 0) p.Fail("value", "must be greater than zero");
+        policy.value = *value;
+      }
+      if (!p.Has("periodSeconds")) p.Fail("periodSeconds", "is required");
+      if (const auto period = OptionalInt32(p, "periodSeconds")) {
+        if (*period <= 0) {
+          p.Fail("periodSeconds", "must be greater than zero");
+        } else if (*period > kMaxPeriodSeconds) {
+          p.Fail("periodSeconds",
+                 "must be less than or equal to " + std::to_string(kMaxPeriodSeconds));
+        }
+        policy.period_seconds = *period;
+      }
+      RETURN_IF_ERROR(p.status());
+      rules.policies.push_back(policy);
+    }
+  }
+  return r.status();
+}
+
+Json RulesToJson(const ScalingRules& rules) {
+  Json policies = Json::array();
+  for (const ScalingPolicy& p : rules.policies) {
+    policies.push_back({{"type", std::string(ScalingPolicyTypeName(p.type))},
+                        {"value", p.value},
+                        {"periodSeconds", p.period_seconds}});
+  }
+  Json out = {{"stabilizationWindowSeconds", rules.stabilization_window_seconds},
+              {"selectPolicy", std::string(SelectPolicyName(rules.select_policy))},
+              {"policies", std::move(policies)}};
+  if (rules.tolerance) out["tolerance"] = *rules.tolerance;
+  return out;
+}
+
+}  // namespace
+
+ScalingRules DefaultScaleUpRules() {
+  ScalingRules rules;
+  rules.stabilization_window_seconds = 0;
+  rules.select_policy = SelectPolicy::kMax;
+  rules.policies = {{ScalingPolicyType::kPods, kDefaultScaleUpPods, kDefaultPeriodSeconds},
+                    {ScalingPolicyType::kPercent, kDefaultScaleUpPercent, kDefaultPeriodSeconds}};
+  return rules;
+}
+
+ScalingRules DefaultScaleDownRules() {
+  ScalingRules rules;
+  rules.stabilization_window_seconds = kDefaultScaleDownStabilizationSeconds;
+  rules.select_policy = SelectPolicy::kMax;
+  rules.policies = {
+      {ScalingPolicyType::kPercent, kDefaultScaleDownPercent, kDefaultPeriodSeconds}};
+  return rules;
+}
+
+Behavior DefaultBehavior() { return Behavior{DefaultScaleUpRules(), DefaultScaleDownRules()}; }
+
+StatusOr<Behavior> ParseBehavior(const Json& json, std::string_view path) {
+  Behavior behavior = DefaultBehavior();
+  if (json.is_null()) return behavior;
+  FieldReader r(json, std::string(path));
+  r.RejectUnknown({"scaleUp", "scaleDown"});
+  RETURN_IF_ERROR(r.status());
+  if (const Json* up = r.OptionalObject("scaleUp")) {
+    RETURN_IF_ERROR(ParseRules(*up, r.FieldPath("scaleUp"), behavior.scale_up));
+  }
+  if (const Json* down = r.OptionalObject("scaleDown")) {
+    RETURN_IF_ERROR(ParseRules(*down, r.FieldPath("scaleDown"), behavior.scale_down));
+  }
+  RETURN_IF_ERROR(r.status());
+  return behavior;
+}
+
+Json BehaviorToJson(const Behavior& behavior) {
+  return {{"scaleUp", RulesToJson(behavior.scale_up)},
+          {"scaleDown", RulesToJson(behavior.scale_down)}};
+}
+
+std::string_view ScalingPolicyTypeName(ScalingPolicyType type) {
+  return type == ScalingPolicyType::kPods ? "Pods" : "Percent";
+}
+
+std::string_view SelectPolicyName(SelectPolicy policy) {
+  switch (policy) {
+    case SelectPolicy::kMax:
+      return "Max";
+    case SelectPolicy::kMin:
+      return "Min";
+    case SelectPolicy::kDisabled:
+      return "Disabled";
+  }
+  return "Max";
+}
+
+std::string DescribePolicy(const ScalingPolicy& policy) {
+  std::string out(ScalingPolicyTypeName(policy.type));
+  out += ' ';
+  out += std::to_string(policy.value);
+  if (policy.type == ScalingPolicyType::kPercent) out += '%';
+  out += " per ";
+  out += std::to_string(policy.period_seconds);
+  out += 's';
+  return out;
+}
+
+}  // namespace gov::controller
