@@ -427,6 +427,7 @@ class Listener {
       requests_.push_back(Request{std::move(sub), {}});
       done = requests_.back().done.get_future();
     }
+    cv_.notify_all();  // ends a reconnect backoff early
     Wake();
     return done.get();
   }

@@ -130,16 +130,25 @@ pg_stop() {
     return 0
   fi
   if [[ -f "${dir}/data/postmaster.pid" ]]; then
+    # The postmaster's pid is the first line of postmaster.pid.
+    local pid
+    pid="$(head -n 1 "${dir}/data/postmaster.pid" 2>/dev/null || true)"
     _pg_as_owner "${PG_BIN_DIR}/pg_ctl" stop -D "${dir}/data" -m fast -w -t 30 >/dev/null 2>&1 ||
       _pg_as_owner "${PG_BIN_DIR}/pg_ctl" stop -D "${dir}/data" -m immediate -w -t 30 \
         >/dev/null 2>&1 || true
-    # Last resort: the postmaster's pid is the first line of postmaster.pid.
-    if [[ -f "${dir}/data/postmaster.pid" ]]; then
-      local pid
-      pid="$(head -n 1 "${dir}/data/postmaster.pid" 2>/dev/null || true)"
-      if [[ "${pid}" =~ ^[0-9]+$ ]]; then
-        kill -KILL "${pid}" 2>/dev/null || true
+    if [[ "${pid}" =~ ^[0-9]+$ ]]; then
+      if [[ -f "${dir}/data/postmaster.pid" ]]; then
+        kill -KILL "${pid}" 2>/dev/null || true  # last resort
       fi
+      # Wait until the postmaster has exited (gone, or a zombie awaiting its reaper).
+      local attempt state
+      for attempt in $(seq 1 100); do
+        state="$(awk '{print $3}' "/proc/${pid}/stat" 2>/dev/null || true)"
+        if [[ -z "${state}" || "${state}" == Z ]]; then
+          break
+        fi
+        sleep 0.1
+      done
     fi
   fi
   rm -rf "${dir}"
