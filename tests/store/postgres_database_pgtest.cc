@@ -50,6 +50,12 @@ ResultSet MustExec(Database& db, const std::string& sql, const std::vector<SqlVa
   return rs.ok() ? std::move(rs).value() : ResultSet{};
 }
 
+// Sends one notification in its own committed transaction; returns the first failure.
+Status NotifyCommitted(Database& db, const std::string& channel, const std::string& payload) {
+  return WithTransaction(db, TxMode::kReadWrite,
+                         [&](Transaction& tx) { return db.Notify(tx, channel, payload); });
+}
+
 // Notifications received by a Listen handler, with a bounded wait for the next one.
 class Inbox {
  public:
@@ -468,12 +474,7 @@ TEST_F(PostgresDatabaseTest, NotifyIsDeliveredOnCommitAndNotOnRollback) {
     ASSERT_TRUE(tx.ok());
     ASSERT_TRUE(sender_db->Notify(**tx, channel, "rolled-back").ok());
   }  // destroyed uncommitted: rolled back
-  {
-    auto tx = sender_db->Begin(TxMode::kReadWrite);
-    ASSERT_TRUE(tx.ok());
-    ASSERT_TRUE(sender_db->Notify(**tx, channel, "committed").ok());
-    ASSERT_TRUE((*tx)->Commit().ok());
-  }
+  ASSERT_TRUE(NotifyCommitted(*sender_db, channel, "committed").ok());
   ASSERT_TRUE(inbox.WaitFor("committed"));
   // Notifications from one session arrive in commit order, so the rolled-back one, had it been
   // sent, would have arrived first.
@@ -507,10 +508,7 @@ TEST_F(PostgresDatabaseTest, ListenerReconnectsAndRelistensAfterItsBackendIsKill
     if (!rs.rows.empty()) new_pid = rs.rows[0].Int(0);
   }
   ASSERT_NE(new_pid, 0) << "listener did not reconnect";
-  auto tx = db->Begin(TxMode::kReadWrite);
-  ASSERT_TRUE(tx.ok());
-  ASSERT_TRUE(db->Notify(**tx, channel, "after-reconnect").ok());
-  ASSERT_TRUE((*tx)->Commit().ok());
+  ASSERT_TRUE(NotifyCommitted(*db, channel, "after-reconnect").ok());
   EXPECT_TRUE(inbox.WaitFor("after-reconnect"));
 }
 
@@ -527,10 +525,7 @@ TEST_F(PostgresDatabaseTest, ListenFromInsideAHandlerIsRejected) {
                   nested = s;
                   cv.notify_all();
                 }).ok());
-  auto tx = db->Begin(TxMode::kReadWrite);
-  ASSERT_TRUE(tx.ok());
-  ASSERT_TRUE(db->Notify(**tx, channel, "go").ok());
-  ASSERT_TRUE((*tx)->Commit().ok());
+  ASSERT_TRUE(NotifyCommitted(*db, channel, "go").ok());
   std::unique_lock lock(mu);
   ASSERT_TRUE(cv.wait_for(lock, kEventTimeout, [&] { return nested.has_value(); }));
   EXPECT_EQ(nested->code(), StatusCode::kFailedPrecondition);
