@@ -94,6 +94,7 @@ Json BuildOpenApi(const std::vector<Route>& routes, const std::string& version) 
       responses["429"] = {{"description", "Rate limited; see Retry-After"},
                           {"content", {{"application/json", {{"schema", ErrorSchema()}}}}}};
     }
+    op["responses"] = responses;
     paths[r.path][method] = op;
   }
   Json token_schema{
