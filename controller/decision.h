@@ -1,0 +1,117 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "controller/behavior.h"
+#include "controller/behavior_limits.h"
+#include "controller/target_spec.h"
+#include "core/clock.h"
+#include "core/json_util.h"
+
+namespace gov::controller {
+
+// The latest value of one of the target's metrics, as the metric source reported it.
+struct MetricReading {
+  std::string name;              // matches a MetricSpec name
+  std::optional<double> value;   // nullopt (or NaN/inf): missing
+  // When the value was sampled; older than metric_max_age_seconds at `now` counts as missing.
+  std::optional<TimePoint> sampled_at;
+};
+
+// What the loop observed at this sync.
+struct Observation {
+  int32_t current_replicas = 0;
+  // Replicas whose readings make up the Utilization/AverageValue averages; defaults to
+  // current_replicas.
+  std::optional<int32_t> ready_replicas;
+  std::vector<MetricReading> metrics;
+  // When set, the metric step is skipped and this is the desired count (`governor decide`,
+  // replays, tests).
+  std::optional<int32_t> desired_replicas;
+};
+
+// What earlier decisions left behind; the caller persists it (see Decision and PruneState).
+struct TargetState {
+  // nullopt: no history known, as after a controller restart; like the HPA, Decide then seeds
+  // it with {current replicas, now}, which blocks a scale-down for the scale-down window.
+  // An empty vector means "known to be empty".
+  std::optional<std::vector<Recommendation>> recommendations;
+  std::vector<ScaleEvent> scale_up_events;
+  std::vector<ScaleEvent> scale_down_events;
+  std::optional<TimePoint> last_scale_up;
+  std::optional<TimePoint> last_scale_down;
+};
+
+// One metric's proposal, as the HPA replica calculator computes it.
+struct MetricProposal {
+  std::string metric;
+  MetricType type = MetricType::kUtilization;
+  double target = 0;
+  std::optional<double> current;   // the reading used, if any
+  std::optional<double> ratio;     // current / target
+  std::optional<int32_t> replicas;  // nullopt when missing
+  bool missing = false;            // no reading, a non-finite one, or no ready replicas
+  bool stale = false;              // a reading older than metric_max_age_seconds
+};
+
+// A bound that changed the outcome, for people reading why.
+struct AppliedLimit {
+  // ScaleUpLimit, ScaleDownLimit, TooManyReplicas, TooFewReplicas, ScaleUpStabilized,
+  // ScaleDownStabilized, MissingMetrics, Cooldown.
+  std::string kind;
+  std::optional<int32_t> value;             // the bound, in replicas
+  std::string policy;                      // e.g. "Pods 4 per 15s"; empty if none
+  std::optional<int32_t> window_seconds;    // stabilization window
+  std::optional<int64_t> seconds_left;      // cooldown, rounded up
+  std::string direction;                   // "up" / "down" for Cooldown
+  std::vector<std::string> metrics;        // MissingMetrics
+};
+
+struct Decision {
+  int32_t current_replicas = 0;
+  int32_t replicas = 0;  // the count to set (== current_replicas for "no change")
+  // ScaleUpLimit, ScaleDownLimit, TooManyReplicas, TooFewReplicas, DesiredWithinRange,
+  // ScaleUpStabilized, ScaleDownStabilized, Cooldown, MissingMetrics, ScalingDisabled.
+  std::string reason;
+  std::string message;  // one human sentence
+  std::vector<MetricProposal> proposals;
+  std::optional<int32_t> desired_replicas;     // max of the proposals (or the given desired)
+  std::optional<int32_t> stabilized_replicas;  // after stabilization
+  std::vector<AppliedLimit> limits;
+  // Append these to TargetState::recommendations (the seed, if any, then this sync's).
+  std::vector<Recommendation> new_recommendations;
+  // When the count changes: append to the matching event list once the change is applied,
+  // and set last_scale_up / last_scale_down to its timestamp.
+  std::optional<ScaleEvent> scale_up_event;
+  std::optional<ScaleEvent> scale_down_event;
+};
+
+// One metric's replica proposal: HPA's replica_calculator.go with per-replica averages.
+// Within tolerance of 1 → current replicas; Utilization/AverageValue → ceil(ratio × ready),
+// where unready replicas count as 0 on a scale-up (and cancel it if that flips the direction
+// or lands within tolerance); Value → ceil(ratio × ready). nullopt when `value` is missing or,
+// for any type, when no replica is ready.
+std::optional<int32_t> ProposeReplicas(MetricType type, double value, double target,
+                                       int32_t current_replicas, int32_t ready_replicas,
+                                       double scale_up_tolerance, double scale_down_tolerance);
+
+// The scaling decision for one target at `now`. Pure: no I/O, no clock reads.
+// Order (HPA reconcileAutoscaler + normalizeDesiredReplicasWithBehaviors): zero replicas →
+// ScalingDisabled; outside [min, max] → clamp; else per-metric proposals, their maximum,
+// missing-metric rule, stabilization, rate limits and clamping; then Governor's cooldown.
+Decision Decide(const TargetSpec& spec, const TargetState& state, const Observation& observation,
+                TimePoint now);
+
+// `state` without entries no future decision can read: recommendations older than both
+// stabilization windows and events older than their direction's longest policy period
+// (what HPA overwrites in place). Decide gives the same result on the pruned state.
+TargetState PruneState(const Behavior& behavior, const TargetState& state, TimePoint now);
+
+// The decision as JSON (the `governor decide` output); times are Unix seconds.
+Json DecisionToJson(const Decision& decision);
+
+}  // namespace gov::controller
