@@ -47,8 +47,10 @@ enum class Backend { kSqlite, kPostgres };
 class Transaction {
  public:
   virtual ~Transaction() = default;
-  // Runs one statement. Constraint violations map to kAlreadyExists; connectivity loss to
-  // kUnavailable; other failures to kInternal with the database's message.
+  // Runs one statement. Unique violations map to kAlreadyExists, other constraint violations
+  // (foreign key, check, not null) to kFailedPrecondition, connectivity loss to kUnavailable,
+  // other failures to kInternal with the database's message. On PostgreSQL a failed statement
+  // aborts the transaction: later statements and Commit fail, and everything rolls back.
   virtual StatusOr<ResultSet> Exec(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
   virtual Status Commit() = 0;
 };
