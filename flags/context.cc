@@ -1,0 +1,125 @@
+#include "flags/context.h"
+
+#include <cmath>
+
+#include "core/time_format.h"
+#include "flags/internal/js.h"
+
+namespace gov::flags {
+
+namespace {
+
+// JavaScript String(v) for a JSON scalar; nullopt for null, an error for containers.
+Status Stringify(const Json& v, std::string_view field, std::optional<std::string>& out) {
+  out.reset();
+  if (v.is_null()) return Status::Ok();
+  if (v.is_string()) {
+    out = v.get<std::string>();
+  } else if (v.is_boolean()) {
+    out = v.get<bool>() ? "true" : "false";
+  } else if (v.is_number()) {
+    out = internal::JsNumberToString(v.get<double>());
+  } else {
+    return InvalidArgument("nested objects and arrays are not supported; expected a string",
+                           std::string(field));
+  }
+  return Status::Ok();
+}
+
+Status ReadTime(const Json& v, std::string_view field, bool allow_millis,
+                std::optional<TimePoint>& out) {
+  out.reset();
+  if (v.is_null()) return Status::Ok();
+  if (v.is_string()) {
+    out = ParseRfc3339(v.get<std::string>());
+    if (!out) return InvalidArgument("expected an RFC 3339 date-time", std::string(field));
+    return Status::Ok();
+  }
+  if (allow_millis && v.is_number()) {
+    const double ms = v.get<double>();
+    if (!std::isfinite(ms) || std::fabs(ms) > 8.64e15) {  // the range of a JavaScript Date
+      return InvalidArgument("expected epoch milliseconds", std::string(field));
+    }
+    out = FromUnixMillis(static_cast<int64_t>(ms));
+    return Status::Ok();
+  }
+  return InvalidArgument("expected an RFC 3339 date-time", std::string(field));
+}
+
+std::optional<std::string>* StandardField(Context& ctx, std::string_view key,
+                                          std::string_view user_id_key) {
+  if (key == user_id_key) return &ctx.user_id;
+  if (key == "sessionId") return &ctx.session_id;
+  if (key == "remoteAddress") return &ctx.remote_address;
+  if (key == "environment") return &ctx.environment;
+  if (key == "appName") return &ctx.app_name;
+  return nullptr;
+}
+
+}  // namespace
+
+const std::string* Context::Property(std::string_view name) const {
+  for (const auto& [key, value] : properties) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+void Context::SetProperty(std::string_view name, std::string value) {
+  for (auto& [key, v] : properties) {
+    if (key == name) {
+      v = std::move(value);
+      return;
+    }
+  }
+  properties.emplace_back(std::string(name), std::move(value));
+}
+
+StatusOr<Context> ContextFromOfrep(const Json& json) {
+  if (!json.is_object()) return InvalidArgument("expected a JSON object", "context");
+  Context ctx;
+  for (const auto& [key, value] : json.items()) {
+    if (key == "currentTime") {
+      RETURN_IF_ERROR(ReadTime(value, key, /*allow_millis=*/false, ctx.current_time));
+      continue;
+    }
+    std::optional<std::string> s;
+    RETURN_IF_ERROR(Stringify(value, key, s));
+    if (std::optional<std::string>* field = StandardField(ctx, key, "targetingKey")) {
+      *field = std::move(s);
+    } else if (s) {
+      ctx.SetProperty(key, std::move(*s));
+    }
+  }
+  return ctx;
+}
+
+StatusOr<Context> ContextFromUnleash(const Json& json) {
+  if (!json.is_object()) return InvalidArgument("expected a JSON object", "context");
+  Context ctx;
+  if (auto it = json.find("properties"); it != json.end() && !it->is_null()) {
+    if (!it->is_object()) return InvalidArgument("expected an object", "properties");
+    for (const auto& [key, value] : it->items()) {
+      std::optional<std::string> s;
+      RETURN_IF_ERROR(Stringify(value, JoinFieldPath("properties", key), s));
+      if (s) ctx.SetProperty(key, std::move(*s));
+    }
+  }
+  for (const auto& [key, value] : json.items()) {
+    if (key == "properties") continue;
+    if (key == "currentTime") {
+      RETURN_IF_ERROR(ReadTime(value, key, /*allow_millis=*/true, ctx.current_time));
+      continue;
+    }
+    std::optional<std::string> s;
+    RETURN_IF_ERROR(Stringify(value, key, s));
+    if (std::optional<std::string>* field = StandardField(ctx, key, "userId")) {
+      *field = std::move(s);
+    } else if (s) {
+      ctx.SetProperty(key, std::move(*s));
+    }
+  }
+  return ctx;
+}
+
+}  // namespace gov::flags

@@ -1,0 +1,270 @@
+#include <string>
+#include <vector>
+
+#include "flags/features_json.h"
+#include "flags/internal/js.h"
+#include "flags/validate.h"
+
+namespace gov::flags {
+
+namespace {
+
+// Reads one JSON object into a model type. Each method records the first error, with
+// its field path, in the FieldReader it was given or returns it.
+class Parser {
+ public:
+  explicit Parser(const ParseOptions& options) : strict_(options.strict) {}
+
+  Status ParseRoot(const Json& json, ClientFeatures& out) const {
+    FieldReader r(json, "");
+    if (strict_) r.RejectUnknown({"version", "features", "segments"});
+    out.version = r.OptionalInt("version").value_or(2);
+    if (const Json* features = r.OptionalArray("features")) {
+      for (size_t i = 0; i < features->size() && r.ok(); ++i) {
+        Feature f;
+        RETURN_IF_ERROR(ParseFeature((*features)[i], IndexFieldPath("features", i), f));
+        out.features.push_back(std::move(f));
+      }
+    }
+    if (const Json* segments = r.OptionalArray("segments")) {
+      for (size_t i = 0; i < segments->size() && r.ok(); ++i) {
+        Segment s;
+        RETURN_IF_ERROR(ParseSegment((*segments)[i], IndexFieldPath("segments", i), s));
+        out.segments.push_back(std::move(s));
+      }
+    }
+    return r.status();
+  }
+
+  Status ParseFeature(const Json& json, const std::string& path, Feature& out) const {
+    FieldReader r(json, path);
+    if (strict_) {
+      r.RejectUnknown({"name", "description", "enabled", "project", "type", "stale",
+                       "impressionData", "strategies", "variants", "dependencies"});
+    }
+    out.name = r.RequiredString("name");
+    if (!r.Has("enabled")) r.Fail("enabled", "is required");
+    out.enabled = r.OptionalBool("enabled").value_or(false);
+    out.project = r.OptionalString("project").value_or("");
+    out.type = r.OptionalString("type").value_or("");
+    out.description = r.OptionalString("description");
+    out.stale = r.OptionalBool("stale").value_or(false);
+    out.impression_data = r.OptionalBool("impressionData").value_or(false);
+    if (const Json* strategies = r.OptionalArray("strategies")) {
+      for (size_t i = 0; i < strategies->size() && r.ok(); ++i) {
+        Strategy s;
+        RETURN_IF_ERROR(
+            ParseStrategy((*strategies)[i], IndexFieldPath(r.FieldPath("strategies"), i), s));
+        out.strategies.push_back(std::move(s));
+      }
+    }
+    RETURN_IF_ERROR(r.status());
+    RETURN_IF_ERROR(ParseVariants(r, "variants", /*allow_overrides=*/true, out.variants));
+    if (const Json* deps = r.OptionalArray("dependencies")) {
+      for (size_t i = 0; i < deps->size() && r.ok(); ++i) {
+        Dependency d;
+        RETURN_IF_ERROR(
+            ParseDependency((*deps)[i], IndexFieldPath(r.FieldPath("dependencies"), i), d));
+        out.dependencies.push_back(std::move(d));
+      }
+    }
+    return r.status();
+  }
+
+  Status ParseSegment(const Json& json, const std::string& path, Segment& out) const {
+    FieldReader r(json, path);
+    if (strict_) r.RejectUnknown({"id", "name", "constraints"});
+    out.id = r.RequiredInt("id");
+    out.name = r.OptionalString("name");
+    RETURN_IF_ERROR(r.status());
+    return ParseConstraints(r, out.constraints);
+  }
+
+ private:
+  Status ParseStrategy(const Json& json, const std::string& path, Strategy& out) const {
+    FieldReader r(json, path);
+    if (strict_) {
+      r.RejectUnknown({"name", "id", "title", "parameters", "constraints", "segments",
+                       "variants", "disabled", "sortOrder"});
+    }
+    out.name = r.RequiredString("name");
+    out.id = r.OptionalString("id");
+    out.title = r.OptionalString("title");
+    out.disabled = r.OptionalBool("disabled").value_or(false);
+    out.sort_order = r.OptionalInt("sortOrder");
+    if (const Json* params = r.OptionalObject("parameters")) {
+      const std::string params_path = r.FieldPath("parameters");
+      for (const auto& [key, value] : params->items()) {
+        if (value.is_null()) continue;
+        if (value.is_string()) {
+          out.parameters[key] = value.get<std::string>();
+        } else if (value.is_number()) {
+          // Unleash sends strings; a number means what String(n) would give the SDK.
+          out.parameters[key] = internal::JsNumberToString(value.get<double>());
+        } else if (value.is_boolean()) {
+          out.parameters[key] = value.get<bool>() ? "true" : "false";
+        } else {
+          return InvalidArgument("expected a string", JoinFieldPath(params_path, key));
+        }
+      }
+    }
+    if (const Json* segments = r.OptionalArray("segments")) {
+      for (size_t i = 0; i < segments->size(); ++i) {
+        const Json& id = (*segments)[i];
+        if (!id.is_number_integer()) {
+          return InvalidArgument("expected a segment id (an integer)",
+                                 IndexFieldPath(r.FieldPath("segments"), i));
+        }
+        out.segments.push_back(id.get<int64_t>());
+      }
+    }
+    RETURN_IF_ERROR(r.status());
+    RETURN_IF_ERROR(ParseConstraints(r, out.constraints));
+    return ParseVariants(r, "variants", /*allow_overrides=*/false, out.variants);
+  }
+
+  Status ParseConstraints(FieldReader& r, std::vector<Constraint>& out) const {
+    const Json* constraints = r.OptionalArray("constraints");
+    RETURN_IF_ERROR(r.status());
+    if (!constraints) return Status::Ok();
+    for (size_t i = 0; i < constraints->size(); ++i) {
+      Constraint c;
+      RETURN_IF_ERROR(
+          ParseConstraint((*constraints)[i], IndexFieldPath(r.FieldPath("constraints"), i), c));
+      out.push_back(std::move(c));
+    }
+    return Status::Ok();
+  }
+
+  Status ParseConstraint(const Json& json, const std::string& path, Constraint& out) const {
+    FieldReader r(json, path);
+    if (strict_) {
+      r.RejectUnknown(
+          {"contextName", "operator", "values", "value", "caseInsensitive", "inverted"});
+    }
+    out.context_name = r.RequiredString("contextName");
+    out.op = r.RequiredString("operator");
+    out.case_insensitive = r.OptionalBool("caseInsensitive").value_or(false);
+    out.inverted = r.OptionalBool("inverted").value_or(false);
+    if (const Json* value = r.Get("value")) {
+      if (value->is_string()) {
+        out.value = value->get<std::string>();
+      } else if (value->is_number()) {
+        out.value = internal::JsNumberToString(value->get<double>());
+      } else {
+        r.Fail("value", "expected a string or a number");
+      }
+    }
+    RETURN_IF_ERROR(r.status());
+    return ReadStringArray(r, "values", out.values);
+  }
+
+  Status ParseVariants(FieldReader& r, std::string_view key, bool allow_overrides,
+                       std::vector<Variant>& out) const {
+    const Json* variants = r.OptionalArray(key);
+    RETURN_IF_ERROR(r.status());
+    if (!variants) return Status::Ok();
+    for (size_t i = 0; i < variants->size(); ++i) {
+      const std::string path = IndexFieldPath(r.FieldPath(key), i);
+      FieldReader v((*variants)[i], path);
+      if (strict_) {
+        if (allow_overrides) {
+          v.RejectUnknown({"name", "weight", "weightType", "stickiness", "payload", "overrides"});
+        } else {
+          v.RejectUnknown({"name", "weight", "weightType", "stickiness", "payload"});
+        }
+      }
+      Variant out_v;
+      out_v.name = v.RequiredString("name");
+      if (strict_ && !v.Has("weight")) v.Fail("weight", "is required");
+      out_v.weight = v.OptionalInt("weight").value_or(0);
+      out_v.weight_type = v.OptionalString("weightType");
+      out_v.stickiness = v.OptionalString("stickiness");
+      if (const Json* payload = v.OptionalObject("payload")) {
+        FieldReader p(*payload, v.FieldPath("payload"));
+        if (strict_) p.RejectUnknown({"type", "value"});
+        Payload out_p;
+        out_p.type = p.RequiredString("type");
+        out_p.value = p.RequiredString("value");
+        RETURN_IF_ERROR(p.status());
+        out_v.payload = std::move(out_p);
+      }
+      if (allow_overrides) {
+        if (const Json* overrides = v.OptionalArray("overrides")) {
+          for (size_t k = 0; k < overrides->size(); ++k) {
+            FieldReader o((*overrides)[k], IndexFieldPath(v.FieldPath("overrides"), k));
+            if (strict_) o.RejectUnknown({"contextName", "values"});
+            Override out_o;
+            out_o.context_name = o.RequiredString("contextName");
+            RETURN_IF_ERROR(o.status());
+            RETURN_IF_ERROR(ReadStringArray(o, "values", out_o.values));
+            out_v.overrides.push_back(std::move(out_o));
+          }
+        }
+      }
+      RETURN_IF_ERROR(v.status());
+      out.push_back(std::move(out_v));
+    }
+    return Status::Ok();
+  }
+
+  Status ParseDependency(const Json& json, const std::string& path, Dependency& out) const {
+    FieldReader r(json, path);
+    if (strict_) r.RejectUnknown({"feature", "enabled", "variants"});
+    out.feature = r.RequiredString("feature");
+    out.enabled = r.OptionalBool("enabled");
+    RETURN_IF_ERROR(r.status());
+    return ReadStringArray(r, "variants", out.variants);
+  }
+
+  static Status ReadStringArray(FieldReader& r, std::string_view key,
+                                std::vector<std::string>& out) {
+    const Json* array = r.OptionalArray(key);
+    RETURN_IF_ERROR(r.status());
+    if (!array) return Status::Ok();
+    out.reserve(array->size());
+    for (size_t i = 0; i < array->size(); ++i) {
+      const Json& item = (*array)[i];
+      if (!item.is_string()) {
+        return InvalidArgument("expected a string", IndexFieldPath(r.FieldPath(key), i));
+      }
+      out.push_back(item.get<std::string>());
+    }
+    return Status::Ok();
+  }
+
+  bool strict_;
+};
+
+}  // namespace
+
+StatusOr<ClientFeatures> ParseClientFeatures(const Json& json, const ParseOptions& options) {
+  ClientFeatures out;
+  RETURN_IF_ERROR(Parser(options).ParseRoot(json, out));
+  if (options.strict) RETURN_IF_ERROR(ValidateClientFeatures(out));
+  return out;
+}
+
+StatusOr<ClientFeatures> ParseClientFeaturesText(std::string_view text,
+                                                 const ParseOptions& options) {
+  ASSIGN_OR_RETURN(Json json, ParseJson(text));
+  return ParseClientFeatures(json, options);
+}
+
+StatusOr<Feature> ParseFeature(const Json& json, std::string_view path,
+                               const ParseOptions& options) {
+  Feature out;
+  RETURN_IF_ERROR(Parser(options).ParseFeature(json, std::string(path), out));
+  if (options.strict) RETURN_IF_ERROR(ValidateFeature(out, path));
+  return out;
+}
+
+StatusOr<Segment> ParseSegment(const Json& json, std::string_view path,
+                               const ParseOptions& options) {
+  Segment out;
+  RETURN_IF_ERROR(Parser(options).ParseSegment(json, std::string(path), out));
+  if (options.strict) RETURN_IF_ERROR(ValidateSegment(out, path));
+  return out;
+}
+
+}  // namespace gov::flags
