@@ -3,6 +3,10 @@
 #include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "api/admin_routes.h"
 #include "api/http_util.h"
@@ -16,6 +20,8 @@
 namespace gov::api {
 
 namespace {
+
+constexpr int kListenBacklog = 4096;
 
 std::shared_ptr<spdlog::logger> MakeAccessLog(const ServerConfig& config) {
   if (!config.access_log) return nullptr;
@@ -128,6 +134,15 @@ StatusOr<int> GovernorServer::Bind() {
   http_.set_read_timeout(config_.read_timeout_seconds, 0);
   http_.set_write_timeout(config_.read_timeout_seconds, 0);
   http_.set_payload_max_length(config_.max_body_bytes);
+  // cpp-httplib 0.11 listens with a backlog of 5: a burst of reconnecting keep-alive clients
+  // overflows it and waits out a 1 s SYN retransmit. Remember the listening socket and
+  // re-listen with a real backlog below (the kernel caps it at net.core.somaxconn).
+  int listen_fd = -1;
+  http_.set_socket_options([&listen_fd](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd = sock;
+  });
   router_->Install(http_);
   const int port = config_.listen_port == 0 ? http_.bind_to_any_port(config_.listen_host)
                                             : (http_.bind_to_port(config_.listen_host,
@@ -137,6 +152,9 @@ StatusOr<int> GovernorServer::Bind() {
   if (port < 0) {
     return Unavailable("cannot listen on " + config_.listen_host + ":" +
                        std::to_string(config_.listen_port));
+  }
+  if (listen_fd >= 0 && ::listen(listen_fd, kListenBacklog) != 0) {
+    spdlog::warn("could not raise the listen backlog: {}", std::strerror(errno));
   }
   return port;
 }

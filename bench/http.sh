@@ -54,6 +54,9 @@ done
 mkdir -p "$work/www" "$work/nginx"
 curl -fsS "$gov/healthz" >"$work/www/healthz"
 curl -fsS "$gov/api/v1/tokens" -H "Authorization: Bearer $admin" >"$work/www/tokens"
+# nginx's workers run as an unprivileged user: let them read the bodies.
+chmod 755 "$work" "$work/www"
+chmod 644 "$work/www/"*
 nginx_port="$(free_port)"
 cat >"$work/nginx/nginx.conf" <<NGINX
 worker_processes auto;

@@ -164,6 +164,8 @@ class SqliteTransaction final : public Transaction {
 
 class SqliteDatabase final : public Database {
  public:
+  static constexpr size_t kMaxReaders = 128;
+
   explicit SqliteDatabase(std::string path) : path_(std::move(path)) {}
   ~SqliteDatabase() override { Close(); }
 
@@ -194,6 +196,14 @@ class SqliteDatabase final : public Database {
     Connection* conn = nullptr;
     {
       std::unique_lock<std::mutex> lock(readers_mu_);
+      // WAL readers never block each other, so rather than queue a reader behind a busy
+      // pool, open another connection, up to a cap.
+      if (idle_readers_.empty() && readers_.size() < kMaxReaders && !closed_.load()) {
+        auto extra = std::make_unique<Connection>();
+        RETURN_IF_ERROR(extra->Open(path_, /*read_only=*/true));
+        idle_readers_.push_back(extra.get());
+        readers_.push_back(std::move(extra));
+      }
       readers_cv_.wait(lock, [&] { return !idle_readers_.empty() || closed_.load(); });
       if (closed_.load()) return Unavailable("database is closed");
       conn = idle_readers_.back();
