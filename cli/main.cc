@@ -1,14 +1,16 @@
-// The `governor` executable: serve, check-config, version.
+// The `governor` executable: serve, check-config, decide, version.
 #include <CLI/CLI.hpp>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <iostream>
+#include <iterator>
 #include <thread>
 
 #include "api/server.h"
 #include "cli/config_loader.h"
+#include "controller/decide_json.h"
 #include "core/clock.h"
 
 #ifndef GOVERNOR_VERSION
@@ -125,11 +127,22 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check-config", "Validate a config file; prints ok or one line per problem");
   check->add_option("file", check_file, "YAML config file")->required();
 
+  auto* decide = app.add_subcommand(
+      "decide",
+      "What-if scaling decision: reads one JSON document on stdin, writes the decision as JSON "
+      "(exit 2 on invalid input)");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return Serve(config_file, flags);
   if (check->parsed()) return CheckConfig(check_file);
+  if (decide->parsed()) {
+    const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    const auto result = gov::controller::RunDecideJson(input);
+    std::cout << result.output;
+    return result.exit_code;
+  }
   if (version->parsed()) {
     std::cout << "governor " << GOVERNOR_VERSION << "\n";
     return 0;
