@@ -84,14 +84,9 @@ Status GovernorServer::Ready() {
   Status ping = db_->Ping();
   metrics_.SetDbUp(ping.ok());
   if (!ping.ok()) return Unavailable("database: " + ping.message());
-  ASSIGN_OR_RETURN(auto tx, db_->Begin(store::TxMode::kReadOnly));
-  auto rs = tx->Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  if (!rs.ok()) return Unavailable("database: " + rs.status().message());
-  const int64_t version = rs->rows.at(0).Int(0);
-  if (version != store::LatestSchemaVersion()) {
-    return Unavailable("schema version " + std::to_string(version) + ", expected " +
-                       std::to_string(store::LatestSchemaVersion()));
-  }
+  auto current = store::SchemaUpToDate(*db_);
+  if (!current.ok()) return Unavailable("database: " + current.status().message());
+  if (!*current) return Unavailable("schema migrations are not all applied");
   return Status::Ok();
 }
 

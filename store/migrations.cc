@@ -1,5 +1,8 @@
 #include "store/migrations.h"
 
+#include <algorithm>
+#include <set>
+
 #include "core/clock.h"
 
 namespace gov::store {
@@ -29,7 +32,7 @@ Status EnsureMigrationsTable(Database& db) {
   });
 }
 
-StatusOr<int> ReadVersion(Transaction& tx) {
+StatusOr<int> MaxVersion(Transaction& tx) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   return static_cast<int>(rs.rows.at(0).Int(0));
 }
@@ -73,34 +76,67 @@ const std::vector<Migration>& AllMigrations() {
   return kMigrations;
 }
 
-int LatestSchemaVersion() { return AllMigrations().back().version; }
+int LatestSchemaVersion() {
+  int latest = 0;
+  for (const auto& m : AllMigrations()) latest = std::max(latest, m.version);
+  return latest;
+}
 
 StatusOr<int> CurrentSchemaVersion(Database& db) {
   RETURN_IF_ERROR(EnsureMigrationsTable(db));
   ASSIGN_OR_RETURN(auto tx, db.Begin(TxMode::kReadOnly));
-  ASSIGN_OR_RETURN(int version, ReadVersion(*tx));
+  ASSIGN_OR_RETURN(int version, MaxVersion(*tx));
   RETURN_IF_ERROR(tx->Commit());
   return version;
 }
 
-Status Migrate(Database& db, const std::vector<Migration>& migrations) {
+namespace {
+
+StatusOr<std::set<int>> AppliedVersions(Transaction& tx) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT version FROM schema_migrations"));
+  std::set<int> out;
+  for (const auto& row : rs.rows) out.insert(static_cast<int>(row.Int(0)));
+  return out;
+}
+
+// kFailedPrecondition when the database has a migration this binary does not know.
+Status CheckNotNewer(const std::set<int>& applied, const std::vector<Migration>& known) {
+  std::set<int> known_versions;
+  for (const auto& m : known) known_versions.insert(m.version);
+  for (int v : applied) {
+    if (!known_versions.count(v)) {
+      return FailedPrecondition(
+          "database has schema migration " + std::to_string(v) +
+          ", which this Governor binary does not know (it knows up to " +
+          std::to_string(known_versions.empty() ? 0 : *known_versions.rbegin()) +
+          "): the database is newer than this binary; upgrade Governor or point it at another "
+          "database");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// Each migration is applied once, in version order, in its own transaction with its
+// `schema_migrations` row. Applied versions are tracked as a set, so a migration numbered
+// below one already applied (added by another module) is still applied.
+Status Migrate(Database& db, const std::vector<Migration>& unsorted) {
   RETURN_IF_ERROR(EnsureMigrationsTable(db));
-  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  std::vector<Migration> migrations = unsorted;
+  std::sort(migrations.begin(), migrations.end(),
+            [](const Migration& a, const Migration& b) { return a.version < b.version; });
+  RETURN_IF_ERROR(WithTransaction(db, TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(auto applied, AppliedVersions(tx));
+    return CheckNotNewer(applied, migrations);
+  }));
   for (const Migration& m : migrations) {
-    bool newer_database = false;
-    Status s = WithTransaction(db, TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(WithTransaction(db, TxMode::kReadWrite, [&](Transaction& tx) -> Status {
       if (db.backend() == Backend::kPostgres) {
         RETURN_IF_ERROR(tx.Exec("SELECT pg_advisory_xact_lock($1)", {kMigrationLockKey}).status());
       }
-      ASSIGN_OR_RETURN(int current, ReadVersion(tx));
-      if (current > latest) {
-        newer_database = true;
-        return FailedPrecondition(
-            "database schema version " + std::to_string(current) +
-            " is newer than this Governor binary supports (" + std::to_string(latest) +
-            "); upgrade Governor or point it at another database");
-      }
-      if (current >= m.version) return Status::Ok();
+      ASSIGN_OR_RETURN(auto applied, AppliedVersions(tx));  // another process may have run it
+      if (applied.count(m.version)) return Status::Ok();
       for (const std::string& sql : m.statements) {
         Status st = tx.Exec(Dialect(sql, db.backend())).status();
         if (!st.ok()) {
@@ -113,18 +149,18 @@ Status Migrate(Database& db, const std::vector<Migration>& migrations) {
           .Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 {int64_t{m.version}, m.name, now})
           .status();
-    });
-    if (!s.ok()) return s;
-    if (newer_database) break;
-  }
-  if (migrations.empty()) {
-    ASSIGN_OR_RETURN(int current, CurrentSchemaVersion(db));
-    if (current > 0) {
-      return FailedPrecondition("database schema version " + std::to_string(current) +
-                                " is newer than this Governor binary supports (0)");
-    }
+    }));
   }
   return Status::Ok();
+}
+
+StatusOr<bool> SchemaUpToDate(Database& db) {
+  ASSIGN_OR_RETURN(auto tx, db.Begin(TxMode::kReadOnly));
+  ASSIGN_OR_RETURN(auto applied, AppliedVersions(*tx));
+  for (const auto& m : AllMigrations()) {
+    if (!applied.count(m.version)) return false;
+  }
+  return CheckNotNewer(applied, AllMigrations()).ok();
 }
 
 }  // namespace gov::store

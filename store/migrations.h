@@ -15,18 +15,22 @@ struct Migration {
   std::vector<std::string> statements;
 };
 
-// Every migration this binary knows, in version order.
+// Every migration this binary knows. Modules add theirs to the list in migrations.cc with a
+// new, unique version number; order of application is by version.
 const std::vector<Migration>& AllMigrations();
 // The highest version in AllMigrations().
 int LatestSchemaVersion();
 
-// Applies pending migrations, each in its own transaction together with its row in
-// `schema_migrations`. Fails with kFailedPrecondition when the database has a version this
-// binary does not know (a newer Governor wrote it). Safe to call from several processes at
-// once on PostgreSQL (serialized by an advisory lock).
+// Applies every migration not yet recorded in `schema_migrations`, in version order, each in
+// its own transaction together with its row. Fails with kFailedPrecondition, before changing
+// anything, when the database has a migration this binary does not know (a newer Governor
+// wrote it). Safe to call from several processes at once on PostgreSQL (advisory lock).
 Status Migrate(Database& db, const std::vector<Migration>& migrations = AllMigrations());
 
-// The applied version, 0 for an empty database.
+// The highest applied version, 0 for an empty database.
 StatusOr<int> CurrentSchemaVersion(Database& db);
+
+// True when every known migration is applied and none unknown is. Read-only.
+StatusOr<bool> SchemaUpToDate(Database& db);
 
 }  // namespace gov::store
