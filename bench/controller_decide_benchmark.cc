@@ -32,7 +32,8 @@ void BM_Decide(benchmark::State& state) {
   for (int i = 0; i < 20; ++i) {
     history.recommendations->push_back({10 + (i * 7) % 9, now - seconds(15 * (i + 1))});
   }
-  history.scale_up_events = {{2, now - seconds(40)}, {3, now - seconds(130)}, {1, now - seconds(250)}};
+  history.scale_up_events = {
+      {2, now - seconds(40)}, {3, now - seconds(130)}, {1, now - seconds(250)}};
   history.scale_down_events = {{1, now - seconds(200)}, {2, now - seconds(280)}};
   history.last_scale_up = now - seconds(40);
   history.last_scale_down = now - seconds(200);

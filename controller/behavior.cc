@@ -96,8 +96,8 @@ Status ParseRules(const Json& json, const std::string& path, ScalingRules& rules
         } else if (type == "Percent") {
           policy.type = ScalingPolicyType::kPercent;
         } else {
-          p.Fail("type", "unsupported value \"" + type +
-                             "\"; supported values: \"Percent\", \"Pods\"");
+          p.Fail("type",
+                 "unsupported value \"" + type + "\"; supported values: \"Percent\", \"Pods\"");
         }
       }
       if (!p.Has("value")) p.Fail("value", "is required");
@@ -151,8 +151,7 @@ ScalingRules DefaultScaleDownRules() {
   ScalingRules rules;
   rules.stabilization_window_seconds = kDefaultScaleDownStabilizationSeconds;
   rules.select_policy = SelectPolicy::kMax;
-  rules.policies = {
-      {ScalingPolicyType::kPercent, kDefaultScaleDownPercent, kDefaultPeriodSeconds}};
+  rules.policies = {{ScalingPolicyType::kPercent, kDefaultScaleDownPercent, kDefaultPeriodSeconds}};
   return rules;
 }
 

@@ -14,11 +14,13 @@ constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
 
 // Go's int32 arithmetic wraps and its float->int32 conversion of out-of-range values is
 // unspecified; inputs that large are nonsense, so we saturate instead of invoking UB.
-int32_t SaturateToInt32(int64_t v) { return static_cast<int32_t>(std::clamp(v, kInt32Min, kInt32Max)); }
+int32_t SaturateToInt32(int64_t v) {
+  return static_cast<int32_t>(std::clamp(v, kInt32Min, kInt32Max));
+}
 int32_t SaturateToInt32(double v) {
   if (std::isnan(v)) return 0;
-  return static_cast<int32_t>(std::clamp(v, static_cast<double>(kInt32Min),
-                                         static_cast<double>(kInt32Max)));
+  return static_cast<int32_t>(
+      std::clamp(v, static_cast<double>(kInt32Min), static_cast<double>(kInt32Max)));
 }
 
 TimePoint Cutoff(TimePoint now, int64_t seconds) { return now - std::chrono::seconds(seconds); }
@@ -40,9 +42,9 @@ ScaleLimit SelectLimit(int32_t current_replicas, std::span<const ScaleEvent> sca
   if (rules.select_policy == SelectPolicy::kDisabled) return {current_replicas, std::nullopt};
   // Scaling up, the biggest change is the largest bound; scaling down, the smallest bound.
   const bool want_largest = (rules.select_policy == SelectPolicy::kMax) == scaling_up;
-  ScaleLimit result{want_largest ? std::numeric_limits<int32_t>::min()
-                                 : std::numeric_limits<int32_t>::max(),
-                    std::nullopt};
+  ScaleLimit result{
+      want_largest ? std::numeric_limits<int32_t>::min() : std::numeric_limits<int32_t>::max(),
+      std::nullopt};
   for (size_t i = 0; i < rules.policies.size(); ++i) {
     const ScalingPolicy& policy = rules.policies[i];
     const int64_t added = ReplicasChangePerPeriod(policy.period_seconds, scale_up_events, now);
@@ -50,19 +52,19 @@ ScaleLimit SelectLimit(int32_t current_replicas, std::span<const ScaleEvent> sca
     const int64_t period_start = int64_t{current_replicas} - added + removed;
     int32_t proposed = 0;
     if (policy.type == ScalingPolicyType::kPods) {
-      proposed = SaturateToInt32(scaling_up ? period_start + policy.value
-                                            : period_start - policy.value);
+      proposed =
+          SaturateToInt32(scaling_up ? period_start + policy.value : period_start - policy.value);
     } else if (scaling_up) {
       // Rounded up so that a small percentage still adds at least one replica.
-      proposed = SaturateToInt32(
-          std::ceil(static_cast<double>(period_start) * (1 + static_cast<double>(policy.value) / 100)));
+      proposed = SaturateToInt32(std::ceil(static_cast<double>(period_start) *
+                                           (1 + static_cast<double>(policy.value) / 100)));
     } else {
-      proposed = SaturateToInt32(
-          std::trunc(static_cast<double>(period_start) * (1 - static_cast<double>(policy.value) / 100)));
+      proposed = SaturateToInt32(std::trunc(static_cast<double>(period_start) *
+                                            (1 - static_cast<double>(policy.value) / 100)));
     }
     // Kubernetes' max/min keep the earlier value on ties; so does this strict comparison.
-    if (!result.policy_index || (want_largest ? proposed > result.replicas
-                                              : proposed < result.replicas)) {
+    if (!result.policy_index ||
+        (want_largest ? proposed > result.replicas : proposed < result.replicas)) {
       result = {proposed, i};
     }
   }
@@ -88,8 +90,8 @@ ScaleLimit ScaleUpLimit(int32_t current_replicas, std::span<const ScaleEvent> sc
 }
 
 ScaleLimit ScaleDownLimit(int32_t current_replicas, std::span<const ScaleEvent> scale_up_events,
-                          std::span<const ScaleEvent> scale_down_events,
-                          const ScalingRules& rules, TimePoint now) {
+                          std::span<const ScaleEvent> scale_down_events, const ScalingRules& rules,
+                          TimePoint now) {
   return SelectLimit(current_replicas, scale_up_events, scale_down_events, rules, now, false);
 }
 
@@ -119,14 +121,13 @@ Stabilization Stabilize(int32_t current_replicas, int32_t desired_replicas,
           desired_replicas >= current_replicas ? "ScaleUpStabilized" : "ScaleDownStabilized"};
 }
 
-RateLimit ApplyRateLimits(int32_t current_replicas, int32_t desired_replicas,
-                          int32_t min_replicas, int32_t max_replicas,
-                          std::span<const ScaleEvent> scale_up_events,
+RateLimit ApplyRateLimits(int32_t current_replicas, int32_t desired_replicas, int32_t min_replicas,
+                          int32_t max_replicas, std::span<const ScaleEvent> scale_up_events,
                           std::span<const ScaleEvent> scale_down_events, const Behavior& behavior,
                           TimePoint now) {
   if (desired_replicas > current_replicas) {
-    ScaleLimit limit = ScaleUpLimit(current_replicas, scale_up_events, scale_down_events,
-                                    behavior.scale_up, now);
+    ScaleLimit limit =
+        ScaleUpLimit(current_replicas, scale_up_events, scale_down_events, behavior.scale_up, now);
     // Recent scale-ups may already exceed the policy; never go below the current count here.
     if (limit.replicas < current_replicas) limit.replicas = current_replicas;
     if (max_replicas > limit.replicas) {
@@ -155,8 +156,10 @@ RateLimit ApplyRateLimits(int32_t current_replicas, int32_t desired_replicas,
               "the desired replica count is less than the minimum replica count", limit};
     }
   }
-  return {desired_replicas, "DesiredWithinRange",
-          "the desired count is within the acceptable range", {}};
+  return {desired_replicas,
+          "DesiredWithinRange",
+          "the desired count is within the acceptable range",
+          {}};
 }
 
 }  // namespace gov::controller

@@ -46,8 +46,8 @@ ScaleLimit ScaleUpLimit(int32_t current_replicas, std::span<const ScaleEvent> sc
 // The fewest replicas the scale-down policies allow now. Kubernetes
 // calculateScaleDownLimitWithBehaviors.
 ScaleLimit ScaleDownLimit(int32_t current_replicas, std::span<const ScaleEvent> scale_up_events,
-                          std::span<const ScaleEvent> scale_down_events,
-                          const ScalingRules& rules, TimePoint now);
+                          std::span<const ScaleEvent> scale_down_events, const ScalingRules& rules,
+                          TimePoint now);
 
 struct Stabilization {
   int32_t replicas = 0;  // the stabilized recommendation
@@ -74,9 +74,8 @@ struct RateLimit {
 
 // Applies the scale-up/scale-down rate limits and [min, max] to a stabilized recommendation.
 // Kubernetes convertDesiredReplicasWithBehaviorRate.
-RateLimit ApplyRateLimits(int32_t current_replicas, int32_t desired_replicas,
-                          int32_t min_replicas, int32_t max_replicas,
-                          std::span<const ScaleEvent> scale_up_events,
+RateLimit ApplyRateLimits(int32_t current_replicas, int32_t desired_replicas, int32_t min_replicas,
+                          int32_t max_replicas, std::span<const ScaleEvent> scale_up_events,
                           std::span<const ScaleEvent> scale_down_events, const Behavior& behavior,
                           TimePoint now);
 

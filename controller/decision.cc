@@ -65,6 +65,27 @@ void SetScaleEvent(Decision& d, int32_t from, int32_t to, TimePoint now) {
   if (to < from) d.scale_down_event = ScaleEvent{from - to, now};
 }
 
+// Governor's cooldown: a scale-up waits scale_up_seconds after the last scale-up; a scale-down
+// waits scale_down_seconds after the last scaling action of either direction. Returns the
+// Cooldown limit when the change from `current` to `replicas` must wait.
+std::optional<AppliedLimit> CooldownHold(const Cooldown& cooldown, const TargetState& state,
+                                         int32_t current, int32_t replicas, TimePoint now) {
+  if (replicas == current) return std::nullopt;
+  const bool up = replicas > current;
+  std::optional<TimePoint> last = state.last_scale_up;
+  if (!up && state.last_scale_down && (!last || *state.last_scale_down > *last)) {
+    last = state.last_scale_down;
+  }
+  const int64_t wait = up ? cooldown.scale_up_seconds : cooldown.scale_down_seconds;
+  if (!last || wait <= 0) return std::nullopt;
+  const Duration left = seconds(wait) - (now - *last);
+  if (left <= Duration::zero()) return std::nullopt;
+  AppliedLimit limit = MakeLimit("Cooldown");
+  limit.seconds_left = CeilSeconds(left);
+  limit.direction = up ? "up" : "down";
+  return limit;
+}
+
 // Result of the metric step: the desired count, or nullopt when missing data forbids acting.
 struct MetricStep {
   std::optional<int32_t> desired;
@@ -92,8 +113,8 @@ MetricStep ComputeProposals(const TargetSpec& spec, const Observation& obs, Time
     const MetricReading* reading = FindReading(obs.metrics, metric.name);
     if (reading != nullptr && reading->value && std::isfinite(*reading->value)) {
       p.current = *reading->value;
-      p.stale = reading->sampled_at &&
-                now - *reading->sampled_at > seconds(spec.metric_max_age_seconds);
+      p.stale =
+          reading->sampled_at && now - *reading->sampled_at > seconds(spec.metric_max_age_seconds);
     }
     if (p.current && !p.stale) {
       p.ratio = *p.current / metric.target;
@@ -140,8 +161,7 @@ std::optional<int32_t> ProposeReplicas(MetricType type, double value, double tar
     return CeilReplicas(usage_ratio * ready_replicas);
   }
   // On a scale-up, unready replicas count as using 0: recompute the mean over all replicas.
-  const double new_usage_ratio =
-      (value * ready_replicas / current_replicas) / target;
+  const double new_usage_ratio = (value * ready_replicas / current_replicas) / target;
   if (within(new_usage_ratio) || new_usage_ratio < 1.0) {
     // Too small a change, or the unready replicas flip the direction: keep the count.
     return current_replicas;
@@ -263,40 +283,19 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
 
   // Governor's cooldown, on top of behavior.
   int32_t replicas = limited.replicas;
-  if (replicas != current) {
-    const bool up = replicas > current;
-    std::optional<TimePoint> last;
-    int64_t cooldown = 0;
-    if (up) {
-      last = state.last_scale_up;
-      cooldown = spec.cooldown.scale_up_seconds;
-    } else {
-      last = state.last_scale_up;
-      if (state.last_scale_down && (!last || *state.last_scale_down > *last)) {
-        last = state.last_scale_down;
-      }
-      cooldown = spec.cooldown.scale_down_seconds;
-    }
-    if (last && cooldown > 0) {
-      const Duration left = seconds(cooldown) - (now - *last);
-      if (left > Duration::zero()) {
-        const int64_t seconds_left = CeilSeconds(left);
-        d.reason = "Cooldown";
-        AppliedLimit limit = MakeLimit("Cooldown");
-        limit.seconds_left = seconds_left;
-        limit.direction = up ? "up" : "down";
-        d.limits.push_back(std::move(limit));
-        message += "; held at " + std::to_string(current) + ": " +
-                   (up ? "scale-up" : "scale-down") + " cooldown, " +
-                   std::to_string(seconds_left) + "s left";
-        replicas = current;
-      }
-    }
+  if (std::optional<AppliedLimit> hold =
+          CooldownHold(spec.cooldown, state, current, replicas, now)) {
+    d.reason = "Cooldown";
+    message += "; held at " + std::to_string(current) + ": " +
+               (replicas > current ? "scale-up" : "scale-down") + " cooldown, " +
+               std::to_string(*hold->seconds_left) + "s left";
+    d.limits.push_back(std::move(*hold));
+    replicas = current;
   }
   d.replicas = replicas;
-  message += replicas == current ? "; keeping " + std::to_string(current)
-                                 : "; scaling " + std::to_string(current) + " -> " +
-                                       std::to_string(replicas);
+  message += replicas == current
+                 ? "; keeping " + std::to_string(current)
+                 : "; scaling " + std::to_string(current) + " -> " + std::to_string(replicas);
   d.message = std::move(message);
   SetScaleEvent(d, current, replicas, now);
   return d;
@@ -306,8 +305,7 @@ TargetState PruneState(const Behavior& behavior, const TargetState& state, TimeP
   TargetState out = state;
   if (out.recommendations) {
     const TimePoint up_cutoff = now - seconds(behavior.scale_up.stabilization_window_seconds);
-    const TimePoint down_cutoff =
-        now - seconds(behavior.scale_down.stabilization_window_seconds);
+    const TimePoint down_cutoff = now - seconds(behavior.scale_down.stabilization_window_seconds);
     std::erase_if(*out.recommendations, [&](const Recommendation& r) {
       return r.timestamp < up_cutoff && r.timestamp < down_cutoff;
     });

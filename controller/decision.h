@@ -16,8 +16,8 @@ namespace gov::controller {
 
 // The latest value of one of the target's metrics, as the metric source reported it.
 struct MetricReading {
-  std::string name;              // matches a MetricSpec name
-  std::optional<double> value;   // nullopt (or NaN/inf): missing
+  std::string name;             // matches a MetricSpec name
+  std::optional<double> value;  // nullopt (or NaN/inf): missing
   // When the value was sampled; older than metric_max_age_seconds at `now` counts as missing.
   std::optional<TimePoint> sampled_at;
 };
@@ -51,11 +51,11 @@ struct MetricProposal {
   std::string metric;
   MetricType type = MetricType::kUtilization;
   double target = 0;
-  std::optional<double> current;   // the reading used, if any
-  std::optional<double> ratio;     // current / target
+  std::optional<double> current;    // the reading used, if any
+  std::optional<double> ratio;      // current / target
   std::optional<int32_t> replicas;  // nullopt when missing
-  bool missing = false;            // no reading, a non-finite one, or no ready replicas
-  bool stale = false;              // a reading older than metric_max_age_seconds
+  bool missing = false;             // no reading, a non-finite one, or no ready replicas
+  bool stale = false;               // a reading older than metric_max_age_seconds
 };
 
 // A bound that changed the outcome, for people reading why.
@@ -63,12 +63,12 @@ struct AppliedLimit {
   // ScaleUpLimit, ScaleDownLimit, TooManyReplicas, TooFewReplicas, ScaleUpStabilized,
   // ScaleDownStabilized, MissingMetrics, Cooldown.
   std::string kind;
-  std::optional<int32_t> value;             // the bound, in replicas
-  std::string policy;                      // e.g. "Pods 4 per 15s"; empty if none
-  std::optional<int32_t> window_seconds;    // stabilization window
-  std::optional<int64_t> seconds_left;      // cooldown, rounded up
-  std::string direction;                   // "up" / "down" for Cooldown
-  std::vector<std::string> metrics;        // MissingMetrics
+  std::optional<int32_t> value;           // the bound, in replicas
+  std::string policy;                     // e.g. "Pods 4 per 15s"; empty if none
+  std::optional<int32_t> window_seconds;  // stabilization window
+  std::optional<int64_t> seconds_left;    // cooldown, rounded up
+  std::string direction;                  // "up" / "down" for Cooldown
+  std::vector<std::string> metrics;       // MissingMetrics
 };
 
 struct Decision {
@@ -101,8 +101,9 @@ std::optional<int32_t> ProposeReplicas(MetricType type, double value, double tar
 
 // The scaling decision for one target at `now`. Pure: no I/O, no clock reads.
 // Order (HPA reconcileAutoscaler + normalizeDesiredReplicasWithBehaviors): zero replicas →
-// ScalingDisabled; outside [min, max] → clamp; else per-metric proposals, their maximum,
-// missing-metric rule, stabilization, rate limits and clamping; then Governor's cooldown.
+// ScalingDisabled; current outside [min, max] → straight to the bound (no cooldown: it enforces
+// the configuration); else per-metric proposals, their maximum, the missing-metric rule,
+// stabilization, rate limits and clamping; then Governor's cooldown.
 Decision Decide(const TargetSpec& spec, const TargetState& state, const Observation& observation,
                 TimePoint now);
 

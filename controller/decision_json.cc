@@ -48,18 +48,18 @@ Json DecisionToJson(const Decision& d) {
     recommendations.push_back(
         {{"replicas", r.replicas}, {"timestamp", ToUnixSeconds(r.timestamp)}});
   }
-  Json out = {{"replicas", d.replicas},
-              {"currentReplicas", d.current_replicas},
-              {"reason", d.reason},
-              {"message", d.message},
-              {"proposals", std::move(proposals)},
-              {"desiredReplicas", OrNull(d.desired_replicas)},
-              {"stabilizedReplicas", OrNull(d.stabilized_replicas)},
-              {"limits", std::move(limits)},
-              {"newRecommendations", std::move(recommendations)},
-              {"scaleUpEvent", d.scale_up_event ? EventToJson(*d.scale_up_event) : Json(nullptr)},
-              {"scaleDownEvent",
-               d.scale_down_event ? EventToJson(*d.scale_down_event) : Json(nullptr)}};
+  Json out = {
+      {"replicas", d.replicas},
+      {"currentReplicas", d.current_replicas},
+      {"reason", d.reason},
+      {"message", d.message},
+      {"proposals", std::move(proposals)},
+      {"desiredReplicas", OrNull(d.desired_replicas)},
+      {"stabilizedReplicas", OrNull(d.stabilized_replicas)},
+      {"limits", std::move(limits)},
+      {"newRecommendations", std::move(recommendations)},
+      {"scaleUpEvent", d.scale_up_event ? EventToJson(*d.scale_up_event) : Json(nullptr)},
+      {"scaleDownEvent", d.scale_down_event ? EventToJson(*d.scale_down_event) : Json(nullptr)}};
   return out;
 }
 

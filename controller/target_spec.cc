@@ -200,7 +200,8 @@ StatusOr<TargetSpec> ParseTargetSpec(const Json& json, std::string_view path,
     } else if (*mode == "dryRun") {
       spec.mode = TargetMode::kDryRun;
     } else {
-      r.Fail("mode", "unsupported value \"" + *mode + "\"; supported values: \"active\", \"dryRun\"");
+      r.Fail("mode",
+             "unsupported value \"" + *mode + "\"; supported values: \"active\", \"dryRun\"");
     }
   }
   RETURN_IF_ERROR(r.status());

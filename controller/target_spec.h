@@ -20,7 +20,7 @@ enum class MetricType { kUtilization, kAverageValue, kValue };
 // Where the loop gets a metric from. Parsed and validated here; fetched elsewhere.
 struct PrometheusSource {
   std::string query;
-  std::optional<std::string> url;          // the server's base URL; nullopt = Governor's default
+  std::optional<std::string> url;         // the server's base URL; nullopt = Governor's default
   std::optional<double> timeout_seconds;  // per query; nullopt = the metric source's default
   bool operator==(const PrometheusSource&) const = default;
 };

@@ -39,7 +39,7 @@ TEST(DecideJsonTest, IssueExample) {
    "scaleUpEvents":   [{"change": 5, "timestamp": 1699999940}],
    "scaleDownEvents": [{"change": 2, "timestamp": 1699999940}],
    "lastScaleUp": 1699999000, "lastScaleDown": 1699999880})",
-                       0);
+                             0);
   const Json expected = Json::parse(R"({
     "replicas": 12,
     "currentReplicas": 10,
@@ -67,11 +67,11 @@ TEST(DecideJsonTest, ScaleUpLimitNamesThePolicy) {
               "behavior": {"scaleUp": {"policies": [{"type": "Pods", "value": 4, "periodSeconds": 60}]}}},
    "currentReplicas": 10, "desiredReplicas": 30, "recommendations": [],
    "scaleUpEvents": [{"change": 2, "timestamp": 1699999970}, {"change": 5, "timestamp": 1699999910}]})",
-                       0);
+                             0);
   EXPECT_EQ(out["replicas"], 12);
   EXPECT_EQ(out["reason"], "ScaleUpLimit");
-  EXPECT_EQ(out["limits"], Json::parse(
-                               R"([{"kind": "ScaleUpLimit", "value": 12, "policy": "Pods 4 per 60s"}])"));
+  EXPECT_EQ(out["limits"],
+            Json::parse(R"([{"kind": "ScaleUpLimit", "value": 12, "policy": "Pods 4 per 60s"}])"));
   EXPECT_EQ(out["proposals"], Json::array());
   EXPECT_EQ(out["desiredReplicas"], 30);
   EXPECT_EQ(out["scaleUpEvent"]["change"], 2);
@@ -84,7 +84,7 @@ TEST(DecideJsonTest, CooldownGivesSecondsLeft) {
    "cooldown": {"scaleUpSeconds": 60, "scaleDownSeconds": 300}},
    "currentReplicas": 10, "desiredReplicas": 5, "recommendations": [],
    "lastScaleUp": 1699999900, "lastScaleDown": 1699990000})",
-                       0);
+                             0);
   EXPECT_EQ(out["replicas"], 10);
   EXPECT_EQ(out["reason"], "Cooldown");
   EXPECT_EQ(out["stabilizedReplicas"], 5);
@@ -99,13 +99,12 @@ TEST(DecideJsonTest, AbsentHistoryIsSeeded) {
   // 300 s scale-down window then keeps 8.
   const Json out = RunDecide(R"({"now": 1700000000, "target": {"maxReplicas": 10},
    "currentReplicas": 8, "desiredReplicas": 2})",
-                       0);
+                             0);
   EXPECT_EQ(out["replicas"], 8);
   EXPECT_EQ(out["reason"], "ScaleDownStabilized");
   EXPECT_EQ(out["limits"], Json::parse(R"([{"kind": "ScaleDownStabilized", "value": 8,
                                             "windowSeconds": 300}])"));
-  EXPECT_EQ(out["newRecommendations"],
-            Json::parse(R"([{"replicas": 8, "timestamp": 1700000000.0},
+  EXPECT_EQ(out["newRecommendations"], Json::parse(R"([{"replicas": 8, "timestamp": 1700000000.0},
                             {"replicas": 2, "timestamp": 1700000000.0}])"));
 }
 
@@ -115,7 +114,7 @@ TEST(DecideJsonTest, MissingMetricBlocksScaleDown) {
    "currentReplicas": 6, "recommendations": [],
    "metrics": [{"name": "cpu", "type": "Utilization", "target": 50, "current": 20},
                {"name": "rps", "type": "AverageValue", "target": 1000}]})",
-                       0);
+                             0);
   EXPECT_EQ(out["replicas"], 6);
   EXPECT_EQ(out["reason"], "MissingMetrics");
   EXPECT_EQ(out["proposals"][0]["replicas"], 3);
@@ -129,19 +128,56 @@ TEST(DecideJsonTest, StaleTimestampCountsAsMissing) {
    "currentReplicas": 6, "recommendations": [],
    "metrics": [{"name": "cpu", "type": "Utilization", "target": 50, "current": 20,
                 "timestamp": 1699999950}]})",
-                       0);
+                             0);
   EXPECT_EQ(out["replicas"], 6);
   EXPECT_EQ(out["reason"], "MissingMetrics");
   EXPECT_EQ(out["proposals"][0]["stale"], true);
 }
 
 TEST(DecideJsonTest, CurrentAboveMax) {
-  const Json out = RunDecide(R"({"now": 1700000000.5, "target": {"minReplicas": 2, "maxReplicas": 5},
+  const Json out =
+      RunDecide(R"({"now": 1700000000.5, "target": {"minReplicas": 2, "maxReplicas": 5},
    "currentReplicas": 6, "desiredReplicas": 6})",
-                       0);
+                0);
   EXPECT_EQ(out["replicas"], 5);
   EXPECT_EQ(out["reason"], "TooManyReplicas");
   EXPECT_EQ(out["scaleDownEvent"], Json::parse(R"({"change": 1, "timestamp": 1700000000.5})"));
+}
+
+TEST(DecideJsonTest, ExtremeValuesStayWithinBounds) {
+  // int32 extremes everywhere: Go would wrap; Governor saturates and still clamps to
+  // [minReplicas, maxReplicas]. Run under UBSan to check no arithmetic is undefined.
+  const std::string target = R"("target": {"maxReplicas": 2147483647, "tolerance": 0,
+      "behavior": {"scaleUp": {"policies": [
+        {"type": "Pods", "value": 2147483647, "periodSeconds": 1800},
+        {"type": "Percent", "value": 2147483647, "periodSeconds": 1800}]}}})";
+  const std::string metric = R"("metrics": [{"name": "m", "type": "Value", "target": 1e-300,
+                                            "current": 1e300}])";
+  // ratio = inf: the proposal saturates at 2147483647, and so does the policies' limit.
+  const Json up = RunDecide(R"({"now": 9000000000, )" + target + ", " + metric +
+                                R"(, "currentReplicas": 2147483646, "recommendations": []})",
+                            0);
+  EXPECT_EQ(up["replicas"], 2147483647);
+  // With recent events, periodStart = 2147483646 - 2 × 2147483647 + 2147483647 = -1, so the
+  // Pods policy allows -1 + 2147483647 = 2147483646: the current count (ScaleUpLimit).
+  const Json held = RunDecide(R"({"now": 9000000000, )" + target + ", " + metric +
+                                  R"(, "currentReplicas": 2147483646, "recommendations": [],
+   "scaleUpEvents": [{"change": 2147483647, "timestamp": 8999999999},
+                     {"change": 2147483647, "timestamp": 8999999998}],
+   "scaleDownEvents": [{"change": 2147483647, "timestamp": 8999999999}]})",
+                              0);
+  EXPECT_EQ(held["replicas"], 2147483646);
+  EXPECT_EQ(held["reason"], "ScaleUpLimit");
+  // Percent 2147483647% down: trunc(2147483647 × (1 - 21474836.47)) saturates at int32 min;
+  // minReplicas 1 is the bound.
+  const Json down = RunDecide(R"({"now": 0,
+   "target": {"minReplicas": 1, "maxReplicas": 2147483647,
+              "behavior": {"scaleDown": {"stabilizationWindowSeconds": 3600, "policies": [
+                {"type": "Percent", "value": 2147483647, "periodSeconds": 1800}]}}},
+   "currentReplicas": 2147483647, "desiredReplicas": 0, "recommendations": []})",
+                              0);
+  EXPECT_EQ(down["replicas"], 1);
+  EXPECT_EQ(down["reason"], "TooFewReplicas");
 }
 
 TEST(DecideJsonTest, InvalidInputNamesTheField) {

@@ -75,8 +75,8 @@ TEST(ProposeReplicasTest, ReplicaCalculatorCases) {
   for (const ProposalRow& row : rows) {
     SCOPED_TRACE(row.source);
     const std::optional<int32_t> got =
-        ProposeReplicas(row.type, row.current, row.target, row.current_replicas,
-                        row.ready_replicas, kTolerance, kTolerance);
+        ProposeReplicas(row.type, row.current, row.target, row.current_replicas, row.ready_replicas,
+                        kTolerance, kTolerance);
     ASSERT_TRUE(got.has_value());
     EXPECT_EQ(*got, row.expected);
   }
@@ -186,40 +186,79 @@ TEST(DecideTest, HorizontalControllerCases) {
   const std::string s = "horizontal_test.go:";
 
   TargetSpec scale_down_rules = Spec(2, 6, {Metric("cpu", U, 50)});
-  scale_down_rules.behavior.scale_up = {30, SelectPolicy::kMax,
-                                        {{ScalingPolicyType::kPercent, 100, 15}}, {}};
+  scale_down_rules.behavior.scale_up = {
+      30, SelectPolicy::kMax, {{ScalingPolicyType::kPercent, 100, 15}}, {}};
   TargetState stabilize_downscale;
   stabilize_downscale.recommendations =
       std::vector<Recommendation>{{10, kNow - minutes(10)}, {4, kNow - minutes(1)}};
 
   const std::vector<DecideRow> rows = {
-      {s + "TestScaleUpDeployment", Spec(2, 6, {Metric("cpu", U, 30)}), {},
-       Observe(3, {{"cpu", 50, {}}}), 5, "DesiredWithinRange"},
-      {s + "TestScaleUpUnreadyLessScale", Spec(2, 6, {Metric("cpu", U, 30)}), {},
-       Observe(3, {{"cpu", 60, {}}}, 2), 4, "DesiredWithinRange"},
-      {s + "TestScaleUpUnreadyNoScale", Spec(2, 6, {Metric("cpu", U, 30)}), {},
-       Observe(3, {{"cpu", 40, {}}}, 1), 3, "DesiredWithinRange"},
-      {s + "TestScaleUpIgnoresFailedPods", Spec(2, 6, {Metric("cpu", U, 30)}), {},
-       Observe(2, {{"cpu", 60, {}}}), 4, "DesiredWithinRange"},
-      {s + "TestScaleUpCM", Spec(2, 6, {Metric("qps", A, 15000)}), {},
-       Observe(3, {{"qps", 20000, {}}}), 4, ""},
-      {s + "TestScaleUpCMUnreadyAndHotCpuNoLessScale", Spec(2, 6, {Metric("qps", A, 15000)}), {},
-       Observe(3, {{"qps", 30000, {}}}), 6, ""},
-      {s + "TestScaleUpCMUnreadyandCpuHot", Spec(2, 6, {Metric("qps", A, 15000)}), {},
-       Observe(3, {{"qps", 31666, {}}}), 6, "TooManyReplicas"},
-      {s + "TestNoBackoffUpscaleCM", Spec(1, 5, {Metric("qps", A, 15000)}), {},
-       Observe(3, {{"qps", 20000, {}}}), 4, "DesiredWithinRange"},
+      {s + "TestScaleUpDeployment",
+       Spec(2, 6, {Metric("cpu", U, 30)}),
+       {},
+       Observe(3, {{"cpu", 50, {}}}),
+       5,
+       "DesiredWithinRange"},
+      {s + "TestScaleUpUnreadyLessScale",
+       Spec(2, 6, {Metric("cpu", U, 30)}),
+       {},
+       Observe(3, {{"cpu", 60, {}}}, 2),
+       4,
+       "DesiredWithinRange"},
+      {s + "TestScaleUpUnreadyNoScale",
+       Spec(2, 6, {Metric("cpu", U, 30)}),
+       {},
+       Observe(3, {{"cpu", 40, {}}}, 1),
+       3,
+       "DesiredWithinRange"},
+      {s + "TestScaleUpIgnoresFailedPods",
+       Spec(2, 6, {Metric("cpu", U, 30)}),
+       {},
+       Observe(2, {{"cpu", 60, {}}}),
+       4,
+       "DesiredWithinRange"},
+      {s + "TestScaleUpCM",
+       Spec(2, 6, {Metric("qps", A, 15000)}),
+       {},
+       Observe(3, {{"qps", 20000, {}}}),
+       4,
+       ""},
+      {s + "TestScaleUpCMUnreadyAndHotCpuNoLessScale",
+       Spec(2, 6, {Metric("qps", A, 15000)}),
+       {},
+       Observe(3, {{"qps", 30000, {}}}),
+       6,
+       ""},
+      {s + "TestScaleUpCMUnreadyandCpuHot",
+       Spec(2, 6, {Metric("qps", A, 15000)}),
+       {},
+       Observe(3, {{"qps", 31666, {}}}),
+       6,
+       "TooManyReplicas"},
+      {s + "TestNoBackoffUpscaleCM",
+       Spec(1, 5, {Metric("qps", A, 15000)}),
+       {},
+       Observe(3, {{"qps", 20000, {}}}),
+       4,
+       "DesiredWithinRange"},
       // CPU: 60000m used of 3000m requested = 2000% against a 10% target.
       {s + "TestNoBackoffUpscaleCMNoBackoffCpu",
-       Spec(1, 5, {Metric("cpu", U, 10), Metric("qps", A, 15000)}), {},
-       Observe(3, {{"cpu", 2000, {}}, {"qps", 20000, {}}}), 5, "TooManyReplicas"},
+       Spec(1, 5, {Metric("cpu", U, 10), Metric("qps", A, 15000)}),
+       {},
+       Observe(3, {{"cpu", 2000, {}}, {"qps", 20000, {}}}),
+       5,
+       "TooManyReplicas"},
       {s + "TestScaleDownWithScalingRules", scale_down_rules, KnownEmptyHistory(),
        Observe(5, {{"cpu", 28, {}}}), 3, ""},
       // 3 pods report 50m of 100m (50%) against 100%; statusReplicas is 4.
       {s + "TestStabilizeDownscale", Spec(1, 5, {Metric("cpu", U, 100)}), stabilize_downscale,
        Observe(4, {{"cpu", 50, {}}}, 3), 4, "ScaleDownStabilized"},
-      {s + "TestScaleUpOneMetricEmpty", Spec(2, 6, {Metric("cpu", U, 30), Metric("qps", V, 100)}),
-       {}, Observe(3, {{"cpu", 40, {}}}), 4, ""},
+      {s + "TestScaleUpOneMetricEmpty",
+       Spec(2, 6, {Metric("cpu", U, 30), Metric("qps", V, 100)}),
+       {},
+       Observe(3, {{"cpu", 40, {}}}),
+       4,
+       ""},
       {s + "TestNoScaleDownOneMetricEmpty",
        Spec(2, 6, {Metric("cpu", U, 50), Metric("qps", V, 1000)}), KnownEmptyHistory(),
        Observe(5, {{"cpu", 28, {}}, {"qps", std::nullopt, {}}}), 5, "MissingMetrics"},
@@ -229,10 +268,18 @@ TEST(DecideTest, HorizontalControllerCases) {
        Spec(2, 6, {Metric("cpu", U, 50), Metric("cheese", V, 1)}), KnownEmptyHistory(),
        Observe(5, {{"cpu", 28, {}}}), 5, "MissingMetrics"},
       // Current outside [min, max]: the metrics are not consulted (CPU reads 0% and 616%).
-      {s + "TestScaleUpRCImmediately", Spec(2, 6, {Metric("cpu", U, 80)}), {},
-       Observe(1, {{"cpu", 0, {}}}), 2, "TooFewReplicas"},
-      {s + "TestScaleDownRCImmediately", Spec(2, 5, {Metric("cpu", U, 50)}), {},
-       Observe(6, {{"cpu", 616, {}}}), 5, "TooManyReplicas"},
+      {s + "TestScaleUpRCImmediately",
+       Spec(2, 6, {Metric("cpu", U, 80)}),
+       {},
+       Observe(1, {{"cpu", 0, {}}}),
+       2,
+       "TooFewReplicas"},
+      {s + "TestScaleDownRCImmediately",
+       Spec(2, 5, {Metric("cpu", U, 50)}),
+       {},
+       Observe(6, {{"cpu", 616, {}}}),
+       5,
+       "TooManyReplicas"},
   };
   for (const DecideRow& row : rows) {
     SCOPED_TRACE(row.source);
@@ -273,8 +320,9 @@ TEST(DecideTest, UnknownHistoryIsSeededWithCurrent) {
 TEST(DecideTest, MissingMetricsNeverScaleDown) {
   // The rule (and computeReplicasForMetrics): scale up if the present metrics ask for
   // it, otherwise keep the count.
-  const TargetSpec spec = Spec(1, 20, {Metric("cpu", MetricType::kUtilization, 50),
-                                       Metric("rps", MetricType::kAverageValue, 100)});
+  const TargetSpec spec = Spec(
+      1, 20,
+      {Metric("cpu", MetricType::kUtilization, 50), Metric("rps", MetricType::kAverageValue, 100)});
   // cpu 100% of 50% -> 20; rps missing: scale up (limited by default policies: max(14, 20)).
   Decision up = Decide(spec, KnownEmptyHistory(), Observe(10, {{"cpu", 100, {}}}), kNow);
   EXPECT_EQ(up.replicas, 20);
