@@ -5,7 +5,6 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <optional>
 
 #include "flags/internal/compiled.h"
@@ -50,18 +49,25 @@ struct Scratch {
   char random[24];
 };
 
-// new Date(t).toISOString(), written into `buf`.
+// new Date(t).toISOString(), written into `buf` (by hand: snprintf may allocate).
 std::string_view FormatTime(TimePoint t, char (&buf)[40]) {
   using namespace std::chrono;
   const auto ms = floor<milliseconds>(t.time_since_epoch());
   const auto days = floor<std::chrono::days>(ms);
   const year_month_day ymd{sys_days{days}};
   const hh_mm_ss<milliseconds> hms{ms - days};
-  const int n = std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                              int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()),
-                              int(hms.hours().count()), int(hms.minutes().count()),
-                              int(hms.seconds().count()), int(hms.subseconds().count()));
-  return std::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  const int year = int(ymd.year());
+  if (year < 0 || year > 9999) return {};
+  size_t n = 0;
+  auto put = [&](long v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) buf[n + i] = static_cast<char>('0' + v % 10);
+    n += width;
+  };
+  auto sep = [&](char c) { buf[n++] = c; };
+  put(year, 4), sep('-'), put(unsigned(ymd.month()), 2), sep('-'), put(unsigned(ymd.day()), 2);
+  sep('T'), put(hms.hours().count(), 2), sep(':'), put(hms.minutes().count(), 2), sep(':');
+  put(hms.seconds().count(), 2), sep('.'), put(hms.subseconds().count(), 3), sep('Z');
+  return std::string_view(buf, n);
 }
 
 // resolveContextValue(context, field).
