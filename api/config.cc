@@ -175,8 +175,7 @@ std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out) {
   }
   for (const auto& [key, _] : doc.items()) {
     static const std::vector<std::string> kSections = {"server",    "database", "auth",
-                                                       "log",       "rateLimits", "targets",
-                                                       "flags"};
+                                                       "log",       "rateLimits", "targets"};
     if (std::find(kSections.begin(), kSections.end(), key) == kSections.end()) {
       errors.push_back(InvalidArgument("unknown section", key));
     }
@@ -291,6 +290,13 @@ std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out) {
         }
       }
       out.rate_limits[cls] = limit;
+    }
+  }
+  if (doc.contains("targets") && !doc["targets"].is_null()) {
+    if (!doc["targets"].is_array()) {
+      errors.push_back(InvalidArgument("expected a list of targets", "targets"));
+    } else {
+      out.targets = doc["targets"];
     }
   }
   return errors;

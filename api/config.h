@@ -36,6 +36,11 @@ struct ServerConfig {
   bool access_log = true;
   // rate limits per route class: admin, evaluation, ingest, unauthenticated
   std::map<std::string, RateLimit> rate_limits;
+  // targets: the autoscaling targets defined in the config file (raw JSON array; the
+  // controller parses and validates them). Empty when none.
+  Json targets = Json::array();
+  // A flags file in the Unleash client-API format to import at start (--flags-file).
+  std::string flags_file;
 };
 
 // The defaults as a config document; its shape defines every known key.

@@ -76,6 +76,7 @@ Status GovernorServer::Open() {
                                      config_.log_format == "json");
   AddSystemRoutes();
   AddAdminRoutes(*router_, *admin_);
+  // Modules (flags, controller) construct their services and add their routes here.
   return Status::Ok();
 }
 
@@ -180,6 +181,7 @@ bool GovernorServer::Stop() {
                    config_.shutdown_deadline_seconds);
     }
   }
+  // Modules stop their background work here, before the store closes.
   if (drained && db_) db_->Close();
   if (access_log_) access_log_->flush();
   return drained;

@@ -1,5 +1,8 @@
 #include "cli/config_loader.h"
 
+#include <set>
+
+#include "controller/target_spec.h"
 #include "core/yaml_json.h"
 
 namespace gov::cli {
@@ -36,6 +39,17 @@ std::vector<Status> LoadServerConfig(const std::string& file, const FlagOverride
   if (!flags.database.empty()) doc["database"]["url"] = flags.database;
   if (!flags.admin_token.empty()) doc["auth"]["adminToken"] = flags.admin_token;
   for (auto& s : api::ParseServerConfig(doc, out)) problems.push_back(std::move(s));
+  std::set<std::string> names;
+  for (size_t i = 0; i < out.targets.size(); ++i) {
+    const std::string path = IndexFieldPath("targets", i);
+    auto spec = controller::ParseTargetSpec(out.targets[i], path);
+    if (!spec.ok()) {
+      problems.push_back(spec.status());
+    } else if (!names.insert(spec->name).second) {
+      problems.push_back(InvalidArgument("duplicate target name " + spec->name, path + ".name"));
+    }
+  }
+  out.flags_file = flags.flags_file;
   return problems;
 }
 

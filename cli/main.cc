@@ -122,6 +122,8 @@ int main(int argc, char** argv) {
                     "sqlite:///path/to/file.db or postgres://... (default sqlite://var/governor.db)");
   serve->add_option("--admin-token", flags.admin_token,
                     "Use this secret as an admin token (also GOVERNOR_ADMIN_TOKEN)");
+  serve->add_option("--flags-file", flags.flags_file,
+                    "Import flags in the Unleash client-API format at start, into every environment");
 
   std::string check_file;
   auto* check = app.add_subcommand("check-config", "Validate a config file; prints ok or one line per problem");
