@@ -48,7 +48,7 @@ TEST(ConfigTest, PrecedenceIsFlagsThenEnvironmentThenFileThenDefaults) {
   EXPECT_EQ(c.rate_limits["admin"].burst, 7);
   EXPECT_EQ(c.keep_alive_max_count, 100);  // default
 
-  cli::FlagOverrides flags{"127.0.0.1:0", "postgres://db/x", "flag-admin-token-123456"};
+  cli::FlagOverrides flags{"127.0.0.1:0", "postgres://db/x", "flag-admin-token-123456", ""};
   ASSERT_TRUE(cli::LoadServerConfig(path, flags, env, c).empty());
   EXPECT_EQ(c.listen_port, 0);  // flag beats env
   EXPECT_EQ(c.database_url, "postgres://db/x");
@@ -105,7 +105,7 @@ TEST(ConfigTest, YamlSyntaxErrorsGiveTheLine) {
 
 TEST(ConfigTest, ListenAcceptsBracketedIpv6) {
   ServerConfig c;
-  ASSERT_TRUE(cli::LoadServerConfig("", {"[::1]:8081", "", ""}, {}, c).empty());
+  ASSERT_TRUE(cli::LoadServerConfig("", {"[::1]:8081", "", "", ""}, {}, c).empty());
   EXPECT_EQ(c.listen_host, "::1");
   EXPECT_EQ(c.listen_port, 8081);
 }
