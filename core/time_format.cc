@@ -51,7 +51,7 @@ bool Expect(std::string_view s, size_t& pos, char c) {
 std::optional<TimePoint> ParseRfc3339(std::string_view s) {
   using namespace std::chrono;
   size_t pos = 0;
-  int y, mo, d, h = 0, mi = 0, sec = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   if (!ReadInt(s, pos, 4, y) || !Expect(s, pos, '-') || !ReadInt(s, pos, 2, mo) ||
       !Expect(s, pos, '-') || !ReadInt(s, pos, 2, d)) {
     return std::nullopt;
