@@ -108,7 +108,13 @@ FakeServer::FakeServer(TempDir& dir, const TestCertificate& cert)
 void FakeServer::Start() {
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("cannot bind a test server");
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listen_returned_ = true;
+  });
+  // stop() is a no-op until the accept loop runs, so a server destroyed right after start
+  // would never stop; wait (without sleeping) for the loop to be up.
+  while (!server_->is_running() && !listen_returned_) std::this_thread::yield();
 }
 
 FakeServer::~FakeServer() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -61,6 +62,7 @@ class FakeServer {
   std::unique_ptr<httplib::Server> server_;
   bool tls_ = false;
   int port_ = 0;
+  std::atomic<bool> listen_returned_{false};
   std::thread thread_;
 };
 

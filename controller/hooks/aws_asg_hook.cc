@@ -1,0 +1,219 @@
+#include "controller/hooks/aws_asg_hook.h"
+
+#include <charconv>
+#include <cctype>
+
+#include "controller/hooks/aws_sigv4.h"
+#include "controller/hooks/http_transport.h"
+
+namespace gov::controller {
+
+namespace {
+
+constexpr std::string_view kService = "autoscaling";
+
+bool IsRegion(std::string_view s) {
+  if (s.empty() || s.size() > 32) return false;
+  for (char c : s) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string DecodeEntities(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '&') {
+      out += text[i];
+      continue;
+    }
+    const size_t semi = text.find(';', i);
+    if (semi == std::string_view::npos) {
+      out += text.substr(i);
+      break;
+    }
+    const std::string_view entity = text.substr(i + 1, semi - i - 1);
+    if (entity == "amp") out += '&';
+    else if (entity == "lt") out += '<';
+    else if (entity == "gt") out += '>';
+    else if (entity == "quot") out += '"';
+    else if (entity == "apos") out += '\'';
+    else if (entity.size() > 1 && entity[0] == '#') {
+      const bool hex = entity[1] == 'x' || entity[1] == 'X';
+      const std::string_view digits = entity.substr(hex ? 2 : 1);
+      unsigned cp = 0;
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
+      if (ec != std::errc() || end != digits.data() + digits.size() || cp > 0x10FFFF) {
+        out += text.substr(i, semi - i + 1);
+      } else if (cp < 0x80) {
+        out += static_cast<char>(cp);
+      } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      }
+    } else {
+      out += text.substr(i, semi - i + 1);
+    }
+    i = semi;
+  }
+  return out;
+}
+
+// Maps an Auto Scaling error answer to a Status code; the message carries Code and Message.
+StatusCode ErrorCode(int http_status, const std::string& code) {
+  if (code == "Throttling" || http_status == 429) return StatusCode::kResourceExhausted;
+  if (code == "ScalingActivityInProgress" || code == "ResourceContention" || http_status >= 500) {
+    return StatusCode::kUnavailable;
+  }
+  if (code == "AccessDenied" || code == "AccessDeniedException" ||
+      code == "UnauthorizedOperation") {
+    return StatusCode::kPermissionDenied;
+  }
+  if (http_status == 401 || http_status == 403) return StatusCode::kUnauthenticated;
+  return StatusCode::kFailedPrecondition;
+}
+
+}  // namespace
+
+std::optional<std::string> XmlElementText(std::string_view xml, std::string_view tag,
+                                          size_t from) {
+  const std::string open = "<" + std::string(tag) + ">";
+  const std::string empty = "<" + std::string(tag) + "/>";
+  const std::string close = "</" + std::string(tag) + ">";
+  const size_t start = xml.find(open, from);
+  const size_t self_closing = xml.find(empty, from);
+  if (self_closing != std::string_view::npos && self_closing < start) return std::string();
+  if (start == std::string_view::npos) return std::nullopt;
+  const size_t end = xml.find(close, start + open.size());
+  if (end == std::string_view::npos) return std::nullopt;
+  return DecodeEntities(xml.substr(start + open.size(), end - start - open.size()));
+}
+
+StatusOr<AwsAsgConfig> ParseAwsAsgConfig(const Json& obj, const std::string& path) {
+  FieldReader r(obj, path);
+  r.RejectUnknown({"groupName", "region", "endpoint", "credentialsFile", "profile"});
+  AwsAsgConfig config;
+  config.group_name = r.RequiredString("groupName");
+  config.region = r.RequiredString("region");
+  const auto endpoint = r.OptionalString("endpoint");
+  config.credentials.credentials_file = r.OptionalString("credentialsFile").value_or("");
+  config.credentials.profile = r.OptionalString("profile").value_or("");
+  RETURN_IF_ERROR(r.status());
+  if (config.group_name.empty() || config.group_name.size() > 255) {
+    return InvalidArgument("must be 1 to 255 characters", r.FieldPath("groupName"));
+  }
+  if (!IsRegion(config.region)) {
+    return InvalidArgument("expected a region name like eu-west-1", r.FieldPath("region"));
+  }
+  config.endpoint = endpoint.value_or("https://autoscaling." + config.region + ".amazonaws.com/");
+  auto url = ParseHttpUrl(config.endpoint);
+  if (!url.ok()) return InvalidArgument(url.status().message(), r.FieldPath("endpoint"));
+  if (url->target.find('?') != std::string::npos) {
+    return InvalidArgument("must not have a query string", r.FieldPath("endpoint"));
+  }
+  return config;
+}
+
+AwsAsgHook::AwsAsgHook(AwsAsgConfig config, const HookEnv& env)
+    : config_(std::move(config)), env_(env) {}
+
+StatusOr<std::string> AwsAsgHook::Call(std::vector<std::pair<std::string, std::string>> params) {
+  const std::string action = params.front().second;
+  const std::string what = "aws-asg " + action + " " + config_.group_name + " (" +
+                           config_.region + " via " + config_.endpoint + ")";
+  auto creds = LoadAwsCredentials(config_.credentials, env_.getenv);
+  if (!creds.ok()) return Status(creds.status().code(), what + ": " + creds.status().message());
+  auto url = ParseHttpUrl(config_.endpoint);
+  if (!url.ok()) return InvalidArgument(what + ": " + url.status().message());
+
+  params.emplace_back("Version", std::string(kAutoScalingApiVersion));
+  SigV4Request sign;
+  sign.method = "POST";
+  sign.path = url->target;
+  sign.body = AwsFormEncode(params);
+  const std::string amz_date = AmzDate(env_.clock.Now());
+  sign.headers = {
+      {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
+      {"Host", url->HostHeader()},
+      {"X-Amz-Date", amz_date},
+  };
+  if (!creds->session_token.empty()) {
+    sign.headers.emplace_back("X-Amz-Security-Token", creds->session_token);
+  }
+  const SigV4Signature sig = SignSigV4(sign, *creds, config_.region, kService, amz_date);
+
+  HttpRequest http;
+  http.method = "POST";
+  http.url = config_.endpoint;
+  http.headers = sign.headers;
+  http.headers.emplace_back("Authorization", sig.authorization);
+  http.headers.emplace_back("User-Agent", "governor-hooks/1");
+  http.body = sign.body;
+  http.timeout = config_.timeout;
+  auto response = SendHttp(http);
+  if (!response.ok()) {
+    return Status(response.status().code(), what + ": " + response.status().message());
+  }
+  if (response->status == 200) return std::move(response->body);
+  const std::string code = XmlElementText(response->body, "Code").value_or("");
+  const std::string message =
+      XmlElementText(response->body, "Message").value_or(Excerpt(response->body));
+  return Status(ErrorCode(response->status, code),
+                what + ": HTTP " + std::to_string(response->status) +
+                    (code.empty() ? "" : " " + code) + ": " + Excerpt(message));
+}
+
+StatusOr<std::optional<int>> AwsAsgHook::ReadReplicas() {
+  ASSIGN_OR_RETURN(const std::string body,
+                   Call({{"Action", "DescribeAutoScalingGroups"},
+                         {"AutoScalingGroupNames.member.1", config_.group_name}}));
+  const std::string what = "aws-asg DescribeAutoScalingGroups " + config_.group_name;
+  const size_t groups = body.find("<AutoScalingGroups>");
+  if (groups == std::string::npos || body.find("<member>", groups) == std::string::npos) {
+    return NotFound(what + ": no such group in " + config_.region);
+  }
+  const auto name = XmlElementText(body, "AutoScalingGroupName", groups);
+  if (name != config_.group_name) {
+    return Internal(what + ": the response describes group \"" + name.value_or("") + "\"");
+  }
+  const auto desired = XmlElementText(body, "DesiredCapacity", groups);
+  int value = -1;
+  if (desired) {
+    auto [end, ec] = std::from_chars(desired->data(), desired->data() + desired->size(), value);
+    if (ec != std::errc() || end != desired->data() + desired->size()) value = -1;
+  }
+  if (value < 0) return Internal(what + ": no integer DesiredCapacity in the response");
+  return std::optional<int>(value);
+}
+
+Status AwsAsgHook::Scale(const ScaleRequest& request) {
+  if (request.to_replicas < 0) {
+    return InvalidArgument("aws-asg: desired capacity must not be negative");
+  }
+  auto body = Call({{"Action", "SetDesiredCapacity"},
+                    {"AutoScalingGroupName", config_.group_name},
+                    {"DesiredCapacity", std::to_string(request.to_replicas)},
+                    {"HonorCooldown", "false"}});
+  if (!body.ok()) return body.status();
+  if (env_.log) {
+    env_.log("aws-asg SetDesiredCapacity " + config_.group_name + " " +
+             std::to_string(request.from_replicas) + "->" + std::to_string(request.to_replicas) +
+             " (decision " + request.decision_id + ", epoch " + std::to_string(request.epoch) +
+             ", RequestId " + XmlElementText(*body, "RequestId").value_or("?") + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace gov::controller
