@@ -1,10 +1,9 @@
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <limits>
 
-#include "core/time_format.h"
 #include "flags/internal/compiled.h"
+#include "flags/internal/date.h"
 #include "flags/internal/js.h"
 #include "flags/internal/semver.h"
 #include "flags/snapshot.h"
@@ -134,9 +133,9 @@ class Compiler {
       case Operator::kDateAfter:
       case Operator::kDateBefore:
         if (c.value) {
-          if (std::optional<TimePoint> t = ParseRfc3339(*c.value)) {
+          if (std::optional<int64_t> ms = internal::ParseDateMillis(*c.value)) {
             out.date_valid = true;
-            out.date_ms = std::chrono::floor<std::chrono::milliseconds>(t->time_since_epoch()).count();
+            out.date_ms = *ms;
           }
         }
         break;

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "core/time_format.h"
+#include "flags/internal/date.h"
 #include "flags/internal/js.h"
 
 namespace gov::flags {
@@ -31,14 +31,19 @@ Status ReadTime(const Json& v, std::string_view field, bool allow_millis,
   out.reset();
   if (v.is_null()) return Status::Ok();
   if (v.is_string()) {
-    out = ParseRfc3339(v.get<std::string>());
-    if (!out) return InvalidArgument("expected an RFC 3339 date-time", std::string(field));
+    const std::optional<int64_t> ms = internal::ParseDateMillis(v.get<std::string>());
+    if (!ms) return InvalidArgument("expected an RFC 3339 date-time", std::string(field));
+    if (!internal::FitsTimePoint(*ms)) {
+      return InvalidArgument("must be between the years 1678 and 2262", std::string(field));
+    }
+    out = FromUnixMillis(*ms);
     return Status::Ok();
   }
   if (allow_millis && v.is_number()) {
     const double ms = v.get<double>();
-    if (!std::isfinite(ms) || std::fabs(ms) > 8.64e15) {  // the range of a JavaScript Date
-      return InvalidArgument("expected epoch milliseconds", std::string(field));
+    if (!(std::fabs(ms) < 9.2e12)) {  // NaN fails too
+      return InvalidArgument("expected epoch milliseconds between the years 1678 and 2262",
+                             std::string(field));
     }
     out = FromUnixMillis(static_cast<int64_t>(ms));
     return Status::Ok();

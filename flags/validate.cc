@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/json_util.h"
-#include "core/time_format.h"
+#include "flags/internal/date.h"
 #include "flags/internal/ip.h"
 #include "flags/internal/js.h"
 #include "flags/internal/semver.h"
@@ -76,7 +76,7 @@ Status ValidateConstraint(const Constraint& c, const std::string& path) {
       break;
     case Operator::kDateAfter:
     case Operator::kDateBefore:
-      if (!ParseRfc3339(v)) return InvalidArgument("expected an RFC 3339 date-time", value_path);
+      if (!internal::ParseDateMillis(v)) return InvalidArgument("expected an RFC 3339 date-time", value_path);
       break;
     case Operator::kSemverEq:
     case Operator::kSemverGt:

@@ -25,7 +25,7 @@ int SplitPrefix(std::string_view& s, size_t max_digits) {
 
 bool PtoN(int family, std::string_view text, uint8_t* out) {
   char buf[64];
-  if (text.size() >= sizeof(buf)) return false;
+  if (text.empty() || text.size() >= sizeof(buf)) return false;
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
   return inet_pton(family, buf, out) == 1;

@@ -59,6 +59,10 @@ TEST(ContextFromUnleash, ErrorsNameTheField) {
   EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"userId":["x"]})")).status().field(), "userId");
   EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"currentTime":true})")).status().field(),
             "currentTime");
+  // gov::TimePoint counts nanoseconds in 64 bits: years past 2262 do not fit.
+  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"currentTime":"3000-01-01T00:00:00Z"})")).status().field(),
+            "currentTime");
+  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"currentTime":1e16})")).status().field(), "currentTime");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "flags/internal/date.h"
 #include "flags/internal/ip.h"
 #include "flags/internal/js.h"
 #include "flags/internal/semver.h"
@@ -77,6 +78,20 @@ TEST(HashBytes, Utf16LowByteMatchesMurmurhash3js) {
   bytes.clear();
   ForEachHashByte("\u00e9", false, [&](uint8_t b) { bytes.push_back(static_cast<char>(b)); });
   EXPECT_EQ(bytes, "\u00e9");
+}
+
+// Expected values are Date.parse(s) printed by node 20.
+TEST(JsDate, ParsesIsoDateTimesToEpochMilliseconds) {
+  const std::vector<std::pair<std::string, int64_t>> table = {
+      {"2022-01-29T13:00:00.000Z", 1643461200000}, {"2022-01-22T13:00:00.000+02:00", 1642849200000},
+      {"2022-01-29", 1643414400000}, {"9999-12-31T23:59:59.999Z", 253402300799999},
+      {"5313-01-29T13:00:00.000Z", 105497384400000}, {"0000-01-01T00:00:00Z", -62167219200000},
+      {"2024-02-29T12:00Z", 1709208000000}, {"2022-01-29T13:00:00.1239Z", 1643461200123},
+      {"1969-12-31T23:59:59.999Z", -1}};
+  for (const auto& [input, want] : table) EXPECT_EQ(ParseDateMillis(input), want) << input;
+  for (const char* bad : {"2022-02-30", "2022-01-29T13:00:00", "yesterday", "2022-01-29T25:00Z", ""}) {
+    EXPECT_FALSE(ParseDateMillis(bad)) << bad;
+  }
 }
 
 TEST(Semver, ValidMatchesNodeSemver) {

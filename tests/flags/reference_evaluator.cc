@@ -9,6 +9,7 @@
 
 #include "core/murmur3.h"
 #include "core/time_format.h"
+#include "flags/internal/date.h"
 #include "flags/internal/ip.h"
 #include "flags/internal/js.h"
 #include "flags/internal/semver.h"
@@ -257,10 +258,10 @@ class Interpreter {
       return false;
     }
     if (op == "DATE_AFTER" || op == "DATE_BEFORE") {
-      const std::optional<TimePoint> when = c.value ? ParseRfc3339(*c.value) : std::nullopt;
+      const std::optional<int64_t> when = c.value ? internal::ParseDateMillis(*c.value) : std::nullopt;
       if (!when) return false;
       using std::chrono::milliseconds;
-      const int64_t target = std::chrono::floor<milliseconds>(when->time_since_epoch()).count();
+      const int64_t target = *when;
       const int64_t current =
           std::chrono::floor<milliseconds>(ctx_.current_time.value_or(now_).time_since_epoch()).count();
       return op == "DATE_AFTER" ? current > target : current < target;

@@ -1,0 +1,22 @@
+#pragma once
+
+// RFC 3339 / ISO 8601 date-times in epoch milliseconds, the resolution of a
+// JavaScript Date. Unlike core's ParseRfc3339 (nanoseconds, so only years 1678-2262)
+// this covers years 0000-9999, since flag schedules like DATE_BEFORE 9999-12-31 are
+// legitimate. Internal to gov_flags.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace gov::flags::internal {
+
+// "2026-11-25T18:31:28.123Z", "+hh:mm"/"-hh:mm" offsets, a ' ' instead of 'T', optional
+// seconds and fraction (truncated to milliseconds), or a bare date (UTC midnight).
+// A time needs a zone. nullopt when malformed.
+std::optional<int64_t> ParseDateMillis(std::string_view s);
+
+// Whether epoch milliseconds `ms` fit gov::TimePoint (int64 nanoseconds).
+inline bool FitsTimePoint(int64_t ms) { return ms > -9'223'372'036'854 && ms < 9'223'372'036'854; }
+
+}  // namespace gov::flags::internal
