@@ -6,11 +6,10 @@
 #include <string_view>
 
 #include "controller/hooks/aws_sigv4.h"
+#include "controller/hooks/hook.h"
 #include "core/status.h"
 
 namespace gov::controller {
-
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
 // Where an aws-asg hook's configuration says credentials come from; both empty = defaults.
 struct AwsCredentialSource {

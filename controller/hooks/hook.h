@@ -41,6 +41,9 @@ class Hook {
   virtual Status Scale(const ScaleRequest& request) = 0;
 };
 
+// Environment-variable lookup; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
 // The collaborators hooks use instead of reaching for the OS, so tests substitute them.
 struct HookEnv {
   Clock& clock;
@@ -49,7 +52,7 @@ struct HookEnv {
   // Seeds the backoff jitter (std::mt19937_64, whose output sequence the C++ standard fixes).
   uint64_t rng_seed = 0;
   // Environment-variable lookup; nullopt when unset. Tests inject credentials here.
-  std::function<std::optional<std::string>(const std::string& name)> getenv;
+  EnvLookup getenv;
   // Receives one human-readable line per attempt and outcome. Never given secrets.
   std::function<void(std::string_view line)> log;
 };
