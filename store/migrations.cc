@@ -72,6 +72,44 @@ const std::vector<Migration>& AllMigrations() {
            "INSERT INTO environments (name, created_at) VALUES ('development', 0), "
            "('production', 0)",
        }},
+      {3,
+       "controller: targets, their loop state and decisions, the leader epoch",
+       {
+           "CREATE TABLE targets ("
+           " name TEXT PRIMARY KEY,"
+           " spec_json TEXT NOT NULL,"
+           " source TEXT NOT NULL,"
+           " version BIGINT NOT NULL DEFAULT 1,"
+           " created_at BIGINT NOT NULL,"
+           " updated_at BIGINT NOT NULL)",
+           "CREATE TABLE target_states ("
+           " target TEXT PRIMARY KEY REFERENCES targets(name) ON DELETE CASCADE,"
+           " replicas BIGINT NOT NULL,"
+           " desired_replicas BIGINT,"
+           " state_json TEXT NOT NULL,"
+           " last_sync_at BIGINT NOT NULL,"
+           " last_decision_id TEXT NOT NULL,"
+           " epoch BIGINT NOT NULL)",
+           "CREATE TABLE target_decisions ("
+           " seq {{AUTOINC_PK}},"
+           " id TEXT NOT NULL UNIQUE,"
+           " target TEXT NOT NULL REFERENCES targets(name) ON DELETE CASCADE,"
+           " at BIGINT NOT NULL,"
+           " epoch BIGINT NOT NULL,"
+           " from_replicas BIGINT NOT NULL,"
+           " to_replicas BIGINT NOT NULL,"
+           " reason TEXT NOT NULL,"
+           " actuation TEXT NOT NULL,"
+           " error TEXT,"
+           " record_json TEXT NOT NULL)",
+           "CREATE INDEX target_decisions_target ON target_decisions (target, seq)",
+           "CREATE TABLE controller_leader ("
+           " id BIGINT PRIMARY KEY,"
+           " epoch BIGINT NOT NULL,"
+           " holder TEXT,"
+           " acquired_at BIGINT NOT NULL)",
+           "INSERT INTO controller_leader (id, epoch, holder, acquired_at) VALUES (1, 0, NULL, 0)",
+       }},
   };
   return kMigrations;
 }

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "store/database.h"
+
+namespace gov::store {
+
+// The leader epoch: a counter in the database, advanced each time a process becomes the
+// controller leader. Every decision carries the epoch that made it (a fencing token), and a
+// leader writes decisions only while its epoch is still the current one.
+struct DecisionEpoch {
+  int64_t epoch = 0;  // 0 before any leader
+  std::string holder;
+  TimePoint acquired_at;
+};
+
+class DecisionEpochRepository {
+ public:
+  // Advances the epoch for `holder` and returns the new value.
+  static StatusOr<int64_t> Advance(Transaction& tx, const std::string& holder, TimePoint now);
+  // True when `epoch` is still the current epoch. On PostgreSQL this also locks the epoch row
+  // until `tx` ends, so no new leader can advance it while `tx` writes as `epoch`.
+  static StatusOr<bool> Fence(Transaction& tx, int64_t epoch);
+  static StatusOr<DecisionEpoch> Current(Transaction& tx);
+};
+
+}  // namespace gov::store

@@ -1,0 +1,121 @@
+#include "store/decision_repository.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace gov::store {
+
+namespace {
+
+constexpr const char* kColumns =
+    "seq, id, target, at, epoch, from_replicas, to_replicas, reason, actuation, error, "
+    "record_json";
+
+DecisionRecord FromRow(const Row& row) {
+  DecisionRecord d;
+  d.seq = row.Int(0);
+  d.id = row.Text(1);
+  d.target = row.Text(2);
+  d.at = FromUnixMillis(row.Int(3));
+  d.epoch = row.Int(4);
+  d.from_replicas = row.Int(5);
+  d.to_replicas = row.Int(6);
+  d.reason = row.Text(7);
+  d.actuation = row.Text(8);
+  d.error = row.OptText(9);
+  d.record_json = row.Text(10);
+  return d;
+}
+
+SqlValue OptText(const std::optional<std::string>& s) {
+  if (!s) return nullptr;
+  return *s;
+}
+
+}  // namespace
+
+// INSERT ... SELECT ... WHERE EXISTS skips a target deleted since the loop read it (see
+// TargetStateRepository::Upsert for the casts).
+StatusOr<std::optional<int64_t>> DecisionRepository::Insert(Transaction& tx,
+                                                            const DecisionRecord& d) {
+  ASSIGN_OR_RETURN(
+      auto rs,
+      tx.Exec("INSERT INTO target_decisions (id, target, at, epoch, from_replicas, to_replicas, "
+              "reason, actuation, error, record_json) "
+              "SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS BIGINT), "
+              "CAST($4 AS BIGINT), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS TEXT), "
+              "CAST($8 AS TEXT), CAST($9 AS TEXT), CAST($10 AS TEXT) "
+              "WHERE EXISTS (SELECT 1 FROM targets WHERE name = CAST($2 AS TEXT)) "
+              "RETURNING seq",
+              {d.id, d.target, ToUnixMillis(d.at), d.epoch, d.from_replicas, d.to_replicas,
+               d.reason, d.actuation, OptText(d.error), d.record_json}));
+  if (rs.rows.empty()) return std::optional<int64_t>();
+  return std::optional<int64_t>(rs.rows[0].Int(0));
+}
+
+Status DecisionRepository::SetActuation(Transaction& tx, const std::string& id,
+                                        const std::string& actuation,
+                                        const std::optional<std::string>& error,
+                                        const std::string& record_json) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE target_decisions SET actuation = $1, error = $2, "
+                                    "record_json = $3 WHERE id = $4",
+                                    {actuation, OptText(error), record_json, id}));
+  if (rs.affected_rows == 0) return NotFound("decision " + id + " not found");
+  return Status::Ok();
+}
+
+StatusOr<Page<DecisionRecord>> DecisionRepository::List(Transaction& tx, const std::string& target,
+                                                        const PageRequest& page) {
+  int64_t before = std::numeric_limits<int64_t>::max();
+  if (!page.cursor.empty()) {
+    try {
+      size_t used = 0;
+      before = std::stoll(page.cursor, &used);
+      if (used != page.cursor.size()) throw std::invalid_argument("trailing");
+    } catch (...) {
+      return InvalidArgument("malformed cursor", "cursor");
+    }
+  }
+  const int64_t limit = std::max(1, page.limit);
+  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kColumns +
+                                        " FROM target_decisions WHERE target = $1 AND seq < $2 "
+                                        "ORDER BY seq DESC LIMIT $3",
+                                    {target, before, limit + 1}));
+  Page<DecisionRecord> out;
+  for (size_t i = 0; i < rs.rows.size() && static_cast<int64_t>(i) < limit; ++i) {
+    out.items.push_back(FromRow(rs.rows[i]));
+  }
+  if (static_cast<int64_t>(rs.rows.size()) > limit) {
+    out.next_cursor = std::to_string(out.items.back().seq);
+  }
+  return out;
+}
+
+StatusOr<std::optional<DecisionRecord>> DecisionRepository::Latest(Transaction& tx,
+                                                                   const std::string& target) {
+  ASSIGN_OR_RETURN(auto page, List(tx, target, PageRequest{1, ""}));
+  if (page.items.empty()) return std::optional<DecisionRecord>();
+  return std::optional<DecisionRecord>(std::move(page.items.front()));
+}
+
+StatusOr<int64_t> DecisionRepository::Prune(Transaction& tx, const std::string& target,
+                                            int64_t keep) {
+  ASSIGN_OR_RETURN(auto cut, tx.Exec("SELECT seq FROM target_decisions WHERE target = $1 "
+                                     "ORDER BY seq DESC LIMIT 1 OFFSET $2",
+                                     {target, std::max<int64_t>(keep, 0)}));
+  if (cut.rows.empty()) return int64_t{0};
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("DELETE FROM target_decisions WHERE target = $1 AND seq <= $2",
+                                    {target, cut.rows[0].Int(0)}));
+  return rs.affected_rows;
+}
+
+StatusOr<int64_t> DecisionRepository::MarkAbandoned(Transaction& tx, int64_t epoch,
+                                                    const std::string& message) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE target_decisions SET actuation = $1, error = $2 "
+                                    "WHERE actuation = $3 AND epoch < $4",
+                                    {std::string(kActuationUnknown), message,
+                                     std::string(kActuationPending), epoch}));
+  return rs.affected_rows;
+}
+
+}  // namespace gov::store

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "store/database.h"
+#include "store/page.h"
+
+namespace gov::store {
+
+// How a decision reached the platform.
+inline constexpr const char* kActuationNone = "none";        // the count did not change
+inline constexpr const char* kActuationPending = "pending";  // the hook is being called
+inline constexpr const char* kActuationApplied = "applied";  // the hook accepted the change
+inline constexpr const char* kActuationFailed = "failed";    // the hook failed; not scaled
+inline constexpr const char* kActuationDryRun = "dryRun";    // dry-run mode: hook not called
+// A pending actuation whose leader stopped before recording the hook's answer.
+inline constexpr const char* kActuationUnknown = "unknown";
+
+// One recorded scaling decision. `record_json` is the controller's full record (inputs,
+// explanation, outcome); the other columns are the parts queries filter on.
+struct DecisionRecord {
+  int64_t seq = 0;  // assigned on insert; increases with insertion order
+  std::string id;   // unique; the hooks' idempotency key
+  std::string target;
+  TimePoint at;
+  int64_t epoch = 0;  // the leader epoch (fencing token) that made it
+  int64_t from_replicas = 0;
+  int64_t to_replicas = 0;
+  std::string reason;
+  std::string actuation = kActuationNone;
+  std::optional<std::string> error;
+  std::string record_json;
+};
+
+// Decisions, in one transaction at a time.
+class DecisionRepository {
+ public:
+  // Inserts `decision` (its seq is ignored). Returns the assigned seq, or nullopt (writing
+  // nothing) when the target no longer exists. kAlreadyExists for a duplicate id.
+  static StatusOr<std::optional<int64_t>> Insert(Transaction& tx, const DecisionRecord& decision);
+  // Records the hook's outcome of decision `id` (and its updated record). kNotFound when absent.
+  static Status SetActuation(Transaction& tx, const std::string& id, const std::string& actuation,
+                             const std::optional<std::string>& error,
+                             const std::string& record_json);
+  // The target's decisions, newest first; the cursor is the last seq returned.
+  static StatusOr<Page<DecisionRecord>> List(Transaction& tx, const std::string& target,
+                                             const PageRequest& page);
+  // The target's newest decision, if any.
+  static StatusOr<std::optional<DecisionRecord>> Latest(Transaction& tx, const std::string& target);
+  // Deletes all but the newest `keep` decisions of `target`. Returns how many were deleted.
+  static StatusOr<int64_t> Prune(Transaction& tx, const std::string& target, int64_t keep);
+  // Marks decisions still pending from epochs before `epoch` as kActuationUnknown with
+  // `message`. Returns how many were marked.
+  static StatusOr<int64_t> MarkAbandoned(Transaction& tx, int64_t epoch,
+                                         const std::string& message);
+};
+
+}  // namespace gov::store

@@ -1,0 +1,113 @@
+#include "store/target_repository.h"
+
+#include <algorithm>
+
+namespace gov::store {
+
+namespace {
+
+constexpr const char* kColumns = "name, spec_json, source, version, created_at, updated_at";
+
+TargetRecord FromRow(const Row& row) {
+  TargetRecord t;
+  t.name = row.Text(0);
+  t.spec_json = row.Text(1);
+  t.source = row.Text(2);
+  t.version = row.Int(3);
+  t.created_at = FromUnixMillis(row.Int(4));
+  t.updated_at = FromUnixMillis(row.Int(5));
+  return t;
+}
+
+Status VersionConflict(const std::string& name, int64_t current, int64_t expected) {
+  return Conflict("target " + name + " is at version " + std::to_string(current) + ", not " +
+                  std::to_string(expected));
+}
+
+}  // namespace
+
+Status TargetRepository::Insert(Transaction& tx, const TargetRecord& t) {
+  Status s =
+      tx.Exec(
+            std::string("INSERT INTO targets (") + kColumns + ") VALUES ($1, $2, $3, 1, $4, $5)",
+            {t.name, t.spec_json, t.source, ToUnixMillis(t.created_at), ToUnixMillis(t.updated_at)})
+          .status();
+  if (s.code() == StatusCode::kAlreadyExists) {
+    return AlreadyExists("target " + t.name + " already exists");
+  }
+  return s;
+}
+
+StatusOr<std::optional<TargetRecord>> TargetRepository::Find(Transaction& tx,
+                                                             const std::string& name) {
+  ASSIGN_OR_RETURN(
+      auto rs,
+      tx.Exec(std::string("SELECT ") + kColumns + " FROM targets WHERE name = $1", {name}));
+  if (rs.rows.empty()) return std::optional<TargetRecord>();
+  return std::optional<TargetRecord>(FromRow(rs.rows[0]));
+}
+
+StatusOr<TargetRecord> TargetRepository::Get(Transaction& tx, const std::string& name) {
+  ASSIGN_OR_RETURN(auto found, Find(tx, name));
+  if (!found) return NotFound("target " + name + " not found");
+  return std::move(*found);
+}
+
+StatusOr<Page<TargetRecord>> TargetRepository::List(Transaction& tx, const PageRequest& page) {
+  const int64_t limit = std::max(1, page.limit);
+  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kColumns +
+                                        " FROM targets WHERE name > $1 ORDER BY name LIMIT $2",
+                                    {page.cursor, limit + 1}));
+  Page<TargetRecord> out;
+  for (size_t i = 0; i < rs.rows.size() && static_cast<int64_t>(i) < limit; ++i) {
+    out.items.push_back(FromRow(rs.rows[i]));
+  }
+  if (static_cast<int64_t>(rs.rows.size()) > limit) out.next_cursor = out.items.back().name;
+  return out;
+}
+
+StatusOr<std::vector<TargetRecord>> TargetRepository::ListAll(Transaction& tx) {
+  ASSIGN_OR_RETURN(auto rs,
+                   tx.Exec(std::string("SELECT ") + kColumns + " FROM targets ORDER BY name"));
+  std::vector<TargetRecord> out;
+  out.reserve(rs.rows.size());
+  for (const auto& row : rs.rows) out.push_back(FromRow(row));
+  return out;
+}
+
+StatusOr<TargetRecord> TargetRepository::Update(Transaction& tx, const std::string& name,
+                                                const std::string& spec_json,
+                                                const std::string& source,
+                                                std::optional<int64_t> expected_version,
+                                                TimePoint now) {
+  ASSIGN_OR_RETURN(TargetRecord current, Get(tx, name));
+  if (expected_version && *expected_version != current.version) {
+    return VersionConflict(name, current.version, *expected_version);
+  }
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE targets SET spec_json = $1, source = $2, "
+                                    "version = version + 1, updated_at = $3 "
+                                    "WHERE name = $4 AND version = $5",
+                                    {spec_json, source, ToUnixMillis(now), name, current.version}));
+  if (rs.affected_rows == 0) {
+    ASSIGN_OR_RETURN(TargetRecord now_current, Get(tx, name));
+    return VersionConflict(name, now_current.version, current.version);
+  }
+  return Get(tx, name);
+}
+
+Status TargetRepository::Delete(Transaction& tx, const std::string& name,
+                                std::optional<int64_t> expected_version) {
+  ASSIGN_OR_RETURN(TargetRecord current, Get(tx, name));
+  if (expected_version && *expected_version != current.version) {
+    return VersionConflict(name, current.version, *expected_version);
+  }
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("DELETE FROM targets WHERE name = $1 AND version = $2",
+                                    {name, current.version}));
+  if (rs.affected_rows == 0) {
+    ASSIGN_OR_RETURN(TargetRecord now_current, Get(tx, name));
+    return VersionConflict(name, now_current.version, current.version);
+  }
+  return Status::Ok();
+}
+
+}  // namespace gov::store
