@@ -182,8 +182,9 @@ Status ValidateStrategy(const Strategy& s, const std::string& path) {
     Status bad;
     internal::JsSplitOnCommas(s.parameters.at("IPs"), [&](std::string_view ip) {
       if (bad.ok() && !ValidIpOrCidr(ip)) {
-        bad = InvalidArgument("\"" + std::string(ip) + "\" is not an IP address or CIDR range",
-                              Join(params, "IPs"));
+        std::string message = "\"";
+        message.append(ip).append("\" is not an IP address or CIDR range");
+        bad = InvalidArgument(std::move(message), Join(params, "IPs"));
       }
     });
     RETURN_IF_ERROR(bad);

@@ -191,7 +191,11 @@ double JsStringToNumber(std::string_view s) {
 std::string JsNumberToString(double n) {
   if (std::isnan(n)) return "NaN";
   if (n == 0) return "0";
-  if (n < 0) return "-" + JsNumberToString(-n);
+  if (n < 0) {
+    std::string out = "-";
+    out += JsNumberToString(-n);
+    return out;
+  }
   if (std::isinf(n)) return "Infinity";
   // Shortest round-trip digits and exponent, then ECMA-262 Number::toString layout.
   char buf[64];
@@ -208,16 +212,18 @@ std::string JsNumberToString(double n) {
   const int k = static_cast<int>(digits.size());
   const int pos = exponent + 1;  // position of the decimal point relative to digits
   std::string out;
+  // Built with append(): GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
+  const std::string_view d(digits);
   if (k <= pos && pos <= 21) {
-    out = digits + std::string(pos - k, '0');
+    out.append(d).append(static_cast<size_t>(pos - k), '0');
   } else if (0 < pos && pos <= 21) {
-    out = digits.substr(0, pos) + "." + digits.substr(pos);
+    out.append(d.substr(0, pos)).append(".").append(d.substr(pos));
   } else if (-6 < pos && pos <= 0) {
-    out = "0." + std::string(-pos, '0') + digits;
+    out.append("0.").append(static_cast<size_t>(-pos), '0').append(d);
   } else {
-    out = digits.substr(0, 1);
-    if (k > 1) out += "." + digits.substr(1);
-    out += (pos - 1 >= 0 ? "e+" : "e-") + std::to_string(std::abs(pos - 1));
+    out.append(d.substr(0, 1));
+    if (k > 1) out.append(".").append(d.substr(1));
+    out.append(pos - 1 >= 0 ? "e+" : "e-").append(std::to_string(std::abs(pos - 1)));
   }
   return out;
 }
