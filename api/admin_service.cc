@@ -11,10 +11,6 @@ namespace {
 
 constexpr const char* kTokensChannel = "gov_tokens";
 
-Json OptTime(const std::optional<TimePoint>& t) {
-  return t ? Json(FormatRfc3339(*t)) : Json(nullptr);
-}
-
 std::string NewId() { return RandomHex(12); }
 
 // Unleash-style secret: "<type>:<environment>.<random>", e.g. "client:development.9f2c…".
@@ -24,15 +20,33 @@ std::string NewSecret(store::TokenType type, const std::optional<std::string>& e
 
 }  // namespace
 
+void WriteTokenJson(JsonWriter& w, const store::TokenRecord& t) {
+  auto time_or_null = [&w](const std::optional<TimePoint>& v) {
+    if (v) {
+      w.String(FormatRfc3339(*v));
+    } else {
+      w.Null();
+    }
+  };
+  w.BeginObject();
+  w.Key("id").String(t.id);
+  w.Key("name").String(t.name);
+  w.Key("type").String(store::TokenTypeName(t.type));
+  w.Key("environment").String(t.environment ? *t.environment : "*");
+  w.Key("createdAt").String(FormatRfc3339(t.created_at));
+  w.Key("expiresAt");
+  time_or_null(t.expires_at);
+  w.Key("revokedAt");
+  time_or_null(t.revoked_at);
+  w.Key("version").Int(t.version);
+  w.EndObject();
+}
+
 Json TokenToJson(const store::TokenRecord& t) {
-  return Json{{"id", t.id},
-              {"name", t.name},
-              {"type", store::TokenTypeName(t.type)},
-              {"environment", t.environment ? Json(*t.environment) : Json("*")},
-              {"createdAt", FormatRfc3339(t.created_at)},
-              {"expiresAt", OptTime(t.expires_at)},
-              {"revokedAt", OptTime(t.revoked_at)},
-              {"version", t.version}};
+  std::string s;
+  JsonWriter w(s);
+  WriteTokenJson(w, t);
+  return Json::parse(s);
 }
 
 Json AuditEntryToJson(const store::AuditEntry& e) {

@@ -7,6 +7,7 @@
 #include "api/authenticator.h"
 #include "core/clock.h"
 #include "core/json_util.h"
+#include "core/json_writer.h"
 #include "store/audit_repository.h"
 #include "store/database.h"
 #include "store/environment_repository.h"
@@ -26,6 +27,7 @@ struct CreatedToken {
 };
 
 // Token JSON as the API shows it (never the secret or its hash).
+void WriteTokenJson(JsonWriter& w, const store::TokenRecord& t);
 Json TokenToJson(const store::TokenRecord& t);
 Json AuditEntryToJson(const store::AuditEntry& e);
 

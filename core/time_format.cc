@@ -18,11 +18,22 @@ std::string FormatRfc3339(TimePoint t) {
   rem -= m;
   const auto s = duration_cast<seconds>(rem);
   rem -= s;
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(h.count()), int(m.count()),
-                int(s.count()), int(rem.count()));
-  return buf;
+  // Fixed-width digits written directly: this runs for every timestamp in every response.
+  char buf[25] = "0000-00-00T00:00:00.000Z";
+  auto put = [&buf](int pos, int width, int value) {
+    for (int i = width - 1; i >= 0; --i) {
+      buf[pos + i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, 4, int(ymd.year()));
+  put(5, 2, int(unsigned(ymd.month())));
+  put(8, 2, int(unsigned(ymd.day())));
+  put(11, 2, int(h.count()));
+  put(14, 2, int(m.count()));
+  put(17, 2, int(s.count()));
+  put(20, 3, int(rem.count()));
+  return std::string(buf, 24);
 }
 
 namespace {

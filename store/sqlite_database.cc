@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <map>
@@ -71,8 +72,9 @@ class Connection {
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     for (size_t i = 0; i < params.size(); ++i) {
-      const std::string name = "$" + std::to_string(i + 1);
-      const int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
+      char name[24];
+      std::snprintf(name, sizeof(name), "$%zu", i + 1);
+      const int idx = sqlite3_bind_parameter_index(stmt, name);
       if (idx == 0) continue;  // parameter not used by this statement
       const SqlValue& v = params[i];
       int rc = SQLITE_OK;
