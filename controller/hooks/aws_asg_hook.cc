@@ -1,7 +1,7 @@
 #include "controller/hooks/aws_asg_hook.h"
 
-#include <charconv>
 #include <cctype>
+#include <charconv>
 
 #include "controller/hooks/aws_sigv4.h"
 #include "controller/hooks/http_transport.h"
@@ -23,48 +23,55 @@ bool IsRegion(std::string_view s) {
   return true;
 }
 
+void AppendUtf8(unsigned cp, std::string& out) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// The character `entity` (the text between '&' and ';') stands for, appended to `out`;
+// false for an unknown or malformed entity.
+bool AppendEntity(std::string_view entity, std::string& out) {
+  static constexpr std::pair<std::string_view, char> kNamed[] = {
+      {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
+  for (const auto& [name, c] : kNamed) {
+    if (entity == name) {
+      out += c;
+      return true;
+    }
+  }
+  if (entity.size() < 2 || entity[0] != '#') return false;
+  const bool hex = entity[1] == 'x' || entity[1] == 'X';
+  const std::string_view digits = entity.substr(hex ? 2 : 1);
+  unsigned cp = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
+      cp > 0x10FFFF) {
+    return false;
+  }
+  AppendUtf8(cp, out);
+  return true;
+}
+
 std::string DecodeEntities(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '&') {
+    const size_t semi = text[i] == '&' ? text.find(';', i) : std::string_view::npos;
+    if (semi == std::string_view::npos || !AppendEntity(text.substr(i + 1, semi - i - 1), out)) {
       out += text[i];
       continue;
-    }
-    const size_t semi = text.find(';', i);
-    if (semi == std::string_view::npos) {
-      out += text.substr(i);
-      break;
-    }
-    const std::string_view entity = text.substr(i + 1, semi - i - 1);
-    if (entity == "amp") out += '&';
-    else if (entity == "lt") out += '<';
-    else if (entity == "gt") out += '>';
-    else if (entity == "quot") out += '"';
-    else if (entity == "apos") out += '\'';
-    else if (entity.size() > 1 && entity[0] == '#') {
-      const bool hex = entity[1] == 'x' || entity[1] == 'X';
-      const std::string_view digits = entity.substr(hex ? 2 : 1);
-      unsigned cp = 0;
-      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
-      if (ec != std::errc() || end != digits.data() + digits.size() || cp > 0x10FFFF) {
-        out += text.substr(i, semi - i + 1);
-      } else if (cp < 0x80) {
-        out += static_cast<char>(cp);
-      } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-      } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-      } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-      }
-    } else {
-      out += text.substr(i, semi - i + 1);
     }
     i = semi;
   }
@@ -87,8 +94,7 @@ StatusCode ErrorCode(int http_status, const std::string& code) {
 
 }  // namespace
 
-std::optional<std::string> XmlElementText(std::string_view xml, std::string_view tag,
-                                          size_t from) {
+std::optional<std::string> XmlElementText(std::string_view xml, std::string_view tag, size_t from) {
   const std::string open = "<" + std::string(tag) + ">";
   const std::string empty = "<" + std::string(tag) + "/>";
   const std::string close = "</" + std::string(tag) + ">";
@@ -131,8 +137,8 @@ AwsAsgHook::AwsAsgHook(AwsAsgConfig config, const HookEnv& env)
 
 StatusOr<std::string> AwsAsgHook::Call(std::vector<std::pair<std::string, std::string>> params) {
   const std::string action = params.front().second;
-  const std::string what = "aws-asg " + action + " " + config_.group_name + " (" +
-                           config_.region + " via " + config_.endpoint + ")";
+  const std::string what = "aws-asg " + action + " " + config_.group_name + " (" + config_.region +
+                           " via " + config_.endpoint + ")";
   auto creds = LoadAwsCredentials(config_.credentials, env_.getenv);
   if (!creds.ok()) return Status(creds.status().code(), what + ": " + creds.status().message());
   auto url = ParseHttpUrl(config_.endpoint);

@@ -93,8 +93,7 @@ StatusOr<AwsCredentials> LoadAwsCredentials(const AwsCredentialSource& source,
       return AwsCredentials{*id, *secret, NonEmpty(getenv, "AWS_SESSION_TOKEN").value_or("")};
     }
     if (id || secret) {
-      return Unauthenticated(
-          "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
+      return Unauthenticated("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
     }
   }
   if (file.empty()) {

@@ -12,7 +12,8 @@ Duration FullJitterBackoff::Ceiling(int attempt) const {
 
 Duration FullJitterBackoff::DelayAt(int attempt, double unit) const {
   const double clamped = std::clamp(unit, 0.0, 1.0);
-  return Duration(static_cast<Duration::rep>(static_cast<double>(Ceiling(attempt).count()) * clamped));
+  return Duration(
+      static_cast<Duration::rep>(static_cast<double>(Ceiling(attempt).count()) * clamped));
 }
 
 Duration FullJitterBackoff::Next(int attempt) {

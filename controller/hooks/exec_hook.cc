@@ -55,7 +55,8 @@ bool Drain(Fd& fd, std::string& sink) {
   while (true) {
     const ssize_t n = read(fd.get(), buf, sizeof(buf));
     if (n > 0) {
-      sink.append(buf, std::min(static_cast<size_t>(n), kMaxCapture - std::min(kMaxCapture, sink.size())));
+      sink.append(
+          buf, std::min(static_cast<size_t>(n), kMaxCapture - std::min(kMaxCapture, sink.size())));
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
@@ -86,7 +87,8 @@ StatusOr<ExecConfig> ParseExecConfig(const Json& obj, const std::string& path) {
   if (command->empty()) return InvalidArgument("must name a program", command_path);
   for (size_t i = 0; i < command->size(); ++i) {
     const Json& arg = (*command)[i];
-    if (!arg.is_string()) return InvalidArgument("expected a string", IndexFieldPath(command_path, i));
+    if (!arg.is_string())
+      return InvalidArgument("expected a string", IndexFieldPath(command_path, i));
     const std::string s = arg.get<std::string>();
     if (s.find('\0') != std::string::npos) {
       return InvalidArgument("must not contain NUL", IndexFieldPath(command_path, i));
@@ -107,8 +109,8 @@ StatusOr<ExecConfig> ParseExecConfig(const Json& obj, const std::string& path) {
 }
 
 StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
-                                   const std::vector<std::string>& env,
-                                   std::string_view stdin_data, Duration timeout) {
+                                   const std::vector<std::string>& env, std::string_view stdin_data,
+                                   Duration timeout) {
   if (argv.empty()) return InvalidArgument("empty command");
   // Everything the child touches is prepared before fork: between fork and execve a
   // multithreaded parent's child may only make async-signal-safe calls.
@@ -192,7 +194,8 @@ StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
     if (err_r.get() >= 0) fds[n++] = {err_r.get(), POLLIN, 0};
     // Wake at least every 50 ms to notice an exit whose pipes a grandchild still holds.
     const auto wait = std::min<std::chrono::milliseconds>(
-        std::chrono::ceil<std::chrono::milliseconds>(deadline - now), std::chrono::milliseconds(50));
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - now),
+        std::chrono::milliseconds(50));
     poll(fds, n, static_cast<int>(wait.count()));
 
     if (in_parent.get() >= 0) {
@@ -219,8 +222,7 @@ StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   return result;
 }
 
-ExecHook::ExecHook(ExecConfig config, const HookEnv& env)
-    : config_(std::move(config)), env_(env) {}
+ExecHook::ExecHook(ExecConfig config, const HookEnv& env) : config_(std::move(config)), env_(env) {}
 
 Status ExecHook::Scale(const ScaleRequest& request) {
   std::vector<std::string> child_env;
@@ -242,9 +244,9 @@ Status ExecHook::Scale(const ScaleRequest& request) {
   if (!run.ok()) return Status(run.status().code(), what + ": " + run.status().message());
   const std::string stderr_tail = run->err.empty() ? "" : "; stderr: " + Excerpt(run->err, 512);
   if (run->timed_out) {
-    return Status(StatusCode::kDeadlineExceeded,
-                  what + ": timed out after " + Seconds(config_.timeout) + " and was killed" +
-                      stderr_tail);
+    return Status(
+        StatusCode::kDeadlineExceeded,
+        what + ": timed out after " + Seconds(config_.timeout) + " and was killed" + stderr_tail);
   }
   if (run->term_signal != 0) {
     return Unavailable(what + ": killed by signal " + std::to_string(run->term_signal) +

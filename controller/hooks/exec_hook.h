@@ -28,8 +28,8 @@ struct ProcessResult {
 // (steady clock) the whole group is killed with SIGKILL. kFailedPrecondition when the
 // program cannot be executed; kInternal when the OS refuses pipes or fork.
 StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
-                                   const std::vector<std::string>& env,
-                                   std::string_view stdin_data, Duration timeout);
+                                   const std::vector<std::string>& env, std::string_view stdin_data,
+                                   Duration timeout);
 
 // Runs the configured command once per decision. The decision arrives in GOVERNOR_TARGET,
 // GOVERNOR_FROM, GOVERNOR_TO, GOVERNOR_REASON, GOVERNOR_DECISION_ID and GOVERNOR_EPOCH (on top

@@ -45,6 +45,7 @@ class Hook {
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
 // The collaborators hooks use instead of reaching for the OS, so tests substitute them.
+// Hooks keep a copy; `clock` must outlive them.
 struct HookEnv {
   Clock& clock;
   // Waits `d` between retries. Tests record the delays instead of sleeping.

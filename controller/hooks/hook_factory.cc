@@ -9,15 +9,14 @@ namespace gov::controller {
 
 StatusOr<std::unique_ptr<Hook>> MakeHook(const Json& config, std::string_view field_path,
                                          const HookEnv& env) {
-  static const std::vector<std::string_view> kKinds = {"webhook", "kubernetes", "awsAsg",
-                                                       "exec", "pull"};
+  static const std::vector<std::string_view> kKinds = {"webhook", "kubernetes", "awsAsg", "exec",
+                                                       "pull"};
   const std::string path(field_path);
   FieldReader r(config, path);
   r.RejectUnknown(kKinds);
   RETURN_IF_ERROR(r.status());
   if (config.size() != 1) {
-    return InvalidArgument("expected exactly one of webhook, kubernetes, awsAsg, exec, pull",
-                           path);
+    return InvalidArgument("expected exactly one of webhook, kubernetes, awsAsg, exec, pull", path);
   }
   const std::string kind = config.begin().key();
   const std::string sub = r.FieldPath(kind);

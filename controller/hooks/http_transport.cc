@@ -1,5 +1,6 @@
 #include "controller/hooks/http_transport.h"
 
+#include <httplib.h>
 #include <openssl/x509.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -8,8 +9,6 @@
 #include <cctype>
 #include <charconv>
 #include <memory>
-
-#include <httplib.h>
 
 namespace gov::controller {
 
@@ -61,7 +60,8 @@ Status TransportError(httplib::Error error, const HttpRequest& request, const Pa
     case httplib::Error::Connection:
       return Unavailable(where + ": connection failed");
     case httplib::Error::Read:
-      return Unavailable(where + ": no complete response (connection closed or read timed out after " +
+      return Unavailable(where +
+                         ": no complete response (connection closed or read timed out after " +
                          std::to_string(seconds) + "s)");
     case httplib::Error::Write:
       return Unavailable(where + ": sending the request failed");
@@ -124,7 +124,8 @@ StatusOr<ParsedUrl> ParseHttpUrl(std::string_view url) {
   if (out.host.empty()) return InvalidArgument("URL has no host");
   out.port = DefaultPort(out.scheme);
   if (!port_text.empty()) {
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), out.port);
+    auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), out.port);
     if (ec != std::errc() || end != port_text.data() + port_text.size() || out.port <= 0 ||
         out.port > 65535) {
       return InvalidArgument("invalid port");
@@ -145,7 +146,8 @@ StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
   if (!parsed.ok()) return InvalidArgument(request.url + ": " + parsed.status().message());
   const ParsedUrl& url = *parsed;
 
-  MemoryFile ca_memfd(request.ca_pem);  // outlives the client, which reads it on connect
+  std::optional<MemoryFile> ca_memfd;  // outlives the client, which reads it on connect
+  if (!request.ca_pem.empty()) ca_memfd.emplace(request.ca_pem);
   std::unique_ptr<httplib::ClientImpl> client;
   httplib::SSLClient* tls = nullptr;
   if (url.scheme == "https") {
@@ -155,8 +157,8 @@ StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
     // httplib adds the OpenSSL default store on top of an X509_STORE handed to it, but
     // trusts only the given file when given a path; so in-memory PEM goes through a memfd.
     if (!request.ca_pem.empty()) {
-      if (!ca_memfd.ok()) return Internal("cannot stage the CA certificates in memory");
-      tls->set_ca_cert_path(ca_memfd.path());
+      if (!ca_memfd->ok()) return Internal("cannot stage the CA certificates in memory");
+      tls->set_ca_cert_path(ca_memfd->path());
     } else if (!request.ca_file.empty()) {
       tls->set_ca_cert_path(request.ca_file);
     }

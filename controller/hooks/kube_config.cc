@@ -78,8 +78,7 @@ StatusOr<KubeConnection> InClusterConnection(const EnvLookup& getenv) {
   return c;
 }
 
-StatusOr<KubeConnection> ConnectionFromKubeconfig(const Json& config,
-                                                  const std::string& base_dir) {
+StatusOr<KubeConnection> ConnectionFromKubeconfig(const Json& config, const std::string& base_dir) {
   if (!config.is_object()) return FailedPrecondition("kubeconfig is not a YAML mapping");
   const std::string context_name = Text(config, "current-context");
   if (context_name.empty()) return FailedPrecondition("kubeconfig has no current-context");
@@ -113,11 +112,10 @@ StatusOr<KubeConnection> ConnectionFromKubeconfig(const Json& config,
     if (user == nullptr) return FailedPrecondition("user \"" + user_name + "\" is not in users");
     c.token = Text(*user, "token");
     c.token_file = Resolve(base_dir, Text(*user, "tokenFile"));
-    const bool other_auth = user->is_object() &&
-                            (user->contains("client-certificate") ||
-                             user->contains("client-certificate-data") ||
-                             user->contains("exec") || user->contains("auth-provider") ||
-                             user->contains("username"));
+    const bool other_auth =
+        user->is_object() &&
+        (user->contains("client-certificate") || user->contains("client-certificate-data") ||
+         user->contains("exec") || user->contains("auth-provider") || user->contains("username"));
     if (c.token.empty() && c.token_file.empty() && other_auth) {
       return FailedPrecondition("user \"" + user_name +
                                 "\": only token and tokenFile credentials are supported");

@@ -149,7 +149,8 @@ StatusOr<Json> KubernetesHook::Call(const std::string& method, const std::string
     while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
       token.pop_back();
     }
-    if (token.empty()) return Unauthenticated(what + ": the token file " + conn.token_file + " is empty");
+    if (token.empty())
+      return Unauthenticated(what + ": the token file " + conn.token_file + " is empty");
   }
 
   HttpRequest http;

@@ -10,10 +10,10 @@
 namespace gov::controller {
 
 struct KubernetesConfig {
-  std::string ns;                 // `namespace`
+  std::string ns;  // `namespace`
   std::string name;
   std::string kind = "Deployment";  // or "StatefulSet"
-  KubeConnection connection;      // resolved from kubeconfig / in-cluster + overrides
+  KubeConnection connection;        // resolved from kubeconfig / in-cluster + overrides
   Duration timeout = std::chrono::seconds(10);
 };
 

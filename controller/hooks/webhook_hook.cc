@@ -196,8 +196,8 @@ Status WebhookHook::Scale(const ScaleRequest& request) {
     }
     if (retry_after) delay = std::max(delay, std::min(*retry_after, kWebhookBackoffCap));
     if (env_.log) {
-      env_.log(what + ": attempt " + std::to_string(attempt + 1) + " failed (" +
-               failure.message() + "); retrying in " + FormatMillis(delay));
+      env_.log(what + ": attempt " + std::to_string(attempt + 1) + " failed (" + failure.message() +
+               "); retrying in " + FormatMillis(delay));
     }
     if (env_.sleep) env_.sleep(delay);
   }

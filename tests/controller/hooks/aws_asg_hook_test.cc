@@ -12,9 +12,9 @@
 namespace gov::controller {
 namespace {
 
+using testing::FakeServer;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::FakeServer;
 using testing::TempDir;
 
 constexpr char kKeyId[] = "AKIAGOVERNORTEST";
@@ -22,7 +22,8 @@ constexpr char kSecret[] = "s3cr3t/KEY+material";
 constexpr char kRegion[] = "eu-west-1";
 
 // The response shapes of the Auto Scaling Query API reference (API version 2011-01-01).
-constexpr char kDescribeResponse[] = R"(<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">
+constexpr char kDescribeResponse[] =
+    R"(<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">
   <DescribeAutoScalingGroupsResult>
     <AutoScalingGroups>
       <member>
@@ -43,19 +44,22 @@ constexpr char kDescribeResponse[] = R"(<DescribeAutoScalingGroupsResponse xmlns
   <ResponseMetadata><RequestId>5a9e1b2c-0000-4000-8000-000000000001</RequestId></ResponseMetadata>
 </DescribeAutoScalingGroupsResponse>)";
 
-constexpr char kDescribeEmpty[] = R"(<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">
+constexpr char kDescribeEmpty[] =
+    R"(<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">
   <DescribeAutoScalingGroupsResult><AutoScalingGroups/></DescribeAutoScalingGroupsResult>
   <ResponseMetadata><RequestId>5a9e1b2c-0000-4000-8000-000000000002</RequestId></ResponseMetadata>
 </DescribeAutoScalingGroupsResponse>)";
 
-constexpr char kSetDesiredResponse[] = R"(<SetDesiredCapacityResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">
+constexpr char kSetDesiredResponse[] =
+    R"(<SetDesiredCapacityResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">
   <ResponseMetadata><RequestId>7c6e0f9d-0000-4000-8000-000000000003</RequestId></ResponseMetadata>
 </SetDesiredCapacityResponse>)";
 
 std::string ErrorResponse(const std::string& code, const std::string& message) {
   return R"(<ErrorResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><Error><Type>Sender</Type><Code>)" +
          code + "</Code><Message>" + message +
-         "</Message></Error><RequestId>0e0e0e0e-0000-4000-8000-000000000004</RequestId></ErrorResponse>";
+         "</Message></Error><RequestId>0e0e0e0e-0000-4000-8000-000000000004</RequestId></"
+         "ErrorResponse>";
 }
 
 struct Seen {
@@ -71,9 +75,8 @@ class FakeAutoScaling {
   FakeAutoScaling(AwsCredentials expected,
                   std::function<std::pair<int, std::string>(const std::string&)> reply)
       : expected_(std::move(expected)), reply_(std::move(reply)) {
-    server_.server().Post("/", [this](const httplib::Request& req, httplib::Response& res) {
-      Handle(req, res);
-    });
+    server_.server().Post(
+        "/", [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
   }
   std::string Endpoint() const { return server_.Origin() + "/"; }
   std::vector<Seen> seen() {
@@ -230,11 +233,12 @@ TEST(AwsAsgHookTest, SessionTokenIsSentAndSigned) {
 TEST(AwsAsgHookTest, CredentialsFileProfileFromConfig) {
   Env env;  // the environment's keys must lose to the configured file
   TempDir dir;
-  const std::string file = dir.Write("credentials",
-                                     "[default]\naws_access_key_id = AKIADEFAULT\n"
-                                     "aws_secret_access_key = default-secret\n\n"
-                                     "# the scaler's own identity\n[scaler]\n"
-                                     "aws_access_key_id=AKIASCALER\naws_secret_access_key = scaler/secret\n");
+  const std::string file =
+      dir.Write("credentials",
+                "[default]\naws_access_key_id = AKIADEFAULT\n"
+                "aws_secret_access_key = default-secret\n\n"
+                "# the scaler's own identity\n[scaler]\n"
+                "aws_access_key_id=AKIASCALER\naws_secret_access_key = scaler/secret\n");
   FakeAutoScaling fake({"AKIASCALER", "scaler/secret", ""}, HappyReply);
   AwsAsgConfig config = Config(fake.Endpoint());
   config.credentials.credentials_file = file;
@@ -266,8 +270,7 @@ TEST(AwsAsgHookTest, ApiErrorsMapToStatusesNamingTheCode) {
        "New SetDesiredCapacity value 11 is above max value 10 for the AutoScalingGroup.",
        StatusCode::kFailedPrecondition},
       {400, "Throttling", "Rate exceeded", StatusCode::kResourceExhausted},
-      {400, "ScalingActivityInProgress", "Scaling activity in progress",
-       StatusCode::kUnavailable},
+      {400, "ScalingActivityInProgress", "Scaling activity in progress", StatusCode::kUnavailable},
       {403, "AccessDenied", "User is not authorized to perform: autoscaling:SetDesiredCapacity",
        StatusCode::kPermissionDenied},
       {500, "InternalFailure", "We encountered an internal error", StatusCode::kUnavailable},
@@ -322,12 +325,18 @@ TEST(AwsCredentialsTest, Precedence) {
   const std::vector<Row> rows = {
       {"env keys", {{"AWS_ACCESS_KEY_ID", "ENV"}, {"AWS_SECRET_ACCESS_KEY", "e"}}, {}, "ENV"},
       {"env keys beat the default file",
-       {{"AWS_ACCESS_KEY_ID", "ENV"}, {"AWS_SECRET_ACCESS_KEY", "e"},
+       {{"AWS_ACCESS_KEY_ID", "ENV"},
+        {"AWS_SECRET_ACCESS_KEY", "e"},
         {"AWS_SHARED_CREDENTIALS_FILE", file}},
        {},
        "ENV"},
-      {"default file, default profile", {{"AWS_SHARED_CREDENTIALS_FILE", file}}, {}, "FILE_DEFAULT"},
-      {"AWS_PROFILE", {{"AWS_SHARED_CREDENTIALS_FILE", file}, {"AWS_PROFILE", "ops"}}, {},
+      {"default file, default profile",
+       {{"AWS_SHARED_CREDENTIALS_FILE", file}},
+       {},
+       "FILE_DEFAULT"},
+      {"AWS_PROFILE",
+       {{"AWS_SHARED_CREDENTIALS_FILE", file}, {"AWS_PROFILE", "ops"}},
+       {},
        "FILE_OPS"},
       {"configured file and profile beat env keys",
        {{"AWS_ACCESS_KEY_ID", "ENV"}, {"AWS_SECRET_ACCESS_KEY", "e"}},
@@ -378,8 +387,10 @@ TEST(AwsAsgConfigTest, ErrorsNameTheField) {
       {R"({"groupName":"g"})", "hook.awsAsg.region"},
       {R"({"groupName":"g","region":"EU WEST"})", "hook.awsAsg.region"},
       {R"({"groupName":"","region":"eu-west-1"})", "hook.awsAsg.groupName"},
-      {R"({"groupName":"g","region":"eu-west-1","endpoint":"autoscaling"})", "hook.awsAsg.endpoint"},
-      {R"({"groupName":"g","region":"eu-west-1","endpoint":"https://h/?x=1"})", "hook.awsAsg.endpoint"},
+      {R"({"groupName":"g","region":"eu-west-1","endpoint":"autoscaling"})",
+       "hook.awsAsg.endpoint"},
+      {R"({"groupName":"g","region":"eu-west-1","endpoint":"https://h/?x=1"})",
+       "hook.awsAsg.endpoint"},
       {R"({"groupName":"g","region":"eu-west-1","profile":7})", "hook.awsAsg.profile"},
       {R"({"groupName":"g","region":"eu-west-1","accessKey":"x"})", "hook.awsAsg.accessKey"},
   };
@@ -388,8 +399,8 @@ TEST(AwsAsgConfigTest, ErrorsNameTheField) {
     ASSERT_FALSE(config.ok()) << row.json;
     EXPECT_EQ(config.status().field(), row.field) << row.json;
   }
-  auto ok = ParseAwsAsgConfig(Json::parse(R"({"groupName":"g","region":"eu-west-1"})"),
-                              "hook.awsAsg");
+  auto ok =
+      ParseAwsAsgConfig(Json::parse(R"({"groupName":"g","region":"eu-west-1"})"), "hook.awsAsg");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->endpoint, "https://autoscaling.eu-west-1.amazonaws.com/");
 }

@@ -64,7 +64,8 @@ printf '%s\n' "$GOVERNOR_TARGET" "$GOVERNOR_FROM" "$GOVERNOR_TO" "$GOVERNOR_REAS
   "$GOVERNOR_DECISION_ID" "$GOVERNOR_EPOCH" "$#" > "$out.env"
 cat > "$out.stdin"
 echo "scaled"
-)", true);
+)",
+                                       true);
   // A hostile target name: with a shell in between, this would create `pwned` and run rm.
   const std::string pwned = (dir.path() / "pwned").string();
   const std::string target = "web$(touch " + pwned + "); rm -rf " + dir.path().string() + " `id`";
@@ -85,7 +86,8 @@ TEST(ExecHookTest, NonZeroExitIsAFailureQuotingStderr) {
   const std::string script = dir.Write("fail.sh", R"(#!/bin/sh
 echo "quota exceeded for web" >&2
 exit 3
-)", true);
+)",
+                                       true);
   Env env;
   auto hook = Hook({script}, env);
   const Status s = hook.Scale(Decision("web"));
@@ -103,7 +105,8 @@ TEST(ExecHookTest, TimeoutKillsTheProcessGroup) {
 echo "starting" >&2
 sleep 30 &
 sleep 30
-)", true);
+)",
+                                       true);
   Env env;
   auto hook = Hook({script}, env, std::chrono::milliseconds(200));
   const auto start = std::chrono::steady_clock::now();
@@ -174,8 +177,8 @@ TEST(ExecConfigTest, ErrorsNameTheField) {
     ASSERT_FALSE(c.ok()) << row.json;
     EXPECT_EQ(c.status().field(), row.field) << row.json << ": " << c.status().ToString();
   }
-  auto ok = ParseExecConfig(Json::parse(R"({"command":["/bin/scale","--fast"],"timeoutSeconds":2.5})"),
-                            "hook.exec");
+  auto ok = ParseExecConfig(
+      Json::parse(R"({"command":["/bin/scale","--fast"],"timeoutSeconds":2.5})"), "hook.exec");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->command, (std::vector<std::string>{"/bin/scale", "--fast"}));
   EXPECT_EQ(ok->timeout, std::chrono::milliseconds(2500));

@@ -1,18 +1,18 @@
 #include "tests/controller/hooks/hook_test_util.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 
@@ -98,9 +98,8 @@ namespace gov::controller::testing {
 FakeServer::FakeServer() : server_(std::make_unique<httplib::Server>()) { Start(); }
 
 FakeServer::FakeServer(TempDir& dir, const TestCertificate& cert)
-    : server_(std::make_unique<httplib::SSLServer>(
-          dir.Write("server.crt", cert.cert_pem).c_str(),
-          dir.Write("server.key", cert.key_pem).c_str())),
+    : server_(std::make_unique<httplib::SSLServer>(dir.Write("server.crt", cert.cert_pem).c_str(),
+                                                   dir.Write("server.key", cert.key_pem).c_str())),
       tls_(true) {
   Start();
 }

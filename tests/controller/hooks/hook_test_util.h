@@ -1,14 +1,14 @@
 #pragma once
 
+#include <httplib.h>
+
 #include <atomic>
 #include <filesystem>
 #include <memory>
-#include <thread>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
-
-#include <httplib.h>
 
 #include "core/clock.h"
 

@@ -20,8 +20,8 @@ TEST(ParseHttpUrlTest, Table) {
     std::string target, host_header;
   };
   const std::vector<Row> rows = {
-      {"https://autoscaling.us-east-1.amazonaws.com/", "https", "autoscaling.us-east-1.amazonaws.com",
-       443, "/", "autoscaling.us-east-1.amazonaws.com"},
+      {"https://autoscaling.us-east-1.amazonaws.com/", "https",
+       "autoscaling.us-east-1.amazonaws.com", 443, "/", "autoscaling.us-east-1.amazonaws.com"},
       {"http://127.0.0.1:8080", "http", "127.0.0.1", 8080, "/", "127.0.0.1:8080"},
       {"HTTPS://[::1]:6443/apis?x=1#frag", "https", "::1", 6443, "/apis?x=1", "[::1]:6443"},
       {"http://example.com:80/a/b", "http", "example.com", 80, "/a/b", "example.com"},

@@ -13,8 +13,8 @@
 namespace gov::controller {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::FakeServer;
+using ::testing::HasSubstr;
 using testing::MakeSelfSignedCertificate;
 using testing::TempDir;
 
@@ -48,8 +48,9 @@ class FakeApiServer {
   // Replies to the next request with this status object instead.
   void FailNext(int code, const std::string& reason, const std::string& message) {
     std::lock_guard<std::mutex> lock(mu_);
-    fail_ = Json{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", Json::object()},
-                 {"status", "Failure"}, {"message", message}, {"reason", reason}, {"code", code}};
+    fail_ = Json{{"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", Json::object()},
+                 {"status", "Failure"}, {"message", message}, {"reason", reason},
+                 {"code", code}};
   }
   // Makes PATCH report this spec.replicas regardless of the request (a mutating webhook).
   void OverridePatchedReplicas(int n) { override_ = n; }
@@ -64,8 +65,12 @@ class FakeApiServer {
                      req.body});
     auto reply_status = [&](int code, const std::string& reason, const std::string& message) {
       res.status = code;
-      res.set_content(Json{{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Failure"},
-                           {"message", message}, {"reason", reason}, {"code", code}}
+      res.set_content(Json{{"kind", "Status"},
+                           {"apiVersion", "v1"},
+                           {"status", "Failure"},
+                           {"message", message},
+                           {"reason", reason},
+                           {"code", code}}
                           .dump(),
                       "application/json");
     };
@@ -169,9 +174,12 @@ struct InCluster {
     env.vars["KUBERNETES_SERVICE_PORT"] = std::to_string(api.port());
   }
   StatusOr<std::unique_ptr<Hook>> Build(const std::string& name = "checkout",
-                                       const std::string& kind = "Deployment") {
-    Json cfg = {{"namespace", "shop"}, {"name", name},           {"kind", kind},
-                {"tokenFile", token_file}, {"caFile", ca_file}};
+                                        const std::string& kind = "Deployment") {
+    Json cfg = {{"namespace", "shop"},
+                {"name", name},
+                {"kind", kind},
+                {"tokenFile", token_file},
+                {"caFile", ca_file}};
     return MakeHook(Json{{"kubernetes", cfg}}, "hook", env.Make());
   }
 };
@@ -270,9 +278,10 @@ users:
   user:
     token: kubeconfig-token
 )");
-  auto hook = MakeHook(
-      Json{{"kubernetes", {{"namespace", "shop"}, {"name", "checkout"}, {"kubeconfig", kubeconfig}}}},
-      "hook", env.Make());
+  auto hook =
+      MakeHook(Json{{"kubernetes",
+                     {{"namespace", "shop"}, {"name", "checkout"}, {"kubeconfig", kubeconfig}}}},
+               "hook", env.Make());
   ASSERT_TRUE(hook.ok()) << hook.status().ToString();
   ASSERT_TRUE((*hook)->Scale(Decision(3, 5)).ok());
   EXPECT_EQ(api.seen()[0].authorization, "Bearer kubeconfig-token");
@@ -301,7 +310,8 @@ TEST(KubernetesHookTest, ApiErrorsCarryTheStatusReasonAndMessage) {
     k.api.FailNext(row.code, row.reason, row.message);
     const Status s = (*hook)->Scale(Decision(3, 5));
     EXPECT_EQ(s.code(), row.want) << row.reason;
-    EXPECT_THAT(s.message(), HasSubstr("PATCH /apis/apps/v1/namespaces/shop/deployments/checkout/scale"));
+    EXPECT_THAT(s.message(),
+                HasSubstr("PATCH /apis/apps/v1/namespaces/shop/deployments/checkout/scale"));
     EXPECT_THAT(s.message(), HasSubstr("HTTP " + std::to_string(row.code) + " " + row.reason +
                                        ": " + row.message));
   }
@@ -348,25 +358,38 @@ clusters: [{name: k, cluster: {server: "https://k:6443"}}]
   const std::vector<Row> rows = {
       {{{"name", "checkout"}}, "hook.kubernetes.namespace", "is required"},
       {{{"namespace", "Shop"}, {"name", "checkout"}, {"apiServer", "https://k"}},
-       "hook.kubernetes.namespace", "DNS-1123"},
+       "hook.kubernetes.namespace",
+       "DNS-1123"},
       {{{"namespace", "shop"}, {"name", "check_out"}, {"apiServer", "https://k"}},
-       "hook.kubernetes.name", "DNS-1123"},
-      {{{"namespace", "shop"}, {"name", "checkout"}, {"kind", "ReplicaSet"}, {"apiServer", "https://k"}},
-       "hook.kubernetes.kind", "Deployment or StatefulSet"},
-      {{{"namespace", "shop"}, {"name", "checkout"}}, "hook.kubernetes.apiServer",
+       "hook.kubernetes.name",
+       "DNS-1123"},
+      {{{"namespace", "shop"},
+        {"name", "checkout"},
+        {"kind", "ReplicaSet"},
+        {"apiServer", "https://k"}},
+       "hook.kubernetes.kind",
+       "Deployment or StatefulSet"},
+      {{{"namespace", "shop"}, {"name", "checkout"}},
+       "hook.kubernetes.apiServer",
        "KUBERNETES_SERVICE_HOST"},
       {{{"namespace", "shop"}, {"name", "checkout"}, {"apiServer", "http://127.0.0.1:8001"}},
-       "hook.kubernetes.apiServer", "plain http"},
+       "hook.kubernetes.apiServer",
+       "plain http"},
       {{{"namespace", "shop"}, {"name", "checkout"}, {"kubeconfig", dir.path().string() + "/none"}},
-       "hook.kubernetes.kubeconfig", "cannot open"},
+       "hook.kubernetes.kubeconfig",
+       "cannot open"},
       {{{"namespace", "shop"}, {"name", "checkout"}, {"kubeconfig", exec_kubeconfig}},
-       "hook.kubernetes.kubeconfig", "only token and tokenFile"},
+       "hook.kubernetes.kubeconfig",
+       "only token and tokenFile"},
       {{{"namespace", "shop"}, {"name", "checkout"}, {"kubeconfig", insecure}},
-       "hook.kubernetes.kubeconfig", "insecure-skip-tls-verify"},
+       "hook.kubernetes.kubeconfig",
+       "insecure-skip-tls-verify"},
       {{{"namespace", "shop"}, {"name", "checkout"}, {"kubeconfig", dangling}},
-       "hook.kubernetes.kubeconfig", "current-context \"nope\""},
+       "hook.kubernetes.kubeconfig",
+       "current-context \"nope\""},
       {{{"namespace", "shop"}, {"name", "checkout"}, {"apiServer", "https://k"}, {"token", "x"}},
-       "hook.kubernetes.token", "unknown field"},
+       "hook.kubernetes.token",
+       "unknown field"},
   };
   Env env;
   for (const auto& row : rows) {
@@ -376,18 +399,24 @@ clusters: [{name: k, cluster: {server: "https://k:6443"}}]
     EXPECT_THAT(config.status().message(), HasSubstr(row.message)) << row.json.dump();
   }
   // http without credentials (kubectl proxy) is allowed.
-  auto proxy = ParseKubernetesConfig(
-      {{"namespace", "shop"}, {"name", "checkout"}, {"apiServer", "http://127.0.0.1:8001"},
-       {"tokenFile", ""}},
-      "hook.kubernetes", env.Make());
+  auto proxy = ParseKubernetesConfig({{"namespace", "shop"},
+                                      {"name", "checkout"},
+                                      {"apiServer", "http://127.0.0.1:8001"},
+                                      {"tokenFile", ""}},
+                                     "hook.kubernetes", env.Make());
   EXPECT_TRUE(proxy.ok()) << proxy.status().ToString();
 }
 
 TEST(Base64DecodeTest, Rfc4648Vectors) {
   // RFC 4648 section 10 test vectors.
   const std::vector<std::pair<std::string, std::string>> rows = {
-      {"", ""},         {"Zg==", "f"},     {"Zm8=", "fo"},         {"Zm9v", "foo"},
-      {"Zm9vYg==", "foob"}, {"Zm9vYmE=", "fooba"}, {"Zm9v\nYmFy", "foobar"},
+      {"", ""},
+      {"Zg==", "f"},
+      {"Zm8=", "fo"},
+      {"Zm9v", "foo"},
+      {"Zm9vYg==", "foob"},
+      {"Zm9vYmE=", "fooba"},
+      {"Zm9v\nYmFy", "foobar"},
   };
   for (const auto& [in, want] : rows) EXPECT_EQ(Base64Decode(in), want) << in;
   EXPECT_EQ(Base64Decode("Zm9"), std::nullopt);

@@ -17,8 +17,8 @@
 namespace gov::controller {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::FakeServer;
+using ::testing::HasSubstr;
 using testing::SleepRecorder;
 using testing::TempDir;
 
@@ -346,8 +346,7 @@ TEST(WebhookRecipeTest, NodeRecipeFromTheDocsVerifiesOurSignature) {
   const std::string recipe = DocRecipe("verify-webhook-js");
   ASSERT_THAT(recipe, HasSubstr("timingSafeEqual"));
   TempDir dir;
-  const std::string script = dir.Write(
-      "verify.js", recipe + R"(
+  const std::string script = dir.Write("verify.js", recipe + R"(
 const ok = verifyGovernorSignature(process.env.SECRET, process.env.SIG_HEADER,
     require('node:fs').readFileSync(process.env.BODY_FILE), Number(process.env.TOLERANCE),
     Number(process.env.NOW));
@@ -388,7 +387,8 @@ TEST(WebhookConfigTest, ErrorsNameTheField) {
     EXPECT_EQ(config.status().field(), row.field) << row.json << ": " << config.status().ToString();
   }
   auto ok = ParseWebhookConfig(
-      Json::parse(R"({"url":"https://h/x","secretEnv":"GOV_SECRET","timeoutSeconds":0.5,"maxRetries":0})"),
+      Json::parse(
+          R"({"url":"https://h/x","secretEnv":"GOV_SECRET","timeoutSeconds":0.5,"maxRetries":0})"),
       "hook.webhook", env.Make());
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->secret, "s3cret");
