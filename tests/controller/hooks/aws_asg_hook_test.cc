@@ -144,24 +144,9 @@ std::pair<int, std::string> HappyReply(const std::string& action) {
   return {400, ErrorResponse("InvalidAction", "unknown action")};
 }
 
-struct Env {
-  FakeClock clock{TimePoint(std::chrono::seconds(1'764'095'488))};  // 2025-11-25T18:31:28Z
-  std::map<std::string, std::string> vars{{"AWS_ACCESS_KEY_ID", kKeyId},
-                                          {"AWS_SECRET_ACCESS_KEY", kSecret}};
-  std::vector<std::string> logs;
-  HookEnv Make() {
-    return HookEnv{
-        .clock = clock,
-        .sleep = [](Duration) {},
-        .rng_seed = 1,
-        .getenv = [this](const std::string& n) -> std::optional<std::string> {
-          auto it = vars.find(n);
-          if (it == vars.end()) return std::nullopt;
-          return it->second;
-        },
-        .log = [this](std::string_view l) { logs.emplace_back(l); },
-    };
-  }
+// The hook's environment holds a working key pair unless a test changes it.
+struct Env : testing::TestHookEnv {
+  Env() { vars = {{"AWS_ACCESS_KEY_ID", kKeyId}, {"AWS_SECRET_ACCESS_KEY", kSecret}}; }
 };
 
 AwsAsgConfig Config(const std::string& endpoint) {

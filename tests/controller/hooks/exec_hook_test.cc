@@ -14,6 +14,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::TempDir;
+using Env = testing::TestHookEnv;
 
 std::string Read(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -21,18 +22,6 @@ std::string Read(const std::filesystem::path& p) {
   ss << in.rdbuf();
   return ss.str();
 }
-
-struct Env {
-  FakeClock clock;
-  std::vector<std::string> logs;
-  HookEnv Make() {
-    return HookEnv{.clock = clock,
-                   .sleep = [](Duration) {},
-                   .rng_seed = 1,
-                   .getenv = [](const std::string&) { return std::optional<std::string>(); },
-                   .log = [this](std::string_view l) { logs.emplace_back(l); }};
-  }
-};
 
 ScaleRequest Decision(std::string target) {
   ScaleRequest r;

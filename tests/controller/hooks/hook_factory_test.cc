@@ -2,25 +2,15 @@
 #include <gtest/gtest.h>
 
 #include "controller/hooks/hook.h"
+#include "tests/controller/hooks/hook_test_util.h"
 
 namespace gov::controller {
 namespace {
 
 using ::testing::HasSubstr;
 
-struct Env {
-  FakeClock clock;
-  std::vector<std::string> logs;
-  HookEnv Make() {
-    return HookEnv{.clock = clock,
-                   .sleep = [](Duration) {},
-                   .rng_seed = 1,
-                   .getenv = [](const std::string& n) -> std::optional<std::string> {
-                     if (n == "GOV_SECRET") return "s";
-                     return std::nullopt;
-                   },
-                   .log = [this](std::string_view l) { logs.emplace_back(l); }};
-  }
+struct Env : testing::TestHookEnv {
+  Env() { vars["GOV_SECRET"] = "s"; }
 };
 
 TEST(MakeHookTest, BuildsEachKind) {

@@ -125,6 +125,20 @@ std::string FakeServer::Origin() const {
   return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
 }
 
+HookEnv TestHookEnv::Make(uint64_t seed) {
+  return HookEnv{
+      .clock = clock,
+      .sleep = [this](Duration d) { sleeps.push_back(d); },
+      .rng_seed = seed,
+      .getenv = [this](const std::string& name) -> std::optional<std::string> {
+        auto it = vars.find(name);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+      },
+      .log = [this](std::string_view line) { logs.emplace_back(line); },
+  };
+}
+
 int UnusedPort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -4,12 +4,14 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "controller/hooks/hook.h"
 #include "core/clock.h"
 
 namespace gov::controller::testing {
@@ -69,12 +71,19 @@ class FakeServer {
 // A port on 127.0.0.1 that nothing listens on (bound, then released).
 int UnusedPort();
 
-// Records the delays a hook asks to sleep, instead of sleeping.
-struct SleepRecorder {
-  std::vector<Duration> delays;
-  auto Fn() {
-    return [this](Duration d) { delays.push_back(d); };
-  }
+// Fake collaborators for hooks: a FakeClock (default 2025-11-25T18:31:28Z, Unix 1764095488),
+// recorded sleeps instead of sleeping, an environment-variable map and captured log lines.
+struct TestHookEnv {
+  explicit TestHookEnv(TimePoint start = TimePoint(std::chrono::seconds(1'764'095'488)))
+      : clock(start) {}
+
+  // A HookEnv reading these members, which must outlive the hooks built with it.
+  HookEnv Make(uint64_t seed = 42);
+
+  FakeClock clock;
+  std::vector<Duration> sleeps;
+  std::map<std::string, std::string> vars;
+  std::vector<std::string> logs;
 };
 
 }  // namespace gov::controller::testing

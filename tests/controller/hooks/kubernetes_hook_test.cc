@@ -17,6 +17,7 @@ using testing::FakeServer;
 using ::testing::HasSubstr;
 using testing::MakeSelfSignedCertificate;
 using testing::TempDir;
+using Env = testing::TestHookEnv;
 
 struct Seen {
   std::string method, path, authorization, content_type, accept, body;
@@ -128,25 +129,6 @@ class FakeApiServer {
        ScaleObject("shop", "ledger", 3, 3)},
   };
   FakeServer server_;  // last: stops before the state its handler uses is destroyed
-};
-
-struct Env {
-  FakeClock clock;
-  std::map<std::string, std::string> vars;
-  std::vector<std::string> logs;
-  HookEnv Make() {
-    return HookEnv{
-        .clock = clock,
-        .sleep = [](Duration) {},
-        .rng_seed = 1,
-        .getenv = [this](const std::string& n) -> std::optional<std::string> {
-          auto it = vars.find(n);
-          if (it == vars.end()) return std::nullopt;
-          return it->second;
-        },
-        .log = [this](std::string_view l) { logs.emplace_back(l); },
-    };
-  }
 };
 
 ScaleRequest Decision(int from, int to) {

@@ -19,8 +19,8 @@ namespace {
 
 using testing::FakeServer;
 using ::testing::HasSubstr;
-using testing::SleepRecorder;
 using testing::TempDir;
+using Env = testing::TestHookEnv;
 
 constexpr char kSecret[] = "whsec_4f0c8e1d";
 
@@ -35,26 +35,6 @@ ScaleRequest Decision() {
   r.decided_at = FromUnixMillis(1'764'095'488'123);
   return r;
 }
-
-struct Env {
-  FakeClock clock{TimePoint(std::chrono::seconds(1'764'095'488))};
-  SleepRecorder sleeps;
-  std::vector<std::string> logs;
-  std::map<std::string, std::string> vars;
-  HookEnv Make(uint64_t seed = 42) {
-    return HookEnv{
-        .clock = clock,
-        .sleep = sleeps.Fn(),
-        .rng_seed = seed,
-        .getenv = [this](const std::string& n) -> std::optional<std::string> {
-          auto it = vars.find(n);
-          if (it == vars.end()) return std::nullopt;
-          return it->second;
-        },
-        .log = [this](std::string_view l) { logs.emplace_back(l); },
-    };
-  }
-};
 
 struct Received {
   std::string body, idempotency_key, signature, content_type;
@@ -115,10 +95,10 @@ TEST(WebhookHookTest, RetriesServerErrorsWithTheSameIdempotentSignedBody) {
     EXPECT_TRUE(VerifyWebhookSignature(kSecret, r.signature, r.body, env.clock.Now()).ok());
   }
   // Two waits: full jitter below the first ceiling (0.5 s), then the 429's Retry-After: 2.
-  ASSERT_EQ(env.sleeps.delays.size(), 2u);
-  EXPECT_GE(env.sleeps.delays[0], Duration(0));
-  EXPECT_LT(env.sleeps.delays[0], kWebhookBackoffBase);
-  EXPECT_EQ(env.sleeps.delays[1], std::chrono::seconds(2));
+  ASSERT_EQ(env.sleeps.size(), 2u);
+  EXPECT_GE(env.sleeps[0], Duration(0));
+  EXPECT_LT(env.sleeps[0], kWebhookBackoffBase);
+  EXPECT_EQ(env.sleeps[1], std::chrono::seconds(2));
   ASSERT_EQ(env.logs.size(), 3u);
   EXPECT_THAT(env.logs[0], HasSubstr("HTTP 503: busy now"));
   for (const auto& line : env.logs) EXPECT_THAT(line, ::testing::Not(HasSubstr(kSecret)));
@@ -134,9 +114,9 @@ TEST(WebhookHookTest, GivesUpAfterMaxRetriesAndSaysSo) {
   EXPECT_THAT(s.message(), HasSubstr("failed after 4 attempts"));
   EXPECT_THAT(s.message(), HasSubstr("HTTP 500"));
   EXPECT_EQ(receiver.received().size(), 4u);
-  ASSERT_EQ(env.sleeps.delays.size(), 3u);
+  ASSERT_EQ(env.sleeps.size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
-    EXPECT_LT(env.sleeps.delays[i], kWebhookBackoffBase * (1 << i)) << i;
+    EXPECT_LT(env.sleeps[i], kWebhookBackoffBase * (1 << i)) << i;
   }
 }
 
@@ -149,7 +129,7 @@ TEST(WebhookHookTest, ClientErrorsAreNotRetried) {
   EXPECT_THAT(s.message(), HasSubstr("HTTP 400"));
   EXPECT_THAT(s.message(), HasSubstr("not retried"));
   EXPECT_EQ(receiver.received().size(), 1u);
-  EXPECT_TRUE(env.sleeps.delays.empty());
+  EXPECT_TRUE(env.sleeps.empty());
 }
 
 TEST(WebhookHookTest, ConnectionErrorsAreRetried) {
@@ -159,7 +139,7 @@ TEST(WebhookHookTest, ConnectionErrorsAreRetried) {
   const Status s = hook.Scale(Decision());
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr("failed after 3 attempts"));
-  EXPECT_EQ(env.sleeps.delays.size(), 2u);
+  EXPECT_EQ(env.sleeps.size(), 2u);
 }
 
 TEST(WebhookHookTest, TimeoutsAreRetried) {
@@ -189,7 +169,7 @@ TEST(WebhookHookTest, TimeoutsAreRetried) {
   cv.notify_all();
   EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
   EXPECT_THAT(s.message(), HasSubstr("timed out"));
-  EXPECT_EQ(env.sleeps.delays.size(), 1u);
+  EXPECT_EQ(env.sleeps.size(), 1u);
 }
 
 TEST(WebhookHookTest, SameSeedSameDelays) {
@@ -201,7 +181,7 @@ TEST(WebhookHookTest, SameSeedSameDelays) {
     config.secret = kSecret;
     WebhookHook hook(config, env.Make(seed));
     (void)hook.Scale(Decision());
-    return env.sleeps.delays;
+    return env.sleeps;
   };
   EXPECT_EQ(delays(7), delays(7));
   EXPECT_NE(delays(7), delays(8));
