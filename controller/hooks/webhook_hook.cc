@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include "controller/hooks/http_transport.h"
@@ -183,7 +183,7 @@ Status WebhookHook::Scale(const ScaleRequest& request) {
     }
 
     if (!retryable) {
-      return Status(failure.code(), what + " rejected (not retried): " + failure.message());
+      return Status(failure.code(), what + " failed (not retried): " + failure.message());
     }
     if (attempt + 1 >= attempts) {
       return Status(failure.code(), what + " failed after " + std::to_string(attempts) +
