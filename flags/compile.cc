@@ -21,20 +21,27 @@ using internal::JsStringToNumber;
 using internal::StrategyKind;
 using internal::VariantGroup;
 
-constexpr uint32_t kRolloutSeed = 0;          // unleash-client-node STRATEGY_SEED
-constexpr uint32_t kVariantSeed = 86028157;   // unleash-client-node VARIANT_SEED
+constexpr uint32_t kRolloutSeed = 0;         // unleash-client-node STRATEGY_SEED
+constexpr uint32_t kVariantSeed = 86028157;  // unleash-client-node VARIANT_SEED
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 FieldRef MakeField(std::string_view name) {
   FieldRef f;
   f.name = std::string(name);
-  if (name == "userId") f.field = Field::kUserId;
-  else if (name == "sessionId") f.field = Field::kSessionId;
-  else if (name == "remoteAddress") f.field = Field::kRemoteAddress;
-  else if (name == "environment") f.field = Field::kEnvironment;
-  else if (name == "appName") f.field = Field::kAppName;
-  else if (name == "currentTime") f.field = Field::kCurrentTime;
-  else f.field = Field::kProperty;
+  if (name == "userId")
+    f.field = Field::kUserId;
+  else if (name == "sessionId")
+    f.field = Field::kSessionId;
+  else if (name == "remoteAddress")
+    f.field = Field::kRemoteAddress;
+  else if (name == "environment")
+    f.field = Field::kEnvironment;
+  else if (name == "appName")
+    f.field = Field::kAppName;
+  else if (name == "currentTime")
+    f.field = Field::kCurrentTime;
+  else
+    f.field = Field::kProperty;
   return f;
 }
 
@@ -63,8 +70,8 @@ std::vector<std::string> CleanValues(const std::vector<std::string>& values) {
 class Compiler {
  public:
   Compiler(FlagSnapshot& snap, const CompileOptions& options)
-      : snap_(snap), hostname_(internal::AsciiLower(options.hostname.empty() ? "undefined"
-                                                                               : options.hostname)) {
+      : snap_(snap),
+        hostname_(internal::AsciiLower(options.hostname.empty() ? "undefined" : options.hostname)) {
     snap_.utf16_low_byte_keys = options.hash_key_encoding == HashKeyEncoding::kUtf16LowByte;
   }
 
@@ -89,7 +96,8 @@ class Compiler {
   // The murmur state after hashing "<group>:" the way evaluation hashes keys.
   Murmur3X86_32 Prefix(std::string_view group, uint32_t seed) const {
     Murmur3X86_32 h(seed);
-    internal::ForEachHashByte(group, snap_.utf16_low_byte_keys, [&](uint8_t b) { h.UpdateByte(b); });
+    internal::ForEachHashByte(group, snap_.utf16_low_byte_keys,
+                              [&](uint8_t b) { h.UpdateByte(b); });
     h.UpdateByte(':');
     return h;
   }
@@ -165,8 +173,10 @@ class Compiler {
         break;
       case Operator::kInCidr:
         for (const std::string& v : CleanValues(c.values)) {
-          if (auto a = internal::ParseIpv4(v)) out.cidrs.push_back(*a);
-          else if (auto b = internal::ParseIpv6(v)) out.cidrs.push_back(*b);
+          if (auto a = internal::ParseIpv4(v))
+            out.cidrs.push_back(*a);
+          else if (auto b = internal::ParseIpv6(v))
+            out.cidrs.push_back(*b);
         }
         break;
       case Operator::kUnknown:
@@ -217,7 +227,9 @@ class Compiler {
     return g;
   }
 
-  static bool VariantsAreStatic(const VariantGroup& g) { return g.nonzero <= 1 && !g.has_overrides; }
+  static bool VariantsAreStatic(const VariantGroup& g) {
+    return g.nonzero <= 1 && !g.has_overrides;
+  }
 
   CompiledStrategy CompileStrategy(const Strategy& s) {
     CompiledStrategy out;
@@ -258,7 +270,8 @@ class Compiler {
         break;
       case StrategyKind::kUserWithId:
         if (const std::string_view ids = ParamOrEmpty(s, "userIds"); !ids.empty()) {
-          internal::JsSplitOnCommas(ids, [&](std::string_view id) { out.user_ids.emplace_back(id); });
+          internal::JsSplitOnCommas(ids,
+                                    [&](std::string_view id) { out.user_ids.emplace_back(id); });
           std::sort(out.user_ids.begin(), out.user_ids.end());
         }
         break;
@@ -267,8 +280,10 @@ class Compiler {
           internal::JsSplitOnCommas(ips, [&](std::string_view ip) {
             internal::RemoteAddressEntry e;
             e.text = std::string(ip);
-            if (auto v4 = internal::ParseIpv4(ip)) e.network = v4;
-            else if (auto v6 = internal::ParseIpv6(ip)) e.network = v6;
+            if (auto v4 = internal::ParseIpv4(ip))
+              e.network = v4;
+            else if (auto v6 = internal::ParseIpv6(ip))
+              e.network = v6;
             out.addresses.push_back(std::move(e));
           });
         }
@@ -295,11 +310,10 @@ class Compiler {
       } else if (const std::string* p = Param(s, "stickiness")) {
         stickiness = *p;
       }
-      out.variants = CompileVariants(s.variants, group ? std::string_view(*group) : "undefined",
-                                     stickiness);
+      out.variants =
+          CompileVariants(s.variants, group ? std::string_view(*group) : "undefined", stickiness);
     }
-    const bool no_conditions =
-        out.constraints.begin == out.constraints.end && s.segments.empty();
+    const bool no_conditions = out.constraints.begin == out.constraints.end && s.segments.empty();
     const bool always_rolled_in = out.kind == StrategyKind::kFlexibleRollout &&
                                   out.percentage >= 100 &&
                                   out.stickiness != internal::Stickiness::kField;
@@ -314,7 +328,8 @@ class Compiler {
     for (const Strategy& s : f.strategies) out.strategies.push_back(CompileStrategy(s));
     if (!f.variants.empty()) {
       // selectVariant: stickiness = variants[0].stickiness ?? 'default', group = name.
-      out.variants = CompileVariants(f.variants, f.name, f.variants[0].stickiness.value_or("default"));
+      out.variants =
+          CompileVariants(f.variants, f.name, f.variants[0].stickiness.value_or("default"));
     }
     for (const Dependency& d : f.dependencies) {
       internal::CompiledDependency cd;
@@ -349,10 +364,11 @@ class Compiler {
 ClientFeatures ClientView(ClientFeatures features) {
   for (Feature& f : features.features) {
     std::erase_if(f.strategies, [](const Strategy& s) { return s.disabled; });
-    std::stable_sort(f.strategies.begin(), f.strategies.end(), [](const Strategy& a, const Strategy& b) {
-      return a.sort_order.value_or(std::numeric_limits<int64_t>::max()) <
-             b.sort_order.value_or(std::numeric_limits<int64_t>::max());
-    });
+    std::stable_sort(f.strategies.begin(), f.strategies.end(),
+                     [](const Strategy& a, const Strategy& b) {
+                       return a.sort_order.value_or(std::numeric_limits<int64_t>::max()) <
+                              b.sort_order.value_or(std::numeric_limits<int64_t>::max());
+                     });
   }
   return features;
 }

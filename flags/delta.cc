@@ -27,15 +27,17 @@ Status ApplyEvent(const Json& event, const std::string& path, const ParseOptions
     next.version = state.version;
     if (const Json* features = r.OptionalArray("features")) {
       for (size_t i = 0; i < features->size(); ++i) {
-        ASSIGN_OR_RETURN(Feature f, ParseFeature((*features)[i],
-                                                 IndexFieldPath(r.FieldPath("features"), i), options));
+        ASSIGN_OR_RETURN(
+            Feature f,
+            ParseFeature((*features)[i], IndexFieldPath(r.FieldPath("features"), i), options));
         next.features.push_back(std::move(f));
       }
     }
     if (const Json* segments = r.OptionalArray("segments")) {
       for (size_t i = 0; i < segments->size(); ++i) {
-        ASSIGN_OR_RETURN(Segment s, ParseSegment((*segments)[i],
-                                                 IndexFieldPath(r.FieldPath("segments"), i), options));
+        ASSIGN_OR_RETURN(
+            Segment s,
+            ParseSegment((*segments)[i], IndexFieldPath(r.FieldPath("segments"), i), options));
         next.segments.push_back(std::move(s));
       }
     }

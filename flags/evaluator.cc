@@ -74,15 +74,26 @@ std::string_view FormatTime(TimePoint t, char (&buf)[40]) {
 std::optional<std::string_view> Resolve(const FieldRef& f, const Context& ctx, Scratch& scratch) {
   const std::optional<std::string>* standard = nullptr;
   switch (f.field) {
-    case Field::kUserId: standard = &ctx.user_id; break;
-    case Field::kSessionId: standard = &ctx.session_id; break;
-    case Field::kRemoteAddress: standard = &ctx.remote_address; break;
-    case Field::kEnvironment: standard = &ctx.environment; break;
-    case Field::kAppName: standard = &ctx.app_name; break;
+    case Field::kUserId:
+      standard = &ctx.user_id;
+      break;
+    case Field::kSessionId:
+      standard = &ctx.session_id;
+      break;
+    case Field::kRemoteAddress:
+      standard = &ctx.remote_address;
+      break;
+    case Field::kEnvironment:
+      standard = &ctx.environment;
+      break;
+    case Field::kAppName:
+      standard = &ctx.app_name;
+      break;
     case Field::kCurrentTime:
       if (ctx.current_time) return FormatTime(*ctx.current_time, scratch.time);
       break;
-    case Field::kProperty: break;
+    case Field::kProperty:
+      break;
   }
   if (standard && standard->has_value()) return **standard;
   if (const std::string* p = ctx.Property(f.name)) return *p;
@@ -134,20 +145,36 @@ bool ContainsFolded(std::string_view s, std::string_view lower) {
 
 bool StringMatch(Operator op, bool folded, std::string_view s, std::string_view v) {
   switch (op) {
-    case Operator::kStrStartsWith: return folded ? StartsWithFolded(s, v) : s.starts_with(v);
-    case Operator::kStrEndsWith: return folded ? EndsWithFolded(s, v) : s.ends_with(v);
-    default: return folded ? ContainsFolded(s, v) : s.find(v) != std::string_view::npos;
+    case Operator::kStrStartsWith:
+      return folded ? StartsWithFolded(s, v) : s.starts_with(v);
+    case Operator::kStrEndsWith:
+      return folded ? EndsWithFolded(s, v) : s.ends_with(v);
+    default:
+      return folded ? ContainsFolded(s, v) : s.find(v) != std::string_view::npos;
   }
 }
 
 bool Compare(Operator op, int cmp) {
   switch (op) {
-    case Operator::kNumEq: case Operator::kSemverEq: return cmp == 0;
-    case Operator::kNumGt: case Operator::kSemverGt: case Operator::kDateAfter: return cmp > 0;
-    case Operator::kNumGte: case Operator::kSemverGte: return cmp >= 0;
-    case Operator::kNumLt: case Operator::kSemverLt: case Operator::kDateBefore: return cmp < 0;
-    case Operator::kNumLte: case Operator::kSemverLte: return cmp <= 0;
-    default: return false;
+    case Operator::kNumEq:
+    case Operator::kSemverEq:
+      return cmp == 0;
+    case Operator::kNumGt:
+    case Operator::kSemverGt:
+    case Operator::kDateAfter:
+      return cmp > 0;
+    case Operator::kNumGte:
+    case Operator::kSemverGte:
+      return cmp >= 0;
+    case Operator::kNumLt:
+    case Operator::kSemverLt:
+    case Operator::kDateBefore:
+      return cmp < 0;
+    case Operator::kNumLte:
+    case Operator::kSemverLte:
+      return cmp <= 0;
+    default:
+      return false;
   }
 }
 
@@ -162,7 +189,8 @@ bool MatchCidr(const CompiledConstraint& c, std::string_view value) {
 }
 
 // The operator's verdict before inversion, as unleash-client-node's operator table.
-bool EvalOperator(const CompiledConstraint& c, const Context& ctx, TimePoint now, Scratch& scratch) {
+bool EvalOperator(const CompiledConstraint& c, const Context& ctx, TimePoint now,
+                  Scratch& scratch) {
   switch (c.op) {
     case Operator::kIn:
     case Operator::kNotIn: {
@@ -271,8 +299,8 @@ class FeatureEvaluator {
     }
     r.variant.feature_enabled = true;
     bool variant_split = false;
-    const bool chosen = decided && decided->variants &&
-                        SelectVariant(*decided->variants, r.variant, variant_split);
+    const bool chosen =
+        decided && decided->variants && SelectVariant(*decided->variants, r.variant, variant_split);
     if (!chosen && f.variants) SelectVariant(*f.variants, r.variant, variant_split);
     if (f.is_static) {
       r.reason = Reason::kStatic;
@@ -328,14 +356,15 @@ class FeatureEvaluator {
   }
 
   bool RemoteAddressMatches(const CompiledStrategy& s) {
-    const std::string_view remote = ctx_.remote_address ? std::string_view(*ctx_.remote_address)
-                                                        : std::string_view();
+    const std::string_view remote =
+        ctx_.remote_address ? std::string_view(*ctx_.remote_address) : std::string_view();
     std::optional<std::optional<internal::IpAddress>> v4, v6;  // parsed lazily
     for (const internal::RemoteAddressEntry& e : s.addresses) {
       if (ctx_.remote_address && e.text == remote) return true;
       if (!e.network) continue;
       std::optional<std::optional<internal::IpAddress>>& parsed = e.network->v6 ? v6 : v4;
-      if (!parsed) parsed = e.network->v6 ? internal::ParseIpv6(remote) : internal::ParseIpv4(remote);
+      if (!parsed)
+        parsed = e.network->v6 ? internal::ParseIpv6(remote) : internal::ParseIpv4(remote);
       if (*parsed && internal::InSubnet(**parsed, *e.network)) return true;
     }
     return false;
@@ -351,16 +380,19 @@ class FeatureEvaluator {
       case StrategyKind::kDefault:
         return {true, false};
       case StrategyKind::kUserWithId:
-        return {ctx_.user_id &&
-                    std::binary_search(s.user_ids.begin(), s.user_ids.end(), *ctx_.user_id),
-                false};
+        return {
+            ctx_.user_id && std::binary_search(s.user_ids.begin(), s.user_ids.end(), *ctx_.user_id),
+            false};
       case StrategyKind::kFlexibleRollout: {
         std::string_view id;
         switch (s.stickiness) {
           case internal::Stickiness::kDefault:
-            if (ctx_.user_id && !ctx_.user_id->empty()) id = *ctx_.user_id;
-            else if (ctx_.session_id && !ctx_.session_id->empty()) id = *ctx_.session_id;
-            else id = RandomId(10000, 1);
+            if (ctx_.user_id && !ctx_.user_id->empty())
+              id = *ctx_.user_id;
+            else if (ctx_.session_id && !ctx_.session_id->empty())
+              id = *ctx_.session_id;
+            else
+              id = RandomId(10000, 1);
             break;
           case internal::Stickiness::kRandom:
             id = RandomId(10000, 1);
@@ -411,7 +443,8 @@ class FeatureEvaluator {
     if (!chosen) {
       std::string_view seed;
       if (g.default_stickiness) {
-        for (const std::optional<std::string>* f : {&ctx_.user_id, &ctx_.session_id, &ctx_.remote_address}) {
+        for (const std::optional<std::string>* f :
+             {&ctx_.user_id, &ctx_.session_id, &ctx_.remote_address}) {
           if (f->has_value() && !(*f)->empty()) {
             seed = **f;
             break;
@@ -421,8 +454,9 @@ class FeatureEvaluator {
         seed = Resolve(g.stickiness_field, ctx_, scratch_).value_or(std::string_view());
       }
       if (seed.empty()) seed = RandomId(100000, 0);
-      const uint64_t target =
-          HashKey(g.prefix, seed, snap_.utf16_low_byte_keys) % static_cast<uint64_t>(g.total_weight) + 1;
+      const uint64_t target = HashKey(g.prefix, seed, snap_.utf16_low_byte_keys) %
+                                  static_cast<uint64_t>(g.total_weight) +
+                              1;
       int64_t counter = 0;
       for (const internal::CompiledVariant& v : g.variants) {
         if (v.weight == 0) continue;
@@ -454,11 +488,16 @@ class FeatureEvaluator {
 
 std::string_view ReasonName(Reason reason) {
   switch (reason) {
-    case Reason::kStatic: return "STATIC";
-    case Reason::kTargetingMatch: return "TARGETING_MATCH";
-    case Reason::kSplit: return "SPLIT";
-    case Reason::kDisabled: return "DISABLED";
-    case Reason::kError: return "ERROR";
+    case Reason::kStatic:
+      return "STATIC";
+    case Reason::kTargetingMatch:
+      return "TARGETING_MATCH";
+    case Reason::kSplit:
+      return "SPLIT";
+    case Reason::kDisabled:
+      return "DISABLED";
+    case Reason::kError:
+      return "ERROR";
   }
   return "ERROR";
 }

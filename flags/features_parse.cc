@@ -84,8 +84,8 @@ class Parser {
   Status ParseStrategy(const Json& json, const std::string& path, Strategy& out) const {
     FieldReader r(json, path);
     if (strict_) {
-      r.RejectUnknown({"name", "id", "title", "parameters", "constraints", "segments",
-                       "variants", "disabled", "sortOrder"});
+      r.RejectUnknown({"name", "id", "title", "parameters", "constraints", "segments", "variants",
+                       "disabled", "sortOrder"});
     }
     out.name = r.RequiredString("name");
     out.id = r.OptionalString("id");

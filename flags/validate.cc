@@ -19,10 +19,14 @@ namespace {
 
 using internal::JsStringToNumber;
 
-constexpr std::string_view kBuiltInStrategies[] = {
-    "default",         "userWithId",           "flexibleRollout",
-    "gradualRolloutUserId", "gradualRolloutSessionId", "gradualRolloutRandom",
-    "remoteAddress",   "applicationHostname"};
+constexpr std::string_view kBuiltInStrategies[] = {"default",
+                                                   "userWithId",
+                                                   "flexibleRollout",
+                                                   "gradualRolloutUserId",
+                                                   "gradualRolloutSessionId",
+                                                   "gradualRolloutRandom",
+                                                   "remoteAddress",
+                                                   "applicationHostname"};
 
 std::string Join(std::string_view parent, std::string_view child) {
   return JoinFieldPath(parent, child);
@@ -47,7 +51,8 @@ bool ValidIpOrCidr(std::string_view s) {
 }
 
 Status ValidateConstraint(const Constraint& c, const std::string& path) {
-  if (c.context_name.empty()) return InvalidArgument("must not be empty", Join(path, "contextName"));
+  if (c.context_name.empty())
+    return InvalidArgument("must not be empty", Join(path, "contextName"));
   const Operator op = OperatorFromName(c.op);
   if (op == Operator::kUnknown) {
     return InvalidArgument("unknown operator \"" + c.op + "\"", Join(path, "operator"));
@@ -72,18 +77,21 @@ Status ValidateConstraint(const Constraint& c, const std::string& path) {
     case Operator::kNumGte:
     case Operator::kNumLt:
     case Operator::kNumLte:
-      if (!std::isfinite(JsStringToNumber(v))) return InvalidArgument("expected a number", value_path);
+      if (!std::isfinite(JsStringToNumber(v)))
+        return InvalidArgument("expected a number", value_path);
       break;
     case Operator::kDateAfter:
     case Operator::kDateBefore:
-      if (!internal::ParseDateMillis(v)) return InvalidArgument("expected an RFC 3339 date-time", value_path);
+      if (!internal::ParseDateMillis(v))
+        return InvalidArgument("expected an RFC 3339 date-time", value_path);
       break;
     case Operator::kSemverEq:
     case Operator::kSemverGt:
     case Operator::kSemverLt:
     case Operator::kSemverGte:
     case Operator::kSemverLte:
-      if (!internal::ParseSemver(v)) return InvalidArgument("expected a semantic version", value_path);
+      if (!internal::ParseSemver(v))
+        return InvalidArgument("expected a semantic version", value_path);
       break;
     case Operator::kRegex: {
       RE2::Options options;
@@ -101,7 +109,8 @@ Status ValidateConstraint(const Constraint& c, const std::string& path) {
 
 Status ValidateConstraints(const std::vector<Constraint>& constraints, const std::string& path) {
   for (size_t i = 0; i < constraints.size(); ++i) {
-    RETURN_IF_ERROR(ValidateConstraint(constraints[i], IndexFieldPath(Join(path, "constraints"), i)));
+    RETURN_IF_ERROR(
+        ValidateConstraint(constraints[i], IndexFieldPath(Join(path, "constraints"), i)));
   }
   return Status::Ok();
 }
@@ -125,7 +134,8 @@ Status ValidateVariants(const std::vector<Variant>& variants, const std::string&
     const Variant& v = variants[i];
     const std::string vp = IndexFieldPath(Join(path, "variants"), i);
     if (v.name.empty()) return InvalidArgument("must not be empty", Join(vp, "name"));
-    if (!names.insert(v.name).second) return InvalidArgument("duplicate variant name", Join(vp, "name"));
+    if (!names.insert(v.name).second)
+      return InvalidArgument("duplicate variant name", Join(vp, "name"));
     if (v.weight < 0) return InvalidArgument("must be >= 0", Join(vp, "weight"));
     if (v.weight_type && *v.weight_type != "variable" && *v.weight_type != "fix") {
       return InvalidArgument("expected \"variable\" or \"fix\"", Join(vp, "weightType"));
@@ -155,7 +165,8 @@ Status RequireParam(const Strategy& s, std::string_view key, const std::string& 
 Status RequirePercentage(const Strategy& s, std::string_view key, const std::string& params_path) {
   RETURN_IF_ERROR(RequireParam(s, key, params_path));
   const double v = JsStringToNumber(s.parameters.at(std::string(key)));
-  if (!(v >= 0 && v <= 100)) return InvalidArgument("expected a number from 0 to 100", Join(params_path, key));
+  if (!(v >= 0 && v <= 100))
+    return InvalidArgument("expected a number from 0 to 100", Join(params_path, key));
   return Status::Ok();
 }
 
@@ -198,8 +209,8 @@ Status ValidateStrategy(const Strategy& s, const std::string& path) {
 Status ValidateFeature(const Feature& f, std::string_view path_view) {
   const std::string path(path_view);
   if (f.name.empty()) return InvalidArgument("must not be empty", Join(path, "name"));
-  if (!f.type.empty() &&
-      std::find(std::begin(kFeatureTypes), std::end(kFeatureTypes), f.type) == std::end(kFeatureTypes)) {
+  if (!f.type.empty() && std::find(std::begin(kFeatureTypes), std::end(kFeatureTypes), f.type) ==
+                             std::end(kFeatureTypes)) {
     return InvalidArgument("expected release, experiment, operational, kill-switch or permission",
                            Join(path, "type"));
   }
@@ -211,7 +222,8 @@ Status ValidateFeature(const Feature& f, std::string_view path_view) {
     const Dependency& d = f.dependencies[i];
     const std::string dp = IndexFieldPath(Join(path, "dependencies"), i);
     if (d.feature.empty()) return InvalidArgument("must not be empty", Join(dp, "feature"));
-    if (d.feature == f.name) return InvalidArgument("a feature cannot depend on itself", Join(dp, "feature"));
+    if (d.feature == f.name)
+      return InvalidArgument("a feature cannot depend on itself", Join(dp, "feature"));
     if (d.enabled == false && !d.variants.empty()) {
       return InvalidArgument("variants apply only to an enabled parent", Join(dp, "variants"));
     }

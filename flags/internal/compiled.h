@@ -23,8 +23,15 @@ namespace gov::flags {
 namespace internal {
 
 // Which Context member a context name denotes before falling back to properties.
-enum class Field : uint8_t { kUserId, kSessionId, kRemoteAddress, kEnvironment, kAppName,
-                             kCurrentTime, kProperty };
+enum class Field : uint8_t {
+  kUserId,
+  kSessionId,
+  kRemoteAddress,
+  kEnvironment,
+  kAppName,
+  kCurrentTime,
+  kProperty
+};
 
 // resolveContextValue(context, name): the standard field when it is set, else
 // properties[name].
@@ -41,14 +48,14 @@ struct CompiledConstraint {
   // List operators: values with "" dropped and the rest trimmed (cleanValues);
   // sorted for IN/NOT_IN, ASCII-lowercased for case-insensitive string operators.
   std::vector<std::string> values;
-  double number = 0;      // NUM_*: Number(value), NaN when malformed
+  double number = 0;  // NUM_*: Number(value), NaN when malformed
   bool date_valid = false;
-  int64_t date_ms = 0;    // DATE_*: new Date(value) in epoch milliseconds
+  int64_t date_ms = 0;  // DATE_*: new Date(value) in epoch milliseconds
   bool semver_valid = false;
   uint64_t semver_major = 0, semver_minor = 0, semver_patch = 0;
   std::string semver_prerelease;
-  std::unique_ptr<RE2> regex;     // REGEX: null when the pattern does not compile
-  std::vector<IpAddress> cidrs;   // IN_CIDR: the values that parse
+  std::unique_ptr<RE2> regex;    // REGEX: null when the pattern does not compile
+  std::vector<IpAddress> cidrs;  // IN_CIDR: the values that parse
 };
 
 // A constraint list: [begin, end) in FlagSnapshot::constraints.
@@ -57,9 +64,17 @@ struct ConstraintRange {
   uint32_t end = 0;
 };
 
-enum class StrategyKind : uint8_t { kDefault, kUserWithId, kFlexibleRollout, kGradualUserId,
-                                    kGradualSessionId, kGradualRandom, kRemoteAddress,
-                                    kApplicationHostname, kUnknown };
+enum class StrategyKind : uint8_t {
+  kDefault,
+  kUserWithId,
+  kFlexibleRollout,
+  kGradualUserId,
+  kGradualSessionId,
+  kGradualRandom,
+  kRemoteAddress,
+  kApplicationHostname,
+  kUnknown
+};
 
 enum class Stickiness : uint8_t { kDefault, kRandom, kField };
 
@@ -81,7 +96,7 @@ struct CompiledVariant {
 struct VariantGroup {
   std::vector<CompiledVariant> variants;
   int64_t total_weight = 0;
-  int nonzero = 0;            // variants with weight != 0
+  int nonzero = 0;  // variants with weight != 0
   bool has_overrides = false;
   bool default_stickiness = true;  // getSeed's userId/sessionId/remoteAddress chain
   FieldRef stickiness_field;       // otherwise resolveContextValue(stickiness)
@@ -89,8 +104,8 @@ struct VariantGroup {
 };
 
 struct RemoteAddressEntry {
-  std::string text;                   // compared verbatim first
-  std::optional<IpAddress> network;   // IPv4 as in the SDK; IPv6 is a Governor extension
+  std::string text;                  // compared verbatim first
+  std::optional<IpAddress> network;  // IPv4 as in the SDK; IPv6 is a Governor extension
 };
 
 struct CompiledStrategy {
@@ -101,7 +116,7 @@ struct CompiledStrategy {
   double percentage = 0;           // rollout / percentage parameter, NaN when malformed
   Stickiness stickiness = Stickiness::kDefault;
   FieldRef stickiness_field;
-  Murmur3X86_32 rollout_prefix{0};  // seed 0, after "<groupId>:"
+  Murmur3X86_32 rollout_prefix{0};    // seed 0, after "<groupId>:"
   std::vector<std::string> user_ids;  // userWithId, sorted
   std::vector<RemoteAddressEntry> addresses;
   bool hostname_matches = false;

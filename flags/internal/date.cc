@@ -31,11 +31,12 @@ std::optional<int64_t> ParseDateMillis(std::string_view s) {
   using namespace std::chrono;
   size_t pos = 0;
   int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
-  if (!Digits(s, pos, 4, y) || !Char(s, pos, '-') || !Digits(s, pos, 2, mo) ||
-      !Char(s, pos, '-') || !Digits(s, pos, 2, d)) {
+  if (!Digits(s, pos, 4, y) || !Char(s, pos, '-') || !Digits(s, pos, 2, mo) || !Char(s, pos, '-') ||
+      !Digits(s, pos, 2, d)) {
     return std::nullopt;
   }
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   int offset_minutes = 0;
   if (pos < s.size()) {

@@ -11,9 +11,20 @@ namespace {
 
 bool IsJsSpace(uint32_t cp) {
   switch (cp) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20:
-    case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F:
-    case 0x3000: case 0xFEFF:
+    case 0x09:
+    case 0x0A:
+    case 0x0B:
+    case 0x0C:
+    case 0x0D:
+    case 0x20:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
+    case 0xFEFF:
       return true;
     default:
       return cp >= 0x2000 && cp <= 0x200A;
@@ -79,8 +90,10 @@ double OutOfRange(std::string_view s) {
     ++i;
     while (i < s.size() && IsDigit(s[i])) {
       if (!seen_nonzero) {
-        if (s[i] == '0') ++leading_frac_zeros;
-        else seen_nonzero = true;
+        if (s[i] == '0')
+          ++leading_frac_zeros;
+        else
+          seen_nonzero = true;
       }
       ++i;
     }
@@ -89,7 +102,8 @@ double OutOfRange(std::string_view s) {
     ++i;
     const bool neg = i < s.size() && s[i] == '-';
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    while (i < s.size() && IsDigit(s[i]) && exponent < 100000) exponent = exponent * 10 + (s[i++] - '0');
+    while (i < s.size() && IsDigit(s[i]) && exponent < 100000)
+      exponent = exponent * 10 + (s[i++] - '0');
     if (neg) exponent = -exponent;
   }
   const long magnitude = int_digits > 0 ? int_digits + exponent : exponent - leading_frac_zeros;

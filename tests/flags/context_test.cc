@@ -10,7 +10,8 @@ namespace gov::flags {
 namespace {
 
 TEST(ContextFromOfrep, MapsKnownKeysAndStringifiesTheRest) {
-  auto ctx = ContextFromOfrep(Json::parse(R"({"targetingKey":"u1","sessionId":"s","remoteAddress":"1.2.3.4",
+  auto ctx = ContextFromOfrep(
+      Json::parse(R"({"targetingKey":"u1","sessionId":"s","remoteAddress":"1.2.3.4",
     "environment":"prod","appName":"web","currentTime":"2025-01-02T03:04:05Z","userId":"other",
     "plan":"pro","age":42,"ratio":0.5,"beta":true,"gone":null})"));
   ASSERT_TRUE(ctx.ok()) << ctx.status().ToString();
@@ -40,7 +41,8 @@ TEST(ContextFromOfrep, RejectsNestedValuesAndBadTimes) {
 }
 
 TEST(ContextFromUnleash, ReadsTheSdkShape) {
-  auto ctx = ContextFromUnleash(Json::parse(R"({"userId":"123","sessionId":"asd","remoteAddress":"127.0.0.1",
+  auto ctx = ContextFromUnleash(
+      Json::parse(R"({"userId":"123","sessionId":"asd","remoteAddress":"127.0.0.1",
     "currentTime":1700000000000,"properties":{"customName":"customValue","tier":"gold","n":null},
     "tier":"platinum"})"));
   ASSERT_TRUE(ctx.ok()) << ctx.status().ToString();
@@ -55,14 +57,17 @@ TEST(ContextFromUnleash, ReadsTheSdkShape) {
 TEST(ContextFromUnleash, ErrorsNameTheField) {
   EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"properties":{"a":{"b":1}}})")).status().field(),
             "properties.a");
-  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"properties":[1]})")).status().field(), "properties");
+  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"properties":[1]})")).status().field(),
+            "properties");
   EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"userId":["x"]})")).status().field(), "userId");
   EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"currentTime":true})")).status().field(),
             "currentTime");
   // gov::TimePoint counts nanoseconds in 64 bits: years past 2262 do not fit.
-  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"currentTime":"3000-01-01T00:00:00Z"})")).status().field(),
+  EXPECT_EQ(
+      ContextFromUnleash(Json::parse(R"({"currentTime":"3000-01-01T00:00:00Z"})")).status().field(),
+      "currentTime");
+  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"currentTime":1e16})")).status().field(),
             "currentTime");
-  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"currentTime":1e16})")).status().field(), "currentTime");
 }
 
 }  // namespace

@@ -98,8 +98,8 @@ INSTANTIATE_TEST_SUITE_P(
                    Reason::kSplit},
         ReasonCase{"RolloutOut", "Feature.flexibleRollout.10", User("499"), false, "disabled",
                    Reason::kSplit},
-        ReasonCase{"RolloutNotReachedBecauseOfConstraint", "Feature.flexibleRollout.10",
-                   User("13"), false, "disabled", Reason::kTargetingMatch},
+        ReasonCase{"RolloutNotReachedBecauseOfConstraint", "Feature.flexibleRollout.10", User("13"),
+                   false, "disabled", Reason::kTargetingMatch},
         ReasonCase{"WeightedVariant", "split-variants", User("3"), true, "b", Reason::kSplit},
         ReasonCase{"VariantOverride", "split-variants", User("vip"), true, "a",
                    Reason::kTargetingMatch},
@@ -198,7 +198,8 @@ TEST(Evaluator, RolloutHashesKeysLikeTheNodeSdkByDefault) {
   for (const auto& [id, bucket] : node) {
     for (int rollout : {bucket - 1, bucket}) {
       const auto snap = CompileText(R"({"features":[{"name":"r","enabled":true,"strategies":[
-        {"name":"flexibleRollout","parameters":{"rollout":")" + std::to_string(rollout) +
+        {"name":"flexibleRollout","parameters":{"rollout":")" +
+                                    std::to_string(rollout) +
                                     R"(","stickiness":"userId","groupId":"grüp"}}]}]})");
       EXPECT_EQ(IsEnabled(*snap, "r", User(id), kNow), rollout == bucket) << id << " " << rollout;
     }
@@ -215,7 +216,8 @@ TEST(Evaluator, Utf8KeyEncodingHashesUtf8Bytes) {
     const int bucket = static_cast<int>(Murmur3X86_32Hash("grüp:" + id, 0) % 100 + 1);
     for (int rollout : {bucket - 1, bucket}) {
       const auto snap = CompileText(R"({"features":[{"name":"r","enabled":true,"strategies":[
-        {"name":"flexibleRollout","parameters":{"rollout":")" + std::to_string(rollout) +
+        {"name":"flexibleRollout","parameters":{"rollout":")" +
+                                        std::to_string(rollout) +
                                         R"(","stickiness":"userId","groupId":"grüp"}}]}]})",
                                     utf8);
       EXPECT_EQ(IsEnabled(*snap, "r", User(id), kNow), rollout == bucket) << id;
@@ -226,7 +228,8 @@ TEST(Evaluator, Utf8KeyEncodingHashesUtf8Bytes) {
 }
 
 TEST(Evaluator, DuplicateNamesKeepTheLastDefinition) {
-  const auto snap = CompileText(R"({"features":[{"name":"a","enabled":true},{"name":"b","enabled":true},
+  const auto snap =
+      CompileText(R"({"features":[{"name":"a","enabled":true},{"name":"b","enabled":true},
     {"name":"a","enabled":false}]})");
   EXPECT_EQ(FlagCount(*snap), 2u);
   EXPECT_FALSE(IsEnabled(*snap, "a", {}, kNow));

@@ -1,12 +1,13 @@
 // Parsing, validating and serializing the Unleash client-API JSON, and the delta API.
 
+#include "flags/features_json.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "flags/delta.h"
-#include "flags/features_json.h"
 #include "flags/validate.h"
 
 namespace gov::flags {
@@ -94,8 +95,9 @@ std::vector<ErrorCase> ErrorCases() {
       {"StrictUnknownSegment",
        R"({"features":[{"name":"a","enabled":true,"strategies":[{"name":"default","segments":[9]}]}]})",
        true, "features[0].strategies[0].segments[0]", "unknown segment id 9"},
-      {"StrictDuplicateName", R"({"features":[{"name":"a","enabled":true},{"name":"a","enabled":false}]})",
-       true, "features[1].name", "duplicate feature name"},
+      {"StrictDuplicateName",
+       R"({"features":[{"name":"a","enabled":true},{"name":"a","enabled":false}]})", true,
+       "features[1].name", "duplicate feature name"},
       {"StrictUnknownStrategy",
        R"({"features":[{"name":"a","enabled":true,"strategies":[{"name":"myCustom"}]}]})", true,
        "features[0].strategies[0].name", "unknown strategy"},

@@ -110,7 +110,8 @@ class Generator {
     param("stickiness", kStickiness, 0.6);
     param("groupId", std::vector<std::string>{"", "g1", "f1", "grüp"}, 0.8);
     param("userIds", std::vector<std::string>{"1,2, 42 ,u-123", "ünïcødé", "", " 7 ,8"}, 0.9);
-    param("IPs", std::vector<std::string>{"127.0.0.1, 10.0.0.0/8", "2001:db8::/32,bad", "::1"}, 0.9);
+    param("IPs", std::vector<std::string>{"127.0.0.1, 10.0.0.0/8", "2001:db8::/32,bad", "::1"},
+          0.9);
     param("hostNames", std::vector<std::string>{"HOST-A, other", "host-b", ""}, 0.9);
     if (Chance(0.5)) {
       for (int i = Int(1, 2); i > 0; --i) s.constraints.push_back(MakeConstraint());
@@ -144,38 +145,85 @@ class Generator {
   }
 
   inline static const std::vector<std::string> kOperators = {
-      "IN", "NOT_IN", "STR_STARTS_WITH", "STR_ENDS_WITH", "STR_CONTAINS", "NUM_EQ", "NUM_GT",
-      "NUM_GTE", "NUM_LT", "NUM_LTE", "DATE_AFTER", "DATE_BEFORE", "SEMVER_EQ", "SEMVER_GT",
-      "SEMVER_LT", "SEMVER_GTE", "SEMVER_LTE", "REGEX", "IN_CIDR", "BOGUS"};
+      "IN",         "NOT_IN",      "STR_STARTS_WITH", "STR_ENDS_WITH", "STR_CONTAINS",
+      "NUM_EQ",     "NUM_GT",      "NUM_GTE",         "NUM_LT",        "NUM_LTE",
+      "DATE_AFTER", "DATE_BEFORE", "SEMVER_EQ",       "SEMVER_GT",     "SEMVER_LT",
+      "SEMVER_GTE", "SEMVER_LTE",  "REGEX",           "IN_CIDR",       "BOGUS"};
   inline static const std::vector<std::string> kContextNames = {
-      "userId", "sessionId", "remoteAddress", "environment", "appName", "country", "version",
-      "age", "email"};
+      "userId",  "sessionId", "remoteAddress", "environment", "appName",
+      "country", "version",   "age",           "email"};
   inline static const std::vector<std::string> kPropertyNames = {"country", "version", "age",
                                                                  "email", "userId"};
-  inline static const std::vector<std::string> kUserIds = {"1", "2", "42", "u-123", "ünïcødé", "",
-                                                           " 7 ", "174", "499"};
+  inline static const std::vector<std::string> kUserIds = {"1", "2",   "42",  "u-123", "ünïcødé",
+                                                           "",  " 7 ", "174", "499"};
   inline static const std::vector<std::string> kEnvironments = {"dev", "prod", "", "Prod"};
-  inline static const std::vector<std::string> kIps = {"127.0.0.1", "10.1.2.3", "192.168.0.7",
-                                                       "2001:db8::1", "::1", "bad", ""};
-  inline static const std::vector<std::string> kAnyValues = {
-      "NO", "no", "SE", "1", "42", " 42 ", "", "12", "12.0", "0x10", "1e3", "-3", "abc",
-      "1.2.3", "1.2.3-alpha.1", "v1.2.3", "2.0.0", "a@x.com", "B@Y.COM", "ünï", "10.0.0.0/8",
-      "2001:db8::/32", "127.0.0.1", "dev", "prod", "u-123"};
-  inline static const std::vector<std::string> kSingleValues = {
-      "12", "12.0", "0x10", " 7 ", "-3", "abc", "", "Infinity", "1.2.3", "1.2.3-alpha.1",
-      "v1.2.3", "2.0.0-rc.1", "1.10.0", "2022-01-29T13:00:00.000Z", "2030-01-01T00:00:00Z",
-      "2099-12-31T23:59:59+02:00", "not a date", "^u-", "(?i)^NO$", "(", "\\d+", "NO|SE", ""};
+  inline static const std::vector<std::string> kIps = {
+      "127.0.0.1", "10.1.2.3", "192.168.0.7", "2001:db8::1", "::1", "bad", ""};
+  inline static const std::vector<std::string> kAnyValues = {"NO",
+                                                             "no",
+                                                             "SE",
+                                                             "1",
+                                                             "42",
+                                                             " 42 ",
+                                                             "",
+                                                             "12",
+                                                             "12.0",
+                                                             "0x10",
+                                                             "1e3",
+                                                             "-3",
+                                                             "abc",
+                                                             "1.2.3",
+                                                             "1.2.3-alpha.1",
+                                                             "v1.2.3",
+                                                             "2.0.0",
+                                                             "a@x.com",
+                                                             "B@Y.COM",
+                                                             "ünï",
+                                                             "10.0.0.0/8",
+                                                             "2001:db8::/32",
+                                                             "127.0.0.1",
+                                                             "dev",
+                                                             "prod",
+                                                             "u-123"};
+  inline static const std::vector<std::string> kSingleValues = {"12",
+                                                                "12.0",
+                                                                "0x10",
+                                                                " 7 ",
+                                                                "-3",
+                                                                "abc",
+                                                                "",
+                                                                "Infinity",
+                                                                "1.2.3",
+                                                                "1.2.3-alpha.1",
+                                                                "v1.2.3",
+                                                                "2.0.0-rc.1",
+                                                                "1.10.0",
+                                                                "2022-01-29T13:00:00.000Z",
+                                                                "2030-01-01T00:00:00Z",
+                                                                "2099-12-31T23:59:59+02:00",
+                                                                "not a date",
+                                                                "^u-",
+                                                                "(?i)^NO$",
+                                                                "(",
+                                                                "\\d+",
+                                                                "NO|SE",
+                                                                ""};
   inline static const std::vector<std::string> kDates = {
       "2022-01-29T13:00:00.000Z", "2022-01-29T13:00:00.001Z", "2030-01-01T00:00:00Z",
       "2001-01-01T00:00:00Z"};
-  inline static const std::vector<std::string> kStrategies = {
-      "default", "userWithId", "flexibleRollout", "gradualRolloutUserId",
-      "gradualRolloutSessionId", "gradualRolloutRandom", "remoteAddress", "applicationHostname",
-      "custom"};
-  inline static const std::vector<std::string> kPercentages = {"0", "1", "37", "50", "99", "100",
-                                                               "abc", "", " 50 ", "37.5"};
-  inline static const std::vector<std::string> kStickiness = {"default", "userId", "sessionId",
-                                                              "random", "country", ""};
+  inline static const std::vector<std::string> kStrategies = {"default",
+                                                              "userWithId",
+                                                              "flexibleRollout",
+                                                              "gradualRolloutUserId",
+                                                              "gradualRolloutSessionId",
+                                                              "gradualRolloutRandom",
+                                                              "remoteAddress",
+                                                              "applicationHostname",
+                                                              "custom"};
+  inline static const std::vector<std::string> kPercentages = {"0",   "1",   "37", "50",   "99",
+                                                               "100", "abc", "",   " 50 ", "37.5"};
+  inline static const std::vector<std::string> kStickiness = {"default", "userId",  "sessionId",
+                                                              "random",  "country", ""};
 
   std::mt19937_64 rng_;
 };
@@ -206,12 +254,14 @@ TEST(FlagsProperty, CompiledEvaluatorAgreesWithReferenceInterpreter) {
       for (const std::string& name : names) {
         ConstantRandom random_a(r), random_b(r);
         const EvaluationResult got = Evaluate(*snapshot, name, ctx, now, random_a);
-        const reference::Result want = reference::Evaluate(features, name, ctx, now, random_b, options);
+        const reference::Result want =
+            reference::Evaluate(features, name, ctx, now, random_b, options);
         if (!Same(got, want)) {
-          ADD_FAILURE() << "seed " << seed << " context " << c << " flag " << name << " random " << r
-                        << "\ngot enabled=" << got.enabled << " variant=" << got.variant.name
+          ADD_FAILURE() << "seed " << seed << " context " << c << " flag " << name << " random "
+                        << r << "\ngot enabled=" << got.enabled << " variant=" << got.variant.name
                         << "\nwant enabled=" << want.enabled << " variant=" << want.variant.name
-                        << "\n" << ToJson(features).dump(1);
+                        << "\n"
+                        << ToJson(features).dump(1);
           return;
         }
         ++evaluations;

@@ -127,9 +127,14 @@ class Interpreter {
   }
 
   bool GetResult(const Strategy& s, std::optional<Variant>& variant) {
-    static const char* kKnown[] = {"default", "userWithId", "flexibleRollout",
-                                   "gradualRolloutUserId", "gradualRolloutSessionId",
-                                   "gradualRolloutRandom", "remoteAddress", "applicationHostname"};
+    static const char* kKnown[] = {"default",
+                                   "userWithId",
+                                   "flexibleRollout",
+                                   "gradualRolloutUserId",
+                                   "gradualRolloutSessionId",
+                                   "gradualRolloutRandom",
+                                   "remoteAddress",
+                                   "applicationHostname"};
     if (std::find_if(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return s.name == k; }) == std::end(kKnown)) {
       return false;
@@ -183,11 +188,11 @@ class Interpreter {
   }
 
   bool CheckConstraint(const Constraint& c) {
-    static const char* kKnown[] = {"IN", "NOT_IN", "STR_ENDS_WITH", "STR_STARTS_WITH",
-                                   "STR_CONTAINS", "NUM_EQ", "NUM_GT", "NUM_GTE", "NUM_LT",
-                                   "NUM_LTE", "DATE_AFTER", "DATE_BEFORE", "SEMVER_EQ",
-                                   "SEMVER_GT", "SEMVER_LT", "SEMVER_GTE", "SEMVER_LTE",
-                                   "REGEX", "IN_CIDR"};
+    static const char* kKnown[] = {"IN",           "NOT_IN",    "STR_ENDS_WITH", "STR_STARTS_WITH",
+                                   "STR_CONTAINS", "NUM_EQ",    "NUM_GT",        "NUM_GTE",
+                                   "NUM_LT",       "NUM_LTE",   "DATE_AFTER",    "DATE_BEFORE",
+                                   "SEMVER_EQ",    "SEMVER_GT", "SEMVER_LT",     "SEMVER_GTE",
+                                   "SEMVER_LTE",   "REGEX",     "IN_CIDR"};
     if (std::find_if(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return c.op == k; }) == std::end(kKnown)) {
       return false;
@@ -258,12 +263,14 @@ class Interpreter {
       return false;
     }
     if (op == "DATE_AFTER" || op == "DATE_BEFORE") {
-      const std::optional<int64_t> when = c.value ? internal::ParseDateMillis(*c.value) : std::nullopt;
+      const std::optional<int64_t> when =
+          c.value ? internal::ParseDateMillis(*c.value) : std::nullopt;
       if (!when) return false;
       using std::chrono::milliseconds;
       const int64_t target = *when;
       const int64_t current =
-          std::chrono::floor<milliseconds>(ctx_.current_time.value_or(now_).time_since_epoch()).count();
+          std::chrono::floor<milliseconds>(ctx_.current_time.value_or(now_).time_since_epoch())
+              .count();
       return op == "DATE_AFTER" ? current > target : current < target;
     }
     // NUM_*
@@ -292,7 +299,8 @@ class Interpreter {
   }
 
   std::string RandomString(double scale, int offset) {
-    return std::to_string(static_cast<int64_t>(std::floor(random_.NextDouble() * scale + 0.5)) + offset);
+    return std::to_string(static_cast<int64_t>(std::floor(random_.NextDouble() * scale + 0.5)) +
+                          offset);
   }
 
   bool IsEnabled(const Strategy& s) {
@@ -301,7 +309,8 @@ class Interpreter {
     if (s.name == "userWithId") {
       const std::string ids = Param(s, "userIds", present);
       std::vector<std::string> list;
-      if (!ids.empty()) internal::JsSplitOnCommas(ids, [&](std::string_view p) { list.emplace_back(p); });
+      if (!ids.empty())
+        internal::JsSplitOnCommas(ids, [&](std::string_view p) { list.emplace_back(p); });
       return ctx_.user_id && std::find(list.begin(), list.end(), *ctx_.user_id) != list.end();
     }
     if (s.name == "flexibleRollout") {
@@ -311,9 +320,12 @@ class Interpreter {
       if (stickiness.empty()) stickiness = "default";
       std::optional<std::string> id;
       if (stickiness == "default") {
-        if (ctx_.user_id && !ctx_.user_id->empty()) id = *ctx_.user_id;
-        else if (ctx_.session_id && !ctx_.session_id->empty()) id = *ctx_.session_id;
-        else id = RandomString(10000, 1);
+        if (ctx_.user_id && !ctx_.user_id->empty())
+          id = *ctx_.user_id;
+        else if (ctx_.session_id && !ctx_.session_id->empty())
+          id = *ctx_.session_id;
+        else
+          id = RandomString(10000, 1);
       } else if (stickiness == "random") {
         id = RandomString(10000, 1);
       } else {
@@ -327,7 +339,8 @@ class Interpreter {
           s.name == "gradualRolloutUserId" ? ctx_.user_id : ctx_.session_id;
       if (!id || id->empty()) return false;
       const double percentage = NumberParam(s, "percentage");
-      return percentage > 0 && NormalizedStrategyValue(*id, Param(s, "groupId", present)) <= percentage;
+      return percentage > 0 &&
+             NormalizedStrategyValue(*id, Param(s, "groupId", present)) <= percentage;
     }
     if (s.name == "gradualRolloutRandom") {
       const double percentage = NumberParam(s, "percentage");
@@ -354,9 +367,11 @@ class Interpreter {
     if (s.name == "applicationHostname") {
       const std::string hosts = Param(s, "hostNames", present);
       if (hosts.empty()) return false;
-      const std::string me = internal::AsciiLower(options_.hostname.empty() ? "undefined" : options_.hostname);
+      const std::string me =
+          internal::AsciiLower(options_.hostname.empty() ? "undefined" : options_.hostname);
       bool match = false;
-      internal::JsSplitOnCommas(internal::AsciiLower(hosts), [&](std::string_view h) { match = match || h == me; });
+      internal::JsSplitOnCommas(internal::AsciiLower(hosts),
+                                [&](std::string_view h) { match = match || h == me; });
       return match;
     }
     return false;
@@ -373,9 +388,9 @@ class Interpreter {
     return RandomString(100000, 0);
   }
 
-  std::optional<flags::Variant> SelectVariantDefinition(const std::string& group,
-                                                        const std::string& stickiness,
-                                                        const std::vector<flags::Variant>& variants) {
+  std::optional<flags::Variant> SelectVariantDefinition(
+      const std::string& group, const std::string& stickiness,
+      const std::vector<flags::Variant>& variants) {
     int64_t total = 0;
     for (const auto& v : variants) total += v.weight;
     if (total <= 0) return std::nullopt;

@@ -138,8 +138,7 @@ TEST_P(SpecCaseTest, MatchesExpectedResult) {
   auto context = ContextFromUnleash(c.context);
   ASSERT_TRUE(context.ok()) << context.status().ToString();
   FixedSeedRandom random(42);
-  const EvaluationResult r =
-      Evaluate(*snapshot, c.toggle, *context, FakeClock().Now(), random);
+  const EvaluationResult r = Evaluate(*snapshot, c.toggle, *context, FakeClock().Now(), random);
   if (!c.variant) {
     EXPECT_EQ(r.enabled, c.expected.get<bool>());
     return;
@@ -154,9 +153,10 @@ TEST_P(SpecCaseTest, MatchesExpectedResult) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(UnleashClientSpecification, SpecCaseTest,
-                         testing::ValuesIn(Spec().cases),
-                         [](const testing::TestParamInfo<SpecCase>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(UnleashClientSpecification, SpecCaseTest, testing::ValuesIn(Spec().cases),
+                         [](const testing::TestParamInfo<SpecCase>& info) {
+                           return info.param.name;
+                         });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SpecCaseTest);
 
 }  // namespace

@@ -32,13 +32,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const gov::Json* constraint = json->contains("constraint") ? &(*json)["constraint"] : nullptr;
   const gov::Json* context = json->contains("context") ? &(*json)["context"] : nullptr;
   if (!constraint || !context) return 0;
-  gov::Json doc = {{"version", 2},
-                   {"features", {{{"name", "f"},
-                                  {"enabled", true},
-                                  {"strategies", {{{"name", "default"},
-                                                   {"constraints", {*constraint}},
-                                                   {"segments", {1}}}}}}}},
-                   {"segments", {{{"id", 1}, {"constraints", {*constraint}}}}}};
+  gov::Json doc = {
+      {"version", 2},
+      {"features",
+       {{{"name", "f"},
+         {"enabled", true},
+         {"strategies",
+          {{{"name", "default"}, {"constraints", {*constraint}}, {"segments", {1}}}}}}}},
+      {"segments", {{{"id", 1}, {"constraints", {*constraint}}}}}};
   auto features = ParseClientFeatures(doc);
   auto ctx = ContextFromUnleash(*context);
   if (!features.ok() || !ctx.ok()) return 0;
