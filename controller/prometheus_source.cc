@@ -1,0 +1,161 @@
+#include "controller/prometheus_source.h"
+
+#include <httplib.h>
+
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "core/json_util.h"
+
+namespace gov::controller {
+
+namespace {
+
+constexpr size_t kSeriesNamedInErrors = 3;
+constexpr size_t kBodyExcerptBytes = 200;
+
+std::string Excerpt(std::string_view text) {
+  std::string out(text.substr(0, kBodyExcerptBytes));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  if (text.size() > kBodyExcerptBytes) out += "...";
+  return out;
+}
+
+// `{job="web", instance="a:1"}` for a series' label set.
+std::string DescribeSeries(const Json& series) {
+  const Json* labels =
+      series.is_object() && series.contains("metric") ? &series["metric"] : nullptr;
+  std::string out = "{";
+  if (labels != nullptr && labels->is_object()) {
+    bool first = true;
+    for (const auto& [k, v] : labels->items()) {
+      if (!first) out += ", ";
+      first = false;
+      out += k + "=" + (v.is_string() ? "\"" + v.get<std::string>() + "\"" : v.dump());
+    }
+  }
+  return out + "}";
+}
+
+// A [<unix seconds>, "<value>"] pair.
+StatusOr<PrometheusValue> ParseSamplePair(const Json& pair) {
+  if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number() || !pair[1].is_string()) {
+    return Internal("prometheus: malformed sample " + Excerpt(pair.dump()));
+  }
+  const std::string text = pair[1].get<std::string>();
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0') return Internal("prometheus: malformed value \"" + text + "\"");
+  if (!std::isfinite(value)) {
+    return FailedPrecondition("prometheus: the query's value is " + text + ", not a finite number");
+  }
+  return PrometheusValue{value, FromUnixSeconds(pair[0].get<double>())};
+}
+
+bool Retryable(int http_status) { return http_status == 429 || http_status >= 500; }
+
+// "http://host:9090/prefix" -> {"http://host:9090", "/prefix"}.
+std::pair<std::string, std::string> SplitBaseUrl(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  const size_t path_start = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  if (path_start == std::string::npos) return {url, ""};
+  std::string prefix = url.substr(path_start);
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  return {url.substr(0, path_start), prefix};
+}
+
+}  // namespace
+
+StatusOr<PrometheusValue> ParsePrometheusQueryResponse(int http_status, std::string_view body) {
+  auto parsed = ParseJson(body);
+  if (!parsed.ok() || !parsed->is_object()) {
+    const std::string what = "prometheus answered HTTP " + std::to_string(http_status) +
+                             " with a body that is not the query API's JSON: " + Excerpt(body);
+    return Retryable(http_status) ? Unavailable(what) : Internal(what);
+  }
+  const Json& doc = *parsed;
+  if (doc.value("status", "") != "success") {
+    const std::string what = "prometheus: " + doc.value("errorType", std::string("error")) + ": " +
+                             doc.value("error", std::string("(no message)")) + " (HTTP " +
+                             std::to_string(http_status) + ")";
+    return Retryable(http_status) ? Unavailable(what) : FailedPrecondition(what);
+  }
+  const Json* data = doc.contains("data") && doc["data"].is_object() ? &doc["data"] : nullptr;
+  if (data == nullptr || !data->contains("resultType") || !data->contains("result")) {
+    return Internal("prometheus: success without data.resultType and data.result");
+  }
+  const std::string type =
+      (*data)["resultType"].is_string() ? (*data)["resultType"].get<std::string>() : "";
+  const Json& result = (*data)["result"];
+  if (type == "scalar") return ParseSamplePair(result);
+  if (type != "vector") {
+    return FailedPrecondition("prometheus: the query returned a " + type +
+                              " result; Governor needs an instant vector with one series or "
+                              "a scalar (a range selector like [5m] needs a function such as "
+                              "rate() or avg_over_time())");
+  }
+  if (!result.is_array()) return Internal("prometheus: vector result is not an array");
+  if (result.empty()) {
+    return FailedPrecondition(
+        "prometheus: the query returned no series (nothing matched, or "
+        "the series are stale)");
+  }
+  if (result.size() > 1) {
+    std::string names;
+    for (size_t i = 0; i < result.size() && i < kSeriesNamedInErrors; ++i) {
+      names += (i ? ", " : "") + DescribeSeries(result[i]);
+    }
+    if (result.size() > kSeriesNamedInErrors) names += ", ...";
+    return FailedPrecondition("prometheus: the query returned " + std::to_string(result.size()) +
+                              " series (" + names +
+                              "); aggregate them to one, e.g. avg(...) or sum(...)");
+  }
+  if (!result[0].is_object() || !result[0].contains("value")) {
+    return Internal("prometheus: vector sample without a value");
+  }
+  return ParseSamplePair(result[0]["value"]);
+}
+
+PrometheusHttpClient::PrometheusHttpClient(PrometheusClientOptions options)
+    : options_(std::move(options)) {
+  if (!options_.sleep) options_.sleep = [](Duration d) { std::this_thread::sleep_for(d); };
+  if (options_.max_attempts < 1) options_.max_attempts = 1;
+}
+
+StatusOr<PrometheusValue> PrometheusHttpClient::Query(const std::string& base_url,
+                                                      const std::string& query, Duration timeout,
+                                                      TimePoint at) {
+  const auto [origin, prefix] = SplitBaseUrl(base_url);
+  char time_param[32];
+  std::snprintf(time_param, sizeof(time_param), "%.3f", ToUnixSeconds(at));
+  const httplib::Params params = {{"query", query}, {"time", time_param}};
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+  Status last;
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    if (attempt > 0) options_.sleep(options_.backoff * (int64_t{1} << (attempt - 1)));
+    httplib::Client client(origin);
+    if (!client.is_valid()) {
+      return InvalidArgument("prometheus url " + base_url + " is not a valid http(s) URL");
+    }
+    client.set_connection_timeout(std::chrono::microseconds(micros));
+    client.set_read_timeout(std::chrono::microseconds(micros));
+    client.set_write_timeout(std::chrono::microseconds(micros));
+    client.set_keep_alive(false);
+    auto res = client.Get(prefix + "/api/v1/query", params, httplib::Headers{});
+    if (!res) {
+      last = Unavailable("prometheus at " + base_url + ": " + httplib::to_string(res.error()) +
+                         " (attempt " + std::to_string(attempt + 1) + " of " +
+                         std::to_string(options_.max_attempts) + ")");
+      continue;
+    }
+    auto value = ParsePrometheusQueryResponse(res->status, res->body);
+    if (value.ok() || !Retryable(res->status)) return value;
+    last = value.status();
+  }
+  return last;
+}
+
+}  // namespace gov::controller
