@@ -1,0 +1,382 @@
+#include "controller/control_loop.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "store/decision_epoch_repository.h"
+#include "store/decision_repository.h"
+#include "store/target_repository.h"
+#include "store/target_state_repository.h"
+
+namespace gov::controller {
+
+namespace {
+
+std::string HookKind(const Json& hook) {
+  if (!hook.is_object() || hook.size() != 1) return "";
+  return hook.begin().key();
+}
+
+TimePoint TruncateToMillis(TimePoint t) { return FromUnixMillis(ToUnixMillis(t)); }
+
+Status Deposed(int64_t epoch) {
+  return Conflict("leader epoch " + std::to_string(epoch) +
+                  " is no longer current: another process leads the controller");
+}
+
+}  // namespace
+
+struct ControlLoop::Entry {
+  TargetSpec spec;
+  int64_t version = 0;
+  std::unique_ptr<Hook> hook;
+  bool hook_built = false;
+  std::string hook_error;
+  TimePoint next_due;
+  TargetState state;
+  std::optional<int32_t> replicas;  // the count recorded by the last decision
+  int syncs_since_prune = 0;
+};
+
+// One target's sync between Prepare and the writes.
+struct ControlLoop::Pending {
+  Entry* entry = nullptr;
+  SyncRecord record;
+  TargetState state_after;     // valid unless the actuation is pending
+  int32_t replicas_after = 0;  // valid unless the actuation is pending
+  bool write_state = true;
+};
+
+ControlLoop::ControlLoop(store::Database& db, const Clock& clock, MetricProvider& metrics,
+                         HookFactory hooks, ControllerMetrics* telemetry,
+                         ControlLoopOptions options)
+    : db_(db),
+      clock_(clock),
+      metrics_(metrics),
+      hooks_(std::move(hooks)),
+      telemetry_(telemetry),
+      options_(options),
+      id_rng_(options.id_seed != 0
+                  ? options.id_seed
+                  : (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()) {}
+
+ControlLoop::~ControlLoop() = default;
+
+void ControlLoop::Invalidate() { dirty_ = true; }
+
+void ControlLoop::Reset() {
+  if (telemetry_ != nullptr) {
+    for (const auto& [name, entry] : entries_) telemetry_->ForgetTarget(name);
+  }
+  entries_.clear();
+  states_loaded_ = false;
+  dirty_ = true;
+  next_reload_.reset();
+}
+
+std::optional<TimePoint> ControlLoop::NextDue() const {
+  std::optional<TimePoint> next = next_reload_;
+  for (const auto& [name, entry] : entries_) {
+    if (!next || entry->next_due < *next) next = entry->next_due;
+  }
+  return next;
+}
+
+std::string ControlLoop::NewDecisionId(int64_t epoch) {
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "d%" PRId64 "-%016" PRIx64, epoch, id_rng_());
+  return buf;
+}
+
+Status ControlLoop::Reload(TimePoint now) {
+  std::vector<store::TargetRecord> targets;
+  std::vector<store::TargetStateRecord> states;
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(targets, store::TargetRepository::ListAll(tx));
+        if (!states_loaded_) {
+          ASSIGN_OR_RETURN(states, store::TargetStateRepository::ListAll(tx));
+        }
+        return Status::Ok();
+      }));
+  std::map<std::string, const store::TargetStateRecord*, std::less<>> state_by_target;
+  for (const auto& s : states) state_by_target[s.target] = &s;
+
+  std::map<std::string, std::unique_ptr<Entry>, std::less<>> next;
+  for (store::TargetRecord& t : targets) {
+    auto existing = entries_.find(t.name);
+    if (existing != entries_.end() && existing->second->version == t.version) {
+      next.emplace(t.name, std::move(existing->second));
+      continue;
+    }
+    auto json = ParseJson(t.spec_json);
+    if (!json.ok()) continue;  // written by TargetService only; never malformed
+    auto spec = ParseTargetSpec(*json, "");
+    if (!spec.ok()) continue;
+    std::unique_ptr<Entry> entry;
+    if (existing != entries_.end()) {
+      entry = std::move(existing->second);  // a changed spec keeps state and schedule
+      entry->hook.reset();
+      entry->hook_built = false;
+      entry->hook_error.clear();
+    } else {
+      entry = std::make_unique<Entry>();
+      entry->next_due = now;
+      auto s = state_by_target.find(t.name);
+      if (s != state_by_target.end()) {
+        auto parsed = ParseJson(s->second->state_json);
+        auto state =
+            parsed.ok() ? TargetStateFromJson(*parsed) : StatusOr<TargetState>(parsed.status());
+        if (state.ok()) entry->state = std::move(state).value();
+        entry->replicas = static_cast<int32_t>(s->second->replicas);
+        entry->next_due = std::min(
+            now, s->second->last_sync_at + std::chrono::seconds(spec->sync_period_seconds));
+      }
+    }
+    entry->spec = std::move(spec).value();
+    entry->version = t.version;
+    next.emplace(t.name, std::move(entry));
+  }
+  if (telemetry_ != nullptr) {
+    for (const auto& [name, entry] : entries_) {
+      if (!next.count(name)) telemetry_->ForgetTarget(name);
+    }
+  }
+  entries_ = std::move(next);
+  states_loaded_ = true;
+  next_reload_ = now + options_.reload_interval;
+  return Status::Ok();
+}
+
+Hook* ControlLoop::EnsureHook(Entry& entry) {
+  if (!entry.hook_built) {
+    entry.hook_built = true;
+    if (entry.spec.hook.is_null()) {
+      entry.hook_error = "no hook configured";
+    } else {
+      auto hook = hooks_(entry.spec);
+      if (hook.ok()) {
+        entry.hook = std::move(hook).value();
+      } else {
+        entry.hook_error = "hook configuration: " + hook.status().message();
+      }
+    }
+  }
+  return entry.hook.get();
+}
+
+ControlLoop::Pending ControlLoop::Prepare(Entry& entry, int64_t epoch, TimePoint now) {
+  const TargetSpec& spec = entry.spec;
+  Pending p;
+  p.entry = &entry;
+  SyncRecord& r = p.record;
+  r.id = NewDecisionId(epoch);
+  r.target = spec.name;
+  r.at = now;
+  r.epoch = epoch;
+  r.mode = spec.mode;
+  r.hook = HookKind(spec.hook);
+
+  // Current replicas: the platform's count where the hook can read it (never in dry run,
+  // which calls no hook), else the last decision's, else minReplicas.
+  Observation obs;
+  std::optional<std::string> read_error;
+  Hook* hook = spec.mode == TargetMode::kActive ? EnsureHook(entry) : nullptr;
+  std::optional<int> platform;
+  if (hook != nullptr) {
+    auto read = hook->ReadReplicas();
+    if (read.ok()) {
+      platform = *read;
+    } else {
+      read_error = read.status().message();
+    }
+  }
+  if (platform) {
+    obs.current_replicas = *platform;
+    r.replicas_source = kReplicasFromHook;
+  } else if (entry.replicas) {
+    obs.current_replicas = *entry.replicas;
+    r.replicas_source = kReplicasFromLastDecision;
+  } else {
+    obs.current_replicas = spec.min_replicas;
+    r.replicas_source = kReplicasAssumedMin;
+  }
+
+  r.metrics.reserve(spec.metrics.size());
+  obs.metrics.reserve(spec.metrics.size());
+  for (const MetricSpec& m : spec.metrics) {
+    MetricSample sample = metrics_.Read(spec, m, now);
+    obs.metrics.push_back({m.name, sample.value, sample.sampled_at});
+    r.metrics.emplace_back(m.name, std::move(sample));
+  }
+
+  if (read_error) {
+    // HPA FailedGetScale: decide nothing; the next sync reads again.
+    r.decision.current_replicas = obs.current_replicas;
+    r.decision.replicas = obs.current_replicas;
+    r.decision.reason = kReasonFailedGetScale;
+    r.decision.message = "the hook could not read the replica count: " + *read_error +
+                         "; keeping " + std::to_string(obs.current_replicas);
+    r.actuation = store::kActuationNone;
+    r.error = "read replicas: " + *read_error;
+    p.state_after = entry.state;
+    p.replicas_after = obs.current_replicas;
+    return p;
+  }
+
+  r.decision = Decide(spec, entry.state, obs, now);
+  const Decision& d = r.decision;
+  const bool change = d.replicas != d.current_replicas;
+  if (!change) {
+    r.actuation = store::kActuationNone;
+  } else if (spec.mode == TargetMode::kDryRun) {
+    r.actuation = store::kActuationDryRun;
+  } else if (hook == nullptr) {
+    r.actuation = store::kActuationFailed;
+    r.error = entry.hook_error;
+  } else {
+    r.actuation = store::kActuationPending;
+  }
+  const bool scaled = change && r.actuation == store::kActuationDryRun;
+  p.state_after = ApplyDecision(spec, entry.state, d, scaled, now);
+  p.replicas_after = scaled ? d.replicas : d.current_replicas;
+  return p;
+}
+
+StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
+  const TimePoint now = TruncateToMillis(clock_.Now());
+  if (dirty_.exchange(false) || !next_reload_ || now >= *next_reload_) {
+    Status s = Reload(now);
+    if (!s.ok()) {
+      dirty_ = true;
+      return s;
+    }
+  }
+
+  std::vector<Pending> batch;
+  for (auto& [name, entry] : entries_) {
+    if (entry->next_due <= now) batch.push_back(Prepare(*entry, epoch, now));
+  }
+  SyncSummary summary;
+  if (batch.empty()) return summary;
+
+  auto state_record = [&](const Pending& p) {
+    store::TargetStateRecord s;
+    s.target = p.record.target;
+    s.replicas = p.replicas_after;
+    s.desired_replicas = p.record.decision.replicas;
+    s.state_json = TargetStateToJson(p.state_after).dump();
+    s.last_sync_at = now;
+    s.last_decision_id = p.record.id;
+    s.epoch = epoch;
+    return s;
+  };
+  auto decision_record = [&](const Pending& p) {
+    store::DecisionRecord d;
+    d.id = p.record.id;
+    d.target = p.record.target;
+    d.at = now;
+    d.epoch = epoch;
+    d.from_replicas = p.record.decision.current_replicas;
+    d.to_replicas = p.record.decision.replicas;
+    d.reason = p.record.decision.reason;
+    d.actuation = p.record.actuation;
+    d.error = p.record.error;
+    d.record_json = SyncRecordToJson(p.record).dump();
+    return d;
+  };
+
+  // 1. Record every decision (the ones to actuate as pending), fenced by the epoch.
+  std::vector<std::string> vanished;
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(bool current, store::DecisionEpochRepository::Fence(tx, epoch));
+        if (!current) return Deposed(epoch);
+        for (Pending& p : batch) {
+          ASSIGN_OR_RETURN(auto seq, store::DecisionRepository::Insert(tx, decision_record(p)));
+          if (!seq) {
+            vanished.push_back(p.record.target);
+            p.write_state = false;
+            continue;
+          }
+          if (++p.entry->syncs_since_prune >= options_.prune_every_syncs) {
+            p.entry->syncs_since_prune = 0;
+            RETURN_IF_ERROR(store::DecisionRepository::Prune(tx, p.record.target,
+                                                             options_.decisions_kept_per_target)
+                                .status());
+          }
+          if (p.record.actuation != store::kActuationPending) {
+            RETURN_IF_ERROR(store::TargetStateRepository::Upsert(tx, state_record(p)).status());
+          }
+        }
+        return Status::Ok();
+      }));
+
+  // 2. Actuate, outside any transaction. Only a hook's OK counts as scaled.
+  std::vector<Pending*> called;
+  for (Pending& p : batch) {
+    if (!p.write_state || p.record.actuation != store::kActuationPending) continue;
+    called.push_back(&p);
+    const Decision& d = p.record.decision;
+    ScaleRequest request{
+        p.record.target, d.current_replicas, d.replicas, d.reason, p.record.id, epoch, now};
+    Status s = p.entry->hook->Scale(request);
+    const bool applied = s.ok();
+    p.record.actuation = applied ? store::kActuationApplied : store::kActuationFailed;
+    if (!applied) p.record.error = "scale: " + s.message();
+    p.state_after = ApplyDecision(p.entry->spec, p.entry->state, d, applied, now);
+    p.replicas_after = applied ? d.replicas : d.current_replicas;
+  }
+
+  // 3. Record the hooks' answers and the states they lead to. Even when this fails, the
+  // cache below follows what the hooks did, and the next sync's writes catch the store up.
+  Status recorded = Status::Ok();
+  if (!called.empty()) {
+    recorded = store::WithTransaction(
+        db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+          ASSIGN_OR_RETURN(bool current, store::DecisionEpochRepository::Fence(tx, epoch));
+          if (!current) return Deposed(epoch);
+          for (const Pending* p : called) {
+            Status s = store::DecisionRepository::SetActuation(tx, p->record.id,
+                                                               p->record.actuation, p->record.error,
+                                                               SyncRecordToJson(p->record).dump());
+            if (s.code() == StatusCode::kNotFound) continue;  // the target was deleted meanwhile
+            RETURN_IF_ERROR(s);
+            RETURN_IF_ERROR(store::TargetStateRepository::Upsert(tx, state_record(*p)).status());
+          }
+          return Status::Ok();
+        });
+  }
+
+  // 4. Advance the cache, the schedule and the gauges.
+  for (Pending& p : batch) {
+    if (!p.write_state) continue;
+    Entry& e = *p.entry;
+    e.state = std::move(p.state_after);
+    e.replicas = p.replicas_after;
+    const Duration period = std::chrono::seconds(e.spec.sync_period_seconds);
+    e.next_due += period;
+    if (e.next_due <= now) e.next_due = now + period;
+    ++summary.synced;
+    const Decision& d = p.record.decision;
+    const bool scaled = p.record.actuation == store::kActuationApplied ||
+                        p.record.actuation == store::kActuationDryRun;
+    const bool hook_failed = p.record.error.has_value();
+    if (scaled) ++summary.scaled;
+    if (hook_failed) ++summary.hook_failures;
+    if (telemetry_ != nullptr) {
+      telemetry_->ObserveSync(e.spec, p.record, p.replicas_after);
+      if (scaled) telemetry_->CountAction(e.spec.name, d.replicas > d.current_replicas);
+      if (hook_failed) telemetry_->CountHookFailure(e.spec.name);
+    }
+  }
+  for (const std::string& name : vanished) {
+    entries_.erase(name);
+    if (telemetry_ != nullptr) telemetry_->ForgetTarget(name);
+  }
+  RETURN_IF_ERROR(recorded);
+  return summary;
+}
+
+}  // namespace gov::controller

@@ -1,0 +1,48 @@
+#include "controller/leader.h"
+
+#include "store/decision_epoch_repository.h"
+#include "store/decision_repository.h"
+
+namespace gov::controller {
+
+LeaderElector::LeaderElector(store::Database& db, const Clock& clock, std::string holder,
+                             int64_t lock_key)
+    : db_(db), clock_(clock), holder_(std::move(holder)), lock_key_(lock_key) {}
+
+StatusOr<Leadership> LeaderElector::Check() {
+  Leadership out;
+  const bool was_leader = epoch_ != 0;
+  auto held = db_.TryAcquireLeaderLock(lock_key_);
+  if (!held.ok() || !*held) {
+    epoch_ = 0;
+    out.lost_now = was_leader;
+    if (!held.ok()) return held.status();
+    return out;
+  }
+  if (epoch_ == 0) {
+    int64_t epoch = 0;
+    Status s = store::WithTransaction(
+        db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+          ASSIGN_OR_RETURN(epoch,
+                           store::DecisionEpochRepository::Advance(tx, holder_, clock_.Now()));
+          return store::DecisionRepository::MarkAbandoned(
+                     tx, epoch, "the leader stopped before recording the hook's answer")
+              .status();
+        });
+    if (!s.ok()) return s;
+    epoch_ = epoch;
+    out.acquired_now = true;
+  }
+  out.leader = true;
+  out.epoch = epoch_;
+  return out;
+}
+
+void LeaderElector::Invalidate() { epoch_ = 0; }
+
+Status LeaderElector::Resign() {
+  epoch_ = 0;
+  return db_.ReleaseLeaderLock(lock_key_);
+}
+
+}  // namespace gov::controller

@@ -1,0 +1,364 @@
+#include "controller/target_service.h"
+
+#include <cmath>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "controller/metric_source.h"
+#include "controller/target_state.h"
+#include "core/time_format.h"
+#include "store/audit_repository.h"
+
+namespace gov::controller {
+
+namespace {
+
+constexpr const char* kResourcePrefix = "targets/";
+constexpr size_t kMaxInstanceLength = 256;
+constexpr int kConfigSyncAttempts = 3;
+
+std::string CanonicalJson(const TargetSpec& spec) { return TargetSpecToJson(spec).dump(); }
+
+Status ConfigOwned(const std::string& name) {
+  return Conflict("target " + name +
+                  " is defined in the config file (source \"config\"); change it there and "
+                  "restart Governor");
+}
+
+Status AuditChange(store::Transaction& tx, TimePoint now, const ChangeContext& ctx,
+                   const std::string& action, const std::string& name,
+                   std::optional<std::string> before, std::optional<std::string> after) {
+  return store::AuditRepository::Append(tx, {0, now, ctx.actor, action, kResourcePrefix + name,
+                                             std::move(before), std::move(after), ctx.request_id})
+      .status();
+}
+
+Json ParseStored(const std::string& text) {
+  auto json = ParseJson(text);
+  return json.ok() ? std::move(json).value() : Json(nullptr);
+}
+
+std::optional<TimePoint> ReadPushTime(FieldReader& r, TimePoint now) {
+  const Json* t = r.Get("timestamp");
+  if (t == nullptr) return now;
+  std::optional<TimePoint> at;
+  if (t->is_number()) {
+    const double s = t->get<double>();
+    if (std::isfinite(s) && s >= 0 && s <= 9e9) at = FromUnixSeconds(s);
+  } else if (t->is_string()) {
+    at = ParseRfc3339(t->get<std::string>());
+  }
+  if (!at) {
+    r.Fail("timestamp", "expected Unix seconds or an RFC 3339 date-time");
+    return std::nullopt;
+  }
+  if (*at > now + kMaxPushClockSkew) {
+    r.Fail("timestamp", "is more than 60 s in the future (check the pusher's clock)");
+    return std::nullopt;
+  }
+  return at;
+}
+
+}  // namespace
+
+TargetService::TargetService(store::Database& db, const Clock& clock, PushMetricStore& push,
+                             HookValidator validate_hook)
+    : db_(db), clock_(clock), push_(push), validate_hook_(std::move(validate_hook)) {}
+
+StatusOr<TargetSpec> TargetService::Validate(const Json& json, const std::string& path) {
+  ASSIGN_OR_RETURN(TargetSpec spec, ParseTargetSpec(json, path));
+  const std::string hook_path = JoinFieldPath(path, "hook");
+  if (spec.hook.is_null()) {
+    if (spec.mode == TargetMode::kActive) {
+      return InvalidArgument(
+          "is required in active mode: the decisions must reach the platform (use {\"pull\": "
+          "{}} for platforms that poll GET /api/v1/targets/{name}/scale, or mode dryRun to "
+          "only record decisions)",
+          hook_path);
+    }
+  } else if (validate_hook_) {
+    RETURN_IF_ERROR(validate_hook_(spec.hook, hook_path));
+  }
+  return spec;
+}
+
+Status TargetService::SyncConfigTargets(const Json& targets) {
+  std::vector<TargetSpec> specs;
+  std::set<std::string> names;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const std::string path = IndexFieldPath("targets", i);
+    ASSIGN_OR_RETURN(TargetSpec spec, Validate(targets[i], path));
+    if (!names.insert(spec.name).second) {
+      return InvalidArgument("duplicate target name " + spec.name, JoinFieldPath(path, "name"));
+    }
+    specs.push_back(std::move(spec));
+  }
+  // Several processes may start at once on one database: a lost insert race retries.
+  Status s;
+  for (int attempt = 0; attempt < kConfigSyncAttempts; ++attempt) {
+    s = SyncConfigTargetsOnce(specs);
+    if (s.code() != StatusCode::kAlreadyExists && s.code() != StatusCode::kConflict) return s;
+  }
+  return s;
+}
+
+Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>& specs) {
+  const ChangeContext ctx{"config", ""};
+  const TimePoint now = clock_.Now();
+  return store::WithTransaction(
+      db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(auto existing, store::TargetRepository::ListAll(tx));
+        std::map<std::string, store::TargetRecord> by_name;
+        for (auto& t : existing) by_name.emplace(t.name, std::move(t));
+        bool changed = false;
+        for (const TargetSpec& spec : specs) {
+          const std::string json = CanonicalJson(spec);
+          auto it = by_name.find(spec.name);
+          if (it == by_name.end()) {
+            store::TargetRecord t{spec.name, json, store::kTargetSourceConfig, 1, now, now};
+            RETURN_IF_ERROR(store::TargetRepository::Insert(tx, t));
+            RETURN_IF_ERROR(
+                AuditChange(tx, now, ctx, "target.create", spec.name, std::nullopt, json));
+            changed = true;
+          } else if (it->second.spec_json != json ||
+                     it->second.source != store::kTargetSourceConfig) {
+            RETURN_IF_ERROR(store::TargetRepository::Update(tx, spec.name, json,
+                                                            store::kTargetSourceConfig,
+                                                            it->second.version, now)
+                                .status());
+            RETURN_IF_ERROR(
+                AuditChange(tx, now, ctx, "target.update", spec.name, it->second.spec_json, json));
+            changed = true;
+          }
+          by_name.erase(spec.name);
+        }
+        for (const auto& [name, t] : by_name) {
+          if (t.source != store::kTargetSourceConfig) continue;
+          RETURN_IF_ERROR(store::TargetRepository::Delete(tx, name, t.version));
+          RETURN_IF_ERROR(
+              AuditChange(tx, now, ctx, "target.delete", name, t.spec_json, std::nullopt));
+          changed = true;
+        }
+        if (!changed) return Status::Ok();
+        return db_.Notify(tx, kTargetsChannel, "config");
+      });
+}
+
+StatusOr<TargetDetails> TargetService::Details(store::Transaction& tx, store::TargetRecord record) {
+  TargetDetails out;
+  ASSIGN_OR_RETURN(out.state, store::TargetStateRepository::Find(tx, record.name));
+  ASSIGN_OR_RETURN(out.last_decision, store::DecisionRepository::Latest(tx, record.name));
+  out.record = std::move(record);
+  return out;
+}
+
+StatusOr<TargetDetails> TargetService::Create(const ChangeContext& ctx, const Json& body) {
+  ASSIGN_OR_RETURN(TargetSpec spec, Validate(body, ""));
+  const TimePoint now = clock_.Now();
+  store::TargetRecord record{spec.name, CanonicalJson(spec), store::kTargetSourceApi, 1, now, now};
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+        RETURN_IF_ERROR(store::TargetRepository::Insert(tx, record));
+        RETURN_IF_ERROR(
+            AuditChange(tx, now, ctx, "target.create", spec.name, std::nullopt, record.spec_json));
+        return db_.Notify(tx, kTargetsChannel, spec.name);
+      }));
+  return TargetDetails{record, std::nullopt, std::nullopt};
+}
+
+StatusOr<TargetDetails> TargetService::Replace(const ChangeContext& ctx, const std::string& name,
+                                               const Json& body,
+                                               std::optional<int64_t> expected_version) {
+  Json named = body;
+  if (named.is_object()) {
+    if (!named.contains("name")) named["name"] = name;
+    if (named["name"] != Json(name)) {
+      return InvalidArgument("must match the target in the URL (" + name + ")", "name");
+    }
+  }
+  ASSIGN_OR_RETURN(TargetSpec spec, Validate(named, ""));
+  const TimePoint now = clock_.Now();
+  TargetDetails out;
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(auto before, store::TargetRepository::Get(tx, name));
+        if (before.source == store::kTargetSourceConfig) return ConfigOwned(name);
+        ASSIGN_OR_RETURN(auto after, store::TargetRepository::Update(
+                                         tx, name, CanonicalJson(spec), store::kTargetSourceApi,
+                                         expected_version.value_or(before.version), now));
+        RETURN_IF_ERROR(
+            AuditChange(tx, now, ctx, "target.update", name, before.spec_json, after.spec_json));
+        ASSIGN_OR_RETURN(out, Details(tx, std::move(after)));
+        return db_.Notify(tx, kTargetsChannel, name);
+      }));
+  return out;
+}
+
+Status TargetService::Delete(const ChangeContext& ctx, const std::string& name,
+                             std::optional<int64_t> expected_version) {
+  const TimePoint now = clock_.Now();
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(auto before, store::TargetRepository::Get(tx, name));
+        if (before.source == store::kTargetSourceConfig) return ConfigOwned(name);
+        RETURN_IF_ERROR(
+            store::TargetRepository::Delete(tx, name, expected_version.value_or(before.version)));
+        RETURN_IF_ERROR(
+            AuditChange(tx, now, ctx, "target.delete", name, before.spec_json, std::nullopt));
+        return db_.Notify(tx, kTargetsChannel, name);
+      }));
+  push_.Erase(name);
+  return Status::Ok();
+}
+
+StatusOr<TargetDetails> TargetService::Get(const std::string& name) {
+  ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
+  ASSIGN_OR_RETURN(auto record, store::TargetRepository::Get(*tx, name));
+  return Details(*tx, std::move(record));
+}
+
+StatusOr<store::Page<TargetDetails>> TargetService::List(const store::PageRequest& page) {
+  ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
+  ASSIGN_OR_RETURN(auto records, store::TargetRepository::List(*tx, page));
+  store::Page<TargetDetails> out;
+  out.next_cursor = records.next_cursor;
+  for (auto& record : records.items) {
+    ASSIGN_OR_RETURN(auto details, Details(*tx, std::move(record)));
+    out.items.push_back(std::move(details));
+  }
+  return out;
+}
+
+StatusOr<store::Page<store::DecisionRecord>> TargetService::Decisions(
+    const std::string& name, const store::PageRequest& page) {
+  ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
+  RETURN_IF_ERROR(store::TargetRepository::Get(*tx, name).status());
+  return store::DecisionRepository::List(*tx, name, page);
+}
+
+StatusOr<size_t> TargetService::PushMetrics(const std::string& name, const Json& body) {
+  TargetSpec spec;
+  {
+    ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
+    ASSIGN_OR_RETURN(auto record, store::TargetRepository::Get(*tx, name));
+    ASSIGN_OR_RETURN(spec, ParseTargetSpec(ParseStored(record.spec_json), ""));
+  }
+  std::map<std::string, const MetricSpec*, std::less<>> metrics;
+  for (const MetricSpec& m : spec.metrics) metrics[m.name] = &m;
+
+  FieldReader r(body, "");
+  r.RejectUnknown({"samples"});
+  if (r.ok() && !r.Has("samples")) r.Fail("samples", "is required: [{\"metric\", \"value\"}]");
+  const Json* samples = r.OptionalArray("samples");
+  RETURN_IF_ERROR(r.status());
+  if (samples->empty() || samples->size() > kMaxSamplesPerPush) {
+    return InvalidArgument("must hold 1 to " + std::to_string(kMaxSamplesPerPush) + " samples",
+                           "samples");
+  }
+  const TimePoint now = clock_.Now();
+  std::vector<PushedSample> parsed;
+  parsed.reserve(samples->size());
+  for (size_t i = 0; i < samples->size(); ++i) {
+    FieldReader s((*samples)[i], IndexFieldPath("samples", i));
+    s.RejectUnknown({"metric", "value", "timestamp", "instance"});
+    PushedSample sample;
+    sample.metric = s.RequiredString("metric");
+    if (s.ok()) {
+      auto m = metrics.find(sample.metric);
+      if (m == metrics.end()) {
+        s.Fail("metric", "target " + name + " has no metric \"" + sample.metric + "\"");
+      } else if (m->second->source.prometheus) {
+        s.Fail("metric", "\"" + sample.metric + "\" is read from Prometheus, not pushed");
+      }
+    }
+    if (s.ok()) {
+      const Json* value = s.Get("value");
+      if (value == nullptr || !value->is_number() || !std::isfinite(value->get<double>()) ||
+          value->get<double>() < 0) {
+        s.Fail("value", "must be a finite number >= 0");
+      } else {
+        sample.value = value->get<double>();
+      }
+    }
+    if (s.ok()) {
+      if (auto at = ReadPushTime(s, now)) sample.timestamp = *at;
+    }
+    if (s.ok()) {
+      sample.instance = s.OptionalString("instance").value_or("");
+      if (s.ok() && sample.instance.size() > kMaxInstanceLength) {
+        s.Fail("instance", "must be at most 256 characters");
+      }
+    }
+    RETURN_IF_ERROR(s.status());
+    parsed.push_back(std::move(sample));
+  }
+  push_.Record(name, parsed, PushWindow(spec), now);
+  return parsed.size();
+}
+
+StatusOr<ScaleView> TargetService::Scale(const std::string& name) {
+  ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
+  ASSIGN_OR_RETURN(auto record, store::TargetRepository::Get(*tx, name));
+  ASSIGN_OR_RETURN(auto state, store::TargetStateRepository::Find(*tx, name));
+  ASSIGN_OR_RETURN(TargetSpec spec, ParseTargetSpec(ParseStored(record.spec_json), ""));
+  if (spec.mode == TargetMode::kDryRun) {
+    return Conflict("target " + name +
+                    " is in dryRun mode: its decisions are recorded, not served for scaling");
+  }
+  if (!state) {
+    return Unavailable("target " + name + " has no decision yet; retry after its first sync");
+  }
+  ScaleView view;
+  view.target = name;
+  view.desired_replicas = state->desired_replicas.value_or(state->replicas);
+  view.state = std::move(*state);
+  view.mode = spec.mode;
+  return view;
+}
+
+Json TargetDetailsToJson(const TargetDetails& d) {
+  Json status = {{"replicas", nullptr},     {"desiredReplicas", nullptr},
+                 {"lastSyncAt", nullptr},   {"epoch", nullptr},
+                 {"lastDecision", nullptr}, {"conditions", Json::array()}};
+  if (d.state) {
+    status["replicas"] = d.state->replicas;
+    status["desiredReplicas"] =
+        d.state->desired_replicas ? Json(*d.state->desired_replicas) : Json(nullptr);
+    status["lastSyncAt"] = FormatRfc3339(d.state->last_sync_at);
+    status["epoch"] = d.state->epoch;
+  }
+  if (d.last_decision) {
+    Json record = DecisionRecordToJson(*d.last_decision);
+    status["conditions"] = ConditionsFromRecord(record);
+    status["lastDecision"] = std::move(record);
+  }
+  return {{"name", d.record.name},
+          {"source", d.record.source},
+          {"version", d.record.version},
+          {"createdAt", FormatRfc3339(d.record.created_at)},
+          {"updatedAt", FormatRfc3339(d.record.updated_at)},
+          {"spec", ParseStored(d.record.spec_json)},
+          {"status", std::move(status)}};
+}
+
+Json DecisionRecordToJson(const store::DecisionRecord& d) {
+  Json out = ParseStored(d.record_json);
+  if (!out.is_object()) out = Json::object();
+  out["id"] = d.id;
+  out["epoch"] = d.epoch;
+  out["actuation"]["status"] = d.actuation;
+  out["actuation"]["error"] = d.error ? Json(*d.error) : Json(nullptr);
+  return out;
+}
+
+Json ScaleViewToJson(const ScaleView& v) {
+  return {{"target", v.target},
+          {"desiredReplicas", v.desired_replicas},
+          {"currentReplicas", v.state.replicas},
+          {"decisionId", v.state.last_decision_id},
+          {"decidedAt", FormatRfc3339(v.state.last_sync_at)},
+          {"mode", std::string(TargetModeName(v.mode))}};
+}
+
+}  // namespace gov::controller

@@ -1,0 +1,115 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "controller/metric_store.h"
+#include "controller/target_spec.h"
+#include "core/clock.h"
+#include "core/json_util.h"
+#include "store/database.h"
+#include "store/decision_repository.h"
+#include "store/page.h"
+#include "store/target_repository.h"
+#include "store/target_state_repository.h"
+
+namespace gov::controller {
+
+// Notification channel carrying a target name whenever a target changes (the loop reloads).
+inline constexpr const char* kTargetsChannel = "gov_targets";
+// At most this many samples per push request.
+inline constexpr size_t kMaxSamplesPerPush = 10000;
+// A pushed timestamp may be at most this far ahead of the server's clock.
+inline constexpr Duration kMaxPushClockSkew = std::chrono::seconds(60);
+
+// Who made a change, for the audit log.
+struct ChangeContext {
+  std::string actor;
+  std::string request_id;
+};
+
+// Checks a target's `hook` object found at `field_path` ("hook", "targets[0].hook"); errors
+// name the field. In production this builds the hook with MakeHook.
+using HookValidator = std::function<Status(const Json& hook, const std::string& field_path)>;
+
+// A target with what the loop last recorded for it.
+struct TargetDetails {
+  store::TargetRecord record;
+  std::optional<store::TargetStateRecord> state;
+  std::optional<store::DecisionRecord> last_decision;
+};
+
+// What a platform that polls (KEDA's metrics-api scaler, the pull hook) reads.
+struct ScaleView {
+  std::string target;
+  int64_t desired_replicas = 0;
+  store::TargetStateRecord state;
+  TargetMode mode = TargetMode::kActive;
+};
+
+// Targets through the API and the config file, pushed metrics, and the loop's records as the
+// API serves them. Every change is validated (errors name the field), audited in the same
+// transaction and announced on kTargetsChannel. Thread-safe.
+//
+// Config-file targets and API targets share one namespace. At every start the config's
+// targets are upserted with source "config" (an API target of the same name is taken over),
+// and config targets no longer in the file are deleted; the API cannot change or delete a
+// config target (409): edit the file and restart.
+class TargetService {
+ public:
+  TargetService(store::Database& db, const Clock& clock, PushMetricStore& push,
+                HookValidator validate_hook);
+
+  // Makes the stored config targets match `targets` (the config's raw `targets:` array).
+  Status SyncConfigTargets(const Json& targets);
+
+  // POST /api/v1/targets: the body is a target (ParseTargetSpec). kAlreadyExists when taken.
+  StatusOr<TargetDetails> Create(const ChangeContext& ctx, const Json& body);
+  // PUT /api/v1/targets/{name}: replaces the spec. `name` in the body, when given, must match.
+  // kConflict when `expected_version` is stale or the target comes from the config file.
+  StatusOr<TargetDetails> Replace(const ChangeContext& ctx, const std::string& name,
+                                  const Json& body, std::optional<int64_t> expected_version);
+  // DELETE /api/v1/targets/{name}, with its state, decisions and pushed samples.
+  Status Delete(const ChangeContext& ctx, const std::string& name,
+                std::optional<int64_t> expected_version);
+
+  StatusOr<TargetDetails> Get(const std::string& name);
+  StatusOr<store::Page<TargetDetails>> List(const store::PageRequest& page);
+  // The target's decisions, newest first. kNotFound for an unknown target.
+  StatusOr<store::Page<store::DecisionRecord>> Decisions(const std::string& name,
+                                                         const store::PageRequest& page);
+
+  // POST /api/v1/targets/{name}/metrics: {"samples": [{"metric", "value", "timestamp"?,
+  // "instance"?}]}. `metric` must be one of the target's push metrics; `value` a finite
+  // number >= 0; `timestamp` Unix seconds or RFC 3339 (default: now), at most
+  // kMaxPushClockSkew ahead. Errors name the field ("samples[2].value"). Returns the count.
+  StatusOr<size_t> PushMetrics(const std::string& name, const Json& body);
+
+  // GET /api/v1/targets/{name}/scale: the replica count the last decision set. kUnavailable
+  // before the first decision; kConflict in dryRun mode (a dry run must not drive a platform).
+  StatusOr<ScaleView> Scale(const std::string& name);
+
+ private:
+  // Parses and validates a spec found at `path`.
+  StatusOr<TargetSpec> Validate(const Json& json, const std::string& path);
+  Status SyncConfigTargetsOnce(const std::vector<TargetSpec>& specs);
+  StatusOr<TargetDetails> Details(store::Transaction& tx, store::TargetRecord record);
+
+  store::Database& db_;
+  const Clock& clock_;
+  PushMetricStore& push_;
+  HookValidator validate_hook_;
+};
+
+// {"name", "source", "version", "createdAt", "updatedAt", "spec": {...every field...},
+//  "status": {"replicas", "desiredReplicas", "lastSyncAt", "epoch", "lastDecision",
+//             "conditions"}} (status fields null before the first sync).
+Json TargetDetailsToJson(const TargetDetails& details);
+// The stored decision record, with the actuation columns (which the loop updates last).
+Json DecisionRecordToJson(const store::DecisionRecord& decision);
+// {"target", "desiredReplicas", "currentReplicas", "decisionId", "decidedAt", "mode"}:
+// KEDA's metrics-api scaler reads `desiredReplicas` (valueLocation).
+Json ScaleViewToJson(const ScaleView& view);
+
+}  // namespace gov::controller

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "controller/decision.h"
+#include "controller/metric_source.h"
+#include "controller/target_spec.h"
+#include "core/clock.h"
+#include "core/json_util.h"
+#include "core/status.h"
+
+namespace gov::controller {
+
+// The TargetState as stored between syncs: times are Unix milliseconds (the loop works on
+// millisecond-truncated times, so the round trip is exact). `recommendations` null means
+// "unknown history" (Decide seeds it).
+Json TargetStateToJson(const TargetState& state);
+// Inverse of TargetStateToJson. kInvalidArgument naming the field for malformed input.
+StatusOr<TargetState> TargetStateFromJson(const Json& json);
+
+// The state after `decision`: its recommendations appended, and when its count change took
+// effect (`scaled`: the hook accepted it, or dry-run mode recorded it) the scale event and the
+// last-action time; pruned to what later decisions can read. Pure.
+TargetState ApplyDecision(const TargetSpec& spec, TargetState state, const Decision& decision,
+                          bool scaled, TimePoint now);
+
+// Where a sync's current replica count came from.
+inline constexpr const char* kReplicasFromHook = "hook";
+inline constexpr const char* kReplicasFromLastDecision = "lastDecision";
+// No hook reading and no decision yet: minReplicas is assumed.
+inline constexpr const char* kReplicasAssumedMin = "minReplicas";
+
+// Decision reason when the hook could not read the platform's replica count (HPA's
+// FailedGetScale): nothing is decided, the next sync tries again.
+inline constexpr const char* kReasonFailedGetScale = "FailedGetScale";
+
+// One sync of one target: what it observed, decided and did. Serialized as the decision
+// record the API serves (GET /api/v1/targets/{name}/decisions).
+struct SyncRecord {
+  std::string id;
+  std::string target;
+  TimePoint at;
+  int64_t epoch = 0;
+  TargetMode mode = TargetMode::kActive;
+  std::string replicas_source;
+  std::vector<std::pair<std::string, MetricSample>> metrics;  // by metric name, spec order
+  Decision decision;
+  std::string actuation;             // store::kActuation*
+  std::string hook;                  // the hook kind, "" when none was built
+  std::optional<std::string> error;  // hook or read failure
+};
+
+// {"id", "target", "at" (RFC 3339), "epoch", "mode", "currentReplicas", "replicasSource",
+//  "replicas", "reason", "message", "actuation": {"status", "hook", "error"},
+//  "metrics": [{"name", "source", "value", "sampledAt", "instances"?, "error"?}],
+//  "decision": DecisionToJson(...)}.
+Json SyncRecordToJson(const SyncRecord& record);
+
+// HPA-style status conditions (AbleToScale, ScalingActive, ScalingLimited) derived from the
+// latest decision record (SyncRecordToJson's shape):
+// [{"type", "status": "True"|"False", "reason", "message"}].
+Json ConditionsFromRecord(const Json& record);
+
+}  // namespace gov::controller
