@@ -23,13 +23,20 @@ using internal::FieldRef;
 using internal::StrategyKind;
 using internal::VariantGroup;
 
-// splitmix64 (Steele, Lea & Flood 2014), one per thread. Seeded from a process-wide
-// counter and the generator's own address, so threads draw different sequences.
+// splitmix64 (Steele, Lea & Flood 2014) over a per-thread state word. The state is a
+// plain thread_local integer (no constructor or destructor to register, so a thread's
+// first evaluation does not allocate either); it is seeded on first use from a
+// process-wide counter and the word's own address, so threads draw different sequences.
+thread_local uint64_t tls_random_state = 0;
+
 class ThreadRandom final : public RandomSource {
  public:
-  ThreadRandom() {
-    static std::atomic<uint64_t> counter{0x2545F4914F6CDD1DULL};
-    state_ = counter.fetch_add(0x9E3779B97F4A7C15ULL) ^ reinterpret_cast<uintptr_t>(this);
+  ThreadRandom() : state_(tls_random_state) {
+    if (state_ == 0) {
+      static std::atomic<uint64_t> counter{0x2545F4914F6CDD1DULL};
+      state_ = (counter.fetch_add(0x9E3779B97F4A7C15ULL) ^
+                reinterpret_cast<uintptr_t>(&tls_random_state)) | 1;
+    }
   }
   double NextDouble() override { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
 
@@ -40,7 +47,7 @@ class ThreadRandom final : public RandomSource {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
   }
-  uint64_t state_;
+  uint64_t& state_;
 };
 
 // Scratch space for values the context does not hold as text (currentTime, random ids).
@@ -511,7 +518,7 @@ EvaluationResult Evaluate(const FlagSnapshot& snapshot, std::string_view flag,
 
 EvaluationResult Evaluate(const FlagSnapshot& snapshot, std::string_view flag,
                           const Context& context, TimePoint now) {
-  thread_local ThreadRandom random;
+  ThreadRandom random;
   return Evaluate(snapshot, flag, context, now, random);
 }
 

@@ -45,7 +45,7 @@ std::shared_ptr<const FlagSnapshot> Compile(const ClientFeatures& features,
 
 // Number of distinct flag names in the snapshot.
 size_t FlagCount(const FlagSnapshot& snapshot);
-// Distinct flag names, in definition order.
+// Distinct flag names, ordered by where each name's winning (last) definition appears.
 std::vector<std::string_view> FlagNames(const FlagSnapshot& snapshot);
 
 }  // namespace gov::flags
