@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -11,6 +12,8 @@
 #include "api/admin_routes.h"
 #include "api/http_util.h"
 #include "api/openapi.h"
+#include "api/target_routes.h"
+#include "controller/hooks/hook.h"
 #include "store/migrations.h"
 
 #ifndef GOVERNOR_VERSION
@@ -77,6 +80,29 @@ Status GovernorServer::Open() {
   AddSystemRoutes();
   AddAdminRoutes(*router_, *admin_);
   // Modules (flags, controller) construct their services and add their routes here.
+  RETURN_IF_ERROR(OpenController());
+  return Status::Ok();
+}
+
+// The autoscaling controller: config-file targets upserted, the target routes, and the loop
+// runner, which leads when it holds the database's leader lock. Hooks are built by MakeHook.
+Status GovernorServer::OpenController() {
+  char host[256] = "";
+  gethostname(host, sizeof(host) - 1);
+  const controller::HookEnv hook_env = controller::SystemHookEnv();
+  controller::ControlLoopServiceOptions options;
+  options.holder = std::string(host) + ":" + std::to_string(getpid());
+  options.hooks = [hook_env](const controller::TargetSpec& spec) {
+    return controller::MakeHook(spec.hook, "hook", hook_env);
+  };
+  options.validate_hook = [hook_env](const Json& hook, const std::string& path) {
+    return controller::MakeHook(hook, path, hook_env).status();
+  };
+  options.log = [](std::string_view line) { spdlog::info("{}", line); };
+  controller_ = std::make_unique<controller::ControlLoopService>(*db_, clock_, metrics_.registry(),
+                                                                 std::move(options));
+  RETURN_IF_ERROR(controller_->Start(config_.targets));
+  AddTargetRoutes(*router_, controller_->targets());
   return Status::Ok();
 }
 
@@ -182,6 +208,7 @@ bool GovernorServer::Stop() {
     }
   }
   // Modules stop their background work here, before the store closes.
+  if (controller_) controller_->Stop();
   if (drained && db_) db_->Close();
   if (access_log_) access_log_->flush();
   return drained;

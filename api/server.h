@@ -14,6 +14,7 @@
 #include "api/http_metrics.h"
 #include "api/rate_limiter.h"
 #include "api/router.h"
+#include "controller/control_loop_service.h"
 #include "core/clock.h"
 #include "store/database.h"
 
@@ -42,6 +43,8 @@ class GovernorServer {
   Router& router() { return *router_; }
   store::Database& database() { return *db_; }
   HttpMetrics& metrics() { return metrics_; }
+  // The autoscaling controller (targets, pushed metrics, the loop and its runner).
+  controller::ControlLoopService& controller() { return *controller_; }
   const ServerConfig& config() const { return config_; }
 
   // 200-ready check: the database answers and the schema is current; else the reason.
@@ -49,6 +52,7 @@ class GovernorServer {
 
  private:
   void AddSystemRoutes();
+  Status OpenController();
 
   ServerConfig config_;
   const Clock& clock_;
@@ -58,6 +62,7 @@ class GovernorServer {
   Authenticator auth_;
   RateLimiter limiter_;
   std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<controller::ControlLoopService> controller_;
   std::unique_ptr<Router> router_;
   httplib::Server http_;
   std::string generated_admin_token_;

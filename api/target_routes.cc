@@ -1,0 +1,284 @@
+#include "api/target_routes.h"
+
+#include "api/http_util.h"
+#include "api/openapi.h"
+
+namespace gov::api {
+
+namespace {
+
+using controller::TargetService;
+
+controller::ChangeContext Change(const RequestContext& ctx) {
+  return {ctx.Actor(), ctx.request_id};
+}
+
+Json NextCursor(const std::string& c) { return c.empty() ? Json(nullptr) : Json(c); }
+
+StatusOr<store::PageRequest> ReadPage(const httplib::Request& req, int def) {
+  ASSIGN_OR_RETURN(int limit, QueryInt(req, "limit", def, 1, 1000));
+  return store::PageRequest{limit, req.get_param_value("cursor")};
+}
+
+void WriteTarget(httplib::Response& res, int status, const controller::TargetDetails& details) {
+  res.set_header("ETag", "\"" + std::to_string(details.record.version) + "\"");
+  WriteJson(res, status, controller::TargetDetailsToJson(details));
+}
+
+// Inline schemas (the shared components list belongs to openapi.cc).
+Json SpecSchema() {
+  return {{"type", "object"},
+          {"description",
+           "A target as in the config file's `targets:` (config/examples/web.yaml): name, "
+           "minReplicas, maxReplicas, syncPeriodSeconds, tolerance, metricMaxAgeSeconds, mode "
+           "(active|dryRun), metrics, behavior (Kubernetes HPA v2), cooldown, hook. Unknown "
+           "fields are rejected; errors name the field."},
+          {"required", {"maxReplicas", "metrics"}},
+          {"properties",
+           {{"name", {{"type", "string"}, {"pattern", "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"}}},
+            {"minReplicas", {{"type", "integer"}, {"minimum", 1}}},
+            {"maxReplicas", {{"type", "integer"}, {"minimum", 1}}},
+            {"syncPeriodSeconds", {{"type", "integer"}, {"minimum", 1}, {"maximum", 3600}}},
+            {"tolerance", {{"type", "number"}, {"minimum", 0}}},
+            {"metricMaxAgeSeconds", {{"type", "integer"}, {"minimum", 1}}},
+            {"mode", {{"enum", {"active", "dryRun"}}}},
+            {"metrics", {{"type", "array"}, {"minItems", 1}, {"items", {{"type", "object"}}}}},
+            {"behavior", {{"type", "object"}}},
+            {"cooldown", {{"type", "object"}}},
+            {"hook", {{"type", "object"}}}}}};
+}
+
+Json TargetSchema() {
+  return {{"type", "object"},
+          {"required", {"name", "source", "version", "spec", "status"}},
+          {"properties",
+           {{"name", {{"type", "string"}}},
+            {"source", {{"enum", {"api", "config"}}}},
+            {"version", {{"type", "integer"}}},
+            {"createdAt", {{"type", "string"}, {"format", "date-time"}}},
+            {"updatedAt", {{"type", "string"}, {"format", "date-time"}}},
+            {"spec", SpecSchema()},
+            {"status",
+             {{"type", "object"},
+              {"properties",
+               {{"replicas", {{"type", {"integer", "null"}}}},
+                {"desiredReplicas", {{"type", {"integer", "null"}}}},
+                {"lastSyncAt", {{"type", {"string", "null"}}}},
+                {"epoch", {{"type", {"integer", "null"}}}},
+                {"lastDecision", {{"type", {"object", "null"}}}},
+                {"conditions", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}}}}}};
+}
+
+Json DecisionSchema() {
+  return {{"type", "object"},
+          {"required", {"id", "target", "at", "epoch", "replicas", "reason", "actuation"}},
+          {"properties",
+           {{"id", {{"type", "string"}}},
+            {"target", {{"type", "string"}}},
+            {"at", {{"type", "string"}, {"format", "date-time"}}},
+            {"epoch", {{"type", "integer"}}},
+            {"mode", {{"enum", {"active", "dryRun"}}}},
+            {"currentReplicas", {{"type", "integer"}}},
+            {"replicasSource", {{"enum", {"hook", "lastDecision", "minReplicas"}}}},
+            {"replicas", {{"type", "integer"}}},
+            {"reason", {{"type", "string"}}},
+            {"message", {{"type", "string"}}},
+            {"actuation", {{"type", "object"}}},
+            {"metrics", {{"type", "array"}}},
+            {"decision", {{"type", "object"}}}}}};
+}
+
+Json ListOf(const Json& item) {
+  return {{"type", "object"},
+          {"required", {"items"}},
+          {"properties",
+           {{"items", {{"type", "array"}, {"items", item}}},
+            {"nextCursor", {{"type", {"string", "null"}}}}}}};
+}
+
+}  // namespace
+
+void AddTargetRoutes(Router& router, TargetService& service) {
+  router.Add(
+      {"GET",
+       "/api/v1/targets",
+       Access::kAdmin,
+       "admin",
+       [&service](RequestContext& ctx, httplib::Response& res) {
+         auto page = ReadPage(ctx.req, 50);
+         if (!page.ok()) return WriteError(res, page.status());
+         auto targets = service.List(*page);
+         if (!targets.ok()) return WriteError(res, targets.status());
+         Json items = Json::array();
+         for (const auto& t : targets->items) {
+           items.push_back(controller::TargetDetailsToJson(t));
+         }
+         WriteJson(res, 200, {{"items", items}, {"nextCursor", NextCursor(targets->next_cursor)}});
+       },
+       {"List autoscaling targets with their status",
+        "targets",
+        nullptr,
+        {{200, ListOf(TargetSchema())}, {400, ErrorSchema()}},
+        {"limit", "cursor"}}});
+
+  router.Add({"POST",
+              "/api/v1/targets",
+              Access::kAdmin,
+              "admin",
+              [&service](RequestContext& ctx, httplib::Response& res) {
+                auto body = ParseBody(ctx.req);
+                if (!body.ok()) return WriteError(res, body.status());
+                auto created = service.Create(Change(ctx), *body);
+                if (!created.ok()) return WriteError(res, created.status());
+                res.set_header("Location", "/api/v1/targets/" + created->record.name);
+                WriteTarget(res, 201, *created);
+              },
+              {"Create an autoscaling target",
+               "targets",
+               SpecSchema(),
+               {{201, TargetSchema()}, {400, ErrorSchema()}, {409, ErrorSchema()}},
+               {}}});
+
+  router.Add({"GET",
+              "/api/v1/targets/{name}",
+              Access::kAdmin,
+              "admin",
+              [&service](RequestContext& ctx, httplib::Response& res) {
+                auto target = service.Get(ctx.PathParam(0));
+                if (!target.ok()) return WriteError(res, target.status());
+                WriteTarget(res, 200, *target);
+              },
+              {"A target, its status (replicas, desired, last decision) and HPA-style "
+               "conditions",
+               "targets",
+               nullptr,
+               {{200, TargetSchema()}, {404, ErrorSchema()}},
+               {}}});
+
+  router.Add(
+      {"PUT",
+       "/api/v1/targets/{name}",
+       Access::kAdmin,
+       "admin",
+       [&service](RequestContext& ctx, httplib::Response& res) {
+         auto version = IfMatchVersion(ctx.req);
+         if (!version.ok()) return WriteError(res, version.status());
+         auto body = ParseBody(ctx.req);
+         if (!body.ok()) return WriteError(res, body.status());
+         auto replaced = service.Replace(Change(ctx), ctx.PathParam(0), *body, *version);
+         if (!replaced.ok()) return WriteError(res, replaced.status());
+         WriteTarget(res, 200, *replaced);
+       },
+       {"Replace a target's spec (If-Match: \"<version>\" optional; 409 when stale or "
+        "defined in the config file)",
+        "targets",
+        SpecSchema(),
+        {{200, TargetSchema()}, {400, ErrorSchema()}, {404, ErrorSchema()}, {409, ErrorSchema()}},
+        {}}});
+
+  router.Add({"DELETE",
+              "/api/v1/targets/{name}",
+              Access::kAdmin,
+              "admin",
+              [&service](RequestContext& ctx, httplib::Response& res) {
+                auto version = IfMatchVersion(ctx.req);
+                if (!version.ok()) return WriteError(res, version.status());
+                Status s = service.Delete(Change(ctx), ctx.PathParam(0), *version);
+                if (!s.ok()) return WriteError(res, s);
+                res.status = 204;
+              },
+              {"Delete a target with its state and decisions (If-Match optional)",
+               "targets",
+               nullptr,
+               {{204, nullptr}, {404, ErrorSchema()}, {409, ErrorSchema()}},
+               {}}});
+
+  router.Add({"GET",
+              "/api/v1/targets/{name}/decisions",
+              Access::kAdmin,
+              "admin",
+              [&service](RequestContext& ctx, httplib::Response& res) {
+                auto page = ReadPage(ctx.req, 20);
+                if (!page.ok()) return WriteError(res, page.status());
+                auto decisions = service.Decisions(ctx.PathParam(0), *page);
+                if (!decisions.ok()) return WriteError(res, decisions.status());
+                Json items = Json::array();
+                for (const auto& d : decisions->items) {
+                  items.push_back(controller::DecisionRecordToJson(d));
+                }
+                WriteJson(res, 200,
+                          {{"items", items}, {"nextCursor", NextCursor(decisions->next_cursor)}});
+              },
+              {"The target's decisions, newest first, with their inputs and explanation",
+               "targets",
+               nullptr,
+               {{200, ListOf(DecisionSchema())}, {404, ErrorSchema()}},
+               {"limit", "cursor"}}});
+
+  router.Add(
+      {"POST",
+       "/api/v1/targets/{name}/metrics",
+       Access::kClient,
+       "ingest",
+       [&service](RequestContext& ctx, httplib::Response& res) {
+         auto body = ParseBody(ctx.req);
+         if (!body.ok()) return WriteError(res, body.status());
+         auto accepted = service.PushMetrics(ctx.PathParam(0), *body);
+         if (!accepted.ok()) return WriteError(res, accepted.status());
+         WriteJson(res, 202, {{"accepted", *accepted}});
+       },
+       {"Push metric samples for a target's `source: push` metrics",
+        "targets",
+        Json{{"type", "object"},
+             {"required", {"samples"}},
+             {"additionalProperties", false},
+             {"properties",
+              {{"samples",
+                {{"type", "array"},
+                 {"minItems", 1},
+                 {"maxItems", controller::kMaxSamplesPerPush},
+                 {"items",
+                  {{"type", "object"},
+                   {"required", {"metric", "value"}},
+                   {"additionalProperties", false},
+                   {"properties",
+                    {{"metric", {{"type", "string"}}},
+                     {"value", {{"type", "number"}, {"minimum", 0}}},
+                     {"timestamp", {{"description", "Unix seconds or RFC 3339; default now"}}},
+                     {"instance", {{"type", "string"}, {"maxLength", 256}}}}}}}}}}}},
+        {{202, {{"type", "object"}, {"properties", {{"accepted", {{"type", "integer"}}}}}}},
+         {400, ErrorSchema()},
+         {404, ErrorSchema()}},
+        {}}});
+
+  router.Add({"GET",
+              "/api/v1/targets/{name}/scale",
+              Access::kClient,
+              "evaluation",
+              [&service](RequestContext& ctx, httplib::Response& res) {
+                auto view = service.Scale(ctx.PathParam(0));
+                if (!view.ok()) return WriteError(res, view.status());
+                WriteJson(res, 200, controller::ScaleViewToJson(*view));
+              },
+              {"The replica count the last decision set, for platforms that poll (KEDA "
+               "metrics-api: valueLocation desiredReplicas); 409 in dryRun mode, 503 before "
+               "the first decision",
+               "targets",
+               nullptr,
+               {{200,
+                 {{"type", "object"},
+                  {"required", {"desiredReplicas"}},
+                  {"properties",
+                   {{"target", {{"type", "string"}}},
+                    {"desiredReplicas", {{"type", "integer"}}},
+                    {"currentReplicas", {{"type", "integer"}}},
+                    {"decisionId", {{"type", "string"}}},
+                    {"decidedAt", {{"type", "string"}, {"format", "date-time"}}},
+                    {"mode", {{"enum", {"active"}}}}}}}},
+                {404, ErrorSchema()},
+                {409, ErrorSchema()},
+                {503, ErrorSchema()}},
+               {}}});
+}
+
+}  // namespace gov::api
