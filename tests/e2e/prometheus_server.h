@@ -1,0 +1,156 @@
+#pragma once
+
+// A real Prometheus (Debian package `prometheus`, /usr/bin/prometheus) for end-to-end tests:
+// started on a free 127.0.0.1 port with a temp config (scrape every 1 s) and storage dir,
+// killed and reaped by the destructor (and by the kernel if the test process dies first:
+// PR_SET_PDEATHSIG). Also a tiny exporter serving the text exposition format.
+
+#include <fcntl.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace gov::testing {
+
+inline constexpr const char* kPrometheusBinary = "/usr/bin/prometheus";
+
+// A TCP port on 127.0.0.1 the kernel reports free at the time of the call.
+inline int FreeTcpPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+// Serves GET /metrics with whatever text was last Set().
+class TextExporter {
+ public:
+  TextExporter() {
+    server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      res.set_content(text_, "text/plain; version=0.0.4");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~TextExporter() {
+    server_.stop();
+    thread_.join();
+  }
+  void Set(std::string text) {
+    std::lock_guard lock(mu_);
+    text_ = std::move(text);
+  }
+  int port() const { return port_; }
+
+ private:
+  httplib::Server server_;
+  std::mutex mu_;
+  std::string text_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+class PrometheusServer {
+ public:
+  // Starts Prometheus scraping `scrape_target` ("127.0.0.1:PORT") every second. Check ok().
+  explicit PrometheusServer(const std::string& scrape_target) {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("gov_prom_" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(dir_ / "data");
+    {
+      std::ofstream config(dir_ / "prometheus.yml");
+      config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+             << "scrape_configs:\n  - job_name: exporter\n    static_configs:\n"
+             << "      - targets: ['" << scrape_target << "']\n";
+    }
+    port_ = FreeTcpPort();
+    std::vector<std::string> args = {
+        kPrometheusBinary, "--config.file=" + (dir_ / "prometheus.yml").string(),
+        "--storage.tsdb.path=" + (dir_ / "data").string(),
+        "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const std::string log = (dir_ / "prometheus.log").string();
+    const pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(127);
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, STDOUT_FILENO);
+        ::dup2(fd, STDERR_FILENO);
+        ::close(fd);
+      }
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+
+  ~PrometheusServer() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  // Waits up to `timeout` for /-/ready; false when Prometheus exited or never got ready.
+  bool WaitReady(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    httplib::Client client("127.0.0.1", port_);
+    client.set_connection_timeout(std::chrono::milliseconds(200));
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      auto res = client.Get("/-/ready");
+      if (res && res->status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string Log() const {
+    std::ifstream in(dir_ / "prometheus.log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+ private:
+  std::filesystem::path dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace gov::testing
