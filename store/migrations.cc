@@ -110,6 +110,63 @@ const std::vector<Migration>& AllMigrations() {
            " acquired_at BIGINT NOT NULL)",
            "INSERT INTO controller_leader (id, epoch, holder, acquired_at) VALUES (1, 0, NULL, 0)",
        }},
+      {2,
+       "flags: features, per-environment state, segments, revisions, client metrics",
+       {
+           "CREATE TABLE flag_features ("
+           " name TEXT PRIMARY KEY,"
+           " project TEXT NOT NULL,"
+           " definition_json TEXT NOT NULL,"
+           " version BIGINT NOT NULL DEFAULT 1,"
+           " created_at BIGINT NOT NULL,"
+           " updated_at BIGINT NOT NULL)",
+           "CREATE TABLE flag_environments ("
+           " feature TEXT NOT NULL REFERENCES flag_features(name) ON DELETE CASCADE,"
+           " environment TEXT NOT NULL REFERENCES environments(name),"
+           " enabled BIGINT NOT NULL,"
+           " strategies_json TEXT NOT NULL,"
+           " variants_json TEXT NOT NULL,"
+           " PRIMARY KEY (feature, environment))",
+           "CREATE INDEX flag_environments_env ON flag_environments (environment, feature)",
+           "CREATE TABLE flag_segments ("
+           " id BIGINT PRIMARY KEY,"
+           " name TEXT NOT NULL,"
+           " definition_json TEXT NOT NULL,"
+           " version BIGINT NOT NULL DEFAULT 1,"
+           " created_at BIGINT NOT NULL,"
+           " updated_at BIGINT NOT NULL)",
+           "CREATE TABLE flag_revisions ("
+           " environment TEXT PRIMARY KEY REFERENCES environments(name),"
+           " revision BIGINT NOT NULL)",
+           "CREATE TABLE flag_metrics ("
+           " app_name TEXT NOT NULL,"
+           " feature TEXT NOT NULL,"
+           " environment TEXT NOT NULL,"
+           " hour BIGINT NOT NULL,"
+           " yes BIGINT NOT NULL,"
+           " no BIGINT NOT NULL,"
+           " PRIMARY KEY (app_name, feature, environment, hour))",
+           "CREATE INDEX flag_metrics_feature ON flag_metrics (feature, hour)",
+           "CREATE TABLE flag_variant_metrics ("
+           " app_name TEXT NOT NULL,"
+           " feature TEXT NOT NULL,"
+           " environment TEXT NOT NULL,"
+           " hour BIGINT NOT NULL,"
+           " variant TEXT NOT NULL,"
+           " count BIGINT NOT NULL,"
+           " PRIMARY KEY (app_name, feature, environment, hour, variant))",
+           "CREATE INDEX flag_variant_metrics_feature ON flag_variant_metrics (feature, hour)",
+           "CREATE TABLE flag_client_registrations ("
+           " app_name TEXT NOT NULL,"
+           " instance_id TEXT NOT NULL,"
+           " environment TEXT NOT NULL,"
+           " sdk_version TEXT NOT NULL,"
+           " strategies_json TEXT NOT NULL,"
+           " started_at BIGINT NOT NULL,"
+           " interval_ms BIGINT NOT NULL,"
+           " last_seen_at BIGINT NOT NULL,"
+           " PRIMARY KEY (app_name, instance_id, environment))",
+       }},
   };
   return kMigrations;
 }

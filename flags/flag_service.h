@@ -1,0 +1,115 @@
+#pragma once
+
+// The write side of feature flags: the admin operations on features and segments, and
+// import/export in the Unleash client-API format. Every change validates its input (errors
+// name the field), writes an audit entry, bumps the revision of each environment it affects
+// and NOTIFYs kFlagsChannel in the same transaction, then republishes those environments.
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/json_util.h"
+#include "core/status.h"
+#include "flags/flag_service_model.h"
+#include "flags/snapshot_publisher.h"
+#include "store/database.h"
+
+namespace gov::flags {
+
+// Who made a change, for the audit log.
+struct ChangeAuthor {
+  std::string actor;
+  std::string request_id;
+};
+
+struct ImportResult {
+  std::vector<std::string> environments;
+  std::vector<std::string> changed_features;  // created or changed by the import
+  std::vector<int64_t> changed_segments;
+};
+
+// Thread-safe.
+class FlagService {
+ public:
+  FlagService(store::Database& db, SnapshotPublisher& publisher, const Clock& clock)
+      : db_(db), publisher_(publisher), clock_(clock) {}
+
+  StatusOr<std::vector<AdminFeature>> ListFeatures();
+  // kNotFound when absent.
+  StatusOr<AdminFeature> GetFeature(const std::string& name);
+  // Body as ParseAdminFeature reads it. kAlreadyExists for a taken name.
+  StatusOr<AdminFeature> CreateFeature(const ChangeAuthor& author, const Json& body);
+  // Replaces the whole feature; environments the body leaves out become disabled with no
+  // strategies. kConflict when `expected_version` is set and stale.
+  StatusOr<AdminFeature> ReplaceFeature(const ChangeAuthor& author, const std::string& name,
+                                        const Json& body, std::optional<int64_t> expected_version);
+  // Applies a JSON merge patch (RFC 7396) to the admin JSON of the feature, then replaces.
+  StatusOr<AdminFeature> PatchFeature(const ChangeAuthor& author, const std::string& name,
+                                      const Json& patch, std::optional<int64_t> expected_version);
+  // kConflict when other features depend on it (the message lists them).
+  Status DeleteFeature(const ChangeAuthor& author, const std::string& name,
+                       std::optional<int64_t> expected_version);
+  // Turns the feature on or off in `environment`.
+  StatusOr<AdminFeature> SetEnabled(const ChangeAuthor& author, const std::string& name,
+                                    const std::string& environment, bool enabled,
+                                    std::optional<int64_t> expected_version);
+  // Body {"strategies": [...]}: the feature's strategies in `environment`.
+  StatusOr<AdminFeature> SetStrategies(const ChangeAuthor& author, const std::string& name,
+                                       const std::string& environment, const Json& body,
+                                       std::optional<int64_t> expected_version);
+  // Body {"variants": [...]}: the feature's variants in `environment`.
+  StatusOr<AdminFeature> SetVariants(const ChangeAuthor& author, const std::string& name,
+                                     const std::string& environment, const Json& body,
+                                     std::optional<int64_t> expected_version);
+
+  StatusOr<std::vector<AdminSegment>> ListSegments();
+  StatusOr<AdminSegment> GetSegment(int64_t id);
+  // Body {"name", "constraints"}; the id is assigned.
+  StatusOr<AdminSegment> CreateSegment(const ChangeAuthor& author, const Json& body);
+  StatusOr<AdminSegment> ReplaceSegment(const ChangeAuthor& author, int64_t id, const Json& body,
+                                        std::optional<int64_t> expected_version);
+  // kConflict when a strategy uses it; the message lists "feature (environment)" pairs.
+  Status DeleteSegment(const ChangeAuthor& author, int64_t id,
+                       std::optional<int64_t> expected_version);
+
+  // Imports {"version", "features", "segments"} (strictly parsed and validated; errors name
+  // the field, e.g. "features[0].strategies[1].constraints[0].operator") into `environment`:
+  // listed features take the file's definition and state there, listed segments (by id) its
+  // constraints; everything else is kept. Unchanged items are not rewritten.
+  StatusOr<ImportResult> Import(const ChangeAuthor& author, const std::string& environment,
+                                const Json& body);
+  // The same import into every existing environment, in one transaction.
+  StatusOr<ImportResult> ImportEverywhere(const ChangeAuthor& author, const Json& body);
+  // `environment`'s flags in the client-API format (disabled strategies and sortOrder kept,
+  // so the export imports back unchanged).
+  StatusOr<Json> Export(const std::string& environment);
+
+ private:
+  // Environments a change touched; `all` for changes visible in every environment.
+  struct Touched {
+    std::set<std::string> environments;
+    bool all = false;
+  };
+  using Change = std::function<Status(store::Transaction&, Touched&)>;
+  // Runs `change`, bumps and notifies every touched environment, commits, republishes.
+  Status Apply(const Change& change);
+  StatusOr<AdminFeature> Update(const ChangeAuthor& author, const std::string& name,
+                                std::optional<int64_t> expected_version, const std::string& action,
+                                const std::function<Status(store::Transaction&, AdminFeature&)>& edit);
+  StatusOr<ImportResult> ImportInto(const ChangeAuthor& author,
+                                    std::optional<std::string> environment, const Json& body);
+
+  store::Database& db_;
+  SnapshotPublisher& publisher_;
+  const Clock& clock_;
+};
+
+// Reads a JSON file in the import format and imports it into every environment. Error
+// messages read "flags file PATH: FIELD: problem" (the field is also set), ready to print.
+Status ImportFlagsFile(FlagService& service, const std::string& path);
+
+}  // namespace gov::flags

@@ -1,0 +1,33 @@
+#pragma once
+
+// Conversions between gov_store's flag records (JSON text) and the flag model, and the
+// reads that assemble one environment's flags.
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "flags/flag_service_model.h"
+#include "flags/model.h"
+#include "store/database.h"
+#include "store/flag_repository.h"
+
+namespace gov::flags {
+
+// The state a stored record describes.
+StatusOr<EnvironmentState> DecodeState(const store::FeatureEnvironmentRecord& record);
+// The record for `state` of `feature` in `environment`.
+store::FeatureEnvironmentRecord EncodeState(const std::string& feature,
+                                            const std::string& environment,
+                                            const EnvironmentState& state);
+StatusOr<AdminSegment> DecodeSegment(const store::SegmentRecord& record);
+// The feature with its state in every existing environment (defaults where none is stored).
+StatusOr<AdminFeature> LoadAdminFeature(store::Transaction& tx, const std::string& name);
+// Every feature, as LoadAdminFeature.
+StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(store::Transaction& tx);
+// Every segment, by id.
+StatusOr<std::vector<Segment>> LoadSegments(store::Transaction& tx);
+// `environment`'s flags in the client-API shape, features by name, all segments.
+StatusOr<ClientFeatures> LoadClientFeatures(store::Transaction& tx, const std::string& environment);
+
+}  // namespace gov::flags

@@ -1,0 +1,112 @@
+#include "flags/snapshot_publisher.h"
+
+#include "flags/flag_service_store.h"
+#include "store/environment_repository.h"
+#include "store/flag_repository.h"
+
+namespace gov::flags {
+
+// The revision is read before the flags: on PostgreSQL (read committed) a change that
+// commits in between makes the flags newer than the revision says, never older, and that
+// change's own notification then publishes its revision again with the same flags.
+StatusOr<std::shared_ptr<const EnvironmentSnapshot>> LoadEnvironmentSnapshot(
+    store::Database& db, const std::string& environment, const CompileOptions& options) {
+  auto snapshot = std::make_shared<EnvironmentSnapshot>();
+  snapshot->environment = environment;
+  RETURN_IF_ERROR(store::WithTransaction(db, store::TxMode::kReadOnly,
+                                         [&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(snapshot->revision, store::FlagRepository::GetRevision(tx, environment));
+    ASSIGN_OR_RETURN(snapshot->features, LoadClientFeatures(tx, environment));
+    return Status::Ok();
+  }));
+  snapshot->compiled = Compile(snapshot->features, options);
+  return std::shared_ptr<const EnvironmentSnapshot>(std::move(snapshot));
+}
+
+SnapshotPublisher::SnapshotPublisher(store::Database& db, SnapshotRegistry& registry,
+                                     PublisherOptions options)
+    : db_(db), registry_(registry), options_(std::move(options)) {}
+
+SnapshotPublisher::~SnapshotPublisher() { Stop(); }
+
+Status SnapshotPublisher::Start() {
+  RETURN_IF_ERROR(CheckRevisions());
+  if (options_.listen) {
+    std::shared_ptr<Inbox> inbox = inbox_;
+    RETURN_IF_ERROR(db_.Listen(kFlagsChannel, [inbox](const std::string&, const std::string& env) {
+      std::lock_guard<std::mutex> lock(inbox->mu);
+      if (inbox->stopped) return;
+      inbox->pending.insert(env);
+      inbox->cv.notify_all();
+    }));
+  }
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+Status SnapshotPublisher::Reload(const std::string& environment) {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  StatusOr<int64_t> stored = int64_t{0};
+  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+    stored = store::FlagRepository::GetRevision(tx, environment);
+    return stored.status();
+  }));
+  if (auto current = registry_.Get(environment); current && current->revision >= *stored) {
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(auto snapshot, LoadEnvironmentSnapshot(db_, environment, options_.compile));
+  registry_.Publish(std::move(snapshot));
+  return Status::Ok();
+}
+
+Status SnapshotPublisher::CheckRevisions() {
+  std::vector<store::EnvironmentRecord> environments;
+  std::map<std::string, int64_t> revisions;
+  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
+                                         [&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(environments, store::EnvironmentRepository::List(tx));
+    ASSIGN_OR_RETURN(revisions, store::FlagRepository::ListRevisions(tx));
+    return Status::Ok();
+  }));
+  Status first_error;
+  for (const auto& env : environments) {
+    const auto it = revisions.find(env.name);
+    const int64_t stored = it == revisions.end() ? 0 : it->second;
+    auto current = registry_.Get(env.name);
+    if (current && current->revision == stored) continue;
+    Status s = Reload(env.name);
+    if (!s.ok() && first_error.ok()) first_error = s;
+  }
+  return first_error;
+}
+
+void SnapshotPublisher::Run() {
+  auto next_check = std::chrono::steady_clock::now() + options_.check_interval;
+  std::unique_lock<std::mutex> lock(inbox_->mu);
+  while (!inbox_->stopped) {
+    inbox_->cv.wait_until(lock, next_check,
+                          [&] { return inbox_->stopped || !inbox_->pending.empty(); });
+    if (inbox_->stopped) break;
+    std::set<std::string> pending;
+    pending.swap(inbox_->pending);
+    lock.unlock();
+    // Errors (e.g. the database briefly down) are retried by the next periodic check.
+    for (const auto& env : pending) (void)Reload(env);
+    if (std::chrono::steady_clock::now() >= next_check) {
+      (void)CheckRevisions();
+      next_check = std::chrono::steady_clock::now() + options_.check_interval;
+    }
+    lock.lock();
+  }
+}
+
+void SnapshotPublisher::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(inbox_->mu);
+    inbox_->stopped = true;
+    inbox_->cv.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace gov::flags

@@ -1,0 +1,89 @@
+#include "store/flag_metrics_repository.h"
+
+namespace gov::store {
+
+Status FlagMetricsRepository::Add(Transaction& tx, const FlagMetricsBucket& b) {
+  const int64_t hour = ToUnixMillis(b.hour);
+  RETURN_IF_ERROR(tx.Exec("INSERT INTO flag_metrics (app_name, feature, environment, hour, yes, "
+                          "no) VALUES ($1, $2, $3, $4, $5, $6) "
+                          "ON CONFLICT (app_name, feature, environment, hour) DO UPDATE SET "
+                          "yes = flag_metrics.yes + excluded.yes, "
+                          "no = flag_metrics.no + excluded.no",
+                          {b.app_name, b.feature, b.environment, hour, b.yes, b.no})
+                      .status());
+  for (const auto& [variant, count] : b.variants) {
+    RETURN_IF_ERROR(tx.Exec("INSERT INTO flag_variant_metrics (app_name, feature, environment, "
+                            "hour, variant, count) VALUES ($1, $2, $3, $4, $5, $6) "
+                            "ON CONFLICT (app_name, feature, environment, hour, variant) "
+                            "DO UPDATE SET count = flag_variant_metrics.count + excluded.count",
+                            {b.app_name, b.feature, b.environment, hour, variant, count})
+                        .status());
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::vector<FlagMetricsBucket>> FlagMetricsRepository::ListForFeature(
+    Transaction& tx, const std::string& feature, const std::optional<std::string>& environment) {
+  const std::string env = environment.value_or("");
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT app_name, environment, hour, yes, no FROM flag_metrics "
+                                    "WHERE feature = $1 AND (CAST($2 AS TEXT) = '' OR "
+                                    "environment = CAST($2 AS TEXT)) "
+                                    "ORDER BY hour DESC, app_name, environment",
+                                    {feature, env}));
+  ASSIGN_OR_RETURN(auto vs, tx.Exec("SELECT app_name, environment, hour, variant, count "
+                                    "FROM flag_variant_metrics WHERE feature = $1 AND "
+                                    "(CAST($2 AS TEXT) = '' OR environment = CAST($2 AS TEXT))",
+                                    {feature, env}));
+  std::vector<FlagMetricsBucket> out;
+  for (const auto& r : rs.rows) {
+    FlagMetricsBucket b;
+    b.app_name = r.Text(0);
+    b.feature = feature;
+    b.environment = r.Text(1);
+    b.hour = FromUnixMillis(r.Int(2));
+    b.yes = r.Int(3);
+    b.no = r.Int(4);
+    out.push_back(std::move(b));
+  }
+  for (const auto& v : vs.rows) {
+    for (auto& b : out) {
+      if (b.app_name == v.Text(0) && b.environment == v.Text(1) &&
+          ToUnixMillis(b.hour) == v.Int(2)) {
+        b.variants[v.Text(3)] = v.Int(4);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+Status FlagMetricsRepository::PutRegistration(Transaction& tx, const ClientRegistration& r) {
+  return tx
+      .Exec("INSERT INTO flag_client_registrations (app_name, instance_id, environment, "
+            "sdk_version, strategies_json, started_at, interval_ms, last_seen_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+            "ON CONFLICT (app_name, instance_id, environment) DO UPDATE SET "
+            "sdk_version = excluded.sdk_version, strategies_json = excluded.strategies_json, "
+            "started_at = excluded.started_at, interval_ms = excluded.interval_ms, "
+            "last_seen_at = excluded.last_seen_at",
+            {r.app_name, r.instance_id, r.environment, r.sdk_version, r.strategies_json,
+             ToUnixMillis(r.started), r.interval_ms, ToUnixMillis(r.last_seen)})
+      .status();
+}
+
+StatusOr<std::vector<ClientRegistration>> FlagMetricsRepository::ListRegistrations(
+    Transaction& tx, const std::string& environment) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT app_name, instance_id, environment, sdk_version, "
+                                    "strategies_json, started_at, interval_ms, last_seen_at "
+                                    "FROM flag_client_registrations WHERE environment = $1 "
+                                    "ORDER BY app_name, instance_id",
+                                    {environment}));
+  std::vector<ClientRegistration> out;
+  for (const auto& r : rs.rows) {
+    out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
+                   FromUnixMillis(r.Int(5)), r.Int(6), FromUnixMillis(r.Int(7))});
+  }
+  return out;
+}
+
+}  // namespace gov::store

@@ -1,0 +1,216 @@
+#include "store/flag_repository.h"
+
+namespace gov::store {
+
+namespace {
+
+constexpr const char* kFeatureColumns =
+    "name, project, definition_json, version, created_at, updated_at";
+constexpr const char* kSegmentColumns =
+    "id, name, definition_json, version, created_at, updated_at";
+constexpr const char* kStateColumns =
+    "feature, environment, enabled, strategies_json, variants_json";
+
+FeatureRecord FeatureFromRow(const Row& r) {
+  return {r.Text(0), r.Text(1), r.Text(2), r.Int(3), FromUnixMillis(r.Int(4)),
+          FromUnixMillis(r.Int(5))};
+}
+
+SegmentRecord SegmentFromRow(const Row& r) {
+  return {r.Int(0), r.Text(1), r.Text(2), r.Int(3), FromUnixMillis(r.Int(4)),
+          FromUnixMillis(r.Int(5))};
+}
+
+FeatureEnvironmentRecord StateFromRow(const Row& r) {
+  return {r.Text(0), r.Text(1), r.Int(2) != 0, r.Text(3), r.Text(4)};
+}
+
+StatusOr<std::vector<FeatureEnvironmentRecord>> States(Transaction& tx, const std::string& where,
+                                                       const std::vector<SqlValue>& params) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kStateColumns +
+                                        " FROM flag_environments " + where +
+                                        " ORDER BY feature, environment",
+                                    params));
+  std::vector<FeatureEnvironmentRecord> out;
+  for (const auto& row : rs.rows) out.push_back(StateFromRow(row));
+  return out;
+}
+
+Status VersionConflict(const std::string& what, int64_t current, int64_t expected) {
+  return Conflict(what + " is at version " + std::to_string(current) + ", not " +
+                  std::to_string(expected));
+}
+
+}  // namespace
+
+Status FlagRepository::InsertFeature(Transaction& tx, const FeatureRecord& f) {
+  auto rs = tx.Exec(std::string("INSERT INTO flag_features (") + kFeatureColumns +
+                        ") VALUES ($1, $2, $3, 1, $4, $5)",
+                    {f.name, f.project, f.definition_json, ToUnixMillis(f.created_at),
+                     ToUnixMillis(f.updated_at)});
+  if (rs.status().code() == StatusCode::kAlreadyExists) {
+    return AlreadyExists("feature " + f.name + " already exists");
+  }
+  return rs.status();
+}
+
+StatusOr<FeatureRecord> FlagRepository::GetFeature(Transaction& tx, const std::string& name) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kFeatureColumns +
+                                        " FROM flag_features WHERE name = $1",
+                                    {name}));
+  if (rs.rows.empty()) return NotFound("feature " + name + " not found");
+  return FeatureFromRow(rs.rows[0]);
+}
+
+StatusOr<std::vector<FeatureRecord>> FlagRepository::ListFeatures(Transaction& tx) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kFeatureColumns +
+                                    " FROM flag_features ORDER BY name"));
+  std::vector<FeatureRecord> out;
+  for (const auto& row : rs.rows) out.push_back(FeatureFromRow(row));
+  return out;
+}
+
+StatusOr<FeatureRecord> FlagRepository::UpdateFeature(Transaction& tx, const std::string& name,
+                                                      const std::string& project,
+                                                      const std::string& definition_json,
+                                                      std::optional<int64_t> expected_version,
+                                                      TimePoint now) {
+  ASSIGN_OR_RETURN(FeatureRecord current, GetFeature(tx, name));
+  if (expected_version && *expected_version != current.version) {
+    return VersionConflict("feature " + name, current.version, *expected_version);
+  }
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE flag_features SET project = $1, definition_json = $2, "
+                                    "version = version + 1, updated_at = $3 "
+                                    "WHERE name = $4 AND version = $5",
+                                    {project, definition_json, ToUnixMillis(now), name,
+                                     current.version}));
+  if (rs.affected_rows == 0) return Conflict("feature " + name + " changed concurrently");
+  return GetFeature(tx, name);
+}
+
+Status FlagRepository::DeleteFeature(Transaction& tx, const std::string& name,
+                                     std::optional<int64_t> expected_version) {
+  ASSIGN_OR_RETURN(FeatureRecord current, GetFeature(tx, name));
+  if (expected_version && *expected_version != current.version) {
+    return VersionConflict("feature " + name, current.version, *expected_version);
+  }
+  RETURN_IF_ERROR(tx.Exec("DELETE FROM flag_environments WHERE feature = $1", {name}).status());
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("DELETE FROM flag_features WHERE name = $1 AND version = $2",
+                                    {name, current.version}));
+  if (rs.affected_rows == 0) return Conflict("feature " + name + " changed concurrently");
+  return Status::Ok();
+}
+
+StatusOr<std::vector<FeatureEnvironmentRecord>> FlagRepository::ListFeatureEnvironments(
+    Transaction& tx, const std::string& feature) {
+  return States(tx, "WHERE feature = $1", {feature});
+}
+
+StatusOr<std::vector<FeatureEnvironmentRecord>> FlagRepository::ListEnvironmentStates(
+    Transaction& tx, const std::string& environment) {
+  return States(tx, "WHERE environment = $1", {environment});
+}
+
+StatusOr<std::vector<FeatureEnvironmentRecord>> FlagRepository::ListAllEnvironmentStates(
+    Transaction& tx) {
+  return States(tx, "", {});
+}
+
+Status FlagRepository::PutFeatureEnvironment(Transaction& tx, const FeatureEnvironmentRecord& s) {
+  return tx
+      .Exec(std::string("INSERT INTO flag_environments (") + kStateColumns +
+                ") VALUES ($1, $2, $3, $4, $5) ON CONFLICT (feature, environment) DO UPDATE SET "
+                "enabled = excluded.enabled, strategies_json = excluded.strategies_json, "
+                "variants_json = excluded.variants_json",
+            {s.feature, s.environment, int64_t{s.enabled ? 1 : 0}, s.strategies_json,
+             s.variants_json})
+      .status();
+}
+
+StatusOr<int64_t> FlagRepository::BumpRevision(Transaction& tx, const std::string& environment) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("INSERT INTO flag_revisions (environment, revision) "
+                                    "VALUES ($1, 1) ON CONFLICT (environment) DO UPDATE SET "
+                                    "revision = flag_revisions.revision + 1 RETURNING revision",
+                                    {environment}));
+  return rs.rows.at(0).Int(0);
+}
+
+StatusOr<int64_t> FlagRepository::GetRevision(Transaction& tx, const std::string& environment) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT revision FROM flag_revisions WHERE environment = $1",
+                                    {environment}));
+  return rs.rows.empty() ? int64_t{0} : rs.rows[0].Int(0);
+}
+
+StatusOr<std::map<std::string, int64_t>> FlagRepository::ListRevisions(Transaction& tx) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT environment, revision FROM flag_revisions"));
+  std::map<std::string, int64_t> out;
+  for (const auto& row : rs.rows) out[row.Text(0)] = row.Int(1);
+  return out;
+}
+
+StatusOr<int64_t> FlagRepository::InsertSegment(Transaction& tx, const SegmentRecord& s) {
+  int64_t id = s.id;
+  if (id == 0) {
+    ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT COALESCE(MAX(id), 0) + 1 FROM flag_segments"));
+    id = rs.rows.at(0).Int(0);
+  }
+  auto rs = tx.Exec(std::string("INSERT INTO flag_segments (") + kSegmentColumns +
+                        ") VALUES ($1, $2, $3, 1, $4, $5)",
+                    {id, s.name, s.definition_json, ToUnixMillis(s.created_at),
+                     ToUnixMillis(s.updated_at)});
+  if (rs.status().code() == StatusCode::kAlreadyExists) {
+    return AlreadyExists("segment " + std::to_string(id) + " already exists");
+  }
+  RETURN_IF_ERROR(rs.status());
+  return id;
+}
+
+StatusOr<SegmentRecord> FlagRepository::GetSegment(Transaction& tx, int64_t id) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kSegmentColumns +
+                                        " FROM flag_segments WHERE id = $1",
+                                    {id}));
+  if (rs.rows.empty()) return NotFound("segment " + std::to_string(id) + " not found");
+  return SegmentFromRow(rs.rows[0]);
+}
+
+StatusOr<std::vector<SegmentRecord>> FlagRepository::ListSegments(Transaction& tx) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kSegmentColumns +
+                                    " FROM flag_segments ORDER BY id"));
+  std::vector<SegmentRecord> out;
+  for (const auto& row : rs.rows) out.push_back(SegmentFromRow(row));
+  return out;
+}
+
+StatusOr<SegmentRecord> FlagRepository::UpdateSegment(Transaction& tx, int64_t id,
+                                                      const std::string& name,
+                                                      const std::string& definition_json,
+                                                      std::optional<int64_t> expected_version,
+                                                      TimePoint now) {
+  ASSIGN_OR_RETURN(SegmentRecord current, GetSegment(tx, id));
+  const std::string what = "segment " + std::to_string(id);
+  if (expected_version && *expected_version != current.version) {
+    return VersionConflict(what, current.version, *expected_version);
+  }
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE flag_segments SET name = $1, definition_json = $2, "
+                                    "version = version + 1, updated_at = $3 "
+                                    "WHERE id = $4 AND version = $5",
+                                    {name, definition_json, ToUnixMillis(now), id,
+                                     current.version}));
+  if (rs.affected_rows == 0) return Conflict(what + " changed concurrently");
+  return GetSegment(tx, id);
+}
+
+Status FlagRepository::DeleteSegment(Transaction& tx, int64_t id,
+                                     std::optional<int64_t> expected_version) {
+  ASSIGN_OR_RETURN(SegmentRecord current, GetSegment(tx, id));
+  const std::string what = "segment " + std::to_string(id);
+  if (expected_version && *expected_version != current.version) {
+    return VersionConflict(what, current.version, *expected_version);
+  }
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("DELETE FROM flag_segments WHERE id = $1 AND version = $2",
+                                    {id, current.version}));
+  if (rs.affected_rows == 0) return Conflict(what + " changed concurrently");
+  return Status::Ok();
+}
+
+}  // namespace gov::store
