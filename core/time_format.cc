@@ -69,7 +69,8 @@ std::optional<TimePoint> ParseRfc3339(std::string_view s) {
   }
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
                            day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) return std::nullopt;
+  // TimePoint counts nanoseconds in 64 bits: years 1678..2261 fit, others would overflow.
+  if (!ymd.ok() || y < 1678 || y > 2261) return std::nullopt;
   Duration frac{0};
   int offset_minutes = 0;
   if (pos < s.size()) {
