@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "api/admin_routes.h"
+#include "api/flag_admin_routes.h"
 #include "api/http_util.h"
 #include "api/openapi.h"
 #include "api/target_routes.h"
@@ -80,6 +82,7 @@ Status GovernorServer::Open() {
   AddSystemRoutes();
   AddAdminRoutes(*router_, *admin_);
   // Modules (flags, controller) construct their services and add their routes here.
+  RETURN_IF_ERROR(OpenFlags());
   RETURN_IF_ERROR(OpenController());
   return Status::Ok();
 }
@@ -147,6 +150,25 @@ void GovernorServer::AddSystemRoutes() {
                 {"This OpenAPI 3.1 document", "system", nullptr, {{200, {{"type", "object"}}}}, {}}});
 }
 
+// Feature flags: every environment published to flag_snapshots_ before serving, kept current
+// by the publisher (notifications from any replica, plus a periodic revision check).
+Status GovernorServer::OpenFlags() {
+  flags::PublisherOptions options;
+  if (const char* env_host = std::getenv("HOSTNAME"); env_host != nullptr && *env_host) {
+    options.compile.hostname = env_host;
+  } else {
+    char host[256] = "";
+    gethostname(host, sizeof(host) - 1);
+    options.compile.hostname = host;
+  }
+  flag_publisher_ = std::make_unique<flags::SnapshotPublisher>(*db_, flag_snapshots_, options);
+  flag_service_ = std::make_unique<flags::FlagService>(*db_, *flag_publisher_, clock_);
+  flag_metrics_ = std::make_unique<flags::FlagMetrics>(*db_, clock_);
+  RETURN_IF_ERROR(flag_publisher_->Start());
+  AddFlagAdminRoutes(*router_, *flag_service_, *flag_metrics_);
+  return Status::Ok();
+}
+
 StatusOr<int> GovernorServer::Bind() {
   const int workers = config_.workers;
   http_.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
@@ -208,6 +230,7 @@ bool GovernorServer::Stop() {
     }
   }
   // Modules stop their background work here, before the store closes.
+  if (flag_publisher_) flag_publisher_->Stop();
   if (controller_) controller_->Stop();
   if (drained && db_) db_->Close();
   if (access_log_) access_log_->flush();

@@ -16,6 +16,10 @@
 #include "api/router.h"
 #include "controller/control_loop_service.h"
 #include "core/clock.h"
+#include "flags/flag_metrics.h"
+#include "flags/flag_service.h"
+#include "flags/snapshot_publisher.h"
+#include "flags/snapshot_registry.h"
 #include "store/database.h"
 
 namespace gov::api {
@@ -46,12 +50,20 @@ class GovernorServer {
   // The autoscaling controller (targets, pushed metrics, the loop and its runner).
   controller::ControlLoopService& controller() { return *controller_; }
   const ServerConfig& config() const { return config_; }
+  // The current compiled flags of every environment, kept equal to the store (readers: the
+  // client, frontend and OFREP APIs).
+  flags::SnapshotRegistry& flag_snapshots() { return flag_snapshots_; }
+  // Flag and segment changes, import/export (the admin API's service).
+  flags::FlagService& flag_service() { return *flag_service_; }
+  // Client metrics and registrations (POST /api/client/metrics and /register bodies).
+  flags::FlagMetrics& flag_metrics() { return *flag_metrics_; }
 
   // 200-ready check: the database answers and the schema is current; else the reason.
   Status Ready();
 
  private:
   void AddSystemRoutes();
+  Status OpenFlags();
   Status OpenController();
 
   ServerConfig config_;
@@ -63,6 +75,10 @@ class GovernorServer {
   RateLimiter limiter_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<controller::ControlLoopService> controller_;
+  flags::SnapshotRegistry flag_snapshots_;
+  std::unique_ptr<flags::SnapshotPublisher> flag_publisher_;
+  std::unique_ptr<flags::FlagService> flag_service_;
+  std::unique_ptr<flags::FlagMetrics> flag_metrics_;
   std::unique_ptr<Router> router_;
   httplib::Server http_;
   std::string generated_admin_token_;

@@ -12,6 +12,7 @@
 #include "cli/config_loader.h"
 #include "controller/decide_json.h"
 #include "core/clock.h"
+#include "flags/flag_service.h"
 
 #ifndef GOVERNOR_VERSION
 #define GOVERNOR_VERSION "0.0.0"
@@ -59,6 +60,15 @@ int Serve(const std::string& config_file, const FlagOverrides& flags) {
   if (gov::Status s = server.Open(); !s.ok()) {
     spdlog::critical("cannot start: {}", s.ToString());
     return 1;
+  }
+  if (!config.flags_file.empty()) {
+    // Imported into every environment and kept in the store; unchanged flags are not
+    // rewritten, so restarting with the same file changes nothing.
+    if (gov::Status s = gov::flags::ImportFlagsFile(server.flag_service(), config.flags_file);
+        !s.ok()) {
+      spdlog::critical("cannot start: {}", s.message());
+      return 1;
+    }
   }
   auto port = server.Bind();
   if (!port.ok()) {
