@@ -1,0 +1,138 @@
+#include "api/flag_api.h"
+
+#include <algorithm>
+
+#include "flags/features_json.h"
+#include "flags/snapshot.h"
+
+namespace gov::api {
+
+namespace {
+
+bool SegmentUsesExtensionOperators(const flags::Segment& segment) {
+  return std::any_of(segment.constraints.begin(), segment.constraints.end(),
+                     [](const flags::Constraint& c) {
+                       return flags::IsExtensionOperator(flags::OperatorFromName(c.op));
+                     });
+}
+
+bool HasVariants(const flags::Feature& feature) {
+  if (!feature.variants.empty()) return true;
+  return std::any_of(feature.strategies.begin(), feature.strategies.end(),
+                     [](const flags::Strategy& s) { return !s.disabled && !s.variants.empty(); });
+}
+
+}  // namespace
+
+std::shared_ptr<const EnvironmentView> BuildEnvironmentView(
+    std::shared_ptr<const flags::EnvironmentSnapshot> snapshot) {
+  auto view = std::make_shared<EnvironmentView>();
+  view->snapshot = std::move(snapshot);
+  const flags::ClientFeatures& stored = view->snapshot->features;
+  for (const flags::Feature& f : stored.features) {
+    view->flags[f.name] = FlagInfo{&f, HasVariants(f)};
+  }
+  if (view->snapshot->compiled) view->names = flags::FlagNames(*view->snapshot->compiled);
+  // Unleash SDKs get the client view without Governor's extension operators: an SDK that
+  // does not know an operator would evaluate the constraint differently.
+  flags::ClientFeatures client = flags::ClientView(stored);
+  std::erase_if(client.features, [&](const flags::Feature& f) {
+    return flags::UsesExtensionOperators(f, stored.segments);
+  });
+  std::erase_if(client.segments, SegmentUsesExtensionOperators);
+  view->client_body = flags::ToJson(client).dump(-1, ' ', false, Json::error_handler_t::replace);
+  view->client_features = std::move(client);
+  return view;
+}
+
+FlagApi::FlagApi(flags::SnapshotRegistry& registry, const Clock& clock, const Authenticator& auth,
+                 FlagApiOptions options, ClientMetricsSinks sinks)
+    : registry_(registry),
+      clock_(clock),
+      auth_(auth),
+      options_(std::move(options)),
+      sinks_(std::move(sinks)) {
+  registry_.Subscribe([feed = feed_](const std::string&, int64_t) {
+    std::lock_guard<std::mutex> lock(feed->mu);
+    feed->cv.notify_all();
+  });
+}
+
+std::shared_ptr<const EnvironmentView> FlagApi::View(std::string_view environment) {
+  auto snapshot = registry_.Get(environment);
+  if (!snapshot) return nullptr;
+  {
+    std::shared_lock<std::shared_mutex> lock(views_mu_);
+    auto it = views_.find(environment);
+    if (it != views_.end() && it->second->snapshot == snapshot) return it->second;
+  }
+  auto view = BuildEnvironmentView(snapshot);
+  std::unique_lock<std::shared_mutex> lock(views_mu_);
+  auto& slot = views_[std::string(environment)];
+  // Keep whichever view is newer when two requests raced to build one.
+  if (!slot || slot->snapshot->revision <= view->snapshot->revision) slot = view;
+  return view;
+}
+
+int64_t FlagApi::CurrentRevision(std::string_view environment) const {
+  auto snapshot = registry_.Get(environment);
+  return snapshot ? snapshot->revision : 0;
+}
+
+int64_t FlagApi::WaitForRevision(std::string_view environment, int64_t known,
+                                 std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(feed_->mu);
+  feed_->cv.wait_for(lock, timeout, [&] { return CurrentRevision(environment) != known; });
+  return CurrentRevision(environment);
+}
+
+bool FlagApi::AcquireStream() {
+  std::lock_guard<std::mutex> lock(feed_->mu);
+  if (feed_->open_streams >= options_.max_streams) return false;
+  ++feed_->open_streams;
+  return true;
+}
+
+void FlagApi::ReleaseStream() {
+  std::lock_guard<std::mutex> lock(feed_->mu);
+  --feed_->open_streams;
+}
+
+int FlagApi::open_streams() const {
+  std::lock_guard<std::mutex> lock(feed_->mu);
+  return feed_->open_streams;
+}
+
+std::string PrincipalEnvironment(const RequestContext& ctx) {
+  if (!ctx.principal || !ctx.principal->environment) return "";
+  return *ctx.principal->environment;
+}
+
+bool IfNoneMatchHits(std::string_view header, std::string_view etag) {
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t comma = header.find(',', pos);
+    if (comma == std::string_view::npos) comma = header.size();
+    std::string_view item = header.substr(pos, comma - pos);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.substr(0, 2) == "W/") item.remove_prefix(2);  // weak comparison, RFC 9110 13.1.2
+    if (item == "*" || item == etag) return true;
+    pos = comma + 1;
+  }
+  return false;
+}
+
+bool ApplyCors(const std::vector<std::string>& origins, const httplib::Request& req,
+               httplib::Response& res) {
+  if (!req.has_header("Origin")) return false;
+  const std::string origin = req.get_header_value("Origin");
+  const bool any = std::find(origins.begin(), origins.end(), "*") != origins.end();
+  if (!any && std::find(origins.begin(), origins.end(), origin) == origins.end()) return false;
+  res.set_header("Access-Control-Allow-Origin", any ? "*" : origin);
+  if (!any) res.set_header("Vary", "Origin");
+  res.set_header("Access-Control-Expose-Headers", "ETag");
+  return true;
+}
+
+}  // namespace gov::api

@@ -1,0 +1,200 @@
+#include "api/frontend_routes.h"
+
+#include "api/http_util.h"
+#include "core/crypto.h"
+#include "core/json_writer.h"
+#include "flags/evaluator.h"
+
+namespace gov::api {
+
+namespace {
+
+const char* kJson = "application/json";
+
+Json ErrorSchema() { return Json{{"type", "object"}, {"required", {"error"}}}; }
+
+void Respond(FlagApi& api, RequestContext& ctx, httplib::Response& res,
+             const StatusOr<flags::Context>& context) {
+  ApplyCors(api.options().cors_origins, ctx.req, res);
+  if (!context.ok()) return WriteError(res, context.status());
+  auto view = api.View(PrincipalEnvironment(ctx));
+  std::string body =
+      view ? FrontendToggles(*view, *context, api.clock().Now()) : std::string(R"({"toggles":[]})");
+  // The toggles depend on the context, so the validator is the body's own hash.
+  const std::string etag = "\"" + Sha256Hex(body).substr(0, 32) + "\"";
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", "no-cache");
+  if (IfNoneMatchHits(ctx.req.get_header_value("If-None-Match"), etag)) {
+    res.status = 304;
+    return;
+  }
+  res.status = 200;
+  res.set_content(std::move(body), kJson);
+}
+
+StatusOr<flags::Context> ContextFromBody(const httplib::Request& req) {
+  ASSIGN_OR_RETURN(Json body, ParseBody(req));
+  if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
+  // unleash-proxy-client posts {"context": {...}}; a bare context object is accepted too.
+  Json context = body.contains("context") ? body["context"] : body;
+  if (!context.is_object()) return InvalidArgument("expected an object", "context");
+  if (!context.contains("remoteAddress")) context["remoteAddress"] = req.remote_addr;
+  auto parsed = flags::ContextFromUnleash(context);
+  if (!parsed.ok() && body.contains("context")) {
+    return InvalidArgument(parsed.status().message(),
+                           JoinFieldPath("context", parsed.status().field()));
+  }
+  return parsed;
+}
+
+}  // namespace
+
+StatusOr<flags::Context> FrontendContextFromQuery(const httplib::Request& req) {
+  Json context = Json::object();
+  Json properties = Json::object();
+  for (const auto& [name, value] : req.params) {
+    if (name.size() > 12 && name.compare(0, 11, "properties[") == 0 && name.back() == ']') {
+      properties[name.substr(11, name.size() - 12)] = value;
+    } else {
+      context[name] = value;
+    }
+  }
+  if (!properties.empty()) context["properties"] = std::move(properties);
+  if (!context.contains("remoteAddress")) context["remoteAddress"] = req.remote_addr;
+  return flags::ContextFromUnleash(context);
+}
+
+std::string FrontendToggles(const EnvironmentView& view, const flags::Context& context,
+                            TimePoint now) {
+  std::string out;
+  out.reserve(256 + 160 * view.names.size());
+  JsonWriter w(out);
+  w.BeginObject().Key("toggles").BeginArray();
+  const flags::FlagSnapshot& snapshot = *view.snapshot->compiled;
+  for (std::string_view name : view.names) {
+    const flags::EvaluationResult r = flags::Evaluate(snapshot, name, context, now);
+    if (!r.found || !r.enabled) continue;
+    auto info = view.flags.find(name);
+    const bool impression = info != view.flags.end() && info->second.feature->impression_data;
+    w.BeginObject().Key("name").String(name).Key("enabled").Bool(true);
+    w.Key("variant").BeginObject();
+    w.Key("name").String(r.variant.name).Key("enabled").Bool(r.variant.enabled);
+    w.Key("feature_enabled").Bool(r.variant.feature_enabled);
+    if (r.variant.has_payload) {
+      w.Key("payload").BeginObject();
+      w.Key("type").String(r.variant.payload_type).Key("value").String(r.variant.payload_value);
+      w.EndObject();
+    }
+    w.EndObject();
+    w.Key("impressionData").Bool(impression);
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  return out;
+}
+
+void WritePreflight(const FlagApi& api, const httplib::Request& req, httplib::Response& res,
+                    const char* methods) {
+  if (!ApplyCors(api.options().cors_origins, req, res)) {
+    return WriteError(res, PermissionDenied("origin not allowed by server.corsOrigins"));
+  }
+  res.status = 204;
+  res.set_header("Access-Control-Allow-Methods", methods);
+  res.set_header("Access-Control-Allow-Headers",
+                 "Authorization, Content-Type, If-None-Match, X-API-Key, Unleash-AppName, "
+                 "Unleash-SDK, Unleash-Connection-Id");
+  res.set_header("Access-Control-Max-Age", "86400");
+}
+
+void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api) {
+  std::shared_ptr<FlagApi> p = api;
+  const Json toggles_schema{{"type", "object"},
+                            {"required", {"toggles"}},
+                            {"properties",
+                             {{"toggles",
+                               {{"type", "array"},
+                                {"items",
+                                 {{"type", "object"},
+                                  {"required", {"name", "enabled", "variant", "impressionData"}},
+                                  {"properties",
+                                   {{"name", {{"type", "string"}}},
+                                    {"enabled", {{"type", "boolean"}}},
+                                    {"impressionData", {{"type", "boolean"}}},
+                                    {"variant",
+                                     {{"type", "object"},
+                                      {"required", {"name", "enabled"}},
+                                      {"properties",
+                                       {{"name", {{"type", "string"}}},
+                                        {"enabled", {{"type", "boolean"}}},
+                                        {"feature_enabled", {{"type", "boolean"}}},
+                                        {"payload",
+                                         {{"type", "object"},
+                                          {"properties",
+                                           {{"type", {{"type", "string"}}},
+                                            {"value", {{"type", "string"}}}}}}}}}}}}}}}}}}}};
+  const std::vector<std::string> query{"userId",      "sessionId",   "remoteAddress",   "appName",
+                                       "environment", "currentTime", "properties[name]"};
+  const std::map<int, Json> responses{{200, toggles_schema},
+                                      {304, nullptr},
+                                      {400, ErrorSchema()},
+                                      {401, ErrorSchema()},
+                                      {403, ErrorSchema()}};
+  router.Add({"GET",
+              "/api/frontend",
+              Access::kFrontend,
+              "evaluation",
+              [p](RequestContext& ctx, httplib::Response& res) {
+                Respond(*p, ctx, res, FrontendContextFromQuery(ctx.req));
+              },
+              {"Unleash frontend API: the flags enabled for the context in the query", "frontend",
+               nullptr, responses, query}});
+  router.Add({"POST",
+              "/api/frontend",
+              Access::kFrontend,
+              "evaluation",
+              [p](RequestContext& ctx, httplib::Response& res) {
+                Respond(*p, ctx, res, ContextFromBody(ctx.req));
+              },
+              {"Unleash frontend API: the flags enabled for the context in the body",
+               "frontend",
+               {{"type", "object"}, {"properties", {{"context", {{"type", "object"}}}}}},
+               responses,
+               {}}});
+  router.Add({"POST",
+              "/api/frontend/client/metrics",
+              Access::kFrontend,
+              "ingest",
+              [p](RequestContext& ctx, httplib::Response& res) {
+                ApplyCors(p->options().cors_origins, ctx.req, res);
+                auto body = ParseBody(ctx.req);
+                if (!body.ok()) return WriteError(res, body.status());
+                auto report = ParseClientMetrics(*body, PrincipalEnvironment(ctx));
+                if (!report.ok()) return WriteError(res, report.status());
+                if (p->sinks().metrics) {
+                  Status s = p->sinks().metrics(report->environment, *body);
+                  if (!s.ok()) return WriteError(res, s);
+                }
+                res.status = 202;
+              },
+              {"Unleash frontend API: usage counts from a frontend SDK",
+               "frontend",
+               {{"type", "object"}, {"required", {"appName", "bucket"}}},
+               {{202, nullptr}, {400, ErrorSchema()}},
+               {}}});
+  for (const char* path : {"/api/frontend", "/api/frontend/client/metrics"}) {
+    router.Add({"OPTIONS",
+                path,
+                Access::kPublic,
+                "",
+                [p](RequestContext& ctx, httplib::Response& res) {
+                  WritePreflight(*p, ctx.req, res, "GET, POST, OPTIONS");
+                },
+                {"CORS preflight (origins from server.corsOrigins)",
+                 "frontend",
+                 nullptr,
+                 {{204, nullptr}, {403, ErrorSchema()}},
+                 {}}});
+  }
+}
+
+}  // namespace gov::api

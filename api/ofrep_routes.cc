@@ -1,0 +1,322 @@
+#include "api/ofrep_routes.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "api/frontend_routes.h"
+#include "api/http_util.h"
+#include "api/sse.h"
+#include "core/crypto.h"
+#include "core/json_writer.h"
+#include "flags/evaluator.h"
+
+namespace gov::api {
+
+namespace {
+
+const char* kJson = "application/json";
+constexpr int kInactivityDelaySeconds = 120;
+
+struct OfrepError {
+  int http = 400;
+  const char* code = "INVALID_CONTEXT";
+  std::string details;
+};
+
+// {key?, errorCode, errorDetails}: the spec's evaluationFailure / flagNotFound /
+// bulkEvaluationFailure shape.
+std::string ErrorBody(std::string_view key, const OfrepError& e, bool with_key) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  if (with_key) w.Key("key").String(key);
+  w.Key("errorCode").String(e.code).Key("errorDetails").String(e.details).EndObject();
+  return out;
+}
+
+// The evaluation context of an OFREP request body {"context": {...}}.
+StatusOr<flags::Context> ParseRequest(const Json& body, OfrepError& error) {
+  if (!body.is_object() || !body.contains("context") || !body["context"].is_object()) {
+    error = {400, "INVALID_CONTEXT", "the body must be an object with a \"context\" object"};
+    return InvalidArgument(error.details, "context");
+  }
+  const Json& context = body["context"];
+  // The spec's context schema requires a string targetingKey.
+  auto tk = context.find("targetingKey");
+  if (tk == context.end() || tk->is_null()) {
+    error = {400, "TARGETING_KEY_MISSING", "context.targetingKey is required"};
+    return InvalidArgument(error.details, "context.targetingKey");
+  }
+  if (!tk->is_string()) {
+    error = {400, "INVALID_CONTEXT", "context.targetingKey: expected a string"};
+    return InvalidArgument(error.details, "context.targetingKey");
+  }
+  auto parsed = flags::ContextFromOfrep(context);
+  if (!parsed.ok()) {
+    error = {400, "INVALID_CONTEXT",
+             JoinFieldPath("context", parsed.status().field()) + ": " + parsed.status().message()};
+  }
+  return parsed;
+}
+
+// Writes the value of a variant payload decoded by its type: number -> JSON number, json ->
+// the parsed JSON, anything else -> string. False when the payload does not decode.
+bool WritePayloadValue(JsonWriter& w, std::string_view type, std::string_view value) {
+  if (type == "number") {
+    double d = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
+    if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(d)) {
+      return false;
+    }
+    if (std::trunc(d) == d && std::fabs(d) < 9007199254740992.0) {
+      w.Int(static_cast<int64_t>(d));
+    } else {
+      w.Double(d);
+    }
+    return true;
+  }
+  if (type == "json") {
+    auto parsed = ParseJson(value);
+    if (!parsed.ok()) return false;
+    w.Raw(parsed->dump(-1, ' ', false, Json::error_handler_t::replace));
+    return true;
+  }
+  w.String(value);
+  return true;
+}
+
+// Appends one flag's evaluation (evaluationSuccess, or evaluationFailure with PARSE_ERROR
+// when a payload does not decode). Returns false in the failure case.
+bool WriteEvaluation(JsonWriter& w, const EnvironmentView& view, std::string_view key,
+                     const flags::EvaluationResult& r) {
+  std::string value;
+  JsonWriter vw(value);
+  std::string_view variant = r.enabled ? "enabled" : "disabled";
+  if (r.variant.enabled) {
+    variant = r.variant.name;
+    if (!r.variant.has_payload) {
+      vw.String(r.variant.name);
+    } else if (!WritePayloadValue(vw, r.variant.payload_type, r.variant.payload_value)) {
+      w.BeginObject().Key("key").String(key).Key("errorCode").String("PARSE_ERROR");
+      w.Key("errorDetails")
+          .String("the payload of variant \"" + std::string(r.variant.name) + "\" is not valid " +
+                  std::string(r.variant.payload_type));
+      w.EndObject();
+      return false;
+    }
+  } else {
+    vw.Bool(r.enabled);
+  }
+  w.BeginObject().Key("key").String(key).Key("value").Raw(value);
+  w.Key("reason").String(flags::ReasonName(r.reason)).Key("variant").String(variant);
+  w.Key("metadata").BeginObject();
+  auto info = view.flags.find(key);
+  if (info != view.flags.end() && !info->second.feature->type.empty()) {
+    w.Key("flagType").String(info->second.feature->type);
+  }
+  w.Key("environment").String(view.snapshot->environment);
+  w.Key("revision").Int(view.snapshot->revision);
+  w.EndObject().EndObject();
+  return true;
+}
+
+void PercentEncode(std::string& out, std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+}
+
+void EvaluateOneRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
+  ApplyCors(api.options().cors_origins, ctx.req, res);
+  const std::string key = ctx.PathParam(0);
+  auto view = api.View(PrincipalEnvironment(ctx));
+  if (!view) {
+    res.status = 404;
+    res.set_content(
+        ErrorBody(key, {404, "FLAG_NOT_FOUND", "flag '" + key + "' was not found"}, true), kJson);
+    return;
+  }
+  auto body = ParseJson(ctx.req.body);
+  if (!body.ok()) {
+    res.status = 400;
+    res.set_content(ErrorBody(key, {400, "PARSE_ERROR", "body: " + body.status().message()}, true),
+                    kJson);
+    return;
+  }
+  auto [status, out] = OfrepEvaluateOne(*view, key, *body, api.clock().Now());
+  res.status = status;
+  res.set_content(std::move(out), kJson);
+}
+
+void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
+  ApplyCors(api.options().cors_origins, ctx.req, res);
+  auto body = ParseJson(ctx.req.body);
+  if (!body.ok()) {
+    res.status = 400;
+    res.set_content(ErrorBody("", {400, "PARSE_ERROR", "body: " + body.status().message()}, false),
+                    kJson);
+    return;
+  }
+  OfrepError error;
+  auto context = ParseRequest(*body, error);
+  if (!context.ok()) {
+    res.status = error.http;
+    res.set_content(ErrorBody("", error, false), kJson);
+    return;
+  }
+  const std::string env = PrincipalEnvironment(ctx);
+  auto view = api.View(env);
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject().Key("flags").BeginArray();
+  const TimePoint now = api.clock().Now();
+  if (view) {
+    for (std::string_view name : view->names) {
+      WriteEvaluation(w, *view, name,
+                      flags::Evaluate(*view->snapshot->compiled, name, *context, now));
+    }
+  }
+  w.EndArray();
+  w.Key("metadata").BeginObject().Key("environment").String(env);
+  w.Key("revision").Int(view ? view->snapshot->revision : 0).EndObject();
+  // ADR-0008: an SSE endpoint that says when to re-fetch. EventSource cannot send headers,
+  // so the caller's own secret travels in the query; the access log records paths only.
+  std::string uri = "/ofrep/v1/event-stream?token=";
+  PercentEncode(uri, ExtractSecret(ctx.req.get_header_value("Authorization"),
+                                   ctx.req.get_header_value("X-API-Key")));
+  w.Key("eventStreams").BeginArray().BeginObject().Key("type").String("sse");
+  w.Key("endpoint").BeginObject().Key("requestUri").String(uri).EndObject();
+  w.Key("inactivityDelaySec").Int(kInactivityDelaySeconds).EndObject().EndArray();
+  w.EndObject();
+  const std::string etag = "\"" + Sha256Hex(out).substr(0, 32) + "\"";
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", "no-cache");
+  if (IfNoneMatchHits(ctx.req.get_header_value("If-None-Match"), etag)) {
+    res.status = 304;
+    return;
+  }
+  res.status = 200;
+  res.set_content(std::move(out), kJson);
+}
+
+std::string RefetchMessage(int64_t revision) {
+  const std::string id = std::to_string(revision);
+  return SseMessage("message", id,
+                    "{\"type\":\"refetchEvaluation\",\"etag\":\"\\\"" + id + "\\\"\"}");
+}
+
+void EventStreamRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
+  ApplyCors(api.options().cors_origins, ctx.req, res);
+  std::string secret = ctx.req.get_param_value("token");
+  if (secret.empty()) {
+    secret = ExtractSecret(ctx.req.get_header_value("Authorization"),
+                           ctx.req.get_header_value("X-API-Key"));
+  }
+  auto principal = api.auth().Authenticate(secret);
+  if (!principal.ok()) return WriteError(res, principal.status());
+  if (principal->type != store::TokenType::kClient &&
+      principal->type != store::TokenType::kFrontend) {
+    return WriteError(res, PermissionDenied("only client and frontend tokens may subscribe"));
+  }
+  const std::string env = principal->environment.value_or("");
+  if (!StartRevisionStream(api, env, nullptr, RefetchMessage, res)) {
+    res.set_header("Retry-After", "30");
+    WriteError(res, Unavailable("too many open streams; poll the bulk evaluation instead"));
+  }
+}
+
+// The spec's schema `name` (validated against the spec itself in tests/api/ofrep_test.cc).
+Json Ref(const std::string& name) {
+  return Json{{"type", "object"}, {"description", "OFREP v0.3.0 components/schemas/" + name}};
+}
+
+}  // namespace
+
+std::pair<int, std::string> OfrepEvaluateOne(const EnvironmentView& view, std::string_view key,
+                                             const Json& request_body, TimePoint now) {
+  OfrepError error;
+  auto context = ParseRequest(request_body, error);
+  if (!context.ok()) return {error.http, ErrorBody(key, error, true)};
+  const flags::EvaluationResult r = flags::Evaluate(*view.snapshot->compiled, key, *context, now);
+  if (!r.found) {
+    return {404,
+            ErrorBody(key, {404, "FLAG_NOT_FOUND", "flag '" + std::string(key) + "' was not found"},
+                      true)};
+  }
+  std::string out;
+  JsonWriter w(out);
+  return {WriteEvaluation(w, view, key, r) ? 200 : 400, out};
+}
+
+void AddOfrepRoutes(Router& router, std::shared_ptr<FlagApi> api) {
+  std::shared_ptr<FlagApi> p = api;
+  const Json failure{{"type", "object"}, {"required", {"errorCode"}}};
+  const Json request{{"type", "object"},
+                     {"required", {"context"}},
+                     {"properties", {{"context", {{"type", "object"}}}}}};
+  router.Add({"POST",
+              "/ofrep/v1/evaluate/flags/{key}",
+              Access::kClientOrFrontend,
+              "evaluation",
+              [p](RequestContext& ctx, httplib::Response& res) { EvaluateOneRoute(*p, ctx, res); },
+              {"OFREP v0.3.0: evaluate one flag",
+               "ofrep",
+               request,
+               {{200, Ref("serverEvaluationSuccess")},
+                {400, Ref("evaluationFailure")},
+                {401, failure},
+                {403, failure},
+                {404, Ref("flagNotFound")}},
+               {}}});
+  router.Add({"POST",
+              "/ofrep/v1/evaluate/flags",
+              Access::kClientOrFrontend,
+              "evaluation",
+              [p](RequestContext& ctx, httplib::Response& res) { EvaluateBulkRoute(*p, ctx, res); },
+              {"OFREP v0.3.0: evaluate every flag (ETag; If-None-Match answers 304)",
+               "ofrep",
+               request,
+               {{200, Ref("bulkEvaluationSuccess")},
+                {304, nullptr},
+                {400, Ref("bulkEvaluationFailure")},
+                {401, failure},
+                {403, failure}},
+               {"flagConfigEtag", "flagConfigLastModified"}}});
+  router.Add({"GET",
+              "/ofrep/v1/event-stream",
+              Access::kPublic,
+              "evaluation",
+              [p](RequestContext& ctx, httplib::Response& res) { EventStreamRoute(*p, ctx, res); },
+              {"OFREP ADR-0008 event stream: refetchEvaluation when the token environment's flags "
+               "change (token in the query or the Authorization header)",
+               "ofrep",
+               nullptr,
+               {{200, {{"type", "string"}, {"x-content-type", "text/event-stream"}}},
+                {401, failure},
+                {403, failure},
+                {503, failure}},
+               {"token"}}});
+  for (const char* path : {"/ofrep/v1/evaluate/flags/{key}", "/ofrep/v1/evaluate/flags"}) {
+    router.Add({"OPTIONS",
+                path,
+                Access::kPublic,
+                "",
+                [p](RequestContext& ctx, httplib::Response& res) {
+                  WritePreflight(*p, ctx.req, res, "POST, OPTIONS");
+                },
+                {"CORS preflight (origins from server.corsOrigins)",
+                 "ofrep",
+                 nullptr,
+                 {{204, nullptr}, {403, failure}},
+                 {}}});
+  }
+}
+
+}  // namespace gov::api

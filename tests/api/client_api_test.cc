@@ -1,0 +1,280 @@
+// The Unleash client API (GET /api/client/features, register, metrics, streaming) against
+// snapshots published into the registry. Expected shapes follow the Unleash client API
+// (https://docs.getunleash.io/reference/api/unleash/get-all-toggles) and the issue's rules.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "tests/api/client_api_harness.h"
+
+namespace gov::api::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::vector<std::string> FeatureNames(const Json& body) {
+  std::vector<std::string> names;
+  for (const Json& f : body["features"]) names.push_back(f["name"]);
+  return names;
+}
+
+TEST(ClientApiTest, FeaturesInUnleashFormatWithoutExtensionOperators) {
+  EvaluationServer s;
+  s.Publish("development", 3, FixtureFlags());
+  auto res = s.Client()->Get("/api/client/features", EvaluationServer::Auth(kClientSecret));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const Json body = Json::parse(res->body);
+  EXPECT_EQ(body["version"], 2);
+  const auto names = FeatureNames(body);
+  EXPECT_EQ(names.size(), 12u);  // 13 fixture flags minus the REGEX one
+  EXPECT_THAT(names, Not(::testing::Contains("regex-flag")));
+  ASSERT_EQ(body["segments"].size(), 1u);  // the REGEX segment is withheld too
+  EXPECT_EQ(body["segments"][0]["id"], 1);
+  EXPECT_THAT(res->body, Not(HasSubstr("REGEX")));
+  // Round-trips through Governor's own lenient parser (the SDK shape).
+  EXPECT_TRUE(flags::ParseClientFeatures(body).ok());
+}
+
+TEST(ClientApiTest, EtagPerRevisionAndIfNoneMatch) {
+  EvaluationServer s;
+  s.Publish("development", 3, FixtureFlags());
+  auto c = s.Client();
+  auto first = c->Get("/api/client/features", EvaluationServer::Auth(kClientSecret));
+  ASSERT_TRUE(first);
+  const std::string etag = first->get_header_value("ETag");
+  EXPECT_EQ(etag, ClientFeaturesEtag("development", 3, "", ""));
+  ASSERT_EQ(etag.front(), '"');  // strong: no W/ prefix
+  auto headers = EvaluationServer::Auth(kClientSecret);
+  headers.emplace("If-None-Match", etag);
+  auto second = c->Get("/api/client/features", headers);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 304);
+  EXPECT_TRUE(second->body.empty());
+
+  s.Publish("development", 4, FixtureFlags());
+  auto third = c->Get("/api/client/features", headers);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->status, 200);
+  EXPECT_NE(third->get_header_value("ETag"), etag);
+}
+
+TEST(ClientApiTest, NamePrefixAndProjectFilters) {
+  EvaluationServer s;
+  s.Publish("development", 1, FixtureFlags());
+  auto c = s.Client();
+  auto prefixed =
+      c->Get("/api/client/features?namePrefix=team.", EvaluationServer::Auth(kClientSecret));
+  ASSERT_TRUE(prefixed);
+  EXPECT_THAT(FeatureNames(Json::parse(prefixed->body)),
+              ElementsAre("team.search", "team.billing"));
+  auto project =
+      c->Get("/api/client/features?project=billing", EvaluationServer::Auth(kClientSecret));
+  ASSERT_TRUE(project);
+  EXPECT_THAT(FeatureNames(Json::parse(project->body)), ElementsAre("team.billing"));
+  EXPECT_NE(prefixed->get_header_value("ETag"), project->get_header_value("ETag"));
+}
+
+TEST(ClientApiTest, EnvironmentComesFromTheToken) {
+  EvaluationServer s;
+  s.Publish("development", 1, FixtureFlags());
+  flags::ClientFeatures prod;
+  prod.features.push_back(FixtureFlags().features[0]);
+  s.Publish("production", 7, prod);
+  auto res = s.Client()->Get("/api/client/features", EvaluationServer::Auth(kProdClientSecret));
+  ASSERT_TRUE(res);
+  EXPECT_THAT(FeatureNames(Json::parse(res->body)), ElementsAre("static-on"));
+  EXPECT_EQ(res->get_header_value("ETag"), ClientFeaturesEtag("production", 7, "", ""));
+}
+
+TEST(ClientApiTest, TokenTypesAreEnforced) {
+  EvaluationServer s;
+  s.Publish("development", 1, FixtureFlags());
+  auto c = s.Client();
+  EXPECT_EQ(c->Get("/api/client/features")->status, 401);
+  EXPECT_EQ(c->Get("/api/client/features", EvaluationServer::Auth("nope"))->status, 401);
+  EXPECT_EQ(c->Get("/api/client/features", EvaluationServer::Auth(kFrontendSecret))->status, 403);
+  EXPECT_EQ(c->Get("/api/client/features", EvaluationServer::Auth(kAdminSecret))->status, 403);
+  EXPECT_EQ(c->Post("/api/client/metrics", EvaluationServer::Auth(kFrontendSecret), "{}",
+                    "application/json")
+                ->status,
+            403);
+  EXPECT_EQ(c->Get("/api/client/streaming", EvaluationServer::Auth(kFrontendSecret))->status, 403);
+}
+
+TEST(ClientApiTest, RegisterAndMetricsAreValidatedAndHandedToTheStore) {
+  EvaluationServer s;
+  auto c = s.Client();
+  const auto auth = EvaluationServer::Auth(kClientSecret);
+  auto reg =
+      c->Post("/api/client/register", auth,
+              R"({"appName":"checkout","instanceId":"i-1","sdkVersion":"unleash-client-node:6.12.1",
+                         "strategies":["default","flexibleRollout"],"started":"2026-11-25T10:00:00.000Z","interval":15000})",
+              "application/json");
+  ASSERT_TRUE(reg);
+  EXPECT_EQ(reg->status, 202) << reg->body;
+  ASSERT_EQ(s.registrations().size(), 1u);
+  EXPECT_EQ(s.registrations()[0].environment, "development");
+  EXPECT_EQ(s.registrations()[0].strategies.size(), 2u);
+
+  auto metrics = c->Post(
+      "/api/client/metrics", auth,
+      R"({"appName":"checkout","instanceId":"i-1","bucket":{"start":"2026-11-25T10:00:00.000Z",
+          "stop":"2026-11-25T10:01:00.000Z","toggles":{"color":{"yes":5,"no":2,"variants":{"blue":5}}}}})",
+      "application/json");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 202) << metrics->body;
+  const std::vector<ClientMetricsReport> reports = s.reports();
+  ASSERT_EQ(reports.size(), 1u);
+  const ClientMetricsReport& r = reports[0];
+  EXPECT_EQ(r.app_name, "checkout");
+  ASSERT_EQ(r.toggles.size(), 1u);
+  EXPECT_EQ(r.toggles[0].yes, 5);
+  EXPECT_EQ(r.toggles[0].no, 2);
+  ASSERT_EQ(r.toggles[0].variants.size(), 1u);
+  EXPECT_EQ(r.toggles[0].variants[0], std::make_pair(std::string("blue"), int64_t{5}));
+
+  struct Case {
+    std::string body;
+    std::string field;
+  };
+  const std::vector<Case> bad = {
+      {"not json", "body"},
+      {R"({"instanceId":"x"})", "appName"},
+      {R"({"appName":"a"})", "bucket"},
+      {R"({"appName":"a","bucket":{"stop":"2026-11-25T10:00:00Z","toggles":{}}})", "bucket.start"},
+      {R"({"appName":"a","bucket":{"start":"yesterday","stop":"2026-11-25T10:00:00Z","toggles":{}}})",
+       "bucket.start"},
+      {R"({"appName":"a","bucket":{"start":"2026-11-25T10:00:00Z","stop":"2026-11-25T09:00:00Z","toggles":{}}})",
+       "bucket.stop"},
+      {R"({"appName":"a","bucket":{"start":"2026-11-25T10:00:00Z","stop":"2026-11-25T10:00:00Z","toggles":{"f":{"yes":-1}}}})",
+       "bucket.toggles.f.yes"},
+      {R"({"appName":"a","bucket":{"start":"2026-11-25T10:00:00Z","stop":"2026-11-25T10:00:00Z","toggles":{"f":{"variants":{"v":"x"}}}}})",
+       "bucket.toggles.f.variants.v"},
+  };
+  for (const Case& k : bad) {
+    auto res = c->Post("/api/client/metrics", auth, k.body, "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << k.body;
+    EXPECT_EQ(Json::parse(res->body)["error"]["field"], k.field) << k.body << " -> " << res->body;
+  }
+  auto bad_reg = c->Post("/api/client/register", auth, R"({"appName":"a","strategies":[1]})",
+                         "application/json");
+  EXPECT_EQ(Json::parse(bad_reg->body)["error"]["field"], "strategies[0]");
+  EXPECT_EQ(s.reports().size(), 1u);
+}
+
+// Reads an SSE stream on a background thread and hands complete messages to the test.
+class SseReader {
+ public:
+  SseReader(int port, std::string path, httplib::Headers headers) {
+    thread_ = std::thread([this, port, path, headers] {
+      httplib::Client c("127.0.0.1", port);
+      c.set_read_timeout(10, 0);
+      auto res = c.Get(path.c_str(), headers, [this](const char* data, size_t n) {
+        std::lock_guard<std::mutex> lock(mu_);
+        buffer_.append(data, n);
+        size_t end;
+        while ((end = buffer_.find("\n\n")) != std::string::npos) {
+          messages_.push_back(buffer_.substr(0, end));
+          buffer_.erase(0, end + 2);
+        }
+        cv_.notify_all();
+        return !stop_;
+      });
+      std::lock_guard<std::mutex> lock(mu_);
+      status_ = res ? res->status : -1;
+      done_ = true;
+      cv_.notify_all();
+    });
+  }
+  ~SseReader() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    thread_.join();
+  }
+  // The first message (after `skip` messages) containing `needle`; "" on timeout.
+  std::string WaitFor(const std::string& needle) {
+    std::unique_lock<std::mutex> lock(mu_);
+    std::string found;
+    cv_.wait_for(lock, std::chrono::seconds(10), [&] {
+      for (size_t i = next_; i < messages_.size(); ++i) {
+        if (messages_[i].find(needle) != std::string::npos) {
+          found = messages_[i];
+          next_ = i + 1;
+          return true;
+        }
+      }
+      return done_;
+    });
+    return found;
+  }
+  int WaitDone() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return done_; });
+    return status_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string buffer_;
+  std::vector<std::string> messages_;
+  size_t next_ = 0;
+  bool stop_ = false;
+  bool done_ = false;
+  int status_ = 0;
+  std::thread thread_;
+};
+
+TEST(ClientApiTest, StreamingSendsHydrationThenEachNewRevision) {
+  EvaluationServer s;
+  s.Publish("development", 1, FixtureFlags());
+  SseReader reader(s.port(), "/api/client/streaming", EvaluationServer::Auth(kClientSecret));
+  const std::string connected = reader.WaitFor("event: unleash-connected");
+  ASSERT_FALSE(connected.empty());
+  EXPECT_THAT(connected, HasSubstr("id: 1\n"));
+  EXPECT_THAT(connected, HasSubstr("\"type\":\"hydration\""));
+  EXPECT_THAT(connected, HasSubstr("\"name\":\"static-on\""));
+  EXPECT_THAT(connected, Not(HasSubstr("regex-flag")));
+
+  flags::ClientFeatures changed = FixtureFlags();
+  changed.features[0].enabled = false;
+  s.Publish("development", 2, changed);
+  const std::string updated = reader.WaitFor("event: unleash-updated");
+  ASSERT_FALSE(updated.empty());
+  EXPECT_THAT(updated, HasSubstr("id: 2\n"));
+  const Json data = Json::parse(updated.substr(updated.find("data: ") + 6));
+  EXPECT_EQ(data["events"][0]["eventId"], 2);
+  EXPECT_EQ(data["events"][0]["features"][0]["name"], "static-on");
+  EXPECT_EQ(data["events"][0]["features"][0]["enabled"], false);
+  // Idle streams get keep-alive comments (interval 200 ms in the harness).
+  EXPECT_FALSE(reader.WaitFor(": keep-alive").empty());
+}
+
+TEST(ClientApiTest, StreamsAreCappedAndSlotsReturnOnDisconnect) {
+  EvaluationServer s([](FlagApiOptions& o) { o.max_streams = 1; });
+  s.Publish("development", 1, FixtureFlags());
+  {
+    SseReader reader(s.port(), "/api/client/streaming", EvaluationServer::Auth(kClientSecret));
+    ASSERT_FALSE(reader.WaitFor("unleash-connected").empty());
+    auto second = s.Client()->Get("/api/client/streaming", EvaluationServer::Auth(kClientSecret));
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->status, 503);
+    EXPECT_EQ(second->get_header_value("Retry-After"), "30");
+  }
+  // The closed stream's slot comes back once its next keep-alive write fails.
+  for (int i = 0; i < 200 && s.api().open_streams() > 0; ++i) {
+    s.api().WaitForRevision("development", 1, std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(s.api().open_streams(), 0);
+}
+
+}  // namespace
+}  // namespace gov::api::testing

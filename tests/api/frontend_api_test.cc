@@ -1,0 +1,147 @@
+// The Unleash frontend API (GET/POST /api/frontend) and its CORS handling. Expected toggles
+// follow Unleash semantics for the fixture flags (tests/api/testdata/client_api_flags.json):
+// only enabled toggles, with the variant getVariant() returns and impressionData.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/api/client_api_harness.h"
+
+namespace gov::api::testing {
+namespace {
+
+using ::testing::Contains;
+using ::testing::Not;
+
+std::map<std::string, Json> Toggles(const std::string& body) {
+  std::map<std::string, Json> out;
+  const Json parsed = Json::parse(body);
+  for (const Json& t : parsed["toggles"]) out[t["name"]] = t;
+  return out;
+}
+
+std::vector<std::string> Names(const std::map<std::string, Json>& toggles) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : toggles) out.push_back(k);
+  return out;
+}
+
+TEST(FrontendApiTest, GetEvaluatesTheQueryContext) {
+  EvaluationServer s;
+  s.Publish("development", 1, FixtureFlags());
+  auto res = s.Client()->Get("/api/frontend?userId=alice&properties%5Bcountry%5D=no",
+                             EvaluationServer::Auth(kFrontendSecret));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto toggles = Toggles(res->body);
+  const auto names = Names(toggles);
+  EXPECT_THAT(names, Contains("targeted"));    // alice is in userIds
+  EXPECT_THAT(names, Contains("segmented"));   // country=no matches segment 1
+  EXPECT_THAT(names, Contains("regex-flag"));  // evaluated server-side: "alice" matches ^a
+  EXPECT_THAT(names, Not(Contains("off-flag")));
+  for (const auto& [name, t] : toggles) EXPECT_EQ(t["enabled"], true) << name;
+  EXPECT_EQ(toggles.at("static-on")["impressionData"], true);
+  EXPECT_EQ(toggles.at("static-on")["variant"],
+            (Json{{"name", "disabled"}, {"enabled", false}, {"feature_enabled", true}}));
+  EXPECT_EQ(toggles.at("color")["variant"],
+            (Json{{"name", "blue"},
+                  {"enabled", true},
+                  {"feature_enabled", true},
+                  {"payload", {{"type", "string"}, {"value", "#0000ff"}}}}));
+  EXPECT_EQ(toggles.at("color")["impressionData"], false);
+}
+
+TEST(FrontendApiTest, PostTakesTheContextFromTheBody) {
+  EvaluationServer s;
+  s.Publish("development", 1, FixtureFlags());
+  auto c = s.Client();
+  auto bob =
+      c->Post("/api/frontend", EvaluationServer::Auth(kFrontendSecret),
+              R"({"context":{"userId":"bob","properties":{"country":"se"}}})", "application/json");
+  ASSERT_TRUE(bob);
+  ASSERT_EQ(bob->status, 200);
+  const auto names = Names(Toggles(bob->body));
+  EXPECT_THAT(names, Not(Contains("targeted")));
+  EXPECT_THAT(names, Not(Contains("segmented")));
+  EXPECT_THAT(names, Contains("static-on"));
+  auto bad = c->Post("/api/frontend", EvaluationServer::Auth(kFrontendSecret),
+                     R"({"context":{"userId":"bob","currentTime":"noon"}})", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(Json::parse(bad->body)["error"]["field"], "context.currentTime") << bad->body;
+}
+
+TEST(FrontendApiTest, EtagAnswers304ForTheSameContextAndRevision) {
+  EvaluationServer s;
+  s.Publish("development", 1, FixtureFlags());
+  auto c = s.Client();
+  auto first = c->Get("/api/frontend?userId=alice", EvaluationServer::Auth(kFrontendSecret));
+  ASSERT_TRUE(first);
+  auto headers = EvaluationServer::Auth(kFrontendSecret);
+  headers.emplace("If-None-Match", first->get_header_value("ETag"));
+  EXPECT_EQ(c->Get("/api/frontend?userId=alice", headers)->status, 304);
+  EXPECT_EQ(c->Get("/api/frontend?userId=bob", headers)->status, 200);
+  flags::ClientFeatures changed = FixtureFlags();
+  changed.features[0].enabled = false;
+  s.Publish("development", 2, changed);
+  EXPECT_EQ(c->Get("/api/frontend?userId=alice", headers)->status, 200);
+}
+
+TEST(FrontendApiTest, FrontendTokensReachOnlyFrontendAndOfrep) {
+  EvaluationServer s;
+  s.Publish("development", 1, FixtureFlags());
+  auto c = s.Client();
+  const auto front = EvaluationServer::Auth(kFrontendSecret);
+  EXPECT_EQ(c->Get("/api/client/features", front)->status, 403);
+  EXPECT_EQ(
+      c->Post("/api/client/register", front, R"({"appName":"a"})", "application/json")->status,
+      403);
+  EXPECT_EQ(c->Get("/api/frontend", EvaluationServer::Auth(kClientSecret))->status, 403);
+  EXPECT_EQ(c->Get("/api/frontend", EvaluationServer::Auth(kAdminSecret))->status, 403);
+  EXPECT_EQ(c->Post("/ofrep/v1/evaluate/flags", front, R"({"context":{"targetingKey":"u"}})",
+                    "application/json")
+                ->status,
+            200);
+}
+
+TEST(FrontendApiTest, CorsOriginsComeFromConfig) {
+  EvaluationServer s;
+  s.Publish("development", 1, FixtureFlags());
+  auto c = s.Client();
+  httplib::Headers allowed{{"Origin", "https://app.example.com"},
+                           {"Access-Control-Request-Method", "GET"}};
+  auto pre = c->Options("/api/frontend", allowed);
+  ASSERT_TRUE(pre);
+  EXPECT_EQ(pre->status, 204);
+  EXPECT_EQ(pre->get_header_value("Access-Control-Allow-Origin"), "https://app.example.com");
+  EXPECT_NE(pre->get_header_value("Access-Control-Allow-Headers").find("Authorization"),
+            std::string::npos);
+  auto denied = c->Options("/api/frontend", httplib::Headers{{"Origin", "https://evil.example"}});
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 403);
+  EXPECT_FALSE(denied->has_header("Access-Control-Allow-Origin"));
+
+  auto headers = EvaluationServer::Auth(kFrontendSecret);
+  headers.emplace("Origin", "https://app.example.com");
+  auto get = c->Get("/api/frontend", headers);
+  EXPECT_EQ(get->get_header_value("Access-Control-Allow-Origin"), "https://app.example.com");
+  EXPECT_EQ(get->get_header_value("Access-Control-Expose-Headers"), "ETag");
+  auto ofrep_pre = c->Options("/ofrep/v1/evaluate/flags", allowed);
+  EXPECT_EQ(ofrep_pre->status, 204);
+}
+
+TEST(FrontendApiTest, MetricsFromFrontendSdks) {
+  EvaluationServer s;
+  auto res = s.Client()->Post(
+      "/api/frontend/client/metrics", EvaluationServer::Auth(kFrontendSecret),
+      R"({"appName":"web","instanceId":"browser","bucket":{"start":"2026-11-25T10:00:00.000Z",
+          "stop":"2026-11-25T10:00:30.000Z","toggles":{"static-on":{"yes":1,"no":0,"variants":{}}}}})",
+      "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 202) << res->body;
+  ASSERT_EQ(s.reports().size(), 1u);
+  EXPECT_EQ(s.reports()[0].environment, "development");
+}
+
+}  // namespace
+}  // namespace gov::api::testing
