@@ -365,7 +365,10 @@ StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
       if (!loaded.ok() && loaded.status().code() != StatusCode::kNotFound) return loaded.status();
       const AdminFeature* before = loaded.ok() ? &*loaded : nullptr;
       AdminFeature next = before ? *before : AdminFeature{};
-      const AdminFeature imported = FromClientFeature(f, "");
+      AdminFeature imported = FromClientFeature(f, "");
+      // The admin API's defaults, so imported and created flags look alike.
+      if (imported.definition.project.empty()) imported.definition.project = "default";
+      if (imported.definition.type.empty()) imported.definition.type = "release";
       next.definition = imported.definition;
       for (const auto& env : result.environments) {
         next.environments[env] = imported.environments.at("");

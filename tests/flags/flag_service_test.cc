@@ -322,6 +322,7 @@ TEST_F(FlagServiceTest, FlagsFileImportsIntoEveryEnvironment) {
   ASSERT_TRUE(ImportFlagsFile(service_, path).ok());
   EXPECT_TRUE(registry_.Get("development")->features.features[0].enabled);
   EXPECT_TRUE(registry_.Get("production")->features.features[0].enabled);
+  EXPECT_EQ(service_.GetFeature("a")->definition.project, "default");
   // Restarting with the same file changes nothing.
   const int64_t revision = Revision("production");
   ASSERT_TRUE(ImportFlagsFile(service_, path).ok());
