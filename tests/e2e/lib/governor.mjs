@@ -1,0 +1,85 @@
+// Starts `governor serve` on 127.0.0.1 port 0 with SQLite in a temp dir, and talks to its
+// admin API. Used by the *.e2etest.mjs files; each test starts its own server.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+
+export async function startGovernor({ flags } = {}) {
+  const bin = process.env.GOVERNOR_BINARY_DIR;
+  if (!bin) throw new Error('GOVERNOR_BINARY_DIR is not set');
+  const dir = mkdtempSync(path.join(tmpdir(), 'gov-e2e-'));
+  const args = ['serve', '--listen', '127.0.0.1:0', '--database', `sqlite://${dir}/g.db`,
+    '--admin-token', ADMIN_TOKEN];
+  if (flags) {
+    const file = path.join(dir, 'flags.json');
+    writeFileSync(file, JSON.stringify(flags));
+    args.push('--flags-file', file);
+  }
+  const child = spawn(path.join(bin, 'cli', 'governor'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const base = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`governor did not start: ${stderr}`)), 30000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`governor exited ${code}: ${stderr}`)); });
+  });
+  child.stdout.resume();
+  const gov = {
+    base,
+    async admin(method, p, body, headers = {}) {
+      const res = await fetch(base + p, {
+        method,
+        headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+    },
+    async token(type, environment = 'development') {
+      const res = await gov.admin('POST', '/api/v1/tokens', { type, name: `e2e-${type}-${environment}`, environment });
+      if (res.status !== 201) throw new Error(`token: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.secret;
+    },
+    async stop() {
+      child.removeAllListeners('exit');
+      const exited = new Promise((r) => child.on('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return gov;
+}
+
+// Resolves when `predicate()` (sync or async) is truthy; rejects after `timeoutMs`.
+export async function waitUntil(predicate, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await predicate()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// Contexts for comparing evaluations: users, sessions, properties, addresses (fixed, no RNG).
+export function contexts(n) {
+  const out = [];
+  const countries = ['no', 'se', 'dk', 'us', undefined];
+  for (let i = 0; i < n; i++) {
+    const c = { userId: `user-${i * 7919 % 1000}`, sessionId: `s-${i}` };
+    const country = countries[i % countries.length];
+    c.properties = country ? { country, plan: i % 3 === 0 ? 'pro' : 'free' } : { plan: 'free' };
+    if (i % 4 === 0) c.remoteAddress = `10.0.${i % 256}.${(i * 13) % 256}`;
+    if (i % 9 === 0) delete c.userId;
+    out.push(c);
+  }
+  return out;
+}
