@@ -76,17 +76,16 @@ Json EnvironmentStateSchema() {
 }
 
 Json FlagBodySchema() {
-  Json j = Obj({{"name", {{"type", "string"}, {"pattern", "^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,99}$"}}},
-                {"project", {{"type", "string"}, {"default", "default"}}},
-                {"type", {{"enum", {"release", "experiment", "operational", "kill-switch",
-                                    "permission"}}}},
-                {"description", {{"type", {"string", "null"}}}},
-                {"stale", {{"type", "boolean"}}},
-                {"impressionData", {{"type", "boolean"}}},
-                {"dependencies", ArrayOfObjects()},
-                {"environments",
-                 {{"type", "object"}, {"additionalProperties", EnvironmentStateSchema()}}}},
-               {"name"});
+  Json j = Obj(
+      {{"name", {{"type", "string"}, {"pattern", "^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,99}$"}}},
+       {"project", {{"type", "string"}, {"default", "default"}}},
+       {"type", {{"enum", {"release", "experiment", "operational", "kill-switch", "permission"}}}},
+       {"description", {{"type", {"string", "null"}}}},
+       {"stale", {{"type", "boolean"}}},
+       {"impressionData", {{"type", "boolean"}}},
+       {"dependencies", ArrayOfObjects()},
+       {"environments", {{"type", "object"}, {"additionalProperties", EnvironmentStateSchema()}}}},
+      {"name"});
   return j;
 }
 
@@ -132,7 +131,10 @@ std::map<int, Json> Errors(std::map<int, Json> ok, std::initializer_list<int> co
 
 void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::FlagMetrics& metrics) {
   using flags::AdminFeature;
-  router.Add({"GET", "/api/v1/flags", Access::kAdmin, "admin",
+  router.Add({"GET",
+              "/api/v1/flags",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext&, httplib::Response& res) {
                 auto features = service.ListFeatures();
                 if (!features.ok()) return WriteError(res, features.status());
@@ -140,10 +142,16 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
                 for (const auto& f : *features) items.push_back(flags::AdminFeatureToJson(f));
                 WriteJson(res, 200, {{"items", std::move(items)}});
               },
-              {"List feature flags with their state in every environment", "flags", nullptr,
-               {{200, ItemsSchema(FlagSchema())}}, {}}});
+              {"List feature flags with their state in every environment",
+               "flags",
+               nullptr,
+               {{200, ItemsSchema(FlagSchema())}},
+               {}}});
 
-  router.Add({"POST", "/api/v1/flags", Access::kAdmin, "admin",
+  router.Add({"POST",
+              "/api/v1/flags",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 auto body = ParseBody(ctx.req);
                 if (!body.ok()) return WriteError(res, body.status());
@@ -152,10 +160,16 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
                 res.set_header("Location", "/api/v1/flags/" + created->definition.name);
                 WriteFeature(res, 201, *created);
               },
-              {"Create a feature flag; environments not listed start disabled", "flags",
-               FlagBodySchema(), Errors({{201, FlagSchema()}}, {400, 409}), {}}});
+              {"Create a feature flag; environments not listed start disabled",
+               "flags",
+               FlagBodySchema(),
+               Errors({{201, FlagSchema()}}, {400, 409}),
+               {}}});
 
-  router.Add({"POST", "/api/v1/flags/import", Access::kAdmin, "admin",
+  router.Add({"POST",
+              "/api/v1/flags/import",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 auto env = RequiredQuery(ctx.req, "environment");
                 if (!env.ok()) return WriteError(res, env.status());
@@ -163,20 +177,25 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
                 if (!body.ok()) return WriteError(res, body.status());
                 auto result = service.Import(Author(ctx), *env, *body);
                 if (!result.ok()) return WriteError(res, result.status());
-                WriteJson(res, 200, {{"environments", result->environments},
-                                     {"changedFeatures", result->changed_features},
-                                     {"changedSegments", result->changed_segments}});
+                WriteJson(res, 200,
+                          {{"environments", result->environments},
+                           {"changedFeatures", result->changed_features},
+                           {"changedSegments", result->changed_segments}});
               },
               {"Import flags in the Unleash client-API format into one environment (listed "
                "features and segments are created or replaced, others kept)",
-               "flags", ClientFeaturesSchema(),
+               "flags",
+               ClientFeaturesSchema(),
                Errors({{200, Obj({{"environments", {{"type", "array"}}},
                                   {"changedFeatures", {{"type", "array"}}},
                                   {"changedSegments", {{"type", "array"}}}})}},
                       {400, 404}),
                {"environment"}}});
 
-  router.Add({"GET", "/api/v1/flags/export", Access::kAdmin, "admin",
+  router.Add({"GET",
+              "/api/v1/flags/export",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 auto env = RequiredQuery(ctx.req, "environment");
                 if (!env.ok()) return WriteError(res, env.status());
@@ -184,19 +203,31 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
                 if (!exported.ok()) return WriteError(res, exported.status());
                 WriteJson(res, 200, *exported);
               },
-              {"Export one environment's flags in the Unleash client-API format", "flags", nullptr,
-               Errors({{200, ClientFeaturesSchema()}}, {400, 404}), {"environment"}}});
+              {"Export one environment's flags in the Unleash client-API format",
+               "flags",
+               nullptr,
+               Errors({{200, ClientFeaturesSchema()}}, {400, 404}),
+               {"environment"}}});
 
-  router.Add({"GET", "/api/v1/flags/{name}", Access::kAdmin, "admin",
+  router.Add({"GET",
+              "/api/v1/flags/{name}",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 auto f = service.GetFeature(ctx.PathParam(0));
                 if (!f.ok()) return WriteError(res, f.status());
                 WriteFeature(res, 200, *f);
               },
-              {"Get a feature flag (ETag: its version)", "flags", nullptr,
-               Errors({{200, FlagSchema()}}, {404}), {}}});
+              {"Get a feature flag (ETag: its version)",
+               "flags",
+               nullptr,
+               Errors({{200, FlagSchema()}}, {404}),
+               {}}});
 
-  router.Add({"PUT", "/api/v1/flags/{name}", Access::kAdmin, "admin",
+  router.Add({"PUT",
+              "/api/v1/flags/{name}",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 Json body;
                 std::optional<int64_t> version;
@@ -207,9 +238,15 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
               },
               {"Replace a feature flag (If-Match: version; environments left out become "
                "disabled with no strategies)",
-               "flags", FlagBodySchema(), Errors({{200, FlagSchema()}}, {400, 404, 409}), {}}});
+               "flags",
+               FlagBodySchema(),
+               Errors({{200, FlagSchema()}}, {400, 404, 409}),
+               {}}});
 
-  router.Add({"PATCH", "/api/v1/flags/{name}", Access::kAdmin, "admin",
+  router.Add({"PATCH",
+              "/api/v1/flags/{name}",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 Json body;
                 std::optional<int64_t> version;
@@ -220,10 +257,15 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
               },
               {"Change a feature flag with a JSON merge patch (RFC 7396) of its admin JSON "
                "(If-Match: version)",
-               "flags", Json{{"type", "object"}}, Errors({{200, FlagSchema()}}, {400, 404, 409}),
+               "flags",
+               Json{{"type", "object"}},
+               Errors({{200, FlagSchema()}}, {400, 404, 409}),
                {}}});
 
-  router.Add({"DELETE", "/api/v1/flags/{name}", Access::kAdmin, "admin",
+  router.Add({"DELETE",
+              "/api/v1/flags/{name}",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 Json body;
                 std::optional<int64_t> version;
@@ -233,11 +275,16 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
                 res.status = 204;
               },
               {"Delete a feature flag (If-Match: version; 409 while other flags depend on it)",
-               "flags", nullptr, Errors({{204, nullptr}}, {404, 409}), {}}});
+               "flags",
+               nullptr,
+               Errors({{204, nullptr}}, {404, 409}),
+               {}}});
 
   for (const bool on : {true, false}) {
-    router.Add({"POST", std::string("/api/v1/flags/{name}/environments/{env}/") + (on ? "on" : "off"),
-                Access::kAdmin, "admin",
+    router.Add({"POST",
+                std::string("/api/v1/flags/{name}/environments/{env}/") + (on ? "on" : "off"),
+                Access::kAdmin,
+                "admin",
                 [&service, on](RequestContext& ctx, httplib::Response& res) {
                   Json body;
                   std::optional<int64_t> version;
@@ -249,11 +296,16 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
                 },
                 {std::string("Turn a feature flag ") + (on ? "on" : "off") +
                      " in one environment (no body; If-Match optional)",
-                 "flags", Json{{"type", "object"}, {"description", "ignored; send no body"}},
-                 Errors({{200, FlagSchema()}}, {400, 404, 409}), {}}});
+                 "flags",
+                 Json{{"type", "object"}, {"description", "ignored; send no body"}},
+                 Errors({{200, FlagSchema()}}, {400, 404, 409}),
+                 {}}});
   }
 
-  router.Add({"PUT", "/api/v1/flags/{name}/environments/{env}/strategies", Access::kAdmin, "admin",
+  router.Add({"PUT",
+              "/api/v1/flags/{name}/environments/{env}/strategies",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 Json body;
                 std::optional<int64_t> version;
@@ -265,10 +317,15 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
               },
               {"Replace a feature flag's strategies in one environment (errors name e.g. "
                "strategies[1].constraints[0].operator)",
-               "flags", Obj({{"strategies", ArrayOfObjects()}}, {"strategies"}),
-               Errors({{200, FlagSchema()}}, {400, 404, 409}), {}}});
+               "flags",
+               Obj({{"strategies", ArrayOfObjects()}}, {"strategies"}),
+               Errors({{200, FlagSchema()}}, {400, 404, 409}),
+               {}}});
 
-  router.Add({"PUT", "/api/v1/flags/{name}/environments/{env}/variants", Access::kAdmin, "admin",
+  router.Add({"PUT",
+              "/api/v1/flags/{name}/environments/{env}/variants",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 Json body;
                 std::optional<int64_t> version;
@@ -278,26 +335,34 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
                 if (!f.ok()) return WriteError(res, f.status());
                 WriteFeature(res, 200, *f);
               },
-              {"Replace a feature flag's variants in one environment", "flags",
+              {"Replace a feature flag's variants in one environment",
+               "flags",
                Obj({{"variants", ArrayOfObjects()}}, {"variants"}),
-               Errors({{200, FlagSchema()}}, {400, 404, 409}), {}}});
+               Errors({{200, FlagSchema()}}, {400, 404, 409}),
+               {}}});
 
-  router.Add({"GET", "/api/v1/flags/{name}/metrics", Access::kAdmin, "admin",
-              [&metrics](RequestContext& ctx, httplib::Response& res) {
-                std::optional<std::string> env;
-                if (ctx.req.has_param("environment")) env = ctx.req.get_param_value("environment");
-                auto m = metrics.FeatureMetrics(ctx.PathParam(0), env);
-                if (!m.ok()) return WriteError(res, m.status());
-                WriteJson(res, 200, *m);
-              },
-              {"Client metrics of a flag: yes/no and variant counts per app, environment and hour",
-               "flags", nullptr,
-               Errors({{200, Obj({{"name", {{"type", "string"}}},
-                                  {"items", ArrayOfObjects()}})}},
-                      {404}),
-               {"environment"}}});
+  router.Add(
+      {"GET",
+       "/api/v1/flags/{name}/metrics",
+       Access::kAdmin,
+       "admin",
+       [&metrics](RequestContext& ctx, httplib::Response& res) {
+         std::optional<std::string> env;
+         if (ctx.req.has_param("environment")) env = ctx.req.get_param_value("environment");
+         auto m = metrics.FeatureMetrics(ctx.PathParam(0), env);
+         if (!m.ok()) return WriteError(res, m.status());
+         WriteJson(res, 200, *m);
+       },
+       {"Client metrics of a flag: yes/no and variant counts per app, environment and hour",
+        "flags",
+        nullptr,
+        Errors({{200, Obj({{"name", {{"type", "string"}}}, {"items", ArrayOfObjects()}})}}, {404}),
+        {"environment"}}});
 
-  router.Add({"GET", "/api/v1/segments", Access::kAdmin, "admin",
+  router.Add({"GET",
+              "/api/v1/segments",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext&, httplib::Response& res) {
                 auto segments = service.ListSegments();
                 if (!segments.ok()) return WriteError(res, segments.status());
@@ -307,7 +372,10 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
               },
               {"List segments", "flags", nullptr, {{200, ItemsSchema(SegmentSchema())}}, {}}});
 
-  router.Add({"POST", "/api/v1/segments", Access::kAdmin, "admin",
+  router.Add({"POST",
+              "/api/v1/segments",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 auto body = ParseBody(ctx.req);
                 if (!body.ok()) return WriteError(res, body.status());
@@ -317,21 +385,30 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
                                "/api/v1/segments/" + std::to_string(created->segment.id));
                 WriteSegment(res, 201, *created);
               },
-              {"Create a segment (a named constraint set; the id is assigned)", "flags",
-               SegmentBodySchema(), Errors({{201, SegmentSchema()}}, {400}), {}}});
-
-  router.Add({"GET", "/api/v1/segments/{id}", Access::kAdmin, "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto id = SegmentId(ctx);
-                if (!id.ok()) return WriteError(res, id.status());
-                auto s = service.GetSegment(*id);
-                if (!s.ok()) return WriteError(res, s.status());
-                WriteSegment(res, 200, *s);
-              },
-              {"Get a segment", "flags", nullptr, Errors({{200, SegmentSchema()}}, {400, 404}),
+              {"Create a segment (a named constraint set; the id is assigned)",
+               "flags",
+               SegmentBodySchema(),
+               Errors({{201, SegmentSchema()}}, {400}),
                {}}});
 
-  router.Add({"PUT", "/api/v1/segments/{id}", Access::kAdmin, "admin",
+  router.Add(
+      {"GET",
+       "/api/v1/segments/{id}",
+       Access::kAdmin,
+       "admin",
+       [&service](RequestContext& ctx, httplib::Response& res) {
+         auto id = SegmentId(ctx);
+         if (!id.ok()) return WriteError(res, id.status());
+         auto s = service.GetSegment(*id);
+         if (!s.ok()) return WriteError(res, s.status());
+         WriteSegment(res, 200, *s);
+       },
+       {"Get a segment", "flags", nullptr, Errors({{200, SegmentSchema()}}, {400, 404}), {}}});
+
+  router.Add({"PUT",
+              "/api/v1/segments/{id}",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 auto id = SegmentId(ctx);
                 if (!id.ok()) return WriteError(res, id.status());
@@ -342,10 +419,16 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
                 if (!s.ok()) return WriteError(res, s.status());
                 WriteSegment(res, 200, *s);
               },
-              {"Replace a segment (If-Match: version)", "flags", SegmentBodySchema(),
-               Errors({{200, SegmentSchema()}}, {400, 404, 409}), {}}});
+              {"Replace a segment (If-Match: version)",
+               "flags",
+               SegmentBodySchema(),
+               Errors({{200, SegmentSchema()}}, {400, 404, 409}),
+               {}}});
 
-  router.Add({"DELETE", "/api/v1/segments/{id}", Access::kAdmin, "admin",
+  router.Add({"DELETE",
+              "/api/v1/segments/{id}",
+              Access::kAdmin,
+              "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
                 auto id = SegmentId(ctx);
                 if (!id.ok()) return WriteError(res, id.status());
@@ -356,8 +439,11 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
                 if (!s.ok()) return WriteError(res, s);
                 res.status = 204;
               },
-              {"Delete a segment (409 listing the flags and environments that use it)", "flags",
-               nullptr, Errors({{204, nullptr}}, {400, 404, 409}), {}}});
+              {"Delete a segment (409 listing the flags and environments that use it)",
+               "flags",
+               nullptr,
+               Errors({{204, nullptr}}, {400, 404, 409}),
+               {}}});
 }
 
 }  // namespace gov::api

@@ -125,12 +125,13 @@ Status FlagMetrics::RecordClientRegistration(const std::string& environment, con
 StatusOr<Json> FlagMetrics::FeatureMetrics(const std::string& feature,
                                            const std::optional<std::string>& environment) {
   std::vector<store::FlagMetricsBucket> buckets;
-  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
-                                         [&](store::Transaction& tx) -> Status {
-    RETURN_IF_ERROR(store::FlagRepository::GetFeature(tx, feature).status());
-    ASSIGN_OR_RETURN(buckets, store::FlagMetricsRepository::ListForFeature(tx, feature, environment));
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+        RETURN_IF_ERROR(store::FlagRepository::GetFeature(tx, feature).status());
+        ASSIGN_OR_RETURN(buckets,
+                         store::FlagMetricsRepository::ListForFeature(tx, feature, environment));
+        return Status::Ok();
+      }));
   Json items = Json::array();
   for (const auto& b : buckets) {
     items.push_back({{"appName", b.app_name},

@@ -16,9 +16,9 @@ namespace {
 Status Audit(store::Transaction& tx, const ChangeAuthor& author, TimePoint now,
              const std::string& action, const std::string& resource,
              std::optional<std::string> before, std::optional<std::string> after) {
-  return store::AuditRepository::Append(tx, {0, now, author.actor, action, resource,
-                                             std::move(before), std::move(after),
-                                             author.request_id})
+  return store::AuditRepository::Append(
+             tx, {0, now, author.actor, action, resource, std::move(before), std::move(after),
+                  author.request_id})
       .status();
 }
 
@@ -41,8 +41,9 @@ Status CheckSegments(store::Transaction& tx, const std::vector<Strategy>& strate
     for (size_t k = 0; k < ids.size(); ++k) {
       auto segment = store::FlagRepository::GetSegment(tx, ids[k]);
       if (segment.status().code() == StatusCode::kNotFound) {
-        return InvalidArgument("unknown segment id " + std::to_string(ids[k]),
-                               IndexFieldPath(JoinFieldPath(IndexFieldPath(path, j), "segments"), k));
+        return InvalidArgument(
+            "unknown segment id " + std::to_string(ids[k]),
+            IndexFieldPath(JoinFieldPath(IndexFieldPath(path, j), "segments"), k));
       }
       RETURN_IF_ERROR(segment.status());
     }
@@ -128,21 +129,21 @@ StatusOr<AdminFeature> ParseReplacement(const Json& body, const std::string& nam
 
 Status FlagService::Apply(const Change& change) {
   std::set<std::string> environments;
-  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadWrite,
-                                         [&](store::Transaction& tx) -> Status {
-    Touched touched;
-    RETURN_IF_ERROR(change(tx, touched));
-    environments = std::move(touched.environments);
-    if (touched.all) {
-      ASSIGN_OR_RETURN(auto all, store::EnvironmentRepository::List(tx));
-      for (const auto& env : all) environments.insert(env.name);
-    }
-    for (const auto& env : environments) {
-      RETURN_IF_ERROR(store::FlagRepository::BumpRevision(tx, env).status());
-      RETURN_IF_ERROR(db_.Notify(tx, kFlagsChannel, env));
-    }
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+        Touched touched;
+        RETURN_IF_ERROR(change(tx, touched));
+        environments = std::move(touched.environments);
+        if (touched.all) {
+          ASSIGN_OR_RETURN(auto all, store::EnvironmentRepository::List(tx));
+          for (const auto& env : all) environments.insert(env.name);
+        }
+        for (const auto& env : environments) {
+          RETURN_IF_ERROR(store::FlagRepository::BumpRevision(tx, env).status());
+          RETURN_IF_ERROR(db_.Notify(tx, kFlagsChannel, env));
+        }
+        return Status::Ok();
+      }));
   // The change is committed; a failed reload here is repaired by the periodic check.
   for (const auto& env : environments) (void)publisher_.Reload(env);
   return Status::Ok();
@@ -150,21 +151,21 @@ Status FlagService::Apply(const Change& change) {
 
 StatusOr<std::vector<AdminFeature>> FlagService::ListFeatures() {
   std::vector<AdminFeature> out;
-  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
-                                         [&](store::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(out, LoadAdminFeatures(tx));
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(out, LoadAdminFeatures(tx));
+        return Status::Ok();
+      }));
   return out;
 }
 
 StatusOr<AdminFeature> FlagService::GetFeature(const std::string& name) {
   std::optional<AdminFeature> out;
-  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
-                                         [&](store::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(out, LoadAdminFeature(tx, name));
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(out, LoadAdminFeature(tx, name));
+        return Status::Ok();
+      }));
   return std::move(*out);
 }
 
@@ -175,7 +176,8 @@ StatusOr<AdminFeature> FlagService::CreateFeature(const ChangeAuthor& author, co
   RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> Status {
     RETURN_IF_ERROR(CheckReferences(tx, next));
     const TimePoint now = clock_.Now();
-    RETURN_IF_ERROR(WriteFeature(tx, next, nullptr, now, touched.environments, touched.all).status());
+    RETURN_IF_ERROR(
+        WriteFeature(tx, next, nullptr, now, touched.environments, touched.all).status());
     ASSIGN_OR_RETURN(created, LoadAdminFeature(tx, name));
     return Audit(tx, author, now, "flag.create", "flags/" + name, std::nullopt,
                  FeatureAuditJson(&*created));
@@ -255,8 +257,8 @@ Status FlagService::DeleteFeature(const ChangeAuthor& author, const std::string&
     }
     RETURN_IF_ERROR(store::FlagRepository::DeleteFeature(tx, name, expected_version));
     touched.all = true;
-    return Audit(tx, author, clock_.Now(), "flag.delete", "flags/" + name,
-                 FeatureAuditJson(before), std::nullopt);
+    return Audit(tx, author, clock_.Now(), "flag.delete", "flags/" + name, FeatureAuditJson(before),
+                 std::nullopt);
   });
 }
 
@@ -285,8 +287,7 @@ StatusOr<AdminFeature> FlagService::SetStrategies(const ChangeAuthor& author,
                 });
 }
 
-StatusOr<AdminFeature> FlagService::SetVariants(const ChangeAuthor& author,
-                                                const std::string& name,
+StatusOr<AdminFeature> FlagService::SetVariants(const ChangeAuthor& author, const std::string& name,
                                                 const std::string& environment, const Json& body,
                                                 std::optional<int64_t> expected_version) {
   ASSIGN_OR_RETURN(auto variants, ParseVariantsBody(body));
@@ -300,12 +301,12 @@ StatusOr<AdminFeature> FlagService::SetVariants(const ChangeAuthor& author,
 
 StatusOr<Json> FlagService::Export(const std::string& environment) {
   std::optional<ClientFeatures> features;
-  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
-                                         [&](store::Transaction& tx) -> Status {
-    RETURN_IF_ERROR(RequireEnvironment(tx, environment));
-    ASSIGN_OR_RETURN(features, LoadClientFeatures(tx, environment));
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+        RETURN_IF_ERROR(RequireEnvironment(tx, environment));
+        ASSIGN_OR_RETURN(features, LoadClientFeatures(tx, environment));
+        return Status::Ok();
+      }));
   return ToJson(*features);
 }
 
@@ -314,8 +315,7 @@ StatusOr<ImportResult> FlagService::Import(const ChangeAuthor& author,
   return ImportInto(author, environment, body);
 }
 
-StatusOr<ImportResult> FlagService::ImportEverywhere(const ChangeAuthor& author,
-                                                     const Json& body) {
+StatusOr<ImportResult> FlagService::ImportEverywhere(const ChangeAuthor& author, const Json& body) {
   return ImportInto(author, std::nullopt, body);
 }
 
@@ -343,9 +343,9 @@ StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
       const std::string definition = ToJson(s).dump();
       auto existing = store::FlagRepository::GetSegment(tx, s.id);
       if (existing.status().code() == StatusCode::kNotFound) {
-        RETURN_IF_ERROR(store::FlagRepository::InsertSegment(
-                            tx, {s.id, name, definition, 1, now, now})
-                            .status());
+        RETURN_IF_ERROR(
+            store::FlagRepository::InsertSegment(tx, {s.id, name, definition, 1, now, now})
+                .status());
       } else {
         RETURN_IF_ERROR(existing.status());
         ASSIGN_OR_RETURN(AdminSegment current, DecodeSegment(*existing));
@@ -353,9 +353,9 @@ StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
                                      current.segment.constraints == s.constraints)) {
           continue;
         }
-        RETURN_IF_ERROR(store::FlagRepository::UpdateSegment(tx, s.id, name, definition,
-                                                             std::nullopt, now)
-                            .status());
+        RETURN_IF_ERROR(
+            store::FlagRepository::UpdateSegment(tx, s.id, name, definition, std::nullopt, now)
+                .status());
       }
       result.changed_segments.push_back(s.id);
       touched.all = true;
@@ -390,26 +390,26 @@ StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
 
 StatusOr<std::vector<AdminSegment>> FlagService::ListSegments() {
   std::vector<AdminSegment> out;
-  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
-                                         [&](store::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(auto records, store::FlagRepository::ListSegments(tx));
-    for (const auto& r : records) {
-      ASSIGN_OR_RETURN(auto segment, DecodeSegment(r));
-      out.push_back(std::move(segment));
-    }
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(auto records, store::FlagRepository::ListSegments(tx));
+        for (const auto& r : records) {
+          ASSIGN_OR_RETURN(auto segment, DecodeSegment(r));
+          out.push_back(std::move(segment));
+        }
+        return Status::Ok();
+      }));
   return out;
 }
 
 StatusOr<AdminSegment> FlagService::GetSegment(int64_t id) {
   std::optional<AdminSegment> out;
-  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
-                                         [&](store::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
-    ASSIGN_OR_RETURN(out, DecodeSegment(record));
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
+        ASSIGN_OR_RETURN(out, DecodeSegment(record));
+        return Status::Ok();
+      }));
   return std::move(*out);
 }
 
@@ -423,8 +423,8 @@ StatusOr<AdminSegment> FlagService::CreateSegment(const ChangeAuthor& author, co
     ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
     ASSIGN_OR_RETURN(created, DecodeSegment(record));
     touched.all = true;
-    return Audit(tx, author, now, "segment.create", "segments/" + std::to_string(id),
-                 std::nullopt, AdminSegmentToJson(*created).dump());
+    return Audit(tx, author, now, "segment.create", "segments/" + std::to_string(id), std::nullopt,
+                 AdminSegmentToJson(*created).dump());
   }));
   return std::move(*created);
 }
@@ -439,9 +439,8 @@ StatusOr<AdminSegment> FlagService::ReplaceSegment(const ChangeAuthor& author, i
     ASSIGN_OR_RETURN(AdminSegment before, DecodeSegment(before_record));
     const TimePoint now = clock_.Now();
     ASSIGN_OR_RETURN(auto record,
-                     store::FlagRepository::UpdateSegment(tx, id, *segment.name,
-                                                          ToJson(segment).dump(),
-                                                          expected_version, now));
+                     store::FlagRepository::UpdateSegment(
+                         tx, id, *segment.name, ToJson(segment).dump(), expected_version, now));
     ASSIGN_OR_RETURN(after, DecodeSegment(record));
     touched.all = true;
     return Audit(tx, author, now, "segment.update", "segments/" + std::to_string(id),

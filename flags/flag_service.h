@@ -97,9 +97,10 @@ class FlagService {
   using Change = std::function<Status(store::Transaction&, Touched&)>;
   // Runs `change`, bumps and notifies every touched environment, commits, republishes.
   Status Apply(const Change& change);
-  StatusOr<AdminFeature> Update(const ChangeAuthor& author, const std::string& name,
-                                std::optional<int64_t> expected_version, const std::string& action,
-                                const std::function<Status(store::Transaction&, AdminFeature&)>& edit);
+  StatusOr<AdminFeature> Update(
+      const ChangeAuthor& author, const std::string& name, std::optional<int64_t> expected_version,
+      const std::string& action,
+      const std::function<Status(store::Transaction&, AdminFeature&)>& edit);
   StatusOr<ImportResult> ImportInto(const ChangeAuthor& author,
                                     std::optional<std::string> environment, const Json& body);
 

@@ -149,9 +149,8 @@ Json AdminFeatureToJson(const AdminFeature& feature) {
   Json envs = Json::object();
   for (const auto& [env, state] : feature.environments) {
     Json fj = ToJson(FeatureInEnvironment(feature, env));
-    envs[env] = {{"enabled", state.enabled},
-                 {"strategies", fj["strategies"]},
-                 {"variants", fj["variants"]}};
+    envs[env] = {
+        {"enabled", state.enabled}, {"strategies", fj["strategies"]}, {"variants", fj["variants"]}};
   }
   j["environments"] = std::move(envs);
   j["version"] = feature.version;

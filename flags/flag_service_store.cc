@@ -45,7 +45,8 @@ store::FeatureEnvironmentRecord EncodeState(const std::string& feature,
 StatusOr<AdminSegment> DecodeSegment(const store::SegmentRecord& record) {
   ASSIGN_OR_RETURN(Json j, StoredJson(record.definition_json, "segment"));
   auto segment = ParseSegment(j, "");
-  if (!segment.ok()) return Internal("stored segment does not parse: " + segment.status().ToString());
+  if (!segment.ok())
+    return Internal("stored segment does not parse: " + segment.status().ToString());
   segment->id = record.id;
   segment->name = record.name;
   return AdminSegment{std::move(segment).value(), record.version, record.created_at,
@@ -60,8 +61,8 @@ StatusOr<AdminFeature> Assemble(const store::FeatureRecord& record,
   AdminFeature out;
   auto definition = DefinitionFromJson(record.definition_json);
   if (!definition.ok()) {
-    return Internal("stored feature " + record.name + " does not parse: " +
-                    definition.status().ToString());
+    return Internal("stored feature " + record.name +
+                    " does not parse: " + definition.status().ToString());
   }
   out.definition = std::move(definition).value();
   out.version = record.version;
@@ -116,8 +117,8 @@ StatusOr<ClientFeatures> LoadClientFeatures(store::Transaction& tx,
   for (const auto& record : records) {
     auto definition = DefinitionFromJson(record.definition_json);
     if (!definition.ok()) {
-      return Internal("stored feature " + record.name + " does not parse: " +
-                      definition.status().ToString());
+      return Internal("stored feature " + record.name +
+                      " does not parse: " + definition.status().ToString());
     }
     Feature feature = std::move(definition).value();
     if (auto it = by_feature.find(record.name); it != by_feature.end()) {

@@ -13,12 +13,12 @@ StatusOr<std::shared_ptr<const EnvironmentSnapshot>> LoadEnvironmentSnapshot(
     store::Database& db, const std::string& environment, const CompileOptions& options) {
   auto snapshot = std::make_shared<EnvironmentSnapshot>();
   snapshot->environment = environment;
-  RETURN_IF_ERROR(store::WithTransaction(db, store::TxMode::kReadOnly,
-                                         [&](store::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(snapshot->revision, store::FlagRepository::GetRevision(tx, environment));
-    ASSIGN_OR_RETURN(snapshot->features, LoadClientFeatures(tx, environment));
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(
+      store::WithTransaction(db, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(snapshot->revision, store::FlagRepository::GetRevision(tx, environment));
+        ASSIGN_OR_RETURN(snapshot->features, LoadClientFeatures(tx, environment));
+        return Status::Ok();
+      }));
   snapshot->compiled = Compile(snapshot->features, options);
   return std::shared_ptr<const EnvironmentSnapshot>(std::move(snapshot));
 }
@@ -47,10 +47,11 @@ Status SnapshotPublisher::Start() {
 Status SnapshotPublisher::Reload(const std::string& environment) {
   std::lock_guard<std::mutex> lock(reload_mu_);
   StatusOr<int64_t> stored = int64_t{0};
-  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) {
-    stored = store::FlagRepository::GetRevision(tx, environment);
-    return stored.status();
-  }));
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+        stored = store::FlagRepository::GetRevision(tx, environment);
+        return stored.status();
+      }));
   if (auto current = registry_.Get(environment); current && current->revision >= *stored) {
     return Status::Ok();
   }
@@ -62,12 +63,12 @@ Status SnapshotPublisher::Reload(const std::string& environment) {
 Status SnapshotPublisher::CheckRevisions() {
   std::vector<store::EnvironmentRecord> environments;
   std::map<std::string, int64_t> revisions;
-  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
-                                         [&](store::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(environments, store::EnvironmentRepository::List(tx));
-    ASSIGN_OR_RETURN(revisions, store::FlagRepository::ListRevisions(tx));
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(
+      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+        ASSIGN_OR_RETURN(environments, store::EnvironmentRepository::List(tx));
+        ASSIGN_OR_RETURN(revisions, store::FlagRepository::ListRevisions(tx));
+        return Status::Ok();
+      }));
   Status first_error;
   for (const auto& env : environments) {
     const auto it = revisions.find(env.name);

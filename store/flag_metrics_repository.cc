@@ -59,15 +59,16 @@ StatusOr<std::vector<FlagMetricsBucket>> FlagMetricsRepository::ListForFeature(
 
 Status FlagMetricsRepository::PutRegistration(Transaction& tx, const ClientRegistration& r) {
   return tx
-      .Exec("INSERT INTO flag_client_registrations (app_name, instance_id, environment, "
-            "sdk_version, strategies_json, started_at, interval_ms, last_seen_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-            "ON CONFLICT (app_name, instance_id, environment) DO UPDATE SET "
-            "sdk_version = excluded.sdk_version, strategies_json = excluded.strategies_json, "
-            "started_at = excluded.started_at, interval_ms = excluded.interval_ms, "
-            "last_seen_at = excluded.last_seen_at",
-            {r.app_name, r.instance_id, r.environment, r.sdk_version, r.strategies_json,
-             ToUnixMillis(r.started), r.interval_ms, ToUnixMillis(r.last_seen)})
+      .Exec(
+          "INSERT INTO flag_client_registrations (app_name, instance_id, environment, "
+          "sdk_version, strategies_json, started_at, interval_ms, last_seen_at) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+          "ON CONFLICT (app_name, instance_id, environment) DO UPDATE SET "
+          "sdk_version = excluded.sdk_version, strategies_json = excluded.strategies_json, "
+          "started_at = excluded.started_at, interval_ms = excluded.interval_ms, "
+          "last_seen_at = excluded.last_seen_at",
+          {r.app_name, r.instance_id, r.environment, r.sdk_version, r.strategies_json,
+           ToUnixMillis(r.started), r.interval_ms, ToUnixMillis(r.last_seen)})
       .status();
 }
 
@@ -80,8 +81,8 @@ StatusOr<std::vector<ClientRegistration>> FlagMetricsRepository::ListRegistratio
                                     {environment}));
   std::vector<ClientRegistration> out;
   for (const auto& r : rs.rows) {
-    out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
-                   FromUnixMillis(r.Int(5)), r.Int(6), FromUnixMillis(r.Int(7))});
+    out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), FromUnixMillis(r.Int(5)),
+                   r.Int(6), FromUnixMillis(r.Int(7))});
   }
   return out;
 }

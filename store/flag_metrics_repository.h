@@ -48,8 +48,8 @@ class FlagMetricsRepository {
   // Inserts or refreshes one registration (key: app, instance, environment).
   static Status PutRegistration(Transaction& tx, const ClientRegistration& registration);
   // Registrations of `environment`, by app and instance.
-  static StatusOr<std::vector<ClientRegistration>> ListRegistrations(Transaction& tx,
-                                                                     const std::string& environment);
+  static StatusOr<std::vector<ClientRegistration>> ListRegistrations(
+      Transaction& tx, const std::string& environment);
 };
 
 }  // namespace gov::store

@@ -12,13 +12,17 @@ constexpr const char* kStateColumns =
     "feature, environment, enabled, strategies_json, variants_json";
 
 FeatureRecord FeatureFromRow(const Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.Int(3), FromUnixMillis(r.Int(4)),
+  return {r.Text(0),
+          r.Text(1),
+          r.Text(2),
+          r.Int(3),
+          FromUnixMillis(r.Int(4)),
           FromUnixMillis(r.Int(5))};
 }
 
 SegmentRecord SegmentFromRow(const Row& r) {
-  return {r.Int(0), r.Text(1), r.Text(2), r.Int(3), FromUnixMillis(r.Int(4)),
-          FromUnixMillis(r.Int(5))};
+  return {
+      r.Int(0), r.Text(1), r.Text(2), r.Int(3), FromUnixMillis(r.Int(4)), FromUnixMillis(r.Int(5))};
 }
 
 FeatureEnvironmentRecord StateFromRow(const Row& r) {
@@ -27,10 +31,10 @@ FeatureEnvironmentRecord StateFromRow(const Row& r) {
 
 StatusOr<std::vector<FeatureEnvironmentRecord>> States(Transaction& tx, const std::string& where,
                                                        const std::vector<SqlValue>& params) {
-  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kStateColumns +
-                                        " FROM flag_environments " + where +
-                                        " ORDER BY feature, environment",
-                                    params));
+  ASSIGN_OR_RETURN(
+      auto rs, tx.Exec(std::string("SELECT ") + kStateColumns + " FROM flag_environments " + where +
+                           " ORDER BY feature, environment",
+                       params));
   std::vector<FeatureEnvironmentRecord> out;
   for (const auto& row : rs.rows) out.push_back(StateFromRow(row));
   return out;
@@ -79,11 +83,11 @@ StatusOr<FeatureRecord> FlagRepository::UpdateFeature(Transaction& tx, const std
   if (expected_version && *expected_version != current.version) {
     return VersionConflict("feature " + name, current.version, *expected_version);
   }
-  ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE flag_features SET project = $1, definition_json = $2, "
-                                    "version = version + 1, updated_at = $3 "
-                                    "WHERE name = $4 AND version = $5",
-                                    {project, definition_json, ToUnixMillis(now), name,
-                                     current.version}));
+  ASSIGN_OR_RETURN(auto rs,
+                   tx.Exec("UPDATE flag_features SET project = $1, definition_json = $2, "
+                           "version = version + 1, updated_at = $3 "
+                           "WHERE name = $4 AND version = $5",
+                           {project, definition_json, ToUnixMillis(now), name, current.version}));
   if (rs.affected_rows == 0) return Conflict("feature " + name + " changed concurrently");
   return GetFeature(tx, name);
 }
@@ -154,10 +158,10 @@ StatusOr<int64_t> FlagRepository::InsertSegment(Transaction& tx, const SegmentRe
     ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT COALESCE(MAX(id), 0) + 1 FROM flag_segments"));
     id = rs.rows.at(0).Int(0);
   }
-  auto rs = tx.Exec(std::string("INSERT INTO flag_segments (") + kSegmentColumns +
-                        ") VALUES ($1, $2, $3, 1, $4, $5)",
-                    {id, s.name, s.definition_json, ToUnixMillis(s.created_at),
-                     ToUnixMillis(s.updated_at)});
+  auto rs = tx.Exec(
+      std::string("INSERT INTO flag_segments (") + kSegmentColumns +
+          ") VALUES ($1, $2, $3, 1, $4, $5)",
+      {id, s.name, s.definition_json, ToUnixMillis(s.created_at), ToUnixMillis(s.updated_at)});
   if (rs.status().code() == StatusCode::kAlreadyExists) {
     return AlreadyExists("segment " + std::to_string(id) + " already exists");
   }
@@ -191,11 +195,11 @@ StatusOr<SegmentRecord> FlagRepository::UpdateSegment(Transaction& tx, int64_t i
   if (expected_version && *expected_version != current.version) {
     return VersionConflict(what, current.version, *expected_version);
   }
-  ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE flag_segments SET name = $1, definition_json = $2, "
-                                    "version = version + 1, updated_at = $3 "
-                                    "WHERE id = $4 AND version = $5",
-                                    {name, definition_json, ToUnixMillis(now), id,
-                                     current.version}));
+  ASSIGN_OR_RETURN(auto rs,
+                   tx.Exec("UPDATE flag_segments SET name = $1, definition_json = $2, "
+                           "version = version + 1, updated_at = $3 "
+                           "WHERE id = $4 AND version = $5",
+                           {name, definition_json, ToUnixMillis(now), id, current.version}));
   if (rs.affected_rows == 0) return Conflict(what + " changed concurrently");
   return GetSegment(tx, id);
 }

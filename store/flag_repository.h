@@ -92,8 +92,7 @@ class FlagRepository {
   static StatusOr<std::vector<SegmentRecord>> ListSegments(Transaction& tx);
   // Replaces name and definition if the version is still `expected_version` (any when unset);
   // kConflict / kNotFound as for features. Returns the result.
-  static StatusOr<SegmentRecord> UpdateSegment(Transaction& tx, int64_t id,
-                                               const std::string& name,
+  static StatusOr<SegmentRecord> UpdateSegment(Transaction& tx, int64_t id, const std::string& name,
                                                const std::string& definition_json,
                                                std::optional<int64_t> expected_version,
                                                TimePoint now);

@@ -19,7 +19,8 @@ bool Within1s(const std::function<bool()>& cond) {
 }
 
 TEST(FlagAdminReplicasTest, FlagChangesReachTheOtherReplicaWithinOneSecond) {
-  ASSERT_TRUE(store::testing::PostgresTestDatabase::Available()) << "GOVERNOR_TEST_PG_URL is not set";
+  ASSERT_TRUE(store::testing::PostgresTestDatabase::Available())
+      << "GOVERNOR_TEST_PG_URL is not set";
   store::testing::PostgresTestDatabase pg;
   auto use_pg = [&](ServerConfig& c) { c.database_url = pg.url(); };
   TestServer a(use_pg), b(use_pg);
@@ -33,8 +34,11 @@ TEST(FlagAdminReplicasTest, FlagChangesReachTheOtherReplicaWithinOneSecond) {
                               "application/json");
   ASSERT_EQ(res->status, 201) << res->body;
   EXPECT_TRUE(Within1s([&] { return enabled_on_b() == true; })) << "creation not seen by b";
-  ASSERT_EQ(b.Client()->Post("/api/v1/flags/f/environments/production/off", TestServer::Admin(),
-                             "", "application/json")->status, 200);
+  ASSERT_EQ(b.Client()
+                ->Post("/api/v1/flags/f/environments/production/off", TestServer::Admin(), "",
+                       "application/json")
+                ->status,
+            200);
   EXPECT_TRUE(Within1s([&] {
     auto s = a.server().flag_snapshots().Get("production");
     return s && !s->features.features.empty() && !s->features.features[0].enabled;

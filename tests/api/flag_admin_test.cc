@@ -24,7 +24,9 @@ class FlagAdminTest : public ::testing::Test {
                         httplib::Headers headers = TestServer::Admin()) {
     return ts_.Client()->Patch(path, headers, body.dump(), "application/json");
   }
-  httplib::Result Get(const std::string& path) { return ts_.Client()->Get(path, TestServer::Admin()); }
+  httplib::Result Get(const std::string& path) {
+    return ts_.Client()->Get(path, TestServer::Admin());
+  }
   static httplib::Headers IfMatch(const std::string& v) {
     auto h = TestServer::Admin();
     h.emplace("If-Match", v);
@@ -59,7 +61,8 @@ TEST_F(FlagAdminTest, CreateGetListWithEtag) {
   auto got = Get("/api/v1/flags/checkout");
   ASSERT_EQ(got->status, 200);
   EXPECT_EQ(got->get_header_value("ETag"), "\"1\"");
-  EXPECT_EQ(Body(got)["environments"]["development"]["strategies"][0]["parameters"]["rollout"], "50");
+  EXPECT_EQ(Body(got)["environments"]["development"]["strategies"][0]["parameters"]["rollout"],
+            "50");
   auto list = Get("/api/v1/flags");
   ASSERT_EQ(list->status, 200);
   EXPECT_EQ(Body(list)["items"].size(), 1u);
@@ -72,8 +75,8 @@ TEST_F(FlagAdminTest, CreateGetListWithEtag) {
 }
 
 TEST_F(FlagAdminTest, BadInputNamesTheField) {
-  ExpectError(ts_.Client()->Post("/api/v1/flags", TestServer::Admin(), "{", "application/json"), 400,
-              "body");
+  ExpectError(ts_.Client()->Post("/api/v1/flags", TestServer::Admin(), "{", "application/json"),
+              400, "body");
   Json bad = Json::parse(kFlag);
   bad["environments"]["development"]["strategies"][0]["constraints"] =
       Json::parse(R"([{"contextName": "userId", "operator": "LIKE", "values": []}])");
@@ -116,8 +119,8 @@ TEST_F(FlagAdminTest, OnOffStrategiesAndVariantsPerEnvironment) {
   ASSERT_EQ(on->status, 200) << on->body;
   EXPECT_EQ(Body(on)["environments"]["production"]["enabled"], true);
   EXPECT_TRUE(ts_.server().flag_snapshots().Get("production")->features.features[0].enabled);
-  auto off = ts_.Client()->Post("/api/v1/flags/checkout/environments/production/off",
-                                IfMatch("2"), "", "application/json");
+  auto off = ts_.Client()->Post("/api/v1/flags/checkout/environments/production/off", IfMatch("2"),
+                                "", "application/json");
   ASSERT_EQ(off->status, 200) << off->body;
   EXPECT_FALSE(ts_.server().flag_snapshots().Get("production")->features.features[0].enabled);
   ExpectError(Post("/api/v1/flags/checkout/environments/staging/on", Json::object()), 404, "");
@@ -139,10 +142,12 @@ TEST_F(FlagAdminTest, OnOffStrategiesAndVariantsPerEnvironment) {
                       Json::parse(R"({"variants": [{"name": "blue", "weight": 1000,
                           "weightType": "variable", "stickiness": "default"}]})"));
   ASSERT_EQ(variants->status, 200) << variants->body;
-  EXPECT_EQ(ts_.server().flag_snapshots().Get("production")->features.features[0].variants.size(), 1u);
-  ExpectError(Put("/api/v1/flags/checkout/environments/production/variants",
-                  Json::parse(R"({"variants": [{"name": "blue", "weight": 1, "weightType": "heavy"}]})")),
-              400, "variants[0].weightType");
+  EXPECT_EQ(ts_.server().flag_snapshots().Get("production")->features.features[0].variants.size(),
+            1u);
+  ExpectError(
+      Put("/api/v1/flags/checkout/environments/production/variants",
+          Json::parse(R"({"variants": [{"name": "blue", "weight": 1, "weightType": "heavy"}]})")),
+      400, "variants[0].weightType");
   ExpectError(Put("/api/v1/flags/checkout/environments/production/variants", Json::array()), 400,
               "body");
 }
@@ -160,7 +165,8 @@ TEST_F(FlagAdminTest, SegmentsCrudAndInUseConflict) {
   EXPECT_EQ(Body(put)["name"], "beta2");
   ExpectError(Put(path, Json::parse(R"({"name": "x"})"), IfMatch("1")), 409, "");
   ExpectError(Put(path, Json::parse(R"({"name": "x", "constraints": [{"contextName": "n",
-      "operator": "NUM_EQ", "value": "one"}]})")), 400, "constraints[0].value");
+      "operator": "NUM_EQ", "value": "one"}]})")),
+              400, "constraints[0].value");
   Json flag = Json::parse(kFlag);
   flag["environments"]["development"]["strategies"][0]["segments"] = {id};
   ASSERT_EQ(Post("/api/v1/flags", flag)->status, 201);
@@ -195,14 +201,18 @@ TEST_F(FlagAdminTest, ImportExportAndMetrics) {
   ExpectError(Get("/api/v1/flags/export"), 400, "environment");
   ExpectError(Get("/api/v1/flags/export?environment=staging"), 404, "");
 
-  ASSERT_TRUE(ts_.server().flag_metrics().RecordClientMetrics("production", Json::parse(R"({
+  ASSERT_TRUE(ts_.server()
+                  .flag_metrics()
+                  .RecordClientMetrics("production", Json::parse(R"({
       "appName": "web", "bucket": {"start": "2026-11-25T10:15:00Z", "stop": "2026-11-25T10:16:00Z",
-      "toggles": {"imported": {"yes": 5, "no": 2}}}})")).ok());
+      "toggles": {"imported": {"yes": 5, "no": 2}}}})"))
+                  .ok());
   auto metrics = Get("/api/v1/flags/imported/metrics?environment=production");
   ASSERT_EQ(metrics->status, 200);
   EXPECT_EQ(Body(metrics)["items"][0]["yes"], 5);
   EXPECT_EQ(Body(metrics)["items"][0]["hour"], "2026-11-25T10:00:00.000Z");
-  EXPECT_EQ(Body(Get("/api/v1/flags/imported/metrics?environment=development"))["items"].size(), 0u);
+  EXPECT_EQ(Body(Get("/api/v1/flags/imported/metrics?environment=development"))["items"].size(),
+            0u);
   EXPECT_EQ(Get("/api/v1/flags/nope/metrics")->status, 404);
 }
 

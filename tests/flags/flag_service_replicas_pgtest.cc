@@ -33,7 +33,8 @@ std::optional<milliseconds> TimeUntil(SnapshotRegistry& registry, const std::str
 
 struct Replica {
   Replica(std::unique_ptr<store::Database> db, const Clock& clock, PublisherOptions options)
-      : db(std::move(db)), publisher(*this->db, registry, options),
+      : db(std::move(db)),
+        publisher(*this->db, registry, options),
         service(*this->db, publisher, clock) {
     EXPECT_TRUE(publisher.Start().ok());
   }
@@ -57,8 +58,10 @@ class FlagReplicasTest : public ::testing::Test {
 
 void ExpectPropagation(Replica& a, Replica& b) {
   const ChangeAuthor author{"test", "r"};
-  ASSERT_TRUE(a.service.CreateFeature(author, Json::parse(R"({"name": "f",
-      "environments": {"production": {"enabled": true}}})")).ok());
+  ASSERT_TRUE(a.service
+                  .CreateFeature(author, Json::parse(R"({"name": "f",
+      "environments": {"production": {"enabled": true}}})"))
+                  .ok());
   const int64_t created = a.registry.Get("production")->revision;
   auto took = TimeUntil(b.registry, "production", created, milliseconds(1000));
   ASSERT_TRUE(took.has_value()) << "creation did not reach replica b within 1 s";
@@ -102,15 +105,19 @@ TEST_F(FlagReplicasTest, ConcurrentWritersOnBothReplicasConvergeOnTheLastRevisio
     for (int i = 0; i < 10; ++i) (void)a.service.SetEnabled(author, "f", "development", i % 2, {});
   });
   std::thread tb([&] {
-    for (int i = 0; i < 10; ++i) (void)b.service.SetEnabled(author, "f", "development", i % 2 == 0, {});
+    for (int i = 0; i < 10; ++i)
+      (void)b.service.SetEnabled(author, "f", "development", i % 2 == 0, {});
   });
   ta.join();
   tb.join();
   int64_t stored = 0;
-  ASSERT_TRUE(store::WithTransaction(pg_->db(), store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(stored, store::FlagRepository::GetRevision(tx, "development"));
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store::WithTransaction(pg_->db(), store::TxMode::kReadOnly,
+                                     [&](store::Transaction& tx) -> Status {
+                                       ASSIGN_OR_RETURN(stored, store::FlagRepository::GetRevision(
+                                                                    tx, "development"));
+                                       return Status::Ok();
+                                     })
+                  .ok());
   ASSERT_TRUE(TimeUntil(a.registry, "development", stored, milliseconds(1000)).has_value());
   ASSERT_TRUE(TimeUntil(b.registry, "development", stored, milliseconds(1000)).has_value());
   auto stored_feature = a.service.GetFeature("f");

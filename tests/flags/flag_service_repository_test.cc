@@ -2,8 +2,7 @@
 
 namespace gov::store::testing {
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, FlagRepositoryTest,
-                         ::testing::Values(FlagDbFactory([] {
+INSTANTIATE_TEST_SUITE_P(Sqlite, FlagRepositoryTest, ::testing::Values(FlagDbFactory([] {
                            return std::unique_ptr<TestDatabase>(new SqliteTestDatabase());
                          })));
 

@@ -21,8 +21,7 @@ const ChangeAuthor kAuthor{"alice", "req-1"};
 
 class FlagServiceTest : public ::testing::Test {
  protected:
-  FlagServiceTest()
-      : publisher_(db_.db(), registry_, {}), service_(db_.db(), publisher_, clock_) {
+  FlagServiceTest() : publisher_(db_.db(), registry_, {}), service_(db_.db(), publisher_, clock_) {
     EXPECT_TRUE(publisher_.Start().ok());
   }
   ~FlagServiceTest() override { publisher_.Stop(); }
@@ -36,12 +35,14 @@ class FlagServiceTest : public ::testing::Test {
   }
   std::vector<store::AuditEntry> Audit() {
     std::vector<store::AuditEntry> out;
-    EXPECT_TRUE(store::WithTransaction(db_.db(), store::TxMode::kReadOnly,
-                                       [&](store::Transaction& tx) -> Status {
-      ASSIGN_OR_RETURN(auto page, store::AuditRepository::List(tx, {100, ""}, ""));
-      out = page.items;
-      return Status::Ok();
-    }).ok());
+    EXPECT_TRUE(store::WithTransaction(
+                    db_.db(), store::TxMode::kReadOnly,
+                    [&](store::Transaction& tx) -> Status {
+                      ASSIGN_OR_RETURN(auto page, store::AuditRepository::List(tx, {100, ""}, ""));
+                      out = page.items;
+                      return Status::Ok();
+                    })
+                    .ok());
     return out;
   }
 
@@ -137,11 +138,12 @@ TEST_F(FlagServiceTest, ValidationErrorsNameTheField) {
 TEST_F(FlagServiceTest, StrategiesErrorsUseTheIssueFieldPath) {
   ASSERT_TRUE(service_.CreateFeature(kAuthor, Checkout()).ok());
   // The issue's example: strategies[1].constraints[0].operator.
-  auto s = service_.SetStrategies(kAuthor, "checkout", "development", Json::parse(R"({"strategies": [
+  auto s =
+      service_.SetStrategies(kAuthor, "checkout", "development", Json::parse(R"({"strategies": [
       {"name": "default"},
       {"name": "default", "constraints": [{"contextName": "userId", "operator": "EQUALS",
                                            "values": ["x"]}]}]})"),
-                                  std::nullopt);
+                             std::nullopt);
   EXPECT_EQ(s.status().field(), "strategies[1].constraints[0].operator") << s.status().ToString();
   auto v = service_.SetVariants(kAuthor, "checkout", "development",
                                 Json::parse(R"({"variants": [{"name": "a", "weight": -1}]})"),
@@ -185,11 +187,10 @@ TEST_F(FlagServiceTest, VersionsGuardUpdatesAndNoOpsChangeNothing) {
 
 TEST_F(FlagServiceTest, MergePatchKeepsWhatItDoesNotMention) {
   ASSERT_TRUE(service_.CreateFeature(kAuthor, Checkout()).ok());
-  auto patched = service_.PatchFeature(
-      kAuthor, "checkout",
-      Json::parse(R"({"description": null, "stale": true,
+  auto patched =
+      service_.PatchFeature(kAuthor, "checkout", Json::parse(R"({"description": null, "stale": true,
                       "environments": {"production": {"enabled": true}}})"),
-      1);
+                            1);
   ASSERT_TRUE(patched.ok()) << patched.status().ToString();
   EXPECT_FALSE(patched->definition.description.has_value());
   EXPECT_TRUE(patched->definition.stale);
@@ -207,8 +208,7 @@ TEST_F(FlagServiceTest, MergePatchKeepsWhatItDoesNotMention) {
 }
 
 TEST_F(FlagServiceTest, SegmentsInUseCannotBeDeleted) {
-  auto segment = service_.CreateSegment(
-      kAuthor, Json::parse(R"({"name": "beta", "constraints": [
+  auto segment = service_.CreateSegment(kAuthor, Json::parse(R"({"name": "beta", "constraints": [
           {"contextName": "userId", "operator": "IN", "values": ["u1"]}]})"));
   ASSERT_TRUE(segment.ok()) << segment.status().ToString();
   EXPECT_EQ(segment->segment.id, 1);
@@ -226,11 +226,10 @@ TEST_F(FlagServiceTest, SegmentsInUseCannotBeDeleted) {
   EXPECT_EQ(in_use.code(), StatusCode::kConflict);
   EXPECT_NE(in_use.message().find("checkout (production)"), std::string::npos) << in_use.message();
   // Changing the segment changes evaluation everywhere it is used.
-  auto replaced = service_.ReplaceSegment(
-      kAuthor, 1,
-      Json::parse(R"({"name": "beta", "constraints": [
+  auto replaced =
+      service_.ReplaceSegment(kAuthor, 1, Json::parse(R"({"name": "beta", "constraints": [
           {"contextName": "userId", "operator": "IN", "values": ["u2"]}]})"),
-      1);
+                              1);
   ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
   EXPECT_TRUE(On("checkout", "production", u2));
   EXPECT_EQ(service_.ReplaceSegment(kAuthor, 1, Json::parse(R"({"name": "x"})"), 1).status().code(),
@@ -238,8 +237,9 @@ TEST_F(FlagServiceTest, SegmentsInUseCannotBeDeleted) {
   auto bad = service_.CreateSegment(kAuthor, Json::parse(R"({"name": "b", "constraints": [
       {"contextName": "userId", "operator": "NUM_GT", "value": "abc"}]})"));
   EXPECT_EQ(bad.status().field(), "constraints[0].value") << bad.status().ToString();
-  ASSERT_TRUE(service_.SetStrategies(kAuthor, "checkout", "production",
-                                     Json::parse(R"({"strategies": []})"), {})
+  ASSERT_TRUE(service_
+                  .SetStrategies(kAuthor, "checkout", "production",
+                                 Json::parse(R"({"strategies": []})"), {})
                   .ok());
   EXPECT_TRUE(service_.DeleteSegment(kAuthor, 1, 2).ok());
   EXPECT_EQ(service_.GetSegment(1).status().code(), StatusCode::kNotFound);
@@ -247,8 +247,10 @@ TEST_F(FlagServiceTest, SegmentsInUseCannotBeDeleted) {
 
 TEST_F(FlagServiceTest, ParentsCannotBeDeletedWhileDependedOn) {
   ASSERT_TRUE(service_.CreateFeature(kAuthor, Checkout()).ok());
-  ASSERT_TRUE(service_.CreateFeature(kAuthor, Json::parse(R"({"name": "child",
-      "dependencies": [{"feature": "checkout"}]})")).ok());
+  ASSERT_TRUE(service_
+                  .CreateFeature(kAuthor, Json::parse(R"({"name": "child",
+      "dependencies": [{"feature": "checkout"}]})"))
+                  .ok());
   Status s = service_.DeleteFeature(kAuthor, "checkout", std::nullopt);
   EXPECT_EQ(s.code(), StatusCode::kConflict);
   EXPECT_NE(s.message().find("child"), std::string::npos);
@@ -359,11 +361,20 @@ TEST_F(FlagServiceTest, ClientMetricsAreValidatedAndSummedPerHour) {
   no_start["bucket"].erase("start");
   EXPECT_EQ(metrics.RecordClientMetrics("development", no_start).field(), "bucket.start");
   EXPECT_EQ(metrics.FeatureMetrics("nope", std::nullopt).status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(metrics.RecordClientRegistration("development", Json::parse(
-      R"({"appName": "web", "instanceId": "i1", "sdkVersion": "unleash-client-node:6.12.1",
-          "strategies": ["default"], "started": "2026-11-25T10:00:00Z", "interval": 15000})")).ok());
-  EXPECT_EQ(metrics.RecordClientRegistration("development", Json::parse(
-      R"({"appName": "web", "instanceId": "i1", "strategies": [1]})")).field(), "strategies[0]");
+  EXPECT_TRUE(
+      metrics
+          .RecordClientRegistration(
+              "development",
+              Json::parse(
+                  R"({"appName": "web", "instanceId": "i1", "sdkVersion": "unleash-client-node:6.12.1",
+          "strategies": ["default"], "started": "2026-11-25T10:00:00Z", "interval": 15000})"))
+          .ok());
+  EXPECT_EQ(metrics
+                .RecordClientRegistration(
+                    "development",
+                    Json::parse(R"({"appName": "web", "instanceId": "i1", "strategies": [1]})"))
+                .field(),
+            "strategies[0]");
 }
 
 }  // namespace
