@@ -6,11 +6,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
 #include "api/admin_routes.h"
+#include "api/evaluation_routes.h"
 #include "api/flag_admin_routes.h"
 #include "api/http_util.h"
 #include "api/openapi.h"
@@ -166,6 +168,20 @@ Status GovernorServer::OpenFlags() {
   flag_metrics_ = std::make_unique<flags::FlagMetrics>(*db_, clock_);
   RETURN_IF_ERROR(flag_publisher_->Start());
   AddFlagAdminRoutes(*router_, *flag_service_, *flag_metrics_);
+  // Evaluation APIs (Unleash client/frontend, OFREP). SSE streams hold a worker each, so
+  // they get at most a quarter of the pool.
+  FlagApiOptions evaluation;
+  evaluation.cors_origins = config_.cors_origins;
+  evaluation.max_streams = std::max(1, config_.workers / 4);
+  ClientMetricsSinks sinks{
+      [this](const std::string& env, const Json& body) {
+        return flag_metrics_->RecordClientRegistration(env, body);
+      },
+      [this](const std::string& env, const Json& body) {
+        return flag_metrics_->RecordClientMetrics(env, body);
+      }};
+  AddEvaluationRoutes(*router_, std::make_shared<FlagApi>(flag_snapshots_, clock_, auth_,
+                                                          evaluation, std::move(sinks)));
   return Status::Ok();
 }
 
