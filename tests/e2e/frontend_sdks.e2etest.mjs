@@ -75,3 +75,5 @@ try {
   await OpenFeature.close();
   await gov.stop();
 }
+// The web provider's EventSource keeps reconnecting to the stopped server; end the process.
+process.exit(0);
