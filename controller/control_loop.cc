@@ -266,7 +266,7 @@ StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
     s.target = p.record.target;
     s.replicas = p.replicas_after;
     s.desired_replicas = p.record.decision.replicas;
-    s.state_json = TargetStateToJson(p.state_after).dump();
+    s.state_json = TargetStateJsonText(p.state_after);
     s.last_sync_at = now;
     s.last_decision_id = p.record.id;
     s.epoch = epoch;
@@ -283,7 +283,7 @@ StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
     d.reason = p.record.decision.reason;
     d.actuation = p.record.actuation;
     d.error = p.record.error;
-    d.record_json = SyncRecordToJson(p.record).dump();
+    d.record_json = SyncRecordJsonText(p.record);
     return d;
   };
 
@@ -340,7 +340,7 @@ StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
           for (const Pending* p : called) {
             Status s = store::DecisionRepository::SetActuation(tx, p->record.id,
                                                                p->record.actuation, p->record.error,
-                                                               SyncRecordToJson(p->record).dump());
+                                                               SyncRecordJsonText(p->record));
             if (s.code() == StatusCode::kNotFound) continue;  // the target was deleted meanwhile
             RETURN_IF_ERROR(s);
             RETURN_IF_ERROR(store::TargetStateRepository::Upsert(tx, state_record(*p)).status());

@@ -8,18 +8,6 @@ namespace gov::controller {
 
 namespace {
 
-Json MillisOrNull(const std::optional<TimePoint>& t) {
-  return t ? Json(ToUnixMillis(*t)) : Json(nullptr);
-}
-
-Json EventsToJson(const std::vector<ScaleEvent>& events) {
-  Json out = Json::array();
-  for (const ScaleEvent& e : events) {
-    out.push_back({{"change", e.change}, {"timestamp", ToUnixMillis(e.timestamp)}});
-  }
-  return out;
-}
-
 std::optional<TimePoint> ReadMillis(FieldReader& r, std::string_view key) {
   const std::optional<int64_t> ms = r.OptionalInt(key);
   if (!ms) return std::nullopt;
@@ -167,21 +155,7 @@ Json ScalingLimited(const Json& record) {
 
 }  // namespace
 
-Json TargetStateToJson(const TargetState& state) {
-  Json recommendations = nullptr;
-  if (state.recommendations) {
-    recommendations = Json::array();
-    for (const Recommendation& r : *state.recommendations) {
-      recommendations.push_back(
-          {{"replicas", r.replicas}, {"timestamp", ToUnixMillis(r.timestamp)}});
-    }
-  }
-  return {{"recommendations", std::move(recommendations)},
-          {"scaleUpEvents", EventsToJson(state.scale_up_events)},
-          {"scaleDownEvents", EventsToJson(state.scale_down_events)},
-          {"lastScaleUp", MillisOrNull(state.last_scale_up)},
-          {"lastScaleDown", MillisOrNull(state.last_scale_down)}};
-}
+Json TargetStateToJson(const TargetState& state) { return Json::parse(TargetStateJsonText(state)); }
 
 StatusOr<TargetState> TargetStateFromJson(const Json& json) {
   TargetState state;
@@ -222,34 +196,7 @@ TargetState ApplyDecision(const TargetSpec& spec, TargetState state, const Decis
   return PruneState(spec.behavior, state, now);
 }
 
-Json SyncRecordToJson(const SyncRecord& r) {
-  Json metrics = Json::array();
-  for (const auto& [name, s] : r.metrics) {
-    Json m = {{"name", name},
-              {"source", s.source},
-              {"value", s.value ? Json(*s.value) : Json(nullptr)},
-              {"sampledAt", s.sampled_at ? Json(FormatRfc3339(*s.sampled_at)) : Json(nullptr)}};
-    if (s.source == "push") m["instances"] = s.instances;
-    if (!s.error.empty()) m["error"] = s.error;
-    metrics.push_back(std::move(m));
-  }
-  return {{"id", r.id},
-          {"target", r.target},
-          {"at", FormatRfc3339(r.at)},
-          {"epoch", r.epoch},
-          {"mode", std::string(TargetModeName(r.mode))},
-          {"currentReplicas", r.decision.current_replicas},
-          {"replicasSource", r.replicas_source},
-          {"replicas", r.decision.replicas},
-          {"reason", r.decision.reason},
-          {"message", r.decision.message},
-          {"actuation",
-           {{"status", r.actuation},
-            {"hook", r.hook.empty() ? Json(nullptr) : Json(r.hook)},
-            {"error", r.error ? Json(*r.error) : Json(nullptr)}}},
-          {"metrics", std::move(metrics)},
-          {"decision", DecisionToJson(r.decision)}};
-}
+Json SyncRecordToJson(const SyncRecord& r) { return Json::parse(SyncRecordJsonText(r)); }
 
 Json ConditionsFromRecord(const Json& record) {
   return Json::array({AbleToScale(record), ScalingActive(record), ScalingLimited(record)});

@@ -18,6 +18,8 @@ namespace gov::controller {
 // millisecond-truncated times, so the round trip is exact). `recommendations` null means
 // "unknown history" (Decide seeds it).
 Json TargetStateToJson(const TargetState& state);
+// TargetStateToJson as compact text, written without a DOM (the loop's hot path).
+std::string TargetStateJsonText(const TargetState& state);
 // Inverse of TargetStateToJson. kInvalidArgument naming the field for malformed input.
 StatusOr<TargetState> TargetStateFromJson(const Json& json);
 
@@ -58,6 +60,8 @@ struct SyncRecord {
 //  "metrics": [{"name", "source", "value", "sampledAt", "instances"?, "error"?}],
 //  "decision": DecisionToJson(...)}.
 Json SyncRecordToJson(const SyncRecord& record);
+// SyncRecordToJson as compact text, written without a DOM (the loop's hot path).
+std::string SyncRecordJsonText(const SyncRecord& record);
 
 // HPA-style status conditions (AbleToScale, ScalingActive, ScalingLimited) derived from the
 // latest decision record (SyncRecordToJson's shape):

@@ -162,5 +162,52 @@ TEST(SyncRecordJsonTest, CarriesInputsOutcomeAndTheFullDecision) {
   EXPECT_EQ(j["decision"], DecisionToJson(r.decision));
 }
 
+// The loop writes records and states without a DOM; the text must be exactly the DOM shapes.
+TEST(SyncRecordJsonTest, TheWrittenTextIsTheDomShape) {
+  TargetSpec spec;
+  spec.name = "web";
+  spec.min_replicas = 3;
+  spec.max_replicas = 10;
+  spec.metrics = {{"cpu", MetricType::kUtilization, 70, {}},
+                  {"mem", MetricType::kUtilization, 80, {}},
+                  {"rps", MetricType::kAverageValue, 1000, {}}};
+  spec.cooldown = {60, 300};
+  TargetState state;
+  state.recommendations = std::vector<Recommendation>{{9, kT0 - seconds(30)}};
+  state.scale_up_events = {{2, kT0 - seconds(10)}};
+  state.last_scale_up = kT0 - seconds(10);
+  Observation obs;
+  obs.current_replicas = 4;
+  obs.metrics = {{"cpu", 200.25, kT0}, {"mem", std::nullopt, std::nullopt}, {"rps", 1e9, kT0}};
+  SyncRecord r;
+  r.id = "d\"quoted\"";
+  r.target = "web";
+  r.at = kT0;
+  r.epoch = 9;
+  r.replicas_source = kReplicasFromHook;
+  r.decision = Decide(spec, state, obs, kT0);
+  ASSERT_FALSE(r.decision.limits.empty());
+  ASSERT_FALSE(r.decision.new_recommendations.empty());
+  MetricSample cpu;
+  cpu.value = 200.25;
+  cpu.source = "prometheus";
+  r.metrics = {{"cpu", cpu}};
+  r.actuation = "failed";
+  r.error = "scale: line\nbreak";
+  auto parsed = ParseJson(SyncRecordJsonText(r));
+  ASSERT_TRUE(parsed.ok()) << SyncRecordJsonText(r);
+  EXPECT_EQ((*parsed)["decision"], DecisionToJson(r.decision));
+  EXPECT_EQ((*parsed)["id"], "d\"quoted\"");
+  EXPECT_EQ((*parsed)["actuation"]["error"], "scale: line\nbreak");
+
+  TargetState applied = ApplyDecision(spec, state, r.decision, true, kT0);
+  EXPECT_EQ(TargetStateToJson(applied), Json::parse(TargetStateJsonText(applied)));
+  auto back = TargetStateFromJson(Json::parse(TargetStateJsonText(applied)));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->recommendations, applied.recommendations);
+  EXPECT_EQ(back->scale_up_events, applied.scale_up_events);
+  EXPECT_EQ(back->last_scale_up, applied.last_scale_up);
+}
+
 }  // namespace
 }  // namespace gov::controller
