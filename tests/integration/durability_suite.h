@@ -53,10 +53,10 @@ struct WriteLedger {
   std::mutex mu;
   std::condition_variable acked_cv;
   std::map<std::string, std::string> acked;  // id -> name, complete 201 responses only
-  std::set<std::string> attempted_names;      // every name sent, acknowledged or not
+  std::set<std::string> attempted_names;     // every name sent, acknowledged or not
   size_t acked_this_cycle = 0;
-  size_t transport_errors = 0;                // no complete response (at the kill)
-  std::vector<std::string> unexpected;        // complete responses other than 201
+  size_t transport_errors = 0;          // no complete response (at the kill)
+  std::vector<std::string> unexpected;  // complete responses other than 201
 };
 
 // Sends POST /api/v1/tokens until `stop`, recording outcomes in `ledger`.
@@ -148,8 +148,8 @@ inline void RunDurabilityCycles(const std::string& database_url,
     ASSERT_TRUE(reached) << "cycle " << cycle << ": only " << ledger.acked_this_cycle
                          << " acknowledgements within " << options.ack_timeout.count() << " s";
     EXPECT_TRUE(ledger.unexpected.empty())
-        << ledger.unexpected.size() << " complete non-201 responses, first: "
-        << ledger.unexpected.front();
+        << ledger.unexpected.size()
+        << " complete non-201 responses, first: " << ledger.unexpected.front();
 
     started = GovernorProcess::Start(args);
     ASSERT_TRUE(started.ok()) << "restart after SIGKILL failed: " << started.status().ToString();
@@ -178,11 +178,11 @@ inline void RunDurabilityCycles(const std::string& database_url,
       if (acked_names.count(name) == 0) ++unacked_present;
     }
     const size_t acked = ledger.acked.size();
-    std::cout << "[durability] cycle " << cycle << ": acknowledged " << acked
-              << " (this cycle " << ledger.acked_this_cycle << "), present " << acked - missing
+    std::cout << "[durability] cycle " << cycle << ": acknowledged " << acked << " (this cycle "
+              << ledger.acked_this_cycle << "), present " << acked - missing
               << ", written tokens listed " << written_present << ", unacknowledged but present "
-              << unacked_present << ", transport errors " << ledger.transport_errors
-              << ", missing " << missing << std::endl;
+              << unacked_present << ", transport errors " << ledger.transport_errors << ", missing "
+              << missing << std::endl;
     const std::string prefix = "cycle" + std::to_string(cycle) + "_";
     ::testing::Test::RecordProperty(prefix + "acknowledged", static_cast<int>(acked));
     ::testing::Test::RecordProperty(prefix + "present", static_cast<int>(acked - missing));

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -45,11 +46,13 @@ struct RawResponse {
 class RawConnection {
  public:
   RawConnection() = default;
-  RawConnection(RawConnection&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  RawConnection(RawConnection&& other) noexcept
+      : fd_(std::exchange(other.fd_, -1)), buffer_(std::move(other.buffer_)) {}
   RawConnection& operator=(RawConnection&& other) noexcept {
     if (this != &other) {
       Close();
       fd_ = std::exchange(other.fd_, -1);
+      buffer_ = std::move(other.buffer_);
     }
     return *this;
   }
@@ -199,8 +202,8 @@ inline void WriteFile(const std::filesystem::path& path, const std::string& text
 // Command-line arguments for `governor serve` on 127.0.0.1 port 0 with the known admin secret.
 inline std::vector<std::string> ServeArgs(const std::string& database_url,
                                           const std::filesystem::path& config_file) {
-  return {"serve",          "--config",      config_file.string(), "--listen", "127.0.0.1:0",
-          "--database",     database_url,    "--admin-token",      kAdminSecret};
+  return {"serve",      "--config",   config_file.string(), "--listen",  "127.0.0.1:0",
+          "--database", database_url, "--admin-token",      kAdminSecret};
 }
 
 inline httplib::Headers AdminHeaders() {
@@ -219,9 +222,10 @@ inline StatusOr<TokenListing> ListAllTokens(int port, int page_size) {
   TokenListing out;
   std::string cursor;
   for (int pages = 0; pages < 100000; ++pages) {
-    std::string path = "/api/v1/tokens?limit=" + std::to_string(page_size);
-    if (!cursor.empty()) path += "&cursor=" + httplib::detail::encode_query_param(cursor);
-    auto res = client.Get(path.c_str(), AdminHeaders());
+    httplib::Params params{{"limit", std::to_string(page_size)}};
+    if (!cursor.empty()) params.emplace("cursor", cursor);
+    const std::string path = "/api/v1/tokens (cursor '" + cursor + "')";
+    auto res = client.Get("/api/v1/tokens", params, AdminHeaders());
     if (!res) return Unavailable("GET " + path + ": " + httplib::to_string(res.error()));
     if (res->status != 200) {
       return Internal("GET " + path + ": status " + std::to_string(res->status) + " " + res->body);
