@@ -27,7 +27,7 @@ PushedReading PushMetricStore::Read(const std::string& target, const std::string
   const TimePoint oldest = now - window;
   double sum = 0;
   for (const auto& [instance, latest] : m->second) {
-    if (latest.timestamp < oldest || latest.timestamp > now) continue;
+    if (latest.timestamp < oldest) continue;
     sum += latest.value;
     ++out.instances;
     if (!out.sampled_at || *out.sampled_at < latest.timestamp) out.sampled_at = latest.timestamp;

@@ -37,8 +37,9 @@ class PushMetricStore {
   // sample is older than `retain` before `now` are forgotten.
   void Record(const std::string& target, std::span<const PushedSample> samples, Duration retain,
               TimePoint now);
-  // The mean over the instances whose newest sample lies within `window` before `now`
-  // (samples up to `now` itself; later ones wait). Missing when no instance qualifies.
+  // The mean over the instances whose newest sample is at most `window` older than `now`.
+  // A sample newer than `now` counts: it arrived while the sync was reading (or the pusher's
+  // clock runs ahead, which the API bounds). Missing when no instance qualifies.
   PushedReading Read(const std::string& target, const std::string& metric, Duration window,
                      TimePoint now) const;
   // Forgets everything pushed for `target`.

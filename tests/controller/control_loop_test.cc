@@ -381,6 +381,22 @@ TEST_F(ControlLoopTest, PerInstanceSamplesAreAveraged) {
   EXPECT_EQ(d["replicas"], 4);
 }
 
+// Found by the README walkthrough: a push landing while the sync waited on Prometheus replaced
+// the instance's sample with one newer than the sync's `now`, and the metric read as missing.
+TEST_F(ControlLoopTest, ASampleNewerThanTheSyncStillCounts) {
+  Create(WebTarget());
+  const int64_t epoch = Lead();
+  const double ahead = ToUnixSeconds(clock_.Now()) + 0.5;
+  auto pushed = service().PushMetrics(
+      "web", {{"samples",
+               {{{"metric", "cpu"}, {"value", 140}, {"timestamp", ahead}},
+                {{"metric", "rps"}, {"value", 1000}, {"timestamp", ahead}}}}});
+  ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
+  Sync(epoch);
+  EXPECT_EQ(Latest("web")["metrics"][0]["value"], 140.0);
+  EXPECT_EQ(Latest("web")["replicas"], 6);
+}
+
 TEST_F(ControlLoopTest, PrometheusMetricsAreQueriedAndTheirErrorsRecorded) {
   Json target = WebTarget();
   target["metrics"][0]["source"] = {{"prometheus", {{"query", "avg(cpu)"}}}};
