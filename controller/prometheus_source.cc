@@ -57,6 +57,22 @@ StatusOr<PrometheusValue> ParseSamplePair(const Json& pair) {
 
 bool Retryable(int http_status) { return http_status == 429 || http_status >= 500; }
 
+// cpp-httplib's error names ("Connection", "Read") say little on their own.
+std::string DescribeTransportError(httplib::Error error) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "cannot connect";
+    case httplib::Error::ConnectionTimeout:
+      return "connecting timed out";
+    case httplib::Error::Read:
+      return "no answer within the timeout, or the connection broke";
+    case httplib::Error::Write:
+      return "sending the query failed";
+    default:
+      return httplib::to_string(error);
+  }
+}
+
 // "http://host:9090/prefix" -> {"http://host:9090", "/prefix"}.
 std::pair<std::string, std::string> SplitBaseUrl(const std::string& url) {
   const size_t scheme_end = url.find("://");
@@ -146,7 +162,7 @@ StatusOr<PrometheusValue> PrometheusHttpClient::Query(const std::string& base_ur
     client.set_keep_alive(false);
     auto res = client.Get(prefix + "/api/v1/query", params, httplib::Headers{});
     if (!res) {
-      last = Unavailable("prometheus at " + base_url + ": " + httplib::to_string(res.error()) +
+      last = Unavailable("prometheus at " + base_url + ": " + DescribeTransportError(res.error()) +
                          " (attempt " + std::to_string(attempt + 1) + " of " +
                          std::to_string(options_.max_attempts) + ")");
       continue;

@@ -177,6 +177,12 @@ StatusOr<TargetDetails> TargetService::Replace(const ChangeContext& ctx, const s
       return InvalidArgument("must match the target in the URL (" + name + ")", "name");
     }
   }
+  {
+    // A config target's answer is 409 whatever the body says.
+    ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
+    ASSIGN_OR_RETURN(auto current, store::TargetRepository::Get(*tx, name));
+    if (current.source == store::kTargetSourceConfig) return ConfigOwned(name);
+  }
   ASSIGN_OR_RETURN(TargetSpec spec, Validate(named, ""));
   const TimePoint now = clock_.Now();
   TargetDetails out;
