@@ -30,8 +30,7 @@ Status Deposed(int64_t epoch) {
 struct ControlLoop::Entry {
   TargetSpec spec;
   int64_t version = 0;
-  std::unique_ptr<Hook> hook;
-  bool hook_built = false;
+  std::unique_ptr<Hook> hook;  // built on first use
   std::string hook_error;
   TimePoint next_due;
   TargetState state;
@@ -118,7 +117,6 @@ Status ControlLoop::Reload(TimePoint now) {
     if (existing != entries_.end()) {
       entry = std::move(existing->second);  // a changed spec keeps state and schedule
       entry->hook.reset();
-      entry->hook_built = false;
       entry->hook_error.clear();
     } else {
       entry = std::make_unique<Entry>();
@@ -149,20 +147,21 @@ Status ControlLoop::Reload(TimePoint now) {
   return Status::Ok();
 }
 
+// Builds the target's hook on first use; a failed build (e.g. a credentials file not there
+// yet) is retried at the next sync.
 Hook* ControlLoop::EnsureHook(Entry& entry) {
-  if (!entry.hook_built) {
-    entry.hook_built = true;
-    if (entry.spec.hook.is_null()) {
-      entry.hook_error = "no hook configured";
-    } else {
-      auto hook = hooks_(entry.spec);
-      if (hook.ok()) {
-        entry.hook = std::move(hook).value();
-      } else {
-        entry.hook_error = "hook configuration: " + hook.status().message();
-      }
-    }
+  if (entry.hook) return entry.hook.get();
+  if (entry.spec.hook.is_null()) {
+    entry.hook_error = "no hook configured";
+    return nullptr;
   }
+  auto hook = hooks_(entry.spec);
+  if (!hook.ok()) {
+    entry.hook_error = "hook configuration: " + hook.status().message();
+    return nullptr;
+  }
+  entry.hook = std::move(hook).value();
+  entry.hook_error.clear();
   return entry.hook.get();
 }
 

@@ -315,6 +315,32 @@ TEST_F(ControlLoopTest, TargetChangesReachTheLoopAfterInvalidate) {
   EXPECT_EQ(Sync(epoch).synced, 1) << "only b";
 }
 
+TEST_F(ControlLoopTest, AHookThatCannotBeBuiltFailsTheActuationAndIsRetried) {
+  int builds = 0;
+  loop_ = std::make_unique<ControlLoop>(
+      db(), clock_, *router_,
+      [&](const TargetSpec& spec) -> StatusOr<std::unique_ptr<Hook>> {
+        if (++builds == 1)
+          return InvalidArgument("GOV_SECRET is not set", "hook.webhook.secretEnv");
+        return std::unique_ptr<Hook>(std::make_unique<FakeHook>(Platform(spec.name)));
+      },
+      nullptr, ControlLoopOptions{.id_seed = 7});
+  Create(WebTarget());
+  const int64_t epoch = Lead();
+  Push("web", {{"cpu", 140}, {"rps", 1000}});
+  EXPECT_EQ(Sync(epoch).hook_failures, 1);
+  Json failed = Latest("web");
+  EXPECT_EQ(failed["actuation"]["status"], "failed");
+  EXPECT_EQ(failed["actuation"]["error"], "hook configuration: GOV_SECRET is not set");
+  EXPECT_EQ(State("web")->replicas, 3);
+  Push("web", {{"cpu", 140}, {"rps", 1000}});
+  Step(epoch, 15);
+  EXPECT_EQ(Latest("web")["actuation"]["status"], "applied");
+  EXPECT_EQ(builds, 2);
+  ASSERT_EQ(Platform("web")->requests.size(), 1u);
+  EXPECT_EQ(Platform("web")->requests[0].to_replicas, 6);
+}
+
 TEST_F(ControlLoopTest, FailedGetScaleDecidesNothingAndTheNextSyncReadsAgain) {
   Create(WebTarget());
   auto platform = Platform("web");
