@@ -38,7 +38,7 @@ TEST_F(ControlLoopTest, ScalesUpUnderPushedLoadWithRateLimitAndCooldown) {
   EXPECT_EQ(d["actuation"]["status"], "applied");
   EXPECT_EQ(d["epoch"], epoch);
   ASSERT_EQ(Platform("web")->requests.size(), 1u);
-  const ScaleRequest& r = Platform("web")->requests[0];
+  const ScaleRequest r = Platform("web")->requests[0];  // a copy: the list grows
   EXPECT_EQ(r.from_replicas, 3);
   EXPECT_EQ(r.to_replicas, 6);
   EXPECT_EQ(r.epoch, epoch);
