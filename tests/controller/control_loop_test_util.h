@@ -98,20 +98,21 @@ inline Json WebTarget(const std::string& name = "web", const std::string& mode =
 // A fresh SQLite URL in a directory under /dev/shm when it exists (else the temp dir): commits
 // fsync, and RAM keeps hours of simulated syncs fast. The directory is removed at exit.
 inline std::string MemoryBackedSqliteUrl() {
-  static const std::filesystem::path dir = [] {
+  // Never destroyed, so the exit handler still has it after static destructors ran.
+  static const std::filesystem::path* const dir = [] {
     const std::filesystem::path base = std::filesystem::exists("/dev/shm")
                                            ? std::filesystem::path("/dev/shm")
                                            : std::filesystem::temp_directory_path();
-    auto d = base / ("gov_loop_" + store::testing::UniqueSuffix());
-    std::filesystem::create_directories(d);
+    auto* d = new std::filesystem::path(base / ("gov_loop_" + store::testing::UniqueSuffix()));
+    std::filesystem::create_directories(*d);
     std::atexit([] {
       std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
+      std::filesystem::remove_all(*dir, ec);
     });
     return d;
   }();
   static std::atomic<int> n{0};
-  return "sqlite://" + (dir / ("t" + std::to_string(n++) + ".db")).string();
+  return "sqlite://" + (*dir / ("t" + std::to_string(n++) + ".db")).string();
 }
 
 inline std::unique_ptr<store::Database> OpenSqlite(const std::string& url, bool migrate) {
