@@ -105,7 +105,7 @@ TEST(GracefulShutdownTest, InFlightRequestCompletesAndIsDurable) {
   const size_t half = body.size() / 2;
   auto conn = RawConnection::Connect(server->port());
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  BeginSlowPost(*conn, body);
+  ASSERT_NO_FATAL_FAILURE(BeginSlowPost(*conn, body));
   ASSERT_TRUE(conn->Send(body.substr(0, half)).ok());
 
   ASSERT_TRUE(server->Signal(SIGTERM));
@@ -199,7 +199,7 @@ TEST(GracefulShutdownTest, StalledRequestDoesNotOutliveDeadline) {
   const std::string body = R"({"type":"client","name":"stalled","environment":"development"})";
   auto conn = RawConnection::Connect(server->port());
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  BeginSlowPost(*conn, body);
+  ASSERT_NO_FATAL_FAILURE(BeginSlowPost(*conn, body));
   ASSERT_TRUE(conn->Send(body.substr(0, body.size() / 2)).ok());
 
   ASSERT_TRUE(server->Signal(SIGTERM));
