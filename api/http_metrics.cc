@@ -41,9 +41,32 @@ HttpMetrics::HttpMetrics(const std::string& version)
 
 void HttpMetrics::Observe(const std::string& route, const std::string& method, int status,
                           double seconds) {
-  requests_->Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}})
-      .Increment();
-  durations_->Add({{"route", route}}, DurationBuckets()).Observe(seconds);
+  // Family::Add builds a label map and hashes it under the family's lock; the series of a
+  // (route, method, status) are looked up once and then found in this cache.
+  std::string key;
+  key.reserve(route.size() + method.size() + 8);
+  key.append(route).push_back(' ');
+  key.append(method).push_back(' ');
+  key.append(std::to_string(status));
+  Series series{};
+  bool found = false;
+  {
+    std::shared_lock<std::shared_mutex> lock(series_mu_);
+    auto it = series_.find(key);
+    if (it != series_.end()) {
+      series = it->second;
+      found = true;
+    }
+  }
+  if (!found) {
+    series.requests =
+        &requests_->Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}});
+    series.duration = &durations_->Add({{"route", route}}, DurationBuckets());
+    std::unique_lock<std::shared_mutex> lock(series_mu_);
+    series_.emplace(std::move(key), series);
+  }
+  series.requests->Increment();
+  series.duration->Observe(seconds);
 }
 
 std::string HttpMetrics::Render() const {

@@ -7,7 +7,9 @@
 #include <prometheus/registry.h>
 
 #include <memory>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 
 namespace gov::api {
 
@@ -31,6 +33,13 @@ class HttpMetrics {
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Family<prometheus::Histogram>* durations_;
   prometheus::Gauge* db_up_;
+
+  struct Series {
+    prometheus::Counter* requests;
+    prometheus::Histogram* duration;
+  };
+  std::shared_mutex series_mu_;
+  std::unordered_map<std::string, Series> series_;  // "route method status" -> its series
 };
 
 }  // namespace gov::api

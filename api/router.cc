@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <cstdint>
 #include <regex>
 
 #include "api/http_util.h"
@@ -40,6 +42,22 @@ bool ValidRequestId(const std::string& id) {
 }
 
 constexpr const char* kRequestIdKey = "X-Request-Id";
+
+// A request id unique within the process and unpredictable across processes: a counter
+// mixed with a random per-process key through SplitMix64's finalizer (a bijection, so
+// distinct counters give distinct ids). Ids need no secrecy, so no CSPRNG call per request.
+std::string NewRequestId() {
+  static const uint64_t kKey = std::stoull(RandomHex(8), nullptr, 16);
+  static std::atomic<uint64_t> counter{0};
+  uint64_t z = (counter.fetch_add(1, std::memory_order_relaxed) + kKey) * 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i, z >>= 4) id[static_cast<size_t>(i)] = kDigits[z & 0xF];
+  return id;
+}
 
 }  // namespace
 
@@ -87,7 +105,7 @@ bool Router::Authorize(Access access, RequestContext& ctx, httplib::Response& re
 void Router::Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
   const auto start = std::chrono::steady_clock::now();
   std::string request_id = req.get_header_value(kRequestIdKey);
-  if (!ValidRequestId(request_id)) request_id = RandomHex(8);
+  if (!ValidRequestId(request_id)) request_id = NewRequestId();
   res.set_header(kRequestIdKey, request_id);
   RequestContext ctx{req, request_id, route.path, std::nullopt};
 
@@ -175,7 +193,7 @@ void Router::Install(httplib::Server& server) {
     if (!res.body.empty()) return;  // a handler's own error body
     const auto start = std::chrono::steady_clock::now();
     std::string request_id = req.get_header_value(kRequestIdKey);
-    if (!ValidRequestId(request_id)) request_id = RandomHex(8);
+    if (!ValidRequestId(request_id)) request_id = NewRequestId();
     res.set_header(kRequestIdKey, request_id);
     if (res.status == 413) {
       WriteError(res, Status(StatusCode::kPayloadTooLarge, "request body too large", "body"));

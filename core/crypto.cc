@@ -23,8 +23,14 @@ std::string HexEncode(std::string_view bytes) {
 }
 
 std::string Sha256Hex(std::string_view data) {
+  // Fetched once: SHA256() looks the algorithm up in the provider store on every call, which
+  // costs more than hashing a token.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  if (kSha256 == nullptr ||
+      EVP_Digest(data.data(), data.size(), digest, nullptr, kSha256, nullptr) != 1) {
+    throw std::runtime_error("SHA-256 unavailable");  // OpenSSL without its default provider
+  }
   return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 

@@ -56,14 +56,13 @@ class Connection {
     return Status::Ok();
   }
 
+  // Runs a parameterless statement (BEGIN, COMMIT, ROLLBACK) from the statement cache, so
+  // the per-transaction statements are not parsed again on every request.
   Status ExecPlain(const char* sql) {
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
-    if (rc != SQLITE_OK) {
-      std::string msg = err ? err : "";
-      sqlite3_free(err);
-      return SqliteError(db_, rc, msg.empty() ? sql : msg);
-    }
+    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    const int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return SqliteError(db_, rc, sql);
     return Status::Ok();
   }
 
@@ -122,7 +121,7 @@ class Connection {
 
  private:
   StatusOr<sqlite3_stmt*> Prepare(std::string_view sql) {
-    auto it = statements_.find(std::string(sql));
+    auto it = statements_.find(sql);
     if (it != statements_.end()) return it->second;
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -133,7 +132,11 @@ class Connection {
   }
 
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> statements_;
 };
 
 class SqliteDatabase;
