@@ -7,6 +7,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,20 +21,15 @@
 namespace gov::flags {
 namespace {
 
-const char* kFlags = R"({"version":2,"features":[
-  {"name":"simple","enabled":true,"strategies":[{"name":"default"}]},
-  {"name":"complex","enabled":true,"strategies":[
-    {"name":"userWithId","parameters":{"userIds":"alice, bob, carol"},"constraints":[
-      {"contextName":"environment","operator":"IN","values":["staging","qa"]}]},
-    {"name":"default","segments":[1],"constraints":[
-      {"contextName":"email","operator":"STR_ENDS_WITH","values":["@internal.example"],"caseInsensitive":true},
-      {"contextName":"appVersion","operator":"SEMVER_GTE","value":"2.4.0"}]},
-    {"name":"flexibleRollout","parameters":{"rollout":"37","stickiness":"default","groupId":"complex"},
-     "constraints":[{"contextName":"country","operator":"IN","values":["NO","SE","DK","FI","IS"]}]}],
-   "variants":[{"name":"control","weight":340,"payload":{"type":"string","value":"a"}},
-               {"name":"treatment-1","weight":330,"payload":{"type":"string","value":"b"}},
-               {"name":"treatment-2","weight":330,"payload":{"type":"json","value":"{\"c\":1}"}}]}],
-  "segments":[{"id":1,"constraints":[{"contextName":"plan","operator":"IN","values":["enterprise","pro"]}]}]})";
+// The flags, shared with the peer baseline (bench/flags_eval_node.mjs).
+std::string FlagsText() {
+  std::ifstream in(GOVERNOR_BENCH_DIR "/flags_eval.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (text.str().empty()) throw std::runtime_error("cannot read bench/flags_eval.json");
+  return text.str();
+}
+
 
 std::vector<Context> Users() {
   std::vector<Context> users;
@@ -51,7 +49,7 @@ std::vector<Context> Users() {
 }
 
 void Run(benchmark::State& state, std::string_view flag) {
-  const auto snapshot = Compile(*ParseClientFeaturesText(kFlags));
+  const auto snapshot = Compile(*ParseClientFeaturesText(FlagsText()));
   const std::vector<Context> users = Users();
   const TimePoint now = *ParseRfc3339("2025-06-01T00:00:00Z");
   size_t i = 0;
@@ -73,7 +71,7 @@ BENCHMARK(BM_EvaluateComplexFlag);
 
 // 10,000 flags: half a plain default strategy, half like "complex" above.
 ClientFeatures TenThousandFlags() {
-  const ClientFeatures sample = *ParseClientFeaturesText(kFlags);
+  const ClientFeatures sample = *ParseClientFeaturesText(FlagsText());
   ClientFeatures out;
   out.segments = sample.segments;
   for (int i = 0; i < 10000; ++i) {
