@@ -59,61 +59,67 @@ bool Expect(std::string_view s, size_t& pos, char c) {
 
 }  // namespace
 
-std::optional<TimePoint> ParseRfc3339(std::string_view s) {
+std::optional<DateTimeFields> ParseDateTimeFields(std::string_view s) {
   using namespace std::chrono;
   size_t pos = 0;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  int y = 0, mo = 0, d = 0;
   if (!ReadInt(s, pos, 4, y) || !Expect(s, pos, '-') || !ReadInt(s, pos, 2, mo) ||
       !Expect(s, pos, '-') || !ReadInt(s, pos, 2, d)) {
     return std::nullopt;
   }
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
-                           day{static_cast<unsigned>(d)}};
-  // TimePoint counts nanoseconds in 64 bits: years 1678..2261 fit, others would overflow.
-  if (!ymd.ok() || y < 1678 || y > 2261) return std::nullopt;
-  Duration frac{0};
-  int offset_minutes = 0;
-  if (pos < s.size()) {
-    if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
-    ++pos;
-    if (!ReadInt(s, pos, 2, h) || !Expect(s, pos, ':') || !ReadInt(s, pos, 2, mi)) {
-      return std::nullopt;
-    }
-    if (pos < s.size() && s[pos] == ':') {
-      ++pos;
-      if (!ReadInt(s, pos, 2, sec)) return std::nullopt;
-    }
-    if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
-    if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-      ++pos;
-      int64_t scale = 100'000'000;  // first digit is tenths of a second, in ns
-      size_t start = pos;
-      while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
-        frac += Duration((s[pos] - '0') * scale);
-        scale /= 10;
-        ++pos;
-      }
-      if (pos == start) return std::nullopt;
-    }
-    if (pos >= s.size()) return std::nullopt;  // a time needs a zone
-    if (s[pos] == 'Z' || s[pos] == 'z') {
-      ++pos;
-    } else if (s[pos] == '+' || s[pos] == '-') {
-      const int sign = s[pos] == '-' ? -1 : 1;
-      ++pos;
-      int oh, om = 0;
-      if (!ReadInt(s, pos, 2, oh)) return std::nullopt;
-      if (pos < s.size() && s[pos] == ':') ++pos;
-      if (pos < s.size() && !ReadInt(s, pos, 2, om)) return std::nullopt;
-      offset_minutes = sign * (oh * 60 + om);
-    } else {
-      return std::nullopt;
-    }
-    if (pos != s.size()) return std::nullopt;
+  DateTimeFields f;
+  f.date = year_month_day{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!f.date.ok()) return std::nullopt;
+  if (pos == s.size()) return f;
+  if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
+  ++pos;
+  if (!ReadInt(s, pos, 2, f.hour) || !Expect(s, pos, ':') || !ReadInt(s, pos, 2, f.minute)) {
+    return std::nullopt;
   }
-  const auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} -
-                  minutes{offset_minutes};
-  return TimePoint(duration_cast<Duration>(tp.time_since_epoch()) + frac);
+  if (pos < s.size() && s[pos] == ':') {
+    ++pos;
+    if (!ReadInt(s, pos, 2, f.second)) return std::nullopt;
+  }
+  if (f.hour > 23 || f.minute > 59 || f.second > 60) return std::nullopt;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    int64_t scale = 100'000'000;  // first digit is tenths of a second, in ns
+    const size_t start = pos;
+    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+      f.fraction_ns += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  if (pos >= s.size()) return std::nullopt;  // a time needs a zone
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    f.offset_sign = s[pos] == '-' ? -1 : 1;
+    ++pos;
+    if (!ReadInt(s, pos, 2, f.offset_hours)) return std::nullopt;
+    if (pos < s.size() && s[pos] == ':') ++pos;
+    if (pos < s.size() && !ReadInt(s, pos, 2, f.offset_minutes)) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  return f;
+}
+
+int64_t DateTimeFields::UtcEpochMinutes() const {
+  const int64_t days = std::chrono::sys_days{date}.time_since_epoch().count();
+  return (days * 24 + hour) * 60 + minute - offset_sign * (offset_hours * 60 + offset_minutes);
+}
+
+std::optional<TimePoint> ParseRfc3339(std::string_view s) {
+  const std::optional<DateTimeFields> f = ParseDateTimeFields(s);
+  // TimePoint counts nanoseconds in 64 bits: years 1678..2261 fit, others would
+  // overflow.
+  if (!f || int(f->date.year()) < 1678 || int(f->date.year()) > 2261) return std::nullopt;
+  using std::chrono::minutes, std::chrono::seconds;
+  return TimePoint(minutes{f->UtcEpochMinutes()} + seconds{f->second} + Duration{f->fraction_ns});
 }
 
 }  // namespace gov

@@ -1,8 +1,8 @@
 #pragma once
 
-// RFC 3339 / ISO 8601 date-times in epoch milliseconds, the resolution of a
-// JavaScript Date. Unlike core's ParseRfc3339 (nanoseconds, so only years 1678-2262)
-// this covers years 0000-9999, since flag schedules like DATE_BEFORE 9999-12-31 are
+// RFC 3339 / ISO 8601 date-times in epoch milliseconds, the resolution of a JavaScript Date,
+// parsed by core's ParseDateTimeFields. Unlike core's ParseRfc3339 (nanoseconds, so only years
+// 1678-2261) this covers years 0000-9999, since flag schedules like DATE_BEFORE 9999-12-31 are
 // legitimate. Internal to gov_flags.
 
 #include <cstdint>
