@@ -5,6 +5,7 @@
 #include "flags/internal/compiled.h"
 #include "flags/internal/date.h"
 #include "flags/internal/js.h"
+#include "flags/internal/operand.h"
 #include "flags/internal/semver.h"
 #include "flags/snapshot.h"
 
@@ -18,6 +19,7 @@ using internal::CompiledStrategy;
 using internal::Field;
 using internal::FieldRef;
 using internal::JsStringToNumber;
+using internal::OperandKind;
 using internal::StrategyKind;
 using internal::VariantGroup;
 
@@ -116,30 +118,22 @@ class Compiler {
     out.field = MakeField(c.context_name);
     out.inverted = c.inverted;
     out.case_insensitive = c.case_insensitive;
-    switch (out.op) {
-      case Operator::kIn:
-      case Operator::kNotIn:
+    switch (internal::OperandKindOf(out.op)) {
+      case OperandKind::kStringSet:
         out.values = CleanValues(c.values);
         std::sort(out.values.begin(), out.values.end());
         out.values.erase(std::unique(out.values.begin(), out.values.end()), out.values.end());
         break;
-      case Operator::kStrStartsWith:
-      case Operator::kStrEndsWith:
-      case Operator::kStrContains:
+      case OperandKind::kStringAffixes:
         out.values = CleanValues(c.values);
         if (c.case_insensitive) {
           for (std::string& v : out.values) v = internal::AsciiLower(v);
         }
         break;
-      case Operator::kNumEq:
-      case Operator::kNumGt:
-      case Operator::kNumGte:
-      case Operator::kNumLt:
-      case Operator::kNumLte:
+      case OperandKind::kNumber:
         out.number = c.value ? JsStringToNumber(*c.value) : kNaN;
         break;
-      case Operator::kDateAfter:
-      case Operator::kDateBefore:
+      case OperandKind::kDate:
         if (c.value) {
           if (std::optional<int64_t> ms = internal::ParseDateMillis(*c.value)) {
             out.date_valid = true;
@@ -147,11 +141,7 @@ class Compiler {
           }
         }
         break;
-      case Operator::kSemverEq:
-      case Operator::kSemverGt:
-      case Operator::kSemverLt:
-      case Operator::kSemverGte:
-      case Operator::kSemverLte:
+      case OperandKind::kSemver:
         if (c.value) {
           if (std::optional<internal::SemverView> v = internal::ParseSemver(*c.value)) {
             out.semver_valid = true;
@@ -162,24 +152,18 @@ class Compiler {
           }
         }
         break;
-      case Operator::kRegex:
+      case OperandKind::kRegex:
         if (c.value) {
-          RE2::Options options;
-          options.set_log_errors(false);
-          options.set_case_sensitive(!c.case_insensitive);
-          auto re = std::make_unique<RE2>(*c.value, options);
+          auto re = std::make_unique<RE2>(*c.value, internal::RegexOptions(c.case_insensitive));
           if (re->ok()) out.regex = std::move(re);
         }
         break;
-      case Operator::kInCidr:
+      case OperandKind::kCidrs:
         for (const std::string& v : CleanValues(c.values)) {
-          if (auto a = internal::ParseIpv4(v))
-            out.cidrs.push_back(*a);
-          else if (auto b = internal::ParseIpv6(v))
-            out.cidrs.push_back(*b);
+          if (auto a = internal::ParseIp(v)) out.cidrs.push_back(*a);
         }
         break;
-      case Operator::kUnknown:
+      case OperandKind::kNone:
         break;
     }
     return out;
@@ -280,10 +264,7 @@ class Compiler {
           internal::JsSplitOnCommas(ips, [&](std::string_view ip) {
             internal::RemoteAddressEntry e;
             e.text = std::string(ip);
-            if (auto v4 = internal::ParseIpv4(ip))
-              e.network = v4;
-            else if (auto v6 = internal::ParseIpv6(ip))
-              e.network = v6;
+            e.network = internal::ParseIp(ip);
             out.addresses.push_back(std::move(e));
           });
         }

@@ -186,8 +186,7 @@ bool Compare(Operator op, int cmp) {
 }
 
 bool MatchCidr(const CompiledConstraint& c, std::string_view value) {
-  std::optional<internal::IpAddress> addr = internal::ParseIpv4(value);
-  if (!addr) addr = internal::ParseIpv6(value);
+  const std::optional<internal::IpAddress> addr = internal::ParseIp(value);
   if (!addr) return false;
   for (const internal::IpAddress& range : c.cidrs) {
     if (internal::SameAddress(*addr, range) || internal::InSubnet(*addr, range)) return true;

@@ -11,6 +11,7 @@
 #include "flags/internal/date.h"
 #include "flags/internal/ip.h"
 #include "flags/internal/js.h"
+#include "flags/internal/operand.h"
 #include "flags/internal/semver.h"
 
 namespace gov::flags {
@@ -18,6 +19,7 @@ namespace gov::flags {
 namespace {
 
 using internal::JsStringToNumber;
+using internal::OperandKind;
 
 constexpr std::string_view kBuiltInStrategies[] = {"default",
                                                    "userWithId",
@@ -32,23 +34,7 @@ std::string Join(std::string_view parent, std::string_view child) {
   return JoinFieldPath(parent, child);
 }
 
-bool IsListOperator(Operator op) {
-  switch (op) {
-    case Operator::kIn:
-    case Operator::kNotIn:
-    case Operator::kStrStartsWith:
-    case Operator::kStrEndsWith:
-    case Operator::kStrContains:
-    case Operator::kInCidr:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool ValidIpOrCidr(std::string_view s) {
-  return internal::ParseIpv4(s).has_value() || internal::ParseIpv6(s).has_value();
-}
+bool ValidIpOrCidr(std::string_view s) { return internal::ParseIp(s).has_value(); }
 
 Status ValidateConstraint(const Constraint& c, const std::string& path) {
   if (c.context_name.empty())
@@ -57,8 +43,9 @@ Status ValidateConstraint(const Constraint& c, const std::string& path) {
   if (op == Operator::kUnknown) {
     return InvalidArgument("unknown operator \"" + c.op + "\"", Join(path, "operator"));
   }
-  if (IsListOperator(op)) {
-    if (op == Operator::kInCidr) {
+  const OperandKind kind = internal::OperandKindOf(op);
+  if (internal::ReadsValueList(kind)) {
+    if (kind == OperandKind::kCidrs) {
       for (size_t i = 0; i < c.values.size(); ++i) {
         if (!ValidIpOrCidr(internal::JsTrim(c.values[i]))) {
           return InvalidArgument("expected an IPv4/IPv6 address or CIDR range",
@@ -71,33 +58,21 @@ Status ValidateConstraint(const Constraint& c, const std::string& path) {
   if (!c.value) return InvalidArgument("is required for " + c.op, Join(path, "value"));
   const std::string& v = *c.value;
   const std::string value_path = Join(path, "value");
-  switch (op) {
-    case Operator::kNumEq:
-    case Operator::kNumGt:
-    case Operator::kNumGte:
-    case Operator::kNumLt:
-    case Operator::kNumLte:
+  switch (kind) {
+    case OperandKind::kNumber:
       if (!std::isfinite(JsStringToNumber(v)))
         return InvalidArgument("expected a number", value_path);
       break;
-    case Operator::kDateAfter:
-    case Operator::kDateBefore:
+    case OperandKind::kDate:
       if (!internal::ParseDateMillis(v))
         return InvalidArgument("expected an RFC 3339 date-time", value_path);
       break;
-    case Operator::kSemverEq:
-    case Operator::kSemverGt:
-    case Operator::kSemverLt:
-    case Operator::kSemverGte:
-    case Operator::kSemverLte:
+    case OperandKind::kSemver:
       if (!internal::ParseSemver(v))
         return InvalidArgument("expected a semantic version", value_path);
       break;
-    case Operator::kRegex: {
-      RE2::Options options;
-      options.set_log_errors(false);
-      options.set_case_sensitive(!c.case_insensitive);
-      const RE2 re(v, options);
+    case OperandKind::kRegex: {
+      const RE2 re(v, internal::RegexOptions(c.case_insensitive));
       if (!re.ok()) return InvalidArgument("invalid RE2 pattern: " + re.error(), value_path);
       break;
     }

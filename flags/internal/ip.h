@@ -21,6 +21,11 @@ struct IpAddress {
 
 std::optional<IpAddress> ParseIpv4(std::string_view s);
 std::optional<IpAddress> ParseIpv6(std::string_view s);
+// ParseIpv4, else ParseIpv6: an address or CIDR range of either family.
+inline std::optional<IpAddress> ParseIp(std::string_view s) {
+  if (std::optional<IpAddress> v4 = ParseIpv4(s)) return v4;
+  return ParseIpv6(s);
+}
 
 // ip-address's `address.isInSubnet(range)`: same family, the address's own prefix
 // is at least the range's, and the first range.prefix bits agree.
