@@ -152,11 +152,31 @@ StatusOr<std::map<std::string, int64_t>> FlagRepository::ListRevisions(Transacti
   return out;
 }
 
+namespace {
+
+// Allocates a segment id above every id handed out before and every stored one. The
+// counter row serializes concurrent allocators: on PostgreSQL the second upsert waits for the
+// first transaction's row lock and then increments the committed value (READ COMMITTED
+// re-reads the locked row), so two replicas never get the same id; SQLite has one writer.
+// MAX(id) covers segments stored with explicit ids (imports) and databases from before the
+// counter existed. Ids of deleted segments are not reused, as with Unleash's serial ids.
+StatusOr<int64_t> NextSegmentId(Transaction& tx) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("INSERT INTO flag_id_counters (name, last_id) "
+                                    "VALUES ('segment', (SELECT COALESCE(MAX(id), 0) + 1 "
+                                    "FROM flag_segments)) "
+                                    "ON CONFLICT (name) DO UPDATE SET last_id = CASE "
+                                    "WHEN flag_id_counters.last_id >= excluded.last_id "
+                                    "THEN flag_id_counters.last_id + 1 ELSE excluded.last_id END "
+                                    "RETURNING last_id"));
+  return rs.rows.at(0).Int(0);
+}
+
+}  // namespace
+
 StatusOr<int64_t> FlagRepository::InsertSegment(Transaction& tx, const SegmentRecord& s) {
   int64_t id = s.id;
   if (id == 0) {
-    ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT COALESCE(MAX(id), 0) + 1 FROM flag_segments"));
-    id = rs.rows.at(0).Int(0);
+    ASSIGN_OR_RETURN(id, NextSegmentId(tx));
   }
   auto rs = tx.Exec(
       std::string("INSERT INTO flag_segments (") + kSegmentColumns +

@@ -167,6 +167,13 @@ const std::vector<Migration>& AllMigrations() {
            " last_seen_at BIGINT NOT NULL,"
            " PRIMARY KEY (app_name, instance_id, environment))",
        }},
+      {4,
+       "flags: a counter for segment ids, so concurrent creators never pick the same one",
+       {
+           "CREATE TABLE flag_id_counters ("
+           " name TEXT PRIMARY KEY,"
+           " last_id BIGINT NOT NULL)",
+       }},
   };
   return kMigrations;
 }

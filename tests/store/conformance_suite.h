@@ -9,17 +9,18 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <mutex>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "store/audit_repository.h"
 #include "store/environment_repository.h"
+#include "store/flag_repository.h"
 #include "store/migrations.h"
-#include "tests/store/test_databases.h"
 #include "store/token_repository.h"
+#include "tests/store/test_databases.h"
 
 namespace gov::store::testing {
 
@@ -267,6 +268,55 @@ TEST_P(ConformanceTest, ConcurrentWritersAllLand) {
   EXPECT_EQ(failures.load(), 0);
   auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
   EXPECT_EQ(TokenRepository::ListActive(*tx)->size(), size_t{kThreads * kPerThread});
+}
+
+// Segment ids are allocated by the store (id 0): creators on two handles (two replicas)
+// running at once all succeed, with distinct ids, and later ids stay above explicit ones.
+TEST_P(ConformanceTest, ConcurrentSegmentCreatorsGetDistinctIds) {
+  constexpr int kThreads = 6, kPerThread = 15;
+  std::unique_ptr<Database> other = test_db_->OpenAnother();
+  std::atomic<int> ready{0};
+  std::mutex mu;
+  std::vector<std::string> errors;
+  std::vector<int64_t> ids;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Database& handle = t % 2 == 0 ? db() : *other;
+      ready++;
+      while (ready.load() < kThreads) std::this_thread::yield();
+      for (int i = 0; i < kPerThread; ++i) {
+        SegmentRecord seg;
+        seg.name = "s" + std::to_string(t) + "_" + std::to_string(i);
+        seg.definition_json = R"({"constraints":[]})";
+        int64_t id = 0;
+        Status s = WithTransaction(handle, TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+          ASSIGN_OR_RETURN(id, FlagRepository::InsertSegment(tx, seg));
+          return Status::Ok();
+        });
+        std::lock_guard lock(mu);
+        if (s.ok()) {
+          ids.push_back(id);
+        } else {
+          errors.push_back(seg.name + ": " + s.ToString());
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_TRUE(errors.empty()) << errors.size() << " failed, e.g. " << errors.front();
+  EXPECT_EQ(std::set<int64_t>(ids.begin(), ids.end()).size(), ids.size());
+  auto tx = std::move(db().Begin(TxMode::kReadWrite)).value();
+  ASSERT_EQ(FlagRepository::ListSegments(*tx)->size(), size_t{kThreads * kPerThread});
+
+  SegmentRecord explicit_id;
+  explicit_id.id = 1000;
+  explicit_id.name = "imported";
+  explicit_id.definition_json = R"({"constraints":[]})";
+  ASSERT_EQ(*FlagRepository::InsertSegment(*tx, explicit_id), 1000);
+  explicit_id.id = 0;
+  EXPECT_EQ(*FlagRepository::InsertSegment(*tx, explicit_id), 1001);
+  ASSERT_TRUE(tx->Commit().ok());
 }
 
 TEST_P(ConformanceTest, NotificationsArriveOnlyAfterCommit) {
