@@ -34,22 +34,31 @@ StatusOr<TimePoint> ReadTime(const Json& v, const std::string& path) {
   return InvalidArgument("expected an RFC 3339 time or epoch milliseconds", path);
 }
 
+// The fields every SDK report starts with: appName (required, not empty) and instanceId
+// ("" when absent), after checking that `body` is an object.
+Status ReadSdkIdentity(const Json& body, std::string& app_name, std::string& instance_id) {
+  if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
+  FieldReader r(body, "");
+  app_name = r.RequiredString("appName");
+  instance_id = r.OptionalString("instanceId").value_or("");
+  RETURN_IF_ERROR(r.status());
+  if (app_name.empty()) return InvalidArgument("must not be empty", "appName");
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<ClientRegistration> ParseClientRegistration(const Json& body, std::string environment) {
-  if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
-  FieldReader r(body, "");
   ClientRegistration out;
   out.environment = std::move(environment);
-  out.app_name = r.RequiredString("appName");
-  out.instance_id = r.OptionalString("instanceId").value_or("");
+  RETURN_IF_ERROR(ReadSdkIdentity(body, out.app_name, out.instance_id));
+  FieldReader r(body, "");
   out.sdk_version = r.OptionalString("sdkVersion").value_or("");
   if (auto interval = r.OptionalNumber("interval")) {
     if (*interval < 0) r.Fail("interval", "expected a non-negative number of milliseconds");
     out.interval_ms = static_cast<int64_t>(*interval);
   }
   RETURN_IF_ERROR(r.status());
-  if (out.app_name.empty()) return InvalidArgument("must not be empty", "appName");
   if (const Json* started = r.Get("started")) {
     ASSIGN_OR_RETURN(out.started, ReadTime(*started, "started"));
   }
@@ -67,15 +76,12 @@ StatusOr<ClientRegistration> ParseClientRegistration(const Json& body, std::stri
 }
 
 StatusOr<ClientMetricsReport> ParseClientMetrics(const Json& body, std::string environment) {
-  if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
-  FieldReader r(body, "");
   ClientMetricsReport out;
   out.environment = std::move(environment);
-  out.app_name = r.RequiredString("appName");
-  out.instance_id = r.OptionalString("instanceId").value_or("");
+  RETURN_IF_ERROR(ReadSdkIdentity(body, out.app_name, out.instance_id));
+  FieldReader r(body, "");
   const Json* bucket = r.OptionalObject("bucket");
   RETURN_IF_ERROR(r.status());
-  if (out.app_name.empty()) return InvalidArgument("must not be empty", "appName");
   if (bucket == nullptr || !bucket->is_object()) {
     return InvalidArgument("expected an object", "bucket");
   }
