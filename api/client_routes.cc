@@ -54,43 +54,13 @@ void GetFeatures(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
   const std::string project = ctx.req.get_param_value("project");
   auto view = api.View(env);
   const int64_t revision = view ? view->snapshot->revision : 0;
-  const std::string etag = ClientFeaturesEtag(env, revision, prefix, project);
-  res.set_header("ETag", etag);
-  res.set_header("Cache-Control", "no-cache");
-  if (IfNoneMatchHits(ctx.req.get_header_value("If-None-Match"), etag)) {
-    res.status = 304;
-    return;
-  }
+  if (AnswerNotModified(ctx.req, res, ClientFeaturesEtag(env, revision, prefix, project))) return;
   res.status = 200;
   if (!view) {
     res.set_content(R"({"version":2,"features":[],"segments":[]})", kJson);
     return;
   }
   res.set_content(FilteredBody(*view, prefix, project), kJson);
-}
-
-void PostRegister(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
-  auto body = ParseBody(ctx.req);
-  if (!body.ok()) return WriteError(res, body.status());
-  auto registration = ParseClientRegistration(*body, PrincipalEnvironment(ctx));
-  if (!registration.ok()) return WriteError(res, registration.status());
-  if (api.sinks().registration) {
-    Status s = api.sinks().registration(registration->environment, *body);
-    if (!s.ok()) return WriteError(res, s);
-  }
-  res.status = 202;
-}
-
-void PostMetrics(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
-  auto body = ParseBody(ctx.req);
-  if (!body.ok()) return WriteError(res, body.status());
-  auto report = ParseClientMetrics(*body, PrincipalEnvironment(ctx));
-  if (!report.ok()) return WriteError(res, report.status());
-  if (api.sinks().metrics) {
-    Status s = api.sinks().metrics(report->environment, *body);
-    if (!s.ok()) return WriteError(res, s);
-  }
-  res.status = 202;
 }
 
 void GetStreaming(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
@@ -137,7 +107,9 @@ void AddClientRoutes(Router& router, std::shared_ptr<FlagApi> api) {
               "/api/client/register",
               Access::kClient,
               "ingest",
-              [p](RequestContext& ctx, httplib::Response& res) { PostRegister(*p, ctx, res); },
+              [p](RequestContext& ctx, httplib::Response& res) {
+                AcceptClientReport(*p, ClientReport::kRegistration, ctx, res);
+              },
               {"Unleash client API: an SDK instance registers itself",
                "client",
                {{"type", "object"},
@@ -155,7 +127,9 @@ void AddClientRoutes(Router& router, std::shared_ptr<FlagApi> api) {
               "/api/client/metrics",
               Access::kClient,
               "ingest",
-              [p](RequestContext& ctx, httplib::Response& res) { PostMetrics(*p, ctx, res); },
+              [p](RequestContext& ctx, httplib::Response& res) {
+                AcceptClientReport(*p, ClientReport::kMetrics, ctx, res);
+              },
               {"Unleash client API: yes/no and variant counts per flag for one time bucket",
                "client",
                {{"type", "object"},

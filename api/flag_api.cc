@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/http_util.h"
 #include "flags/features_json.h"
 #include "flags/snapshot.h"
 
@@ -133,6 +134,71 @@ bool ApplyCors(const std::vector<std::string>& origins, const httplib::Request& 
   if (!any) res.set_header("Vary", "Origin");
   res.set_header("Access-Control-Expose-Headers", "ETag");
   return true;
+}
+
+bool AnswerNotModified(const httplib::Request& req, httplib::Response& res,
+                       const std::string& etag) {
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", "no-cache");
+  if (!IfNoneMatchHits(req.get_header_value("If-None-Match"), etag)) return false;
+  res.status = 304;
+  return true;
+}
+
+void AddCorsRoute(Router& router, const std::shared_ptr<FlagApi>& api, Route route) {
+  route.error_headers = [api](const httplib::Request& req, httplib::Response& res) {
+    ApplyCors(api->options().cors_origins, req, res);
+  };
+  router.Add(std::move(route));
+}
+
+void WritePreflight(const FlagApi& api, const httplib::Request& req, httplib::Response& res,
+                    const char* methods) {
+  if (!ApplyCors(api.options().cors_origins, req, res)) {
+    return WriteError(res, PermissionDenied("origin not allowed by server.corsOrigins"));
+  }
+  res.status = 204;
+  res.set_header("Access-Control-Allow-Methods", methods);
+  res.set_header("Access-Control-Allow-Headers",
+                 "Authorization, Content-Type, If-None-Match, X-API-Key, Unleash-AppName, "
+                 "Unleash-SDK, Unleash-Connection-Id");
+  res.set_header("Access-Control-Max-Age", "86400");
+}
+
+void AddPreflightRoutes(Router& router, const std::shared_ptr<FlagApi>& api,
+                        const std::vector<std::string>& paths, const char* methods,
+                        const std::string& tag, const Json& error_schema) {
+  for (const std::string& path : paths) {
+    router.Add({"OPTIONS",
+                path,
+                Access::kPublic,
+                "",
+                [api, methods](RequestContext& ctx, httplib::Response& res) {
+                  WritePreflight(*api, ctx.req, res, methods);
+                },
+                {"CORS preflight (origins from server.corsOrigins)",
+                 tag,
+                 nullptr,
+                 {{204, nullptr}, {403, error_schema}},
+                 {}}});
+  }
+}
+
+void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx,
+                        httplib::Response& res) {
+  auto body = ParseBody(ctx.req);
+  if (!body.ok()) return WriteError(res, body.status());
+  const std::string env = PrincipalEnvironment(ctx);
+  const bool metrics = kind == ClientReport::kMetrics;
+  const Status valid = metrics ? ParseClientMetrics(*body, env).status()
+                               : ParseClientRegistration(*body, env).status();
+  if (!valid.ok()) return WriteError(res, valid);
+  const auto& sink = metrics ? api.sinks().metrics : api.sinks().registration;
+  if (sink) {
+    Status s = sink(env, *body);
+    if (!s.ok()) return WriteError(res, s);
+  }
+  res.status = 202;
 }
 
 }  // namespace gov::api

@@ -122,4 +122,32 @@ bool IfNoneMatchHits(std::string_view header, std::string_view etag);
 bool ApplyCors(const std::vector<std::string>& origins, const httplib::Request& req,
                httplib::Response& res);
 
+// Sets `etag` (and Cache-Control: no-cache) on `res`; when the request's If-None-Match lists
+// it, also answers 304 and returns true, and the caller writes no body.
+bool AnswerNotModified(const httplib::Request& req, httplib::Response& res,
+                       const std::string& etag);
+
+// Adds `route` for a browser-facing API: the errors the router writes before the handler runs
+// (401, 403, 429) carry the CORS headers of api's cors_origins too, so a browser can read them.
+void AddCorsRoute(Router& router, const std::shared_ptr<FlagApi>& api, Route route);
+
+// Answers an OPTIONS preflight for a route that allows `methods`: 204 with CORS headers when
+// the Origin is allowed, else 403.
+void WritePreflight(const FlagApi& api, const httplib::Request& req, httplib::Response& res,
+                    const char* methods);
+
+// Adds an OPTIONS preflight route (WritePreflight with `methods`, a string literal) for each
+// of `paths`, documented under `tag` with `error_schema` for its 403.
+void AddPreflightRoutes(Router& router, const std::shared_ptr<FlagApi>& api,
+                        const std::vector<std::string>& paths, const char* methods,
+                        const std::string& tag, const Json& error_schema);
+
+// What an SDK posts about itself.
+enum class ClientReport { kRegistration, kMetrics };
+
+// Validates a registration or metrics body for the caller's token environment and hands it
+// to the matching sink: 202, or the validation or sink error.
+void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx,
+                        httplib::Response& res);
+
 }  // namespace gov::api

@@ -14,20 +14,17 @@ const char* kJson = "application/json";
 Json ErrorSchema() { return Json{{"type", "object"}, {"required", {"error"}}}; }
 
 void Respond(FlagApi& api, RequestContext& ctx, httplib::Response& res,
-             const StatusOr<flags::Context>& context) {
+             StatusOr<flags::Context> context) {
   ApplyCors(api.options().cors_origins, ctx.req, res);
   if (!context.ok()) return WriteError(res, context.status());
-  auto view = api.View(PrincipalEnvironment(ctx));
+  const std::string environment = PrincipalEnvironment(ctx);
+  // As in Unleash's frontend API: the token's environment unless the caller names one.
+  if (!context->environment) context->environment = environment;
+  auto view = api.View(environment);
   std::string body =
       view ? FrontendToggles(*view, *context, api.clock().Now()) : std::string(R"({"toggles":[]})");
   // The toggles depend on the context, so the validator is the body's own hash.
-  const std::string etag = "\"" + Sha256Hex(body).substr(0, 32) + "\"";
-  res.set_header("ETag", etag);
-  res.set_header("Cache-Control", "no-cache");
-  if (IfNoneMatchHits(ctx.req.get_header_value("If-None-Match"), etag)) {
-    res.status = 304;
-    return;
-  }
+  if (AnswerNotModified(ctx.req, res, "\"" + Sha256Hex(body).substr(0, 32) + "\"")) return;
   res.status = 200;
   res.set_content(std::move(body), kJson);
 }
@@ -93,19 +90,6 @@ std::string FrontendToggles(const EnvironmentView& view, const flags::Context& c
   return out;
 }
 
-void WritePreflight(const FlagApi& api, const httplib::Request& req, httplib::Response& res,
-                    const char* methods) {
-  if (!ApplyCors(api.options().cors_origins, req, res)) {
-    return WriteError(res, PermissionDenied("origin not allowed by server.corsOrigins"));
-  }
-  res.status = 204;
-  res.set_header("Access-Control-Allow-Methods", methods);
-  res.set_header("Access-Control-Allow-Headers",
-                 "Authorization, Content-Type, If-None-Match, X-API-Key, Unleash-AppName, "
-                 "Unleash-SDK, Unleash-Connection-Id");
-  res.set_header("Access-Control-Max-Age", "86400");
-}
-
 void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api) {
   std::shared_ptr<FlagApi> p = api;
   const Json toggles_schema{{"type", "object"},
@@ -139,62 +123,45 @@ void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api) {
                                       {400, ErrorSchema()},
                                       {401, ErrorSchema()},
                                       {403, ErrorSchema()}};
-  router.Add({"GET",
-              "/api/frontend",
-              Access::kFrontend,
-              "evaluation",
-              [p](RequestContext& ctx, httplib::Response& res) {
-                Respond(*p, ctx, res, FrontendContextFromQuery(ctx.req));
-              },
-              {"Unleash frontend API: the flags enabled for the context in the query", "frontend",
-               nullptr, responses, query}});
-  router.Add({"POST",
-              "/api/frontend",
-              Access::kFrontend,
-              "evaluation",
-              [p](RequestContext& ctx, httplib::Response& res) {
-                Respond(*p, ctx, res, ContextFromBody(ctx.req));
-              },
-              {"Unleash frontend API: the flags enabled for the context in the body",
-               "frontend",
-               {{"type", "object"}, {"properties", {{"context", {{"type", "object"}}}}}},
-               responses,
-               {}}});
-  router.Add({"POST",
-              "/api/frontend/client/metrics",
-              Access::kFrontend,
-              "ingest",
-              [p](RequestContext& ctx, httplib::Response& res) {
-                ApplyCors(p->options().cors_origins, ctx.req, res);
-                auto body = ParseBody(ctx.req);
-                if (!body.ok()) return WriteError(res, body.status());
-                auto report = ParseClientMetrics(*body, PrincipalEnvironment(ctx));
-                if (!report.ok()) return WriteError(res, report.status());
-                if (p->sinks().metrics) {
-                  Status s = p->sinks().metrics(report->environment, *body);
-                  if (!s.ok()) return WriteError(res, s);
-                }
-                res.status = 202;
-              },
-              {"Unleash frontend API: usage counts from a frontend SDK",
-               "frontend",
-               {{"type", "object"}, {"required", {"appName", "bucket"}}},
-               {{202, nullptr}, {400, ErrorSchema()}},
-               {}}});
-  for (const char* path : {"/api/frontend", "/api/frontend/client/metrics"}) {
-    router.Add({"OPTIONS",
-                path,
-                Access::kPublic,
-                "",
+  AddCorsRoute(router, p,
+               {"GET",
+                "/api/frontend",
+                Access::kFrontend,
+                "evaluation",
                 [p](RequestContext& ctx, httplib::Response& res) {
-                  WritePreflight(*p, ctx.req, res, "GET, POST, OPTIONS");
+                  Respond(*p, ctx, res, FrontendContextFromQuery(ctx.req));
                 },
-                {"CORS preflight (origins from server.corsOrigins)",
+                {"Unleash frontend API: the flags enabled for the context in the query", "frontend",
+                 nullptr, responses, query}});
+  AddCorsRoute(router, p,
+               {"POST",
+                "/api/frontend",
+                Access::kFrontend,
+                "evaluation",
+                [p](RequestContext& ctx, httplib::Response& res) {
+                  Respond(*p, ctx, res, ContextFromBody(ctx.req));
+                },
+                {"Unleash frontend API: the flags enabled for the context in the body",
                  "frontend",
-                 nullptr,
-                 {{204, nullptr}, {403, ErrorSchema()}},
+                 {{"type", "object"}, {"properties", {{"context", {{"type", "object"}}}}}},
+                 responses,
                  {}}});
-  }
+  AddCorsRoute(router, p,
+               {"POST",
+                "/api/frontend/client/metrics",
+                Access::kFrontend,
+                "ingest",
+                [p](RequestContext& ctx, httplib::Response& res) {
+                  ApplyCors(p->options().cors_origins, ctx.req, res);
+                  AcceptClientReport(*p, ClientReport::kMetrics, ctx, res);
+                },
+                {"Unleash frontend API: usage counts from a frontend SDK",
+                 "frontend",
+                 {{"type", "object"}, {"required", {"appName", "bucket"}}},
+                 {{202, nullptr}, {400, ErrorSchema()}},
+                 {}}});
+  AddPreflightRoutes(router, p, {"/api/frontend", "/api/frontend/client/metrics"},
+                     "GET, POST, OPTIONS", "frontend", ErrorSchema());
 }
 
 }  // namespace gov::api

@@ -26,9 +26,4 @@ StatusOr<flags::Context> FrontendContextFromQuery(const httplib::Request& req);
 std::string FrontendToggles(const EnvironmentView& view, const flags::Context& context,
                             TimePoint now);
 
-// Answers an OPTIONS preflight for a route that allows `methods`: 204 with CORS headers when
-// the Origin is allowed, else 403.
-void WritePreflight(const FlagApi& api, const httplib::Request& req, httplib::Response& res,
-                    const char* methods);
-
 }  // namespace gov::api

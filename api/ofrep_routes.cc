@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 
-#include "api/frontend_routes.h"
 #include "api/http_util.h"
 #include "api/sse.h"
 #include "core/crypto.h"
@@ -34,8 +33,13 @@ std::string ErrorBody(std::string_view key, const OfrepError& e, bool with_key) 
   return out;
 }
 
-// The evaluation context of an OFREP request body {"context": {...}}.
-StatusOr<flags::Context> ParseRequest(const Json& body, OfrepError& error) {
+// The evaluation context of an OFREP request body {"context": {...}} for a token of
+// `environment`. The context keys map as issue 4 says: targetingKey -> userId; sessionId,
+// remoteAddress, appName, currentTime -> those fields; every other key, `environment`
+// included, -> a property. The environment field is always the token's, so environment
+// constraints see where the flag is evaluated and a caller cannot claim another one.
+StatusOr<flags::Context> ParseRequest(const Json& body, const std::string& environment,
+                                      OfrepError& error) {
   if (!body.is_object() || !body.contains("context") || !body["context"].is_object()) {
     error = {400, "INVALID_CONTEXT", "the body must be an object with a \"context\" object"};
     return InvalidArgument(error.details, "context");
@@ -55,7 +59,10 @@ StatusOr<flags::Context> ParseRequest(const Json& body, OfrepError& error) {
   if (!parsed.ok()) {
     error = {400, "INVALID_CONTEXT",
              JoinFieldPath("context", parsed.status().field()) + ": " + parsed.status().message()};
+    return parsed;
   }
+  if (parsed->environment) parsed->SetProperty("environment", std::move(*parsed->environment));
+  parsed->environment = environment;
   return parsed;
 }
 
@@ -164,14 +171,14 @@ void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res
                     kJson);
     return;
   }
+  const std::string env = PrincipalEnvironment(ctx);
   OfrepError error;
-  auto context = ParseRequest(*body, error);
+  auto context = ParseRequest(*body, env, error);
   if (!context.ok()) {
     res.status = error.http;
     res.set_content(ErrorBody("", error, false), kJson);
     return;
   }
-  const std::string env = PrincipalEnvironment(ctx);
   auto view = api.View(env);
   std::string out;
   JsonWriter w(out);
@@ -195,13 +202,7 @@ void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res
   w.Key("endpoint").BeginObject().Key("requestUri").String(uri).EndObject();
   w.Key("inactivityDelaySec").Int(kInactivityDelaySeconds).EndObject().EndArray();
   w.EndObject();
-  const std::string etag = "\"" + Sha256Hex(out).substr(0, 32) + "\"";
-  res.set_header("ETag", etag);
-  res.set_header("Cache-Control", "no-cache");
-  if (IfNoneMatchHits(ctx.req.get_header_value("If-None-Match"), etag)) {
-    res.status = 304;
-    return;
-  }
+  if (AnswerNotModified(ctx.req, res, "\"" + Sha256Hex(out).substr(0, 32) + "\"")) return;
   res.status = 200;
   res.set_content(std::move(out), kJson);
 }
@@ -242,7 +243,7 @@ Json Ref(const std::string& name) {
 std::pair<int, std::string> OfrepEvaluateOne(const EnvironmentView& view, std::string_view key,
                                              const Json& request_body, TimePoint now) {
   OfrepError error;
-  auto context = ParseRequest(request_body, error);
+  auto context = ParseRequest(request_body, view.snapshot->environment, error);
   if (!context.ok()) return {error.http, ErrorBody(key, error, true)};
   const flags::EvaluationResult r = flags::Evaluate(*view.snapshot->compiled, key, *context, now);
   if (!r.found) {
@@ -261,34 +262,38 @@ void AddOfrepRoutes(Router& router, std::shared_ptr<FlagApi> api) {
   const Json request{{"type", "object"},
                      {"required", {"context"}},
                      {"properties", {{"context", {{"type", "object"}}}}}};
-  router.Add({"POST",
-              "/ofrep/v1/evaluate/flags/{key}",
-              Access::kClientOrFrontend,
-              "evaluation",
-              [p](RequestContext& ctx, httplib::Response& res) { EvaluateOneRoute(*p, ctx, res); },
-              {"OFREP v0.3.0: evaluate one flag",
-               "ofrep",
-               request,
-               {{200, Ref("serverEvaluationSuccess")},
-                {400, Ref("evaluationFailure")},
-                {401, failure},
-                {403, failure},
-                {404, Ref("flagNotFound")}},
-               {}}});
-  router.Add({"POST",
-              "/ofrep/v1/evaluate/flags",
-              Access::kClientOrFrontend,
-              "evaluation",
-              [p](RequestContext& ctx, httplib::Response& res) { EvaluateBulkRoute(*p, ctx, res); },
-              {"OFREP v0.3.0: evaluate every flag (ETag; If-None-Match answers 304)",
-               "ofrep",
-               request,
-               {{200, Ref("bulkEvaluationSuccess")},
-                {304, nullptr},
-                {400, Ref("bulkEvaluationFailure")},
-                {401, failure},
-                {403, failure}},
-               {"flagConfigEtag", "flagConfigLastModified"}}});
+  AddCorsRoute(
+      router, p,
+      {"POST",
+       "/ofrep/v1/evaluate/flags/{key}",
+       Access::kClientOrFrontend,
+       "evaluation",
+       [p](RequestContext& ctx, httplib::Response& res) { EvaluateOneRoute(*p, ctx, res); },
+       {"OFREP v0.3.0: evaluate one flag",
+        "ofrep",
+        request,
+        {{200, Ref("serverEvaluationSuccess")},
+         {400, Ref("evaluationFailure")},
+         {401, failure},
+         {403, failure},
+         {404, Ref("flagNotFound")}},
+        {}}});
+  AddCorsRoute(
+      router, p,
+      {"POST",
+       "/ofrep/v1/evaluate/flags",
+       Access::kClientOrFrontend,
+       "evaluation",
+       [p](RequestContext& ctx, httplib::Response& res) { EvaluateBulkRoute(*p, ctx, res); },
+       {"OFREP v0.3.0: evaluate every flag (ETag; If-None-Match answers 304)",
+        "ofrep",
+        request,
+        {{200, Ref("bulkEvaluationSuccess")},
+         {304, nullptr},
+         {400, Ref("bulkEvaluationFailure")},
+         {401, failure},
+         {403, failure}},
+        {"flagConfigEtag", "flagConfigLastModified"}}});
   router.Add({"GET",
               "/ofrep/v1/event-stream",
               Access::kPublic,
@@ -303,20 +308,8 @@ void AddOfrepRoutes(Router& router, std::shared_ptr<FlagApi> api) {
                 {403, failure},
                 {503, failure}},
                {"token"}}});
-  for (const char* path : {"/ofrep/v1/evaluate/flags/{key}", "/ofrep/v1/evaluate/flags"}) {
-    router.Add({"OPTIONS",
-                path,
-                Access::kPublic,
-                "",
-                [p](RequestContext& ctx, httplib::Response& res) {
-                  WritePreflight(*p, ctx.req, res, "POST, OPTIONS");
-                },
-                {"CORS preflight (origins from server.corsOrigins)",
-                 "ofrep",
-                 nullptr,
-                 {{204, nullptr}, {403, failure}},
-                 {}}});
-  }
+  AddPreflightRoutes(router, p, {"/ofrep/v1/evaluate/flags/{key}", "/ofrep/v1/evaluate/flags"},
+                     "POST, OPTIONS", "ofrep", failure);
 }
 
 }  // namespace gov::api

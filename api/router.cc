@@ -124,6 +124,7 @@ void Router::Dispatch(const Route& route, const httplib::Request& req, httplib::
         WriteError(res, Status(StatusCode::kResourceExhausted,
                                "rate limit exceeded; retry after " +
                                    std::to_string(d.retry_after_seconds) + " s"));
+        if (route.error_headers) route.error_headers(req, res);
         return Finish(route.path, req, res, request_id, start);
       }
     }
@@ -139,6 +140,8 @@ void Router::Dispatch(const Route& route, const httplib::Request& req, httplib::
                     route.path);
       WriteError(res, Internal("unknown exception"));
     }
+  } else if (route.error_headers) {
+    route.error_headers(req, res);
   }
   Finish(route.path, req, res, request_id, start);
 }

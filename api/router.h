@@ -50,6 +50,9 @@ struct Route {
   std::string rate_class;  // "" = not limited; else admin | evaluation | ingest
   Handler handler;
   RouteDoc doc;
+  // Adds headers to the errors the router writes itself (authentication, permission, rate
+  // limit) before the handler could run, e.g. CORS headers for a browser API. May be empty.
+  std::function<void(const httplib::Request&, httplib::Response&)> error_headers = nullptr;
 };
 
 // Registers routes on an httplib server, wrapping each handler with: request id, auth,

@@ -46,8 +46,10 @@ inline flags::ClientFeatures FixtureFlags() {
 
 class EvaluationServer {
  public:
-  explicit EvaluationServer(std::function<void(FlagApiOptions&)> tweak = nullptr)
-      : auth_(clock_), limiter_(clock_, {}), metrics_("test") {
+  // `limits`: rate limits per route class (none by default).
+  explicit EvaluationServer(std::function<void(FlagApiOptions&)> tweak = nullptr,
+                            std::map<std::string, RateLimit> limits = {})
+      : auth_(clock_), limiter_(clock_, std::move(limits)), metrics_("test") {
     AddToken("t-client", kClientSecret, store::TokenType::kClient, "development");
     AddToken("t-front", kFrontendSecret, store::TokenType::kFrontend, "development");
     AddToken("t-prod", kProdClientSecret, store::TokenType::kClient, "production");

@@ -130,6 +130,123 @@ TEST(FrontendApiTest, CorsOriginsComeFromConfig) {
   EXPECT_EQ(ofrep_pre->status, 204);
 }
 
+// One flag on only in `development` by an `environment` constraint, published in both
+// environments (the same definition everywhere).
+flags::ClientFeatures EnvironmentGatedFlag() {
+  auto parsed = flags::ParseClientFeaturesText(R"({"version": 2, "features": [{
+      "name": "dev-only", "enabled": true, "strategies": [{"name": "default", "constraints": [
+        {"contextName": "environment", "operator": "IN", "values": ["development"]}]}]}]})");
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+  return *parsed;
+}
+
+// Unleash's frontend API (and unleash-client's static context) fill `environment` from the
+// token when the caller gives none; a caller-given environment is an ordinary context field.
+TEST(FrontendApiTest, EnvironmentDefaultsToTheTokenEnvironment) {
+  EvaluationServer s;
+  s.Publish("development", 1, EnvironmentGatedFlag());
+  auto c = s.Client();
+  const auto front = EvaluationServer::Auth(kFrontendSecret);
+  struct Case {
+    std::string name;
+    std::function<httplib::Result()> request;
+    bool enabled;
+  };
+  const std::vector<Case> cases = {
+      {"GET, no environment", [&] { return c->Get("/api/frontend?userId=u", front); }, true},
+      {"POST, no environment",
+       [&] {
+         return c->Post("/api/frontend", front, R"({"context":{"userId":"u"}})",
+                        "application/json");
+       },
+       true},
+      {"GET, caller says production",
+       [&] { return c->Get("/api/frontend?userId=u&environment=production", front); }, false},
+      {"POST, caller says production",
+       [&] {
+         return c->Post("/api/frontend", front,
+                        R"({"context":{"userId":"u","environment":"production"}})",
+                        "application/json");
+       },
+       false},
+      {"POST, caller says development",
+       [&] {
+         return c->Post("/api/frontend", front, R"({"context":{"environment":"development"}})",
+                        "application/json");
+       },
+       true},
+  };
+  for (const Case& t : cases) {
+    auto res = t.request();
+    ASSERT_TRUE(res) << t.name;
+    ASSERT_EQ(res->status, 200) << t.name << ": " << res->body;
+    EXPECT_EQ(Toggles(res->body).count("dev-only"), t.enabled ? 1u : 0u) << t.name;
+  }
+}
+
+// A browser reads an error only when it carries Access-Control-Allow-Origin: the router's own
+// 401/403 on the frontend API and OFREP carry it for allowed origins, and only for them.
+TEST(FrontendApiTest, RouterErrorsCarryCorsHeadersForAllowedOrigins) {
+  EvaluationServer s;
+  s.Publish("development", 1, FixtureFlags());
+  auto c = s.Client();
+  struct Case {
+    std::string name;
+    std::string secret;
+    std::string origin;
+    int status;
+    bool cors;
+  };
+  const std::vector<Case> cases = {
+      {"bad token, allowed origin", "not-a-token", "https://app.example.com", 401, true},
+      {"bad token, other origin", "not-a-token", "https://evil.example", 401, false},
+      {"bad token, no origin", "not-a-token", "", 401, false},
+      {"client token, allowed origin", kClientSecret, "https://app.example.com", 403, true},
+      {"admin token, other origin", kAdminSecret, "https://evil.example", 403, false},
+  };
+  for (const Case& t : cases) {
+    auto headers = EvaluationServer::Auth(t.secret);
+    if (!t.origin.empty()) headers.emplace("Origin", t.origin);
+    auto get = c->Get("/api/frontend?userId=u", headers);
+    auto post = c->Post("/api/frontend/client/metrics", headers, "{}", "application/json");
+    for (const auto& res : {&get, &post}) {
+      ASSERT_TRUE(*res) << t.name;
+      EXPECT_EQ((*res)->status, t.status) << t.name << ": " << (*res)->body;
+      EXPECT_EQ((*res)->get_header_value("Access-Control-Allow-Origin"),
+                t.cors ? t.origin : std::string())
+          << t.name;
+    }
+  }
+  // OFREP serves browsers too (the OpenFeature web provider).
+  auto ofrep = c->Post("/ofrep/v1/evaluate/flags",
+                       {{"Authorization", "not-a-token"}, {"Origin", "https://app.example.com"}},
+                       R"({"context":{"targetingKey":"u"}})", "application/json");
+  ASSERT_TRUE(ofrep);
+  EXPECT_EQ(ofrep->status, 401);
+  EXPECT_EQ(ofrep->get_header_value("Access-Control-Allow-Origin"), "https://app.example.com");
+  // The client API is for servers: no CORS headers on its errors.
+  auto server_api = c->Get("/api/client/features", {{"Authorization", "not-a-token"},
+                                                    {"Origin", "https://app.example.com"}});
+  ASSERT_TRUE(server_api);
+  EXPECT_EQ(server_api->status, 401);
+  EXPECT_FALSE(server_api->has_header("Access-Control-Allow-Origin"));
+}
+
+TEST(FrontendApiTest, RateLimitErrorsCarryCorsHeadersForAllowedOrigins) {
+  // One request per evaluation bucket; the fake clock never refills it.
+  EvaluationServer s(nullptr, {{"evaluation", RateLimit{1, 1}}});
+  s.Publish("development", 1, FixtureFlags());
+  auto c = s.Client();
+  auto headers = EvaluationServer::Auth(kFrontendSecret);
+  headers.emplace("Origin", "https://app.example.com");
+  ASSERT_EQ(c->Get("/api/frontend?userId=u", headers)->status, 200);
+  auto limited = c->Get("/api/frontend?userId=u", headers);
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429) << limited->body;
+  EXPECT_EQ(limited->get_header_value("Access-Control-Allow-Origin"), "https://app.example.com");
+  EXPECT_TRUE(limited->has_header("Retry-After"));
+}
+
 TEST(FrontendApiTest, MetricsFromFrontendSdks) {
   EvaluationServer s;
   auto res = s.Client()->Post(

@@ -139,6 +139,47 @@ struct ErrorCase {
   std::string code;
 };
 
+// OFREP maps only targetingKey, sessionId, remoteAddress, appName and currentTime to Unleash
+// fields (issue 4); `environment` is always the token's, so environment constraints work, and
+// an `environment` key in the context is a plain property that cannot override it.
+TEST(OfrepTest, EnvironmentIsTheTokenEnvironment) {
+  auto parsed = flags::ParseClientFeaturesText(R"({"version": 2, "features": [
+      {"name": "dev-only", "enabled": true, "strategies": [{"name": "default", "constraints": [
+        {"contextName": "environment", "operator": "IN", "values": ["development"]}]}]}]})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EvaluationServer s;
+  s.Publish("development", 1, *parsed);
+  s.Publish("production", 1, *parsed);
+  struct Case {
+    std::string name;
+    std::string secret;
+    std::string context;
+    bool value;
+  };
+  const std::vector<Case> cases = {
+      {"development token", kClientSecret, R"({"targetingKey":"u"})", true},
+      {"frontend token", kFrontendSecret, R"({"targetingKey":"u"})", true},
+      {"production token", kProdClientSecret, R"({"targetingKey":"u"})", false},
+      {"development token, context says production", kClientSecret,
+       R"({"targetingKey":"u","environment":"production"})", true},
+      {"production token, context says development", kProdClientSecret,
+       R"({"targetingKey":"u","environment":"development"})", false},
+  };
+  for (const Case& c : cases) {
+    auto res = EvaluateOne(s, "dev-only", R"({"context":)" + c.context + "}", c.secret);
+    ASSERT_EQ(res->status, 200) << c.name << ": " << res->body;
+    EXPECT_EQ(Json::parse(res->body)["value"], c.value) << c.name;
+    auto bulk =
+        EvaluateBulk(s, R"({"context":)" + c.context + "}", EvaluationServer::Auth(c.secret));
+    ASSERT_EQ(bulk->status, 200) << c.name << ": " << bulk->body;
+    for (const Json& f : Json::parse(bulk->body)["flags"]) {
+      if (f["key"] == "dev-only") {
+        EXPECT_EQ(f["value"], c.value) << c.name << " (bulk)";
+      }
+    }
+  }
+}
+
 TEST(OfrepTest, SingleEvaluationErrorsInTheSpecShape) {
   EvaluationServer s;
   s.Publish("development", 1, FixtureFlags());
