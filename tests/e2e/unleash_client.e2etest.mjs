@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Unleash, InMemStorageProvider } from 'unleash-client';
-import { startGovernor, waitUntil, contexts } from './lib/governor.mjs';
+import { startGovernor, waitUntil, assertSameAsOffline } from './lib/governor.mjs';
 
 const flags = JSON.parse(readFileSync(new URL('./flags.json', import.meta.url)));
 const REFRESH_MS = 500;
@@ -25,23 +25,7 @@ try {
   const sent = new Promise((resolve) => online.on('sent', resolve));
   await new Promise((resolve, reject) => { online.once('synchronized', resolve); online.once('error', reject); });
 
-  const exported = await gov.admin('GET', '/api/v1/flags/export?environment=development');
-  assert.equal(exported.status, 200, JSON.stringify(exported.body));
-  const offline = newClient({
-    url: 'http://127.0.0.1:9/api', disableMetrics: true, refreshInterval: 0,
-    bootstrap: { data: exported.body.features, segments: exported.body.segments },
-  });
-  clients.push(offline);
-  await new Promise((resolve) => offline.once('ready', resolve));
-
-  let compared = 0;
-  for (const ctx of contexts(300)) {
-    for (const f of flags.features) {
-      assert.equal(online.isEnabled(f.name, ctx), offline.isEnabled(f.name, ctx), `${f.name} ${JSON.stringify(ctx)}`);
-      assert.deepEqual(online.getVariant(f.name, ctx), offline.getVariant(f.name, ctx), `${f.name} ${JSON.stringify(ctx)}`);
-      compared++;
-    }
-  }
+  const compared = await assertSameAsOffline(gov, online, { flags, n: 300, newClient, clients });
   console.log(`compared ${compared} isEnabled+getVariant pairs`);
 
   // Metrics: the SDK's POST is accepted and the counts show up per flag.

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Unleash, InMemStorageProvider } from 'unleash-client';
-import { startGovernor, waitUntil, contexts } from './lib/governor.mjs';
+import { startGovernor, waitUntil, assertSameAsOffline } from './lib/governor.mjs';
 
 const flags = JSON.parse(readFileSync(new URL('./flags.json', import.meta.url)));
 const HOUR_MS = 3600 * 1000;
@@ -49,22 +49,7 @@ try {
   });
 
   // The stream delivered features and segments: the same answers as an offline SDK.
-  const exported = await gov.admin('GET', '/api/v1/flags/export?environment=development');
-  assert.equal(exported.status, 200, JSON.stringify(exported.body));
-  const offline = newClient({
-    url: 'http://127.0.0.1:9/api', disableMetrics: true, refreshInterval: 0,
-    bootstrap: { data: exported.body.features, segments: exported.body.segments },
-  });
-  clients.push(offline);
-  await new Promise((resolve) => offline.once('ready', resolve));
-  let compared = 0;
-  for (const ctx of contexts(100)) {
-    for (const f of flags.features) {
-      assert.equal(streaming.isEnabled(f.name, ctx), offline.isEnabled(f.name, ctx), `${f.name} ${JSON.stringify(ctx)}`);
-      assert.deepEqual(streaming.getVariant(f.name, ctx), offline.getVariant(f.name, ctx), `${f.name} ${JSON.stringify(ctx)}`);
-      compared++;
-    }
-  }
+  const compared = await assertSameAsOffline(gov, streaming, { flags, n: 100, newClient, clients });
   console.log(`compared ${compared} isEnabled+getVariant pairs`);
 
   // Changes through the admin API arrive through the stream, within two seconds of the request.

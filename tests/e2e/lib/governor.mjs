@@ -1,5 +1,6 @@
 // Starts `governor serve` on 127.0.0.1 port 0 with SQLite in a temp dir, and talks to its
 // admin API. Used by the *.e2etest.mjs files; each test starts its own server.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,4 +83,29 @@ export function contexts(n) {
     out.push(c);
   }
   return out;
+}
+
+// Asserts that `online` (an unleash-client connected to `gov`) answers isEnabled and getVariant
+// for every flag of `flags` and each of contexts(n) exactly as the same SDK does offline,
+// bootstrapped from the admin export of `environment`. `newClient(options)` builds an SDK
+// instance; the offline one is pushed onto `clients` for the caller to destroy. Returns the
+// number of (flag, context) pairs compared.
+export async function assertSameAsOffline(gov, online, { flags, n, newClient, clients, environment = 'development' }) {
+  const exported = await gov.admin('GET', `/api/v1/flags/export?environment=${environment}`);
+  assert.equal(exported.status, 200, JSON.stringify(exported.body));
+  const offline = newClient({
+    url: 'http://127.0.0.1:9/api', disableMetrics: true, refreshInterval: 0,
+    bootstrap: { data: exported.body.features, segments: exported.body.segments },
+  });
+  clients.push(offline);
+  await new Promise((resolve) => offline.once('ready', resolve));
+  let compared = 0;
+  for (const ctx of contexts(n)) {
+    for (const f of flags.features) {
+      assert.equal(online.isEnabled(f.name, ctx), offline.isEnabled(f.name, ctx), `${f.name} ${JSON.stringify(ctx)}`);
+      assert.deepEqual(online.getVariant(f.name, ctx), offline.getVariant(f.name, ctx), `${f.name} ${JSON.stringify(ctx)}`);
+      compared++;
+    }
+  }
+  return compared;
 }
