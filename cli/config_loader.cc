@@ -1,15 +1,14 @@
 #include "cli/config_loader.h"
 
-#include <set>
-
-#include "controller/target_spec.h"
+#include "controller/hooks/hook.h"
 #include "core/yaml_json.h"
 
 namespace gov::cli {
 
 std::vector<Status> LoadServerConfig(const std::string& file, const FlagOverrides& flags,
                                      const std::map<std::string, std::string>& env,
-                                     api::ServerConfig& out) {
+                                     api::ServerConfig& out,
+                                     const controller::HookValidator& validate_hook) {
   std::vector<Status> problems;
   Json doc = api::DefaultConfigDocument();
   if (!file.empty()) {
@@ -39,18 +38,18 @@ std::vector<Status> LoadServerConfig(const std::string& file, const FlagOverride
   if (!flags.database.empty()) doc["database"]["url"] = flags.database;
   if (!flags.admin_token.empty()) doc["auth"]["adminToken"] = flags.admin_token;
   for (auto& s : api::ParseServerConfig(doc, out)) problems.push_back(std::move(s));
-  std::set<std::string> names;
-  for (size_t i = 0; i < out.targets.size(); ++i) {
-    const std::string path = IndexFieldPath("targets", i);
-    auto spec = controller::ParseTargetSpec(out.targets[i], path);
-    if (!spec.ok()) {
-      problems.push_back(spec.status());
-    } else if (!names.insert(spec->name).second) {
-      problems.push_back(InvalidArgument("duplicate target name " + spec->name, path + ".name"));
-    }
+  std::vector<controller::TargetSpec> specs;
+  for (auto& s : controller::ValidateConfigTargets(out.targets, validate_hook, specs)) {
+    problems.push_back(std::move(s));
   }
   out.flags_file = flags.flags_file;
   return problems;
+}
+
+controller::HookValidator ProcessHookValidator() {
+  return [env = controller::SystemHookEnv()](const Json& hook, const std::string& path) {
+    return controller::MakeHook(hook, path, env).status();
+  };
 }
 
 }  // namespace gov::cli

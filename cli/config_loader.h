@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api/config.h"
+#include "controller/target_service.h"
 
 namespace gov::cli {
 
@@ -18,9 +19,16 @@ struct FlagOverrides {
 
 // Builds the effective config: defaults < file < environment < flags. Returns every problem,
 // each naming its key (file keys as "server.listen", environment as the variable name).
-// Targets are validated with the controller's parser ("targets[0].maxReplicas: ...").
+// Targets are validated as the server validates them at start ("targets[0].maxReplicas: ...");
+// their `hook` objects by `validate_hook` when given ("targets[0].hook.webhook.url: ...").
 std::vector<Status> LoadServerConfig(const std::string& file, const FlagOverrides& flags,
                                      const std::map<std::string, std::string>& env,
-                                     api::ServerConfig& out);
+                                     api::ServerConfig& out,
+                                     const controller::HookValidator& validate_hook = {});
+
+// Checks a `hook` object as the server builds it (MakeHook with this process's environment,
+// so a webhook's secretEnv and the in-cluster settings are checked too). Reads the files a
+// hook names (kubeconfig) and nothing else; sends no request.
+controller::HookValidator ProcessHookValidator();
 
 }  // namespace gov::cli

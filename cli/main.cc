@@ -35,7 +35,8 @@ void PrintProblems(const std::vector<gov::Status>& problems) {
 
 int Serve(const std::string& config_file, const FlagOverrides& flags) {
   gov::api::ServerConfig config;
-  auto problems = gov::cli::LoadServerConfig(config_file, flags, gov::api::ProcessEnvironment(), config);
+  auto problems = gov::cli::LoadServerConfig(config_file, flags, gov::api::ProcessEnvironment(),
+                                             config, gov::cli::ProcessHookValidator());
   if (!problems.empty()) {
     std::cerr << "invalid configuration:\n";
     for (const auto& p : problems) {
@@ -117,7 +118,10 @@ int Serve(const std::string& config_file, const FlagOverrides& flags) {
 
 int CheckConfig(const std::string& file) {
   gov::api::ServerConfig config;
-  auto problems = gov::cli::LoadServerConfig(file, {}, {}, config);
+  // Hooks are checked as `serve` builds them, with this process's environment (a webhook's
+  // secretEnv must be set here too).
+  auto problems =
+      gov::cli::LoadServerConfig(file, {}, {}, config, gov::cli::ProcessHookValidator());
   if (problems.empty()) {
     std::cout << "ok\n";
     return 0;

@@ -62,11 +62,8 @@ std::optional<TimePoint> ReadPushTime(FieldReader& r, TimePoint now) {
 
 }  // namespace
 
-TargetService::TargetService(store::Database& db, const Clock& clock, PushMetricStore& push,
-                             HookValidator validate_hook)
-    : db_(db), clock_(clock), push_(push), validate_hook_(std::move(validate_hook)) {}
-
-StatusOr<TargetSpec> TargetService::Validate(const Json& json, const std::string& path) {
+StatusOr<TargetSpec> ValidateTarget(const Json& json, const std::string& path,
+                                    const HookValidator& validate_hook) {
   ASSIGN_OR_RETURN(TargetSpec spec, ParseTargetSpec(json, path));
   const std::string hook_path = JoinFieldPath(path, "hook");
   if (spec.hook.is_null()) {
@@ -77,23 +74,51 @@ StatusOr<TargetSpec> TargetService::Validate(const Json& json, const std::string
           "only record decisions)",
           hook_path);
     }
-  } else if (validate_hook_) {
-    RETURN_IF_ERROR(validate_hook_(spec.hook, hook_path));
+  } else if (validate_hook) {
+    RETURN_IF_ERROR(validate_hook(spec.hook, hook_path));
   }
   return spec;
 }
 
-Status TargetService::SyncConfigTargets(const Json& targets) {
-  std::vector<TargetSpec> specs;
+std::vector<Status> ValidateConfigTargets(const Json& targets, const HookValidator& validate_hook,
+                                          std::vector<TargetSpec>& specs) {
+  std::vector<Status> problems;
+  if (targets.is_null()) return problems;
+  if (!targets.is_array()) {
+    problems.push_back(InvalidArgument("expected a list of targets", "targets"));
+    return problems;
+  }
   std::set<std::string> names;
   for (size_t i = 0; i < targets.size(); ++i) {
     const std::string path = IndexFieldPath("targets", i);
-    ASSIGN_OR_RETURN(TargetSpec spec, Validate(targets[i], path));
-    if (!names.insert(spec.name).second) {
-      return InvalidArgument("duplicate target name " + spec.name, JoinFieldPath(path, "name"));
+    auto spec = ValidateTarget(targets[i], path, validate_hook);
+    if (!spec.ok()) problems.push_back(spec.status());
+    // An invalid target's name still takes its place, so a repeat is reported as well.
+    const Json& t = targets[i];
+    std::string name;
+    if (spec.ok()) {
+      name = spec->name;
+    } else if (t.is_object() && t.contains("name") && t["name"].is_string()) {
+      name = t["name"].get<std::string>();
     }
-    specs.push_back(std::move(spec));
+    if (!name.empty() && !names.insert(name).second) {
+      problems.push_back(
+          InvalidArgument("duplicate target name " + name, JoinFieldPath(path, "name")));
+    } else if (spec.ok()) {
+      specs.push_back(std::move(spec).value());
+    }
   }
+  return problems;
+}
+
+TargetService::TargetService(store::Database& db, const Clock& clock, PushMetricStore& push,
+                             HookValidator validate_hook)
+    : db_(db), clock_(clock), push_(push), validate_hook_(std::move(validate_hook)) {}
+
+Status TargetService::SyncConfigTargets(const Json& targets) {
+  std::vector<TargetSpec> specs;
+  std::vector<Status> problems = ValidateConfigTargets(targets, validate_hook_, specs);
+  if (!problems.empty()) return problems.front();
   // Several processes may start at once on one database: a lost insert race retries.
   Status s;
   for (int attempt = 0; attempt < kConfigSyncAttempts; ++attempt) {
@@ -154,7 +179,7 @@ StatusOr<TargetDetails> TargetService::Details(store::Transaction& tx, store::Ta
 }
 
 StatusOr<TargetDetails> TargetService::Create(const ChangeContext& ctx, const Json& body) {
-  ASSIGN_OR_RETURN(TargetSpec spec, Validate(body, ""));
+  ASSIGN_OR_RETURN(TargetSpec spec, ValidateTarget(body, "", validate_hook_));
   const TimePoint now = clock_.Now();
   store::TargetRecord record{spec.name, CanonicalJson(spec), store::kTargetSourceApi, 1, now, now};
   RETURN_IF_ERROR(
@@ -183,7 +208,7 @@ StatusOr<TargetDetails> TargetService::Replace(const ChangeContext& ctx, const s
     ASSIGN_OR_RETURN(auto current, store::TargetRepository::Get(*tx, name));
     if (current.source == store::kTargetSourceConfig) return ConfigOwned(name);
   }
-  ASSIGN_OR_RETURN(TargetSpec spec, Validate(named, ""));
+  ASSIGN_OR_RETURN(TargetSpec spec, ValidateTarget(named, "", validate_hook_));
   const TimePoint now = clock_.Now();
   TargetDetails out;
   RETURN_IF_ERROR(

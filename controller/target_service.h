@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "controller/metric_store.h"
 #include "controller/target_spec.h"
@@ -32,6 +33,16 @@ struct ChangeContext {
 // Checks a target's `hook` object found at `field_path` ("hook", "targets[0].hook"); errors
 // name the field. In production this builds the hook with MakeHook.
 using HookValidator = std::function<Status(const Json& hook, const std::string& field_path)>;
+
+// Parses and validates a target found at `path` ("", "targets[0]"): ParseTargetSpec, then the
+// `hook`, which active mode requires and `validate_hook` (when set) checks. Errors name the field.
+StatusOr<TargetSpec> ValidateTarget(const Json& json, const std::string& path,
+                                    const HookValidator& validate_hook);
+// Validates the config file's raw `targets:` array: every target (ValidateTarget at
+// "targets[i]") and unique names. Returns every problem, each naming its key; `specs` receives
+// the valid targets in order.
+std::vector<Status> ValidateConfigTargets(const Json& targets, const HookValidator& validate_hook,
+                                          std::vector<TargetSpec>& specs);
 
 // A target with what the loop last recorded for it.
 struct TargetDetails {
@@ -91,8 +102,6 @@ class TargetService {
   StatusOr<ScaleView> Scale(const std::string& name);
 
  private:
-  // Parses and validates a spec found at `path`.
-  StatusOr<TargetSpec> Validate(const Json& json, const std::string& path);
   Status SyncConfigTargetsOnce(const std::vector<TargetSpec>& specs);
   StatusOr<TargetDetails> Details(store::Transaction& tx, store::TargetRecord record);
 
