@@ -3,8 +3,11 @@
 // Kubernetes' HPA (horizontal.go: stabilization windows exclude a recommendation exactly at
 // the cutoff; default behavior: scale-up max(4 pods, 100%) per 15 s, scale-down window 300 s).
 
+#include <prometheus/registry.h>
+
 #include <set>
 
+#include "controller/control_loop_service.h"
 #include "tests/controller/control_loop_test_util.h"
 
 namespace gov::controller::testing {
@@ -229,6 +232,42 @@ TEST_F(ControlLoopTest, AFailingHookNeverCountsAsAScaleAndTheNextSyncRetries) {
   EXPECT_EQ(platform->replicas, 6);
 }
 
+// A hook that cannot read the platform (webhook, exec, pull): after a failed call Governor
+// keeps the count the last applied decision set, starts no cooldown, and retries at once.
+TEST_F(ControlLoopTest, AFailingHookThatCannotReadRetriesFromTheLastAppliedCount) {
+  Create(WebTarget());
+  auto platform = Platform("web");  // not readable
+  const int64_t epoch = Lead();
+  Push("web", {{"cpu", 140}, {"rps", 1000}});
+  Sync(epoch);  // 3 -> 6, applied
+  for (int i = 0; i < 3; ++i) {
+    Push("web", {{"cpu", 140}, {"rps", 1000}});
+    Step(epoch, 15);  // cooldown
+  }
+  platform->fail_scales = 1;
+  Push("web", {{"cpu", 140}, {"rps", 1000}});
+  SyncSummary s = Step(epoch, 15);  // t = 60: 6 -> 12 fails
+  EXPECT_EQ(s.hook_failures, 1);
+  EXPECT_EQ(s.scaled, 0);
+  Json failed = Latest("web");
+  EXPECT_EQ(failed["replicas"], 12);
+  EXPECT_EQ(failed["actuation"]["status"], "failed");
+  EXPECT_EQ(State("web")->replicas, 6);
+  EXPECT_EQ(State("web")->desired_replicas, 12);
+
+  Push("web", {{"cpu", 140}, {"rps", 1000}});
+  Step(epoch, 15);  // t = 75: no cooldown from the failed call
+  Json retried = Latest("web");
+  EXPECT_EQ(retried["replicasSource"], "lastDecision");
+  EXPECT_EQ(retried["currentReplicas"], 6);
+  EXPECT_EQ(retried["replicas"], 12);
+  EXPECT_EQ(retried["actuation"]["status"], "applied");
+  ASSERT_EQ(platform->requests.size(), 3u);
+  EXPECT_EQ(platform->requests[2].from_replicas, 6);
+  EXPECT_EQ(platform->requests[2].to_replicas, 12);
+  EXPECT_EQ(State("web")->replicas, 12);
+}
+
 TEST_F(ControlLoopTest, AHookThatFailedAfterApplyingIsCorrectedByTheHooksReading) {
   Create(WebTarget());
   auto platform = Platform("web");
@@ -280,6 +319,72 @@ TEST_F(ControlLoopTest, ARestartedLoopContinuesCooldownsAndStabilization) {
   Json held = Latest("web");
   EXPECT_EQ(held["replicas"], 12);
   EXPECT_EQ(held["reason"], "ScaleDownStabilized");
+}
+
+// The whole controller as `serve` wires it (ControlLoopService: its own push store, loop,
+// leader election), stopped and started again on a new connection to the same database: the
+// new leader continues the cooldown and the stabilization window the first one started.
+TEST_F(ControlLoopTest, ARestartedServiceOnTheSameDatabaseContinuesCooldownAndStabilization) {
+  Create(WebTarget());
+  auto start = [this](store::Database& db, prometheus::Registry& registry) {
+    ControlLoopServiceOptions options;
+    options.holder = "process-" + std::to_string(++opens_);
+    options.hooks = [this](const TargetSpec& spec) -> StatusOr<std::unique_ptr<Hook>> {
+      return std::unique_ptr<Hook>(std::make_unique<FakeHook>(Platform(spec.name)));
+    };
+    return std::make_unique<ControlLoopService>(db, clock_, registry, std::move(options));
+  };
+  auto push = [](ControlLoopService& service, double cpu, double rps) {
+    auto pushed = service.targets().PushMetrics(
+        "web",
+        {{"samples", {{{"metric", "cpu"}, {"value", cpu}}, {{"metric", "rps"}, {"value", rps}}}}});
+    ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
+  };
+  int64_t first_epoch = 0;
+  {
+    auto connection = OpenAnother();
+    prometheus::Registry registry;
+    auto service = start(*connection, registry);
+    push(*service, 140, 1000);
+    auto led = service->runner().RunOnce();
+    ASSERT_TRUE(led.ok()) << led.status().ToString();
+    ASSERT_TRUE(led->leader);
+    first_epoch = led->epoch;
+    ASSERT_EQ(Platform("web")->requests.size(), 1u);  // 3 -> 6
+    service->runner().Stop();                         // resigns, as serve does on SIGTERM
+  }
+  clock_.Advance(seconds(15));
+  auto connection = OpenAnother();
+  prometheus::Registry registry;
+  auto service = start(*connection, registry);
+  push(*service, 140, 1000);
+  auto led = service->runner().RunOnce();
+  ASSERT_TRUE(led.ok()) << led.status().ToString();
+  EXPECT_TRUE(led->acquired_now);
+  EXPECT_EQ(led->epoch, first_epoch + 1);
+  Json held = Latest("web");
+  EXPECT_EQ(held["epoch"], led->epoch);
+  EXPECT_EQ(held["replicasSource"], "lastDecision");
+  EXPECT_EQ(held["currentReplicas"], 6);
+  EXPECT_EQ(held["reason"], "Cooldown");
+  EXPECT_EQ(held["decision"]["limits"].back()["secondsLeft"], 45);
+  // The cooldown ends 60 s after the first process's scale-up, not 60 s after the restart.
+  for (int t = 30; t <= 60; t += 15) {
+    clock_.Advance(seconds(15));
+    push(*service, 140, 1000);
+    ASSERT_TRUE(service->runner().RunOnce().ok());
+  }
+  ASSERT_EQ(Platform("web")->requests.size(), 2u);
+  EXPECT_EQ(Platform("web")->requests[1].from_replicas, 6);
+  EXPECT_EQ(Platform("web")->requests[1].to_replicas, 12);
+  EXPECT_EQ(Platform("web")->requests[1].epoch, led->epoch);
+  // The scale-down window holds the recommendations of both processes: no drop yet.
+  clock_.Advance(seconds(15));
+  push(*service, 35, 100);
+  ASSERT_TRUE(service->runner().RunOnce().ok());
+  EXPECT_EQ(Latest("web")["replicas"], 12);
+  EXPECT_EQ(Latest("web")["reason"], "ScaleDownStabilized");
+  service->runner().Stop();
 }
 
 TEST_F(ControlLoopTest, ANewTargetSyncsOnItsFirstRunAndAtItsOwnPeriod) {

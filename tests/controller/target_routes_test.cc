@@ -46,6 +46,14 @@ class TargetRoutesTest : public ::testing::Test {
     if (client_secret_.empty()) client_secret_ = ts_.CreateToken("client", "pusher")["secret"];
     return TestServer::Bearer(client_secret_);
   }
+  // Pushes cpu 140 (twice its target: ceil(2 x 3) = 6 replicas) and rps 900 to `target`.
+  void PushLoad(const std::string& target) {
+    auto pushed = Post(
+        "/api/v1/targets/" + target + "/metrics",
+        {{"samples", {{{"metric", "cpu"}, {"value", 140}}, {{"metric", "rps"}, {"value", 900}}}}},
+        Client());
+    ASSERT_EQ(pushed->status, 202) << pushed->body;
+  }
   // Advances the fake clock and runs one leadership check and sync on this thread.
   void Sync(int secs) {
     ts_.clock().Advance(seconds(secs));
@@ -148,14 +156,8 @@ TEST(TargetRoutesRateLimitTest, PushesUseTheIngestClass) {
 TEST_F(TargetRoutesTest, PushedLoadReachesTheLoopStatusDecisionsScaleAndMetrics) {
   ASSERT_EQ(Post("/api/v1/targets", PullTarget("web"))->status, 201);
   ASSERT_EQ(Post("/api/v1/targets", PullTarget("shadow", "dryRun"))->status, 201);
-  for (const char* name : {"web", "shadow"}) {
-    ASSERT_EQ(Post(std::string("/api/v1/targets/") + name + "/metrics",
-                   {{"samples",
-                     {{{"metric", "cpu"}, {"value", 140}}, {{"metric", "rps"}, {"value", 900}}}}},
-                   Client())
-                  ->status,
-              202);
-  }
+  PushLoad("web");
+  PushLoad("shadow");
   Sync(15);
   auto decisions = Get("/api/v1/targets/web/decisions?limit=1");
   ASSERT_EQ(decisions->status, 200);
@@ -173,8 +175,14 @@ TEST_F(TargetRoutesTest, PushedLoadReachesTheLoopStatusDecisionsScaleAndMetrics)
   EXPECT_EQ(status["replicas"], 6);
   EXPECT_EQ(status["desiredReplicas"], 6);
   EXPECT_EQ(status["lastDecision"]["id"], latest["id"]);
+  ASSERT_EQ(status["conditions"].size(), 3u) << status.dump();
   EXPECT_EQ(status["conditions"][0]["type"], "AbleToScale");
+  EXPECT_EQ(status["conditions"][0]["status"], "True");
+  EXPECT_EQ(status["conditions"][0]["reason"], "SucceededRescale");
+  EXPECT_EQ(status["conditions"][1]["type"], "ScalingActive");
   EXPECT_EQ(status["conditions"][1]["reason"], "ValidMetricFound");
+  EXPECT_EQ(status["conditions"][2]["type"], "ScalingLimited");
+  EXPECT_EQ(status["conditions"][2]["status"], "False");
   EXPECT_EQ(status["conditions"][2]["reason"], "DesiredWithinRange");
 
   auto scale = Get("/api/v1/targets/web/scale", Client());
@@ -196,6 +204,37 @@ TEST_F(TargetRoutesTest, PushedLoadReachesTheLoopStatusDecisionsScaleAndMetrics)
   EXPECT_NE(metrics.find("governor_target_scale_actions_total{direction=\"up\",target=\"web\"} 1"),
             std::string::npos);
   EXPECT_NE(metrics.find("governor_controller_leader 1"), std::string::npos);
+}
+
+// GET /api/v1/targets/{name}: the HPA conditions follow the last decision, naming the limit
+// that held the count back and the cooldown that blocks the next scale.
+TEST_F(TargetRoutesTest, ConditionsNameTheLimitAndTheCooldown) {
+  ASSERT_EQ(Post("/api/v1/targets", PullTarget("web"))->status, 201);
+  auto conditions = [this] {
+    std::vector<std::string> out;
+    const Json target = Body(Get("/api/v1/targets/web"));
+    for (const Json& c : target["status"]["conditions"]) {
+      out.push_back(c["type"].get<std::string>() + "=" + c["status"].get<std::string>() + "/" +
+                    c["reason"].get<std::string>());
+    }
+    return out;
+  };
+  // cpu 10x its target at 3 replicas proposes 30 (rps, never pushed, is missing: a scale-up
+  // still goes ahead); the scale-up limit is max(3 + 4, 2 x 3) = 7.
+  const Json sample = {{"metric", "cpu"}, {"value", 700}};
+  const Json load = {{"samples", Json::array({sample})}};
+  ASSERT_EQ(Post("/api/v1/targets/web/metrics", load, Client())->status, 202);
+  Sync(15);
+  EXPECT_EQ(Body(Get("/api/v1/targets/web"))["status"]["replicas"], 7);
+  EXPECT_EQ(conditions(), (std::vector<std::string>{"AbleToScale=True/SucceededRescale",
+                                                    "ScalingActive=True/ValidMetricFound",
+                                                    "ScalingLimited=True/ScaleUpLimit"}));
+  ASSERT_EQ(Post("/api/v1/targets/web/metrics", load, Client())->status, 202);
+  Sync(15);  // within the 60 s scale-up cooldown
+  const std::vector<std::string> held = conditions();
+  ASSERT_EQ(held.size(), 3u);
+  EXPECT_EQ(held[0], "AbleToScale=False/BackoffUpscale");
+  EXPECT_EQ(held[1], "ScalingActive=True/ValidMetricFound") << "rps is missing, cpu is not";
 }
 
 TEST(TargetRoutesConfigTest, ConfigTargetsAreServedAndReadOnly) {
@@ -229,12 +268,7 @@ TEST_F(TargetRoutesTest, AWebhookTargetReceivesTheSignedDecision) {
       {"webhook",
        {{"url", "http://127.0.0.1:" + std::to_string(port) + "/scale"}, {"secret", "whsec_test"}}}};
   ASSERT_EQ(Post("/api/v1/targets", target)->status, 201);
-  ASSERT_EQ(Post("/api/v1/targets/web/metrics",
-                 {{"samples",
-                   {{{"metric", "cpu"}, {"value", 140}}, {{"metric", "rps"}, {"value", 900}}}}},
-                 Client())
-                ->status,
-            202);
+  PushLoad("web");
   Sync(15);
   Json latest = Body(Get("/api/v1/targets/web/decisions?limit=1"))["items"][0];
   EXPECT_EQ(latest["actuation"]["status"], "applied") << latest.dump();

@@ -30,6 +30,23 @@ TEST(MakeHookTest, BuildsEachKind) {
   }
 }
 
+// Current replicas come from the hook where it can read them: kubernetes (status.replicas)
+// and aws-asg (DesiredCapacity) read the platform, as their contract tests show. webhook, exec
+// and pull cannot: they answer "unknown" without any I/O, and the loop then uses the count
+// its last decision recorded (ControlLoopTest, replicasSource "lastDecision").
+TEST(MakeHookTest, WebhookExecAndPullCannotReadReplicas) {
+  Env env;
+  for (const char* json : {R"({"webhook":{"url":"https://h.invalid/scale","secret":"s"}})",
+                           R"({"exec":{"command":["/nonexistent/scale"]}})", R"({"pull":{}})"}) {
+    auto hook = MakeHook(Json::parse(json), "hook", env.Make());
+    ASSERT_TRUE(hook.ok()) << json << ": " << hook.status().ToString();
+    auto replicas = (*hook)->ReadReplicas();
+    ASSERT_TRUE(replicas.ok()) << json;
+    EXPECT_EQ(*replicas, std::nullopt) << json;
+  }
+  EXPECT_TRUE(env.logs.empty());
+}
+
 TEST(MakeHookTest, ErrorsNameTheField) {
   Env env;
   struct Row {
