@@ -13,16 +13,34 @@ controller::ChangeContext Change(const RequestContext& ctx) {
   return {ctx.Actor(), ctx.request_id};
 }
 
-Json NextCursor(const std::string& c) { return c.empty() ? Json(nullptr) : Json(c); }
+// Every target route but push (ingest) and scale (evaluation) is an admin route.
+Route AdminRoute(std::string method, std::string path, Handler handler, RouteDoc doc) {
+  return {std::move(method), std::move(path),    Access::kAdmin,
+          "admin",           std::move(handler), std::move(doc)};
+}
 
 StatusOr<store::PageRequest> ReadPage(const httplib::Request& req, int def) {
   ASSIGN_OR_RETURN(int limit, QueryInt(req, "limit", def, 1, 1000));
   return store::PageRequest{limit, req.get_param_value("cursor")};
 }
 
-void WriteTarget(httplib::Response& res, int status, const controller::TargetDetails& details) {
-  res.set_header("ETag", "\"" + std::to_string(details.record.version) + "\"");
-  WriteJson(res, status, controller::TargetDetailsToJson(details));
+// 200 {"items": [to_json(item)...], "nextCursor": null or "..."}, or the error.
+template <typename T, typename ToJson>
+void WritePage(httplib::Response& res, const StatusOr<store::Page<T>>& page, ToJson to_json) {
+  if (!page.ok()) return WriteError(res, page.status());
+  Json items = Json::array();
+  for (const auto& item : page->items) items.push_back(to_json(item));
+  const std::string& next = page->next_cursor;
+  WriteJson(res, 200,
+            {{"items", std::move(items)}, {"nextCursor", next.empty() ? Json() : Json(next)}});
+}
+
+// The target, with its version as the ETag, or the error.
+void WriteTarget(httplib::Response& res, int status,
+                 const StatusOr<controller::TargetDetails>& details) {
+  if (!details.ok()) return WriteError(res, details.status());
+  res.set_header("ETag", "\"" + std::to_string(details->record.version) + "\"");
+  WriteJson(res, status, controller::TargetDetailsToJson(*details));
 }
 
 // Inline schemas (the shared components list belongs to openapi.cc).
@@ -99,121 +117,86 @@ Json ListOf(const Json& item) {
 }  // namespace
 
 void AddTargetRoutes(Router& router, TargetService& service) {
-  router.Add(
-      {"GET",
-       "/api/v1/targets",
-       Access::kAdmin,
-       "admin",
-       [&service](RequestContext& ctx, httplib::Response& res) {
-         auto page = ReadPage(ctx.req, 50);
-         if (!page.ok()) return WriteError(res, page.status());
-         auto targets = service.List(*page);
-         if (!targets.ok()) return WriteError(res, targets.status());
-         Json items = Json::array();
-         for (const auto& t : targets->items) {
-           items.push_back(controller::TargetDetailsToJson(t));
-         }
-         WriteJson(res, 200, {{"items", items}, {"nextCursor", NextCursor(targets->next_cursor)}});
-       },
-       {"List autoscaling targets with their status",
-        "targets",
-        nullptr,
-        {{200, ListOf(TargetSchema())}, {400, ErrorSchema()}},
-        {"limit", "cursor"}}});
+  router.Add(AdminRoute("GET", "/api/v1/targets",
+                        [&service](RequestContext& ctx, httplib::Response& res) {
+                          auto page = ReadPage(ctx.req, 50);
+                          if (!page.ok()) return WriteError(res, page.status());
+                          WritePage(res, service.List(*page), controller::TargetDetailsToJson);
+                        },
+                        {"List autoscaling targets with their status",
+                         "targets",
+                         nullptr,
+                         {{200, ListOf(TargetSchema())}, {400, ErrorSchema()}},
+                         {"limit", "cursor"}}));
 
-  router.Add({"POST",
-              "/api/v1/targets",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto body = ParseBody(ctx.req);
-                if (!body.ok()) return WriteError(res, body.status());
-                auto created = service.Create(Change(ctx), *body);
-                if (!created.ok()) return WriteError(res, created.status());
-                res.set_header("Location", "/api/v1/targets/" + created->record.name);
-                WriteTarget(res, 201, *created);
-              },
-              {"Create an autoscaling target",
-               "targets",
-               SpecSchema(),
-               {{201, TargetSchema()}, {400, ErrorSchema()}, {409, ErrorSchema()}},
-               {}}});
+  router.Add(AdminRoute("POST", "/api/v1/targets",
+                        [&service](RequestContext& ctx, httplib::Response& res) {
+                          auto body = ParseBody(ctx.req);
+                          if (!body.ok()) return WriteError(res, body.status());
+                          auto created = service.Create(Change(ctx), *body);
+                          if (created.ok())
+                            res.set_header("Location", "/api/v1/targets/" + created->record.name);
+                          WriteTarget(res, 201, created);
+                        },
+                        {"Create an autoscaling target",
+                         "targets",
+                         SpecSchema(),
+                         {{201, TargetSchema()}, {400, ErrorSchema()}, {409, ErrorSchema()}},
+                         {}}));
 
-  router.Add({"GET",
-              "/api/v1/targets/{name}",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto target = service.Get(ctx.PathParam(0));
-                if (!target.ok()) return WriteError(res, target.status());
-                WriteTarget(res, 200, *target);
-              },
-              {"A target, its status (replicas, desired, last decision) and HPA-style "
-               "conditions",
-               "targets",
-               nullptr,
-               {{200, TargetSchema()}, {404, ErrorSchema()}},
-               {}}});
+  router.Add(AdminRoute(
+      "GET", "/api/v1/targets/{name}",
+      [&service](RequestContext& ctx, httplib::Response& res) {
+        WriteTarget(res, 200, service.Get(ctx.PathParam(0)));
+      },
+      {"A target, its status (replicas, desired, last decision) and HPA-style conditions",
+       "targets",
+       nullptr,
+       {{200, TargetSchema()}, {404, ErrorSchema()}},
+       {}}));
 
-  router.Add(
-      {"PUT",
-       "/api/v1/targets/{name}",
-       Access::kAdmin,
-       "admin",
-       [&service](RequestContext& ctx, httplib::Response& res) {
-         auto version = IfMatchVersion(ctx.req);
-         if (!version.ok()) return WriteError(res, version.status());
-         auto body = ParseBody(ctx.req);
-         if (!body.ok()) return WriteError(res, body.status());
-         auto replaced = service.Replace(Change(ctx), ctx.PathParam(0), *body, *version);
-         if (!replaced.ok()) return WriteError(res, replaced.status());
-         WriteTarget(res, 200, *replaced);
-       },
-       {"Replace a target's spec (If-Match: \"<version>\" optional; 409 when stale or "
-        "defined in the config file)",
-        "targets",
-        SpecSchema(),
-        {{200, TargetSchema()}, {400, ErrorSchema()}, {404, ErrorSchema()}, {409, ErrorSchema()}},
-        {}}});
+  router.Add(AdminRoute(
+      "PUT", "/api/v1/targets/{name}",
+      [&service](RequestContext& ctx, httplib::Response& res) {
+        auto version = IfMatchVersion(ctx.req);
+        if (!version.ok()) return WriteError(res, version.status());
+        auto body = ParseBody(ctx.req);
+        if (!body.ok()) return WriteError(res, body.status());
+        WriteTarget(res, 200, service.Replace(Change(ctx), ctx.PathParam(0), *body, *version));
+      },
+      {"Replace a target's spec (If-Match: \"<version>\" optional; 409 when stale or "
+       "defined in the config file)",
+       "targets",
+       SpecSchema(),
+       {{200, TargetSchema()}, {400, ErrorSchema()}, {404, ErrorSchema()}, {409, ErrorSchema()}},
+       {}}));
 
-  router.Add({"DELETE",
-              "/api/v1/targets/{name}",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto version = IfMatchVersion(ctx.req);
-                if (!version.ok()) return WriteError(res, version.status());
-                Status s = service.Delete(Change(ctx), ctx.PathParam(0), *version);
-                if (!s.ok()) return WriteError(res, s);
-                res.status = 204;
-              },
-              {"Delete a target with its state and decisions (If-Match optional)",
-               "targets",
-               nullptr,
-               {{204, nullptr}, {404, ErrorSchema()}, {409, ErrorSchema()}},
-               {}}});
+  router.Add(AdminRoute("DELETE", "/api/v1/targets/{name}",
+                        [&service](RequestContext& ctx, httplib::Response& res) {
+                          auto version = IfMatchVersion(ctx.req);
+                          if (!version.ok()) return WriteError(res, version.status());
+                          Status s = service.Delete(Change(ctx), ctx.PathParam(0), *version);
+                          if (!s.ok()) return WriteError(res, s);
+                          res.status = 204;
+                        },
+                        {"Delete a target with its state and decisions (If-Match optional)",
+                         "targets",
+                         nullptr,
+                         {{204, nullptr}, {404, ErrorSchema()}, {409, ErrorSchema()}},
+                         {}}));
 
-  router.Add({"GET",
-              "/api/v1/targets/{name}/decisions",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto page = ReadPage(ctx.req, 20);
-                if (!page.ok()) return WriteError(res, page.status());
-                auto decisions = service.Decisions(ctx.PathParam(0), *page);
-                if (!decisions.ok()) return WriteError(res, decisions.status());
-                Json items = Json::array();
-                for (const auto& d : decisions->items) {
-                  items.push_back(controller::DecisionRecordToJson(d));
-                }
-                WriteJson(res, 200,
-                          {{"items", items}, {"nextCursor", NextCursor(decisions->next_cursor)}});
-              },
-              {"The target's decisions, newest first, with their inputs and explanation",
-               "targets",
-               nullptr,
-               {{200, ListOf(DecisionSchema())}, {404, ErrorSchema()}},
-               {"limit", "cursor"}}});
+  router.Add(AdminRoute("GET", "/api/v1/targets/{name}/decisions",
+                        [&service](RequestContext& ctx, httplib::Response& res) {
+                          auto page = ReadPage(ctx.req, 20);
+                          if (!page.ok()) return WriteError(res, page.status());
+                          WritePage(res, service.Decisions(ctx.PathParam(0), *page),
+                                    controller::DecisionRecordToJson);
+                        },
+                        {"The target's decisions, newest first, with their inputs and explanation",
+                         "targets",
+                         nullptr,
+                         {{200, ListOf(DecisionSchema())}, {404, ErrorSchema()}},
+                         {"limit", "cursor"}}));
 
   router.Add(
       {"POST",

@@ -542,14 +542,14 @@ std::vector<ScalingWithRulesRow> ScalingWithRulesRows() {
 TEST(BehaviorLimitsTest, ScalingWithRules) {
   for (const ScalingWithRulesRow& row : ScalingWithRulesRows()) {
     SCOPED_TRACE(row.source);
+    const auto rules = [](const ScalingRules& defaults, const RulesArgs& a) {
+      return GenerateScalingRules(defaults, a.pods, a.pods_period, a.percent, a.percent_period,
+                                  a.window);
+    };
     Behavior behavior = DefaultBehavior();
-    if (const auto& a = row.scale_up_rules) {
-      behavior.scale_up = GenerateScalingRules(DefaultScaleUpRules(), a->pods, a->pods_period,
-                                               a->percent, a->percent_period, a->window);
-    }
-    if (const auto& a = row.scale_down_rules) {
-      behavior.scale_down = GenerateScalingRules(DefaultScaleDownRules(), a->pods, a->pods_period,
-                                                 a->percent, a->percent_period, a->window);
+    if (row.scale_up_rules) behavior.scale_up = rules(DefaultScaleUpRules(), *row.scale_up_rules);
+    if (row.scale_down_rules) {
+      behavior.scale_down = rules(DefaultScaleDownRules(), *row.scale_down_rules);
     }
     const RateLimit got = ApplyRateLimits(row.current_replicas, row.prenormalized_desired_replicas,
                                           row.min_replicas, row.max_replicas, row.scale_up_events,
@@ -740,6 +740,23 @@ struct DefaultsRow {
   SelectPolicy expected_select;
 };
 
+// Parses each row's object as behavior.scaleUp (or .scaleDown) and checks the rules it yields;
+// the other direction keeps its defaults.
+void ExpectGeneratedRules(const std::vector<DefaultsRow>& rows, bool scale_up) {
+  for (const DefaultsRow& row : rows) {
+    SCOPED_TRACE(row.source);
+    const Json json = {{scale_up ? "scaleUp" : "scaleDown", Json::parse(row.json)}};
+    const StatusOr<Behavior> b = ParseBehavior(json, "behavior");
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    const ScalingRules& got = scale_up ? b->scale_up : b->scale_down;
+    EXPECT_EQ(got.policies, row.expected_policies);
+    EXPECT_EQ(got.stabilization_window_seconds, row.expected_window);
+    EXPECT_EQ(got.select_policy, row.expected_select);
+    EXPECT_EQ(scale_up ? b->scale_down : b->scale_up,
+              scale_up ? DefaultScaleDownRules() : DefaultScaleUpRules());
+  }
+}
+
 TEST(BehaviorParseTest, GenerateScaleUpRules) {
   // defaults_test.go:TestGenerateScaleUpRules.
   const std::string s = "defaults_test.go:TestGenerateScaleUpRules/";
@@ -779,16 +796,7 @@ TEST(BehaviorParseTest, GenerateScaleUpRules) {
        25,
        SelectPolicy::kMax},
   };
-  for (const DefaultsRow& row : rows) {
-    SCOPED_TRACE(row.source);
-    const Json json = {{"scaleUp", Json::parse(row.json)}};
-    const StatusOr<Behavior> b = ParseBehavior(json, "behavior");
-    ASSERT_TRUE(b.ok()) << b.status().ToString();
-    EXPECT_EQ(b->scale_up.policies, row.expected_policies);
-    EXPECT_EQ(b->scale_up.stabilization_window_seconds, row.expected_window);
-    EXPECT_EQ(b->scale_up.select_policy, row.expected_select);
-    EXPECT_EQ(b->scale_down, DefaultScaleDownRules());
-  }
+  ExpectGeneratedRules(rows, /*scale_up=*/true);
 }
 
 TEST(BehaviorParseTest, GenerateScaleDownRules) {
@@ -820,16 +828,7 @@ TEST(BehaviorParseTest, GenerateScaleDownRules) {
        300,
        SelectPolicy::kMax},
   };
-  for (const DefaultsRow& row : rows) {
-    SCOPED_TRACE(row.source);
-    const Json json = {{"scaleDown", Json::parse(row.json)}};
-    const StatusOr<Behavior> b = ParseBehavior(json, "behavior");
-    ASSERT_TRUE(b.ok()) << b.status().ToString();
-    EXPECT_EQ(b->scale_down.policies, row.expected_policies);
-    EXPECT_EQ(b->scale_down.stabilization_window_seconds, row.expected_window);
-    EXPECT_EQ(b->scale_down.select_policy, row.expected_select);
-    EXPECT_EQ(b->scale_up, DefaultScaleUpRules());
-  }
+  ExpectGeneratedRules(rows, /*scale_up=*/false);
 }
 
 TEST(BehaviorParseTest, RejectsWhatKubernetesValidationRejects) {
