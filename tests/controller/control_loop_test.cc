@@ -326,44 +326,48 @@ TEST_F(ControlLoopTest, ARestartedLoopContinuesCooldownsAndStabilization) {
 // new leader continues the cooldown and the stabilization window the first one started.
 TEST_F(ControlLoopTest, ARestartedServiceOnTheSameDatabaseContinuesCooldownAndStabilization) {
   Create(WebTarget());
-  auto start = [this](store::Database& db, prometheus::Registry& registry) {
+  // One `governor serve` process: its own connection, registry and controller.
+  struct Process {
+    std::unique_ptr<store::Database> connection;
+    std::unique_ptr<prometheus::Registry> registry;
+    std::unique_ptr<ControlLoopService> service;  // destroyed first
+  };
+  auto start = [this] {
+    Process p{OpenAnother(), std::make_unique<prometheus::Registry>(), nullptr};
     ControlLoopServiceOptions options;
     options.holder = "process-" + std::to_string(++opens_);
     options.hooks = [this](const TargetSpec& spec) -> StatusOr<std::unique_ptr<Hook>> {
       return std::unique_ptr<Hook>(std::make_unique<FakeHook>(Platform(spec.name)));
     };
-    return std::make_unique<ControlLoopService>(db, clock_, registry, std::move(options));
+    p.service = std::make_unique<ControlLoopService>(*p.connection, clock_, *p.registry,
+                                                     std::move(options));
+    return p;
   };
-  auto push = [](ControlLoopService& service, double cpu, double rps) {
-    auto pushed = service.targets().PushMetrics(
+  // Pushes cpu and rps, then runs one leadership check and sync as the process's runner does.
+  auto sync = [](Process& p, double cpu, double rps) {
+    auto pushed = p.service->targets().PushMetrics(
         "web",
         {{"samples", {{{"metric", "cpu"}, {"value", cpu}}, {{"metric", "rps"}, {"value", rps}}}}});
-    ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
+    EXPECT_TRUE(pushed.ok()) << pushed.status().ToString();
+    auto led = p.service->runner().RunOnce();
+    EXPECT_TRUE(led.ok() && led->leader) << led.status().ToString();
+    return led.ok() ? *led : Leadership{};
   };
-  int64_t first_epoch = 0;
-  {
-    auto connection = OpenAnother();
-    prometheus::Registry registry;
-    auto service = start(*connection, registry);
-    push(*service, 140, 1000);
-    auto led = service->runner().RunOnce();
-    ASSERT_TRUE(led.ok()) << led.status().ToString();
-    ASSERT_TRUE(led->leader);
-    first_epoch = led->epoch;
-    ASSERT_EQ(Platform("web")->requests.size(), 1u);  // 3 -> 6
-    service->runner().Stop();                         // resigns, as serve does on SIGTERM
-  }
+
+  Process first = start();
+  const int64_t first_epoch = sync(first, 140, 1000).epoch;
+  ASSERT_EQ(Platform("web")->requests.size(), 1u);  // 3 -> 6
+  first.service->runner().Stop();                   // resigns, as serve does on SIGTERM
+  first.service.reset();  // then its connection closes, as the process exits
+  first.connection.reset();
+
   clock_.Advance(seconds(15));
-  auto connection = OpenAnother();
-  prometheus::Registry registry;
-  auto service = start(*connection, registry);
-  push(*service, 140, 1000);
-  auto led = service->runner().RunOnce();
-  ASSERT_TRUE(led.ok()) << led.status().ToString();
-  EXPECT_TRUE(led->acquired_now);
-  EXPECT_EQ(led->epoch, first_epoch + 1);
+  Process second = start();
+  const Leadership led = sync(second, 140, 1000);
+  EXPECT_TRUE(led.acquired_now);
+  EXPECT_EQ(led.epoch, first_epoch + 1);
   Json held = Latest("web");
-  EXPECT_EQ(held["epoch"], led->epoch);
+  EXPECT_EQ(held["epoch"], led.epoch);
   EXPECT_EQ(held["replicasSource"], "lastDecision");
   EXPECT_EQ(held["currentReplicas"], 6);
   EXPECT_EQ(held["reason"], "Cooldown");
@@ -371,20 +375,18 @@ TEST_F(ControlLoopTest, ARestartedServiceOnTheSameDatabaseContinuesCooldownAndSt
   // The cooldown ends 60 s after the first process's scale-up, not 60 s after the restart.
   for (int t = 30; t <= 60; t += 15) {
     clock_.Advance(seconds(15));
-    push(*service, 140, 1000);
-    ASSERT_TRUE(service->runner().RunOnce().ok());
+    sync(second, 140, 1000);
   }
   ASSERT_EQ(Platform("web")->requests.size(), 2u);
   EXPECT_EQ(Platform("web")->requests[1].from_replicas, 6);
   EXPECT_EQ(Platform("web")->requests[1].to_replicas, 12);
-  EXPECT_EQ(Platform("web")->requests[1].epoch, led->epoch);
+  EXPECT_EQ(Platform("web")->requests[1].epoch, led.epoch);
   // The scale-down window holds the recommendations of both processes: no drop yet.
   clock_.Advance(seconds(15));
-  push(*service, 35, 100);
-  ASSERT_TRUE(service->runner().RunOnce().ok());
+  sync(second, 35, 100);
   EXPECT_EQ(Latest("web")["replicas"], 12);
   EXPECT_EQ(Latest("web")["reason"], "ScaleDownStabilized");
-  service->runner().Stop();
+  second.service->runner().Stop();
 }
 
 TEST_F(ControlLoopTest, ANewTargetSyncsOnItsFirstRunAndAtItsOwnPeriod) {
