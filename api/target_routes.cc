@@ -15,8 +15,14 @@ controller::ChangeContext Change(const RequestContext& ctx) {
 
 // Every target route but push (ingest) and scale (evaluation) is an admin route.
 Route AdminRoute(std::string method, std::string path, Handler handler, RouteDoc doc) {
-  return {std::move(method), std::move(path),    Access::kAdmin,
-          "admin",           std::move(handler), std::move(doc)};
+  Route route;
+  route.method = std::move(method);
+  route.path = std::move(path);
+  route.access = Access::kAdmin;
+  route.rate_class = "admin";
+  route.handler = std::move(handler);
+  route.doc = std::move(doc);
+  return route;
 }
 
 StatusOr<store::PageRequest> ReadPage(const httplib::Request& req, int def) {
