@@ -127,323 +127,254 @@ std::map<int, Json> Errors(std::map<int, Json> ok, std::initializer_list<int> co
   return ok;
 }
 
+// Adds an admin-token route (rate class "admin") documented under the "flags" tag.
+void AddRoute(Router& router, std::string method, std::string path, Handler handler,
+              std::string summary, Json request_schema, std::map<int, Json> responses,
+              std::vector<std::string> query = {}) {
+  router.Add({std::move(method),
+              std::move(path),
+              Access::kAdmin,
+              "admin",
+              std::move(handler),
+              {std::move(summary), "flags", std::move(request_schema), std::move(responses),
+               std::move(query)}});
+}
+
+// Writes the feature with `status`, or the error.
+void RespondFeature(httplib::Response& res, int status, const StatusOr<flags::AdminFeature>& f) {
+  if (!f.ok()) return WriteError(res, f.status());
+  WriteFeature(res, status, *f);
+}
+
+// Writes the segment with `status`, or the error.
+void RespondSegment(httplib::Response& res, int status, const StatusOr<flags::AdminSegment>& s) {
+  if (!s.ok()) return WriteError(res, s.status());
+  WriteSegment(res, status, *s);
+}
+
+// 204 No Content, or the error.
+void RespondDeleted(httplib::Response& res, const Status& s) {
+  if (!s.ok()) return WriteError(res, s);
+  res.status = 204;
+}
+
+using FeatureUpdate = std::function<StatusOr<flags::AdminFeature>(
+    const RequestContext&, const Json& body, std::optional<int64_t> version)>;
+
+// A handler that reads If-Match (and the JSON body unless `need_body` is false), applies
+// `update` and answers 200 with the feature.
+Handler FeatureUpdateHandler(FeatureUpdate update, bool need_body = true) {
+  return [update = std::move(update), need_body](RequestContext& ctx, httplib::Response& res) {
+    Json body;
+    std::optional<int64_t> version;
+    if (!ReadUpdate(ctx, res, body, version, need_body)) return;
+    RespondFeature(res, 200, update(ctx, body, version));
+  };
+}
+
 }  // namespace
 
 void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::FlagMetrics& metrics) {
-  using flags::AdminFeature;
-  router.Add({"GET",
-              "/api/v1/flags",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext&, httplib::Response& res) {
-                auto features = service.ListFeatures();
-                if (!features.ok()) return WriteError(res, features.status());
-                Json items = Json::array();
-                for (const auto& f : *features) items.push_back(flags::AdminFeatureToJson(f));
-                WriteJson(res, 200, {{"items", std::move(items)}});
-              },
-              {"List feature flags with their state in every environment",
-               "flags",
-               nullptr,
-               {{200, ItemsSchema(FlagSchema())}},
-               {}}});
+  AddRoute(router, "GET", "/api/v1/flags",
+           [&service](RequestContext&, httplib::Response& res) {
+             auto features = service.ListFeatures();
+             if (!features.ok()) return WriteError(res, features.status());
+             Json items = Json::array();
+             for (const auto& f : *features) items.push_back(flags::AdminFeatureToJson(f));
+             WriteJson(res, 200, {{"items", std::move(items)}});
+           },
+           "List feature flags with their state in every environment", nullptr,
+           {{200, ItemsSchema(FlagSchema())}});
 
-  router.Add({"POST",
-              "/api/v1/flags",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto body = ParseBody(ctx.req);
-                if (!body.ok()) return WriteError(res, body.status());
-                auto created = service.CreateFeature(Author(ctx), *body);
-                if (!created.ok()) return WriteError(res, created.status());
-                res.set_header("Location", "/api/v1/flags/" + created->definition.name);
-                WriteFeature(res, 201, *created);
-              },
-              {"Create a feature flag; environments not listed start disabled",
-               "flags",
-               FlagBodySchema(),
-               Errors({{201, FlagSchema()}}, {400, 409}),
-               {}}});
+  AddRoute(
+      router, "POST", "/api/v1/flags",
+      [&service](RequestContext& ctx, httplib::Response& res) {
+        auto body = ParseBody(ctx.req);
+        if (!body.ok()) return WriteError(res, body.status());
+        auto created = service.CreateFeature(Author(ctx), *body);
+        if (!created.ok()) return WriteError(res, created.status());
+        res.set_header("Location", "/api/v1/flags/" + created->definition.name);
+        WriteFeature(res, 201, *created);
+      },
+      "Create a feature flag; environments not listed start disabled", FlagBodySchema(),
+      Errors({{201, FlagSchema()}}, {400, 409}));
 
-  router.Add({"POST",
-              "/api/v1/flags/import",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto env = RequiredQuery(ctx.req, "environment");
-                if (!env.ok()) return WriteError(res, env.status());
-                auto body = ParseBody(ctx.req);
-                if (!body.ok()) return WriteError(res, body.status());
-                auto result = service.Import(Author(ctx), *env, *body);
-                if (!result.ok()) return WriteError(res, result.status());
-                WriteJson(res, 200,
-                          {{"environments", result->environments},
-                           {"changedFeatures", result->changed_features},
-                           {"changedSegments", result->changed_segments}});
-              },
-              {"Import flags in the Unleash client-API format into one environment (listed "
-               "features and segments are created or replaced, others kept)",
-               "flags",
-               ClientFeaturesSchema(),
-               Errors({{200, Obj({{"environments", {{"type", "array"}}},
-                                  {"changedFeatures", {{"type", "array"}}},
-                                  {"changedSegments", {{"type", "array"}}}})}},
-                      {400, 404}),
-               {"environment"}}});
+  AddRoute(router, "POST", "/api/v1/flags/import",
+           [&service](RequestContext& ctx, httplib::Response& res) {
+             auto env = RequiredQuery(ctx.req, "environment");
+             if (!env.ok()) return WriteError(res, env.status());
+             auto body = ParseBody(ctx.req);
+             if (!body.ok()) return WriteError(res, body.status());
+             auto result = service.Import(Author(ctx), *env, *body);
+             if (!result.ok()) return WriteError(res, result.status());
+             WriteJson(res, 200,
+                       {{"environments", result->environments},
+                        {"changedFeatures", result->changed_features},
+                        {"changedSegments", result->changed_segments}});
+           },
+           "Import flags in the Unleash client-API format into one environment (listed "
+           "features and segments are created or replaced, others kept)",
+           ClientFeaturesSchema(),
+           Errors({{200, Obj({{"environments", {{"type", "array"}}},
+                              {"changedFeatures", {{"type", "array"}}},
+                              {"changedSegments", {{"type", "array"}}}})}},
+                  {400, 404}),
+           {"environment"});
 
-  router.Add({"GET",
-              "/api/v1/flags/export",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto env = RequiredQuery(ctx.req, "environment");
-                if (!env.ok()) return WriteError(res, env.status());
-                auto exported = service.Export(*env);
-                if (!exported.ok()) return WriteError(res, exported.status());
-                WriteJson(res, 200, *exported);
-              },
-              {"Export one environment's flags in the Unleash client-API format",
-               "flags",
-               nullptr,
-               Errors({{200, ClientFeaturesSchema()}}, {400, 404}),
-               {"environment"}}});
+  AddRoute(router, "GET", "/api/v1/flags/export",
+           [&service](RequestContext& ctx, httplib::Response& res) {
+             auto env = RequiredQuery(ctx.req, "environment");
+             if (!env.ok()) return WriteError(res, env.status());
+             auto exported = service.Export(*env);
+             if (!exported.ok()) return WriteError(res, exported.status());
+             WriteJson(res, 200, *exported);
+           },
+           "Export one environment's flags in the Unleash client-API format", nullptr,
+           Errors({{200, ClientFeaturesSchema()}}, {400, 404}), {"environment"});
 
-  router.Add({"GET",
-              "/api/v1/flags/{name}",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto f = service.GetFeature(ctx.PathParam(0));
-                if (!f.ok()) return WriteError(res, f.status());
-                WriteFeature(res, 200, *f);
-              },
-              {"Get a feature flag (ETag: its version)",
-               "flags",
-               nullptr,
-               Errors({{200, FlagSchema()}}, {404}),
-               {}}});
+  AddRoute(
+      router, "GET", "/api/v1/flags/{name}",
+      [&service](RequestContext& ctx, httplib::Response& res) {
+        RespondFeature(res, 200, service.GetFeature(ctx.PathParam(0)));
+      },
+      "Get a feature flag (ETag: its version)", nullptr, Errors({{200, FlagSchema()}}, {404}));
 
-  router.Add({"PUT",
-              "/api/v1/flags/{name}",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                Json body;
-                std::optional<int64_t> version;
-                if (!ReadUpdate(ctx, res, body, version)) return;
-                auto f = service.ReplaceFeature(Author(ctx), ctx.PathParam(0), body, version);
-                if (!f.ok()) return WriteError(res, f.status());
-                WriteFeature(res, 200, *f);
-              },
-              {"Replace a feature flag (If-Match: version; environments left out become "
-               "disabled with no strategies)",
-               "flags",
-               FlagBodySchema(),
-               Errors({{200, FlagSchema()}}, {400, 404, 409}),
-               {}}});
+  AddRoute(router, "PUT", "/api/v1/flags/{name}",
+           FeatureUpdateHandler([&service](const RequestContext& ctx, const Json& body,
+                                           std::optional<int64_t> version) {
+             return service.ReplaceFeature(Author(ctx), ctx.PathParam(0), body, version);
+           }),
+           "Replace a feature flag (If-Match: version; environments left out become "
+           "disabled with no strategies)",
+           FlagBodySchema(), Errors({{200, FlagSchema()}}, {400, 404, 409}));
 
-  router.Add({"PATCH",
-              "/api/v1/flags/{name}",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                Json body;
-                std::optional<int64_t> version;
-                if (!ReadUpdate(ctx, res, body, version)) return;
-                auto f = service.PatchFeature(Author(ctx), ctx.PathParam(0), body, version);
-                if (!f.ok()) return WriteError(res, f.status());
-                WriteFeature(res, 200, *f);
-              },
-              {"Change a feature flag with a JSON merge patch (RFC 7396) of its admin JSON "
-               "(If-Match: version)",
-               "flags",
-               Json{{"type", "object"}},
-               Errors({{200, FlagSchema()}}, {400, 404, 409}),
-               {}}});
+  AddRoute(router, "PATCH", "/api/v1/flags/{name}",
+           FeatureUpdateHandler([&service](const RequestContext& ctx, const Json& body,
+                                           std::optional<int64_t> version) {
+             return service.PatchFeature(Author(ctx), ctx.PathParam(0), body, version);
+           }),
+           "Change a feature flag with a JSON merge patch (RFC 7396) of its admin JSON "
+           "(If-Match: version)",
+           Json{{"type", "object"}}, Errors({{200, FlagSchema()}}, {400, 404, 409}));
 
-  router.Add({"DELETE",
-              "/api/v1/flags/{name}",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                Json body;
-                std::optional<int64_t> version;
-                if (!ReadUpdate(ctx, res, body, version, false)) return;
-                Status s = service.DeleteFeature(Author(ctx), ctx.PathParam(0), version);
-                if (!s.ok()) return WriteError(res, s);
-                res.status = 204;
-              },
-              {"Delete a feature flag (If-Match: version; 409 while other flags depend on it)",
-               "flags",
-               nullptr,
-               Errors({{204, nullptr}}, {404, 409}),
-               {}}});
+  AddRoute(
+      router, "DELETE", "/api/v1/flags/{name}",
+      [&service](RequestContext& ctx, httplib::Response& res) {
+        Json body;
+        std::optional<int64_t> version;
+        if (!ReadUpdate(ctx, res, body, version, false)) return;
+        RespondDeleted(res, service.DeleteFeature(Author(ctx), ctx.PathParam(0), version));
+      },
+      "Delete a feature flag (If-Match: version; 409 while other flags depend on it)", nullptr,
+      Errors({{204, nullptr}}, {404, 409}));
 
   for (const bool on : {true, false}) {
-    router.Add({"POST",
-                std::string("/api/v1/flags/{name}/environments/{env}/") + (on ? "on" : "off"),
-                Access::kAdmin,
-                "admin",
-                [&service, on](RequestContext& ctx, httplib::Response& res) {
-                  Json body;
-                  std::optional<int64_t> version;
-                  if (!ReadUpdate(ctx, res, body, version, false)) return;
-                  auto f = service.SetEnabled(Author(ctx), ctx.PathParam(0), ctx.PathParam(1), on,
-                                              version);
-                  if (!f.ok()) return WriteError(res, f.status());
-                  WriteFeature(res, 200, *f);
-                },
-                {std::string("Turn a feature flag ") + (on ? "on" : "off") +
-                     " in one environment (no body; If-Match optional)",
-                 "flags",
-                 Json{{"type", "object"}, {"description", "ignored; send no body"}},
-                 Errors({{200, FlagSchema()}}, {400, 404, 409}),
-                 {}}});
+    AddRoute(
+        router, "POST",
+        std::string("/api/v1/flags/{name}/environments/{env}/") + (on ? "on" : "off"),
+        FeatureUpdateHandler(
+            [&service, on](const RequestContext& ctx, const Json&, std::optional<int64_t> version) {
+              return service.SetEnabled(Author(ctx), ctx.PathParam(0), ctx.PathParam(1), on,
+                                        version);
+            },
+            /*need_body=*/false),
+        std::string("Turn a feature flag ") + (on ? "on" : "off") +
+            " in one environment (no body; If-Match optional)",
+        Json{{"type", "object"}, {"description", "ignored; send no body"}},
+        Errors({{200, FlagSchema()}}, {400, 404, 409}));
   }
 
-  router.Add({"PUT",
-              "/api/v1/flags/{name}/environments/{env}/strategies",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                Json body;
-                std::optional<int64_t> version;
-                if (!ReadUpdate(ctx, res, body, version)) return;
-                auto f = service.SetStrategies(Author(ctx), ctx.PathParam(0), ctx.PathParam(1),
-                                               body, version);
-                if (!f.ok()) return WriteError(res, f.status());
-                WriteFeature(res, 200, *f);
-              },
-              {"Replace a feature flag's strategies in one environment (errors name e.g. "
-               "strategies[1].constraints[0].operator)",
-               "flags",
-               Obj({{"strategies", ArrayOfObjects()}}, {"strategies"}),
-               Errors({{200, FlagSchema()}}, {400, 404, 409}),
-               {}}});
+  AddRoute(router, "PUT", "/api/v1/flags/{name}/environments/{env}/strategies",
+           FeatureUpdateHandler([&service](const RequestContext& ctx, const Json& body,
+                                           std::optional<int64_t> version) {
+             return service.SetStrategies(Author(ctx), ctx.PathParam(0), ctx.PathParam(1), body,
+                                          version);
+           }),
+           "Replace a feature flag's strategies in one environment (errors name e.g. "
+           "strategies[1].constraints[0].operator)",
+           Obj({{"strategies", ArrayOfObjects()}}, {"strategies"}),
+           Errors({{200, FlagSchema()}}, {400, 404, 409}));
 
-  router.Add({"PUT",
-              "/api/v1/flags/{name}/environments/{env}/variants",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                Json body;
-                std::optional<int64_t> version;
-                if (!ReadUpdate(ctx, res, body, version)) return;
-                auto f = service.SetVariants(Author(ctx), ctx.PathParam(0), ctx.PathParam(1), body,
-                                             version);
-                if (!f.ok()) return WriteError(res, f.status());
-                WriteFeature(res, 200, *f);
-              },
-              {"Replace a feature flag's variants in one environment",
-               "flags",
-               Obj({{"variants", ArrayOfObjects()}}, {"variants"}),
-               Errors({{200, FlagSchema()}}, {400, 404, 409}),
-               {}}});
+  AddRoute(router, "PUT", "/api/v1/flags/{name}/environments/{env}/variants",
+           FeatureUpdateHandler([&service](const RequestContext& ctx, const Json& body,
+                                           std::optional<int64_t> version) {
+             return service.SetVariants(Author(ctx), ctx.PathParam(0), ctx.PathParam(1), body,
+                                        version);
+           }),
+           "Replace a feature flag's variants in one environment",
+           Obj({{"variants", ArrayOfObjects()}}, {"variants"}),
+           Errors({{200, FlagSchema()}}, {400, 404, 409}));
 
-  router.Add(
-      {"GET",
-       "/api/v1/flags/{name}/metrics",
-       Access::kAdmin,
-       "admin",
-       [&metrics](RequestContext& ctx, httplib::Response& res) {
-         std::optional<std::string> env;
-         if (ctx.req.has_param("environment")) env = ctx.req.get_param_value("environment");
-         auto m = metrics.FeatureMetrics(ctx.PathParam(0), env);
-         if (!m.ok()) return WriteError(res, m.status());
-         WriteJson(res, 200, *m);
-       },
-       {"Client metrics of a flag: yes/no and variant counts per app, environment and hour",
-        "flags",
-        nullptr,
-        Errors({{200, Obj({{"name", {{"type", "string"}}}, {"items", ArrayOfObjects()}})}}, {404}),
-        {"environment"}}});
+  AddRoute(
+      router, "GET", "/api/v1/flags/{name}/metrics",
+      [&metrics](RequestContext& ctx, httplib::Response& res) {
+        std::optional<std::string> env;
+        if (ctx.req.has_param("environment")) env = ctx.req.get_param_value("environment");
+        auto m = metrics.FeatureMetrics(ctx.PathParam(0), env);
+        if (!m.ok()) return WriteError(res, m.status());
+        WriteJson(res, 200, *m);
+      },
+      "Client metrics of a flag: yes/no and variant counts per app, environment and hour", nullptr,
+      Errors({{200, Obj({{"name", {{"type", "string"}}}, {"items", ArrayOfObjects()}})}}, {404}),
+      {"environment"});
 
-  router.Add({"GET",
-              "/api/v1/segments",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext&, httplib::Response& res) {
-                auto segments = service.ListSegments();
-                if (!segments.ok()) return WriteError(res, segments.status());
-                Json items = Json::array();
-                for (const auto& s : *segments) items.push_back(flags::AdminSegmentToJson(s));
-                WriteJson(res, 200, {{"items", std::move(items)}});
-              },
-              {"List segments", "flags", nullptr, {{200, ItemsSchema(SegmentSchema())}}, {}}});
+  AddRoute(router, "GET", "/api/v1/segments",
+           [&service](RequestContext&, httplib::Response& res) {
+             auto segments = service.ListSegments();
+             if (!segments.ok()) return WriteError(res, segments.status());
+             Json items = Json::array();
+             for (const auto& s : *segments) items.push_back(flags::AdminSegmentToJson(s));
+             WriteJson(res, 200, {{"items", std::move(items)}});
+           },
+           "List segments", nullptr, {{200, ItemsSchema(SegmentSchema())}});
 
-  router.Add({"POST",
-              "/api/v1/segments",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto body = ParseBody(ctx.req);
-                if (!body.ok()) return WriteError(res, body.status());
-                auto created = service.CreateSegment(Author(ctx), *body);
-                if (!created.ok()) return WriteError(res, created.status());
-                res.set_header("Location",
-                               "/api/v1/segments/" + std::to_string(created->segment.id));
-                WriteSegment(res, 201, *created);
-              },
-              {"Create a segment (a named constraint set; the id is assigned)",
-               "flags",
-               SegmentBodySchema(),
-               Errors({{201, SegmentSchema()}}, {400}),
-               {}}});
+  AddRoute(
+      router, "POST", "/api/v1/segments",
+      [&service](RequestContext& ctx, httplib::Response& res) {
+        auto body = ParseBody(ctx.req);
+        if (!body.ok()) return WriteError(res, body.status());
+        auto created = service.CreateSegment(Author(ctx), *body);
+        if (!created.ok()) return WriteError(res, created.status());
+        res.set_header("Location", "/api/v1/segments/" + std::to_string(created->segment.id));
+        WriteSegment(res, 201, *created);
+      },
+      "Create a segment (a named constraint set; the id is assigned)", SegmentBodySchema(),
+      Errors({{201, SegmentSchema()}}, {400}));
 
-  router.Add(
-      {"GET",
-       "/api/v1/segments/{id}",
-       Access::kAdmin,
-       "admin",
-       [&service](RequestContext& ctx, httplib::Response& res) {
-         auto id = SegmentId(ctx);
-         if (!id.ok()) return WriteError(res, id.status());
-         auto s = service.GetSegment(*id);
-         if (!s.ok()) return WriteError(res, s.status());
-         WriteSegment(res, 200, *s);
-       },
-       {"Get a segment", "flags", nullptr, Errors({{200, SegmentSchema()}}, {400, 404}), {}}});
+  AddRoute(
+      router, "GET", "/api/v1/segments/{id}",
+      [&service](RequestContext& ctx, httplib::Response& res) {
+        auto id = SegmentId(ctx);
+        if (!id.ok()) return WriteError(res, id.status());
+        RespondSegment(res, 200, service.GetSegment(*id));
+      },
+      "Get a segment", nullptr, Errors({{200, SegmentSchema()}}, {400, 404}));
 
-  router.Add({"PUT",
-              "/api/v1/segments/{id}",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto id = SegmentId(ctx);
-                if (!id.ok()) return WriteError(res, id.status());
-                Json body;
-                std::optional<int64_t> version;
-                if (!ReadUpdate(ctx, res, body, version)) return;
-                auto s = service.ReplaceSegment(Author(ctx), *id, body, version);
-                if (!s.ok()) return WriteError(res, s.status());
-                WriteSegment(res, 200, *s);
-              },
-              {"Replace a segment (If-Match: version)",
-               "flags",
-               SegmentBodySchema(),
-               Errors({{200, SegmentSchema()}}, {400, 404, 409}),
-               {}}});
+  AddRoute(
+      router, "PUT", "/api/v1/segments/{id}",
+      [&service](RequestContext& ctx, httplib::Response& res) {
+        auto id = SegmentId(ctx);
+        if (!id.ok()) return WriteError(res, id.status());
+        Json body;
+        std::optional<int64_t> version;
+        if (!ReadUpdate(ctx, res, body, version)) return;
+        RespondSegment(res, 200, service.ReplaceSegment(Author(ctx), *id, body, version));
+      },
+      "Replace a segment (If-Match: version)", SegmentBodySchema(),
+      Errors({{200, SegmentSchema()}}, {400, 404, 409}));
 
-  router.Add({"DELETE",
-              "/api/v1/segments/{id}",
-              Access::kAdmin,
-              "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
-                auto id = SegmentId(ctx);
-                if (!id.ok()) return WriteError(res, id.status());
-                Json body;
-                std::optional<int64_t> version;
-                if (!ReadUpdate(ctx, res, body, version, false)) return;
-                Status s = service.DeleteSegment(Author(ctx), *id, version);
-                if (!s.ok()) return WriteError(res, s);
-                res.status = 204;
-              },
-              {"Delete a segment (409 listing the flags and environments that use it)",
-               "flags",
-               nullptr,
-               Errors({{204, nullptr}}, {400, 404, 409}),
-               {}}});
+  AddRoute(
+      router, "DELETE", "/api/v1/segments/{id}",
+      [&service](RequestContext& ctx, httplib::Response& res) {
+        auto id = SegmentId(ctx);
+        if (!id.ok()) return WriteError(res, id.status());
+        Json body;
+        std::optional<int64_t> version;
+        if (!ReadUpdate(ctx, res, body, version, false)) return;
+        RespondDeleted(res, service.DeleteSegment(Author(ctx), *id, version));
+      },
+      "Delete a segment (409 listing the flags and environments that use it)", nullptr,
+      Errors({{204, nullptr}}, {400, 404, 409}));
 }
 
 }  // namespace gov::api
