@@ -1,0 +1,76 @@
+// The `governor decide` executable: one JSON document on stdin, one on stdout; exit 0, or 2
+// with {"error": {...field...}} on invalid input (the contract DecideJsonTest pins through
+// RunDecideJson, here through the binary and its streams).
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "core/json_util.h"
+#include "tests/testing/governor_process.h"
+
+namespace gov::controller {
+namespace {
+
+struct DecideRun {
+  int exit_code = -1;
+  Json out;
+};
+
+DecideRun Decide(const std::string& input) {
+  gov::testing::TempDir dir("gov_decide");
+  const std::string file = (dir.path() / "input.json").string();
+  std::ofstream(file) << input;
+  const std::string command =
+      "'" + gov::testing::GovernorBinaryPath() + "' decide < '" + file + "' 2>/dev/null";
+  DecideRun run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  std::string text;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) text.append(buf, n);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  auto json = ParseJson(text);
+  EXPECT_TRUE(json.ok()) << text;
+  if (json.ok()) run.out = *json;
+  return run;
+}
+
+TEST(DecideE2eTest, TheIssueExampleScalesTo12) {
+  ASSERT_FALSE(gov::testing::GovernorBinaryPath().empty());
+  // Worked out in DecideJsonTest.IssueExample: cpu 80/70 at 10 replicas -> ceil(11.43) = 12.
+  const DecideRun run = Decide(R"({"now": 1700000000,
+   "target": {"minReplicas": 3, "maxReplicas": 50, "tolerance": 0.1,
+              "cooldown": {"scaleUpSeconds": 60, "scaleDownSeconds": 300}},
+   "currentReplicas": 10, "readyReplicas": 10,
+   "metrics": [{"name": "cpu", "type": "Utilization", "target": 70, "current": 80},
+               {"name": "memory", "type": "Utilization", "target": 80, "current": null}],
+   "recommendations": [{"replicas": 4, "timestamp": 1699999880}],
+   "scaleUpEvents":   [{"change": 5, "timestamp": 1699999940}],
+   "scaleDownEvents": [{"change": 2, "timestamp": 1699999940}],
+   "lastScaleUp": 1699999000, "lastScaleDown": 1699999880})");
+  EXPECT_EQ(run.exit_code, 0) << run.out.dump();
+  EXPECT_EQ(run.out["replicas"], 12);
+  EXPECT_EQ(run.out["reason"], "DesiredWithinRange");
+  EXPECT_EQ(run.out["proposals"][0]["metric"], "cpu");
+  EXPECT_EQ(run.out["proposals"][0]["replicas"], 12);
+  EXPECT_TRUE(run.out["limits"].is_array());
+}
+
+TEST(DecideE2eTest, InvalidInputExits2NamingTheField) {
+  ASSERT_FALSE(gov::testing::GovernorBinaryPath().empty());
+  const DecideRun run = Decide(R"({"now": 1700000000, "target": {"maxReplicas": 0},
+                                   "currentReplicas": 1, "desiredReplicas": 2})");
+  EXPECT_EQ(run.exit_code, 2) << run.out.dump();
+  EXPECT_EQ(run.out["error"]["field"], "target.maxReplicas") << run.out.dump();
+  const DecideRun not_json = Decide("{");
+  EXPECT_EQ(not_json.exit_code, 2);
+  EXPECT_TRUE(not_json.out.contains("error")) << not_json.out.dump();
+}
+
+}  // namespace
+}  // namespace gov::controller
