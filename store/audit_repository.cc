@@ -1,7 +1,5 @@
 #include "store/audit_repository.h"
 
-#include <limits>
-
 namespace gov::store {
 
 namespace {
@@ -9,6 +7,13 @@ namespace {
 SqlValue OptText(const std::optional<std::string>& s) {
   if (!s) return nullptr;
   return *s;
+}
+
+AuditEntry EntryFromRow(const Row& r) {
+  return {r.Int(0),     FromUnixMillis(r.Int(1)),
+          r.Text(2),    r.Text(3),
+          r.Text(4),    r.OptText(5),
+          r.OptText(6), r.Text(7)};
 }
 
 }  // namespace
@@ -25,17 +30,8 @@ StatusOr<int64_t> AuditRepository::Append(Transaction& tx, const AuditEntry& e) 
 
 StatusOr<Page<AuditEntry>> AuditRepository::List(Transaction& tx, const PageRequest& page,
                                                  const std::string& resource_prefix) {
-  int64_t before = std::numeric_limits<int64_t>::max();
-  if (!page.cursor.empty()) {
-    try {
-      size_t used = 0;
-      before = std::stoll(page.cursor, &used);
-      if (used != page.cursor.size()) throw std::invalid_argument("trailing");
-    } catch (...) {
-      return InvalidArgument("malformed cursor", "cursor");
-    }
-  }
-  const int64_t limit = std::max(1, page.limit);
+  ASSIGN_OR_RETURN(const int64_t before, ParseSeqCursor(page.cursor));
+  const int64_t limit = PageLimit(page);
   ASSIGN_OR_RETURN(auto rs,
                    tx.Exec("SELECT seq, at, actor, action, resource, before_json, after_json, "
                            "request_id FROM audit_log WHERE seq < $1 AND "
@@ -43,16 +39,8 @@ StatusOr<Page<AuditEntry>> AuditRepository::List(Transaction& tx, const PageRequ
                            "substr(resource, 1, length(CAST($2 AS TEXT))) = CAST($2 AS TEXT)) "
                            "ORDER BY seq DESC LIMIT $3",
                            {before, resource_prefix, limit + 1}));
-  Page<AuditEntry> out;
-  for (size_t i = 0; i < rs.rows.size() && static_cast<int64_t>(i) < limit; ++i) {
-    const Row& r = rs.rows[i];
-    out.items.push_back({r.Int(0), FromUnixMillis(r.Int(1)), r.Text(2), r.Text(3), r.Text(4),
-                         r.OptText(5), r.OptText(6), r.Text(7)});
-  }
-  if (static_cast<int64_t>(rs.rows.size()) > limit) {
-    out.next_cursor = std::to_string(out.items.back().seq);
-  }
-  return out;
+  return MakePage(rs.rows, limit, EntryFromRow,
+                  [](const AuditEntry& last) { return std::to_string(last.seq); });
 }
 
 }  // namespace gov::store

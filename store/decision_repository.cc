@@ -1,7 +1,6 @@
 #include "store/decision_repository.h"
 
 #include <algorithm>
-#include <limits>
 
 namespace gov::store {
 
@@ -66,29 +65,14 @@ Status DecisionRepository::SetActuation(Transaction& tx, const std::string& id,
 
 StatusOr<Page<DecisionRecord>> DecisionRepository::List(Transaction& tx, const std::string& target,
                                                         const PageRequest& page) {
-  int64_t before = std::numeric_limits<int64_t>::max();
-  if (!page.cursor.empty()) {
-    try {
-      size_t used = 0;
-      before = std::stoll(page.cursor, &used);
-      if (used != page.cursor.size()) throw std::invalid_argument("trailing");
-    } catch (...) {
-      return InvalidArgument("malformed cursor", "cursor");
-    }
-  }
-  const int64_t limit = std::max(1, page.limit);
+  ASSIGN_OR_RETURN(const int64_t before, ParseSeqCursor(page.cursor));
+  const int64_t limit = PageLimit(page);
   ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kColumns +
                                         " FROM target_decisions WHERE target = $1 AND seq < $2 "
                                         "ORDER BY seq DESC LIMIT $3",
                                     {target, before, limit + 1}));
-  Page<DecisionRecord> out;
-  for (size_t i = 0; i < rs.rows.size() && static_cast<int64_t>(i) < limit; ++i) {
-    out.items.push_back(FromRow(rs.rows[i]));
-  }
-  if (static_cast<int64_t>(rs.rows.size()) > limit) {
-    out.next_cursor = std::to_string(out.items.back().seq);
-  }
-  return out;
+  return MakePage(rs.rows, limit, FromRow,
+                  [](const DecisionRecord& last) { return std::to_string(last.seq); });
 }
 
 StatusOr<std::optional<DecisionRecord>> DecisionRepository::Latest(Transaction& tx,

@@ -89,21 +89,15 @@ StatusOr<Page<TokenRecord>> TokenRepository::List(Transaction& tx, const PageReq
     }
     after_id = page.cursor.substr(colon + 1);
   }
-  const int64_t limit = std::max(1, page.limit);
+  const int64_t limit = PageLimit(page);
   ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kColumns +
                                         " FROM tokens WHERE created_at > $1 OR "
                                         "(created_at = $1 AND id > $2) "
                                         "ORDER BY created_at, id LIMIT $3",
                                     {after_ms, after_id, limit + 1}));
-  Page<TokenRecord> out;
-  for (size_t i = 0; i < rs.rows.size() && static_cast<int64_t>(i) < limit; ++i) {
-    out.items.push_back(FromRow(rs.rows[i]));
-  }
-  if (static_cast<int64_t>(rs.rows.size()) > limit) {
-    const auto& last = out.items.back();
-    out.next_cursor = std::to_string(ToUnixMillis(last.created_at)) + ":" + last.id;
-  }
-  return out;
+  return MakePage(rs.rows, limit, FromRow, [](const TokenRecord& last) {
+    return std::to_string(ToUnixMillis(last.created_at)) + ":" + last.id;
+  });
 }
 
 StatusOr<std::vector<TokenRecord>> TokenRepository::ListActive(Transaction& tx) {
