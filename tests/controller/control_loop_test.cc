@@ -3,19 +3,17 @@
 // Kubernetes' HPA (horizontal.go: stabilization windows exclude a recommendation exactly at
 // the cutoff; default behavior: scale-up max(4 pods, 100%) per 15 s, scale-down window 300 s).
 
-#include <prometheus/registry.h>
-
 #include <set>
 
-#include "controller/control_loop_service.h"
 #include "tests/controller/control_loop_test_util.h"
+#include "tests/controller/loop_restart_check.h"
 
 namespace gov::controller::testing {
 namespace {
 
 using std::chrono::seconds;
 
-class ControlLoopTest : public LoopFixture {
+class ControlLoopTest : public RestartableLoopFixture {
  protected:
   // Advances the clock and syncs as `epoch`.
   SyncSummary Step(int64_t epoch, int secs) {
@@ -321,72 +319,10 @@ TEST_F(ControlLoopTest, ARestartedLoopContinuesCooldownsAndStabilization) {
   EXPECT_EQ(held["reason"], "ScaleDownStabilized");
 }
 
-// The whole controller as `serve` wires it (ControlLoopService: its own push store, loop,
-// leader election), stopped and started again on a new connection to the same database: the
-// new leader continues the cooldown and the stabilization window the first one started.
+// The whole controller as `serve` wires it, restarted on a new connection (on PostgreSQL in
+// control_loop_pgtest.cc).
 TEST_F(ControlLoopTest, ARestartedServiceOnTheSameDatabaseContinuesCooldownAndStabilization) {
-  Create(WebTarget());
-  // One `governor serve` process: its own connection, registry and controller.
-  struct Process {
-    std::unique_ptr<store::Database> connection;
-    std::unique_ptr<prometheus::Registry> registry;
-    std::unique_ptr<ControlLoopService> service;  // destroyed first
-  };
-  auto start = [this] {
-    Process p{OpenAnother(), std::make_unique<prometheus::Registry>(), nullptr};
-    ControlLoopServiceOptions options;
-    options.holder = "process-" + std::to_string(++opens_);
-    options.hooks = [this](const TargetSpec& spec) -> StatusOr<std::unique_ptr<Hook>> {
-      return std::unique_ptr<Hook>(std::make_unique<FakeHook>(Platform(spec.name)));
-    };
-    p.service = std::make_unique<ControlLoopService>(*p.connection, clock_, *p.registry,
-                                                     std::move(options));
-    return p;
-  };
-  // Pushes cpu and rps, then runs one leadership check and sync as the process's runner does.
-  auto sync = [](Process& p, double cpu, double rps) {
-    auto pushed = p.service->targets().PushMetrics(
-        "web",
-        {{"samples", {{{"metric", "cpu"}, {"value", cpu}}, {{"metric", "rps"}, {"value", rps}}}}});
-    EXPECT_TRUE(pushed.ok()) << pushed.status().ToString();
-    auto led = p.service->runner().RunOnce();
-    EXPECT_TRUE(led.ok() && led->leader) << led.status().ToString();
-    return led.ok() ? *led : Leadership{};
-  };
-
-  Process first = start();
-  const int64_t first_epoch = sync(first, 140, 1000).epoch;
-  ASSERT_EQ(Platform("web")->requests.size(), 1u);  // 3 -> 6
-  first.service->runner().Stop();                   // resigns, as serve does on SIGTERM
-  first.service.reset();  // then its connection closes, as the process exits
-  first.connection.reset();
-
-  clock_.Advance(seconds(15));
-  Process second = start();
-  const Leadership led = sync(second, 140, 1000);
-  EXPECT_TRUE(led.acquired_now);
-  EXPECT_EQ(led.epoch, first_epoch + 1);
-  Json held = Latest("web");
-  EXPECT_EQ(held["epoch"], led.epoch);
-  EXPECT_EQ(held["replicasSource"], "lastDecision");
-  EXPECT_EQ(held["currentReplicas"], 6);
-  EXPECT_EQ(held["reason"], "Cooldown");
-  EXPECT_EQ(held["decision"]["limits"].back()["secondsLeft"], 45);
-  // The cooldown ends 60 s after the first process's scale-up, not 60 s after the restart.
-  for (int t = 30; t <= 60; t += 15) {
-    clock_.Advance(seconds(15));
-    sync(second, 140, 1000);
-  }
-  ASSERT_EQ(Platform("web")->requests.size(), 2u);
-  EXPECT_EQ(Platform("web")->requests[1].from_replicas, 6);
-  EXPECT_EQ(Platform("web")->requests[1].to_replicas, 12);
-  EXPECT_EQ(Platform("web")->requests[1].epoch, led.epoch);
-  // The scale-down window holds the recommendations of both processes: no drop yet.
-  clock_.Advance(seconds(15));
-  sync(second, 35, 100);
-  EXPECT_EQ(Latest("web")["replicas"], 12);
-  EXPECT_EQ(Latest("web")["reason"], "ScaleDownStabilized");
-  second.service->runner().Stop();
+  ExpectARestartedServiceContinuesCooldownAndStabilization(*this);
 }
 
 TEST_F(ControlLoopTest, ANewTargetSyncsOnItsFirstRunAndAtItsOwnPeriod) {

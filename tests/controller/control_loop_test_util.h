@@ -115,7 +115,8 @@ inline std::string MemoryBackedSqliteUrl() {
   return "sqlite://" + (*dir / ("t" + std::to_string(n++) + ".db")).string();
 }
 
-inline std::unique_ptr<store::Database> OpenSqlite(const std::string& url, bool migrate) {
+// Opens the database at `url` (sqlite:// or postgres://), migrating it when asked.
+inline std::unique_ptr<store::Database> OpenTestDatabase(const std::string& url, bool migrate) {
   auto db = store::OpenDatabase(url);
   EXPECT_TRUE(db.ok()) << db.status().ToString();
   if (migrate) {
@@ -126,7 +127,9 @@ inline std::unique_ptr<store::Database> OpenSqlite(const std::string& url, bool 
 
 class LoopFixture : public ::testing::Test {
  protected:
-  LoopFixture() { Open(); }
+  LoopFixture() : LoopFixture(MemoryBackedSqliteUrl()) {}
+  // On the database at `url` (SQLite or PostgreSQL), migrated here.
+  explicit LoopFixture(std::string url) : db_url_(std::move(url)) { Open(); }
 
   // (Re)creates the loop on the same database, as a restarted process would.
   void Open(ControlLoopOptions options = {}) {
@@ -144,7 +147,7 @@ class LoopFixture : public ::testing::Test {
 
   store::Database& db() { return *db_; }
   // Another handle on the same database, as another process would open it.
-  std::unique_ptr<store::Database> OpenAnother() { return OpenSqlite(db_url_, false); }
+  std::unique_ptr<store::Database> OpenAnother() { return OpenTestDatabase(db_url_, false); }
   std::shared_ptr<FakePlatform>& Platform(const std::string& target) {
     auto& p = platforms_[target];
     if (!p) p = std::make_shared<FakePlatform>();
@@ -210,8 +213,8 @@ class LoopFixture : public ::testing::Test {
     return s.ok() ? *s : std::nullopt;
   }
 
-  std::string db_url_ = MemoryBackedSqliteUrl();
-  std::unique_ptr<store::Database> db_ = OpenSqlite(db_url_, /*migrate=*/true);
+  std::string db_url_;
+  std::unique_ptr<store::Database> db_ = OpenTestDatabase(db_url_, /*migrate=*/true);
   int opens_ = 0;
   FakeClock clock_{FromUnixSeconds(1'700'000'000)};
   PushMetricStore push_;

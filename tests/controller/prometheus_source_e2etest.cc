@@ -96,7 +96,7 @@ TEST_F(PrometheusE2eTest, NonScalarEmptyAndInvalidQueriesAreClearErrors) {
 }
 
 TEST_F(PrometheusE2eTest, TheLoopScalesFromAPrometheusMetric) {
-  auto db = OpenSqlite(MemoryBackedSqliteUrl(), /*migrate=*/true);
+  auto db = OpenTestDatabase(MemoryBackedSqliteUrl(), /*migrate=*/true);
   FakeClock clock(SystemClock::Instance().Now());
   PushMetricStore push;
   SourceRouter router(push, client_, prometheus_->url());
