@@ -172,7 +172,8 @@ TEST(OfrepTest, EnvironmentIsTheTokenEnvironment) {
     auto bulk =
         EvaluateBulk(s, R"({"context":)" + c.context + "}", EvaluationServer::Auth(c.secret));
     ASSERT_EQ(bulk->status, 200) << c.name << ": " << bulk->body;
-    for (const Json& f : Json::parse(bulk->body)["flags"]) {
+    const Json bulk_body = Json::parse(bulk->body);
+    for (const Json& f : bulk_body["flags"]) {
       if (f["key"] == "dev-only") {
         EXPECT_EQ(f["value"], c.value) << c.name << " (bulk)";
       }
