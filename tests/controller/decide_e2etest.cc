@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "core/json_util.h"
+#include "tests/controller/decide_issue_example.h"
 #include "tests/testing/governor_process.h"
 
 namespace gov::controller {
@@ -43,16 +44,7 @@ DecideRun Decide(const std::string& input) {
 TEST(DecideE2eTest, TheIssueExampleScalesTo12) {
   ASSERT_FALSE(gov::testing::GovernorBinaryPath().empty());
   // Worked out in DecideJsonTest.IssueExample: cpu 80/70 at 10 replicas -> ceil(11.43) = 12.
-  const DecideRun run = Decide(R"({"now": 1700000000,
-   "target": {"minReplicas": 3, "maxReplicas": 50, "tolerance": 0.1,
-              "cooldown": {"scaleUpSeconds": 60, "scaleDownSeconds": 300}},
-   "currentReplicas": 10, "readyReplicas": 10,
-   "metrics": [{"name": "cpu", "type": "Utilization", "target": 70, "current": 80},
-               {"name": "memory", "type": "Utilization", "target": 80, "current": null}],
-   "recommendations": [{"replicas": 4, "timestamp": 1699999880}],
-   "scaleUpEvents":   [{"change": 5, "timestamp": 1699999940}],
-   "scaleDownEvents": [{"change": 2, "timestamp": 1699999940}],
-   "lastScaleUp": 1699999000, "lastScaleDown": 1699999880})");
+  const DecideRun run = Decide(gov::controller::test_data::kIssueDecideInput);
   EXPECT_EQ(run.exit_code, 0) << run.out.dump();
   EXPECT_EQ(run.out["replicas"], 12);
   EXPECT_EQ(run.out["reason"], "DesiredWithinRange");

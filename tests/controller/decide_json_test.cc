@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/json_util.h"
+#include "tests/controller/decide_issue_example.h"
 
 namespace gov::controller {
 namespace {
@@ -29,17 +30,7 @@ TEST(DecideJsonTest, IssueExample) {
   // window is 0 and the 120 s old recommendation of 4 only raises the scale-down bound to 12.
   // Rate limit (default Pods 4 / Percent 100% per 15 s; the events are 60 s old):
   // max(10 + 4, ceil(10 × 2)) = 20 >= 12. Cooldown: last scale-up 1000 s ago > 60 s.
-  const Json out = RunDecide(R"({"now": 1700000000,
-   "target": {"minReplicas": 3, "maxReplicas": 50, "tolerance": 0.1,
-              "cooldown": {"scaleUpSeconds": 60, "scaleDownSeconds": 300}},
-   "currentReplicas": 10, "readyReplicas": 10,
-   "metrics": [{"name": "cpu", "type": "Utilization", "target": 70, "current": 80},
-               {"name": "memory", "type": "Utilization", "target": 80, "current": null}],
-   "recommendations": [{"replicas": 4, "timestamp": 1699999880}],
-   "scaleUpEvents":   [{"change": 5, "timestamp": 1699999940}],
-   "scaleDownEvents": [{"change": 2, "timestamp": 1699999940}],
-   "lastScaleUp": 1699999000, "lastScaleDown": 1699999880})",
-                             0);
+  const Json out = RunDecide(gov::controller::test_data::kIssueDecideInput, 0);
   const Json expected = Json::parse(R"({
     "replicas": 12,
     "currentReplicas": 10,
