@@ -146,7 +146,7 @@ bool AnswerNotModified(const httplib::Request& req, httplib::Response& res,
 }
 
 void AddCorsRoute(Router& router, const std::shared_ptr<FlagApi>& api, Route route) {
-  route.error_headers = [api](const httplib::Request& req, httplib::Response& res) {
+  route.headers = [api](const httplib::Request& req, httplib::Response& res) {
     ApplyCors(api->options().cors_origins, req, res);
   };
   router.Add(std::move(route));

@@ -127,8 +127,9 @@ bool ApplyCors(const std::vector<std::string>& origins, const httplib::Request& 
 bool AnswerNotModified(const httplib::Request& req, httplib::Response& res,
                        const std::string& etag);
 
-// Adds `route` for a browser-facing API: the errors the router writes before the handler runs
-// (401, 403, 429) carry the CORS headers of api's cors_origins too, so a browser can read them.
+// Adds `route` for a browser-facing API: every response carries the CORS headers of api's
+// cors_origins (the router sets them, so its own 401, 403 and 429 carry them too and a browser
+// can read them); the route's handler need not set them.
 void AddCorsRoute(Router& router, const std::shared_ptr<FlagApi>& api, Route route);
 
 // Answers an OPTIONS preflight for a route that allows `methods`: 204 with CORS headers when

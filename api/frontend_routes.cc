@@ -15,7 +15,6 @@ Json ErrorSchema() { return Json{{"type", "object"}, {"required", {"error"}}}; }
 
 void Respond(FlagApi& api, RequestContext& ctx, httplib::Response& res,
              StatusOr<flags::Context> context) {
-  ApplyCors(api.options().cors_origins, ctx.req, res);
   if (!context.ok()) return WriteError(res, context.status());
   const std::string environment = PrincipalEnvironment(ctx);
   // As in Unleash's frontend API: the token's environment unless the caller names one.
@@ -152,7 +151,6 @@ void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api) {
                 Access::kFrontend,
                 "ingest",
                 [p](RequestContext& ctx, httplib::Response& res) {
-                  ApplyCors(p->options().cors_origins, ctx.req, res);
                   AcceptClientReport(*p, ClientReport::kMetrics, ctx, res);
                 },
                 {"Unleash frontend API: usage counts from a frontend SDK",

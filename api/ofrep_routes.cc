@@ -141,7 +141,6 @@ void PercentEncode(std::string& out, std::string_view s) {
 }
 
 void EvaluateOneRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
-  ApplyCors(api.options().cors_origins, ctx.req, res);
   const std::string key = ctx.PathParam(0);
   auto view = api.View(PrincipalEnvironment(ctx));
   if (!view) {
@@ -163,7 +162,6 @@ void EvaluateOneRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res)
 }
 
 void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
-  ApplyCors(api.options().cors_origins, ctx.req, res);
   auto body = ParseJson(ctx.req.body);
   if (!body.ok()) {
     res.status = 400;
@@ -214,7 +212,6 @@ std::string RefetchMessage(int64_t revision) {
 }
 
 void EventStreamRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
-  ApplyCors(api.options().cors_origins, ctx.req, res);
   std::string secret = ctx.req.get_param_value("token");
   if (secret.empty()) {
     secret = ExtractSecret(ctx.req.get_header_value("Authorization"),
@@ -294,7 +291,8 @@ void AddOfrepRoutes(Router& router, std::shared_ptr<FlagApi> api) {
          {401, failure},
          {403, failure}},
         {"flagConfigEtag", "flagConfigLastModified"}}});
-  router.Add({"GET",
+  AddCorsRoute(router, p,
+             {"GET",
               "/ofrep/v1/event-stream",
               Access::kPublic,
               "evaluation",

@@ -53,9 +53,14 @@ std::string NewRequestId() {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   z ^= z >> 31;
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string id(16, '0');
-  for (int i = 15; i >= 0; --i, z >>= 4) id[static_cast<size_t>(i)] = kDigits[z & 0xF];
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(&z), sizeof(z)));
+}
+
+// The caller's X-Request-Id when it is usable, else a new one; echoed on the response.
+std::string EchoRequestId(const httplib::Request& req, httplib::Response& res) {
+  std::string id = req.get_header_value(kRequestIdKey);
+  if (!ValidRequestId(id)) id = NewRequestId();
+  res.set_header(kRequestIdKey, id);
   return id;
 }
 
@@ -104,9 +109,8 @@ bool Router::Authorize(Access access, RequestContext& ctx, httplib::Response& re
 
 void Router::Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
   const auto start = std::chrono::steady_clock::now();
-  std::string request_id = req.get_header_value(kRequestIdKey);
-  if (!ValidRequestId(request_id)) request_id = NewRequestId();
-  res.set_header(kRequestIdKey, request_id);
+  const std::string request_id = EchoRequestId(req, res);
+  if (route.headers) route.headers(req, res);
   RequestContext ctx{req, request_id, route.path, std::nullopt};
 
   const bool authorized = Authorize(route.access, ctx, res);
@@ -124,7 +128,6 @@ void Router::Dispatch(const Route& route, const httplib::Request& req, httplib::
         WriteError(res, Status(StatusCode::kResourceExhausted,
                                "rate limit exceeded; retry after " +
                                    std::to_string(d.retry_after_seconds) + " s"));
-        if (route.error_headers) route.error_headers(req, res);
         return Finish(route.path, req, res, request_id, start);
       }
     }
@@ -140,8 +143,6 @@ void Router::Dispatch(const Route& route, const httplib::Request& req, httplib::
                     route.path);
       WriteError(res, Internal("unknown exception"));
     }
-  } else if (route.error_headers) {
-    route.error_headers(req, res);
   }
   Finish(route.path, req, res, request_id, start);
 }
@@ -195,9 +196,7 @@ void Router::Install(httplib::Server& server) {
   server.set_error_handler([this, compiled](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // a handler's own error body
     const auto start = std::chrono::steady_clock::now();
-    std::string request_id = req.get_header_value(kRequestIdKey);
-    if (!ValidRequestId(request_id)) request_id = NewRequestId();
-    res.set_header(kRequestIdKey, request_id);
+    const std::string request_id = EchoRequestId(req, res);
     if (res.status == 413) {
       WriteError(res, Status(StatusCode::kPayloadTooLarge, "request body too large", "body"));
     } else if (res.status == 404) {

@@ -50,9 +50,10 @@ struct Route {
   std::string rate_class;  // "" = not limited; else admin | evaluation | ingest
   Handler handler;
   RouteDoc doc;
-  // Adds headers to the errors the router writes itself (authentication, permission, rate
-  // limit) before the handler could run, e.g. CORS headers for a browser API. May be empty.
-  std::function<void(const httplib::Request&, httplib::Response&)> error_headers = nullptr;
+  // Sets headers every response of the route carries, e.g. CORS headers for a browser API.
+  // The router calls it before authentication, so the errors it writes itself (401, 403, 429)
+  // carry them too. May be empty.
+  std::function<void(const httplib::Request&, httplib::Response&)> headers = nullptr;
 };
 
 // Registers routes on an httplib server, wrapping each handler with: request id, auth,

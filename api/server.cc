@@ -82,7 +82,7 @@ Status GovernorServer::Open() {
   }));
   // Once a second: flush the access log; every 10 s: re-read the tokens (the fallback for a
   // missed notification).
-  token_refresher_ = std::thread([this] {
+  housekeeping_ = std::thread([this] {
     std::unique_lock<std::mutex> lock(refresher_mu_);
     for (int tick = 1; !stopped_.load(); ++tick) {
       refresher_cv_.wait_for(lock, std::chrono::seconds(1));
@@ -115,9 +115,7 @@ Status GovernorServer::OpenController() {
   options.hooks = [hook_env](const controller::TargetSpec& spec) {
     return controller::MakeHook(spec.hook, "hook", hook_env);
   };
-  options.validate_hook = [hook_env](const Json& hook, const std::string& path) {
-    return controller::MakeHook(hook, path, hook_env).status();
-  };
+  options.validate_hook = controller::MakeHookValidator(hook_env);
   options.log = [](std::string_view line) { spdlog::info("{}", line); };
   controller_ = std::make_unique<controller::ControlLoopService>(*db_, clock_, metrics_.registry(),
                                                                  std::move(options));
@@ -248,7 +246,7 @@ bool GovernorServer::Stop() {
     std::lock_guard<std::mutex> lock(refresher_mu_);
     refresher_cv_.notify_all();
   }
-  if (token_refresher_.joinable()) token_refresher_.join();
+  if (housekeeping_.joinable()) housekeeping_.join();
   bool drained = true;
   if (serving_) {
     http_.stop();  // closes the listener; workers finish their current requests

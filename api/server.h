@@ -87,7 +87,7 @@ class GovernorServer {
   std::mutex serve_mu_;
   std::condition_variable serve_cv_;
   bool serve_done_ = false;
-  std::thread token_refresher_;
+  std::thread housekeeping_;
   std::mutex refresher_mu_;
   std::condition_variable refresher_cv_;
 };

@@ -47,9 +47,7 @@ std::vector<Status> LoadServerConfig(const std::string& file, const FlagOverride
 }
 
 controller::HookValidator ProcessHookValidator() {
-  return [env = controller::SystemHookEnv()](const Json& hook, const std::string& path) {
-    return controller::MakeHook(hook, path, env).status();
-  };
+  return controller::MakeHookValidator(controller::SystemHookEnv());
 }
 
 }  // namespace gov::cli

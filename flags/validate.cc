@@ -34,8 +34,6 @@ std::string Join(std::string_view parent, std::string_view child) {
   return JoinFieldPath(parent, child);
 }
 
-bool ValidIpOrCidr(std::string_view s) { return internal::ParseIp(s).has_value(); }
-
 Status ValidateConstraint(const Constraint& c, const std::string& path) {
   if (c.context_name.empty())
     return InvalidArgument("must not be empty", Join(path, "contextName"));
@@ -47,7 +45,7 @@ Status ValidateConstraint(const Constraint& c, const std::string& path) {
   if (internal::ReadsValueList(kind)) {
     if (kind == OperandKind::kCidrs) {
       for (size_t i = 0; i < c.values.size(); ++i) {
-        if (!ValidIpOrCidr(internal::JsTrim(c.values[i]))) {
+        if (!internal::ParseIp(internal::JsTrim(c.values[i]))) {
           return InvalidArgument("expected an IPv4/IPv6 address or CIDR range",
                                  IndexFieldPath(Join(path, "values"), i));
         }
@@ -167,7 +165,7 @@ Status ValidateStrategy(const Strategy& s, const std::string& path) {
     RETURN_IF_ERROR(RequireParam(s, "IPs", params));
     Status bad;
     internal::JsSplitOnCommas(s.parameters.at("IPs"), [&](std::string_view ip) {
-      if (bad.ok() && !ValidIpOrCidr(ip)) {
+      if (bad.ok() && !internal::ParseIp(ip)) {
         std::string message = "\"";
         message.append(ip).append("\" is not an IP address or CIDR range");
         bad = InvalidArgument(std::move(message), Join(params, "IPs"));

@@ -54,16 +54,11 @@ StatusOr<TargetRecord> TargetRepository::Get(Transaction& tx, const std::string&
 }
 
 StatusOr<Page<TargetRecord>> TargetRepository::List(Transaction& tx, const PageRequest& page) {
-  const int64_t limit = std::max(1, page.limit);
+  const int64_t limit = PageLimit(page);
   ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kColumns +
                                         " FROM targets WHERE name > $1 ORDER BY name LIMIT $2",
                                     {page.cursor, limit + 1}));
-  Page<TargetRecord> out;
-  for (size_t i = 0; i < rs.rows.size() && static_cast<int64_t>(i) < limit; ++i) {
-    out.items.push_back(FromRow(rs.rows[i]));
-  }
-  if (static_cast<int64_t>(rs.rows.size()) > limit) out.next_cursor = out.items.back().name;
-  return out;
+  return MakePage(rs.rows, limit, FromRow, [](const TargetRecord& last) { return last.name; });
 }
 
 StatusOr<std::vector<TargetRecord>> TargetRepository::ListAll(Transaction& tx) {

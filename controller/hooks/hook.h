@@ -72,4 +72,9 @@ std::string ScaleRequestJson(const ScaleRequest& request);
 StatusOr<std::unique_ptr<Hook>> MakeHook(const Json& config, std::string_view field_path,
                                          const HookEnv& env);
 
+// Checks a target's `hook` JSON by building it with `env`, as the loop would: for validating a
+// target before it is stored, or a config file before it is accepted.
+std::function<Status(const Json& config, const std::string& field_path)> MakeHookValidator(
+    HookEnv env);
+
 }  // namespace gov::controller

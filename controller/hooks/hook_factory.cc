@@ -45,4 +45,11 @@ StatusOr<std::unique_ptr<Hook>> MakeHook(const Json& config, std::string_view fi
   return std::unique_ptr<Hook>(std::make_unique<PullHook>(env));
 }
 
+std::function<Status(const Json& config, const std::string& field_path)> MakeHookValidator(
+    HookEnv env) {
+  return [env = std::move(env)](const Json& config, const std::string& field_path) {
+    return MakeHook(config, field_path, env).status();
+  };
+}
+
 }  // namespace gov::controller
