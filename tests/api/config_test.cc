@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include <unistd.h>
+
 #include "cli/config_loader.h"
 
 namespace gov::api {
@@ -11,7 +13,8 @@ namespace {
 
 std::string WriteFile(const std::string& text) {
   static int n = 0;
-  const std::string path = ::testing::TempDir() + "/gov_cfg_" + std::to_string(++n) + ".yaml";
+  const std::string path = ::testing::TempDir() + "/gov_cfg_" + std::to_string(::getpid()) + "_" +
+                           std::to_string(++n) + ".yaml";
   std::ofstream(path) << text;
   return path;
 }

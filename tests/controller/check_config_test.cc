@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+
+#include <unistd.h>
 #include <set>
 
 #include "api/config.h"
@@ -29,7 +31,8 @@ std::string TargetYaml(const std::string& name, const std::string& hook_yaml,
 std::string WriteConfig(const std::string& targets_yaml) {
   static int n = 0;
   const std::string path =
-      ::testing::TempDir() + "/gov_check_config_" + std::to_string(++n) + ".yaml";
+      ::testing::TempDir() + "/gov_check_config_" + std::to_string(::getpid()) + "_" +
+      std::to_string(++n) + ".yaml";
   std::ofstream(path) << "targets:\n" << targets_yaml;
   return path;
 }

@@ -7,6 +7,8 @@
 
 #include <fstream>
 
+#include <unistd.h>
+
 #include "flags/evaluator.h"
 #include "flags/features_json.h"
 #include "flags/flag_metrics.h"
@@ -319,7 +321,7 @@ TEST_F(FlagServiceTest, ImportErrorsNameTheFieldAndChangeNothing) {
 }
 
 TEST_F(FlagServiceTest, FlagsFileImportsIntoEveryEnvironment) {
-  const std::string path = ::testing::TempDir() + "/flags_file_test.json";
+  const std::string path = ::testing::TempDir() + "/flags_file_test_" + std::to_string(::getpid()) + ".json";
   std::ofstream(path) << kExportFile;
   ASSERT_TRUE(ImportFlagsFile(service_, path).ok());
   EXPECT_TRUE(registry_.Get("development")->features.features[0].enabled);
