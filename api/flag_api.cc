@@ -4,6 +4,7 @@
 
 #include "api/http_util.h"
 #include "flags/features_json.h"
+#include "flags/flag_metrics.h"
 #include "flags/snapshot.h"
 
 namespace gov::api {
@@ -189,15 +190,17 @@ void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& c
   auto body = ParseBody(ctx.req);
   if (!body.ok()) return WriteError(res, body.status());
   const std::string env = PrincipalEnvironment(ctx);
-  const bool metrics = kind == ClientReport::kMetrics;
-  const Status valid = metrics ? ParseClientMetrics(*body, env).status()
-                               : ParseClientRegistration(*body, env).status();
-  if (!valid.ok()) return WriteError(res, valid);
-  const auto& sink = metrics ? api.sinks().metrics : api.sinks().registration;
-  if (sink) {
-    Status s = sink(env, *body);
-    if (!s.ok()) return WriteError(res, s);
+  Status stored;
+  if (kind == ClientReport::kMetrics) {
+    auto buckets = flags::ParseClientMetrics(env, *body);
+    if (!buckets.ok()) return WriteError(res, buckets.status());
+    if (api.sinks().metrics) stored = api.sinks().metrics(*buckets);
+  } else {
+    auto registration = flags::ParseClientRegistration(env, *body, api.clock().Now());
+    if (!registration.ok()) return WriteError(res, registration.status());
+    if (api.sinks().registration) stored = api.sinks().registration(*registration);
   }
+  if (!stored.ok()) return WriteError(res, stored);
   res.status = 202;
 }
 

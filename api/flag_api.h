@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "api/authenticator.h"
-#include "api/client_metrics.h"
 #include "api/router.h"
 #include "core/clock.h"
 #include "flags/snapshot_registry.h"
+#include "store/flag_metrics_repository.h"
 
 namespace gov::api {
 
@@ -51,12 +51,12 @@ struct FlagApiOptions {
   std::chrono::milliseconds wait_slice{500};
 };
 
-// Where client registrations and metrics go (the flag store): each gets the token's
-// environment and the request body after ParseClientRegistration / ParseClientMetrics
-// accepted it. Unset members drop the data after validation.
+// Where client registrations and metrics go (the flag store), as flags::ParseClientRegistration
+// and flags::ParseClientMetrics read them, in the token's environment. Unset members drop
+// the data after validation.
 struct ClientMetricsSinks {
-  std::function<Status(const std::string& environment, const Json& body)> registration;
-  std::function<Status(const std::string& environment, const Json& body)> metrics;
+  std::function<Status(const store::ClientRegistration&)> registration;
+  std::function<Status(const std::vector<store::FlagMetricsBucket>&)> metrics;
 };
 
 // Shared by every evaluation route. Thread-safe.

@@ -39,15 +39,16 @@ HttpMetrics::HttpMetrics(const std::string& version)
                 .Add({});
 }
 
+size_t HttpMetrics::SeriesKeyHash::operator()(const SeriesKeyView& k) const {
+  const std::hash<std::string_view> h;
+  return (h(k.route) * 31 + h(k.method)) * 31 + static_cast<size_t>(k.status);
+}
+
 void HttpMetrics::Observe(const std::string& route, const std::string& method, int status,
                           double seconds) {
   // Family::Add builds a label map and hashes it under the family's lock; the series of a
   // (route, method, status) are looked up once and then found in this cache.
-  std::string key;
-  key.reserve(route.size() + method.size() + 8);
-  key.append(route).push_back(' ');
-  key.append(method).push_back(' ');
-  key.append(std::to_string(status));
+  const SeriesKeyView key{route, method, status};
   Series series{};
   bool found = false;
   {
@@ -63,7 +64,7 @@ void HttpMetrics::Observe(const std::string& route, const std::string& method, i
         &requests_->Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}});
     series.duration = &durations_->Add({{"route", route}}, DurationBuckets());
     std::unique_lock<std::shared_mutex> lock(series_mu_);
-    series_.emplace(std::move(key), series);
+    series_.emplace(SeriesKey{route, method, status}, series);
   }
   series.requests->Increment();
   series.duration->Observe(seconds);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace gov::api {
@@ -38,8 +39,31 @@ class HttpMetrics {
     prometheus::Counter* requests;
     prometheus::Histogram* duration;
   };
+  // (route, method, status), owned or viewed; the map finds a series by a view, so a request
+  // whose series exists allocates nothing.
+  struct SeriesKeyView {
+    std::string_view route;
+    std::string_view method;
+    int status;
+  };
+  struct SeriesKey {
+    std::string route;
+    std::string method;
+    int status;
+    operator SeriesKeyView() const { return {route, method, status}; }
+  };
+  struct SeriesKeyHash {
+    using is_transparent = void;
+    size_t operator()(const SeriesKeyView& k) const;
+  };
+  struct SeriesKeyEqual {
+    using is_transparent = void;
+    bool operator()(const SeriesKeyView& a, const SeriesKeyView& b) const {
+      return a.status == b.status && a.route == b.route && a.method == b.method;
+    }
+  };
   std::shared_mutex series_mu_;
-  std::unordered_map<std::string, Series> series_;  // "route method status" -> its series
+  std::unordered_map<SeriesKey, Series, SeriesKeyHash, SeriesKeyEqual> series_;
 };
 
 }  // namespace gov::api

@@ -61,7 +61,6 @@ StatusOr<flags::Context> ParseRequest(const Json& body, const std::string& envir
              JoinFieldPath("context", parsed.status().field()) + ": " + parsed.status().message()};
     return parsed;
   }
-  if (parsed->environment) parsed->SetProperty("environment", std::move(*parsed->environment));
   parsed->environment = environment;
   return parsed;
 }

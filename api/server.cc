@@ -187,11 +187,11 @@ Status GovernorServer::OpenFlags() {
   evaluation.cors_origins = config_.cors_origins;
   evaluation.max_streams = std::max(1, config_.workers / 4);
   ClientMetricsSinks sinks{
-      [this](const std::string& env, const Json& body) {
-        return flag_metrics_->RecordClientRegistration(env, body);
+      [this](const store::ClientRegistration& registration) {
+        return flag_metrics_->StoreRegistration(registration);
       },
-      [this](const std::string& env, const Json& body) {
-        return flag_metrics_->RecordClientMetrics(env, body);
+      [this](const std::vector<store::FlagMetricsBucket>& buckets) {
+        return flag_metrics_->Store(buckets);
       }};
   AddEvaluationRoutes(*router_, std::make_shared<FlagApi>(flag_snapshots_, clock_, auth_,
                                                           evaluation, std::move(sinks)));

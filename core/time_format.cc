@@ -101,6 +101,8 @@ std::optional<DateTimeFields> ParseDateTimeFields(std::string_view s) {
     if (!ReadInt(s, pos, 2, f.offset_hours)) return std::nullopt;
     if (pos < s.size() && s[pos] == ':') ++pos;
     if (pos < s.size() && !ReadInt(s, pos, 2, f.offset_minutes)) return std::nullopt;
+    // RFC 3339's time-numoffset (as a JavaScript Date): hours 00-23, minutes 00-59.
+    if (f.offset_hours > 23 || f.offset_minutes > 59) return std::nullopt;
   } else {
     return std::nullopt;
   }

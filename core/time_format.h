@@ -17,7 +17,7 @@ struct DateTimeFields {
   int minute = 0;                    // 0-59
   int second = 0;                    // 0-60 (a leap second)
   int64_t fraction_ns = 0;           // fractional second, truncated to nanoseconds
-  // The zone offset as written, e.g. -05:30 is {-1, 5, 30}; not range-checked.
+  // The zone offset as written, e.g. -05:30 is {-1, 5, 30}; at most 23:59.
   int offset_sign = 1, offset_hours = 0, offset_minutes = 0;
 
   // Minutes since the Unix epoch of the date and hour:minute in UTC (seconds not included).

@@ -51,12 +51,15 @@ Status ReadTime(const Json& v, std::string_view field, bool allow_millis,
   return InvalidArgument("expected an RFC 3339 date-time", std::string(field));
 }
 
+// The context field that `key` names, or nullptr for a property. `environment_field` says
+// whether "environment" is the field (Unleash) or a property (OFREP, whose environment is
+// the server's).
 std::optional<std::string>* StandardField(Context& ctx, std::string_view key,
-                                          std::string_view user_id_key) {
+                                          std::string_view user_id_key, bool environment_field) {
   if (key == user_id_key) return &ctx.user_id;
   if (key == "sessionId") return &ctx.session_id;
   if (key == "remoteAddress") return &ctx.remote_address;
-  if (key == "environment") return &ctx.environment;
+  if (environment_field && key == "environment") return &ctx.environment;
   if (key == "appName") return &ctx.app_name;
   return nullptr;
 }
@@ -90,7 +93,7 @@ StatusOr<Context> ContextFromOfrep(const Json& json) {
     }
     std::optional<std::string> s;
     RETURN_IF_ERROR(Stringify(value, key, s));
-    if (std::optional<std::string>* field = StandardField(ctx, key, "targetingKey")) {
+    if (std::optional<std::string>* field = StandardField(ctx, key, "targetingKey", /*environment_field=*/false)) {
       *field = std::move(s);
     } else if (s) {
       ctx.SetProperty(key, std::move(*s));
@@ -118,7 +121,7 @@ StatusOr<Context> ContextFromUnleash(const Json& json) {
     }
     std::optional<std::string> s;
     RETURN_IF_ERROR(Stringify(value, key, s));
-    if (std::optional<std::string>* field = StandardField(ctx, key, "userId")) {
+    if (std::optional<std::string>* field = StandardField(ctx, key, "userId", /*environment_field=*/true)) {
       *field = std::move(s);
     } else if (s) {
       ctx.SetProperty(key, std::move(*s));

@@ -35,8 +35,9 @@ struct Context {
 };
 
 // Builds a Context from an OpenFeature OFREP evaluation context: "targetingKey" ->
-// user_id; "sessionId", "remoteAddress", "environment", "appName" -> those fields;
-// "currentTime" (RFC 3339) -> current_time; every other key -> a property. Numbers
+// user_id; "sessionId", "remoteAddress", "appName" -> those fields; "currentTime"
+// (RFC 3339) -> current_time; every other key, "environment" included, -> a property
+// (the environment is the server's, never the caller's: the field stays unset). Numbers
 // and booleans become strings as JavaScript's String() writes them; null values are
 // skipped; objects and arrays are kInvalidArgument naming the key.
 StatusOr<Context> ContextFromOfrep(const Json& context);

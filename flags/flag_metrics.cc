@@ -19,14 +19,34 @@ StatusOr<int64_t> ReadCount(FieldReader& r, std::string_view key) {
   return v.value_or(0);
 }
 
-StatusOr<TimePoint> ReadTime(FieldReader& r, std::string_view key, bool required) {
-  const std::optional<std::string> text =
-      required ? std::optional<std::string>(r.RequiredString(key)) : r.OptionalString(key);
-  RETURN_IF_ERROR(r.status());
-  if (!text) return TimePoint{};
-  auto t = ParseRfc3339(*text);
-  if (!t) return InvalidArgument("expected an RFC 3339 date-time", r.FieldPath(key));
+// Member `key` as a time: RFC 3339 text or integer epoch milliseconds. nullopt when absent.
+StatusOr<std::optional<TimePoint>> ReadTime(const FieldReader& r, std::string_view key) {
+  const Json* v = r.Get(key);
+  if (v == nullptr) return std::optional<TimePoint>();
+  if (v->is_string()) {
+    if (auto t = ParseRfc3339(v->get<std::string>())) return t;
+  } else if (v->is_number_integer()) {
+    return std::optional<TimePoint>(TimePoint(std::chrono::milliseconds(v->get<int64_t>())));
+  }
+  return InvalidArgument("expected an RFC 3339 date-time or epoch milliseconds",
+                         r.FieldPath(key));
+}
+
+StatusOr<TimePoint> ReadRequiredTime(const FieldReader& r, std::string_view key) {
+  ASSIGN_OR_RETURN(std::optional<TimePoint> t, ReadTime(r, key));
+  if (!t) return InvalidArgument("is required", r.FieldPath(key));
   return *t;
+}
+
+// appName (required, not empty) and instanceId ("default" when absent, null or "").
+Status ReadSdkIdentity(FieldReader& r, std::string& app_name, std::string& instance_id) {
+  app_name = r.RequiredString("appName");
+  instance_id = r.OptionalString("instanceId").value_or("");
+  r.OptionalString("environment");
+  RETURN_IF_ERROR(r.status());
+  if (app_name.empty()) return InvalidArgument("must not be empty", "appName");
+  if (instance_id.empty()) instance_id = "default";
+  return Status::Ok();
 }
 
 }  // namespace
@@ -35,23 +55,23 @@ TimePoint HourStart(TimePoint t) {
   return TimePoint(std::chrono::floor<std::chrono::hours>(t.time_since_epoch()));
 }
 
-Status FlagMetrics::RecordClientMetrics(const std::string& environment, const Json& body) {
+StatusOr<std::vector<store::FlagMetricsBucket>> ParseClientMetrics(const std::string& environment,
+                                                                   const Json& body) {
   if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
   FieldReader r(body, "");
-  const std::string app = r.RequiredString("appName");
-  r.OptionalString("instanceId");
-  r.OptionalString("environment");
-  if (r.ok() && app.empty()) r.Fail("appName", "must not be empty");
-  if (r.ok() && !r.Has("bucket")) r.Fail("bucket", "is required");
+  std::string app, instance;
+  RETURN_IF_ERROR(ReadSdkIdentity(r, app, instance));
   const Json* bucket = r.OptionalObject("bucket");
   RETURN_IF_ERROR(r.status());
+  if (bucket == nullptr) return InvalidArgument("is required", "bucket");
   FieldReader b(*bucket, "bucket");
-  ASSIGN_OR_RETURN(TimePoint start, ReadTime(b, "start", true));
-  RETURN_IF_ERROR(ReadTime(b, "stop", false).status());
-  if (!b.Has("toggles")) b.Fail("toggles", "is required");
+  ASSIGN_OR_RETURN(TimePoint start, ReadRequiredTime(b, "start"));
+  ASSIGN_OR_RETURN(TimePoint stop, ReadRequiredTime(b, "stop"));
+  if (stop < start) return InvalidArgument("is before bucket.start", "bucket.stop");
   const Json* toggles = b.OptionalObject("toggles");
   RETURN_IF_ERROR(b.status());
   std::vector<store::FlagMetricsBucket> buckets;
+  if (toggles == nullptr) return buckets;
   for (const auto& [name, counts] : toggles->items()) {
     const std::string path = JoinFieldPath("bucket.toggles", name);
     if (!counts.is_object()) return InvalidArgument("expected an object", path);
@@ -59,18 +79,58 @@ Status FlagMetrics::RecordClientMetrics(const std::string& environment, const Js
     store::FlagMetricsBucket out{app, name, environment, HourStart(start), 0, 0, {}};
     ASSIGN_OR_RETURN(out.yes, ReadCount(t, "yes"));
     ASSIGN_OR_RETURN(out.no, ReadCount(t, "no"));
-    if (const Json* variants = t.OptionalObject("variants")) {
+    const Json* variants = t.OptionalObject("variants");
+    RETURN_IF_ERROR(t.status());
+    if (variants != nullptr) {
       FieldReader v(*variants, t.FieldPath("variants"));
       for (const auto& [variant, count] : variants->items()) {
         ASSIGN_OR_RETURN(int64_t n, ReadCount(v, variant));
         if (n > 0) out.variants[variant] = n;
       }
     }
-    RETURN_IF_ERROR(t.status());
     if (out.yes == 0 && out.no == 0 && out.variants.empty()) continue;
     buckets.push_back(std::move(out));
   }
+  return buckets;
+}
+
+StatusOr<store::ClientRegistration> ParseClientRegistration(const std::string& environment,
+                                                            const Json& body, TimePoint now) {
+  if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
+  FieldReader r(body, "");
+  store::ClientRegistration reg;
+  RETURN_IF_ERROR(ReadSdkIdentity(r, reg.app_name, reg.instance_id));
+  reg.sdk_version = r.OptionalString("sdkVersion").value_or("");
+  const std::optional<int64_t> interval = r.OptionalInt("interval");
+  const Json* strategies = r.OptionalArray("strategies");
+  RETURN_IF_ERROR(r.status());
+  if (interval && *interval < 0) return InvalidArgument("must be >= 0", "interval");
+  Json names = Json::array();
+  if (strategies != nullptr) {
+    for (size_t i = 0; i < strategies->size(); ++i) {
+      if (!(*strategies)[i].is_string()) {
+        return InvalidArgument("expected a string", IndexFieldPath("strategies", i));
+      }
+      names.push_back((*strategies)[i]);
+    }
+  }
+  ASSIGN_OR_RETURN(std::optional<TimePoint> started, ReadTime(r, "started"));
+  reg.environment = environment;
+  reg.strategies_json = names.dump();
+  reg.started = started.value_or(now);
+  reg.interval_ms = interval.value_or(0);
+  reg.last_seen = now;
+  return reg;
+}
+
+Status FlagMetrics::RecordClientMetrics(const std::string& environment, const Json& body) {
+  ASSIGN_OR_RETURN(auto buckets, ParseClientMetrics(environment, body));
   return Store(buckets);
+}
+
+Status FlagMetrics::RecordClientRegistration(const std::string& environment, const Json& body) {
+  ASSIGN_OR_RETURN(auto registration, ParseClientRegistration(environment, body, clock_.Now()));
+  return StoreRegistration(registration);
 }
 
 Status FlagMetrics::Store(const std::vector<store::FlagMetricsBucket>& buckets) {
@@ -87,39 +147,6 @@ Status FlagMetrics::StoreRegistration(const store::ClientRegistration& registrat
   return store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
     return store::FlagMetricsRepository::PutRegistration(tx, registration);
   });
-}
-
-Status FlagMetrics::RecordClientRegistration(const std::string& environment, const Json& body) {
-  if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
-  FieldReader r(body, "");
-  store::ClientRegistration reg;
-  reg.app_name = r.RequiredString("appName");
-  reg.instance_id = r.RequiredString("instanceId");
-  reg.sdk_version = r.OptionalString("sdkVersion").value_or("");
-  r.OptionalString("environment");
-  const std::optional<int64_t> interval = r.OptionalInt("interval");
-  const Json* strategies = r.OptionalArray("strategies");
-  RETURN_IF_ERROR(r.status());
-  if (reg.app_name.empty()) return InvalidArgument("must not be empty", "appName");
-  if (reg.instance_id.empty()) return InvalidArgument("must not be empty", "instanceId");
-  if (interval && *interval < 0) return InvalidArgument("must be >= 0", "interval");
-  Json names = Json::array();
-  if (strategies != nullptr) {
-    for (size_t i = 0; i < strategies->size(); ++i) {
-      if (!(*strategies)[i].is_string()) {
-        return InvalidArgument("expected a string", IndexFieldPath("strategies", i));
-      }
-      names.push_back((*strategies)[i]);
-    }
-  }
-  const TimePoint now = clock_.Now();
-  ASSIGN_OR_RETURN(TimePoint started, ReadTime(r, "started", false));
-  reg.environment = environment;
-  reg.strategies_json = names.dump();
-  reg.started = started == TimePoint{} ? now : started;
-  reg.interval_ms = interval.value_or(0);
-  reg.last_seen = now;
-  return StoreRegistration(reg);
 }
 
 StatusOr<Json> FlagMetrics::FeatureMetrics(const std::string& feature,

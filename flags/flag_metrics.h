@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/json_util.h"
@@ -15,27 +16,41 @@
 
 namespace gov::flags {
 
-// Thread-safe.
+// The one parser of SDK reports, used by the HTTP API and by FlagMetrics. It follows Unleash's
+// client-metrics and client-register schemas: appName is required and not empty; instanceId
+// is optional, and an absent, null or "" one reads as "default"; times are RFC 3339 or epoch
+// milliseconds (JavaScript Date JSON or Date.now()); an "environment" key is ignored (the
+// token's environment applies). Errors name the field, e.g. "bucket.toggles.my-flag.yes".
+
+// A metrics body {"appName", "instanceId"?, "bucket": {"start", "stop", "toggles"?: {name:
+// {"yes"?, "no"?, "variants"?: {variant: count}}}}} as per-flag counts of `environment`, in
+// the UTC hour that contains bucket.start. Counts are integers from 0 to 2^40; stop is not
+// before start; flags whose counts are all 0 are left out; unknown flag names are kept (as
+// Unleash does).
+StatusOr<std::vector<store::FlagMetricsBucket>> ParseClientMetrics(const std::string& environment,
+                                                                   const Json& body);
+// A register body {"appName", "instanceId"?, "sdkVersion"?, "strategies"?: [names],
+// "started"?, "interval"? (ms)} of `environment`, seen at `now` (also `started` when absent).
+StatusOr<store::ClientRegistration> ParseClientRegistration(const std::string& environment,
+                                                            const Json& body, TimePoint now);
+
+// Stores what SDKs report. Thread-safe.
 class FlagMetrics {
  public:
   FlagMetrics(store::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
-  // Stores a metrics body for `environment` (from the client token):
-  // {"appName", "instanceId"?, "environment"?, "bucket": {"start", "stop",
-  //  "toggles": {name: {"yes", "no", "variants"?: {variant: count}}}}}.
-  // Counts are added to the UTC hour that contains bucket.start. Errors name the field,
-  // e.g. "bucket.toggles.my-flag.yes". Unknown flag names are stored too (as Unleash does).
+  // Parses (ParseClientMetrics) and stores a metrics body: counts add up per hour.
   Status RecordClientMetrics(const std::string& environment, const Json& body);
-  // Stores a register body for `environment`: {"appName", "instanceId", "sdkVersion"?,
-  // "strategies"?: [names], "started"?, "interval"? (ms)}.
+  // Parses (ParseClientRegistration) and stores a register body, replacing the instance's
+  // earlier registration.
   Status RecordClientRegistration(const std::string& environment, const Json& body);
+  // Adds parsed counts.
+  Status Store(const std::vector<store::FlagMetricsBucket>& buckets);
+  // Stores a parsed registration.
+  Status StoreRegistration(const store::ClientRegistration& registration);
   // Stored counts of `feature`, newest hour first: {"name", "items": [{"appName",
   // "environment", "hour", "yes", "no", "variants"}]}. kNotFound when the feature does not
   // exist.
-  // Adds already-validated counts (for callers that parse the body themselves).
-  Status Store(const std::vector<store::FlagMetricsBucket>& buckets);
-  // Stores an already-validated registration.
-  Status StoreRegistration(const store::ClientRegistration& registration);
   StatusOr<Json> FeatureMetrics(const std::string& feature,
                                 const std::optional<std::string>& environment);
 

@@ -366,9 +366,6 @@ StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
       const AdminFeature* before = loaded.ok() ? &*loaded : nullptr;
       AdminFeature next = before ? *before : AdminFeature{};
       AdminFeature imported = FromClientFeature(f, "");
-      // The admin API's defaults, so imported and created flags look alike.
-      if (imported.definition.project.empty()) imported.definition.project = "default";
-      if (imported.definition.type.empty()) imported.definition.type = "release";
       next.definition = imported.definition;
       for (const auto& env : result.environments) {
         next.environments[env] = imported.environments.at("");

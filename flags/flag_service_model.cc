@@ -8,6 +8,9 @@ namespace gov::flags {
 namespace {
 
 constexpr ParseOptions kStrict{.strict = true};
+// The admin API's defaults, for created and imported flags alike.
+constexpr const char* kDefaultProject = "default";
+constexpr const char* kDefaultType = "release";
 
 void Default(Json& j, const char* key, const char* value) {
   if (!j.contains(key) || j[key].is_null()) j[key] = value;
@@ -39,8 +42,8 @@ StatusOr<AdminFeature> ParseAdminFeature(const Json& body) {
   RETURN_IF_ERROR(r.status());
   Json def = body;
   for (const char* key : {"environments", "version", "createdAt", "updatedAt"}) def.erase(key);
-  Default(def, "project", "default");
-  Default(def, "type", "release");
+  Default(def, "project", kDefaultProject);
+  Default(def, "type", kDefaultType);
   def["enabled"] = false;
   AdminFeature out;
   ASSIGN_OR_RETURN(out.definition, ParseFeature(def, "", kStrict));
@@ -120,6 +123,8 @@ Feature FeatureInEnvironment(const AdminFeature& feature, const std::string& env
 AdminFeature FromClientFeature(const Feature& feature, const std::string& environment) {
   AdminFeature out;
   out.definition = feature;
+  if (out.definition.project.empty()) out.definition.project = kDefaultProject;
+  if (out.definition.type.empty()) out.definition.type = kDefaultType;
   out.definition.enabled = false;
   out.definition.strategies.clear();
   out.definition.variants.clear();

@@ -61,7 +61,8 @@ StatusOr<Segment> ParseSegmentBody(const Json& body, int64_t id);
 // The feature as Unleash SDKs see it in `environment` (disabled, no strategies when the
 // feature has no state there).
 Feature FeatureInEnvironment(const AdminFeature& feature, const std::string& environment);
-// Splits a client-API feature into its environment-independent part and its state.
+// Splits a client-API feature into its environment-independent part and its state. An empty
+// project or type takes ParseAdminFeature's default, so imported and created flags look alike.
 AdminFeature FromClientFeature(const Feature& feature, const std::string& environment);
 
 // The admin JSON of a feature (the shape ParseAdminFeature reads, plus version and times).

@@ -6,8 +6,7 @@ namespace gov::flags::internal {
 
 std::optional<int64_t> ParseDateMillis(std::string_view s) {
   const std::optional<DateTimeFields> f = ParseDateTimeFields(s);
-  // A JavaScript Date rejects offsets beyond 23:59.
-  if (!f || f->offset_hours > 23 || f->offset_minutes > 59) return std::nullopt;
+  if (!f) return std::nullopt;
   return f->UtcEpochMinutes() * 60'000 + int64_t{f->second} * 1000 + f->fraction_ns / 1'000'000;
 }
 

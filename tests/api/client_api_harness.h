@@ -61,14 +61,14 @@ class EvaluationServer {
     if (tweak) tweak(options);
     api_ = std::make_shared<FlagApi>(
         registry_, clock_, auth_, options,
-        ClientMetricsSinks{[this](const std::string& env, const Json& body) {
+        ClientMetricsSinks{[this](const store::ClientRegistration& registration) {
                              std::lock_guard<std::mutex> lock(mu_);
-                             registrations_.push_back(*ParseClientRegistration(body, env));
+                             registrations_.push_back(registration);
                              return Status::Ok();
                            },
-                           [this](const std::string& env, const Json& body) {
+                           [this](const std::vector<store::FlagMetricsBucket>& buckets) {
                              std::lock_guard<std::mutex> lock(mu_);
-                             reports_.push_back(*ParseClientMetrics(body, env));
+                             reports_.push_back(buckets);
                              return Status::Ok();
                            }});
     router_ = std::make_unique<Router>(auth_, limiter_, metrics_, nullptr, false);
@@ -105,11 +105,12 @@ class EvaluationServer {
   FakeClock& clock() { return clock_; }
   FlagApi& api() { return *api_; }
   const Router& router() const { return *router_; }
-  std::vector<ClientMetricsReport> reports() {
+  // One entry per accepted metrics report: its per-flag counts.
+  std::vector<std::vector<store::FlagMetricsBucket>> reports() {
     std::lock_guard<std::mutex> lock(mu_);
     return reports_;
   }
-  std::vector<ClientRegistration> registrations() {
+  std::vector<store::ClientRegistration> registrations() {
     std::lock_guard<std::mutex> lock(mu_);
     return registrations_;
   }
@@ -137,8 +138,8 @@ class EvaluationServer {
   int port_ = 0;
   std::thread thread_;
   std::mutex mu_;
-  std::vector<ClientRegistration> registrations_;
-  std::vector<ClientMetricsReport> reports_;
+  std::vector<store::ClientRegistration> registrations_;
+  std::vector<std::vector<store::FlagMetricsBucket>> reports_;
 };
 
 }  // namespace gov::api::testing

@@ -119,7 +119,9 @@ TEST(ClientApiTest, RegisterAndMetricsAreValidatedAndHandedToTheStore) {
   EXPECT_EQ(reg->status, 202) << reg->body;
   ASSERT_EQ(s.registrations().size(), 1u);
   EXPECT_EQ(s.registrations()[0].environment, "development");
-  EXPECT_EQ(s.registrations()[0].strategies.size(), 2u);
+  EXPECT_EQ(s.registrations()[0].instance_id, "i-1");
+  EXPECT_EQ(s.registrations()[0].strategies_json, R"(["default","flexibleRollout"])");
+  EXPECT_EQ(s.registrations()[0].interval_ms, 15000);
 
   auto metrics = c->Post(
       "/api/client/metrics", auth,
@@ -128,15 +130,16 @@ TEST(ClientApiTest, RegisterAndMetricsAreValidatedAndHandedToTheStore) {
       "application/json");
   ASSERT_TRUE(metrics);
   EXPECT_EQ(metrics->status, 202) << metrics->body;
-  const std::vector<ClientMetricsReport> reports = s.reports();
+  const auto reports = s.reports();
   ASSERT_EQ(reports.size(), 1u);
-  const ClientMetricsReport& r = reports[0];
+  ASSERT_EQ(reports[0].size(), 1u);
+  const store::FlagMetricsBucket& r = reports[0][0];
   EXPECT_EQ(r.app_name, "checkout");
-  ASSERT_EQ(r.toggles.size(), 1u);
-  EXPECT_EQ(r.toggles[0].yes, 5);
-  EXPECT_EQ(r.toggles[0].no, 2);
-  ASSERT_EQ(r.toggles[0].variants.size(), 1u);
-  EXPECT_EQ(r.toggles[0].variants[0], std::make_pair(std::string("blue"), int64_t{5}));
+  EXPECT_EQ(r.feature, "color");
+  EXPECT_EQ(r.environment, "development");
+  EXPECT_EQ(r.yes, 5);
+  EXPECT_EQ(r.no, 2);
+  EXPECT_EQ(r.variants, (std::map<std::string, int64_t>{{"blue", 5}}));
 
   struct Case {
     std::string body;

@@ -257,7 +257,8 @@ TEST(FrontendApiTest, MetricsFromFrontendSdks) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 202) << res->body;
   ASSERT_EQ(s.reports().size(), 1u);
-  EXPECT_EQ(s.reports()[0].environment, "development");
+  ASSERT_EQ(s.reports()[0].size(), 1u);
+  EXPECT_EQ(s.reports()[0][0].environment, "development");
 }
 
 }  // namespace

@@ -18,10 +18,12 @@ TEST(ContextFromOfrep, MapsKnownKeysAndStringifiesTheRest) {
   EXPECT_EQ(ctx->user_id, "u1");
   EXPECT_EQ(ctx->session_id, "s");
   EXPECT_EQ(ctx->remote_address, "1.2.3.4");
-  EXPECT_EQ(ctx->environment, "prod");
   EXPECT_EQ(ctx->app_name, "web");
   EXPECT_EQ(ctx->current_time, ParseRfc3339("2025-01-02T03:04:05Z"));
   EXPECT_EQ(*ctx->Property("userId"), "other");  // only targetingKey is the user id
+  // OFREP has no environment of its own: the server's applies, the caller's is a property.
+  EXPECT_EQ(ctx->environment, std::nullopt);
+  EXPECT_EQ(*ctx->Property("environment"), "prod");
   EXPECT_EQ(*ctx->Property("plan"), "pro");
   EXPECT_EQ(*ctx->Property("age"), "42");
   EXPECT_EQ(*ctx->Property("ratio"), "0.5");
