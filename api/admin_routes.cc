@@ -2,6 +2,7 @@
 
 #include "api/http_util.h"
 #include "api/openapi.h"
+#include "api/paging.h"
 
 namespace gov::api {
 
@@ -14,13 +15,6 @@ Json ListSchema(const std::string& item) {
               {"required", {"items"}},
               {"properties", {{"items", {{"type", "array"}, {"items", RefSchema(item)}}},
                               {"nextCursor", {{"type", {"string", "null"}}}}}}};
-}
-
-Json NextCursor(const std::string& c) { return c.empty() ? Json(nullptr) : Json(c); }
-
-StatusOr<store::PageRequest> ReadPage(const httplib::Request& req) {
-  ASSIGN_OR_RETURN(int limit, QueryInt(req, "limit", 50, 1, 1000));
-  return store::PageRequest{limit, req.get_param_value("cursor")};
 }
 
 }  // namespace
@@ -51,7 +45,7 @@ void AddAdminRoutes(Router& router, AdminService& service) {
 
   router.Add({"GET", "/api/v1/tokens", Access::kAdmin, "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
-                auto page = ReadPage(ctx.req);
+                auto page = ReadPage(ctx.req, 50);
                 if (!page.ok()) return WriteError(res, page.status());
                 auto tokens = service.ListTokens(*page);
                 if (!tokens.ok()) return WriteError(res, tokens.status());
@@ -115,13 +109,10 @@ void AddAdminRoutes(Router& router, AdminService& service) {
 
   router.Add({"GET", "/api/v1/audit", Access::kAdmin, "admin",
               [&service](RequestContext& ctx, httplib::Response& res) {
-                auto page = ReadPage(ctx.req);
+                auto page = ReadPage(ctx.req, 50);
                 if (!page.ok()) return WriteError(res, page.status());
-                auto entries = service.ListAudit(*page, ctx.req.get_param_value("resource"));
-                if (!entries.ok()) return WriteError(res, entries.status());
-                Json items = Json::array();
-                for (const auto& e : entries->items) items.push_back(AuditEntryToJson(e));
-                WriteJson(res, 200, {{"items", items}, {"nextCursor", NextCursor(entries->next_cursor)}});
+                WritePage(res, service.ListAudit(*page, ctx.req.get_param_value("resource")),
+                          AuditEntryToJson);
               },
               {"The audit log, newest first", "audit", nullptr,
                {{200, ListSchema("AuditEntry")}, {400, ErrorSchema()}},

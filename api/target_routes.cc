@@ -2,6 +2,7 @@
 
 #include "api/http_util.h"
 #include "api/openapi.h"
+#include "api/paging.h"
 
 namespace gov::api {
 
@@ -23,22 +24,6 @@ Route AdminRoute(std::string method, std::string path, Handler handler, RouteDoc
   route.handler = std::move(handler);
   route.doc = std::move(doc);
   return route;
-}
-
-StatusOr<store::PageRequest> ReadPage(const httplib::Request& req, int def) {
-  ASSIGN_OR_RETURN(int limit, QueryInt(req, "limit", def, 1, 1000));
-  return store::PageRequest{limit, req.get_param_value("cursor")};
-}
-
-// 200 {"items": [to_json(item)...], "nextCursor": null or "..."}, or the error.
-template <typename T, typename ToJson>
-void WritePage(httplib::Response& res, const StatusOr<store::Page<T>>& page, ToJson to_json) {
-  if (!page.ok()) return WriteError(res, page.status());
-  Json items = Json::array();
-  for (const auto& item : page->items) items.push_back(to_json(item));
-  const std::string& next = page->next_cursor;
-  WriteJson(res, 200,
-            {{"items", std::move(items)}, {"nextCursor", next.empty() ? Json() : Json(next)}});
 }
 
 // The target, with its version as the ETag, or the error.

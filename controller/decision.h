@@ -11,6 +11,7 @@
 #include "controller/target_spec.h"
 #include "core/clock.h"
 #include "core/json_util.h"
+#include "core/json_writer.h"
 
 namespace gov::controller {
 
@@ -114,5 +115,7 @@ TargetState PruneState(const Behavior& behavior, const TargetState& state, TimeP
 
 // The decision as JSON (the `governor decide` output); times are Unix seconds.
 Json DecisionToJson(const Decision& decision);
+// DecisionToJson's object appended to `w` without a DOM (the loop's decision records).
+void WriteDecisionJson(JsonWriter& w, const Decision& decision);
 
 }  // namespace gov::controller

@@ -1,5 +1,8 @@
-// DecisionToJson (declared in decision.h): the decision in the `governor decide` output shape.
+// DecisionToJson and WriteDecisionJson (declared in decision.h): the decision in the
+// `governor decide` output shape, written by one function for both the DOM and the text.
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "controller/decision.h"
 
@@ -7,60 +10,150 @@ namespace gov::controller {
 
 namespace {
 
-template <typename T>
-Json OrNull(const std::optional<T>& v) {
-  return v ? Json(*v) : Json(nullptr);
+// JsonWriter's calls, building a Json value instead of text: a double stays a float (70.0),
+// as `governor decide` prints it, where text parsed back would turn it into an integer.
+class JsonBuilder {
+ public:
+  explicit JsonBuilder(Json& root) : root_(root) {}
+
+  JsonBuilder& BeginObject() { return Open(Json::object()); }
+  JsonBuilder& EndObject() { return Close(); }
+  JsonBuilder& BeginArray() { return Open(Json::array()); }
+  JsonBuilder& EndArray() { return Close(); }
+  JsonBuilder& Key(std::string_view key) {
+    key_ = key;
+    return *this;
+  }
+  JsonBuilder& String(std::string_view s) { return Value(std::string(s)); }
+  JsonBuilder& Int(int64_t v) { return Value(v); }
+  JsonBuilder& Double(double v) { return Value(v); }
+  JsonBuilder& Bool(bool v) { return Value(v); }
+  JsonBuilder& Null() { return Value(nullptr); }
+
+ private:
+  // Places `v` in the innermost open container (under the last key in an object).
+  Json& Put(Json v) {
+    if (open_.empty()) return root_ = std::move(v);
+    Json& parent = *open_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(v));
+      return parent.back();
+    }
+    return parent[key_] = std::move(v);
+  }
+  JsonBuilder& Value(Json v) {
+    Put(std::move(v));
+    return *this;
+  }
+  JsonBuilder& Open(Json container) {
+    open_.push_back(&Put(std::move(container)));
+    return *this;
+  }
+  JsonBuilder& Close() {
+    open_.pop_back();
+    return *this;
+  }
+
+  Json& root_;
+  std::vector<Json*> open_;  // only the innermost grows, so the outer pointers stay valid
+  std::string key_;
+};
+
+template <typename Writer, typename T>
+void OptInt(Writer& w, const std::optional<T>& v) {
+  if (v) {
+    w.Int(*v);
+  } else {
+    w.Null();
+  }
 }
 
-Json LimitToJson(const AppliedLimit& limit) {
-  Json out = {{"kind", limit.kind}};
-  if (limit.value) out["value"] = *limit.value;
-  if (!limit.policy.empty()) out["policy"] = limit.policy;
-  if (limit.window_seconds) out["windowSeconds"] = *limit.window_seconds;
-  if (limit.seconds_left) out["secondsLeft"] = *limit.seconds_left;
-  if (!limit.direction.empty()) out["direction"] = limit.direction;
-  if (!limit.metrics.empty()) out["metrics"] = limit.metrics;
-  return out;
+template <typename Writer>
+void OptDouble(Writer& w, const std::optional<double>& v) {
+  if (v) {
+    w.Double(*v);
+  } else {
+    w.Null();
+  }
 }
 
-Json EventToJson(const ScaleEvent& event) {
-  return {{"change", event.change}, {"timestamp", ToUnixSeconds(event.timestamp)}};
+template <typename Writer>
+void WriteEvent(Writer& w, const std::optional<ScaleEvent>& e) {
+  if (!e) {
+    w.Null();
+    return;
+  }
+  w.BeginObject().Key("change").Int(e->change).Key("timestamp").Double(ToUnixSeconds(e->timestamp));
+  w.EndObject();
+}
+
+// The one definition of the decision's JSON shape; times are Unix seconds.
+template <typename Writer>
+void WriteDecision(Writer& w, const Decision& d) {
+  w.BeginObject();
+  w.Key("replicas").Int(d.replicas);
+  w.Key("currentReplicas").Int(d.current_replicas);
+  w.Key("reason").String(d.reason);
+  w.Key("message").String(d.message);
+  w.Key("proposals").BeginArray();
+  for (const MetricProposal& p : d.proposals) {
+    w.BeginObject();
+    w.Key("metric").String(p.metric);
+    w.Key("type").String(MetricTypeName(p.type));
+    w.Key("target").Double(p.target);
+    w.Key("current");
+    OptDouble(w, p.current);
+    w.Key("ratio");
+    OptDouble(w, p.ratio);
+    w.Key("replicas");
+    OptInt(w, p.replicas);
+    w.Key("missing").Bool(p.missing);
+    w.Key("stale").Bool(p.stale);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("desiredReplicas");
+  OptInt(w, d.desired_replicas);
+  w.Key("stabilizedReplicas");
+  OptInt(w, d.stabilized_replicas);
+  w.Key("limits").BeginArray();
+  for (const AppliedLimit& limit : d.limits) {
+    w.BeginObject().Key("kind").String(limit.kind);
+    if (limit.value) w.Key("value").Int(*limit.value);
+    if (!limit.policy.empty()) w.Key("policy").String(limit.policy);
+    if (limit.window_seconds) w.Key("windowSeconds").Int(*limit.window_seconds);
+    if (limit.seconds_left) w.Key("secondsLeft").Int(*limit.seconds_left);
+    if (!limit.direction.empty()) w.Key("direction").String(limit.direction);
+    if (!limit.metrics.empty()) {
+      w.Key("metrics").BeginArray();
+      for (const std::string& m : limit.metrics) w.String(m);
+      w.EndArray();
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("newRecommendations").BeginArray();
+  for (const Recommendation& r : d.new_recommendations) {
+    w.BeginObject().Key("replicas").Int(r.replicas);
+    w.Key("timestamp").Double(ToUnixSeconds(r.timestamp)).EndObject();
+  }
+  w.EndArray();
+  w.Key("scaleUpEvent");
+  WriteEvent(w, d.scale_up_event);
+  w.Key("scaleDownEvent");
+  WriteEvent(w, d.scale_down_event);
+  w.EndObject();
 }
 
 }  // namespace
 
 Json DecisionToJson(const Decision& d) {
-  Json proposals = Json::array();
-  for (const MetricProposal& p : d.proposals) {
-    proposals.push_back({{"metric", p.metric},
-                         {"type", std::string(MetricTypeName(p.type))},
-                         {"target", p.target},
-                         {"current", OrNull(p.current)},
-                         {"ratio", OrNull(p.ratio)},
-                         {"replicas", OrNull(p.replicas)},
-                         {"missing", p.missing},
-                         {"stale", p.stale}});
-  }
-  Json limits = Json::array();
-  for (const AppliedLimit& limit : d.limits) limits.push_back(LimitToJson(limit));
-  Json recommendations = Json::array();
-  for (const Recommendation& r : d.new_recommendations) {
-    recommendations.push_back(
-        {{"replicas", r.replicas}, {"timestamp", ToUnixSeconds(r.timestamp)}});
-  }
-  Json out = {
-      {"replicas", d.replicas},
-      {"currentReplicas", d.current_replicas},
-      {"reason", d.reason},
-      {"message", d.message},
-      {"proposals", std::move(proposals)},
-      {"desiredReplicas", OrNull(d.desired_replicas)},
-      {"stabilizedReplicas", OrNull(d.stabilized_replicas)},
-      {"limits", std::move(limits)},
-      {"newRecommendations", std::move(recommendations)},
-      {"scaleUpEvent", d.scale_up_event ? EventToJson(*d.scale_up_event) : Json(nullptr)},
-      {"scaleDownEvent", d.scale_down_event ? EventToJson(*d.scale_down_event) : Json(nullptr)}};
+  Json out;
+  JsonBuilder builder(out);
+  WriteDecision(builder, d);
   return out;
 }
+
+void WriteDecisionJson(JsonWriter& w, const Decision& d) { WriteDecision(w, d); }
 
 }  // namespace gov::controller

@@ -117,6 +117,8 @@ TargetService::TargetService(store::Database& db, const Clock& clock, PushMetric
 
 Status TargetService::SyncConfigTargets(const Json& targets) {
   std::vector<TargetSpec> specs;
+  // Checks the hooks again, though `serve` checked them when it loaded the file: a server can
+  // be given a ServerConfig that LoadServerConfig never read (the in-process test servers).
   std::vector<Status> problems = ValidateConfigTargets(targets, validate_hook_, specs);
   if (!problems.empty()) return problems.front();
   // Several processes may start at once on one database: a lost insert race retries.
@@ -202,21 +204,18 @@ StatusOr<TargetDetails> TargetService::Replace(const ChangeContext& ctx, const s
       return InvalidArgument("must match the target in the URL (" + name + ")", "name");
     }
   }
-  {
-    // A config target's answer is 409 whatever the body says.
-    ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
-    ASSIGN_OR_RETURN(auto current, store::TargetRepository::Get(*tx, name));
-    if (current.source == store::kTargetSourceConfig) return ConfigOwned(name);
-  }
-  ASSIGN_OR_RETURN(TargetSpec spec, ValidateTarget(named, "", validate_hook_));
+  // Validated outside the transaction (it may read a hook's files), but reported inside it:
+  // an unknown target's answer is 404 and a config target's 409, whatever the body says.
+  StatusOr<TargetSpec> spec = ValidateTarget(named, "", validate_hook_);
   const TimePoint now = clock_.Now();
   TargetDetails out;
   RETURN_IF_ERROR(
       store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
         ASSIGN_OR_RETURN(auto before, store::TargetRepository::Get(tx, name));
         if (before.source == store::kTargetSourceConfig) return ConfigOwned(name);
+        RETURN_IF_ERROR(spec.status());
         ASSIGN_OR_RETURN(auto after, store::TargetRepository::Update(
-                                         tx, name, CanonicalJson(spec), store::kTargetSourceApi,
+                                         tx, name, CanonicalJson(*spec), store::kTargetSourceApi,
                                          expected_version.value_or(before.version), now));
         RETURN_IF_ERROR(
             AuditChange(tx, now, ctx, "target.update", name, before.spec_json, after.spec_json));

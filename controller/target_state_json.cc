@@ -1,8 +1,8 @@
 // The loop's hot serializations (one state and one decision record per target per sync),
 // written with core's DOM-free JsonWriter: with nlohmann::json's per-node allocations they
 // took most of a 10,000-target sync (bench/controller_loop_benchmark.cc). The shapes are those
-// of TargetStateToJson, SyncRecordToJson and DecisionToJson; target_state_test.cc checks that
-// the text parses to exactly DecisionToJson's output.
+// of TargetStateToJson and SyncRecordToJson; the decision inside a record is written by
+// WriteDecisionJson, which shares its one definition with DecisionToJson (decision_json.cc).
 #include "controller/target_state.h"
 #include "core/json_writer.h"
 #include "core/time_format.h"
@@ -35,72 +35,6 @@ void MillisEvents(JsonWriter& w, const std::vector<ScaleEvent>& events) {
     w.EndObject();
   }
   w.EndArray();
-}
-
-void SecondsEvent(JsonWriter& w, const std::optional<ScaleEvent>& e) {
-  if (!e) {
-    w.Null();
-    return;
-  }
-  w.BeginObject().Key("change").Int(e->change).Key("timestamp").Double(ToUnixSeconds(e->timestamp));
-  w.EndObject();
-}
-
-// DecisionToJson's shape (decision_json.cc).
-void WriteDecision(JsonWriter& w, const Decision& d) {
-  w.BeginObject();
-  w.Key("replicas").Int(d.replicas);
-  w.Key("currentReplicas").Int(d.current_replicas);
-  w.Key("reason").String(d.reason);
-  w.Key("message").String(d.message);
-  w.Key("proposals").BeginArray();
-  for (const MetricProposal& p : d.proposals) {
-    w.BeginObject();
-    w.Key("metric").String(p.metric);
-    w.Key("type").String(MetricTypeName(p.type));
-    w.Key("target").Double(p.target);
-    w.Key("current");
-    OptDouble(w, p.current);
-    w.Key("ratio");
-    OptDouble(w, p.ratio);
-    w.Key("replicas");
-    OptInt(w, p.replicas);
-    w.Key("missing").Bool(p.missing);
-    w.Key("stale").Bool(p.stale);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("desiredReplicas");
-  OptInt(w, d.desired_replicas);
-  w.Key("stabilizedReplicas");
-  OptInt(w, d.stabilized_replicas);
-  w.Key("limits").BeginArray();
-  for (const AppliedLimit& limit : d.limits) {
-    w.BeginObject().Key("kind").String(limit.kind);
-    if (limit.value) w.Key("value").Int(*limit.value);
-    if (!limit.policy.empty()) w.Key("policy").String(limit.policy);
-    if (limit.window_seconds) w.Key("windowSeconds").Int(*limit.window_seconds);
-    if (limit.seconds_left) w.Key("secondsLeft").Int(*limit.seconds_left);
-    if (!limit.direction.empty()) w.Key("direction").String(limit.direction);
-    if (!limit.metrics.empty()) {
-      w.Key("metrics").BeginArray();
-      for (const std::string& m : limit.metrics) w.String(m);
-      w.EndArray();
-    }
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("newRecommendations").BeginArray();
-  for (const Recommendation& r : d.new_recommendations) {
-    w.BeginObject().Key("replicas").Int(r.replicas);
-    w.Key("timestamp").Double(ToUnixSeconds(r.timestamp)).EndObject();
-  }
-  w.EndArray();
-  w.Key("scaleUpEvent");
-  SecondsEvent(w, d.scale_up_event);
-  w.Key("scaleDownEvent");
-  SecondsEvent(w, d.scale_down_event);
-  w.EndObject();
 }
 
 }  // namespace
@@ -178,7 +112,7 @@ std::string SyncRecordJsonText(const SyncRecord& r) {
   }
   w.EndArray();
   w.Key("decision");
-  WriteDecision(w, r.decision);
+  WriteDecisionJson(w, r.decision);
   w.EndObject();
   return out;
 }

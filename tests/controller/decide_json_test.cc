@@ -48,6 +48,10 @@ TEST(DecideJsonTest, IssueExample) {
     "scaleUpEvent": {"change": 2, "timestamp": 1700000000.0},
     "scaleDownEvent": null})");
   EXPECT_EQ(out, expected) << out.dump(2);
+  // Json compares 70 equal to 70.0, so check the printed text keeps the doubles as floats.
+  const std::string text = RunDecideJson(gov::controller::test_data::kIssueDecideInput).output;
+  EXPECT_NE(text.find(R"("target": 70.0)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("timestamp": 1700000000.0)"), std::string::npos) << text;
 }
 
 TEST(DecideJsonTest, ScaleUpLimitNamesThePolicy) {

@@ -85,6 +85,12 @@ TEST_F(TargetServiceTest, CreateReplaceDeleteAreVersionedAndAudited) {
   EXPECT_EQ(service().Replace(ctx_, "web", changed, std::nullopt).status().field(), "name");
   EXPECT_EQ(service().Replace(ctx_, "nope", WebTarget("nope"), std::nullopt).status().code(),
             StatusCode::kNotFound);
+  EXPECT_EQ(service().Replace(ctx_, "nope", Json::object(), std::nullopt).status().code(),
+            StatusCode::kNotFound)
+      << "an unknown target's answer is 404 whatever the body says";
+  Json invalid = WebTarget();
+  invalid["maxReplicas"] = -1;
+  EXPECT_EQ(service().Replace(ctx_, "web", invalid, std::nullopt).status().field(), "maxReplicas");
 
   EXPECT_EQ(service().Delete(ctx_, "web", 1).code(), StatusCode::kConflict);
   ASSERT_TRUE(service().Delete(ctx_, "web", 2).ok());
@@ -116,6 +122,11 @@ TEST_F(TargetServiceTest, ConfigTargetsAreUpsertedReadOnlyAndRemovedWithTheFile)
   EXPECT_EQ(service().Get("api-made")->record.source, "api");
   EXPECT_EQ(service().Replace(ctx_, "web", WebTarget(), std::nullopt).status().code(),
             StatusCode::kConflict);
+  Json invalid = WebTarget();
+  invalid["maxReplicas"] = -1;
+  EXPECT_EQ(service().Replace(ctx_, "web", invalid, std::nullopt).status().code(),
+            StatusCode::kConflict)
+      << "a config target's answer is 409 whatever the body says";
   EXPECT_EQ(service().Delete(ctx_, "batch", std::nullopt).code(), StatusCode::kConflict);
   const size_t audited = Audit().size();
 

@@ -1,0 +1,10 @@
+#include "api/paging.h"
+
+namespace gov::api {
+
+StatusOr<store::PageRequest> ReadPage(const httplib::Request& req, int default_limit) {
+  ASSIGN_OR_RETURN(int limit, QueryInt(req, "limit", default_limit, 1, 1000));
+  return store::PageRequest{limit, req.get_param_value("cursor")};
+}
+
+}  // namespace gov::api

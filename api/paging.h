@@ -1,0 +1,27 @@
+#pragma once
+
+// The list routes' paging: `limit` and `cursor` in, {"items", "nextCursor"} out.
+
+#include <httplib.h>
+
+#include "api/http_util.h"
+#include "store/page.h"
+
+namespace gov::api {
+
+// The `limit` (1 to 1000, `default_limit` when absent) and `cursor` query parameters; a 400
+// naming "limit" when it is not an integer in that range.
+StatusOr<store::PageRequest> ReadPage(const httplib::Request& req, int default_limit);
+
+// 200 {"items": [to_json(item)...], "nextCursor": null or "..."}, or the error.
+template <typename T, typename ToJson>
+void WritePage(httplib::Response& res, const StatusOr<store::Page<T>>& page, ToJson to_json) {
+  if (!page.ok()) return WriteError(res, page.status());
+  Json items = Json::array();
+  for (const auto& item : page->items) items.push_back(to_json(item));
+  const std::string& next = page->next_cursor;
+  WriteJson(res, 200,
+            {{"items", std::move(items)}, {"nextCursor", next.empty() ? Json() : Json(next)}});
+}
+
+}  // namespace gov::api
