@@ -18,6 +18,8 @@ struct BadBody {
   std::string field;
 };
 
+void PrintTo(const BadBody& b, std::ostream* os) { *os << b.name; }
+
 class BadInputTest : public ::testing::TestWithParam<BadBody> {};
 
 TEST_P(BadInputTest, RejectedWithJsonErrorAndServerSurvives) {

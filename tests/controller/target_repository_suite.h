@@ -18,9 +18,8 @@
 
 namespace gov::store::testing {
 
-using TargetDbFactory = std::function<std::unique_ptr<TestDatabase>()>;
 
-class TargetRepositoryTest : public ::testing::TestWithParam<TargetDbFactory> {
+class TargetRepositoryTest : public ::testing::TestWithParam<DatabaseFactory> {
  protected:
   void SetUp() override {
     test_db_ = GetParam()();

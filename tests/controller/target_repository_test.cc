@@ -3,8 +3,6 @@
 
 namespace gov::store::testing {
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, TargetRepositoryTest, ::testing::Values(TargetDbFactory([] {
-                           return std::make_unique<SqliteTestDatabase>();
-                         })));
+INSTANTIATE_TEST_SUITE_P(Sqlite, TargetRepositoryTest, ::testing::Values(SqliteFactory()));
 
 }  // namespace gov::store::testing

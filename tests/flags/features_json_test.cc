@@ -23,6 +23,8 @@ struct ErrorCase {
   std::string message;  // a substring of the message
 };
 
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
+
 class ParseErrorTest : public testing::TestWithParam<ErrorCase> {};
 
 TEST_P(ParseErrorTest, NamesTheField) {

@@ -14,9 +14,8 @@
 
 namespace gov::store::testing {
 
-using FlagDbFactory = std::function<std::unique_ptr<TestDatabase>()>;
 
-class FlagRepositoryTest : public ::testing::TestWithParam<FlagDbFactory> {
+class FlagRepositoryTest : public ::testing::TestWithParam<DatabaseFactory> {
  protected:
   void SetUp() override {
     test_db_ = GetParam()();

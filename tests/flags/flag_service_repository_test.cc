@@ -1,9 +1,8 @@
+// The flag repository suite on SQLite.
 #include "tests/flags/flag_service_repository_suite.h"
 
 namespace gov::store::testing {
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, FlagRepositoryTest, ::testing::Values(FlagDbFactory([] {
-                           return std::unique_ptr<TestDatabase>(new SqliteTestDatabase());
-                         })));
+INSTANTIATE_TEST_SUITE_P(Sqlite, FlagRepositoryTest, ::testing::Values(SqliteFactory()));
 
 }  // namespace gov::store::testing

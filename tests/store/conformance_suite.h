@@ -24,9 +24,8 @@
 
 namespace gov::store::testing {
 
-using Factory = std::function<std::unique_ptr<TestDatabase>()>;
 
-class ConformanceTest : public ::testing::TestWithParam<Factory> {
+class ConformanceTest : public ::testing::TestWithParam<DatabaseFactory> {
  protected:
   void SetUp() override {
     test_db_ = GetParam()();

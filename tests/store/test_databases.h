@@ -4,7 +4,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <ostream>
 #include <random>
 #include <string>
 
@@ -90,5 +92,31 @@ class PostgresTestDatabase : public TestDatabase {
   std::string url_;
   std::unique_ptr<Database> db_;
 };
+
+// The database a parameterized repository suite runs on. gtest prints it by name, so test
+// names read ".../sqlite" rather than the bytes of a std::function.
+struct DatabaseFactory {
+  std::string name;
+  std::function<std::unique_ptr<TestDatabase>()> make;
+
+  std::unique_ptr<TestDatabase> operator()() const { return make(); }
+  friend void PrintTo(const DatabaseFactory& f, std::ostream* os) { *os << f.name; }
+};
+
+inline DatabaseFactory SqliteFactory() {
+  return {"sqlite", [] { return std::unique_ptr<TestDatabase>(new SqliteTestDatabase()); }};
+}
+
+// Fails the test (never skips it) when scripts/test did not start PostgreSQL
+// (GOVERNOR_TEST_PG_URL unset), so a missing server is never mistaken for a pass.
+inline DatabaseFactory PostgresFactory() {
+  return {"postgres", []() -> std::unique_ptr<TestDatabase> {
+            if (!PostgresTestDatabase::Available()) {
+              ADD_FAILURE() << "GOVERNOR_TEST_PG_URL is not set";
+              return nullptr;
+            }
+            return std::unique_ptr<TestDatabase>(new PostgresTestDatabase());
+          }};
+}
 
 }  // namespace gov::store::testing
