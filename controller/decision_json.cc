@@ -59,24 +59,6 @@ class JsonBuilder {
   std::string key_;
 };
 
-template <typename Writer, typename T>
-void OptInt(Writer& w, const std::optional<T>& v) {
-  if (v) {
-    w.Int(*v);
-  } else {
-    w.Null();
-  }
-}
-
-template <typename Writer>
-void OptDouble(Writer& w, const std::optional<double>& v) {
-  if (v) {
-    w.Double(*v);
-  } else {
-    w.Null();
-  }
-}
-
 template <typename Writer>
 void WriteEvent(Writer& w, const std::optional<ScaleEvent>& e) {
   if (!e) {
@@ -102,20 +84,20 @@ void WriteDecision(Writer& w, const Decision& d) {
     w.Key("type").String(MetricTypeName(p.type));
     w.Key("target").Double(p.target);
     w.Key("current");
-    OptDouble(w, p.current);
+    WriteOptionalNumber(w, p.current);
     w.Key("ratio");
-    OptDouble(w, p.ratio);
+    WriteOptionalNumber(w, p.ratio);
     w.Key("replicas");
-    OptInt(w, p.replicas);
+    WriteOptionalNumber(w, p.replicas);
     w.Key("missing").Bool(p.missing);
     w.Key("stale").Bool(p.stale);
     w.EndObject();
   }
   w.EndArray();
   w.Key("desiredReplicas");
-  OptInt(w, d.desired_replicas);
+  WriteOptionalNumber(w, d.desired_replicas);
   w.Key("stabilizedReplicas");
-  OptInt(w, d.stabilized_replicas);
+  WriteOptionalNumber(w, d.stabilized_replicas);
   w.Key("limits").BeginArray();
   for (const AppliedLimit& limit : d.limits) {
     w.BeginObject().Key("kind").String(limit.kind);

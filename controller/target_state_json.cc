@@ -11,21 +11,8 @@ namespace gov::controller {
 
 namespace {
 
-template <typename T>
-void OptInt(JsonWriter& w, const std::optional<T>& v) {
-  if (v) {
-    w.Int(*v);
-  } else {
-    w.Null();
-  }
-}
-
-void OptDouble(JsonWriter& w, const std::optional<double>& v) {
-  if (v) {
-    w.Double(*v);
-  } else {
-    w.Null();
-  }
+std::optional<int64_t> OptionalMillis(const std::optional<TimePoint>& t) {
+  return t ? std::optional<int64_t>(ToUnixMillis(*t)) : std::nullopt;
 }
 
 void MillisEvents(JsonWriter& w, const std::vector<ScaleEvent>& events) {
@@ -59,11 +46,9 @@ std::string TargetStateJsonText(const TargetState& state) {
   w.Key("scaleDownEvents");
   MillisEvents(w, state.scale_down_events);
   w.Key("lastScaleUp");
-  OptInt(w, state.last_scale_up ? std::optional<int64_t>(ToUnixMillis(*state.last_scale_up))
-                                : std::nullopt);
+  WriteOptionalNumber(w, OptionalMillis(state.last_scale_up));
   w.Key("lastScaleDown");
-  OptInt(w, state.last_scale_down ? std::optional<int64_t>(ToUnixMillis(*state.last_scale_down))
-                                  : std::nullopt);
+  WriteOptionalNumber(w, OptionalMillis(state.last_scale_down));
   w.EndObject();
   return out;
 }
@@ -99,7 +84,7 @@ std::string SyncRecordJsonText(const SyncRecord& r) {
   w.Key("metrics").BeginArray();
   for (const auto& [name, s] : r.metrics) {
     w.BeginObject().Key("name").String(name).Key("source").String(s.source).Key("value");
-    OptDouble(w, s.value);
+    WriteOptionalNumber(w, s.value);
     w.Key("sampledAt");
     if (s.sampled_at) {
       w.String(FormatRfc3339(*s.sampled_at));

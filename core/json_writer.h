@@ -1,8 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace gov {
 
@@ -42,6 +44,19 @@ class JsonWriter {
   bool first_ = true;
   bool after_key_ = false;
 };
+
+// Writes *v as a number (Double for floating-point T, Int otherwise), or null when absent. Takes
+// any writer with JsonWriter's Int/Double/Null.
+template <typename Writer, typename T>
+void WriteOptionalNumber(Writer& w, const std::optional<T>& v) {
+  if (!v) {
+    w.Null();
+  } else if constexpr (std::is_floating_point_v<T>) {
+    w.Double(*v);
+  } else {
+    w.Int(*v);
+  }
+}
 
 // Appends `s` as a quoted, escaped JSON string.
 void AppendJsonString(std::string& out, std::string_view s);
