@@ -1,7 +1,5 @@
 #include "flags/context.h"
 
-#include <cmath>
-
 #include "flags/internal/date.h"
 #include "flags/internal/js.h"
 
@@ -24,31 +22,6 @@ Status Stringify(const Json& v, std::string_view field, std::optional<std::strin
                            std::string(field));
   }
   return Status::Ok();
-}
-
-Status ReadTime(const Json& v, std::string_view field, bool allow_millis,
-                std::optional<TimePoint>& out) {
-  out.reset();
-  if (v.is_null()) return Status::Ok();
-  if (v.is_string()) {
-    const std::optional<int64_t> ms = internal::ParseDateMillis(v.get<std::string>());
-    if (!ms) return InvalidArgument("expected an RFC 3339 date-time", std::string(field));
-    if (!internal::FitsTimePoint(*ms)) {
-      return InvalidArgument("must be between the years 1678 and 2262", std::string(field));
-    }
-    out = FromUnixMillis(*ms);
-    return Status::Ok();
-  }
-  if (allow_millis && v.is_number()) {
-    const double ms = v.get<double>();
-    if (!(std::fabs(ms) < 9.2e12)) {  // NaN fails too
-      return InvalidArgument("expected epoch milliseconds between the years 1678 and 2262",
-                             std::string(field));
-    }
-    out = FromUnixMillis(static_cast<int64_t>(ms));
-    return Status::Ok();
-  }
-  return InvalidArgument("expected an RFC 3339 date-time", std::string(field));
 }
 
 // The context field that `key` names, or nullptr for a property. `environment_field` says
@@ -88,7 +61,7 @@ StatusOr<Context> ContextFromOfrep(const Json& json) {
   Context ctx;
   for (const auto& [key, value] : json.items()) {
     if (key == "currentTime") {
-      RETURN_IF_ERROR(ReadTime(value, key, /*allow_millis=*/false, ctx.current_time));
+      RETURN_IF_ERROR(internal::ReadJsonTime(value, key, /*allow_millis=*/false, ctx.current_time));
       continue;
     }
     std::optional<std::string> s;
@@ -116,7 +89,7 @@ StatusOr<Context> ContextFromUnleash(const Json& json) {
   for (const auto& [key, value] : json.items()) {
     if (key == "properties") continue;
     if (key == "currentTime") {
-      RETURN_IF_ERROR(ReadTime(value, key, /*allow_millis=*/true, ctx.current_time));
+      RETURN_IF_ERROR(internal::ReadJsonTime(value, key, /*allow_millis=*/true, ctx.current_time));
       continue;
     }
     std::optional<std::string> s;

@@ -1,6 +1,7 @@
 #include "flags/flag_metrics.h"
 
 #include "core/time_format.h"
+#include "flags/internal/date.h"
 #include "store/flag_repository.h"
 
 namespace gov::flags {
@@ -19,17 +20,17 @@ StatusOr<int64_t> ReadCount(FieldReader& r, std::string_view key) {
   return v.value_or(0);
 }
 
-// Member `key` as a time: RFC 3339 text or integer epoch milliseconds. nullopt when absent.
+// Member `key` as a time: RFC 3339 text or epoch milliseconds (whole ones, as Date.now()
+// gives); nullopt when absent or null.
 StatusOr<std::optional<TimePoint>> ReadTime(const FieldReader& r, std::string_view key) {
+  std::optional<TimePoint> out;
   const Json* v = r.Get(key);
-  if (v == nullptr) return std::optional<TimePoint>();
-  if (v->is_string()) {
-    if (auto t = ParseRfc3339(v->get<std::string>())) return t;
-  } else if (v->is_number_integer()) {
-    return std::optional<TimePoint>(TimePoint(std::chrono::milliseconds(v->get<int64_t>())));
+  if (v == nullptr) return out;
+  if (v->is_number() && !v->is_number_integer() && !v->is_number_unsigned()) {
+    return InvalidArgument("expected whole epoch milliseconds", r.FieldPath(key));
   }
-  return InvalidArgument("expected an RFC 3339 date-time or epoch milliseconds",
-                         r.FieldPath(key));
+  RETURN_IF_ERROR(internal::ReadJsonTime(*v, r.FieldPath(key), /*allow_millis=*/true, out));
+  return out;
 }
 
 StatusOr<TimePoint> ReadRequiredTime(const FieldReader& r, std::string_view key) {

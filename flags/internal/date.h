@@ -9,6 +9,10 @@
 #include <optional>
 #include <string_view>
 
+#include "core/clock.h"
+#include "core/json_util.h"
+#include "core/status.h"
+
 namespace gov::flags::internal {
 
 // "2026-11-25T18:31:28.123Z", "+hh:mm"/"-hh:mm" offsets, a ' ' instead of 'T', optional
@@ -18,5 +22,11 @@ std::optional<int64_t> ParseDateMillis(std::string_view s);
 
 // Whether epoch milliseconds `ms` fit gov::TimePoint (int64 nanoseconds).
 inline bool FitsTimePoint(int64_t ms) { return ms > -9'223'372'036'854 && ms < 9'223'372'036'854; }
+
+// A time in JSON: RFC 3339 text (years 1678-2262, what TimePoint holds) or, when
+// `allow_millis`, epoch milliseconds as a JavaScript Date takes them; null -> nullopt.
+// Errors name `field`.
+Status ReadJsonTime(const Json& v, std::string_view field, bool allow_millis,
+                    std::optional<TimePoint>& out);
 
 }  // namespace gov::flags::internal
