@@ -10,13 +10,6 @@ namespace {
 
 AuditContext Audit(const RequestContext& ctx) { return {ctx.Actor(), ctx.request_id}; }
 
-Json ListSchema(const std::string& item) {
-  return Json{{"type", "object"},
-              {"required", {"items"}},
-              {"properties", {{"items", {{"type", "array"}, {"items", RefSchema(item)}}},
-                              {"nextCursor", {{"type", {"string", "null"}}}}}}};
-}
-
 }  // namespace
 
 void AddAdminRoutes(Router& router, AdminService& service) {
@@ -66,7 +59,7 @@ void AddAdminRoutes(Router& router, AdminService& service) {
                 res.status = 200;
               },
               {"List tokens (never their secrets)", "auth", nullptr,
-               {{200, ListSchema("Token")}, {400, ErrorSchema()}},
+               {{200, PageSchema(RefSchema("Token"))}, {400, ErrorSchema()}},
                {"limit", "cursor"}}});
 
   router.Add({"DELETE", "/api/v1/tokens/{id}", Access::kAdmin, "admin",
@@ -115,7 +108,7 @@ void AddAdminRoutes(Router& router, AdminService& service) {
                           AuditEntryToJson);
               },
               {"The audit log, newest first", "audit", nullptr,
-               {{200, ListSchema("AuditEntry")}, {400, ErrorSchema()}},
+               {{200, PageSchema(RefSchema("AuditEntry"))}, {400, ErrorSchema()}},
                {"limit", "cursor", "resource"}}});
 }
 

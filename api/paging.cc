@@ -7,4 +7,12 @@ StatusOr<store::PageRequest> ReadPage(const httplib::Request& req, int default_l
   return store::PageRequest{limit, req.get_param_value("cursor")};
 }
 
+Json PageSchema(const Json& item) {
+  return {{"type", "object"},
+          {"required", {"items"}},
+          {"properties",
+           {{"items", {{"type", "array"}, {"items", item}}},
+            {"nextCursor", {{"type", {"string", "null"}}}}}}};
+}
+
 }  // namespace gov::api

@@ -13,6 +13,9 @@ namespace gov::api {
 // naming "limit" when it is not an integer in that range.
 StatusOr<store::PageRequest> ReadPage(const httplib::Request& req, int default_limit);
 
+// The OpenAPI schema of WritePage's body, for items of schema `item`.
+Json PageSchema(const Json& item);
+
 // 200 {"items": [to_json(item)...], "nextCursor": null or "..."}, or the error.
 template <typename T, typename ToJson>
 void WritePage(httplib::Response& res, const StatusOr<store::Page<T>>& page, ToJson to_json) {

@@ -97,14 +97,6 @@ Json DecisionSchema() {
             {"decision", {{"type", "object"}}}}}};
 }
 
-Json ListOf(const Json& item) {
-  return {{"type", "object"},
-          {"required", {"items"}},
-          {"properties",
-           {{"items", {{"type", "array"}, {"items", item}}},
-            {"nextCursor", {{"type", {"string", "null"}}}}}}};
-}
-
 }  // namespace
 
 void AddTargetRoutes(Router& router, TargetService& service) {
@@ -117,7 +109,7 @@ void AddTargetRoutes(Router& router, TargetService& service) {
                         {"List autoscaling targets with their status",
                          "targets",
                          nullptr,
-                         {{200, ListOf(TargetSchema())}, {400, ErrorSchema()}},
+                         {{200, PageSchema(TargetSchema())}, {400, ErrorSchema()}},
                          {"limit", "cursor"}}));
 
   router.Add(AdminRoute("POST", "/api/v1/targets",
@@ -186,7 +178,7 @@ void AddTargetRoutes(Router& router, TargetService& service) {
                         {"The target's decisions, newest first, with their inputs and explanation",
                          "targets",
                          nullptr,
-                         {{200, ListOf(DecisionSchema())}, {404, ErrorSchema()}},
+                         {{200, PageSchema(DecisionSchema())}, {404, ErrorSchema()}},
                          {"limit", "cursor"}}));
 
   router.Add(
