@@ -14,14 +14,14 @@ AuditContext Audit(const RequestContext& ctx) { return {ctx.Actor(), ctx.request
 
 void AddAdminRoutes(Router& router, AdminService& service) {
   router.Add({"POST", "/api/v1/tokens", Access::kAdmin, "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
+              [&service](RequestContext& ctx, Response& res) {
                 auto body = ParseBody(ctx.req);
                 if (!body.ok()) return WriteError(res, body.status());
                 auto created = service.CreateToken(Audit(ctx), *body);
                 if (!created.ok()) return WriteError(res, created.status());
                 Json out = TokenToJson(created->token);
                 out["secret"] = created->secret;
-                res.set_header("Location", "/api/v1/tokens/" + created->token.id);
+                res.SetHeader("Location", "/api/v1/tokens/" + created->token.id);
                 WriteJson(res, 201, out);
               },
               {"Create an API token (the secret is shown once)", "auth",
@@ -37,7 +37,7 @@ void AddAdminRoutes(Router& router, AdminService& service) {
                {}}});
 
   router.Add({"GET", "/api/v1/tokens", Access::kAdmin, "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
+              [&service](RequestContext& ctx, Response& res) {
                 auto page = ReadPage(ctx.req, 50);
                 if (!page.ok()) return WriteError(res, page.status());
                 auto tokens = service.ListTokens(*page);
@@ -55,7 +55,7 @@ void AddAdminRoutes(Router& router, AdminService& service) {
                   w.String(tokens->next_cursor);
                 }
                 w.EndObject();
-                res.set_content(std::move(body), "application/json");
+                res.SetContent(std::move(body), "application/json");
                 res.status = 200;
               },
               {"List tokens (never their secrets)", "auth", nullptr,
@@ -63,7 +63,7 @@ void AddAdminRoutes(Router& router, AdminService& service) {
                {"limit", "cursor"}}});
 
   router.Add({"DELETE", "/api/v1/tokens/{id}", Access::kAdmin, "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
+              [&service](RequestContext& ctx, Response& res) {
                 auto version = IfMatchVersion(ctx.req);
                 if (!version.ok()) return WriteError(res, version.status());
                 auto revoked = service.RevokeToken(Audit(ctx), ctx.PathParam(0), *version);
@@ -75,7 +75,7 @@ void AddAdminRoutes(Router& router, AdminService& service) {
                {}}});
 
   router.Add({"GET", "/api/v1/environments", Access::kAdmin, "admin",
-              [&service](RequestContext&, httplib::Response& res) {
+              [&service](RequestContext&, Response& res) {
                 auto envs = service.ListEnvironments();
                 if (!envs.ok()) return WriteError(res, envs.status());
                 Json items = Json::array();
@@ -87,7 +87,7 @@ void AddAdminRoutes(Router& router, AdminService& service) {
                {}}});
 
   router.Add({"POST", "/api/v1/environments", Access::kAdmin, "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
+              [&service](RequestContext& ctx, Response& res) {
                 auto body = ParseBody(ctx.req);
                 if (!body.ok()) return WriteError(res, body.status());
                 auto env = service.CreateEnvironment(Audit(ctx), *body);
@@ -101,10 +101,10 @@ void AddAdminRoutes(Router& router, AdminService& service) {
                {}}});
 
   router.Add({"GET", "/api/v1/audit", Access::kAdmin, "admin",
-              [&service](RequestContext& ctx, httplib::Response& res) {
+              [&service](RequestContext& ctx, Response& res) {
                 auto page = ReadPage(ctx.req, 50);
                 if (!page.ok()) return WriteError(res, page.status());
-                WritePage(res, service.ListAudit(*page, ctx.req.get_param_value("resource")),
+                WritePage(res, service.ListAudit(*page, ctx.req.Param("resource")),
                           AuditEntryToJson);
               },
               {"The audit log, newest first", "audit", nullptr,

@@ -3,7 +3,10 @@
 #include "api/http_util.h"
 #include "api/sse.h"
 #include "core/crypto.h"
+#include "flags/delta.h"
 #include "flags/features_json.h"
+
+#include <charconv>
 
 namespace gov::api {
 
@@ -31,51 +34,159 @@ std::string FilteredBody(const EnvironmentView& view, std::string_view prefix,
   return flags::ToJson(out).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-// The Unleash delta-stream "hydration" event (what unleash-client's streaming mode reads
-// from the "unleash-connected" and "unleash-updated" events): the full flag set at a revision.
-std::string HydrationEvent(FlagApi& api, const std::string& environment, const char* event) {
-  auto view = api.View(environment);
-  const int64_t revision = view ? view->snapshot->revision : 0;
-  std::string data = "{\"events\":[{\"type\":\"hydration\",\"eventId\":";
-  data += std::to_string(revision);
-  if (view) {
-    const Json full = Json::parse(view->client_body);
-    data += ",\"features\":" + full["features"].dump() + ",\"segments\":" + full["segments"].dump();
-  } else {
-    data += ",\"features\":[],\"segments\":[]";
-  }
-  data += "}]}";
-  return SseMessage(event, std::to_string(revision), data);
+// Adds the `fetch-mode: streaming` hint when the server moves polling SDKs to streaming and
+// has a stream slot free. Returns whether it did: the response then carries no ETag and never
+// answers 304, because an SDK that takes the hint keeps the ETag but drops the body
+// (unleash-client's polling-fetcher.js), and should it fail over to polling again its next
+// poll must get the flags, not a 304.
+bool SuggestStreaming(FlagApi& api, Response& res) {
+  if (!api.options().suggest_streaming) return false;
+  if (api.open_streams() >= api.streams().max_streams()) return false;
+  res.SetHeader("fetch-mode", "streaming");
+  res.SetHeader("Cache-Control", "no-cache");
+  return true;
 }
 
-void GetFeatures(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
+std::string DeltaBody(const Json& events) {
+  return events.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// The events that bring an SDK from `before` (nullptr: it has nothing we know) to `after`:
+// a delta when we still hold its revision, else one "hydration" event with the full state.
+Json DeltaEvents(const EnvironmentView* before, const EnvironmentView& after) {
+  const int64_t revision = after.snapshot->revision;
+  if (before) return flags::DiffClientFeatures(before->client_features, after.client_features, revision);
+  return Json{{"events", Json::array({flags::HydrationEvent(after.client_features, revision)})}};
+}
+
+// Unleash streaming (what unleash-client's streaming mode reads, lib/repository/
+// streaming-fetcher.js): "unleash-connected" with the full state as a "hydration" event, then
+// "unleash-updated" with the delta events of each change.
+std::shared_ptr<const SseKind> UnleashStreamKind() {
+  auto kind = std::make_shared<SseKind>();
+  kind->opening = [](const EnvironmentView* view) {
+    const int64_t revision = view ? view->snapshot->revision : 0;
+    const Json events =
+        view ? DeltaEvents(nullptr, *view)
+             : Json{{"events", Json::array({flags::HydrationEvent(flags::ClientFeatures{}, 0)})}};
+    return SseMessage("unleash-connected", std::to_string(revision), DeltaBody(events));
+  };
+  kind->change = [](const EnvironmentView* before, const EnvironmentView& after) {
+    const Json events = DeltaEvents(before, after);
+    if (events["events"].empty()) return std::string();
+    return SseMessage("unleash-updated", std::to_string(after.snapshot->revision),
+                      DeltaBody(events));
+  };
+  return kind;
+}
+
+void GetFeatures(FlagApi& api, RequestContext& ctx, Response& res) {
   const std::string env = PrincipalEnvironment(ctx);
-  const std::string prefix = ctx.req.get_param_value("namePrefix");
-  const std::string project = ctx.req.get_param_value("project");
+  const std::string prefix = ctx.req.Param("namePrefix");
+  const std::string project = ctx.req.Param("project");
   auto view = api.View(env);
   const int64_t revision = view ? view->snapshot->revision : 0;
-  if (AnswerNotModified(ctx.req, res, ClientFeaturesEtag(env, revision, prefix, project))) return;
-  res.status = 200;
-  if (!view) {
-    res.set_content(R"({"version":2,"features":[],"segments":[]})", kJson);
+  if (!SuggestStreaming(api, res) &&
+      AnswerNotModified(ctx.req, res, ClientFeaturesEtag(env, revision, prefix, project))) {
     return;
   }
-  res.set_content(FilteredBody(*view, prefix, project), kJson);
+  res.status = 200;
+  if (!view) {
+    res.SetContent(R"({"version":2,"features":[],"segments":[]})", kJson);
+    return;
+  }
+  res.SetContent(FilteredBody(*view, prefix, project), kJson);
 }
 
-void GetStreaming(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
+// Keeps the feature events that pass the namePrefix and project filters.
+Json FilterEvents(Json events, std::string_view prefix, std::string_view project) {
+  if (prefix.empty() && project.empty()) return events;
+  auto keep = [&](const Json& f) {
+    const std::string name = f.value("name", "");
+    if (!prefix.empty() && name.compare(0, prefix.size(), prefix) != 0) return false;
+    return project.empty() || f.value("project", "default") == project;
+  };
+  for (Json& e : events["events"]) {
+    if (e.value("type", "") == "hydration") {
+      Json kept = Json::array();
+      for (Json& f : e["features"]) {
+        if (keep(f)) kept.push_back(std::move(f));
+      }
+      e["features"] = std::move(kept);
+    }
+  }
+  Json& list = events["events"];
+  Json out = Json::array();
+  for (Json& e : list) {
+    if (e.value("type", "") == "feature-updated" && !keep(e["feature"])) continue;
+    out.push_back(std::move(e));
+  }
+  list = std::move(out);
+  return events;
+}
+
+// The revision in a delta ETag this server made for the same filters, or -1.
+int64_t DeltaRevision(std::string_view if_none_match, const std::string& env,
+                      std::string_view prefix, std::string_view project) {
+  std::string_view v = if_none_match;
+  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+  const size_t dash = v.rfind('-');
+  if (v.size() < 3 || v.front() != '"' || v.back() != '"' || dash == std::string_view::npos) {
+    return -1;
+  }
+  int64_t revision = 0;
+  const std::string_view digits = v.substr(dash + 1, v.size() - dash - 2);
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), revision);
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return -1;
+  if (DeltaEtag(env, revision, prefix, project) != v) return -1;
+  return revision;
+}
+
+// Unleash delta polling (unleash-client's polling mode with format "delta"): the events since
+// the revision in If-None-Match, 304 when there are none, the full state when that revision
+// is unknown or no longer kept.
+void GetDelta(FlagApi& api, RequestContext& ctx, Response& res) {
   const std::string env = PrincipalEnvironment(ctx);
-  FlagApi* p = &api;
-  const bool started = StartRevisionStream(
-      api, env, [p, env](int64_t) { return HydrationEvent(*p, env, "unleash-connected"); },
-      [p, env](int64_t) { return HydrationEvent(*p, env, "unleash-updated"); }, res);
-  if (!started) {
-    res.set_header("Retry-After", "30");
-    WriteError(res, Unavailable("too many open streams; poll GET /api/client/features"));
+  const std::string prefix = ctx.req.Param("namePrefix");
+  const std::string project = ctx.req.Param("project");
+  auto view = api.View(env);
+  const int64_t revision = view ? view->snapshot->revision : 0;
+  if (!SuggestStreaming(api, res) &&
+      AnswerNotModified(ctx.req, res, DeltaEtag(env, revision, prefix, project))) {
+    return;
+  }
+  res.status = 200;
+  if (!view) {
+    res.SetContent(DeltaBody(Json{{"events", Json::array({flags::HydrationEvent(
+                                                  flags::ClientFeatures{}, 0)})}}),
+                   kJson);
+    return;
+  }
+  const int64_t known = DeltaRevision(ctx.req.Header("If-None-Match"), env, prefix, project);
+  std::shared_ptr<const EnvironmentView> before =
+      known >= 0 && known < revision ? api.ViewAt(env, known) : nullptr;
+  res.SetContent(DeltaBody(FilterEvents(DeltaEvents(before.get(), *view), prefix, project)), kJson);
+}
+
+void GetStreaming(FlagApi& api, RequestContext& ctx, Response& res) {
+  static const std::shared_ptr<const SseKind> kind = UnleashStreamKind();
+  if (!api.streams().Start(kind, PrincipalEnvironment(ctx), res)) {
+    // As Unleash does: 429 makes an SDK in streaming mode fail over to polling at once.
+    res.SetHeader("Retry-After", "30");
+    WriteError(res, Status(StatusCode::kResourceExhausted,
+                           "too many open streams; poll GET /api/client/features"));
   }
 }
 
 }  // namespace
+
+std::string DeltaEtag(std::string_view environment, int64_t revision, std::string_view name_prefix,
+                      std::string_view project) {
+  std::string key;
+  key.append("delta\n").append(environment).append("\n").append(name_prefix).append("\n");
+  key.append(project);
+  return "\"" + Sha256Hex(key).substr(0, 16) + "-" + std::to_string(revision) + "\"";
+}
 
 std::string ClientFeaturesEtag(std::string_view environment, int64_t revision,
                                std::string_view name_prefix, std::string_view project) {
@@ -96,18 +207,37 @@ void AddClientRoutes(Router& router, std::shared_ptr<FlagApi> api) {
               "/api/client/features",
               Access::kClient,
               "evaluation",
-              [p](RequestContext& ctx, httplib::Response& res) { GetFeatures(*p, ctx, res); },
+              [p](RequestContext& ctx, Response& res) { GetFeatures(*p, ctx, res); },
               {"Unleash client API: the token environment's flag definitions with segments "
                "(ETag per revision; If-None-Match answers 304)",
                "client",
                nullptr,
                {{200, features_schema}, {304, nullptr}, {401, ErrorSchema()}, {403, ErrorSchema()}},
-               {"namePrefix", "project"}}});
+               {"namePrefix", "project"}},
+              nullptr,
+              Execution::kInline});
+  const Json delta_schema{{"type", "object"},
+                          {"required", {"events"}},
+                          {"properties", {{"events", {{"type", "array"}, {"items", ObjectSchema()}}}}}};
+  router.Add({"GET",
+              "/api/client/delta",
+              Access::kClient,
+              "evaluation",
+              [p](RequestContext& ctx, Response& res) { GetDelta(*p, ctx, res); },
+              {"Unleash client API, delta polling: the events since the revision in "
+               "If-None-Match (feature-updated, feature-removed, segment-updated, "
+               "segment-removed), or one hydration event with the full state; 304 when unchanged",
+               "client",
+               nullptr,
+               {{200, delta_schema}, {304, nullptr}, {401, ErrorSchema()}, {403, ErrorSchema()}},
+               {"namePrefix", "project"}},
+              nullptr,
+              Execution::kInline});
   router.Add({"POST",
               "/api/client/register",
               Access::kClient,
               "ingest",
-              [p](RequestContext& ctx, httplib::Response& res) {
+              [p](RequestContext& ctx, Response& res) {
                 AcceptClientReport(*p, ClientReport::kRegistration, ctx, res);
               },
               {"Unleash client API: an SDK instance registers itself",
@@ -127,7 +257,7 @@ void AddClientRoutes(Router& router, std::shared_ptr<FlagApi> api) {
               "/api/client/metrics",
               Access::kClient,
               "ingest",
-              [p](RequestContext& ctx, httplib::Response& res) {
+              [p](RequestContext& ctx, Response& res) {
                 AcceptClientReport(*p, ClientReport::kMetrics, ctx, res);
               },
               {"Unleash client API: yes/no and variant counts per flag for one time bucket",
@@ -150,14 +280,17 @@ void AddClientRoutes(Router& router, std::shared_ptr<FlagApi> api) {
               "/api/client/streaming",
               Access::kClient,
               "evaluation",
-              [p](RequestContext& ctx, httplib::Response& res) { GetStreaming(*p, ctx, res); },
-              {"Unleash client API: server-sent events; unleash-connected, then unleash-updated "
-               "with the full flag set at each new revision",
+              [p](RequestContext& ctx, Response& res) { GetStreaming(*p, ctx, res); },
+              {"Unleash client API: server-sent events; unleash-connected with the full state "
+               "(a hydration event), then unleash-updated with the delta events of each change; "
+               "429 when the process is at its stream limit (the SDK falls back to polling)",
                "client",
                nullptr,
                {{200, {{"type", "string"}, {"x-content-type", "text/event-stream"}}},
-                {503, ErrorSchema()}},
-               {}}});
+                {429, ErrorSchema()}},
+               {}},
+              nullptr,
+              Execution::kInline});
 }
 
 }  // namespace gov::api

@@ -11,13 +11,23 @@ Json DefaultConfigDocument() {
   return Json::parse(R"({
     "server": {
       "listen": "127.0.0.1:8080",
-      "workers": 64,
-      "keepAliveTimeoutSeconds": 2,
-      "keepAliveMaxCount": 100,
+      "ioThreads": 0,
+      "workers": 16,
+      "maxConnections": 50000,
+      "headerTimeoutSeconds": 10,
+      "keepAliveTimeoutSeconds": 60,
+      "keepAliveMaxCount": 0,
       "readTimeoutSeconds": 10,
+      "maxHeaderBytes": 16384,
       "maxBodyBytes": 1048576,
       "shutdownDeadlineSeconds": 15,
       "corsOrigins": []
+    },
+    "streaming": {
+      "maxStreams": 50000,
+      "bufferBytes": 1048576,
+      "keepAliveSeconds": 15,
+      "fetchMode": "polling"
     },
     "database": {"url": "sqlite://var/governor.db", "poolSize": 4},
     "auth": {"adminToken": ""},
@@ -174,16 +184,17 @@ std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out) {
     return errors;
   }
   for (const auto& [key, _] : doc.items()) {
-    static const std::vector<std::string> kSections = {"server",    "database", "auth",
-                                                       "log",       "rateLimits", "targets"};
+    static const std::vector<std::string> kSections = {
+        "server", "streaming", "database", "auth", "log", "rateLimits", "targets"};
     if (std::find(kSections.begin(), kSections.end(), key) == kSections.end()) {
       errors.push_back(InvalidArgument("unknown section", key));
     }
   }
   {
     SectionReader r(doc, "server", errors);
-    r.Unknown({"listen", "workers", "keepAliveTimeoutSeconds", "keepAliveMaxCount",
-               "readTimeoutSeconds", "maxBodyBytes", "shutdownDeadlineSeconds", "corsOrigins"});
+    r.Unknown({"listen", "ioThreads", "workers", "maxConnections", "headerTimeoutSeconds",
+               "keepAliveTimeoutSeconds", "keepAliveMaxCount", "readTimeoutSeconds",
+               "maxHeaderBytes", "maxBodyBytes", "shutdownDeadlineSeconds", "corsOrigins"});
     if (const Json* listen = r.Get("listen")) {
       std::string s = listen->is_string() ? listen->get<std::string>() : "";
       const auto colon = s.rfind(':');
@@ -206,10 +217,16 @@ std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out) {
         out.listen_port = port;
       }
     }
+    r.Int("ioThreads", out.io_threads, 0, 256);
     r.Int("workers", out.workers, 1, 4096);
-    r.Int("keepAliveTimeoutSeconds", out.keep_alive_timeout_seconds, 0, 3600);
-    r.Int("keepAliveMaxCount", out.keep_alive_max_count, 1, 1000000);
+    r.Int("maxConnections", out.max_connections, 1, 10000000);
+    r.Int("headerTimeoutSeconds", out.header_timeout_seconds, 1, 3600);
+    r.Int("keepAliveTimeoutSeconds", out.keep_alive_timeout_seconds, 1, 86400);
+    r.Int("keepAliveMaxCount", out.keep_alive_max_count, 0, 100000000);
     r.Int("readTimeoutSeconds", out.read_timeout_seconds, 1, 3600);
+    int max_header = static_cast<int>(out.max_header_bytes);
+    r.Int("maxHeaderBytes", max_header, 1024, 1 << 20);
+    out.max_header_bytes = static_cast<size_t>(max_header);
     int max_body = static_cast<int>(out.max_body_bytes);
     r.Int("maxBodyBytes", max_body, 1024, 1 << 30);
     out.max_body_bytes = static_cast<size_t>(max_body);
@@ -227,6 +244,19 @@ std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out) {
           out.cors_origins.push_back(o.get<std::string>());
         }
       }
+    }
+  }
+  {
+    SectionReader r(doc, "streaming", errors);
+    r.Unknown({"maxStreams", "bufferBytes", "keepAliveSeconds", "fetchMode"});
+    r.Int("maxStreams", out.max_streams, 0, 10000000);
+    int buffer = static_cast<int>(out.stream_buffer_bytes);
+    r.Int("bufferBytes", buffer, 4096, 1 << 30);
+    out.stream_buffer_bytes = static_cast<size_t>(buffer);
+    r.Int("keepAliveSeconds", out.stream_keep_alive_seconds, 1, 3600);
+    r.String("fetchMode", out.fetch_mode);
+    if (out.fetch_mode != "polling" && out.fetch_mode != "streaming") {
+      r.Fail("fetchMode", "expected polling or streaming");
     }
   }
   {

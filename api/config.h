@@ -18,13 +18,22 @@ struct ServerConfig {
   // server
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;
-  int workers = 64;
-  int keep_alive_timeout_seconds = 2;
-  int keep_alive_max_count = 100;
+  int io_threads = 0;  // event-loop threads; 0 = one per core
+  int workers = 16;    // the blocking pool: handlers that touch the database
+  int max_connections = 50000;
+  int header_timeout_seconds = 10;
+  int keep_alive_timeout_seconds = 60;
+  int keep_alive_max_count = 0;  // requests per connection; 0 = unlimited
   int read_timeout_seconds = 10;
+  size_t max_header_bytes = 16384;
   size_t max_body_bytes = 1 << 20;
   int shutdown_deadline_seconds = 15;
   std::vector<std::string> cors_origins;
+  // streaming (server-sent events: Unleash streaming, OFREP change events)
+  int max_streams = 50000;
+  size_t stream_buffer_bytes = 1 << 20;
+  int stream_keep_alive_seconds = 15;
+  std::string fetch_mode = "polling";  // "streaming": tell polling Unleash SDKs to stream
   // database
   std::string database_url = "sqlite://var/governor.db";
   int database_pool_size = 4;

@@ -11,13 +11,13 @@ namespace {
 
 flags::ChangeAuthor Author(const RequestContext& ctx) { return {ctx.Actor(), ctx.request_id}; }
 
-void WriteFeature(httplib::Response& res, int status, const flags::AdminFeature& f) {
-  res.set_header("ETag", "\"" + std::to_string(f.version) + "\"");
+void WriteFeature(Response& res, int status, const flags::AdminFeature& f) {
+  res.SetHeader("ETag", "\"" + std::to_string(f.version) + "\"");
   WriteJson(res, status, flags::AdminFeatureToJson(f));
 }
 
-void WriteSegment(httplib::Response& res, int status, const flags::AdminSegment& s) {
-  res.set_header("ETag", "\"" + std::to_string(s.version) + "\"");
+void WriteSegment(Response& res, int status, const flags::AdminSegment& s) {
+  res.SetHeader("ETag", "\"" + std::to_string(s.version) + "\"");
   WriteJson(res, status, flags::AdminSegmentToJson(s));
 }
 
@@ -31,15 +31,15 @@ StatusOr<int64_t> SegmentId(const RequestContext& ctx) {
   return id;
 }
 
-StatusOr<std::string> RequiredQuery(const httplib::Request& req, const std::string& name) {
-  if (!req.has_param(name) || req.get_param_value(name).empty()) {
+StatusOr<std::string> RequiredQuery(const Request& req, const std::string& name) {
+  if (!req.HasParam(name) || req.Param(name).empty()) {
     return InvalidArgument("is required", name);
   }
-  return req.get_param_value(name);
+  return req.Param(name);
 }
 
 // Body + If-Match for an update handler; writes the error and returns false on failure.
-bool ReadUpdate(const RequestContext& ctx, httplib::Response& res, Json& body,
+bool ReadUpdate(const RequestContext& ctx, Response& res, Json& body,
                 std::optional<int64_t>& version, bool need_body = true) {
   auto v = IfMatchVersion(ctx.req);
   if (!v.ok()) {
@@ -141,19 +141,19 @@ void AddRoute(Router& router, std::string method, std::string path, Handler hand
 }
 
 // Writes the feature with `status`, or the error.
-void RespondFeature(httplib::Response& res, int status, const StatusOr<flags::AdminFeature>& f) {
+void RespondFeature(Response& res, int status, const StatusOr<flags::AdminFeature>& f) {
   if (!f.ok()) return WriteError(res, f.status());
   WriteFeature(res, status, *f);
 }
 
 // Writes the segment with `status`, or the error.
-void RespondSegment(httplib::Response& res, int status, const StatusOr<flags::AdminSegment>& s) {
+void RespondSegment(Response& res, int status, const StatusOr<flags::AdminSegment>& s) {
   if (!s.ok()) return WriteError(res, s.status());
   WriteSegment(res, status, *s);
 }
 
 // 204 No Content, or the error.
-void RespondDeleted(httplib::Response& res, const Status& s) {
+void RespondDeleted(Response& res, const Status& s) {
   if (!s.ok()) return WriteError(res, s);
   res.status = 204;
 }
@@ -164,7 +164,7 @@ using FeatureUpdate = std::function<StatusOr<flags::AdminFeature>(
 // A handler that reads If-Match (and the JSON body unless `need_body` is false), applies
 // `update` and answers 200 with the feature.
 Handler FeatureUpdateHandler(FeatureUpdate update, bool need_body = true) {
-  return [update = std::move(update), need_body](RequestContext& ctx, httplib::Response& res) {
+  return [update = std::move(update), need_body](RequestContext& ctx, Response& res) {
     Json body;
     std::optional<int64_t> version;
     if (!ReadUpdate(ctx, res, body, version, need_body)) return;
@@ -176,7 +176,7 @@ Handler FeatureUpdateHandler(FeatureUpdate update, bool need_body = true) {
 
 void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::FlagMetrics& metrics) {
   AddRoute(router, "GET", "/api/v1/flags",
-           [&service](RequestContext&, httplib::Response& res) {
+           [&service](RequestContext&, Response& res) {
              auto features = service.ListFeatures();
              if (!features.ok()) return WriteError(res, features.status());
              Json items = Json::array();
@@ -188,19 +188,19 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
 
   AddRoute(
       router, "POST", "/api/v1/flags",
-      [&service](RequestContext& ctx, httplib::Response& res) {
+      [&service](RequestContext& ctx, Response& res) {
         auto body = ParseBody(ctx.req);
         if (!body.ok()) return WriteError(res, body.status());
         auto created = service.CreateFeature(Author(ctx), *body);
         if (!created.ok()) return WriteError(res, created.status());
-        res.set_header("Location", "/api/v1/flags/" + created->definition.name);
+        res.SetHeader("Location", "/api/v1/flags/" + created->definition.name);
         WriteFeature(res, 201, *created);
       },
       "Create a feature flag; environments not listed start disabled", FlagBodySchema(),
       Errors({{201, FlagSchema()}}, {400, 409}));
 
   AddRoute(router, "POST", "/api/v1/flags/import",
-           [&service](RequestContext& ctx, httplib::Response& res) {
+           [&service](RequestContext& ctx, Response& res) {
              auto env = RequiredQuery(ctx.req, "environment");
              if (!env.ok()) return WriteError(res, env.status());
              auto body = ParseBody(ctx.req);
@@ -222,7 +222,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
            {"environment"});
 
   AddRoute(router, "GET", "/api/v1/flags/export",
-           [&service](RequestContext& ctx, httplib::Response& res) {
+           [&service](RequestContext& ctx, Response& res) {
              auto env = RequiredQuery(ctx.req, "environment");
              if (!env.ok()) return WriteError(res, env.status());
              auto exported = service.Export(*env);
@@ -234,7 +234,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
 
   AddRoute(
       router, "GET", "/api/v1/flags/{name}",
-      [&service](RequestContext& ctx, httplib::Response& res) {
+      [&service](RequestContext& ctx, Response& res) {
         RespondFeature(res, 200, service.GetFeature(ctx.PathParam(0)));
       },
       "Get a feature flag (ETag: its version)", nullptr, Errors({{200, FlagSchema()}}, {404}));
@@ -259,7 +259,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
 
   AddRoute(
       router, "DELETE", "/api/v1/flags/{name}",
-      [&service](RequestContext& ctx, httplib::Response& res) {
+      [&service](RequestContext& ctx, Response& res) {
         Json body;
         std::optional<int64_t> version;
         if (!ReadUpdate(ctx, res, body, version, false)) return;
@@ -307,9 +307,9 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
 
   AddRoute(
       router, "GET", "/api/v1/flags/{name}/metrics",
-      [&metrics](RequestContext& ctx, httplib::Response& res) {
+      [&metrics](RequestContext& ctx, Response& res) {
         std::optional<std::string> env;
-        if (ctx.req.has_param("environment")) env = ctx.req.get_param_value("environment");
+        if (ctx.req.HasParam("environment")) env = ctx.req.Param("environment");
         auto m = metrics.FeatureMetrics(ctx.PathParam(0), env);
         if (!m.ok()) return WriteError(res, m.status());
         WriteJson(res, 200, *m);
@@ -319,7 +319,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
       {"environment"});
 
   AddRoute(router, "GET", "/api/v1/segments",
-           [&service](RequestContext&, httplib::Response& res) {
+           [&service](RequestContext&, Response& res) {
              auto segments = service.ListSegments();
              if (!segments.ok()) return WriteError(res, segments.status());
              Json items = Json::array();
@@ -330,12 +330,12 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
 
   AddRoute(
       router, "POST", "/api/v1/segments",
-      [&service](RequestContext& ctx, httplib::Response& res) {
+      [&service](RequestContext& ctx, Response& res) {
         auto body = ParseBody(ctx.req);
         if (!body.ok()) return WriteError(res, body.status());
         auto created = service.CreateSegment(Author(ctx), *body);
         if (!created.ok()) return WriteError(res, created.status());
-        res.set_header("Location", "/api/v1/segments/" + std::to_string(created->segment.id));
+        res.SetHeader("Location", "/api/v1/segments/" + std::to_string(created->segment.id));
         WriteSegment(res, 201, *created);
       },
       "Create a segment (a named constraint set; the id is assigned)", SegmentBodySchema(),
@@ -343,7 +343,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
 
   AddRoute(
       router, "GET", "/api/v1/segments/{id}",
-      [&service](RequestContext& ctx, httplib::Response& res) {
+      [&service](RequestContext& ctx, Response& res) {
         auto id = SegmentId(ctx);
         if (!id.ok()) return WriteError(res, id.status());
         RespondSegment(res, 200, service.GetSegment(*id));
@@ -352,7 +352,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
 
   AddRoute(
       router, "PUT", "/api/v1/segments/{id}",
-      [&service](RequestContext& ctx, httplib::Response& res) {
+      [&service](RequestContext& ctx, Response& res) {
         auto id = SegmentId(ctx);
         if (!id.ok()) return WriteError(res, id.status());
         Json body;
@@ -365,7 +365,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
 
   AddRoute(
       router, "DELETE", "/api/v1/segments/{id}",
-      [&service](RequestContext& ctx, httplib::Response& res) {
+      [&service](RequestContext& ctx, Response& res) {
         auto id = SegmentId(ctx);
         if (!id.ok()) return WriteError(res, id.status());
         Json body;

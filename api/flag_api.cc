@@ -11,13 +11,6 @@ namespace gov::api {
 
 namespace {
 
-bool SegmentUsesExtensionOperators(const flags::Segment& segment) {
-  return std::any_of(segment.constraints.begin(), segment.constraints.end(),
-                     [](const flags::Constraint& c) {
-                       return flags::IsExtensionOperator(flags::OperatorFromName(c.op));
-                     });
-}
-
 bool HasVariants(const flags::Feature& feature) {
   if (!feature.variants.empty()) return true;
   return std::any_of(feature.strategies.begin(), feature.strategies.end(),
@@ -35,13 +28,9 @@ std::shared_ptr<const EnvironmentView> BuildEnvironmentView(
     view->flags[f.name] = FlagInfo{&f, HasVariants(f)};
   }
   if (view->snapshot->compiled) view->names = flags::FlagNames(*view->snapshot->compiled);
-  // Unleash SDKs get the client view without Governor's extension operators: an SDK that
-  // does not know an operator would evaluate the constraint differently.
+  // Unleash SDKs get every feature and segment, REGEX and IN_CIDR constraints included
+  // (unleash-client 6.12 evaluates both).
   flags::ClientFeatures client = flags::ClientView(stored);
-  std::erase_if(client.features, [&](const flags::Feature& f) {
-    return flags::UsesExtensionOperators(f, stored.segments);
-  });
-  std::erase_if(client.segments, SegmentUsesExtensionOperators);
   view->client_body = flags::ToJson(client).dump(-1, ' ', false, Json::error_handler_t::replace);
   view->client_features = std::move(client);
   return view;
@@ -54,11 +43,17 @@ FlagApi::FlagApi(flags::SnapshotRegistry& registry, const Clock& clock, const Au
       auth_(auth),
       options_(std::move(options)),
       sinks_(std::move(sinks)) {
-  registry_.Subscribe([feed = feed_](const std::string&, int64_t) {
-    std::lock_guard<std::mutex> lock(feed->mu);
-    feed->cv.notify_all();
+  streams_ = std::make_unique<StreamHub>(
+      [this](std::string_view environment) { return View(environment); }, options_.max_streams,
+      options_.keep_alive_interval);
+  // Every publish builds the new view at once (so delta polling has every revision) and
+  // sends it to the environment's streams. Runs on the publishing thread, in order.
+  subscription_ = registry_.Subscribe([this](const std::string& environment, int64_t) {
+    streams_->Publish(environment, Refresh(environment));
   });
 }
+
+FlagApi::~FlagApi() { registry_.Unsubscribe(subscription_); }
 
 std::shared_ptr<const EnvironmentView> FlagApi::View(std::string_view environment) {
   auto snapshot = registry_.Get(environment);
@@ -68,41 +63,41 @@ std::shared_ptr<const EnvironmentView> FlagApi::View(std::string_view environmen
     auto it = views_.find(environment);
     if (it != views_.end() && it->second->snapshot == snapshot) return it->second;
   }
+  return Refresh(environment);
+}
+
+std::shared_ptr<const EnvironmentView> FlagApi::Refresh(std::string_view environment) {
+  auto snapshot = registry_.Get(environment);
+  if (!snapshot) return nullptr;
+  {
+    std::shared_lock<std::shared_mutex> lock(views_mu_);
+    auto it = views_.find(environment);
+    if (it != views_.end() && it->second->snapshot->revision >= snapshot->revision) {
+      return it->second;
+    }
+  }
   auto view = BuildEnvironmentView(snapshot);
   std::unique_lock<std::shared_mutex> lock(views_mu_);
   auto& slot = views_[std::string(environment)];
-  // Keep whichever view is newer when two requests raced to build one.
-  if (!slot || slot->snapshot->revision <= view->snapshot->revision) slot = view;
+  // Keep whichever view is newer when two callers raced to build one.
+  if (slot && slot->snapshot->revision >= view->snapshot->revision) return slot;
+  slot = view;
+  auto& kept = history_[std::string(environment)];
+  kept.push_back(view);
+  while (kept.size() > std::max<size_t>(1, options_.delta_history)) kept.pop_front();
   return view;
 }
 
-int64_t FlagApi::CurrentRevision(std::string_view environment) const {
-  auto snapshot = registry_.Get(environment);
-  return snapshot ? snapshot->revision : 0;
-}
-
-int64_t FlagApi::WaitForRevision(std::string_view environment, int64_t known,
-                                 std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(feed_->mu);
-  feed_->cv.wait_for(lock, timeout, [&] { return CurrentRevision(environment) != known; });
-  return CurrentRevision(environment);
-}
-
-bool FlagApi::AcquireStream() {
-  std::lock_guard<std::mutex> lock(feed_->mu);
-  if (feed_->open_streams >= options_.max_streams) return false;
-  ++feed_->open_streams;
-  return true;
-}
-
-void FlagApi::ReleaseStream() {
-  std::lock_guard<std::mutex> lock(feed_->mu);
-  --feed_->open_streams;
-}
-
-int FlagApi::open_streams() const {
-  std::lock_guard<std::mutex> lock(feed_->mu);
-  return feed_->open_streams;
+std::shared_ptr<const EnvironmentView> FlagApi::ViewAt(std::string_view environment,
+                                                       int64_t revision) {
+  View(environment);  // the current revision is always in the history
+  std::shared_lock<std::shared_mutex> lock(views_mu_);
+  auto it = history_.find(environment);
+  if (it == history_.end()) return nullptr;
+  for (const auto& view : it->second) {
+    if (view->snapshot->revision == revision) return view;
+  }
+  return nullptr;
 }
 
 std::string PrincipalEnvironment(const RequestContext& ctx) {
@@ -125,45 +120,47 @@ bool IfNoneMatchHits(std::string_view header, std::string_view etag) {
   return false;
 }
 
-bool ApplyCors(const std::vector<std::string>& origins, const httplib::Request& req,
-               httplib::Response& res) {
-  if (!req.has_header("Origin")) return false;
-  const std::string origin = req.get_header_value("Origin");
+bool ApplyCors(const std::vector<std::string>& origins, const Request& req,
+               Response& res) {
+  if (!req.HasHeader("Origin")) return false;
+  const std::string origin = req.Header("Origin");
   const bool any = std::find(origins.begin(), origins.end(), "*") != origins.end();
   if (!any && std::find(origins.begin(), origins.end(), origin) == origins.end()) return false;
-  res.set_header("Access-Control-Allow-Origin", any ? "*" : origin);
-  if (!any) res.set_header("Vary", "Origin");
-  res.set_header("Access-Control-Expose-Headers", "ETag");
+  res.SetHeader("Access-Control-Allow-Origin", any ? "*" : origin);
+  if (!any) res.SetHeader("Vary", "Origin");
+  res.SetHeader("Access-Control-Expose-Headers", "ETag");
   return true;
 }
 
-bool AnswerNotModified(const httplib::Request& req, httplib::Response& res,
+bool AnswerNotModified(const Request& req, Response& res,
                        const std::string& etag) {
-  res.set_header("ETag", etag);
-  res.set_header("Cache-Control", "no-cache");
-  if (!IfNoneMatchHits(req.get_header_value("If-None-Match"), etag)) return false;
+  res.SetHeader("ETag", etag);
+  res.SetHeader("Cache-Control", "no-cache");
+  if (!IfNoneMatchHits(req.Header("If-None-Match"), etag)) return false;
   res.status = 304;
   return true;
 }
 
 void AddCorsRoute(Router& router, const std::shared_ptr<FlagApi>& api, Route route) {
-  route.headers = [api](const httplib::Request& req, httplib::Response& res) {
+  route.headers = [api](const Request& req, Response& res) {
     ApplyCors(api->options().cors_origins, req, res);
   };
+  // Evaluation reads only memory; ingested reports go to the database.
+  route.execution = route.rate_class == "ingest" ? Execution::kBlocking : Execution::kInline;
   router.Add(std::move(route));
 }
 
-void WritePreflight(const FlagApi& api, const httplib::Request& req, httplib::Response& res,
+void WritePreflight(const FlagApi& api, const Request& req, Response& res,
                     const char* methods) {
   if (!ApplyCors(api.options().cors_origins, req, res)) {
     return WriteError(res, PermissionDenied("origin not allowed by server.corsOrigins"));
   }
   res.status = 204;
-  res.set_header("Access-Control-Allow-Methods", methods);
-  res.set_header("Access-Control-Allow-Headers",
+  res.SetHeader("Access-Control-Allow-Methods", methods);
+  res.SetHeader("Access-Control-Allow-Headers",
                  "Authorization, Content-Type, If-None-Match, X-API-Key, Unleash-AppName, "
                  "Unleash-SDK, Unleash-Connection-Id");
-  res.set_header("Access-Control-Max-Age", "86400");
+  res.SetHeader("Access-Control-Max-Age", "86400");
 }
 
 void AddPreflightRoutes(Router& router, const std::shared_ptr<FlagApi>& api,
@@ -174,19 +171,21 @@ void AddPreflightRoutes(Router& router, const std::shared_ptr<FlagApi>& api,
                 path,
                 Access::kPublic,
                 "",
-                [api, methods](RequestContext& ctx, httplib::Response& res) {
+                [api, methods](RequestContext& ctx, Response& res) {
                   WritePreflight(*api, ctx.req, res, methods);
                 },
                 {"CORS preflight (origins from server.corsOrigins)",
                  tag,
                  nullptr,
                  {{204, nullptr}, {403, error_schema}},
-                 {}}});
+                 {}},
+                nullptr,
+                Execution::kInline});
   }
 }
 
 void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx,
-                        httplib::Response& res) {
+                        Response& res) {
   auto body = ParseBody(ctx.req);
   if (!body.ok()) return WriteError(res, body.status());
   const std::string env = PrincipalEnvironment(ctx);

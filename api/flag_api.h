@@ -5,7 +5,7 @@
 // body), and the change feed that server-sent-event streams wait on.
 
 #include <chrono>
-#include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -19,6 +19,7 @@
 
 #include "api/authenticator.h"
 #include "api/router.h"
+#include "api/sse.h"
 #include "core/clock.h"
 #include "flags/snapshot_registry.h"
 #include "store/flag_metrics_repository.h"
@@ -36,19 +37,24 @@ struct EnvironmentView {
   std::shared_ptr<const flags::EnvironmentSnapshot> snapshot;
   std::unordered_map<std::string_view, FlagInfo> flags;  // by name (the later feature wins)
   std::vector<std::string_view> names;                   // evaluation order, distinct
-  // Features Unleash SDKs may receive: ClientView, without extension operators.
+  // What Unleash SDKs receive: ClientView(snapshot->features).
   flags::ClientFeatures client_features;
   std::string client_body;  // client_features as client-API JSON
 };
 
 struct FlagApiOptions {
   std::vector<std::string> cors_origins;  // "*" allows any origin
-  // Concurrent SSE streams (each holds one HTTP worker thread while open).
-  int max_streams = 16;
+  // Concurrent SSE streams in this process (Unleash streaming and OFREP change events).
+  // Beyond it an Unleash SDK is told to poll (429), an OFREP client gets 503.
+  int max_streams = 50000;
+  // A comment line on every open stream this often.
   std::chrono::milliseconds keep_alive_interval{15000};
-  // How long one call of a stream's content provider waits for a change before returning
-  // to cpp-httplib, which then notices a server shutdown.
-  std::chrono::milliseconds wait_slice{500};
+  // Sends `fetch-mode: streaming` with client-API flag responses, which moves polling
+  // Unleash SDKs (those that support it) to streaming.
+  bool suggest_streaming = false;
+  // Views kept per environment for delta polling (GET /api/client/delta): an SDK whose
+  // revision is older gets the full state again.
+  size_t delta_history = 32;
 };
 
 // Where client registrations and metrics go (the flag store), as flags::ParseClientRegistration
@@ -66,6 +72,7 @@ class FlagApi {
   // be destroyed first.
   FlagApi(flags::SnapshotRegistry& registry, const Clock& clock, const Authenticator& auth,
           FlagApiOptions options, ClientMetricsSinks sinks = {});
+  ~FlagApi();
   FlagApi(const FlagApi&) = delete;
   FlagApi& operator=(const FlagApi&) = delete;
 
@@ -73,14 +80,13 @@ class FlagApi {
   // nothing was ever published for it.
   std::shared_ptr<const EnvironmentView> View(std::string_view environment);
 
-  // Blocks up to `timeout` until `environment`'s revision differs from `known`; returns the
-  // current revision (0 when none is published).
-  int64_t WaitForRevision(std::string_view environment, int64_t known,
-                          std::chrono::milliseconds timeout);
-  // Takes one of max_streams stream slots; false when all are taken.
-  bool AcquireStream();
-  void ReleaseStream();
-  int open_streams() const;
+  // The view of `environment` at `revision` when it is still kept (the last delta_history
+  // published revisions), else nullptr.
+  std::shared_ptr<const EnvironmentView> ViewAt(std::string_view environment, int64_t revision);
+
+  // Open event streams, fed on every publish.
+  StreamHub& streams() { return *streams_; }
+  int open_streams() const { return streams_->open_streams(); }
 
   const Clock& clock() const { return clock_; }
   const Authenticator& auth() const { return auth_; }
@@ -88,7 +94,8 @@ class FlagApi {
   const ClientMetricsSinks& sinks() const { return sinks_; }
 
  private:
-  int64_t CurrentRevision(std::string_view environment) const;
+  // Builds the view of the registry's current snapshot once, remembering it in the history.
+  std::shared_ptr<const EnvironmentView> Refresh(std::string_view environment);
 
   flags::SnapshotRegistry& registry_;
   const Clock& clock_;
@@ -98,14 +105,11 @@ class FlagApi {
 
   std::shared_mutex views_mu_;
   std::map<std::string, std::shared_ptr<const EnvironmentView>, std::less<>> views_;
+  // Oldest first; the newest is views_'s.
+  std::map<std::string, std::deque<std::shared_ptr<const EnvironmentView>>, std::less<>> history_;
 
-  // Signalled on every publish; shared with the registry's listener.
-  struct ChangeFeed {
-    std::mutex mu;
-    std::condition_variable cv;
-    int open_streams = 0;
-  };
-  std::shared_ptr<ChangeFeed> feed_ = std::make_shared<ChangeFeed>();
+  std::unique_ptr<StreamHub> streams_;
+  int subscription_ = 0;
 };
 
 // Builds the view of one snapshot (exposed for tests).
@@ -119,22 +123,23 @@ std::string PrincipalEnvironment(const RequestContext& ctx);
 bool IfNoneMatchHits(std::string_view header, std::string_view etag);
 
 // Adds CORS headers when the request's Origin is allowed by `origins`; returns whether it was.
-bool ApplyCors(const std::vector<std::string>& origins, const httplib::Request& req,
-               httplib::Response& res);
+bool ApplyCors(const std::vector<std::string>& origins, const Request& req,
+               Response& res);
 
 // Sets `etag` (and Cache-Control: no-cache) on `res`; when the request's If-None-Match lists
 // it, also answers 304 and returns true, and the caller writes no body.
-bool AnswerNotModified(const httplib::Request& req, httplib::Response& res,
+bool AnswerNotModified(const Request& req, Response& res,
                        const std::string& etag);
 
 // Adds `route` for a browser-facing API: every response carries the CORS headers of api's
 // cors_origins (the router sets them, so its own 401, 403 and 429 carry them too and a browser
-// can read them); the route's handler need not set them.
+// can read them); the route's handler need not set them. Runs inline on the I/O thread unless
+// its rate class is "ingest" (reports stored in the database).
 void AddCorsRoute(Router& router, const std::shared_ptr<FlagApi>& api, Route route);
 
 // Answers an OPTIONS preflight for a route that allows `methods`: 204 with CORS headers when
 // the Origin is allowed, else 403.
-void WritePreflight(const FlagApi& api, const httplib::Request& req, httplib::Response& res,
+void WritePreflight(const FlagApi& api, const Request& req, Response& res,
                     const char* methods);
 
 // Adds an OPTIONS preflight route (WritePreflight with `methods`, a string literal) for each
@@ -149,6 +154,6 @@ enum class ClientReport { kRegistration, kMetrics };
 // Validates a registration or metrics body for the caller's token environment and hands it
 // to the matching sink: 202, or the validation or sink error.
 void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx,
-                        httplib::Response& res);
+                        Response& res);
 
 }  // namespace gov::api

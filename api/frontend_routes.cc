@@ -13,7 +13,7 @@ const char* kJson = "application/json";
 
 Json ErrorSchema() { return Json{{"type", "object"}, {"required", {"error"}}}; }
 
-void Respond(FlagApi& api, RequestContext& ctx, httplib::Response& res,
+void Respond(FlagApi& api, RequestContext& ctx, Response& res,
              StatusOr<flags::Context> context) {
   if (!context.ok()) return WriteError(res, context.status());
   const std::string environment = PrincipalEnvironment(ctx);
@@ -25,10 +25,10 @@ void Respond(FlagApi& api, RequestContext& ctx, httplib::Response& res,
   // The toggles depend on the context, so the validator is the body's own hash.
   if (AnswerNotModified(ctx.req, res, "\"" + Sha256Hex(body).substr(0, 32) + "\"")) return;
   res.status = 200;
-  res.set_content(std::move(body), kJson);
+  res.SetContent(std::move(body), kJson);
 }
 
-StatusOr<flags::Context> ContextFromBody(const httplib::Request& req) {
+StatusOr<flags::Context> ContextFromBody(const Request& req) {
   ASSIGN_OR_RETURN(Json body, ParseBody(req));
   if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
   // unleash-proxy-client posts {"context": {...}}; a bare context object is accepted too.
@@ -45,7 +45,7 @@ StatusOr<flags::Context> ContextFromBody(const httplib::Request& req) {
 
 }  // namespace
 
-StatusOr<flags::Context> FrontendContextFromQuery(const httplib::Request& req) {
+StatusOr<flags::Context> FrontendContextFromQuery(const Request& req) {
   Json context = Json::object();
   Json properties = Json::object();
   for (const auto& [name, value] : req.params) {
@@ -127,7 +127,7 @@ void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api) {
                 "/api/frontend",
                 Access::kFrontend,
                 "evaluation",
-                [p](RequestContext& ctx, httplib::Response& res) {
+                [p](RequestContext& ctx, Response& res) {
                   Respond(*p, ctx, res, FrontendContextFromQuery(ctx.req));
                 },
                 {"Unleash frontend API: the flags enabled for the context in the query", "frontend",
@@ -137,7 +137,7 @@ void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api) {
                 "/api/frontend",
                 Access::kFrontend,
                 "evaluation",
-                [p](RequestContext& ctx, httplib::Response& res) {
+                [p](RequestContext& ctx, Response& res) {
                   Respond(*p, ctx, res, ContextFromBody(ctx.req));
                 },
                 {"Unleash frontend API: the flags enabled for the context in the body",
@@ -150,7 +150,7 @@ void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api) {
                 "/api/frontend/client/metrics",
                 Access::kFrontend,
                 "ingest",
-                [p](RequestContext& ctx, httplib::Response& res) {
+                [p](RequestContext& ctx, Response& res) {
                   AcceptClientReport(*p, ClientReport::kMetrics, ctx, res);
                 },
                 {"Unleash frontend API: usage counts from a frontend SDK",

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <httplib.h>
+#include "api/http.h"
 
 #include <memory>
 
@@ -19,7 +19,7 @@ void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api);
 // The evaluation context of GET /api/frontend: "properties[name]=v" parameters become
 // properties, the standard fields keep their names, any other parameter is a property.
 // remoteAddress defaults to the caller's address, as in Unleash.
-StatusOr<flags::Context> FrontendContextFromQuery(const httplib::Request& req);
+StatusOr<flags::Context> FrontendContextFromQuery(const Request& req);
 
 // {"toggles": [...]}: every flag enabled for `context`, with its variant and impressionData,
 // in definition order.

@@ -23,12 +23,12 @@ int HttpStatusFor(StatusCode code) {
   return 500;
 }
 
-void WriteJson(httplib::Response& res, int status, const Json& body) {
+void WriteJson(Response& res, int status, const Json& body) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+  res.SetContent(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
 }
 
-void WriteError(httplib::Response& res, const Status& status) {
+void WriteError(Response& res, const Status& status) {
   const int http = HttpStatusFor(status.code());
   Json err{{"code", StatusCodeName(status.code())}};
   if (http >= 500 && status.code() != StatusCode::kUnavailable) {
@@ -40,16 +40,16 @@ void WriteError(httplib::Response& res, const Status& status) {
   WriteJson(res, http, Json{{"error", err}});
 }
 
-StatusOr<Json> ParseBody(const httplib::Request& req) {
+StatusOr<Json> ParseBody(const Request& req) {
   auto parsed = ParseJson(req.body);
   if (!parsed.ok()) return InvalidArgument(parsed.status().message(), "body");
   return parsed;
 }
 
-StatusOr<int> QueryInt(const httplib::Request& req, const std::string& name, int def, int min,
+StatusOr<int> QueryInt(const Request& req, const std::string& name, int def, int min,
                        int max) {
-  if (!req.has_param(name)) return def;
-  const std::string v = req.get_param_value(name);
+  if (!req.HasParam(name)) return def;
+  const std::string v = req.Param(name);
   int out = 0;
   auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
   if (ec != std::errc() || ptr != v.data() + v.size() || out < min || out > max) {
@@ -60,9 +60,9 @@ StatusOr<int> QueryInt(const httplib::Request& req, const std::string& name, int
   return out;
 }
 
-StatusOr<std::optional<int64_t>> IfMatchVersion(const httplib::Request& req) {
-  if (!req.has_header("If-Match")) return std::optional<int64_t>();
-  std::string v = req.get_header_value("If-Match");
+StatusOr<std::optional<int64_t>> IfMatchVersion(const Request& req) {
+  if (!req.HasHeader("If-Match")) return std::optional<int64_t>();
+  std::string v = req.Header("If-Match");
   if (v.rfind("W/", 0) == 0) v = v.substr(2);
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
   int64_t out = 0;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <httplib.h>
+#include "api/http.h"
 
 #include <optional>
 #include <string>
@@ -14,20 +14,20 @@ namespace gov::api {
 int HttpStatusFor(StatusCode code);
 
 // Writes `body` as application/json.
-void WriteJson(httplib::Response& res, int status, const Json& body);
+void WriteJson(Response& res, int status, const Json& body);
 
 // Writes {"error": {"code", "message", "field"?}}. 5xx messages are replaced by a generic
 // text so internals never leak; the request id lets an operator find the logged cause.
-void WriteError(httplib::Response& res, const Status& status);
+void WriteError(Response& res, const Status& status);
 
 // Parses the request body as JSON; errors name the body and say what is wrong.
-StatusOr<Json> ParseBody(const httplib::Request& req);
+StatusOr<Json> ParseBody(const Request& req);
 
 // Query parameter `name` as an integer within [min, max]; default when absent.
-StatusOr<int> QueryInt(const httplib::Request& req, const std::string& name, int def, int min,
+StatusOr<int> QueryInt(const Request& req, const std::string& name, int def, int min,
                        int max);
 
 // The version in an If-Match header ("3" or "\"3\""); nullopt when absent.
-StatusOr<std::optional<int64_t>> IfMatchVersion(const httplib::Request& req);
+StatusOr<std::optional<int64_t>> IfMatchVersion(const Request& req);
 
 }  // namespace gov::api

@@ -139,32 +139,32 @@ void PercentEncode(std::string& out, std::string_view s) {
   }
 }
 
-void EvaluateOneRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
+void EvaluateOneRoute(FlagApi& api, RequestContext& ctx, Response& res) {
   const std::string key = ctx.PathParam(0);
   auto view = api.View(PrincipalEnvironment(ctx));
   if (!view) {
     res.status = 404;
-    res.set_content(
+    res.SetContent(
         ErrorBody(key, {404, "FLAG_NOT_FOUND", "flag '" + key + "' was not found"}, true), kJson);
     return;
   }
   auto body = ParseJson(ctx.req.body);
   if (!body.ok()) {
     res.status = 400;
-    res.set_content(ErrorBody(key, {400, "PARSE_ERROR", "body: " + body.status().message()}, true),
+    res.SetContent(ErrorBody(key, {400, "PARSE_ERROR", "body: " + body.status().message()}, true),
                     kJson);
     return;
   }
   auto [status, out] = OfrepEvaluateOne(*view, key, *body, api.clock().Now());
   res.status = status;
-  res.set_content(std::move(out), kJson);
+  res.SetContent(std::move(out), kJson);
 }
 
-void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
+void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, Response& res) {
   auto body = ParseJson(ctx.req.body);
   if (!body.ok()) {
     res.status = 400;
-    res.set_content(ErrorBody("", {400, "PARSE_ERROR", "body: " + body.status().message()}, false),
+    res.SetContent(ErrorBody("", {400, "PARSE_ERROR", "body: " + body.status().message()}, false),
                     kJson);
     return;
   }
@@ -173,7 +173,7 @@ void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res
   auto context = ParseRequest(*body, env, error);
   if (!context.ok()) {
     res.status = error.http;
-    res.set_content(ErrorBody("", error, false), kJson);
+    res.SetContent(ErrorBody("", error, false), kJson);
     return;
   }
   auto view = api.View(env);
@@ -193,15 +193,15 @@ void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res
   // ADR-0008: an SSE endpoint that says when to re-fetch. EventSource cannot send headers,
   // so the caller's own secret travels in the query; the access log records paths only.
   std::string uri = "/ofrep/v1/event-stream?token=";
-  PercentEncode(uri, ExtractSecret(ctx.req.get_header_value("Authorization"),
-                                   ctx.req.get_header_value("X-API-Key")));
+  PercentEncode(uri, ExtractSecret(ctx.req.Header("Authorization"),
+                                   ctx.req.Header("X-API-Key")));
   w.Key("eventStreams").BeginArray().BeginObject().Key("type").String("sse");
   w.Key("endpoint").BeginObject().Key("requestUri").String(uri).EndObject();
   w.Key("inactivityDelaySec").Int(kInactivityDelaySeconds).EndObject().EndArray();
   w.EndObject();
   if (AnswerNotModified(ctx.req, res, "\"" + Sha256Hex(out).substr(0, 32) + "\"")) return;
   res.status = 200;
-  res.set_content(std::move(out), kJson);
+  res.SetContent(std::move(out), kJson);
 }
 
 std::string RefetchMessage(int64_t revision) {
@@ -210,11 +210,11 @@ std::string RefetchMessage(int64_t revision) {
                     "{\"type\":\"refetchEvaluation\",\"etag\":\"\\\"" + id + "\\\"\"}");
 }
 
-void EventStreamRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res) {
-  std::string secret = ctx.req.get_param_value("token");
+void EventStreamRoute(FlagApi& api, RequestContext& ctx, Response& res) {
+  std::string secret = ctx.req.Param("token");
   if (secret.empty()) {
-    secret = ExtractSecret(ctx.req.get_header_value("Authorization"),
-                           ctx.req.get_header_value("X-API-Key"));
+    secret = ExtractSecret(ctx.req.Header("Authorization"),
+                           ctx.req.Header("X-API-Key"));
   }
   auto principal = api.auth().Authenticate(secret);
   if (!principal.ok()) return WriteError(res, principal.status());
@@ -222,9 +222,15 @@ void EventStreamRoute(FlagApi& api, RequestContext& ctx, httplib::Response& res)
       principal->type != store::TokenType::kFrontend) {
     return WriteError(res, PermissionDenied("only client and frontend tokens may subscribe"));
   }
-  const std::string env = principal->environment.value_or("");
-  if (!StartRevisionStream(api, env, nullptr, RefetchMessage, res)) {
-    res.set_header("Retry-After", "30");
+  static const std::shared_ptr<const SseKind> kind = [] {
+    auto k = std::make_shared<SseKind>();
+    k->change = [](const EnvironmentView*, const EnvironmentView& after) {
+      return RefetchMessage(after.snapshot->revision);
+    };
+    return k;
+  }();
+  if (!api.streams().Start(kind, principal->environment.value_or(""), res)) {
+    res.SetHeader("Retry-After", "30");
     WriteError(res, Unavailable("too many open streams; poll the bulk evaluation instead"));
   }
 }
@@ -264,7 +270,7 @@ void AddOfrepRoutes(Router& router, std::shared_ptr<FlagApi> api) {
        "/ofrep/v1/evaluate/flags/{key}",
        Access::kClientOrFrontend,
        "evaluation",
-       [p](RequestContext& ctx, httplib::Response& res) { EvaluateOneRoute(*p, ctx, res); },
+       [p](RequestContext& ctx, Response& res) { EvaluateOneRoute(*p, ctx, res); },
        {"OFREP v0.3.0: evaluate one flag",
         "ofrep",
         request,
@@ -280,7 +286,7 @@ void AddOfrepRoutes(Router& router, std::shared_ptr<FlagApi> api) {
        "/ofrep/v1/evaluate/flags",
        Access::kClientOrFrontend,
        "evaluation",
-       [p](RequestContext& ctx, httplib::Response& res) { EvaluateBulkRoute(*p, ctx, res); },
+       [p](RequestContext& ctx, Response& res) { EvaluateBulkRoute(*p, ctx, res); },
        {"OFREP v0.3.0: evaluate every flag (ETag; If-None-Match answers 304)",
         "ofrep",
         request,
@@ -295,7 +301,7 @@ void AddOfrepRoutes(Router& router, std::shared_ptr<FlagApi> api) {
               "/ofrep/v1/event-stream",
               Access::kPublic,
               "evaluation",
-              [p](RequestContext& ctx, httplib::Response& res) { EventStreamRoute(*p, ctx, res); },
+              [p](RequestContext& ctx, Response& res) { EventStreamRoute(*p, ctx, res); },
               {"OFREP ADR-0008 event stream: refetchEvaluation when the token environment's flags "
                "change (token in the query or the Authorization header)",
                "ofrep",

@@ -2,9 +2,9 @@
 
 namespace gov::api {
 
-StatusOr<store::PageRequest> ReadPage(const httplib::Request& req, int default_limit) {
+StatusOr<store::PageRequest> ReadPage(const Request& req, int default_limit) {
   ASSIGN_OR_RETURN(int limit, QueryInt(req, "limit", default_limit, 1, 1000));
-  return store::PageRequest{limit, req.get_param_value("cursor")};
+  return store::PageRequest{limit, req.Param("cursor")};
 }
 
 Json PageSchema(const Json& item) {

@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <regex>
 
 #include "api/http_util.h"
 #include "core/crypto.h"
@@ -13,22 +12,39 @@ namespace gov::api {
 
 namespace {
 
-// "/api/v1/tokens/{id}" -> "/api/v1/tokens/([^/]+)".
-std::string PatternToRegex(const std::string& path) {
-  std::string out;
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '{') {
-      const size_t close = path.find('}', i);
-      out += "([^/]+)";
-      i = close;
-    } else if (std::string_view(".+*?()[]^$|\\").find(path[i]) != std::string_view::npos) {
-      out += '\\';
-      out += path[i];
-    } else {
-      out += path[i];
-    }
+// "/api/v1/tokens/{id}" -> {"api", "v1", "tokens", ""}: literals, "" for a parameter.
+std::vector<std::string> SplitPattern(const std::string& path) {
+  std::vector<std::string> out;
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string::npos) slash = path.size();
+    std::string seg = path.substr(pos, slash - pos);
+    out.push_back(!seg.empty() && seg.front() == '{' ? std::string() : std::move(seg));
+    pos = slash + 1;
   }
   return out;
+}
+
+// Matches `path` against a split pattern; fills `params` (when given) on success.
+bool MatchSegments(const std::vector<std::string>& pattern, std::string_view path,
+                   std::vector<std::string>* params) {
+  if (path.empty() || path.front() != '/') return false;
+  size_t pos = 1;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pos > path.size()) return false;
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    const std::string_view seg = path.substr(pos, slash - pos);
+    if (pattern[i].empty()) {
+      if (seg.empty()) return false;
+      if (params) params->emplace_back(seg);
+    } else if (seg != pattern[i]) {
+      return false;
+    }
+    pos = slash + 1;
+  }
+  return pos == path.size() + 1;
 }
 
 bool ValidRequestId(const std::string& id) {
@@ -57,10 +73,10 @@ std::string NewRequestId() {
 }
 
 // The caller's X-Request-Id when it is usable, else a new one; echoed on the response.
-std::string EchoRequestId(const httplib::Request& req, httplib::Response& res) {
-  std::string id = req.get_header_value(kRequestIdKey);
+std::string EchoRequestId(const Request& req, Response& res) {
+  std::string id = req.Header(kRequestIdKey);
   if (!ValidRequestId(id)) id = NewRequestId();
-  res.set_header(kRequestIdKey, id);
+  res.SetHeader(kRequestIdKey, id);
   return id;
 }
 
@@ -74,16 +90,39 @@ Router::Router(Authenticator& auth, RateLimiter& limiter, HttpMetrics& metrics,
       access_log_(std::move(access_log)),
       json_log_(json_log) {}
 
-void Router::Add(Route route) { routes_.push_back(std::move(route)); }
+void Router::Add(Route route) {
+  segments_.push_back(SplitPattern(route.path));
+  routes_.push_back(std::move(route));
+}
 
-bool Router::Authorize(Access access, RequestContext& ctx, httplib::Response& res) {
+RouteMatch Router::Match(std::string_view method, std::string_view path) const {
+  RouteMatch match;
+  const std::string_view want = method == "HEAD" ? std::string_view("GET") : method;
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    if (routes_[i].method != want) continue;
+    match.params.clear();
+    if (MatchSegments(segments_[i], path, &match.params)) {
+      match.route = &routes_[i];
+      return match;
+    }
+  }
+  match.params.clear();
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    if (!MatchSegments(segments_[i], path, nullptr)) continue;
+    if (match.allow.find(routes_[i].method) != std::string::npos) continue;
+    match.allow += (match.allow.empty() ? "" : ", ") + routes_[i].method;
+  }
+  return match;
+}
+
+bool Router::Authorize(Access access, RequestContext& ctx, Response& res) {
   if (access == Access::kPublic) return true;
-  const std::string secret = ExtractSecret(ctx.req.get_header_value("Authorization"),
-                                           ctx.req.get_header_value("X-API-Key"));
+  const std::string secret = ExtractSecret(ctx.req.Header("Authorization"),
+                                           ctx.req.Header("X-API-Key"));
   auto principal = auth_.Authenticate(secret);
   if (!principal.ok()) {
     WriteError(res, principal.status());
-    res.set_header("WWW-Authenticate", "Bearer");
+    res.SetHeader("WWW-Authenticate", "Bearer");
     return false;
   }
   const store::TokenType t = principal->type;
@@ -107,7 +146,7 @@ bool Router::Authorize(Access access, RequestContext& ctx, httplib::Response& re
   return true;
 }
 
-void Router::Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
+void Router::Handle(const Route& route, const Request& req, Response& res) {
   const auto start = std::chrono::steady_clock::now();
   const std::string request_id = EchoRequestId(req, res);
   if (route.headers) route.headers(req, res);
@@ -120,11 +159,11 @@ void Router::Dispatch(const Route& route, const httplib::Request& req, httplib::
     const std::string key = ctx.principal ? ctx.principal->token_id : "ip:" + req.remote_addr;
     const RateDecision d = limiter_.Admit(cls, key);
     if (d.limited) {
-      res.set_header("RateLimit-Limit", std::to_string(d.limit));
-      res.set_header("RateLimit-Remaining", std::to_string(d.remaining));
-      res.set_header("RateLimit-Reset", std::to_string(d.reset_seconds));
+      res.SetHeader("RateLimit-Limit", std::to_string(d.limit));
+      res.SetHeader("RateLimit-Remaining", std::to_string(d.remaining));
+      res.SetHeader("RateLimit-Reset", std::to_string(d.reset_seconds));
       if (!d.allowed) {
-        res.set_header("Retry-After", std::to_string(d.retry_after_seconds));
+        res.SetHeader("Retry-After", std::to_string(d.retry_after_seconds));
         WriteError(res, Status(StatusCode::kResourceExhausted,
                                "rate limit exceeded; retry after " +
                                    std::to_string(d.retry_after_seconds) + " s"));
@@ -147,10 +186,10 @@ void Router::Dispatch(const Route& route, const httplib::Request& req, httplib::
   Finish(route.path, req, res, request_id, start);
 }
 
-void Router::Finish(const std::string& route, const httplib::Request& req,
-                    httplib::Response& res, const std::string& request_id,
+void Router::Finish(const std::string& route, const Request& req,
+                    Response& res, const std::string& request_id,
                     std::chrono::steady_clock::time_point start) {
-  if (res.status == -1) res.status = 200;  // httplib's default for a handled request
+  if (res.status == 0) res.status = 200;  // a handler that wrote no status succeeded
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - start)
                           .count();
@@ -171,52 +210,40 @@ void Router::Finish(const std::string& route, const httplib::Request& req,
   }
 }
 
-void Router::Install(httplib::Server& server) {
-  std::map<std::string, std::vector<std::string>> methods_by_pattern;
-  for (const Route& route : routes_) {
-    const std::string pattern = PatternToRegex(route.path);
-    methods_by_pattern[pattern].push_back(route.method);
-    auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
-      Dispatch(route, req, res);
-    };
-    if (route.method == "GET") server.Get(pattern, handler);
-    else if (route.method == "POST") server.Post(pattern, handler);
-    else if (route.method == "PUT") server.Put(pattern, handler);
-    else if (route.method == "PATCH") server.Patch(pattern, handler);
-    else if (route.method == "DELETE") server.Delete(pattern, handler);
-    else if (route.method == "OPTIONS") server.Options(pattern, handler);
-  }
-  // A known path with another method is 405 with Allow; anything else 404. Both JSON.
-  auto compiled = std::make_shared<std::vector<std::pair<std::regex, std::string>>>();
-  for (const auto& [pattern, methods] : methods_by_pattern) {
-    std::string allow;
-    for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
-    compiled->emplace_back(std::regex(pattern), allow);
-  }
-  server.set_error_handler([this, compiled](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;  // a handler's own error body
-    const auto start = std::chrono::steady_clock::now();
-    const std::string request_id = EchoRequestId(req, res);
-    if (res.status == 413) {
-      WriteError(res, Status(StatusCode::kPayloadTooLarge, "request body too large", "body"));
-    } else if (res.status == 404) {
-      for (const auto& [re, allow] : *compiled) {
-        if (std::regex_match(req.path, re)) {
-          res.set_header("Allow", allow);
-          WriteJson(res, 405, Json{{"error", {{"code", "method_not_allowed"},
-                                              {"message", req.method + " is not allowed here; use " + allow}}}});
-          return Finish("unmatched", req, res, request_id, start);
-        }
-      }
+void Router::HandleUnmatched(const Request& req, Response& res, int status,
+                             const std::string& allow) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string request_id = EchoRequestId(req, res);
+  switch (status) {
+    case 405:
+      res.SetHeader("Allow", allow);
+      WriteJson(res, 405, Json{{"error", {{"code", "method_not_allowed"},
+                                          {"message", req.method + " is not allowed here; use " +
+                                                          allow}}}});
+      break;
+    case 404:
       WriteError(res, NotFound("no route for " + req.method + " " + req.path));
-    } else if (res.status == 400) {
+      break;
+    case 413:
+      WriteError(res, Status(StatusCode::kPayloadTooLarge, "request body too large", "body"));
+      break;
+    case 431:
+      WriteJson(res, 431, Json{{"error", {{"code", "header_too_large"},
+                                          {"message", "request headers too large"},
+                                          {"field", "headers"}}}});
+      break;
+    case 503:
+      res.SetHeader("Retry-After", "1");
+      WriteError(res, Unavailable("too many connections; retry later"));
+      break;
+    case 400:
       WriteError(res, InvalidArgument("malformed HTTP request"));
-    } else {
-      WriteJson(res, res.status, Json{{"error", {{"code", "http_" + std::to_string(res.status)},
-                                                 {"message", "request failed"}}}});
-    }
-    Finish("unmatched", req, res, request_id, start);
-  });
+      break;
+    default:
+      WriteJson(res, status, Json{{"error", {{"code", "http_" + std::to_string(status)},
+                                             {"message", "request failed"}}}});
+  }
+  Finish("unmatched", req, res, request_id, start);
 }
 
 }  // namespace gov::api

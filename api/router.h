@@ -1,6 +1,6 @@
 #pragma once
 
-#include <httplib.h>
+#include "api/http.h"
 #include <spdlog/logger.h>
 
 #include <functional>
@@ -31,17 +31,24 @@ struct RouteDoc {
 
 // Everything a handler sees besides the raw request.
 struct RequestContext {
-  const httplib::Request& req;
+  const Request& req;
   std::string request_id;
   std::string route;  // the pattern, e.g. "/api/v1/tokens/{id}"
   std::optional<Principal> principal;
   // The i-th {param} of the route pattern.
-  std::string PathParam(size_t i) const { return req.matches[i + 1].str(); }
+  std::string PathParam(size_t i) const {
+    return i < req.path_params.size() ? req.path_params[i] : std::string();
+  }
   // Actor name for audit entries.
   std::string Actor() const { return principal ? principal->name : "anonymous"; }
 };
 
-using Handler = std::function<void(RequestContext&, httplib::Response&)>;
+using Handler = std::function<void(RequestContext&, Response&)>;
+
+// Where the server runs a route's handler. Inline handlers run on the I/O thread that read the
+// request: they must only read memory (evaluation, health, metrics) and never block. Every
+// other handler runs on the blocking pool, so a slow database never delays an inline route.
+enum class Execution { kBlocking, kInline };
 
 struct Route {
   std::string method;  // GET, POST, PUT, PATCH, DELETE
@@ -53,11 +60,20 @@ struct Route {
   // Sets headers every response of the route carries, e.g. CORS headers for a browser API.
   // The router calls it before authentication, so the errors it writes itself (401, 403, 429)
   // carry them too. May be empty.
-  std::function<void(const httplib::Request&, httplib::Response&)> headers = nullptr;
+  std::function<void(const Request&, Response&)> headers = nullptr;
+  Execution execution = Execution::kBlocking;
 };
 
-// Registers routes on an httplib server, wrapping each handler with: request id, auth,
-// rate limiting, exception safety, metrics and the access log.
+// The route a request names, with its path parameters; or, when none matches, the methods
+// the path allows ("" when the path is unknown: 404, else 405 with Allow).
+struct RouteMatch {
+  const Route* route = nullptr;
+  std::vector<std::string> params;
+  std::string allow;
+};
+
+// The routing table. Handle wraps each handler with: request id, auth, rate limiting,
+// exception safety, metrics and the access log. Thread-safe once every route is added.
 class Router {
  public:
   Router(Authenticator& auth, RateLimiter& limiter, HttpMetrics& metrics,
@@ -65,15 +81,21 @@ class Router {
 
   void Add(Route route);
   const std::vector<Route>& routes() const { return routes_; }
-  // Installs every route plus JSON 404/405/413 handling on `server`.
-  void Install(httplib::Server& server);
+  // The route for `method` and `path` (HEAD matches GET routes). Routes added later than the
+  // first Match are not seen.
+  RouteMatch Match(std::string_view method, std::string_view path) const;
+  // Runs `route`'s handler for `req` (its path_params set from the match) with every wrapper.
+  void Handle(const Route& route, const Request& req, Response& res);
+  // Answers a request no handler serves: `status` 404 or 405 (with `allow`), or an error the
+  // transport found while reading it (400 malformed, 413 body too large, 431 headers too
+  // large, 503 over the connection limit). JSON error body, request id, metrics and log line.
+  void HandleUnmatched(const Request& req, Response& res, int status, const std::string& allow);
 
  private:
-  void Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res);
-  void Finish(const std::string& route, const httplib::Request& req, httplib::Response& res,
+  void Finish(const std::string& route, const Request& req, Response& res,
               const std::string& request_id, std::chrono::steady_clock::time_point start);
   // Authenticates per `access`; on failure writes the error and returns false.
-  bool Authorize(Access access, RequestContext& ctx, httplib::Response& res);
+  bool Authorize(Access access, RequestContext& ctx, Response& res);
 
   Authenticator& auth_;
   RateLimiter& limiter_;
@@ -81,6 +103,8 @@ class Router {
   std::shared_ptr<spdlog::logger> access_log_;
   bool json_log_;
   std::vector<Route> routes_;
+  // Each route's pattern split on '/': a literal segment, or "" for a {param}.
+  std::vector<std::vector<std::string>> segments_;
 };
 
 }  // namespace gov::api

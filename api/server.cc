@@ -2,7 +2,6 @@
 
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,8 +26,6 @@
 namespace gov::api {
 
 namespace {
-
-constexpr int kListenBacklog = 4096;
 
 // Writes access-log lines through stdio's own buffer without flushing each one: line-buffered
 // on a terminal, block-buffered into a file or pipe. spdlog's stdout sinks flush every message,
@@ -88,6 +85,8 @@ Status GovernorServer::Open() {
       refresher_cv_.wait_for(lock, std::chrono::seconds(1));
       if (stopped_.load()) break;
       if (access_log_) access_log_->flush();
+      // /metrics runs on the event loop and must not touch the database: it reports this.
+      metrics_.SetDbUp(db_->Ping().ok());
       if (tick % 10 != 0) continue;
       Status s = auth_.Reload(*db_);
       if (!s.ok()) spdlog::warn("token reload failed: {}", s.ToString());
@@ -138,12 +137,17 @@ Status GovernorServer::Ready() {
 void GovernorServer::AddSystemRoutes() {
   const Json text_schema{{"type", "string"}, {"x-content-type", "text/plain"}};
   router_->Add({"GET", "/healthz", Access::kPublic, "",
-                [](RequestContext&, httplib::Response& res) { WriteJson(res, 200, {{"status", "ok"}}); },
+                [](RequestContext&, Response& res) {
+                  res.status = 200;
+                  res.SetContent(R"({"status":"ok"})", "application/json");
+                },
                 {"Liveness: 200 while the process runs", "system", nullptr,
                  {{200, {{"type", "object"}, {"properties", {{"status", {{"const", "ok"}}}}}}}},
-                 {}}});
+                 {}},
+                nullptr,
+                Execution::kInline});
   router_->Add({"GET", "/readyz", Access::kPublic, "",
-                [this](RequestContext&, httplib::Response& res) {
+                [this](RequestContext&, Response& res) {
                   Status s = Ready();
                   if (s.ok()) return WriteJson(res, 200, {{"status", "ready"}});
                   WriteJson(res, 503, {{"status", "not ready"}, {"reason", s.message()}});
@@ -152,17 +156,26 @@ void GovernorServer::AddSystemRoutes() {
                  {{200, {{"type", "object"}}}, {503, {{"type", "object"}, {"properties", {{"reason", {{"type", "string"}}}}}}}},
                  {}}});
   router_->Add({"GET", "/metrics", Access::kPublic, "",
-                [this](RequestContext&, httplib::Response& res) {
-                  metrics_.SetDbUp(db_ && db_->Ping().ok());
-                  res.set_content(metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8");
+                [this](RequestContext&, Response& res) {
+                  res.SetContent(metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8");
                 },
                 {"Prometheus metrics (text exposition format)", "system", nullptr,
-                 {{200, text_schema}}, {}}});
+                 {{200, text_schema}}, {}},
+                nullptr,
+                Execution::kInline});
   router_->Add({"GET", "/openapi.json", Access::kPublic, "",
-                [this](RequestContext&, httplib::Response& res) {
-                  WriteJson(res, 200, BuildOpenApi(router_->routes(), GOVERNOR_VERSION));
+                [this](RequestContext&, Response& res) {
+                  // Routes are fixed once the server serves; build the document once.
+                  std::call_once(openapi_once_, [this] {
+                    openapi_ = BuildOpenApi(router_->routes(), GOVERNOR_VERSION)
+                                   .dump(-1, ' ', false, Json::error_handler_t::replace);
+                  });
+                  res.status = 200;
+                  res.SetContent(openapi_, "application/json");
                 },
-                {"This OpenAPI 3.1 document", "system", nullptr, {{200, {{"type", "object"}}}}, {}}});
+                {"This OpenAPI 3.1 document", "system", nullptr, {{200, {{"type", "object"}}}}, {}},
+                nullptr,
+                Execution::kInline});
 }
 
 // Feature flags: every environment published to flag_snapshots_ before serving, kept current
@@ -181,11 +194,12 @@ Status GovernorServer::OpenFlags() {
   flag_metrics_ = std::make_unique<flags::FlagMetrics>(*db_, clock_);
   RETURN_IF_ERROR(flag_publisher_->Start());
   AddFlagAdminRoutes(*router_, *flag_service_, *flag_metrics_);
-  // Evaluation APIs (Unleash client/frontend, OFREP). SSE streams hold a worker each, so
-  // they get at most a quarter of the pool.
+  // Evaluation APIs (Unleash client/frontend, OFREP).
   FlagApiOptions evaluation;
   evaluation.cors_origins = config_.cors_origins;
-  evaluation.max_streams = std::max(1, config_.workers / 4);
+  evaluation.max_streams = config_.max_streams;
+  evaluation.keep_alive_interval = std::chrono::seconds(config_.stream_keep_alive_seconds);
+  evaluation.suggest_streaming = config_.fetch_mode == "streaming";
   ClientMetricsSinks sinks{
       [this](const store::ClientRegistration& registration) {
         return flag_metrics_->StoreRegistration(registration);
@@ -199,45 +213,27 @@ Status GovernorServer::OpenFlags() {
 }
 
 StatusOr<int> GovernorServer::Bind() {
-  const int workers = config_.workers;
-  http_.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-  http_.set_tcp_nodelay(true);
-  http_.set_keep_alive_max_count(config_.keep_alive_max_count);
-  http_.set_keep_alive_timeout(config_.keep_alive_timeout_seconds);
-  http_.set_read_timeout(config_.read_timeout_seconds, 0);
-  http_.set_write_timeout(config_.read_timeout_seconds, 0);
-  http_.set_payload_max_length(config_.max_body_bytes);
-  // cpp-httplib 0.11 listens with a backlog of 5: a burst of reconnecting keep-alive clients
-  // overflows it and waits out a 1 s SYN retransmit. Remember the listening socket and
-  // re-listen with a real backlog below (the kernel caps it at net.core.somaxconn).
-  int listen_fd = -1;
-  http_.set_socket_options([&listen_fd](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listen_fd = sock;
-  });
-  router_->Install(http_);
-  const int port = config_.listen_port == 0 ? http_.bind_to_any_port(config_.listen_host)
-                                            : (http_.bind_to_port(config_.listen_host,
-                                                                  config_.listen_port)
-                                                   ? config_.listen_port
-                                                   : -1);
-  if (port < 0) {
-    return Unavailable("cannot listen on " + config_.listen_host + ":" +
-                       std::to_string(config_.listen_port));
-  }
-  if (listen_fd >= 0 && ::listen(listen_fd, kListenBacklog) != 0) {
-    spdlog::warn("could not raise the listen backlog: {}", std::strerror(errno));
-  }
-  return port;
+  HttpServerOptions options;
+  options.host = config_.listen_host;
+  options.port = config_.listen_port;
+  options.io_threads = config_.io_threads;
+  options.blocking_threads = config_.workers;
+  options.max_connections = config_.max_connections;
+  options.header_timeout = std::chrono::seconds(config_.header_timeout_seconds);
+  options.read_timeout = std::chrono::seconds(config_.read_timeout_seconds);
+  options.keep_alive_timeout = std::chrono::seconds(config_.keep_alive_timeout_seconds);
+  options.max_header_bytes = config_.max_header_bytes;
+  options.max_body_bytes = config_.max_body_bytes;
+  options.keep_alive_max_count = config_.keep_alive_max_count;
+  options.stream_buffer_bytes = config_.stream_buffer_bytes;
+  http_ = std::make_unique<HttpServer>(*router_, options);
+  return http_->Bind();
 }
 
 void GovernorServer::Serve() {
+  if (!http_) return;
   serving_ = true;
-  http_.listen_after_bind();
-  std::lock_guard<std::mutex> lock(serve_mu_);
-  serve_done_ = true;
-  serve_cv_.notify_all();
+  http_->Serve();
 }
 
 bool GovernorServer::Stop() {
@@ -248,11 +244,9 @@ bool GovernorServer::Stop() {
   }
   if (housekeeping_.joinable()) housekeeping_.join();
   bool drained = true;
-  if (serving_) {
-    http_.stop();  // closes the listener; workers finish their current requests
-    std::unique_lock<std::mutex> lock(serve_mu_);
-    drained = serve_cv_.wait_for(lock, std::chrono::seconds(config_.shutdown_deadline_seconds),
-                                 [&] { return serve_done_; });
+  if (http_) {
+    // Stops accepting; idle connections close, in-flight requests finish, streams end.
+    drained = http_->Stop(std::chrono::seconds(config_.shutdown_deadline_seconds));
     if (!drained) {
       spdlog::warn("shutdown deadline of {} s passed with requests still running",
                    config_.shutdown_deadline_seconds);

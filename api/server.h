@@ -1,6 +1,6 @@
 #pragma once
 
-#include <httplib.h>
+#include "api/http.h"
 #include <spdlog/logger.h>
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include "api/authenticator.h"
 #include "api/config.h"
 #include "api/http_metrics.h"
+#include "api/http_server.h"
 #include "api/rate_limiter.h"
 #include "api/router.h"
 #include "controller/control_loop_service.h"
@@ -47,6 +48,8 @@ class GovernorServer {
   Router& router() { return *router_; }
   store::Database& database() { return *db_; }
   HttpMetrics& metrics() { return metrics_; }
+  // The transport's counters (connections, streams); valid after Bind().
+  const HttpServerStats* http_stats() const { return http_ ? &http_->stats() : nullptr; }
   // The autoscaling controller (targets, pushed metrics, the loop and its runner).
   controller::ControlLoopService& controller() { return *controller_; }
   const ServerConfig& config() const { return config_; }
@@ -80,13 +83,12 @@ class GovernorServer {
   std::unique_ptr<flags::FlagService> flag_service_;
   std::unique_ptr<flags::FlagMetrics> flag_metrics_;
   std::unique_ptr<Router> router_;
-  httplib::Server http_;
+  std::unique_ptr<HttpServer> http_;
+  std::once_flag openapi_once_;
+  std::string openapi_;  // built once, on the first request
   std::string generated_admin_token_;
   std::atomic<bool> serving_{false};
   std::atomic<bool> stopped_{false};
-  std::mutex serve_mu_;
-  std::condition_variable serve_cv_;
-  bool serve_done_ = false;
   std::thread housekeeping_;
   std::mutex refresher_mu_;
   std::condition_variable refresher_cv_;

@@ -1,6 +1,6 @@
 #include "api/sse.h"
 
-#include <chrono>
+#include "api/flag_api.h"
 
 namespace gov::api {
 
@@ -20,67 +20,143 @@ std::string SseMessage(std::string_view event, std::string_view id, std::string_
   return out;
 }
 
-namespace {
-
-struct StreamState {
-  FlagApi* api;
-  std::string environment;
-  SseEventsForRevision initial;
-  SseEventsForRevision changed;
-  int64_t revision = 0;
-  bool started = false;
-  std::chrono::steady_clock::time_point last_write;
-};
-
-bool Write(httplib::DataSink& sink, const std::string& text) {
-  return text.empty() || sink.write(text.data(), text.size());
+StreamHub::StreamHub(ViewFn view, int max_streams, std::chrono::milliseconds keep_alive_interval)
+    : view_(std::move(view)),
+      max_streams_(max_streams),
+      keep_alive_interval_(keep_alive_interval) {
+  keep_alive_thread_ = std::thread([this] { KeepAlive(); });
 }
 
-}  // namespace
+StreamHub::~StreamHub() {
+  {
+    std::lock_guard<std::mutex> lock(keep_alive_mu_);
+    stopping_ = true;
+  }
+  keep_alive_cv_.notify_all();
+  keep_alive_thread_.join();
+  std::vector<std::shared_ptr<StreamWriter>> writers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [name, env] : environments_) {
+      for (auto& [ptr, sub] : env.subscribers) writers.push_back(sub.writer);
+    }
+    environments_.clear();
+  }
+  for (auto& w : writers) w->Close();
+}
 
-bool StartRevisionStream(FlagApi& api, std::string environment, SseEventsForRevision initial,
-                         SseEventsForRevision changed, httplib::Response& res) {
-  if (!api.AcquireStream()) return false;
-  auto state = std::make_shared<StreamState>();
-  state->api = &api;
-  state->environment = std::move(environment);
-  state->initial = std::move(initial);
-  state->changed = std::move(changed);
+int StreamHub::open_streams() const { return open_->load(std::memory_order_relaxed); }
+
+bool StreamHub::Start(std::shared_ptr<const SseKind> kind, std::string environment,
+                      Response& res) {
+  // Take a slot; it is given back when the last copy of the stream's callbacks is gone, so a
+  // response that never became a stream (its connection closed first) frees it too.
+  int n = open_->load(std::memory_order_relaxed);
+  do {
+    if (n >= max_streams_) return false;
+  } while (!open_->compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+  std::shared_ptr<void> slot(nullptr, [open = open_](void*) {
+    open->fetch_sub(1, std::memory_order_relaxed);
+  });
   res.status = 200;
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("X-Accel-Buffering", "no");  // tell reverse proxies not to buffer
-  // cpp-httplib calls the provider again as long as it returns true and the server is not
-  // shutting down; each call waits at most one wait_slice.
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [state](size_t, httplib::DataSink& sink) {
-        FlagApi& api = *state->api;
-        const auto now = std::chrono::steady_clock::now();
-        if (!state->started) {
-          state->started = true;
-          state->last_write = now;
-          auto view = api.View(state->environment);
-          state->revision = view ? view->snapshot->revision : 0;
-          // A retry hint and an opening comment flush the headers to the client at once.
-          return Write(sink, "retry: 5000\n: connected\n\n") &&
-                 Write(sink, state->initial ? state->initial(state->revision) : "");
-        }
-        const int64_t revision =
-            api.WaitForRevision(state->environment, state->revision, api.options().wait_slice);
-        if (revision != state->revision) {
-          state->revision = revision;
-          state->last_write = std::chrono::steady_clock::now();
-          return Write(sink, state->changed(revision));
-        }
-        if (std::chrono::steady_clock::now() - state->last_write >=
-            api.options().keep_alive_interval) {
-          state->last_write = std::chrono::steady_clock::now();
-          return Write(sink, ": keep-alive\n\n");
-        }
-        return true;
-      },
-      [state](bool) { state->api->ReleaseStream(); });
+  res.content_type = "text/event-stream";
+  res.SetHeader("Cache-Control", "no-cache");
+  res.SetHeader("X-Accel-Buffering", "no");  // tell reverse proxies not to buffer
+  auto start = std::make_shared<StreamStart>();
+  auto env = std::make_shared<const std::string>(std::move(environment));
+  // Both callbacks run on the stream's connection, one after the other.
+  auto opened = std::make_shared<StreamWriter*>(nullptr);
+  start->on_open = [this, kind, env, slot, opened](const std::shared_ptr<StreamWriter>& writer) {
+    *opened = writer.get();
+    Open(kind, *env, writer);
+  };
+  start->on_close = [this, env, slot, opened] {
+    if (*opened) Closed(*env, *opened);
+  };
+  res.stream = std::move(start);
   return true;
+}
+
+void StreamHub::Open(const std::shared_ptr<const SseKind>& kind, const std::string& environment,
+                     const std::shared_ptr<StreamWriter>& writer) {
+  // A retry hint and an opening comment reach the client at once, whatever follows.
+  writer->Write(std::make_shared<const std::string>("retry: 5000\n: connected\n\n"));
+  std::lock_guard<std::mutex> lock(mu_);
+  Environment& env = environments_[environment];
+  // The opening events and the registration happen under the lock that publishes take, so no
+  // revision falls between them.
+  std::shared_ptr<const EnvironmentView> view = env.last ? env.last : view_(environment);
+  if (!env.last) env.last = view;
+  if (kind->opening) {
+    std::string text = kind->opening(view.get());
+    if (!text.empty()) writer->Write(std::make_shared<const std::string>(std::move(text)));
+  }
+  if (writer->closed()) return;
+  const int64_t revision = view ? view->snapshot->revision : 0;
+  env.subscribers[writer.get()] = Subscriber{writer, kind, revision};
+}
+
+void StreamHub::Closed(const std::string& environment, StreamWriter* writer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = environments_.find(environment);
+  if (it == environments_.end()) return;
+  it->second.subscribers.erase(writer);
+}
+
+void StreamHub::Publish(const std::string& environment,
+                        std::shared_ptr<const EnvironmentView> view) {
+  if (!view) return;
+  const int64_t revision = view->snapshot->revision;
+  std::lock_guard<std::mutex> lock(mu_);
+  Environment& env = environments_[environment];
+  std::shared_ptr<const EnvironmentView> before = env.last;
+  if (before && before->snapshot->revision >= revision) return;  // already sent
+  env.last = view;
+  const int64_t before_revision = before ? before->snapshot->revision : -1;
+  // Each kind's events are built once: the change from `before`, and the full state for
+  // streams that missed a revision.
+  struct Built {
+    std::shared_ptr<const std::string> change;
+    std::shared_ptr<const std::string> full;
+  };
+  std::unordered_map<const SseKind*, Built> built;
+  for (auto it = env.subscribers.begin(); it != env.subscribers.end();) {
+    Subscriber& sub = it->second;
+    if (sub.revision >= revision) {
+      ++it;
+      continue;
+    }
+    Built& b = built[sub.kind.get()];
+    std::shared_ptr<const std::string>* text = nullptr;
+    if (sub.revision == before_revision && before) {
+      if (!b.change) b.change = std::make_shared<const std::string>(sub.kind->change(before.get(), *view));
+      text = &b.change;
+    } else {
+      if (!b.full) b.full = std::make_shared<const std::string>(sub.kind->change(nullptr, *view));
+      text = &b.full;
+    }
+    sub.revision = revision;
+    if (!sub.writer->Write(*text) && sub.writer->closed()) {
+      it = env.subscribers.erase(it);
+      continue;
+    }
+    ++it;
+  }
+}
+
+void StreamHub::KeepAlive() {
+  const auto comment = std::make_shared<const std::string>(": keep-alive\n\n");
+  std::unique_lock<std::mutex> lock(keep_alive_mu_);
+  while (!keep_alive_cv_.wait_for(lock, keep_alive_interval_, [this] { return stopping_; })) {
+    std::vector<std::shared_ptr<StreamWriter>> writers;
+    {
+      std::lock_guard<std::mutex> hub_lock(mu_);
+      for (auto& [name, env] : environments_) {
+        for (auto& [ptr, sub] : env.subscribers) writers.push_back(sub.writer);
+      }
+    }
+    for (auto& w : writers) w->Write(comment);
+  }
 }
 
 }  // namespace gov::api

@@ -27,10 +27,10 @@ Route AdminRoute(std::string method, std::string path, Handler handler, RouteDoc
 }
 
 // The target, with its version as the ETag, or the error.
-void WriteTarget(httplib::Response& res, int status,
+void WriteTarget(Response& res, int status,
                  const StatusOr<controller::TargetDetails>& details) {
   if (!details.ok()) return WriteError(res, details.status());
-  res.set_header("ETag", "\"" + std::to_string(details->record.version) + "\"");
+  res.SetHeader("ETag", "\"" + std::to_string(details->record.version) + "\"");
   WriteJson(res, status, controller::TargetDetailsToJson(*details));
 }
 
@@ -101,7 +101,7 @@ Json DecisionSchema() {
 
 void AddTargetRoutes(Router& router, TargetService& service) {
   router.Add(AdminRoute("GET", "/api/v1/targets",
-                        [&service](RequestContext& ctx, httplib::Response& res) {
+                        [&service](RequestContext& ctx, Response& res) {
                           auto page = ReadPage(ctx.req, 50);
                           if (!page.ok()) return WriteError(res, page.status());
                           WritePage(res, service.List(*page), controller::TargetDetailsToJson);
@@ -113,12 +113,12 @@ void AddTargetRoutes(Router& router, TargetService& service) {
                          {"limit", "cursor"}}));
 
   router.Add(AdminRoute("POST", "/api/v1/targets",
-                        [&service](RequestContext& ctx, httplib::Response& res) {
+                        [&service](RequestContext& ctx, Response& res) {
                           auto body = ParseBody(ctx.req);
                           if (!body.ok()) return WriteError(res, body.status());
                           auto created = service.Create(Change(ctx), *body);
                           if (created.ok())
-                            res.set_header("Location", "/api/v1/targets/" + created->record.name);
+                            res.SetHeader("Location", "/api/v1/targets/" + created->record.name);
                           WriteTarget(res, 201, created);
                         },
                         {"Create an autoscaling target",
@@ -129,7 +129,7 @@ void AddTargetRoutes(Router& router, TargetService& service) {
 
   router.Add(AdminRoute(
       "GET", "/api/v1/targets/{name}",
-      [&service](RequestContext& ctx, httplib::Response& res) {
+      [&service](RequestContext& ctx, Response& res) {
         WriteTarget(res, 200, service.Get(ctx.PathParam(0)));
       },
       {"A target, its status (replicas, desired, last decision) and HPA-style conditions",
@@ -140,7 +140,7 @@ void AddTargetRoutes(Router& router, TargetService& service) {
 
   router.Add(AdminRoute(
       "PUT", "/api/v1/targets/{name}",
-      [&service](RequestContext& ctx, httplib::Response& res) {
+      [&service](RequestContext& ctx, Response& res) {
         auto version = IfMatchVersion(ctx.req);
         if (!version.ok()) return WriteError(res, version.status());
         auto body = ParseBody(ctx.req);
@@ -155,7 +155,7 @@ void AddTargetRoutes(Router& router, TargetService& service) {
        {}}));
 
   router.Add(AdminRoute("DELETE", "/api/v1/targets/{name}",
-                        [&service](RequestContext& ctx, httplib::Response& res) {
+                        [&service](RequestContext& ctx, Response& res) {
                           auto version = IfMatchVersion(ctx.req);
                           if (!version.ok()) return WriteError(res, version.status());
                           Status s = service.Delete(Change(ctx), ctx.PathParam(0), *version);
@@ -169,7 +169,7 @@ void AddTargetRoutes(Router& router, TargetService& service) {
                          {}}));
 
   router.Add(AdminRoute("GET", "/api/v1/targets/{name}/decisions",
-                        [&service](RequestContext& ctx, httplib::Response& res) {
+                        [&service](RequestContext& ctx, Response& res) {
                           auto page = ReadPage(ctx.req, 20);
                           if (!page.ok()) return WriteError(res, page.status());
                           WritePage(res, service.Decisions(ctx.PathParam(0), *page),
@@ -186,7 +186,7 @@ void AddTargetRoutes(Router& router, TargetService& service) {
        "/api/v1/targets/{name}/metrics",
        Access::kClient,
        "ingest",
-       [&service](RequestContext& ctx, httplib::Response& res) {
+       [&service](RequestContext& ctx, Response& res) {
          auto body = ParseBody(ctx.req);
          if (!body.ok()) return WriteError(res, body.status());
          auto accepted = service.PushMetrics(ctx.PathParam(0), *body);
@@ -221,7 +221,7 @@ void AddTargetRoutes(Router& router, TargetService& service) {
               "/api/v1/targets/{name}/scale",
               Access::kClient,
               "evaluation",
-              [&service](RequestContext& ctx, httplib::Response& res) {
+              [&service](RequestContext& ctx, Response& res) {
                 auto view = service.Scale(ctx.PathParam(0));
                 if (!view.ok()) return WriteError(res, view.status());
                 WriteJson(res, 200, controller::ScaleViewToJson(*view));

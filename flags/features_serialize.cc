@@ -7,6 +7,8 @@ namespace {
 Json ConstraintsToJson(const std::vector<Constraint>& constraints) {
   Json out = Json::array();
   for (const Constraint& c : constraints) {
+    // `values` even when empty: unleash-client-node reads constraint.values.filter(...)
+    // for the list operators (IN_CIDR too) without a null check.
     Json j = {{"contextName", c.context_name},
               {"operator", c.op},
               {"values", c.values},

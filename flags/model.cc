@@ -29,13 +29,6 @@ constexpr std::array<std::pair<Operator, std::string_view>, 19> kOperatorNames =
     {Operator::kInCidr, "IN_CIDR"},
 }};
 
-bool AnyExtension(const std::vector<Constraint>& constraints) {
-  for (const Constraint& c : constraints) {
-    if (IsExtensionOperator(OperatorFromName(c.op))) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string_view OperatorName(Operator op) {
@@ -50,20 +43,6 @@ Operator OperatorFromName(std::string_view name) {
     if (n == name) return o;
   }
   return Operator::kUnknown;
-}
-
-bool IsExtensionOperator(Operator op) { return op == Operator::kRegex || op == Operator::kInCidr; }
-
-bool UsesExtensionOperators(const Feature& feature, const std::vector<Segment>& segments) {
-  for (const Strategy& s : feature.strategies) {
-    if (AnyExtension(s.constraints)) return true;
-    for (int64_t id : s.segments) {
-      for (const Segment& seg : segments) {
-        if (seg.id == id && AnyExtension(seg.constraints)) return true;
-      }
-    }
-  }
-  return false;
 }
 
 }  // namespace gov::flags

@@ -15,9 +15,10 @@
 namespace gov::flags {
 
 // Constraint operators. The first seventeen are Unleash's classic set; kRegex and
-// kInCidr are newer (client-specification 6.1.0 files 21 and 22, unleash-client-node
-// 6.12). Governor treats those two as extension operators: older SDKs evaluate a
-// constraint whose operator they do not know as false (see UsesExtensionOperators).
+// kInCidr are newer (client-specification 6.1.0 files 21 and 22). Governor serves all of
+// them to SDKs: unleash-client-node 6.12 evaluates REGEX and IN_CIDR itself, and an SDK
+// that does not know an operator evaluates its constraint as false, inverted or not
+// (unleash-client-node's checkConstraint).
 enum class Operator : uint8_t {
   kIn,
   kNotIn,
@@ -36,8 +37,8 @@ enum class Operator : uint8_t {
   kSemverLt,
   kSemverGte,
   kSemverLte,
-  kRegex,   // extension: RE2 partial match against `value`
-  kInCidr,  // extension: IPv4/IPv6 address or CIDR list in `values`
+  kRegex,   // RE2 partial match against `value`; `caseInsensitive` applies
+  kInCidr,  // IPv4/IPv6 addresses or CIDR ranges in `values`
   kUnknown,
 };
 
@@ -46,8 +47,6 @@ std::string_view OperatorName(Operator op);
 // The operator with wire name `name`; kUnknown when there is none (Unleash SDKs
 // evaluate such a constraint as false, and so does Governor).
 Operator OperatorFromName(std::string_view name);
-// True for REGEX and IN_CIDR, the operators older Unleash SDKs do not know.
-bool IsExtensionOperator(Operator op);
 
 // A context condition. List operators read `values`; the numeric, date, semver and
 // regex operators read `value`.
@@ -153,10 +152,5 @@ struct ClientFeatures {
 
   bool operator==(const ClientFeatures&) const = default;
 };
-
-// True when `feature`, or a segment its strategies reference, uses an extension
-// operator (REGEX, IN_CIDR). The server can leave such features out of responses to
-// SDKs that predate those operators. Unknown segment ids are ignored here.
-bool UsesExtensionOperators(const Feature& feature, const std::vector<Segment>& segments);
 
 }  // namespace gov::flags

@@ -33,7 +33,8 @@ struct FlagSnapshot;
 // Features as Unleash SDKs receive them from the client API: strategies marked
 // disabled are removed, the rest ordered by sortOrder (stable; a missing sortOrder
 // sorts last). A feature whose strategies are all disabled therefore has none, which
-// SDKs (and Governor) evaluate as on for everyone while the feature is enabled.
+// SDKs (and Governor) evaluate as on for everyone while the feature is enabled. Features,
+// segments and constraints are otherwise kept as they are, REGEX and IN_CIDR included.
 ClientFeatures ClientView(ClientFeatures features);
 
 // Compiles ClientView(features): constraints pre-parsed (sorted value sets, numbers,

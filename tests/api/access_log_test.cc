@@ -6,6 +6,9 @@
 #include <sstream>
 #include <thread>
 
+#include <httplib.h>
+
+#include "api/http_server.h"
 #include "api/router.h"
 #include "core/json_util.h"
 
@@ -26,20 +29,19 @@ TEST_P(AccessLogTest, OneLinePerRequestWithMethodRouteStatusMicrosAndRequestId) 
   HttpMetrics metrics("test");
   Router router(auth, limiter, metrics, logger, json);
   router.Add({"GET", "/things/{id}", Access::kPublic, "",
-              [](RequestContext& ctx, httplib::Response& res) {
-                res.set_content("{\"id\":\"" + ctx.PathParam(0) + "\"}", "application/json");
+              [](RequestContext& ctx, Response& res) {
+                res.SetContent("{\"id\":\"" + ctx.PathParam(0) + "\"}", "application/json");
               },
               {}});
-  httplib::Server server;
-  router.Install(server);
-  const int port = server.bind_to_any_port("127.0.0.1");
-  std::thread t([&] { server.listen_after_bind(); });
+  HttpServer server(router, HttpServerOptions{});
+  const int port = *server.Bind();
+  std::thread t([&] { server.Serve(); });
   httplib::Client c("127.0.0.1", port);
   auto res = c.Get("/things/42", {{"X-Request-Id", "req-7"}});
   ASSERT_TRUE(res);
   EXPECT_EQ(res->body, "{\"id\":\"42\"}");
   c.Get("/missing", {{"X-Request-Id", "req-8"}});
-  server.stop();
+  server.Stop(std::chrono::seconds(5));
   t.join();
   logger->flush();
 

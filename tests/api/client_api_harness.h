@@ -16,6 +16,7 @@
 #include "api/evaluation_routes.h"
 #include "api/flag_api.h"
 #include "api/frontend_routes.h"
+#include "api/http_server.h"
 #include "api/ofrep_routes.h"
 #include "api/router.h"
 #include "core/crypto.h"
@@ -57,7 +58,6 @@ class EvaluationServer {
     FlagApiOptions options;
     options.cors_origins = {"https://app.example.com"};
     options.keep_alive_interval = std::chrono::milliseconds(200);
-    options.wait_slice = std::chrono::milliseconds(50);
     if (tweak) tweak(options);
     api_ = std::make_shared<FlagApi>(
         registry_, clock_, auth_, options,
@@ -73,13 +73,12 @@ class EvaluationServer {
                            }});
     router_ = std::make_unique<Router>(auth_, limiter_, metrics_, nullptr, false);
     AddEvaluationRoutes(*router_, api_);
-    router_->Install(http_);
-    http_.new_task_queue = [] { return new httplib::ThreadPool(8); };
-    port_ = http_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { http_.listen_after_bind(); });
+    http_ = std::make_unique<HttpServer>(*router_, HttpServerOptions{});
+    port_ = *http_->Bind();
+    thread_ = std::thread([this] { http_->Serve(); });
   }
   ~EvaluationServer() {
-    http_.stop();
+    http_->Stop(std::chrono::seconds(5));
     if (thread_.joinable()) thread_.join();
   }
 
@@ -134,7 +133,7 @@ class EvaluationServer {
   flags::SnapshotRegistry registry_;
   std::shared_ptr<FlagApi> api_;
   std::unique_ptr<Router> router_;
-  httplib::Server http_;
+  std::unique_ptr<HttpServer> http_;
   int port_ = 0;
   std::thread thread_;
   std::mutex mu_;

@@ -49,7 +49,7 @@ TEST(ConfigTest, PrecedenceIsFlagsThenEnvironmentThenFileThenDefaults) {
   EXPECT_EQ(c.workers, 12);              // file beats default
   EXPECT_EQ(c.database_pool_size, 9);    // env
   EXPECT_EQ(c.rate_limits["admin"].burst, 7);
-  EXPECT_EQ(c.keep_alive_max_count, 100);  // default
+  EXPECT_EQ(c.keep_alive_max_count, 0);  // default
 
   cli::FlagOverrides flags{"127.0.0.1:0", "postgres://db/x", "flag-admin-token-123456", ""};
   ASSERT_TRUE(cli::LoadServerConfig(path, flags, env, c).empty());

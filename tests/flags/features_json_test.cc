@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "flags/delta.h"
+#include "flags/snapshot.h"
 #include "flags/validate.h"
 
 namespace gov::flags {
@@ -209,19 +210,49 @@ TEST(FeaturesJson, StrictAcceptsAWellFormedDocument) {
   EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
 }
 
-TEST(FeaturesJson, ExtensionOperatorsAreDetectedThroughSegments) {
-  auto parsed = ParseClientFeatures(J(R"({"features":[
-    {"name":"plain","enabled":true,"strategies":[{"name":"default","constraints":[
-      {"contextName":"x","operator":"IN","values":["a"]}]}]},
-    {"name":"regex","enabled":true,"strategies":[{"name":"default","constraints":[
-      {"contextName":"x","operator":"REGEX","value":"a"}]}]},
-    {"name":"via-segment","enabled":true,"strategies":[{"name":"default","segments":[3]}]}],
-    "segments":[{"id":3,"constraints":[{"contextName":"ip","operator":"IN_CIDR","values":["::1"]}]}]})"));
-  ASSERT_TRUE(parsed.ok());
-  EXPECT_FALSE(UsesExtensionOperators(parsed->features[0], parsed->segments));
-  EXPECT_TRUE(UsesExtensionOperators(parsed->features[1], parsed->segments));
-  EXPECT_TRUE(UsesExtensionOperators(parsed->features[2], parsed->segments));
-  EXPECT_FALSE(UsesExtensionOperators(parsed->features[2], {}));
+// unleash-client 6.12 evaluates REGEX and IN_CIDR itself (lib/strategy/strategy.js):
+// RegexOperator reads `contextName`, `value` and `caseInsensitive`; CidrOperator reads
+// `contextName` and `values` (through cleanValues, so `values` must be an array); and
+// checkConstraint negates either when `inverted`. The client view keeps both operators, in
+// strategies and in segments, and writes every one of those fields.
+TEST(FeaturesJson, RegexAndCidrConstraintsReachSdksInTheShapeTheyRead) {
+  const Json constraints = J(R"([
+    {"contextName": "email", "operator": "REGEX", "values": [], "value": "@example\\.com$",
+     "caseInsensitive": true, "inverted": false},
+    {"contextName": "remoteAddress", "operator": "IN_CIDR",
+     "values": ["10.0.0.0/8", "2001:db8::/32", "192.168.1.7"], "caseInsensitive": false,
+     "inverted": true}])");
+  Json doc = J(R"({"version": 2, "features": [{
+    "name": "targeted", "enabled": true, "stale": false, "impressionData": false,
+    "strategies": [{"name": "default", "parameters": {}, "segments": [4], "variants": []}],
+    "variants": []}], "segments": [{"id": 4}]})");
+  doc["features"][0]["strategies"][0]["constraints"] = constraints;
+  doc["segments"][0]["constraints"] = constraints;
+  ParseOptions strict;
+  strict.strict = true;
+  auto parsed = ParseClientFeatures(doc, strict);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+
+  const ClientFeatures view = ClientView(*parsed);
+  EXPECT_EQ(view, *parsed);
+  const Json served = ToJson(view);
+  EXPECT_EQ(served, doc);
+  for (const Json& written : {served["features"][0]["strategies"][0]["constraints"],
+                              served["segments"][0]["constraints"]}) {
+    ASSERT_EQ(written.size(), 2u);
+    EXPECT_EQ(written[0]["operator"], "REGEX");
+    EXPECT_EQ(written[0]["value"], "@example\\.com$");
+    EXPECT_EQ(written[0]["caseInsensitive"], true);
+    EXPECT_EQ(written[0]["inverted"], false);
+    EXPECT_EQ(written[1]["operator"], "IN_CIDR");
+    EXPECT_EQ(written[1]["values"], constraints[1]["values"]);
+    EXPECT_EQ(written[1]["inverted"], true);
+    EXPECT_FALSE(written[1].contains("value"));
+  }
+  // What an SDK (or a Governor replica) reads back is what was stored.
+  auto again = ParseClientFeaturesText(served.dump());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*again, view);
 }
 
 TEST(Delta, AppliesEventsInOrder) {

@@ -8,7 +8,9 @@ import path from 'node:path';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 
-export async function startGovernor({ flags } = {}) {
+// `env`: extra environment variables for the server process (e.g. GOVERNOR_STREAMING_MAX_STREAMS);
+// `args`: extra command-line arguments after the defaults.
+export async function startGovernor({ flags, env, args: extraArgs = [] } = {}) {
   const bin = process.env.GOVERNOR_BINARY_DIR;
   if (!bin) throw new Error('GOVERNOR_BINARY_DIR is not set');
   const dir = mkdtempSync(path.join(tmpdir(), 'gov-e2e-'));
@@ -19,7 +21,11 @@ export async function startGovernor({ flags } = {}) {
     writeFileSync(file, JSON.stringify(flags));
     args.push('--flags-file', file);
   }
-  const child = spawn(path.join(bin, 'cli', 'governor'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  args.push(...extraArgs);
+  const child = spawn(path.join(bin, 'cli', 'governor'), args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: env ? { ...process.env, ...env } : process.env,
+  });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const base = await new Promise((resolve, reject) => {
