@@ -37,6 +37,37 @@ HttpMetrics::HttpMetrics(const std::string& version)
                 .Help("1 when the database answered the last probe, else 0.")
                 .Register(*registry_)
                 .Add({});
+  auto gauge = [this](const char* name, const char* help) {
+    return &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_).Add({});
+  };
+  open_connections_ = gauge("governor_http_open_connections",
+                            "Open HTTP connections, event streams included.");
+  open_streams_ = gauge("governor_http_open_streams", "Open server-sent-event streams.");
+  auto& transport = prometheus::BuildCounter()
+                        .Name("governor_http_connection_events_total")
+                        .Help("Connections accepted, rejected over server.maxConnections, "
+                              "closed on a timeout, and streams closed for a slow reader.")
+                        .Register(*registry_);
+  accepted_ = &transport.Add({{"event", "accepted"}});
+  rejected_ = &transport.Add({{"event", "rejected"}});
+  timeouts_ = &transport.Add({{"event", "timeout"}});
+  slow_streams_ = &transport.Add({{"event", "slow_stream"}});
+}
+
+void HttpMetrics::ObserveTransport(int64_t connections, int64_t streams, int64_t accepted,
+                                   int64_t rejected, int64_t timeouts, int64_t slow_streams) {
+  std::lock_guard<std::mutex> lock(transport_mu_);
+  open_connections_->Set(static_cast<double>(connections));
+  open_streams_->Set(static_cast<double>(streams));
+  // The transport keeps running totals; counters move by what is new since the last call.
+  auto advance = [](prometheus::Counter* c, int64_t total) {
+    const double delta = static_cast<double>(total) - c->Value();
+    if (delta > 0) c->Increment(delta);
+  };
+  advance(accepted_, accepted);
+  advance(rejected_, rejected);
+  advance(timeouts_, timeouts);
+  advance(slow_streams_, slow_streams);
 }
 
 size_t HttpMetrics::SeriesKeyHash::operator()(const SeriesKeyView& k) const {

@@ -6,7 +6,9 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -24,6 +26,9 @@ class HttpMetrics {
   void Observe(const std::string& route, const std::string& method, int status,
                double seconds);
   void SetDbUp(bool up) { db_up_->Set(up ? 1 : 0); }
+  // The transport's state: open connections and streams now, and its running totals.
+  void ObserveTransport(int64_t connections, int64_t streams, int64_t accepted, int64_t rejected,
+                        int64_t timeouts, int64_t slow_streams);
 
   prometheus::Registry& registry() { return *registry_; }
   // Prometheus text exposition format 0.0.4 of everything registered.
@@ -34,6 +39,13 @@ class HttpMetrics {
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Family<prometheus::Histogram>* durations_;
   prometheus::Gauge* db_up_;
+  std::mutex transport_mu_;
+  prometheus::Gauge* open_connections_;
+  prometheus::Gauge* open_streams_;
+  prometheus::Counter* accepted_;
+  prometheus::Counter* rejected_;
+  prometheus::Counter* timeouts_;
+  prometheus::Counter* slow_streams_;
 
   struct Series {
     prometheus::Counter* requests;

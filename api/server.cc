@@ -68,6 +68,7 @@ GovernorServer::~GovernorServer() {
 Status GovernorServer::Open() {
   ASSIGN_OR_RETURN(db_, store::OpenDatabase(config_.database_url, config_.database_pool_size));
   RETURN_IF_ERROR(store::Migrate(*db_));
+  metrics_.SetDbUp(true);  // it just answered; the housekeeping thread probes it every second
   admin_ = std::make_unique<AdminService>(*db_, auth_, clock_);
   ASSIGN_OR_RETURN(generated_admin_token_, admin_->EnsureAdminToken(config_.admin_token));
   RETURN_IF_ERROR(auth_.Reload(*db_));
@@ -157,6 +158,15 @@ void GovernorServer::AddSystemRoutes() {
                  {}}});
   router_->Add({"GET", "/metrics", Access::kPublic, "",
                 [this](RequestContext&, Response& res) {
+                  if (http_) {
+                    const HttpServerStats& t = http_->stats();
+                    auto get = [](const std::atomic<int64_t>& v) {
+                      return v.load(std::memory_order_relaxed);
+                    };
+                    metrics_.ObserveTransport(get(t.connections), get(t.streams),
+                                              get(t.accepted_total), get(t.rejected_total),
+                                              get(t.timeouts_total), get(t.slow_streams_total));
+                  }
                   res.SetContent(metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8");
                 },
                 {"Prometheus metrics (text exposition format)", "system", nullptr,
