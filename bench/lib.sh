@@ -57,7 +57,7 @@ start_governor() {
 }
 
 # start_nginx: nginx serving the files in $work/www (write them first); sets $nginx_pid and
-# $ngx (its base URL).
+# $ngx (its base URL). NGINX_WORKER_CONNECTIONS (default 4096) is each worker's limit.
 start_nginx() {
   mkdir -p "$work/nginx"
   # nginx's workers run as an unprivileged user: let them read the bodies.
@@ -70,7 +70,7 @@ worker_processes auto;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log;
 daemon off;
-events { worker_connections 4096; }
+events { worker_connections ${NGINX_WORKER_CONNECTIONS:-4096}; }
 http {
   access_log off;
   keepalive_requests 100000;
@@ -137,4 +137,16 @@ measure() {
   ratio="$(awk -v g="$gr" -v n="$nr" 'BEGIN{printf "%.0f%%", 100*g/n}')"
   printf '| %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s |\n' \
     "$name" "$c" "$gr" "$gp50" "$gp99" "$nr" "$np50" "$np99" "$ratio"
+}
+
+# bench_build_tools TARGET...: builds the named bench/ executables (e.g. gov_fleet) in Release
+# into $BENCH_BUILD (default build-bench, as bench/flags_eval.sh), which is configured with the
+# benchmarks on. SKIP_BUILD=1 uses the existing ones.
+BENCH_BUILD="${BENCH_BUILD:-build-bench}"
+bench_build_tools() {
+  [[ -n "${SKIP_BUILD:-}" ]] && return 0
+  scripts/install-deps >/dev/null
+  cmake -S . -B "$BENCH_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGOVERNOR_BUILD_TESTS=OFF \
+    -DGOVERNOR_BUILD_BENCH=ON >/dev/null
+  ninja -C "$BENCH_BUILD" "$@" >/dev/null
 }
