@@ -19,7 +19,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 using SteadyTime = std::chrono::steady_clock::time_point;
-using Strand = net::strand<net::io_context::executor_type>;
+// Each event loop is an io_context run by one thread, and a connection lives on one loop, so
+// its handlers never run concurrently and need no strand.
+using Strand = net::io_context::executor_type;
 
 namespace {
 
@@ -73,11 +75,12 @@ class HttpServer::Impl {
         io_threads_(options_.io_threads > 0
                         ? options_.io_threads
                         : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
-        ioc_(io_threads_),
-        acceptor_(net::make_strand(ioc_)),
+        contexts_(MakeContexts(io_threads_)),
+        acceptor_(*contexts_[0]),
         accept_retry_(acceptor_.get_executor()),
-        blocking_(static_cast<size_t>(std::max(1, options_.blocking_threads))),
-        work_(net::make_work_guard(ioc_)) {}
+        blocking_(static_cast<size_t>(std::max(1, options_.blocking_threads))) {
+    for (auto& c : contexts_) work_.push_back(net::make_work_guard(*c));
+  }
 
   StatusOr<int> Bind();
   void Serve();
@@ -99,12 +102,19 @@ class HttpServer::Impl {
 
   Router& router_;
   HttpServerOptions options_;
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
+
   int io_threads_;
-  net::io_context ioc_;
+  std::vector<std::unique_ptr<net::io_context>> contexts_;  // one per I/O thread
+  size_t next_context_ = 0;                                 // round robin for new connections
   tcp::acceptor acceptor_;
   net::steady_timer accept_retry_;
   net::thread_pool blocking_;
-  net::executor_work_guard<net::io_context::executor_type> work_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work_;
   HttpServerStats stats_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> serving_{false};
@@ -482,7 +492,7 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
   }
 
   HttpServer::Impl* server_;  // outlives every session's use of it (see Impl::Stop)
-  Strand strand_;             // the socket's executor: every handler of the session runs here
+  Strand strand_;             // the socket's loop: every handler of the session runs here
   tcp::socket socket_;
   net::steady_timer timer_;
   SteadyTime deadline_ = kNever;
@@ -534,7 +544,7 @@ StatusOr<int> HttpServer::Impl::Bind() {
 }
 
 void HttpServer::Impl::Accept() {
-  Strand strand = net::make_strand(ioc_);
+  Strand strand = contexts_[next_context_++ % contexts_.size()]->get_executor();
   acceptor_.async_accept(strand, [this, strand](beast::error_code ec, tcp::socket socket) {
     OnAccept(ec, std::move(socket), strand);
   });
@@ -556,7 +566,9 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket, Strand
   if (stats_.connections.load(std::memory_order_relaxed) >= options_.max_connections) {
     Reject(std::move(socket));
   } else {
-    std::make_shared<Session>(this, std::move(socket), strand)->Start();
+    // The connection's handlers all run on its own loop, starting with this one.
+    auto session = std::make_shared<Session>(this, std::move(socket), strand);
+    net::post(strand, [session] { session->Start(); });
   }
   Accept();
 }
@@ -595,9 +607,11 @@ void HttpServer::Impl::Unregister(Session* s) {
 void HttpServer::Impl::Serve() {
   serving_ = true;
   Accept();
-  threads_.reserve(static_cast<size_t>(io_threads_ - 1));
-  for (int i = 1; i < io_threads_; ++i) threads_.emplace_back([this] { ioc_.run(); });
-  ioc_.run();
+  threads_.reserve(contexts_.size() - 1);
+  for (size_t i = 1; i < contexts_.size(); ++i) {
+    threads_.emplace_back([this, i] { contexts_[i]->run(); });
+  }
+  contexts_[0]->run();
   for (auto& t : threads_) t.join();
   threads_.clear();
   std::lock_guard<std::mutex> lock(serve_mu_);
@@ -630,8 +644,8 @@ bool HttpServer::Impl::Stop(std::chrono::milliseconds deadline) {
     drained = sessions_cv_.wait_until(lock, until, [this] { return sessions_.empty(); });
   }
   blocking_.join();
-  work_.reset();
-  ioc_.stop();
+  work_.clear();
+  for (auto& c : contexts_) c->stop();
   if (serving_) {
     std::unique_lock<std::mutex> lock(serve_mu_);
     serve_cv_.wait(lock, [this] { return serve_done_; });
@@ -646,8 +660,10 @@ bool HttpServer::Impl::Stop(std::chrono::milliseconds deadline) {
   }
   for (auto& s : open) s->ForceClose();
   open.clear();
-  ioc_.restart();
-  ioc_.poll();
+  for (auto& c : contexts_) {
+    c->restart();
+    c->poll();
+  }
   return drained;
 }
 

@@ -2,7 +2,9 @@
 
 // Governor's HTTP/1.1 server: event-driven, on Boost.Beast and Boost.Asio.
 //
-// A few I/O threads (default: one per core) run the event loops. A connection is a socket,
+// A few I/O threads (default: one per core) each run their own event loop; a new connection
+// joins one loop (round robin) and stays on it, so its handlers never need a lock between
+// them and the loops share nothing on the hot path. A connection is a socket,
 // a timer and a small read buffer (released while the connection is idle), never a thread:
 // an idle keep-alive connection uses no CPU. Routes marked Execution::kInline (evaluation,
 // health, metrics) run on the I/O thread that read the request; every other route runs on a
