@@ -9,43 +9,14 @@
 // the delta route, and at the end the SDK's state equals GET /api/client/features.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Unleash, InMemStorageProvider } from 'unleash-client';
-import { startGovernor, waitUntil, assertSameAsOffline } from './lib/governor.mjs';
+import { startGovernor, waitUntil, assertSameAsOffline, ok, requestsOn } from './lib/governor.mjs';
+import { sdkFactory, watched, describeEvent, byName, byId } from './lib/sdk_modes.mjs';
 
 const flags = JSON.parse(readFileSync(new URL('./flags.json', import.meta.url)));
 const REFRESH_MS = 200;
 const SEEN_MS = 5000;  // bound on how long a change may take to reach the SDK
 
-function newClient(options) {
-  return new Unleash({ appName: 'e2e-delta', instanceId: 'e2e-d1', storageProvider: new InMemStorageProvider(), ...options });
-}
-
-// Requests the server has answered on `route` (its Prometheus counter), by status when given.
-async function requestsOn(gov, route, status) {
-  const text = await (await fetch(`${gov.base}/metrics`)).text();
-  let n = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('governor_http_requests_total{') && line.includes(`route="${route}"`) &&
-        (status === undefined || line.includes(`status="${status}"`))) {
-      n += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return n;
-}
-
-// One delta event as "type:subject", e.g. "feature-updated:e2e.static", "segment-removed:3".
-function describe(e) {
-  const subject = e.feature?.name ?? e.featureName ?? e.segment?.id ?? e.segmentId ?? '';
-  return `${e.type}:${subject}`;
-}
-
-function ok(res, what) {
-  assert.ok(res.status >= 200 && res.status < 300, `${what}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-const byId = (a, b) => a.id - b.id;
+const newClient = sdkFactory({ appName: 'e2e-delta', instanceId: 'e2e-d1' });
 
 const gov = await startGovernor({ flags });
 const clients = [];
@@ -81,25 +52,17 @@ try {
   assert.deepEqual((await foreign.json()).events.map((e) => e.type), ['hydration']);
 
   // The SDK in delta polling mode.
-  const warnings = [];
-  const modes = [];
-  const sdk = newClient({
+  const w = watched(newClient, {
     url: `${gov.base}/api`, customHeaders: { Authorization: token },
     refreshInterval: REFRESH_MS, disableMetrics: true,
     experimentalMode: { type: 'polling', format: 'delta' },
-  });
-  clients.push(sdk);
-  sdk.on('warn', (w) => warnings.push(String(w)));
-  sdk.on('error', (e) => warnings.push(`error: ${e.message}`));
-  sdk.repository.on('mode', (m) => modes.push(m));
+  }, clients, 'delta SDK did not sync');
+  const { sdk, modes, warnings } = w;
   let changedEvents = 0;
   let unchangedEvents = 0;
   sdk.on('changed', () => { changedEvents++; });
   sdk.on('unchanged', () => { unchangedEvents++; });
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`delta SDK did not sync: ${warnings.join('; ')}`)), 10000);
-    sdk.once('synchronized', () => { clearTimeout(timer); resolve(); });
-  });
+  await w.synchronized;
   const compared = await assertSameAsOffline(gov, sdk, { flags, n: 100, newClient, clients });
   console.log(`hydration: compared ${compared} isEnabled+getVariant pairs`);
 
@@ -117,7 +80,7 @@ try {
     const next = res.headers.get('etag');
     assert.ok(next && next !== etag, `${what}: ETag ${next} after ${etag}`);
     const delta = await res.json();
-    assert.deepEqual(delta.events.map(describe), expected, `${what}: ${JSON.stringify(delta)}`);
+    assert.deepEqual(delta.events.map(describeEvent), expected, `${what}: ${JSON.stringify(delta)}`);
     const ids = new Set(delta.events.map((e) => e.eventId));
     assert.equal(ids.size, 1, `${what}: eventIds ${[...ids]}`);
     const [id] = ids;
@@ -173,11 +136,11 @@ try {
     const res = await rawDelta(etag);
     assert.equal(res.status, 200);
     const delta = await res.json();
-    assert.deepEqual(delta.events.map(describe), [`segment-updated:${segId}`], JSON.stringify(delta));
+    assert.deepEqual(delta.events.map(describeEvent), [`segment-updated:${segId}`], JSON.stringify(delta));
     assert.deepEqual(delta.events[0].segment.constraints.map((c) => c.values), [['beta']]);
     etag = res.headers.get('etag');
     lastEventId = delta.events[0].eventId;
-    console.log(`segment ${segId} created: delta ${JSON.stringify(delta.events.map(describe))}`);
+    console.log(`segment ${segId} created: delta ${JSON.stringify(delta.events.map(describeEvent))}`);
   }
   const beta = { userId: 'user-5', properties: { plan: 'beta' } };
   const free = { userId: 'user-5', properties: { plan: 'free' } };
@@ -209,7 +172,7 @@ try {
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('etag'), etag);
     const delta = await res.json();
-    assert.deepEqual(delta.events.map(describe).sort(),
+    assert.deepEqual(delta.events.map(describeEvent).sort(),
       ['feature-updated:e2e.legacy', 'feature-updated:e2e.users', 'segment-updated:1'],
       JSON.stringify(delta));
   }

@@ -19,20 +19,17 @@
 // left with no flags at all.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Unleash, InMemStorageProvider } from 'unleash-client';
-import { startGovernor, waitUntil, assertSameAsOffline } from './lib/governor.mjs';
+import { startGovernor, waitUntil, assertSameAsOffline, requestCounterLines } from './lib/governor.mjs';
+import { sdkFactory, recordWarnings } from './lib/sdk_modes.mjs';
 
 const flags = JSON.parse(readFileSync(new URL('./flags.json', import.meta.url)));
 const REFRESH_MS = 300;
 
-function newClient(options) {
-  return new Unleash({ appName: 'e2e-hint-at-limit', storageProvider: new InMemStorageProvider(), ...options });
-}
+const newClient = sdkFactory({ appName: 'e2e-hint-at-limit' });
 
 async function requestCounts(gov) {
-  const text = await (await fetch(`${gov.base}/metrics`)).text();
-  return text.split('\n')
-    .filter((l) => l.startsWith('governor_http_requests_total{') && l.includes('route="/api/client/'))
+  return (await requestCounterLines(gov))
+    .filter((l) => l.includes('route="/api/client/'))
     .map((l) => l.replace('governor_http_requests_total', ''));
 }
 
@@ -60,8 +57,7 @@ try {
     const st = { modes: [], warnings: [], synchronized: false };
     state[name] = st;
     sdk.repository.on('mode', (m) => st.modes.push(`${m.from}->${m.to}`));
-    sdk.on('warn', (w) => st.warnings.push(String(w)));
-    sdk.on('error', (e) => st.warnings.push(`error: ${e.message}`));
+    recordWarnings(sdk, st.warnings);
     sdk.on('synchronized', () => { st.synchronized = true; });
   }
   try {

@@ -8,21 +8,14 @@
 // SDKs and OFREP agree again.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Unleash, InMemStorageProvider } from 'unleash-client';
-import { startGovernor, waitUntil, assertSameAsOffline } from './lib/governor.mjs';
+import { startGovernor, waitUntil, assertSameAsOffline, ok } from './lib/governor.mjs';
+import { sdkFactory, recordWarnings, whenSynchronized } from './lib/sdk_modes.mjs';
 
 const flags = JSON.parse(readFileSync(new URL('./flags.json', import.meta.url)));
 const REFRESH_MS = 300;
 const SEEN_MS = 5000;
 
-function newClient(options) {
-  return new Unleash({ appName: 'e2e-operators', storageProvider: new InMemStorageProvider(), ...options });
-}
-
-function ok(res, what) {
-  assert.ok(res.status >= 200 && res.status < 300, `${what}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const newClient = sdkFactory({ appName: 'e2e-operators' });
 
 const CIDRS = ['10.0.0.0/24', '192.168.1.1', '2001:db8::/32'];
 const NEW_FLAGS = [
@@ -138,12 +131,8 @@ try {
   };
   await Promise.all(Object.entries(sdks).map(([mode, sdk]) => {
     clients.push(sdk);
-    sdk.on('warn', (w) => warnings.push(`${mode}: ${w}`));
-    sdk.on('error', (e) => warnings.push(`${mode}: error: ${e.message}`));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${mode} did not sync: ${warnings.join('; ')}`)), 10000);
-      sdk.once('synchronized', () => { clearTimeout(timer); resolve(); });
-    });
+    recordWarnings(sdk, warnings, `${mode}: `);
+    return whenSynchronized(sdk, `${mode} did not sync`, warnings);
   }));
   for (const [mode, sdk] of Object.entries(sdks)) {
     assert.equal(sdk.repository.getMode(), mode === 'streaming' ? 'streaming' : 'polling', mode);

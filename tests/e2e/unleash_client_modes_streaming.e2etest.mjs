@@ -10,93 +10,14 @@
 // (GOVERNOR_STREAMING_KEEP_ALIVE_SECONDS=1), and a new stream opens with the current state.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Unleash, InMemStorageProvider } from 'unleash-client';
-import { startGovernor, waitUntil, assertSameAsOffline } from './lib/governor.mjs';
+import { startGovernor, waitUntil, assertSameAsOffline, ok, requestsOn } from './lib/governor.mjs';
+import { sdkFactory, watched, openSse, describeEvent, byName, byId } from './lib/sdk_modes.mjs';
 
 const flags = JSON.parse(readFileSync(new URL('./flags.json', import.meta.url)));
 const HOUR_MS = 3600 * 1000;
 const SEEN_MS = 5000;
 
-function newClient(options) {
-  return new Unleash({ appName: 'e2e-stream-modes', instanceId: 'e2e-sm1', storageProvider: new InMemStorageProvider(), ...options });
-}
-
-async function requestsOn(gov, route, status) {
-  const text = await (await fetch(`${gov.base}/metrics`)).text();
-  let n = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('governor_http_requests_total{') && line.includes(`route="${route}"`) &&
-        (status === undefined || line.includes(`status="${status}"`))) {
-      n += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return n;
-}
-
-// A raw SSE reader: `status`, parsed `events` ({event, id, data}), `comments`; next(ms) takes
-// the next unread event; close() aborts the request.
-async function openSse(url, headers) {
-  const ac = new AbortController();
-  const res = await fetch(url, { headers: { Accept: 'text/event-stream', ...headers }, signal: ac.signal });
-  const s = { status: res.status, headers: res.headers, events: [], comments: [], read: 0, ended: false };
-  s.close = () => ac.abort();
-  s.next = async (ms, what = 'an SSE event') => {
-    await waitUntil(() => s.read < s.events.length || s.ended, ms, what);
-    if (s.read >= s.events.length) throw new Error(`stream ended before ${what}`);
-    return s.events[s.read++];
-  };
-  if (res.status !== 200) {
-    s.body = await res.text();
-    s.ended = true;
-    return s;
-  }
-  (async () => {
-    const decoder = new TextDecoder();
-    let buf = '';
-    try {
-      for await (const chunk of res.body) {
-        buf += decoder.decode(chunk, { stream: true });
-        buf = buf.replace(/\r\n/g, '\n');
-        let end;
-        while ((end = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          let event = '';
-          let id;
-          const data = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) { s.comments.push(line.slice(1).trim()); continue; }
-            const colon = line.indexOf(':');
-            const field = colon < 0 ? line : line.slice(0, colon);
-            let value = colon < 0 ? '' : line.slice(colon + 1);
-            if (value.startsWith(' ')) value = value.slice(1);
-            if (field === 'event') event = value;
-            else if (field === 'data') data.push(value);
-            else if (field === 'id') id = value;
-          }
-          if (event || data.length) s.events.push({ event: event || 'message', id, data: data.join('\n') });
-        }
-      }
-    } catch (e) {
-      if (!ac.signal.aborted) s.error = e;
-    }
-    s.ended = true;
-  })();
-  return s;
-}
-
-function describe(e) {
-  const subject = e.feature?.name ?? e.featureName ?? e.segment?.id ?? e.segmentId ?? '';
-  return `${e.type}:${subject}`;
-}
-
-function ok(res, what) {
-  assert.ok(res.status >= 200 && res.status < 300, `${what}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-const byId = (a, b) => a.id - b.id;
+const newClient = sdkFactory({ appName: 'e2e-stream-modes', instanceId: 'e2e-sm1' });
 
 const gov = await startGovernor({ flags, env: { GOVERNOR_STREAMING_KEEP_ALIVE_SECONDS: '1' } });
 const clients = [];
@@ -123,22 +44,12 @@ try {
   assert.equal(raw.events.length, 1);
 
   // The SDK in streaming mode; a one-hour refreshInterval rules polling out.
-  const warnings = [];
-  const modes = [];
-  const sdk = newClient({
+  const w = watched(newClient, {
     url: `${gov.base}/api`, customHeaders: { Authorization: token },
     refreshInterval: HOUR_MS, disableMetrics: true, experimentalMode: { type: 'streaming' },
-  });
-  clients.push(sdk);
-  sdk.on('warn', (w) => warnings.push(String(w)));
-  sdk.on('error', (e) => warnings.push(`error: ${e.message}`));
-  // The Unleash object does not re-emit 'mode' (lib/unleash.js forwards only ready, error,
-  // warn, unchanged and changed from its repository), so listen on the repository.
-  sdk.repository.on('mode', (m) => modes.push(m));
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no flags from the stream: ${warnings.join('; ')}`)), 10000);
-    sdk.once('synchronized', () => { clearTimeout(timer); resolve(); });
-  });
+  }, clients, 'no flags from the stream');
+  const { sdk, modes, warnings } = w;
+  await w.synchronized;
   const compared = await assertSameAsOffline(gov, sdk, { flags, n: 100, newClient, clients });
   console.log(`unleash-connected: compared ${compared} isEnabled+getVariant pairs`);
 
@@ -152,7 +63,7 @@ try {
     assert.equal(ev.event, 'unleash-updated', `${what}: ${ev.event} ${ev.data}`);
     const data = JSON.parse(ev.data);
     assert.deepEqual(Object.keys(data), ['events'], `${what}: ${ev.data}`);
-    assert.deepEqual(data.events.map(describe), expected, `${what}: ${ev.data}`);
+    assert.deepEqual(data.events.map(describeEvent), expected, `${what}: ${ev.data}`);
     assert.ok(Number(ev.id) > lastId, `${what}: SSE id ${ev.id} after ${lastId}`);
     lastId = Number(ev.id);
     for (const e of data.events) assert.equal(String(e.eventId), ev.id, `${what}: eventId vs SSE id`);

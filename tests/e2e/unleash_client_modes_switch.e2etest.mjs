@@ -15,104 +15,14 @@
 // the held stream closes its slot is freed, and the SDK can stream again (setExperimentalMode).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Unleash, InMemStorageProvider } from 'unleash-client';
-import { startGovernor, waitUntil, assertSameAsOffline } from './lib/governor.mjs';
+import { startGovernor, waitUntil, assertSameAsOffline, ok, requestsOn } from './lib/governor.mjs';
+import { sdkFactory, watched, modesOf, openSse } from './lib/sdk_modes.mjs';
 
 const flags = JSON.parse(readFileSync(new URL('./flags.json', import.meta.url)));
 const REFRESH_MS = 300;
 const SEEN_MS = 5000;
 
-function newClient(options) {
-  return new Unleash({ appName: 'e2e-switch', storageProvider: new InMemStorageProvider(), ...options });
-}
-
-async function requestsOn(gov, route, status) {
-  const text = await (await fetch(`${gov.base}/metrics`)).text();
-  let n = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('governor_http_requests_total{') && line.includes(`route="${route}"`) &&
-        (status === undefined || line.includes(`status="${status}"`))) {
-      n += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return n;
-}
-
-// A raw SSE reader (see unleash_client_modes_streaming.e2etest.mjs).
-async function openSse(url, headers) {
-  const ac = new AbortController();
-  const res = await fetch(url, { headers: { Accept: 'text/event-stream', ...headers }, signal: ac.signal });
-  const s = { status: res.status, headers: res.headers, events: [], comments: [], read: 0, ended: false };
-  s.close = () => ac.abort();
-  s.next = async (ms, what = 'an SSE event') => {
-    await waitUntil(() => s.read < s.events.length || s.ended, ms, what);
-    if (s.read >= s.events.length) throw new Error(`stream ended before ${what}`);
-    return s.events[s.read++];
-  };
-  if (res.status !== 200) {
-    s.body = await res.text();
-    s.ended = true;
-    return s;
-  }
-  (async () => {
-    const decoder = new TextDecoder();
-    let buf = '';
-    try {
-      for await (const chunk of res.body) {
-        buf += decoder.decode(chunk, { stream: true });
-        buf = buf.replace(/\r\n/g, '\n');
-        let end;
-        while ((end = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          let event = '';
-          let id;
-          const data = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) { s.comments.push(line.slice(1).trim()); continue; }
-            const colon = line.indexOf(':');
-            const field = colon < 0 ? line : line.slice(0, colon);
-            let value = colon < 0 ? '' : line.slice(colon + 1);
-            if (value.startsWith(' ')) value = value.slice(1);
-            if (field === 'event') event = value;
-            else if (field === 'data') data.push(value);
-            else if (field === 'id') id = value;
-          }
-          if (event || data.length) s.events.push({ event: event || 'message', id, data: data.join('\n') });
-        }
-      }
-    } catch (e) {
-      if (!ac.signal.aborted) s.error = e;
-    }
-    s.ended = true;
-  })();
-  return s;
-}
-
-function ok(res, what) {
-  assert.ok(res.status >= 200 && res.status < 300, `${what}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-// An SDK with its 'mode' events (the Unleash object does not re-emit them: lib/unleash.js
-// forwards only ready, error, warn, unchanged and changed from its repository), warnings, and
-// a promise for its first 'synchronized'.
-function watched(options, clients) {
-  const sdk = newClient(options);
-  clients.push(sdk);
-  const w = { sdk, modes: [], warnings: [] };
-  sdk.on('warn', (m) => w.warnings.push(String(m)));
-  sdk.on('error', (e) => w.warnings.push(`error: ${e.message}`));
-  sdk.repository.on('mode', (m) => w.modes.push({ ...m, at: Date.now() }));
-  w.synchronized = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${options.instanceId} did not sync: ${w.warnings.join('; ')}`)), 10000);
-    sdk.once('synchronized', () => { clearTimeout(timer); resolve(); });
-  });
-  return w;
-}
-
-const modesOf = (w) => w.modes.map(({ from, to }) => ({ from, to }));
-
+const newClient = sdkFactory({ appName: 'e2e-switch' });
 async function fetchModeHint() {
   const gov = await startGovernor({ flags, env: { GOVERNOR_STREAMING_FETCH_MODE: 'streaming' } });
   const clients = [];
@@ -132,8 +42,8 @@ async function fetchModeHint() {
       refreshInterval: REFRESH_MS, disableMetrics: true,
     };
     // experimentalMode {type: 'polling'} is the SDK's default mode (format 'full').
-    const full = watched({ ...base, instanceId: 'e2e-poll-full', experimentalMode: { type: 'polling' } }, clients);
-    const delta = watched({ ...base, instanceId: 'e2e-poll-delta', experimentalMode: { type: 'polling', format: 'delta' } }, clients);
+    const full = watched(newClient, { ...base, instanceId: 'e2e-poll-full', experimentalMode: { type: 'polling' } }, clients);
+    const delta = watched(newClient, { ...base, instanceId: 'e2e-poll-delta', experimentalMode: { type: 'polling', format: 'delta' } }, clients);
     await Promise.all([full.synchronized, delta.synchronized]);
     for (const w of [full, delta]) {
       await waitUntil(() => w.modes.length > 0, SEEN_MS, 'a mode event');
@@ -188,7 +98,7 @@ async function failover() {
     console.log(`failover: second stream refused: 429 Retry-After=${refused.headers.get('retry-after')} ${refused.body}`);
 
     const startedAt = Date.now();
-    const w = watched({
+    const w = watched(newClient, {
       url: `${gov.base}/api`, customHeaders: { Authorization: token }, instanceId: 'e2e-failover',
       refreshInterval: REFRESH_MS, disableMetrics: true, experimentalMode: { type: 'streaming' },
     }, clients);

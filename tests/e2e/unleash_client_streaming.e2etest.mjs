@@ -8,25 +8,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Unleash, InMemStorageProvider } from 'unleash-client';
-import { startGovernor, waitUntil, assertSameAsOffline } from './lib/governor.mjs';
+import { startGovernor, waitUntil, assertSameAsOffline, requestsOn } from './lib/governor.mjs';
 
 const flags = JSON.parse(readFileSync(new URL('./flags.json', import.meta.url)));
 const HOUR_MS = 3600 * 1000;
 
 function newClient(options) {
   return new Unleash({ appName: 'e2e-streaming', instanceId: 'e2e-s1', storageProvider: new InMemStorageProvider(), ...options });
-}
-
-// Requests the server has answered on `route` (its Prometheus counter, every status).
-async function requestsOn(gov, route) {
-  const text = await (await fetch(`${gov.base}/metrics`)).text();
-  let n = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('governor_http_requests_total{') && line.includes(`route="${route}"`)) {
-      n += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return n;
 }
 
 const gov = await startGovernor({ flags });
@@ -40,7 +28,8 @@ try {
     refreshInterval: HOUR_MS, disableMetrics: true, experimentalMode: { type: 'streaming' },
   });
   clients.push(streaming);
-  streaming.on('mode', (m) => modes.push(m));
+  // The SDK emits 'mode' on its repository, not on the Unleash object.
+  streaming.repository.on('mode', (m) => modes.push(m));
   streaming.on('warn', (w) => warnings.push(String(w)));
   streaming.on('error', (e) => warnings.push(`error: ${e.message}`));
   await new Promise((resolve, reject) => {

@@ -66,6 +66,30 @@ export async function startGovernor({ flags, env, args: extraArgs = [] } = {}) {
   return gov;
 }
 
+// The body of a gov.admin() answer, asserting that its status is 2xx.
+export function ok(res, what) {
+  assert.ok(res.status >= 200 && res.status < 300, `${what}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+// The lines of the server's request counter on GET /metrics, one per method, route and status:
+// `governor_http_requests_total{method="GET",route="/api/client/delta",status="304"} 3`.
+export async function requestCounterLines(gov) {
+  const text = await (await fetch(`${gov.base}/metrics`)).text();
+  return text.split('\n').filter((line) => line.startsWith('governor_http_requests_total{'));
+}
+
+// Requests the server has answered on `route` (its Prometheus counter), by status when given.
+export async function requestsOn(gov, route, status) {
+  let n = 0;
+  for (const line of await requestCounterLines(gov)) {
+    if (line.includes(`route="${route}"`) && (status === undefined || line.includes(`status="${status}"`))) {
+      n += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return n;
+}
+
 // Resolves when `predicate()` (sync or async) is truthy; rejects after `timeoutMs`.
 export async function waitUntil(predicate, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
