@@ -1,0 +1,138 @@
+#include "predictors/internal/candidates.h"
+
+#include <cstdlib>
+#include <optional>
+
+#include "predictors/fourier_regression.h"
+#include "predictors/holt_winters.h"
+#include "predictors/seasonal_naive.h"
+
+namespace gov::predictors::internal {
+namespace {
+
+class SeasonalNaiveCandidate final : public Candidate {
+ public:
+  SeasonalNaiveCandidate(const ModelSpec& spec, std::size_t period)
+      : spec_(spec), period_(period) {}
+  const ModelSpec& spec() const override { return spec_; }
+  Status Fit(std::span<const double> y) override {
+    if (y.size() <= period_) return InvalidArgument("shorter than one season", "series.values");
+    return Status::Ok();
+  }
+  Status Refresh(std::span<const double>) override { return Status::Ok(); }
+  void ForecastFrom(std::span<const double> y, std::span<const std::size_t> origins,
+                    std::size_t horizon, std::vector<double>* out) const override {
+    out->assign(origins.size() * horizon, 0.0);
+    for (std::size_t i = 0; i < origins.size(); ++i) {
+      SeasonalNaiveForecastFrom(y, period_, origins[i], horizon, out->data() + i * horizon);
+    }
+  }
+  std::vector<Parameter> Parameters() const override {
+    return {{"seasonSteps", static_cast<double>(period_)}};
+  }
+
+ private:
+  ModelSpec spec_;
+  std::size_t period_;
+};
+
+class HoltWintersCandidate final : public Candidate {
+ public:
+  HoltWintersCandidate(const ModelSpec& spec, std::size_t period) : spec_(spec) {
+    config_.period = period;
+    config_.seasonality = spec.seasonality;
+    config_.trend = spec.trend;
+  }
+  const ModelSpec& spec() const override { return spec_; }
+  Status Fit(std::span<const double> y) override {
+    ASSIGN_OR_RETURN(fit_, FitHoltWinters(y, config_));
+    return Status::Ok();
+  }
+  Status Refresh(std::span<const double>) override { return Status::Ok(); }
+  void ForecastFrom(std::span<const double> y, std::span<const std::size_t> origins,
+                    std::size_t horizon, std::vector<double>* out) const override {
+    out->assign(origins.size() * horizon, 0.0);
+    HoltWintersRunner runner(fit_->config, fit_->params, fit_->initial);
+    std::size_t next = 0;  // values observed so far
+    for (std::size_t i = 0; i < origins.size(); ++i) {
+      for (; next <= origins[i]; ++next) runner.Observe(y[next]);
+      runner.Forecast(horizon, out->data() + i * horizon);
+    }
+  }
+  std::vector<Parameter> Parameters() const override {
+    std::vector<Parameter> out = {{"alpha", fit_->params.alpha}};
+    if (config_.trend != Trend::kNone) out.push_back({"beta", fit_->params.beta});
+    out.push_back({"gamma", fit_->params.gamma});
+    if (config_.trend == Trend::kDamped) out.push_back({"phi", fit_->params.phi});
+    out.push_back({"seasonSteps", static_cast<double>(config_.period)});
+    return out;
+  }
+
+ private:
+  ModelSpec spec_;
+  HoltWintersConfig config_;
+  std::optional<HoltWintersFit> fit_;
+};
+
+class FourierCandidate final : public Candidate {
+ public:
+  FourierCandidate(const ModelSpec& spec, const Periods& periods) : spec_(spec) {
+    config_.daily_period = periods.daily;
+    config_.weekly_period = periods.weekly;
+  }
+  const ModelSpec& spec() const override { return spec_; }
+  Status Fit(std::span<const double> y) override {
+    // The regression's level and slope are global: fit the recent past only (five weeks).
+    offset_ = y.size() > kMaxFitSteps() ? y.size() - kMaxFitSteps() : 0;
+    // Keep the phase of every season: start the window on a whole week (or day).
+    const std::size_t align =
+        config_.weekly_period > 0 ? config_.weekly_period : config_.daily_period;
+    if (align > 0) offset_ -= offset_ % align;
+    ASSIGN_OR_RETURN(model_, FourierModel::Fit(y.subspan(offset_), config_));
+    return Status::Ok();
+  }
+  Status Refresh(std::span<const double> y) override { return Fit(y); }
+  void ForecastFrom(std::span<const double> y, std::span<const std::size_t> origins,
+                    std::size_t horizon, std::vector<double>* out) const override {
+    out->assign(origins.size() * horizon, 0.0);
+    if (origins.empty()) return;
+    // Origins before the fitted window would index before its step 0: a caller bug.
+    if (origins.front() < offset_) std::abort();
+    const std::span<const double> shifted = y.subspan(offset_);
+    const std::vector<double> regression =
+        model_->RegressionValues(origins.back() - offset_ + horizon + 1);
+    for (std::size_t i = 0; i < origins.size(); ++i) {
+      model_->ForecastFrom(shifted, regression, origins[i] - offset_, horizon,
+                           out->data() + i * horizon);
+    }
+  }
+  std::vector<Parameter> Parameters() const override { return model_->Parameters(); }
+
+ private:
+  std::size_t kMaxFitSteps() const {
+    const std::size_t day = config_.daily_period > 0 ? config_.daily_period : 1;
+    return 35 * day;
+  }
+
+  ModelSpec spec_;
+  FourierConfig config_;
+  std::size_t offset_ = 0;
+  std::optional<FourierModel> model_;
+};
+
+}  // namespace
+
+std::unique_ptr<Candidate> MakeCandidate(const ModelSpec& spec, const Periods& periods) {
+  const std::size_t period = spec.season == Season::kDaily ? periods.daily : periods.weekly;
+  switch (spec.kind) {
+    case ModelKind::kSeasonalNaive:
+      return std::make_unique<SeasonalNaiveCandidate>(spec, period);
+    case ModelKind::kHoltWinters:
+      return std::make_unique<HoltWintersCandidate>(spec, period);
+    case ModelKind::kFourier:
+      return std::make_unique<FourierCandidate>(spec, periods);
+  }
+  return nullptr;
+}
+
+}  // namespace gov::predictors::internal

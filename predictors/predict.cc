@@ -1,0 +1,391 @@
+#include "predictors/predict.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "predictors/history.h"
+#include "predictors/internal/candidates.h"
+#include "predictors/seasonal_naive.h"
+
+namespace gov::predictors {
+namespace {
+
+constexpr std::size_t kMaxOrigins = 120;     // backtest origins, spread over the window
+constexpr double kMinImprovement = 0.98;     // must beat both baselines' MASE by 2%
+constexpr std::size_t kMinBandSamples = 20;  // errors behind one horizon bucket's quantiles
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::string Fixed(double v, int digits = 2) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+std::string Days(std::size_t steps, std::size_t day) {
+  return Fixed(static_cast<double>(steps) / static_cast<double>(day), 1) + " days";
+}
+
+// Backtest errors (actual - forecast), origins x horizon; NaN where the actual is missing.
+struct Errors {
+  std::size_t horizon = 0;
+  std::vector<double> values;
+};
+
+Accuracy Score(const Errors& errors, std::span<const double> forecasts, double scale) {
+  Accuracy a;
+  double abs_sum = 0, smape_sum = 0, one_step_sum = 0;
+  std::size_t smape_count = 0, one_step_count = 0;
+  for (std::size_t k = 0; k < errors.values.size(); ++k) {
+    const double e = errors.values[k];
+    if (std::isnan(e)) continue;
+    abs_sum += std::abs(e);
+    ++a.points;
+    const double f = forecasts[k], actual = f + e;
+    const double denom = std::abs(actual) + std::abs(f);
+    if (denom > 0) smape_sum += 2 * std::abs(e) / denom;
+    ++smape_count;
+    if (k % errors.horizon == 0) {
+      one_step_sum += std::abs(e);
+      ++one_step_count;
+    }
+  }
+  if (a.points == 0) {
+    a.mase = a.smape = a.one_step_mase = kInf;
+    return a;
+  }
+  a.mase = abs_sum / static_cast<double>(a.points) / scale;
+  a.smape = 100 * smape_sum / static_cast<double>(smape_count);
+  a.one_step_mase =
+      one_step_count > 0 ? one_step_sum / static_cast<double>(one_step_count) / scale : kInf;
+  return a;
+}
+
+Errors ComputeErrors(std::span<const double> y, std::span<const std::size_t> origins,
+                     std::size_t horizon, std::span<const double> forecasts, bool* finite) {
+  Errors errors{horizon, std::vector<double>(origins.size() * horizon, std::nan(""))};
+  *finite = true;
+  for (std::size_t i = 0; i < origins.size(); ++i) {
+    for (std::size_t h = 1; h <= horizon && origins[i] + h < y.size(); ++h) {
+      const double actual = y[origins[i] + h];
+      const double f = forecasts[i * horizon + h - 1];
+      if (std::isnan(actual)) continue;
+      if (!std::isfinite(f)) *finite = false;
+      errors.values[i * horizon + h - 1] = actual - f;
+    }
+  }
+  return errors;
+}
+
+double Quantile(std::vector<double>& v, double q) {
+  // Linear interpolation between order statistics (type 7, the numpy default).
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  const double a = v[lo];
+  if (lo + 1 >= v.size()) return a;
+  const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+  return a + (pos - static_cast<double>(lo)) * (b - a);
+}
+
+// bands[q][h] = point[h] + quantile q of the errors of h's bucket.
+std::vector<std::vector<double>> Bands(const Errors& errors, const std::vector<double>& point,
+                                       const std::vector<double>& quantiles) {
+  const std::size_t horizon = point.size();
+  std::vector<std::vector<double>> bands(quantiles.size(), std::vector<double>(horizon, 0.0));
+  // Buckets of horizons (1-based) 1, 2, 3-4, 5-8, ... up to errors.horizon; a bucket with too
+  // few errors is merged into the next.
+  std::vector<double> offsets(quantiles.size(), 0.0);
+  std::vector<double> pooled;
+  std::size_t h_done = 0;  // horizons whose bands are set
+  auto assign = [&](std::size_t through) {
+    for (; h_done < std::min(through, horizon); ++h_done) {
+      for (std::size_t q = 0; q < quantiles.size(); ++q) {
+        bands[q][h_done] = point[h_done] + offsets[q];
+      }
+    }
+  };
+  for (std::size_t h = 1, bucket_end = 1; h <= errors.horizon; ++h) {
+    for (std::size_t k = h - 1; k < errors.values.size(); k += errors.horizon) {
+      if (!std::isnan(errors.values[k])) pooled.push_back(errors.values[k]);
+    }
+    if (h != bucket_end && h != errors.horizon) continue;
+    bucket_end *= 2;
+    if (pooled.size() < kMinBandSamples && h != errors.horizon) continue;
+    if (!pooled.empty()) {
+      for (std::size_t q = 0; q < quantiles.size(); ++q)
+        offsets[q] = Quantile(pooled, quantiles[q]);
+    }
+    assign(h);
+    pooled.clear();
+  }
+  assign(horizon);  // beyond the backtest's horizons: the last bucket's offsets
+  return bands;
+}
+
+Status ValidateOptions(const PredictOptions& options) {
+  if (options.horizon_steps < 1) return InvalidArgument("must be at least 1", "horizonSteps");
+  for (std::size_t i = 0; i < options.quantiles.size(); ++i) {
+    const double q = options.quantiles[i];
+    if (!(q > 0 && q < 1)) {
+      return InvalidArgument("quantile must be in (0, 1)", "quantiles[" + std::to_string(i) + "]");
+    }
+    if (i > 0 && !(q > options.quantiles[i - 1])) {
+      return InvalidArgument("quantiles must ascend", "quantiles[" + std::to_string(i) + "]");
+    }
+  }
+  if (!(options.max_gap_share >= 0 && options.max_gap_share <= 1)) {
+    return InvalidArgument("must be in [0, 1]", "maxGapShare");
+  }
+  if (!(options.max_recent_gap_share >= 0 && options.max_recent_gap_share <= 1)) {
+    return InvalidArgument("must be in [0, 1]", "maxRecentGapShare");
+  }
+  return Status::Ok();
+}
+
+std::vector<ModelSpec> CandidateSpecs(const PredictOptions& options,
+                                      const internal::Periods& periods, std::size_t train_steps,
+                                      bool positive) {
+  std::vector<ModelSpec> specs;
+  auto wanted = [&](ModelKind kind) {
+    return kind == ModelKind::kSeasonalNaive || !options.model || *options.model == kind;
+  };
+  const bool weekly_naive = periods.weekly > 0 && train_steps > periods.weekly;
+  specs.push_back({ModelKind::kSeasonalNaive, Season::kDaily});
+  if (weekly_naive) specs.push_back({ModelKind::kSeasonalNaive, Season::kWeekly});
+  if (wanted(ModelKind::kHoltWinters)) {
+    std::vector<Season> seasons = {Season::kDaily};
+    if (periods.weekly > 0 && train_steps >= 2 * periods.weekly) seasons.push_back(Season::kWeekly);
+    for (Season season : seasons) {
+      for (Seasonality seasonality : {Seasonality::kAdditive, Seasonality::kMultiplicative}) {
+        if (seasonality == Seasonality::kMultiplicative && !positive) continue;
+        for (Trend trend : {Trend::kNone, Trend::kDamped}) {
+          specs.push_back({ModelKind::kHoltWinters, season, seasonality, trend});
+        }
+      }
+    }
+  }
+  if (wanted(ModelKind::kFourier)) specs.push_back({ModelKind::kFourier});
+  return specs;
+}
+
+}  // namespace
+
+std::string_view FallbackReasonName(FallbackReason reason) {
+  switch (reason) {
+    case FallbackReason::kNone:
+      return "none";
+    case FallbackReason::kTooShort:
+      return "tooShort";
+    case FallbackReason::kTooGappy:
+      return "tooGappy";
+    case FallbackReason::kNoDailySeason:
+      return "noDailySeason";
+    case FallbackReason::kRegimeShift:
+      return "regimeShift";
+    case FallbackReason::kNotBetterThanSeasonalNaive:
+      return "notBetterThanSeasonalNaive";
+    case FallbackReason::kNotBetterThanPersistence:
+      return "notBetterThanPersistence";
+    case FallbackReason::kFitFailed:
+      return "fitFailed";
+  }
+  return "unknown";
+}
+
+StatusOr<Prediction> Predict(const Series& series, const PredictOptions& options) {
+  RETURN_IF_ERROR(ValidateSeries(series));
+  RETURN_IF_ERROR(ValidateOptions(options));
+  Prediction out;
+  auto fall_back = [&](FallbackReason reason, std::string message) {
+    out.fallback = reason;
+    out.reason = std::move(message);
+    return out;
+  };
+  const std::span<const double> y = series.values;
+  const std::size_t n = y.size();
+  internal::Periods periods{SeasonSteps(series.step, kDay), SeasonSteps(series.step, kWeek)};
+  const std::size_t day = periods.daily;
+  if (day == 0) {
+    return fall_back(
+        FallbackReason::kNoDailySeason,
+        "steps of " + std::to_string(series.step.count()) + " s are too long for a daily season");
+  }
+  const std::size_t window = std::min(std::max(n / 4, day / 2), 7 * day);
+  if (n < window + 2 * day) {
+    return fall_back(FallbackReason::kTooShort,
+                     "history covers " + Days(n, day) + "; forecasting needs " +
+                         Days(2 * day + std::max(day / 2, (2 * day + 2) / 3), day) +
+                         " (two days to fit and a backtest window)");
+  }
+  const std::size_t train_end = n - window;
+  out.backtest_window_steps = window;
+  const double gaps = GapShare(y);
+  if (gaps > options.max_gap_share) {
+    return fall_back(FallbackReason::kTooGappy,
+                     Fixed(100 * gaps, 0) + "% of the history is missing (at most " +
+                         Fixed(100 * options.max_gap_share, 0) + "% allowed)");
+  }
+  const double recent_gaps = GapShare(y, n - day);
+  if (recent_gaps > options.max_recent_gap_share) {
+    return fall_back(FallbackReason::kTooGappy,
+                     Fixed(100 * recent_gaps, 0) + "% of the last day is missing (at most " +
+                         Fixed(100 * options.max_recent_gap_share, 0) + "% allowed)");
+  }
+  const std::vector<double> cleaned = RemoveOutliers(y, day, &out.outliers_removed);
+  const LevelShift shift = DetectRecentLevelShift(cleaned, day);
+  if (shift.detected) {
+    return fall_back(FallbackReason::kRegimeShift,
+                     "the last day's mean level " + Fixed(shift.recent_level) +
+                         " broke from the earlier days' " + Fixed(shift.reference_level) +
+                         "; too little history at the new level");
+  }
+  double scale = SeasonalNaiveScale(y.first(train_end), day);
+  if (std::isnan(scale)) {
+    return fall_back(FallbackReason::kTooGappy, "no two values a day apart before the backtest");
+  }
+  double magnitude = 0;
+  bool positive = true, non_negative = true;
+  for (double v : y) {
+    if (std::isnan(v)) continue;
+    magnitude = std::max(magnitude, std::abs(v));
+    positive = positive && v > 0;
+    non_negative = non_negative && v >= 0;
+  }
+  scale = std::max(scale, 1e-9 * (1 + magnitude));  // a flat history: any error counts
+
+  // Rolling origins over the window, at most kMaxOrigins of them.
+  const std::size_t eval_horizon = std::min(options.horizon_steps, window);
+  std::vector<std::size_t> origins;
+  const std::size_t span = n - train_end;  // origins train_end - 1 .. n - 2
+  const std::size_t stride = (span + kMaxOrigins - 1) / kMaxOrigins;
+  for (std::size_t o = train_end - 1; o + 1 < n; o += stride) origins.push_back(o);
+
+  // Persistence: the latest observed value stays.
+  {
+    std::vector<double> forecasts(origins.size() * eval_horizon);
+    for (std::size_t i = 0; i < origins.size(); ++i) {
+      double latest = std::nan("");
+      for (std::size_t back = 0; back <= origins[i]; ++back) {
+        if (!std::isnan(cleaned[origins[i] - back])) {
+          latest = cleaned[origins[i] - back];
+          break;
+        }
+      }
+      std::fill_n(forecasts.begin() + static_cast<std::ptrdiff_t>(i * eval_horizon), eval_horizon,
+                  latest);
+    }
+    bool finite = true;
+    const Errors errors = ComputeErrors(y, origins, eval_horizon, forecasts, &finite);
+    out.persistence_mase = Score(errors, forecasts, scale).mase;
+  }
+
+  struct Scored {
+    std::unique_ptr<internal::Candidate> candidate;
+    Errors errors;
+  };
+  std::vector<Scored> scored;
+  const std::span<const double> train(cleaned.data(), train_end);
+  for (const ModelSpec& spec : CandidateSpecs(options, periods, train_end, positive)) {
+    internal::Periods candidate_periods = periods;
+    // Weekly Fourier terms need every weekday seen once and half a week again.
+    if (spec.kind == ModelKind::kFourier && 2 * train_end < 3 * periods.weekly) {
+      candidate_periods.weekly = 0;
+    }
+    CandidateResult result{spec, false, {}, {}};
+    auto candidate = internal::MakeCandidate(spec, candidate_periods);
+    const Status fitted = candidate->Fit(train);
+    if (!fitted.ok()) {
+      result.error = fitted.message();
+      result.accuracy.mase = kInf;
+      out.candidates.push_back(std::move(result));
+      continue;
+    }
+    std::vector<double> forecasts;
+    candidate->ForecastFrom(cleaned, origins, eval_horizon, &forecasts);
+    bool finite = true;
+    Errors errors = ComputeErrors(y, origins, eval_horizon, forecasts, &finite);
+    if (!finite) {
+      result.error = "non-finite forecast in the backtest";
+      result.accuracy.mase = kInf;
+      out.candidates.push_back(std::move(result));
+      continue;
+    }
+    result.fitted = true;
+    result.accuracy = Score(errors, forecasts, scale);
+    out.candidates.push_back(std::move(result));
+    scored.push_back({std::move(candidate), std::move(errors)});
+  }
+
+  // The better seasonal naive is the baseline; the best of the rest is the contender.
+  const CandidateResult* baseline = nullptr;
+  const CandidateResult* best = nullptr;
+  std::size_t best_index = 0;
+  for (std::size_t i = 0, s = 0; i < out.candidates.size(); ++i) {
+    const CandidateResult& c = out.candidates[i];
+    if (!c.fitted) continue;
+    const std::size_t scored_index = s++;
+    if (c.spec.kind == ModelKind::kSeasonalNaive) {
+      if (baseline == nullptr || c.accuracy.mase < baseline->accuracy.mase) baseline = &c;
+      if (options.model != ModelKind::kSeasonalNaive) continue;
+    }
+    if (best == nullptr || c.accuracy.mase < best->accuracy.mase) {
+      best = &c;
+      best_index = scored_index;
+    }
+  }
+  if (baseline == nullptr || best == nullptr) {
+    return fall_back(FallbackReason::kFitFailed, "no candidate model could be fitted");
+  }
+  out.seasonal_naive_mase = baseline->accuracy.mase;
+  out.model = best->spec;
+  out.accuracy = best->accuracy;
+  const std::string scores = ModelSpecName(best->spec) + " has MASE " + Fixed(best->accuracy.mase) +
+                             " against " + Fixed(baseline->accuracy.mase) + " for " +
+                             ModelSpecName(baseline->spec) + " and " + Fixed(out.persistence_mase) +
+                             " for persistence over " + Days(window, day) + " of backtest";
+  if (!options.model) {
+    if (!(best->accuracy.mase < kMinImprovement * baseline->accuracy.mase)) {
+      return fall_back(FallbackReason::kNotBetterThanSeasonalNaive,
+                       "no model beats seasonal naive by 2%: " + scores);
+    }
+    if (!(best->accuracy.mase < kMinImprovement * out.persistence_mase)) {
+      return fall_back(
+          FallbackReason::kNotBetterThanPersistence,
+          "no model beats the current value (what reactive scaling assumes) by 2%: " + scores);
+    }
+    out.reason = "chosen: " + scores;
+  } else {
+    out.reason = "requested: " + scores;
+  }
+
+  // Bring the chosen model up to date with the whole history and forecast from its end.
+  Scored& chosen = scored[best_index];
+  const Status refit = chosen.candidate->Refresh(cleaned);
+  if (!refit.ok()) {
+    return fall_back(FallbackReason::kFitFailed,
+                     "refitting " + ModelSpecName(best->spec) + " failed: " + refit.message());
+  }
+  out.parameters = chosen.candidate->Parameters();
+  Forecast& forecast = out.forecast;
+  forecast.start = series.TimeAt(n);
+  forecast.step = series.step;
+  forecast.quantiles = options.quantiles;
+  const std::size_t last = n - 1;
+  chosen.candidate->ForecastFrom(cleaned, std::span<const std::size_t>(&last, 1),
+                                 options.horizon_steps, &forecast.point);
+  forecast.bands = Bands(chosen.errors, forecast.point, options.quantiles);
+  if (non_negative) {
+    for (double& v : forecast.point) v = std::max(v, 0.0);
+    for (auto& band : forecast.bands) {
+      for (double& v : band) v = std::max(v, 0.0);
+    }
+  }
+  return out;
+}
+
+}  // namespace gov::predictors
