@@ -88,8 +88,13 @@ void StreamHub::Open(const std::shared_ptr<const SseKind>& kind, const std::stri
   std::shared_ptr<const EnvironmentView> view = env.last ? env.last : view_(environment);
   if (!env.last) env.last = view;
   if (kind->opening) {
-    std::string text = kind->opening(view.get());
-    if (!text.empty()) writer->Write(std::make_shared<const std::string>(std::move(text)));
+    // Built once per kind and view, and shared by every stream that opens on that view.
+    auto& [opened_on, text] = env.openings[kind.get()];
+    if (!text || opened_on != view) {
+      opened_on = view;
+      text = std::make_shared<const std::string>(kind->opening(view.get()));
+    }
+    if (!text->empty()) writer->Write(text);
   }
   if (writer->closed()) return;
   const int64_t revision = view ? view->snapshot->revision : 0;

@@ -70,6 +70,10 @@ class StreamHub {
   struct Environment {
     std::unordered_map<StreamWriter*, Subscriber> subscribers;
     std::shared_ptr<const EnvironmentView> last;  // the view the last fan-out sent
+    // Each kind's opening events for a view (the view they were built from, the text).
+    std::unordered_map<const SseKind*, std::pair<std::shared_ptr<const EnvironmentView>,
+                                                 std::shared_ptr<const std::string>>>
+        openings;
   };
 
   void Open(const std::shared_ptr<const SseKind>& kind, const std::string& environment,
