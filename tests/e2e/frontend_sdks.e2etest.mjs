@@ -50,6 +50,13 @@ try {
   const missing = web.getBooleanDetails('e2e.nope', true);
   assert.equal(missing.errorCode, 'FLAG_NOT_FOUND');
 
+  // The provider opens its event stream after the bulk evaluation resolves; a change made before
+  // the stream is open would never be announced on it (the stream starts at the then-current
+  // revision), so wait until the server holds the stream.
+  await waitUntil(async () => {
+    const text = await (await fetch(`${gov.base}/metrics`)).text();
+    return /^governor_http_open_streams [1-9]/m.test(text);
+  }, 10000, 'the OFREP event stream to open');
   const changed = new Promise((resolve) => OpenFeature.addHandler(ProviderEvents.ConfigurationChanged, resolve));
   const updated = new Promise((resolve) => proxy.once('update', resolve));
   const off = await gov.admin('POST', '/api/v1/flags/e2e.static/environments/development/off');
