@@ -12,14 +12,20 @@ THREADS="${THREADS:-2}"
 CONNS=(${CONNS:-8 64 256})
 BUILD="${BUILD:-build-release}"
 
-# Builds the governor binary into $BUILD (Release, no tests or benchmarks).
-bench_build() {
+# bench_release_build DIR BENCH(ON|OFF) TARGET...: a Release build without tests into DIR
+# (unless SKIP_BUILD=1).
+bench_release_build() {
+  local dir="$1" bench="$2"
+  shift 2
   [[ -n "${SKIP_BUILD:-}" ]] && return 0
   scripts/install-deps >/dev/null
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGOVERNOR_BUILD_TESTS=OFF \
-    -DGOVERNOR_BUILD_BENCH=OFF >/dev/null
-  ninja -C "$BUILD" governor >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGOVERNOR_BUILD_TESTS=OFF \
+    -DGOVERNOR_BUILD_BENCH="$bench" >/dev/null
+  ninja -C "$dir" "$@" >/dev/null
 }
+
+# Builds the governor binary into $BUILD (Release, no tests or benchmarks).
+bench_build() { bench_release_build "$BUILD" OFF governor; }
 
 # bench_workdir NAME: sets $work to a new temp dir, removed (with Governor and nginx stopped)
 # on exit.
@@ -143,10 +149,4 @@ measure() {
 # into $BENCH_BUILD (default build-bench, as bench/flags_eval.sh), which is configured with the
 # benchmarks on. SKIP_BUILD=1 uses the existing ones.
 BENCH_BUILD="${BENCH_BUILD:-build-bench}"
-bench_build_tools() {
-  [[ -n "${SKIP_BUILD:-}" ]] && return 0
-  scripts/install-deps >/dev/null
-  cmake -S . -B "$BENCH_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGOVERNOR_BUILD_TESTS=OFF \
-    -DGOVERNOR_BUILD_BENCH=ON >/dev/null
-  ninja -C "$BENCH_BUILD" "$@" >/dev/null
-}
+bench_build_tools() { bench_release_build "$BENCH_BUILD" ON "$@"; }
