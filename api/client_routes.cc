@@ -51,6 +51,11 @@ std::string DeltaBody(const Json& events) {
   return events.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// The delta body of an environment where nothing was ever published: one empty hydration.
+Json EmptyHydration() {
+  return Json{{"events", Json::array({flags::HydrationEvent(flags::ClientFeatures{}, 0)})}};
+}
+
 // The events that bring an SDK from `before` (nullptr: it has nothing we know) to `after`:
 // a delta when we still hold its revision, else one "hydration" event with the full state.
 Json DeltaEvents(const EnvironmentView* before, const EnvironmentView& after) {
@@ -68,7 +73,7 @@ std::shared_ptr<const SseKind> UnleashStreamKind() {
     const int64_t revision = view ? view->snapshot->revision : 0;
     const Json events =
         view ? DeltaEvents(nullptr, *view)
-             : Json{{"events", Json::array({flags::HydrationEvent(flags::ClientFeatures{}, 0)})}};
+             : EmptyHydration();
     return SseMessage("unleash-connected", std::to_string(revision), DeltaBody(events));
   };
   kind->change = [](const EnvironmentView* before, const EnvironmentView& after) {
@@ -157,9 +162,7 @@ void GetDelta(FlagApi& api, RequestContext& ctx, Response& res) {
   }
   res.status = 200;
   if (!view) {
-    res.SetContent(DeltaBody(Json{{"events", Json::array({flags::HydrationEvent(
-                                                  flags::ClientFeatures{}, 0)})}}),
-                   kJson);
+    res.SetContent(DeltaBody(EmptyHydration()), kJson);
     return;
   }
   const int64_t known = DeltaRevision(ctx.req.Header("If-None-Match"), env, prefix, project);
