@@ -27,40 +27,41 @@ struct CreatedToken {
 };
 
 // Token JSON as the API shows it (never the secret or its hash).
-void WriteTokenJson(JsonWriter& w, const store::TokenRecord& t);
-Json TokenToJson(const store::TokenRecord& t);
-Json AuditEntryToJson(const store::AuditEntry& e);
+void WriteTokenJson(core::JsonWriter& w, const store::TokenRecord& t);
+core::Json TokenToJson(const store::TokenRecord& t);
+core::Json AuditEntryToJson(const store::AuditEntry& e);
 
 // Tokens, environments and the audit log. Every mutation writes its audit entry in the
 // same transaction as the change. Thread-safe.
 class AdminService {
  public:
-  AdminService(store::Database& db, Authenticator& auth, const Clock& clock)
+  AdminService(store::Database& db, Authenticator& auth, const core::Clock& clock)
       : db_(db), auth_(auth), clock_(clock) {}
 
   // Body of POST /api/v1/tokens: {"type", "name", "environment"?, "expiresAt"?}.
-  StatusOr<CreatedToken> CreateToken(const AuditContext& ctx, const Json& body);
-  StatusOr<store::Page<store::TokenRecord>> ListTokens(const store::PageRequest& page);
+  core::StatusOr<CreatedToken> CreateToken(const AuditContext& ctx, const core::Json& body);
+  core::StatusOr<store::Page<store::TokenRecord>> ListTokens(const store::PageRequest& page);
   // Revokes with immediate effect. `expected_version` (from If-Match) guards against races.
-  StatusOr<store::TokenRecord> RevokeToken(const AuditContext& ctx, const std::string& id,
-                                           std::optional<int64_t> expected_version);
+  core::StatusOr<store::TokenRecord> RevokeToken(const AuditContext& ctx, const std::string& id,
+                                                 std::optional<int64_t> expected_version);
 
-  StatusOr<std::vector<store::EnvironmentRecord>> ListEnvironments();
+  core::StatusOr<std::vector<store::EnvironmentRecord>> ListEnvironments();
   // Body of POST /api/v1/environments: {"name"}.
-  StatusOr<store::EnvironmentRecord> CreateEnvironment(const AuditContext& ctx, const Json& body);
+  core::StatusOr<store::EnvironmentRecord> CreateEnvironment(const AuditContext& ctx,
+                                                             const core::Json& body);
 
-  StatusOr<store::Page<store::AuditEntry>> ListAudit(const store::PageRequest& page,
-                                                     const std::string& resource_prefix);
+  core::StatusOr<store::Page<store::AuditEntry>> ListAudit(const store::PageRequest& page,
+                                                           const std::string& resource_prefix);
 
   // Makes sure an admin can log in. With `configured_secret`, that secret becomes an admin
   // token (idempotently). Otherwise, when no active admin token exists, one is generated and
   // its secret returned (print it once). Returns "" when nothing new was generated.
-  StatusOr<std::string> EnsureAdminToken(const std::string& configured_secret);
+  core::StatusOr<std::string> EnsureAdminToken(const std::string& configured_secret);
 
  private:
   store::Database& db_;
   Authenticator& auth_;
-  const Clock& clock_;
+  const core::Clock& clock_;
 };
 
 }  // namespace gov::api

@@ -34,18 +34,18 @@ std::string ExtractSecret(std::string_view authorization, std::string_view api_k
   return std::string(Trim(api_key));
 }
 
-Status Authenticator::Reload(store::Database& db) {
+core::Status Authenticator::Reload(store::Database& db) {
   ASSIGN_OR_RETURN(auto tx, db.Begin(store::TxMode::kReadOnly));
   ASSIGN_OR_RETURN(auto tokens, store::TokenRepository::ListActive(*tx));
   RETURN_IF_ERROR(tx->Commit());
   std::unordered_map<std::string, Entry> fresh;
   for (const auto& t : tokens) {
-    fresh[t.secret_hash] = Entry{t.secret_hash, Principal{t.id, t.name, t.type, t.environment},
-                                 t.expires_at};
+    fresh[t.secret_hash] =
+        Entry{t.secret_hash, Principal{t.id, t.name, t.type, t.environment}, t.expires_at};
   }
   std::unique_lock lock(mu_);
   by_hash_.swap(fresh);
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 void Authenticator::Put(const store::TokenRecord& t) {
@@ -63,20 +63,20 @@ void Authenticator::Remove(const std::string& secret_hash) {
   by_hash_.erase(secret_hash);
 }
 
-StatusOr<Principal> Authenticator::Authenticate(std::string_view secret) const {
+core::StatusOr<Principal> Authenticator::Authenticate(std::string_view secret) const {
   if (secret.empty()) {
-    return Unauthenticated("missing token: send Authorization: Bearer <token>");
+    return core::Unauthenticated("missing token: send Authorization: Bearer <token>");
   }
   // The lookup key is a hash of the secret, so the map's timing reveals nothing about
   // the secret itself; the final comparison is constant-time all the same.
-  const std::string hash = Sha256Hex(secret);
+  const std::string hash = core::Sha256Hex(secret);
   std::shared_lock lock(mu_);
   auto it = by_hash_.find(hash);
-  if (it == by_hash_.end() || !ConstantTimeEquals(it->second.secret_hash, hash)) {
-    return Unauthenticated("unknown or revoked token");
+  if (it == by_hash_.end() || !core::ConstantTimeEquals(it->second.secret_hash, hash)) {
+    return core::Unauthenticated("unknown or revoked token");
   }
   if (it->second.expires_at && clock_.Now() >= *it->second.expires_at) {
-    return Unauthenticated("token expired");
+    return core::Unauthenticated("token expired");
   }
   return it->second.principal;
 }

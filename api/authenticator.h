@@ -30,25 +30,25 @@ std::string ExtractSecret(std::string_view authorization, std::string_view api_k
 // SHA-256 of the secret. Reads take a shared lock; writers replace single entries.
 class Authenticator {
  public:
-  explicit Authenticator(const Clock& clock) : clock_(clock) {}
+  explicit Authenticator(const core::Clock& clock) : clock_(clock) {}
 
   // Replaces the cache with every active token in the database.
-  Status Reload(store::Database& db);
+  core::Status Reload(store::Database& db);
   // Adds or replaces one token (after a committed create).
   void Put(const store::TokenRecord& token);
   // Forgets a token (after a committed revoke): effective for the next request.
   void Remove(const std::string& secret_hash);
 
   // kUnauthenticated for a missing, unknown, revoked or expired secret.
-  StatusOr<Principal> Authenticate(std::string_view secret) const;
+  core::StatusOr<Principal> Authenticate(std::string_view secret) const;
 
  private:
   struct Entry {
     std::string secret_hash;
     Principal principal;
-    std::optional<TimePoint> expires_at;
+    std::optional<core::TimePoint> expires_at;
   };
-  const Clock& clock_;
+  const core::Clock& clock_;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Entry> by_hash_;
 };

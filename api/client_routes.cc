@@ -1,12 +1,12 @@
 #include "api/client_routes.h"
 
+#include <charconv>
+
 #include "api/http_util.h"
 #include "api/sse.h"
 #include "core/crypto.h"
 #include "flags/delta.h"
 #include "flags/features_json.h"
-
-#include <charconv>
 
 namespace gov::api {
 
@@ -14,9 +14,9 @@ namespace {
 
 const char* kJson = "application/json";
 
-Json ObjectSchema() { return Json{{"type", "object"}}; }
+core::Json ObjectSchema() { return core::Json{{"type", "object"}}; }
 
-Json ErrorSchema() { return Json{{"type", "object"}, {"required", {"error"}}}; }
+core::Json ErrorSchema() { return core::Json{{"type", "object"}, {"required", {"error"}}}; }
 
 // The client-API body for `view`, restricted to names starting with `prefix` and to
 // `project` (each ignored when empty). Segments are sent whole, as Unleash does.
@@ -31,7 +31,7 @@ std::string FilteredBody(const EnvironmentView& view, std::string_view prefix,
     if (!project.empty() && f.project != project) continue;
     out.features.push_back(f);
   }
-  return flags::ToJson(out).dump(-1, ' ', false, Json::error_handler_t::replace);
+  return flags::ToJson(out).dump(-1, ' ', false, core::Json::error_handler_t::replace);
 }
 
 // Adds the `fetch-mode: streaming` hint when the server moves polling SDKs to streaming and
@@ -47,21 +47,24 @@ bool SuggestStreaming(FlagApi& api, Response& res) {
   return true;
 }
 
-std::string DeltaBody(const Json& events) {
-  return events.dump(-1, ' ', false, Json::error_handler_t::replace);
+std::string DeltaBody(const core::Json& events) {
+  return events.dump(-1, ' ', false, core::Json::error_handler_t::replace);
 }
 
 // The delta body of an environment where nothing was ever published: one empty hydration.
-Json EmptyHydration() {
-  return Json{{"events", Json::array({flags::HydrationEvent(flags::ClientFeatures{}, 0)})}};
+core::Json EmptyHydration() {
+  return core::Json{
+      {"events", core::Json::array({flags::HydrationEvent(flags::ClientFeatures{}, 0)})}};
 }
 
 // The events that bring an SDK from `before` (nullptr: it has nothing we know) to `after`:
 // a delta when we still hold its revision, else one "hydration" event with the full state.
-Json DeltaEvents(const EnvironmentView* before, const EnvironmentView& after) {
+core::Json DeltaEvents(const EnvironmentView* before, const EnvironmentView& after) {
   const int64_t revision = after.snapshot->revision;
-  if (before) return flags::DiffClientFeatures(before->client_features, after.client_features, revision);
-  return Json{{"events", Json::array({flags::HydrationEvent(after.client_features, revision)})}};
+  if (before)
+    return flags::DiffClientFeatures(before->client_features, after.client_features, revision);
+  return core::Json{
+      {"events", core::Json::array({flags::HydrationEvent(after.client_features, revision)})}};
 }
 
 // Unleash streaming (what unleash-client's streaming mode reads, lib/repository/
@@ -71,13 +74,11 @@ std::shared_ptr<const SseKind> UnleashStreamKind() {
   auto kind = std::make_shared<SseKind>();
   kind->opening = [](const EnvironmentView* view) {
     const int64_t revision = view ? view->snapshot->revision : 0;
-    const Json events =
-        view ? DeltaEvents(nullptr, *view)
-             : EmptyHydration();
+    const core::Json events = view ? DeltaEvents(nullptr, *view) : EmptyHydration();
     return SseMessage("unleash-connected", std::to_string(revision), DeltaBody(events));
   };
   kind->change = [](const EnvironmentView* before, const EnvironmentView& after) {
-    const Json events = DeltaEvents(before, after);
+    const core::Json events = DeltaEvents(before, after);
     if (events["events"].empty()) return std::string();
     return SseMessage("unleash-updated", std::to_string(after.snapshot->revision),
                       DeltaBody(events));
@@ -104,25 +105,25 @@ void GetFeatures(FlagApi& api, RequestContext& ctx, Response& res) {
 }
 
 // Keeps the feature events that pass the namePrefix and project filters.
-Json FilterEvents(Json events, std::string_view prefix, std::string_view project) {
+core::Json FilterEvents(core::Json events, std::string_view prefix, std::string_view project) {
   if (prefix.empty() && project.empty()) return events;
-  auto keep = [&](const Json& f) {
+  auto keep = [&](const core::Json& f) {
     const std::string name = f.value("name", "");
     if (!prefix.empty() && name.compare(0, prefix.size(), prefix) != 0) return false;
     return project.empty() || f.value("project", "default") == project;
   };
-  for (Json& e : events["events"]) {
+  for (core::Json& e : events["events"]) {
     if (e.value("type", "") == "hydration") {
-      Json kept = Json::array();
-      for (Json& f : e["features"]) {
+      core::Json kept = core::Json::array();
+      for (core::Json& f : e["features"]) {
         if (keep(f)) kept.push_back(std::move(f));
       }
       e["features"] = std::move(kept);
     }
   }
-  Json& list = events["events"];
-  Json out = Json::array();
-  for (Json& e : list) {
+  core::Json& list = events["events"];
+  core::Json out = core::Json::array();
+  for (core::Json& e : list) {
     if (e.value("type", "") == "feature-updated" && !keep(e["feature"])) continue;
     out.push_back(std::move(e));
   }
@@ -176,8 +177,8 @@ void GetStreaming(FlagApi& api, RequestContext& ctx, Response& res) {
   if (!api.streams().Start(kind, PrincipalEnvironment(ctx), res)) {
     // As Unleash does: 429 makes an SDK in streaming mode fail over to polling at once.
     res.SetHeader("Retry-After", "30");
-    WriteError(res, Status(StatusCode::kResourceExhausted,
-                           "too many open streams; poll GET /api/client/features"));
+    WriteError(res, core::Status(core::StatusCode::kResourceExhausted,
+                                 "too many open streams; poll GET /api/client/features"));
   }
 }
 
@@ -188,24 +189,25 @@ std::string DeltaEtag(std::string_view environment, int64_t revision, std::strin
   std::string key;
   key.append("delta\n").append(environment).append("\n").append(name_prefix).append("\n");
   key.append(project);
-  return "\"" + Sha256Hex(key).substr(0, 16) + "-" + std::to_string(revision) + "\"";
+  return "\"" + core::Sha256Hex(key).substr(0, 16) + "-" + std::to_string(revision) + "\"";
 }
 
 std::string ClientFeaturesEtag(std::string_view environment, int64_t revision,
                                std::string_view name_prefix, std::string_view project) {
   std::string key;
   key.append(environment).append("\n").append(name_prefix).append("\n").append(project);
-  return "\"" + Sha256Hex(key).substr(0, 16) + "-" + std::to_string(revision) + "\"";
+  return "\"" + core::Sha256Hex(key).substr(0, 16) + "-" + std::to_string(revision) + "\"";
 }
 
 void AddClientRoutes(Router& router, std::shared_ptr<FlagApi> api) {
   std::shared_ptr<FlagApi> p = api;
-  const Json features_schema{{"type", "object"},
-                             {"required", {"version", "features"}},
-                             {"properties",
-                              {{"version", {{"type", "integer"}}},
-                               {"features", {{"type", "array"}, {"items", ObjectSchema()}}},
-                               {"segments", {{"type", "array"}, {"items", ObjectSchema()}}}}}};
+  const core::Json features_schema{
+      {"type", "object"},
+      {"required", {"version", "features"}},
+      {"properties",
+       {{"version", {{"type", "integer"}}},
+        {"features", {{"type", "array"}, {"items", ObjectSchema()}}},
+        {"segments", {{"type", "array"}, {"items", ObjectSchema()}}}}}};
   router.Add({"GET",
               "/api/client/features",
               Access::kClient,
@@ -219,9 +221,10 @@ void AddClientRoutes(Router& router, std::shared_ptr<FlagApi> api) {
                {"namePrefix", "project"}},
               nullptr,
               Execution::kInline});
-  const Json delta_schema{{"type", "object"},
-                          {"required", {"events"}},
-                          {"properties", {{"events", {{"type", "array"}, {"items", ObjectSchema()}}}}}};
+  const core::Json delta_schema{
+      {"type", "object"},
+      {"required", {"events"}},
+      {"properties", {{"events", {{"type", "array"}, {"items", ObjectSchema()}}}}}};
   router.Add({"GET",
               "/api/client/delta",
               Access::kClient,

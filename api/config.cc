@@ -7,8 +7,8 @@ extern char** environ;
 
 namespace gov::api {
 
-Json DefaultConfigDocument() {
-  return Json::parse(R"({
+core::Json DefaultConfigDocument() {
+  return core::Json::parse(R"({
     "server": {
       "listen": "127.0.0.1:8080",
       "ioThreads": 0,
@@ -53,14 +53,14 @@ std::string UpperSnake(const std::string& key) {
   return out;
 }
 
-void Overlay(Json& node, const Json& defaults, const std::string& env_prefix,
+void Overlay(core::Json& node, const core::Json& defaults, const std::string& env_prefix,
              const std::string& path, const std::map<std::string, std::string>& env,
-             std::vector<Status>& errors) {
+             std::vector<core::Status>& errors) {
   for (const auto& [key, def] : defaults.items()) {
     const std::string var = env_prefix + "_" + UpperSnake(key);
     const std::string key_path = path.empty() ? key : path + "." + key;
     if (def.is_object()) {
-      if (!node.contains(key) || !node[key].is_object()) node[key] = Json::object();
+      if (!node.contains(key) || !node[key].is_object()) node[key] = core::Json::object();
       Overlay(node[key], def, var, key_path, env, errors);
       continue;
     }
@@ -69,23 +69,31 @@ void Overlay(Json& node, const Json& defaults, const std::string& env_prefix,
     const std::string& v = it->second;
     char* end = nullptr;
     if (def.is_boolean()) {
-      if (v == "true" || v == "1") node[key] = true;
-      else if (v == "false" || v == "0") node[key] = false;
-      else errors.push_back(InvalidArgument("expected true or false", var));
+      if (v == "true" || v == "1")
+        node[key] = true;
+      else if (v == "false" || v == "0")
+        node[key] = false;
+      else
+        errors.push_back(core::InvalidArgument("expected true or false", var));
     } else if (def.is_number_integer()) {
       const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end) errors.push_back(InvalidArgument("expected an integer", var));
-      else node[key] = n;
+      if (v.empty() || *end)
+        errors.push_back(core::InvalidArgument("expected an integer", var));
+      else
+        node[key] = n;
     } else if (def.is_number()) {
       const double d = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end) errors.push_back(InvalidArgument("expected a number", var));
-      else node[key] = d;
+      if (v.empty() || *end)
+        errors.push_back(core::InvalidArgument("expected a number", var));
+      else
+        node[key] = d;
     } else if (def.is_array()) {
-      Json arr = Json::array();
+      core::Json arr = core::Json::array();
       size_t start = 0;
       while (start <= v.size() && !v.empty()) {
         const size_t comma = v.find(',', start);
-        arr.push_back(v.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        arr.push_back(
+            v.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
         if (comma == std::string::npos) break;
         start = comma + 1;
       }
@@ -99,28 +107,29 @@ void Overlay(Json& node, const Json& defaults, const std::string& env_prefix,
 // Collects problems for one section while reading it.
 class SectionReader {
  public:
-  SectionReader(const Json& doc, const std::string& section, std::vector<Status>& errors)
+  SectionReader(const core::Json& doc, const std::string& section,
+                std::vector<core::Status>& errors)
       : errors_(errors), section_(section) {
-    static const Json kEmpty = Json::object();
-    const Json* s = doc.contains(section) ? &doc.at(section) : &kEmpty;
+    static const core::Json kEmpty = core::Json::object();
+    const core::Json* s = doc.contains(section) ? &doc.at(section) : &kEmpty;
     if (!s->is_object()) {
-      errors_.push_back(InvalidArgument("expected a mapping", section));
+      errors_.push_back(core::InvalidArgument("expected a mapping", section));
       s = &kEmpty;
     }
     obj_ = s;
   }
 
-  const Json* Get(const std::string& key) const {
+  const core::Json* Get(const std::string& key) const {
     auto it = obj_->find(key);
     return it == obj_->end() || it->is_null() ? nullptr : &*it;
   }
   std::string Path(const std::string& key) const { return section_ + "." + key; }
   void Fail(const std::string& key, const std::string& msg) {
-    errors_.push_back(InvalidArgument(msg, Path(key)));
+    errors_.push_back(core::InvalidArgument(msg, Path(key)));
   }
 
   void Int(const std::string& key, int& out, int min, int max) {
-    const Json* v = Get(key);
+    const core::Json* v = Get(key);
     if (!v) return;
     if (!v->is_number_integer() || v->get<int64_t>() < min || v->get<int64_t>() > max) {
       Fail(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
@@ -129,13 +138,13 @@ class SectionReader {
     out = v->get<int>();
   }
   void String(const std::string& key, std::string& out) {
-    const Json* v = Get(key);
+    const core::Json* v = Get(key);
     if (!v) return;
     if (!v->is_string()) return Fail(key, "expected a string");
     out = v->get<std::string>();
   }
   void Bool(const std::string& key, bool& out) {
-    const Json* v = Get(key);
+    const core::Json* v = Get(key);
     if (!v) return;
     if (!v->is_boolean()) return Fail(key, "expected true or false");
     out = v->get<bool>();
@@ -149,21 +158,22 @@ class SectionReader {
   }
 
  private:
-  std::vector<Status>& errors_;
+  std::vector<core::Status>& errors_;
   std::string section_;
-  const Json* obj_;
+  const core::Json* obj_;
 };
 
 }  // namespace
 
-std::vector<Status> ApplyEnvironment(Json& doc, const std::map<std::string, std::string>& env) {
-  std::vector<Status> errors;
-  if (!doc.is_object()) doc = Json::object();
+std::vector<core::Status> ApplyEnvironment(core::Json& doc,
+                                           const std::map<std::string, std::string>& env) {
+  std::vector<core::Status> errors;
+  if (!doc.is_object()) doc = core::Json::object();
   Overlay(doc, DefaultConfigDocument(), "GOVERNOR", "", env, errors);
   return errors;
 }
 
-void MergeConfig(Json& base, const Json& overlay) {
+void MergeConfig(core::Json& base, const core::Json& overlay) {
   if (!overlay.is_object() || !base.is_object()) {
     base = overlay;
     return;
@@ -177,17 +187,17 @@ void MergeConfig(Json& base, const Json& overlay) {
   }
 }
 
-std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out) {
-  std::vector<Status> errors;
+std::vector<core::Status> ParseServerConfig(const core::Json& doc, ServerConfig& out) {
+  std::vector<core::Status> errors;
   if (!doc.is_object()) {
-    errors.push_back(InvalidArgument("expected a mapping at the top level", "config"));
+    errors.push_back(core::InvalidArgument("expected a mapping at the top level", "config"));
     return errors;
   }
   for (const auto& [key, _] : doc.items()) {
-    static const std::vector<std::string> kSections = {
-        "server", "streaming", "database", "auth", "log", "rateLimits", "targets"};
+    static const std::vector<std::string> kSections = {"server", "streaming",  "database", "auth",
+                                                       "log",    "rateLimits", "targets"};
     if (std::find(kSections.begin(), kSections.end(), key) == kSections.end()) {
-      errors.push_back(InvalidArgument("unknown section", key));
+      errors.push_back(core::InvalidArgument("unknown section", key));
     }
   }
   {
@@ -195,7 +205,7 @@ std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out) {
     r.Unknown({"listen", "ioThreads", "workers", "maxConnections", "headerTimeoutSeconds",
                "keepAliveTimeoutSeconds", "keepAliveMaxCount", "readTimeoutSeconds",
                "maxHeaderBytes", "maxBodyBytes", "shutdownDeadlineSeconds", "corsOrigins"});
-    if (const Json* listen = r.Get("listen")) {
+    if (const core::Json* listen = r.Get("listen")) {
       std::string s = listen->is_string() ? listen->get<std::string>() : "";
       const auto colon = s.rfind(':');
       bool ok = colon != std::string::npos && colon > 0 && colon + 1 < s.size();
@@ -231,7 +241,7 @@ std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out) {
     r.Int("maxBodyBytes", max_body, 1024, 1 << 30);
     out.max_body_bytes = static_cast<size_t>(max_body);
     r.Int("shutdownDeadlineSeconds", out.shutdown_deadline_seconds, 0, 3600);
-    if (const Json* cors = r.Get("corsOrigins")) {
+    if (const core::Json* cors = r.Get("corsOrigins")) {
       if (!cors->is_array()) {
         r.Fail("corsOrigins", "expected a list of origins");
       } else {
@@ -284,9 +294,11 @@ std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out) {
     SectionReader r(doc, "log", errors);
     r.Unknown({"format", "level", "accessLog"});
     r.String("format", out.log_format);
-    if (out.log_format != "text" && out.log_format != "json") r.Fail("format", "expected text or json");
+    if (out.log_format != "text" && out.log_format != "json")
+      r.Fail("format", "expected text or json");
     r.String("level", out.log_level);
-    static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
+    static const std::vector<std::string> kLevels = {"trace", "debug", "info",
+                                                     "warn",  "error", "off"};
     if (std::find(kLevels.begin(), kLevels.end(), out.log_level) == kLevels.end()) {
       r.Fail("level", "expected one of trace, debug, info, warn, error, off");
     }
@@ -297,7 +309,7 @@ std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out) {
     r.Unknown({"admin", "evaluation", "ingest", "unauthenticated"});
     for (const std::string cls : {"admin", "evaluation", "ingest", "unauthenticated"}) {
       RateLimit limit;
-      const Json* v = r.Get(cls);
+      const core::Json* v = r.Get(cls);
       if (v && !v->is_object()) {
         r.Fail(cls, "expected {requestsPerSecond, burst}");
         continue;
@@ -324,7 +336,7 @@ std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out) {
   }
   if (doc.contains("targets") && !doc["targets"].is_null()) {
     if (!doc["targets"].is_array()) {
-      errors.push_back(InvalidArgument("expected a list of targets", "targets"));
+      errors.push_back(core::InvalidArgument("expected a list of targets", "targets"));
     } else {
       out.targets = doc["targets"];
     }

@@ -47,25 +47,26 @@ struct ServerConfig {
   std::map<std::string, RateLimit> rate_limits;
   // targets: the autoscaling targets defined in the config file (raw JSON array; the
   // controller parses and validates them). Empty when none.
-  Json targets = Json::array();
+  core::Json targets = core::Json::array();
   // A flags file in the Unleash client-API format to import at start (--flags-file).
   std::string flags_file;
 };
 
 // The defaults as a config document; its shape defines every known key.
-Json DefaultConfigDocument();
+core::Json DefaultConfigDocument();
 
 // Overlays environment variables onto `doc`: for each leaf key path a.b.c of the defaults,
 // GOVERNOR_<A>_<B>_<C> (camelCase split into UPPER_SNAKE) replaces the value, parsed to the
 // leaf's type. `env` is the environment (name -> value). Errors name the variable.
-std::vector<Status> ApplyEnvironment(Json& doc, const std::map<std::string, std::string>& env);
+std::vector<core::Status> ApplyEnvironment(core::Json& doc,
+                                           const std::map<std::string, std::string>& env);
 
 // Merges `overlay` into `base` recursively (objects merge, everything else replaces).
-void MergeConfig(Json& base, const Json& overlay);
+void MergeConfig(core::Json& base, const core::Json& overlay);
 
 // Validates and converts a merged document. Returns every problem, each naming its key
 // path (e.g. "server.listen: expected HOST:PORT").
-std::vector<Status> ParseServerConfig(const Json& doc, ServerConfig& out);
+std::vector<core::Status> ParseServerConfig(const core::Json& doc, ServerConfig& out);
 
 // The current process environment as a map.
 std::map<std::string, std::string> ProcessEnvironment();

@@ -21,25 +21,25 @@ void WriteSegment(Response& res, int status, const flags::AdminSegment& s) {
   WriteJson(res, status, flags::AdminSegmentToJson(s));
 }
 
-StatusOr<int64_t> SegmentId(const RequestContext& ctx) {
+core::StatusOr<int64_t> SegmentId(const RequestContext& ctx) {
   const std::string text = ctx.PathParam(0);
   int64_t id = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc() || ptr != text.data() + text.size() || id < 1) {
-    return InvalidArgument("expected a positive integer segment id", "id");
+    return core::InvalidArgument("expected a positive integer segment id", "id");
   }
   return id;
 }
 
-StatusOr<std::string> RequiredQuery(const Request& req, const std::string& name) {
+core::StatusOr<std::string> RequiredQuery(const Request& req, const std::string& name) {
   if (!req.HasParam(name) || req.Param(name).empty()) {
-    return InvalidArgument("is required", name);
+    return core::InvalidArgument("is required", name);
   }
   return req.Param(name);
 }
 
 // Body + If-Match for an update handler; writes the error and returns false on failure.
-bool ReadUpdate(const RequestContext& ctx, Response& res, Json& body,
+bool ReadUpdate(const RequestContext& ctx, Response& res, core::Json& body,
                 std::optional<int64_t>& version, bool need_body = true) {
   auto v = IfMatchVersion(ctx.req);
   if (!v.ok()) {
@@ -57,26 +57,26 @@ bool ReadUpdate(const RequestContext& ctx, Response& res, Json& body,
   return true;
 }
 
-Json Obj(Json properties, std::vector<std::string> required = {}) {
-  Json j{{"type", "object"}, {"properties", std::move(properties)}};
+core::Json Obj(core::Json properties, std::vector<std::string> required = {}) {
+  core::Json j{{"type", "object"}, {"properties", std::move(properties)}};
   if (!required.empty()) j["required"] = required;
   return j;
 }
 
-const Json& ArrayOfObjects() {
-  static const Json kSchema{{"type", "array"}, {"items", {{"type", "object"}}}};
+const core::Json& ArrayOfObjects() {
+  static const core::Json kSchema{{"type", "array"}, {"items", {{"type", "object"}}}};
   return kSchema;
 }
 
 // The admin JSON of a feature (see docs/README "Feature flags").
-Json EnvironmentStateSchema() {
+core::Json EnvironmentStateSchema() {
   return Obj({{"enabled", {{"type", "boolean"}}},
               {"strategies", ArrayOfObjects()},
               {"variants", ArrayOfObjects()}});
 }
 
-Json FlagBodySchema() {
-  Json j = Obj(
+core::Json FlagBodySchema() {
+  core::Json j = Obj(
       {{"name", {{"type", "string"}, {"pattern", "^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,99}$"}}},
        {"project", {{"type", "string"}, {"default", "default"}}},
        {"type", {{"enum", {"release", "experiment", "operational", "kill-switch", "permission"}}}},
@@ -89,8 +89,8 @@ Json FlagBodySchema() {
   return j;
 }
 
-Json FlagSchema() {
-  Json j = FlagBodySchema();
+core::Json FlagSchema() {
+  core::Json j = FlagBodySchema();
   j["properties"]["version"] = {{"type", "integer"}};
   j["properties"]["createdAt"] = {{"type", "string"}, {"format", "date-time"}};
   j["properties"]["updatedAt"] = {{"type", "string"}, {"format", "date-time"}};
@@ -98,38 +98,38 @@ Json FlagSchema() {
   return j;
 }
 
-Json SegmentBodySchema() {
+core::Json SegmentBodySchema() {
   return Obj({{"name", {{"type", "string"}, {"minLength", 1}}}, {"constraints", ArrayOfObjects()}},
              {"name"});
 }
 
-Json SegmentSchema() {
-  Json j = SegmentBodySchema();
+core::Json SegmentSchema() {
+  core::Json j = SegmentBodySchema();
   j["properties"]["id"] = {{"type", "integer"}};
   j["properties"]["version"] = {{"type", "integer"}};
   j["required"] = {"id", "name", "constraints", "version"};
   return j;
 }
 
-Json ClientFeaturesSchema() {
+core::Json ClientFeaturesSchema() {
   return Obj({{"version", {{"type", "integer"}}},
               {"features", ArrayOfObjects()},
               {"segments", ArrayOfObjects()}},
              {"version", "features"});
 }
 
-Json ItemsSchema(const Json& item) {
+core::Json ItemsSchema(const core::Json& item) {
   return Obj({{"items", {{"type", "array"}, {"items", item}}}}, {"items"});
 }
 
-std::map<int, Json> Errors(std::map<int, Json> ok, std::initializer_list<int> codes) {
+std::map<int, core::Json> Errors(std::map<int, core::Json> ok, std::initializer_list<int> codes) {
   for (int c : codes) ok[c] = ErrorSchema();
   return ok;
 }
 
 // Adds an admin-token route (rate class "admin") documented under the "flags" tag.
 void AddRoute(Router& router, std::string method, std::string path, Handler handler,
-              std::string summary, Json request_schema, std::map<int, Json> responses,
+              std::string summary, core::Json request_schema, std::map<int, core::Json> responses,
               std::vector<std::string> query = {}) {
   router.Add({std::move(method),
               std::move(path),
@@ -141,31 +141,31 @@ void AddRoute(Router& router, std::string method, std::string path, Handler hand
 }
 
 // Writes the feature with `status`, or the error.
-void RespondFeature(Response& res, int status, const StatusOr<flags::AdminFeature>& f) {
+void RespondFeature(Response& res, int status, const core::StatusOr<flags::AdminFeature>& f) {
   if (!f.ok()) return WriteError(res, f.status());
   WriteFeature(res, status, *f);
 }
 
 // Writes the segment with `status`, or the error.
-void RespondSegment(Response& res, int status, const StatusOr<flags::AdminSegment>& s) {
+void RespondSegment(Response& res, int status, const core::StatusOr<flags::AdminSegment>& s) {
   if (!s.ok()) return WriteError(res, s.status());
   WriteSegment(res, status, *s);
 }
 
 // 204 No Content, or the error.
-void RespondDeleted(Response& res, const Status& s) {
+void RespondDeleted(Response& res, const core::Status& s) {
   if (!s.ok()) return WriteError(res, s);
   res.status = 204;
 }
 
-using FeatureUpdate = std::function<StatusOr<flags::AdminFeature>(
-    const RequestContext&, const Json& body, std::optional<int64_t> version)>;
+using FeatureUpdate = std::function<core::StatusOr<flags::AdminFeature>(
+    const RequestContext&, const core::Json& body, std::optional<int64_t> version)>;
 
 // A handler that reads If-Match (and the JSON body unless `need_body` is false), applies
 // `update` and answers 200 with the feature.
 Handler FeatureUpdateHandler(FeatureUpdate update, bool need_body = true) {
   return [update = std::move(update), need_body](RequestContext& ctx, Response& res) {
-    Json body;
+    core::Json body;
     std::optional<int64_t> version;
     if (!ReadUpdate(ctx, res, body, version, need_body)) return;
     RespondFeature(res, 200, update(ctx, body, version));
@@ -179,7 +179,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
            [&service](RequestContext&, Response& res) {
              auto features = service.ListFeatures();
              if (!features.ok()) return WriteError(res, features.status());
-             Json items = Json::array();
+             core::Json items = core::Json::array();
              for (const auto& f : *features) items.push_back(flags::AdminFeatureToJson(f));
              WriteJson(res, 200, {{"items", std::move(items)}});
            },
@@ -240,7 +240,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
       "Get a feature flag (ETag: its version)", nullptr, Errors({{200, FlagSchema()}}, {404}));
 
   AddRoute(router, "PUT", "/api/v1/flags/{name}",
-           FeatureUpdateHandler([&service](const RequestContext& ctx, const Json& body,
+           FeatureUpdateHandler([&service](const RequestContext& ctx, const core::Json& body,
                                            std::optional<int64_t> version) {
              return service.ReplaceFeature(Author(ctx), ctx.PathParam(0), body, version);
            }),
@@ -249,18 +249,18 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
            FlagBodySchema(), Errors({{200, FlagSchema()}}, {400, 404, 409}));
 
   AddRoute(router, "PATCH", "/api/v1/flags/{name}",
-           FeatureUpdateHandler([&service](const RequestContext& ctx, const Json& body,
+           FeatureUpdateHandler([&service](const RequestContext& ctx, const core::Json& body,
                                            std::optional<int64_t> version) {
              return service.PatchFeature(Author(ctx), ctx.PathParam(0), body, version);
            }),
            "Change a feature flag with a JSON merge patch (RFC 7396) of its admin JSON "
            "(If-Match: version)",
-           Json{{"type", "object"}}, Errors({{200, FlagSchema()}}, {400, 404, 409}));
+           core::Json{{"type", "object"}}, Errors({{200, FlagSchema()}}, {400, 404, 409}));
 
   AddRoute(
       router, "DELETE", "/api/v1/flags/{name}",
       [&service](RequestContext& ctx, Response& res) {
-        Json body;
+        core::Json body;
         std::optional<int64_t> version;
         if (!ReadUpdate(ctx, res, body, version, false)) return;
         RespondDeleted(res, service.DeleteFeature(Author(ctx), ctx.PathParam(0), version));
@@ -269,23 +269,23 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
       Errors({{204, nullptr}}, {404, 409}));
 
   for (const bool on : {true, false}) {
-    AddRoute(
-        router, "POST",
-        std::string("/api/v1/flags/{name}/environments/{env}/") + (on ? "on" : "off"),
-        FeatureUpdateHandler(
-            [&service, on](const RequestContext& ctx, const Json&, std::optional<int64_t> version) {
-              return service.SetEnabled(Author(ctx), ctx.PathParam(0), ctx.PathParam(1), on,
-                                        version);
-            },
-            /*need_body=*/false),
-        std::string("Turn a feature flag ") + (on ? "on" : "off") +
-            " in one environment (no body; If-Match optional)",
-        Json{{"type", "object"}, {"description", "ignored; send no body"}},
-        Errors({{200, FlagSchema()}}, {400, 404, 409}));
+    AddRoute(router, "POST",
+             std::string("/api/v1/flags/{name}/environments/{env}/") + (on ? "on" : "off"),
+             FeatureUpdateHandler(
+                 [&service, on](const RequestContext& ctx, const core::Json&,
+                                std::optional<int64_t> version) {
+                   return service.SetEnabled(Author(ctx), ctx.PathParam(0), ctx.PathParam(1), on,
+                                             version);
+                 },
+                 /*need_body=*/false),
+             std::string("Turn a feature flag ") + (on ? "on" : "off") +
+                 " in one environment (no body; If-Match optional)",
+             core::Json{{"type", "object"}, {"description", "ignored; send no body"}},
+             Errors({{200, FlagSchema()}}, {400, 404, 409}));
   }
 
   AddRoute(router, "PUT", "/api/v1/flags/{name}/environments/{env}/strategies",
-           FeatureUpdateHandler([&service](const RequestContext& ctx, const Json& body,
+           FeatureUpdateHandler([&service](const RequestContext& ctx, const core::Json& body,
                                            std::optional<int64_t> version) {
              return service.SetStrategies(Author(ctx), ctx.PathParam(0), ctx.PathParam(1), body,
                                           version);
@@ -296,7 +296,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
            Errors({{200, FlagSchema()}}, {400, 404, 409}));
 
   AddRoute(router, "PUT", "/api/v1/flags/{name}/environments/{env}/variants",
-           FeatureUpdateHandler([&service](const RequestContext& ctx, const Json& body,
+           FeatureUpdateHandler([&service](const RequestContext& ctx, const core::Json& body,
                                            std::optional<int64_t> version) {
              return service.SetVariants(Author(ctx), ctx.PathParam(0), ctx.PathParam(1), body,
                                         version);
@@ -322,7 +322,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
            [&service](RequestContext&, Response& res) {
              auto segments = service.ListSegments();
              if (!segments.ok()) return WriteError(res, segments.status());
-             Json items = Json::array();
+             core::Json items = core::Json::array();
              for (const auto& s : *segments) items.push_back(flags::AdminSegmentToJson(s));
              WriteJson(res, 200, {{"items", std::move(items)}});
            },
@@ -355,7 +355,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
       [&service](RequestContext& ctx, Response& res) {
         auto id = SegmentId(ctx);
         if (!id.ok()) return WriteError(res, id.status());
-        Json body;
+        core::Json body;
         std::optional<int64_t> version;
         if (!ReadUpdate(ctx, res, body, version)) return;
         RespondSegment(res, 200, service.ReplaceSegment(Author(ctx), *id, body, version));
@@ -368,7 +368,7 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
       [&service](RequestContext& ctx, Response& res) {
         auto id = SegmentId(ctx);
         if (!id.ok()) return WriteError(res, id.status());
-        Json body;
+        core::Json body;
         std::optional<int64_t> version;
         if (!ReadUpdate(ctx, res, body, version, false)) return;
         RespondDeleted(res, service.DeleteSegment(Author(ctx), *id, version));

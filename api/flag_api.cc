@@ -31,13 +31,14 @@ std::shared_ptr<const EnvironmentView> BuildEnvironmentView(
   // Unleash SDKs get every feature and segment, REGEX and IN_CIDR constraints included
   // (unleash-client 6.12 evaluates both).
   flags::ClientFeatures client = flags::ClientView(stored);
-  view->client_body = flags::ToJson(client).dump(-1, ' ', false, Json::error_handler_t::replace);
+  view->client_body =
+      flags::ToJson(client).dump(-1, ' ', false, core::Json::error_handler_t::replace);
   view->client_features = std::move(client);
   return view;
 }
 
-FlagApi::FlagApi(flags::SnapshotRegistry& registry, const Clock& clock, const Authenticator& auth,
-                 FlagApiOptions options, ClientMetricsSinks sinks)
+FlagApi::FlagApi(flags::SnapshotRegistry& registry, const core::Clock& clock,
+                 const Authenticator& auth, FlagApiOptions options, ClientMetricsSinks sinks)
     : registry_(registry),
       clock_(clock),
       auth_(auth),
@@ -120,8 +121,7 @@ bool IfNoneMatchHits(std::string_view header, std::string_view etag) {
   return false;
 }
 
-bool ApplyCors(const std::vector<std::string>& origins, const Request& req,
-               Response& res) {
+bool ApplyCors(const std::vector<std::string>& origins, const Request& req, Response& res) {
   if (!req.HasHeader("Origin")) return false;
   const std::string origin = req.Header("Origin");
   const bool any = std::find(origins.begin(), origins.end(), "*") != origins.end();
@@ -132,8 +132,7 @@ bool ApplyCors(const std::vector<std::string>& origins, const Request& req,
   return true;
 }
 
-bool AnswerNotModified(const Request& req, Response& res,
-                       const std::string& etag) {
+bool AnswerNotModified(const Request& req, Response& res, const std::string& etag) {
   res.SetHeader("ETag", etag);
   res.SetHeader("Cache-Control", "no-cache");
   if (!IfNoneMatchHits(req.Header("If-None-Match"), etag)) return false;
@@ -150,22 +149,21 @@ void AddCorsRoute(Router& router, const std::shared_ptr<FlagApi>& api, Route rou
   router.Add(std::move(route));
 }
 
-void WritePreflight(const FlagApi& api, const Request& req, Response& res,
-                    const char* methods) {
+void WritePreflight(const FlagApi& api, const Request& req, Response& res, const char* methods) {
   if (!ApplyCors(api.options().cors_origins, req, res)) {
-    return WriteError(res, PermissionDenied("origin not allowed by server.corsOrigins"));
+    return WriteError(res, core::PermissionDenied("origin not allowed by server.corsOrigins"));
   }
   res.status = 204;
   res.SetHeader("Access-Control-Allow-Methods", methods);
   res.SetHeader("Access-Control-Allow-Headers",
-                 "Authorization, Content-Type, If-None-Match, X-API-Key, Unleash-AppName, "
-                 "Unleash-SDK, Unleash-Connection-Id");
+                "Authorization, Content-Type, If-None-Match, X-API-Key, Unleash-AppName, "
+                "Unleash-SDK, Unleash-Connection-Id");
   res.SetHeader("Access-Control-Max-Age", "86400");
 }
 
 void AddPreflightRoutes(Router& router, const std::shared_ptr<FlagApi>& api,
                         const std::vector<std::string>& paths, const char* methods,
-                        const std::string& tag, const Json& error_schema) {
+                        const std::string& tag, const core::Json& error_schema) {
   for (const std::string& path : paths) {
     router.Add({"OPTIONS",
                 path,
@@ -184,12 +182,11 @@ void AddPreflightRoutes(Router& router, const std::shared_ptr<FlagApi>& api,
   }
 }
 
-void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx,
-                        Response& res) {
+void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx, Response& res) {
   auto body = ParseBody(ctx.req);
   if (!body.ok()) return WriteError(res, body.status());
   const std::string env = PrincipalEnvironment(ctx);
-  Status stored;
+  core::Status stored;
   if (kind == ClientReport::kMetrics) {
     auto buckets = flags::ParseClientMetrics(env, *body);
     if (!buckets.ok()) return WriteError(res, buckets.status());

@@ -5,8 +5,8 @@
 // body), and the change feed that server-sent-event streams wait on.
 
 #include <chrono>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -61,8 +61,8 @@ struct FlagApiOptions {
 // and flags::ParseClientMetrics read them, in the token's environment. Unset members drop
 // the data after validation.
 struct ClientMetricsSinks {
-  std::function<Status(const store::ClientRegistration&)> registration;
-  std::function<Status(const std::vector<store::FlagMetricsBucket>&)> metrics;
+  std::function<core::Status(const store::ClientRegistration&)> registration;
+  std::function<core::Status(const std::vector<store::FlagMetricsBucket>&)> metrics;
 };
 
 // Shared by every evaluation route. Thread-safe.
@@ -70,7 +70,7 @@ class FlagApi {
  public:
   // Subscribes to `registry`; the subscription holds only shared state, so either object may
   // be destroyed first.
-  FlagApi(flags::SnapshotRegistry& registry, const Clock& clock, const Authenticator& auth,
+  FlagApi(flags::SnapshotRegistry& registry, const core::Clock& clock, const Authenticator& auth,
           FlagApiOptions options, ClientMetricsSinks sinks = {});
   ~FlagApi();
   FlagApi(const FlagApi&) = delete;
@@ -88,7 +88,7 @@ class FlagApi {
   StreamHub& streams() { return *streams_; }
   int open_streams() const { return streams_->open_streams(); }
 
-  const Clock& clock() const { return clock_; }
+  const core::Clock& clock() const { return clock_; }
   const Authenticator& auth() const { return auth_; }
   const FlagApiOptions& options() const { return options_; }
   const ClientMetricsSinks& sinks() const { return sinks_; }
@@ -98,7 +98,7 @@ class FlagApi {
   std::shared_ptr<const EnvironmentView> Refresh(std::string_view environment);
 
   flags::SnapshotRegistry& registry_;
-  const Clock& clock_;
+  const core::Clock& clock_;
   const Authenticator& auth_;
   FlagApiOptions options_;
   ClientMetricsSinks sinks_;
@@ -123,13 +123,11 @@ std::string PrincipalEnvironment(const RequestContext& ctx);
 bool IfNoneMatchHits(std::string_view header, std::string_view etag);
 
 // Adds CORS headers when the request's Origin is allowed by `origins`; returns whether it was.
-bool ApplyCors(const std::vector<std::string>& origins, const Request& req,
-               Response& res);
+bool ApplyCors(const std::vector<std::string>& origins, const Request& req, Response& res);
 
 // Sets `etag` (and Cache-Control: no-cache) on `res`; when the request's If-None-Match lists
 // it, also answers 304 and returns true, and the caller writes no body.
-bool AnswerNotModified(const Request& req, Response& res,
-                       const std::string& etag);
+bool AnswerNotModified(const Request& req, Response& res, const std::string& etag);
 
 // Adds `route` for a browser-facing API: every response carries the CORS headers of api's
 // cors_origins (the router sets them, so its own 401, 403 and 429 carry them too and a browser
@@ -139,21 +137,19 @@ void AddCorsRoute(Router& router, const std::shared_ptr<FlagApi>& api, Route rou
 
 // Answers an OPTIONS preflight for a route that allows `methods`: 204 with CORS headers when
 // the Origin is allowed, else 403.
-void WritePreflight(const FlagApi& api, const Request& req, Response& res,
-                    const char* methods);
+void WritePreflight(const FlagApi& api, const Request& req, Response& res, const char* methods);
 
 // Adds an OPTIONS preflight route (WritePreflight with `methods`, a string literal) for each
 // of `paths`, documented under `tag` with `error_schema` for its 403.
 void AddPreflightRoutes(Router& router, const std::shared_ptr<FlagApi>& api,
                         const std::vector<std::string>& paths, const char* methods,
-                        const std::string& tag, const Json& error_schema);
+                        const std::string& tag, const core::Json& error_schema);
 
 // What an SDK posts about itself.
 enum class ClientReport { kRegistration, kMetrics };
 
 // Validates a registration or metrics body for the caller's token environment and hands it
 // to the matching sink: 202, or the validation or sink error.
-void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx,
-                        Response& res);
+void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx, Response& res);
 
 }  // namespace gov::api

@@ -11,10 +11,10 @@ namespace {
 
 const char* kJson = "application/json";
 
-Json ErrorSchema() { return Json{{"type", "object"}, {"required", {"error"}}}; }
+core::Json ErrorSchema() { return core::Json{{"type", "object"}, {"required", {"error"}}}; }
 
 void Respond(FlagApi& api, RequestContext& ctx, Response& res,
-             StatusOr<flags::Context> context) {
+             core::StatusOr<flags::Context> context) {
   if (!context.ok()) return WriteError(res, context.status());
   const std::string environment = PrincipalEnvironment(ctx);
   // As in Unleash's frontend API: the token's environment unless the caller names one.
@@ -23,31 +23,31 @@ void Respond(FlagApi& api, RequestContext& ctx, Response& res,
   std::string body =
       view ? FrontendToggles(*view, *context, api.clock().Now()) : std::string(R"({"toggles":[]})");
   // The toggles depend on the context, so the validator is the body's own hash.
-  if (AnswerNotModified(ctx.req, res, "\"" + Sha256Hex(body).substr(0, 32) + "\"")) return;
+  if (AnswerNotModified(ctx.req, res, "\"" + core::Sha256Hex(body).substr(0, 32) + "\"")) return;
   res.status = 200;
   res.SetContent(std::move(body), kJson);
 }
 
-StatusOr<flags::Context> ContextFromBody(const Request& req) {
-  ASSIGN_OR_RETURN(Json body, ParseBody(req));
-  if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
+core::StatusOr<flags::Context> ContextFromBody(const Request& req) {
+  ASSIGN_OR_RETURN(core::Json body, ParseBody(req));
+  if (!body.is_object()) return core::InvalidArgument("expected a JSON object", "body");
   // unleash-proxy-client posts {"context": {...}}; a bare context object is accepted too.
-  Json context = body.contains("context") ? body["context"] : body;
-  if (!context.is_object()) return InvalidArgument("expected an object", "context");
+  core::Json context = body.contains("context") ? body["context"] : body;
+  if (!context.is_object()) return core::InvalidArgument("expected an object", "context");
   if (!context.contains("remoteAddress")) context["remoteAddress"] = req.remote_addr;
   auto parsed = flags::ContextFromUnleash(context);
   if (!parsed.ok() && body.contains("context")) {
-    return InvalidArgument(parsed.status().message(),
-                           JoinFieldPath("context", parsed.status().field()));
+    return core::InvalidArgument(parsed.status().message(),
+                                 core::JoinFieldPath("context", parsed.status().field()));
   }
   return parsed;
 }
 
 }  // namespace
 
-StatusOr<flags::Context> FrontendContextFromQuery(const Request& req) {
-  Json context = Json::object();
-  Json properties = Json::object();
+core::StatusOr<flags::Context> FrontendContextFromQuery(const Request& req) {
+  core::Json context = core::Json::object();
+  core::Json properties = core::Json::object();
   for (const auto& [name, value] : req.params) {
     if (name.size() > 12 && name.compare(0, 11, "properties[") == 0 && name.back() == ']') {
       properties[name.substr(11, name.size() - 12)] = value;
@@ -61,10 +61,10 @@ StatusOr<flags::Context> FrontendContextFromQuery(const Request& req) {
 }
 
 std::string FrontendToggles(const EnvironmentView& view, const flags::Context& context,
-                            TimePoint now) {
+                            core::TimePoint now) {
   std::string out;
   out.reserve(256 + 160 * view.names.size());
-  JsonWriter w(out);
+  core::JsonWriter w(out);
   w.BeginObject().Key("toggles").BeginArray();
   const flags::FlagSnapshot& snapshot = *view.snapshot->compiled;
   for (std::string_view name : view.names) {
@@ -91,37 +91,38 @@ std::string FrontendToggles(const EnvironmentView& view, const flags::Context& c
 
 void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api) {
   std::shared_ptr<FlagApi> p = api;
-  const Json toggles_schema{{"type", "object"},
-                            {"required", {"toggles"}},
-                            {"properties",
-                             {{"toggles",
-                               {{"type", "array"},
-                                {"items",
-                                 {{"type", "object"},
-                                  {"required", {"name", "enabled", "variant", "impressionData"}},
-                                  {"properties",
-                                   {{"name", {{"type", "string"}}},
-                                    {"enabled", {{"type", "boolean"}}},
-                                    {"impressionData", {{"type", "boolean"}}},
-                                    {"variant",
-                                     {{"type", "object"},
-                                      {"required", {"name", "enabled"}},
-                                      {"properties",
-                                       {{"name", {{"type", "string"}}},
-                                        {"enabled", {{"type", "boolean"}}},
-                                        {"feature_enabled", {{"type", "boolean"}}},
-                                        {"payload",
-                                         {{"type", "object"},
-                                          {"properties",
-                                           {{"type", {{"type", "string"}}},
-                                            {"value", {{"type", "string"}}}}}}}}}}}}}}}}}}}};
+  const core::Json toggles_schema{
+      {"type", "object"},
+      {"required", {"toggles"}},
+      {"properties",
+       {{"toggles",
+         {{"type", "array"},
+          {"items",
+           {{"type", "object"},
+            {"required", {"name", "enabled", "variant", "impressionData"}},
+            {"properties",
+             {{"name", {{"type", "string"}}},
+              {"enabled", {{"type", "boolean"}}},
+              {"impressionData", {{"type", "boolean"}}},
+              {"variant",
+               {{"type", "object"},
+                {"required", {"name", "enabled"}},
+                {"properties",
+                 {{"name", {{"type", "string"}}},
+                  {"enabled", {{"type", "boolean"}}},
+                  {"feature_enabled", {{"type", "boolean"}}},
+                  {"payload",
+                   {{"type", "object"},
+                    {"properties",
+                     {{"type", {{"type", "string"}}},
+                      {"value", {{"type", "string"}}}}}}}}}}}}}}}}}}}};
   const std::vector<std::string> query{"userId",      "sessionId",   "remoteAddress",   "appName",
                                        "environment", "currentTime", "properties[name]"};
-  const std::map<int, Json> responses{{200, toggles_schema},
-                                      {304, nullptr},
-                                      {400, ErrorSchema()},
-                                      {401, ErrorSchema()},
-                                      {403, ErrorSchema()}};
+  const std::map<int, core::Json> responses{{200, toggles_schema},
+                                            {304, nullptr},
+                                            {400, ErrorSchema()},
+                                            {401, ErrorSchema()},
+                                            {403, ErrorSchema()}};
   AddCorsRoute(router, p,
                {"GET",
                 "/api/frontend",
@@ -132,19 +133,18 @@ void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api) {
                 },
                 {"Unleash frontend API: the flags enabled for the context in the query", "frontend",
                  nullptr, responses, query}});
-  AddCorsRoute(router, p,
-               {"POST",
-                "/api/frontend",
-                Access::kFrontend,
-                "evaluation",
-                [p](RequestContext& ctx, Response& res) {
-                  Respond(*p, ctx, res, ContextFromBody(ctx.req));
-                },
-                {"Unleash frontend API: the flags enabled for the context in the body",
-                 "frontend",
-                 {{"type", "object"}, {"properties", {{"context", {{"type", "object"}}}}}},
-                 responses,
-                 {}}});
+  AddCorsRoute(
+      router, p,
+      {"POST",
+       "/api/frontend",
+       Access::kFrontend,
+       "evaluation",
+       [p](RequestContext& ctx, Response& res) { Respond(*p, ctx, res, ContextFromBody(ctx.req)); },
+       {"Unleash frontend API: the flags enabled for the context in the body",
+        "frontend",
+        {{"type", "object"}, {"properties", {{"context", {{"type", "object"}}}}}},
+        responses,
+        {}}});
   AddCorsRoute(router, p,
                {"POST",
                 "/api/frontend/client/metrics",

@@ -1,10 +1,9 @@
 #pragma once
 
-#include "api/http.h"
-
 #include <memory>
 
 #include "api/flag_api.h"
+#include "api/http.h"
 #include "api/router.h"
 #include "core/status.h"
 #include "flags/context.h"
@@ -19,11 +18,11 @@ void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api);
 // The evaluation context of GET /api/frontend: "properties[name]=v" parameters become
 // properties, the standard fields keep their names, any other parameter is a property.
 // remoteAddress defaults to the caller's address, as in Unleash.
-StatusOr<flags::Context> FrontendContextFromQuery(const Request& req);
+core::StatusOr<flags::Context> FrontendContextFromQuery(const Request& req);
 
 // {"toggles": [...]}: every flag enabled for `context`, with its variant and impressionData,
 // in definition order.
 std::string FrontendToggles(const EnvironmentView& view, const flags::Context& context,
-                            TimePoint now);
+                            core::TimePoint now);
 
 }  // namespace gov::api

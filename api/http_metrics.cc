@@ -40,13 +40,14 @@ HttpMetrics::HttpMetrics(const std::string& version)
   auto gauge = [this](const char* name, const char* help) {
     return &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_).Add({});
   };
-  open_connections_ = gauge("governor_http_open_connections",
-                            "Open HTTP connections, event streams included.");
+  open_connections_ =
+      gauge("governor_http_open_connections", "Open HTTP connections, event streams included.");
   open_streams_ = gauge("governor_http_open_streams", "Open server-sent-event streams.");
   auto& transport = prometheus::BuildCounter()
                         .Name("governor_http_connection_events_total")
-                        .Help("Connections accepted, rejected over server.maxConnections, "
-                              "closed on a timeout, and streams closed for a slow reader.")
+                        .Help(
+                            "Connections accepted, rejected over server.maxConnections, "
+                            "closed on a timeout, and streams closed for a slow reader.")
                         .Register(*registry_);
   accepted_ = &transport.Add({{"event", "accepted"}});
   rejected_ = &transport.Add({{"event", "rejected"}});

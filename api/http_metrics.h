@@ -23,8 +23,7 @@ class HttpMetrics {
   explicit HttpMetrics(const std::string& version);
 
   // Counts one request and observes its duration.
-  void Observe(const std::string& route, const std::string& method, int status,
-               double seconds);
+  void Observe(const std::string& route, const std::string& method, int status, double seconds);
   void SetDbUp(bool up) { db_up_->Set(up ? 1 : 0); }
   // The transport's state: open connections and streams now, and its running totals.
   void ObserveTransport(int64_t connections, int64_t streams, int64_t accepted, int64_t rejected,

@@ -45,14 +45,17 @@ std::string SerializeHead(const Response& res, bool keep_alive, bool http10, boo
   out.append("HTTP/1.1 ").append(std::to_string(res.status)).append(" ");
   out.append(Reason(res.status)).append("\r\n");
   for (const auto& [k, v] : res.headers) out.append(k).append(": ").append(v).append("\r\n");
-  if (!res.content_type.empty()) out.append("Content-Type: ").append(res.content_type).append("\r\n");
+  if (!res.content_type.empty())
+    out.append("Content-Type: ").append(res.content_type).append("\r\n");
   if (chunked) {
     out.append("Transfer-Encoding: chunked\r\n");
   } else if (res.status >= 200 && res.status != 204 && res.status != 304) {
     out.append("Content-Length: ").append(std::to_string(content_length)).append("\r\n");
   }
-  if (!keep_alive) out.append("Connection: close\r\n");
-  else if (http10) out.append("Connection: keep-alive\r\n");
+  if (!keep_alive)
+    out.append("Connection: close\r\n");
+  else if (http10)
+    out.append("Connection: keep-alive\r\n");
   out.append("\r\n");
   return out;
 }
@@ -82,7 +85,7 @@ class HttpServer::Impl {
     for (auto& c : contexts_) work_.push_back(net::make_work_guard(*c));
   }
 
-  StatusOr<int> Bind();
+  core::StatusOr<int> Bind();
   void Serve();
   bool Stop(std::chrono::milliseconds deadline);
 
@@ -134,10 +137,7 @@ class HttpServer::Impl {
 class Session : public std::enable_shared_from_this<Session>, public StreamWriter {
  public:
   Session(HttpServer::Impl* server, tcp::socket socket, Strand strand)
-      : server_(server),
-        strand_(std::move(strand)),
-        socket_(std::move(socket)),
-        timer_(strand_) {
+      : server_(server), strand_(std::move(strand)), socket_(std::move(socket)), timer_(strand_) {
     beast::error_code ec;
     const auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string();
@@ -156,9 +156,12 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
     stopping_ = true;
     if (closed_) return;
     switch (state_) {
-      case State::kIdle: return Close();
-      case State::kStreaming: return EndStream();
-      default: return;  // the response in progress carries Connection: close
+      case State::kIdle:
+        return Close();
+      case State::kStreaming:
+        return EndStream();
+      default:
+        return;  // the response in progress carries Connection: close
     }
   }
 
@@ -251,7 +254,7 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
   void WaitForRequest() {
     state_ = State::kIdle;
     if (stopping_ || server_->stopping()) return Close();
-    if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
+    if (buffer_.size() > 0) return ReadHeader();             // a pipelined request is already here
     if (buffer_.capacity() > 8192) buffer_.shrink_to_fit();  // idle connections hold no buffer
     SetTimeout(server_->options().keep_alive_timeout);
     socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
@@ -266,10 +269,9 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
     parser_->header_limit(static_cast<std::uint32_t>(server_->options().max_header_bytes));
     parser_->body_limit(server_->options().max_body_bytes);
     SetTimeout(server_->options().header_timeout);
-    http::async_read_header(socket_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -307,9 +309,9 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
     if (ec == http::error::header_limit) return RespondError(431);
     if (ec == http::error::body_limit) return RespondError(413);
     // A malformed request gets 400; a closed, reset or timed-out connection just closes.
-    const bool malformed = ec.category() == beast::http::make_error_code(http::error::bad_target)
-                                                .category() &&
-                           ec != http::error::end_of_stream && ec != http::error::partial_message;
+    const bool malformed =
+        ec.category() == beast::http::make_error_code(http::error::bad_target).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message;
     if (!malformed) return Close();
     RespondError(400);
   }
@@ -381,8 +383,7 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
     }
     state_ = State::kWriting;
     head_text_ = SerializeHead(response_, keep_alive_, http10_, false, response_.body.size());
-    std::array<net::const_buffer, 2> buffers{net::buffer(head_text_),
-                                             net::buffer(response_.body)};
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_text_), net::buffer(response_.body)};
     if (head_) buffers[1] = net::const_buffer();
     SetTimeout(server_->options().read_timeout);
     net::async_write(socket_, buffers, [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -401,8 +402,7 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
     server_->stats().streams.fetch_add(1, std::memory_order_relaxed);
     SetDeadline(kNever);
     head_pending_ = true;
-    Write(std::make_shared<const std::string>(
-        SerializeHead(response_, true, http10_, true, 0)));
+    Write(std::make_shared<const std::string>(SerializeHead(response_, true, http10_, true, 0)));
     response_ = Response();
     request_ = Request();
     buffer_.clear();
@@ -525,20 +525,20 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
   std::vector<net::const_buffer> buffers_;
 };
 
-StatusOr<int> HttpServer::Impl::Bind() {
+core::StatusOr<int> HttpServer::Impl::Bind() {
   beast::error_code ec;
-  const auto address = net::ip::make_address(options_.host == "localhost" ? "127.0.0.1"
-                                                                          : options_.host,
-                                             ec);
-  if (ec) return InvalidArgument("cannot parse listen host " + options_.host, "server.listen");
+  const auto address =
+      net::ip::make_address(options_.host == "localhost" ? "127.0.0.1" : options_.host, ec);
+  if (ec)
+    return core::InvalidArgument("cannot parse listen host " + options_.host, "server.listen");
   const tcp::endpoint endpoint(address, static_cast<unsigned short>(options_.port));
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(kListenBacklog, ec);
   if (ec) {
-    return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                       ": " + ec.message());
+    return core::Unavailable("cannot listen on " + options_.host + ":" +
+                             std::to_string(options_.port) + ": " + ec.message());
   }
   return static_cast<int>(acceptor_.local_endpoint().port());
 }
@@ -581,9 +581,8 @@ void HttpServer::Impl::Reject(tcp::socket socket) {
   req.path = "*";
   Response res;
   router_.HandleUnmatched(req, res, 503, "");
-  auto text = std::make_shared<std::string>(SerializeHead(res, false, false, false,
-                                                          res.body.size()) +
-                                            res.body);
+  auto text = std::make_shared<std::string>(
+      SerializeHead(res, false, false, false, res.body.size()) + res.body);
   auto sock = std::make_shared<tcp::socket>(std::move(socket));
   net::async_write(*sock, net::buffer(*text), [sock, text](beast::error_code, size_t) {
     beast::error_code ec;
@@ -672,7 +671,7 @@ HttpServer::HttpServer(Router& router, HttpServerOptions options)
 
 HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
 
-StatusOr<int> HttpServer::Bind() { return impl_->Bind(); }
+core::StatusOr<int> HttpServer::Bind() { return impl_->Bind(); }
 void HttpServer::Serve() { impl_->Serve(); }
 bool HttpServer::Stop(std::chrono::milliseconds deadline) { return impl_->Stop(deadline); }
 const HttpServerStats& HttpServer::stats() const { return impl_->stats(); }

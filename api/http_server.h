@@ -29,7 +29,7 @@ namespace gov::api {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  int port = 0;  // 0 picks a free port
+  int port = 0;        // 0 picks a free port
   int io_threads = 0;  // 0: one per core
   int blocking_threads = 16;
   int max_connections = 50000;
@@ -38,18 +38,18 @@ struct HttpServerOptions {
   std::chrono::milliseconds keep_alive_timeout{60000};  // idle between requests
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 1 << 20;
-  int keep_alive_max_count = 0;  // requests per connection; 0 = unlimited
+  int keep_alive_max_count = 0;          // requests per connection; 0 = unlimited
   size_t stream_buffer_bytes = 1 << 20;  // bytes a stream may have queued for a slow reader
 };
 
 // Counters the server keeps (read with relaxed ordering; for metrics and tests).
 struct HttpServerStats {
-  std::atomic<int64_t> connections{0};           // open now, streams included
-  std::atomic<int64_t> streams{0};               // open streams now
+  std::atomic<int64_t> connections{0};  // open now, streams included
+  std::atomic<int64_t> streams{0};      // open streams now
   std::atomic<int64_t> accepted_total{0};
-  std::atomic<int64_t> rejected_total{0};        // over max_connections
-  std::atomic<int64_t> timeouts_total{0};        // header, body or write timeouts
-  std::atomic<int64_t> slow_streams_total{0};    // streams closed for falling behind
+  std::atomic<int64_t> rejected_total{0};      // over max_connections
+  std::atomic<int64_t> timeouts_total{0};      // header, body or write timeouts
+  std::atomic<int64_t> slow_streams_total{0};  // streams closed for falling behind
 };
 
 class HttpServer {
@@ -60,7 +60,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds and listens; returns the port (useful with port 0).
-  StatusOr<int> Bind();
+  core::StatusOr<int> Bind();
   // Runs the event loops on io_threads threads (this one included) until Stop().
   void Serve();
   // Stops accepting, closes idle connections, lets in-flight requests finish and ends open

@@ -26,7 +26,7 @@ struct OfrepError {
 // bulkEvaluationFailure shape.
 std::string ErrorBody(std::string_view key, const OfrepError& e, bool with_key) {
   std::string out;
-  JsonWriter w(out);
+  core::JsonWriter w(out);
   w.BeginObject();
   if (with_key) w.Key("key").String(key);
   w.Key("errorCode").String(e.code).Key("errorDetails").String(e.details).EndObject();
@@ -38,27 +38,28 @@ std::string ErrorBody(std::string_view key, const OfrepError& e, bool with_key) 
 // remoteAddress, appName, currentTime -> those fields; every other key, `environment`
 // included, -> a property. The environment field is always the token's, so environment
 // constraints see where the flag is evaluated and a caller cannot claim another one.
-StatusOr<flags::Context> ParseRequest(const Json& body, const std::string& environment,
-                                      OfrepError& error) {
+core::StatusOr<flags::Context> ParseRequest(const core::Json& body, const std::string& environment,
+                                            OfrepError& error) {
   if (!body.is_object() || !body.contains("context") || !body["context"].is_object()) {
     error = {400, "INVALID_CONTEXT", "the body must be an object with a \"context\" object"};
-    return InvalidArgument(error.details, "context");
+    return core::InvalidArgument(error.details, "context");
   }
-  const Json& context = body["context"];
+  const core::Json& context = body["context"];
   // The spec's context schema requires a string targetingKey.
   auto tk = context.find("targetingKey");
   if (tk == context.end() || tk->is_null()) {
     error = {400, "TARGETING_KEY_MISSING", "context.targetingKey is required"};
-    return InvalidArgument(error.details, "context.targetingKey");
+    return core::InvalidArgument(error.details, "context.targetingKey");
   }
   if (!tk->is_string()) {
     error = {400, "INVALID_CONTEXT", "context.targetingKey: expected a string"};
-    return InvalidArgument(error.details, "context.targetingKey");
+    return core::InvalidArgument(error.details, "context.targetingKey");
   }
   auto parsed = flags::ContextFromOfrep(context);
   if (!parsed.ok()) {
-    error = {400, "INVALID_CONTEXT",
-             JoinFieldPath("context", parsed.status().field()) + ": " + parsed.status().message()};
+    error = {
+        400, "INVALID_CONTEXT",
+        core::JoinFieldPath("context", parsed.status().field()) + ": " + parsed.status().message()};
     return parsed;
   }
   parsed->environment = environment;
@@ -67,7 +68,7 @@ StatusOr<flags::Context> ParseRequest(const Json& body, const std::string& envir
 
 // Writes the value of a variant payload decoded by its type: number -> JSON number, json ->
 // the parsed JSON, anything else -> string. False when the payload does not decode.
-bool WritePayloadValue(JsonWriter& w, std::string_view type, std::string_view value) {
+bool WritePayloadValue(core::JsonWriter& w, std::string_view type, std::string_view value) {
   if (type == "number") {
     double d = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
@@ -82,9 +83,9 @@ bool WritePayloadValue(JsonWriter& w, std::string_view type, std::string_view va
     return true;
   }
   if (type == "json") {
-    auto parsed = ParseJson(value);
+    auto parsed = core::ParseJson(value);
     if (!parsed.ok()) return false;
-    w.Raw(parsed->dump(-1, ' ', false, Json::error_handler_t::replace));
+    w.Raw(parsed->dump(-1, ' ', false, core::Json::error_handler_t::replace));
     return true;
   }
   w.String(value);
@@ -93,10 +94,10 @@ bool WritePayloadValue(JsonWriter& w, std::string_view type, std::string_view va
 
 // Appends one flag's evaluation (evaluationSuccess, or evaluationFailure with PARSE_ERROR
 // when a payload does not decode). Returns false in the failure case.
-bool WriteEvaluation(JsonWriter& w, const EnvironmentView& view, std::string_view key,
+bool WriteEvaluation(core::JsonWriter& w, const EnvironmentView& view, std::string_view key,
                      const flags::EvaluationResult& r) {
   std::string value;
-  JsonWriter vw(value);
+  core::JsonWriter vw(value);
   std::string_view variant = r.enabled ? "enabled" : "disabled";
   if (r.variant.enabled) {
     variant = r.variant.name;
@@ -148,11 +149,11 @@ void EvaluateOneRoute(FlagApi& api, RequestContext& ctx, Response& res) {
         ErrorBody(key, {404, "FLAG_NOT_FOUND", "flag '" + key + "' was not found"}, true), kJson);
     return;
   }
-  auto body = ParseJson(ctx.req.body);
+  auto body = core::ParseJson(ctx.req.body);
   if (!body.ok()) {
     res.status = 400;
     res.SetContent(ErrorBody(key, {400, "PARSE_ERROR", "body: " + body.status().message()}, true),
-                    kJson);
+                   kJson);
     return;
   }
   auto [status, out] = OfrepEvaluateOne(*view, key, *body, api.clock().Now());
@@ -161,11 +162,11 @@ void EvaluateOneRoute(FlagApi& api, RequestContext& ctx, Response& res) {
 }
 
 void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, Response& res) {
-  auto body = ParseJson(ctx.req.body);
+  auto body = core::ParseJson(ctx.req.body);
   if (!body.ok()) {
     res.status = 400;
     res.SetContent(ErrorBody("", {400, "PARSE_ERROR", "body: " + body.status().message()}, false),
-                    kJson);
+                   kJson);
     return;
   }
   const std::string env = PrincipalEnvironment(ctx);
@@ -178,9 +179,9 @@ void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, Response& res) {
   }
   auto view = api.View(env);
   std::string out;
-  JsonWriter w(out);
+  core::JsonWriter w(out);
   w.BeginObject().Key("flags").BeginArray();
-  const TimePoint now = api.clock().Now();
+  const core::TimePoint now = api.clock().Now();
   if (view) {
     for (std::string_view name : view->names) {
       WriteEvaluation(w, *view, name,
@@ -193,13 +194,12 @@ void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, Response& res) {
   // ADR-0008: an SSE endpoint that says when to re-fetch. EventSource cannot send headers,
   // so the caller's own secret travels in the query; the access log records paths only.
   std::string uri = "/ofrep/v1/event-stream?token=";
-  PercentEncode(uri, ExtractSecret(ctx.req.Header("Authorization"),
-                                   ctx.req.Header("X-API-Key")));
+  PercentEncode(uri, ExtractSecret(ctx.req.Header("Authorization"), ctx.req.Header("X-API-Key")));
   w.Key("eventStreams").BeginArray().BeginObject().Key("type").String("sse");
   w.Key("endpoint").BeginObject().Key("requestUri").String(uri).EndObject();
   w.Key("inactivityDelaySec").Int(kInactivityDelaySeconds).EndObject().EndArray();
   w.EndObject();
-  if (AnswerNotModified(ctx.req, res, "\"" + Sha256Hex(out).substr(0, 32) + "\"")) return;
+  if (AnswerNotModified(ctx.req, res, "\"" + core::Sha256Hex(out).substr(0, 32) + "\"")) return;
   res.status = 200;
   res.SetContent(std::move(out), kJson);
 }
@@ -213,14 +213,13 @@ std::string RefetchMessage(int64_t revision) {
 void EventStreamRoute(FlagApi& api, RequestContext& ctx, Response& res) {
   std::string secret = ctx.req.Param("token");
   if (secret.empty()) {
-    secret = ExtractSecret(ctx.req.Header("Authorization"),
-                           ctx.req.Header("X-API-Key"));
+    secret = ExtractSecret(ctx.req.Header("Authorization"), ctx.req.Header("X-API-Key"));
   }
   auto principal = api.auth().Authenticate(secret);
   if (!principal.ok()) return WriteError(res, principal.status());
   if (principal->type != store::TokenType::kClient &&
       principal->type != store::TokenType::kFrontend) {
-    return WriteError(res, PermissionDenied("only client and frontend tokens may subscribe"));
+    return WriteError(res, core::PermissionDenied("only client and frontend tokens may subscribe"));
   }
   static const std::shared_ptr<const SseKind> kind = [] {
     auto k = std::make_shared<SseKind>();
@@ -231,19 +230,19 @@ void EventStreamRoute(FlagApi& api, RequestContext& ctx, Response& res) {
   }();
   if (!api.streams().Start(kind, principal->environment.value_or(""), res)) {
     res.SetHeader("Retry-After", "30");
-    WriteError(res, Unavailable("too many open streams; poll the bulk evaluation instead"));
+    WriteError(res, core::Unavailable("too many open streams; poll the bulk evaluation instead"));
   }
 }
 
 // The spec's schema `name` (validated against the spec itself in tests/api/ofrep_test.cc).
-Json Ref(const std::string& name) {
-  return Json{{"type", "object"}, {"description", "OFREP v0.3.0 components/schemas/" + name}};
+core::Json Ref(const std::string& name) {
+  return core::Json{{"type", "object"}, {"description", "OFREP v0.3.0 components/schemas/" + name}};
 }
 
 }  // namespace
 
 std::pair<int, std::string> OfrepEvaluateOne(const EnvironmentView& view, std::string_view key,
-                                             const Json& request_body, TimePoint now) {
+                                             const core::Json& request_body, core::TimePoint now) {
   OfrepError error;
   auto context = ParseRequest(request_body, view.snapshot->environment, error);
   if (!context.ok()) return {error.http, ErrorBody(key, error, true)};
@@ -254,63 +253,62 @@ std::pair<int, std::string> OfrepEvaluateOne(const EnvironmentView& view, std::s
                       true)};
   }
   std::string out;
-  JsonWriter w(out);
+  core::JsonWriter w(out);
   return {WriteEvaluation(w, view, key, r) ? 200 : 400, out};
 }
 
 void AddOfrepRoutes(Router& router, std::shared_ptr<FlagApi> api) {
   std::shared_ptr<FlagApi> p = api;
-  const Json failure{{"type", "object"}, {"required", {"errorCode"}}};
-  const Json request{{"type", "object"},
-                     {"required", {"context"}},
-                     {"properties", {{"context", {{"type", "object"}}}}}};
+  const core::Json failure{{"type", "object"}, {"required", {"errorCode"}}};
+  const core::Json request{{"type", "object"},
+                           {"required", {"context"}},
+                           {"properties", {{"context", {{"type", "object"}}}}}};
+  AddCorsRoute(router, p,
+               {"POST",
+                "/ofrep/v1/evaluate/flags/{key}",
+                Access::kClientOrFrontend,
+                "evaluation",
+                [p](RequestContext& ctx, Response& res) { EvaluateOneRoute(*p, ctx, res); },
+                {"OFREP v0.3.0: evaluate one flag",
+                 "ofrep",
+                 request,
+                 {{200, Ref("serverEvaluationSuccess")},
+                  {400, Ref("evaluationFailure")},
+                  {401, failure},
+                  {403, failure},
+                  {404, Ref("flagNotFound")}},
+                 {}}});
+  AddCorsRoute(router, p,
+               {"POST",
+                "/ofrep/v1/evaluate/flags",
+                Access::kClientOrFrontend,
+                "evaluation",
+                [p](RequestContext& ctx, Response& res) { EvaluateBulkRoute(*p, ctx, res); },
+                {"OFREP v0.3.0: evaluate every flag (ETag; If-None-Match answers 304)",
+                 "ofrep",
+                 request,
+                 {{200, Ref("bulkEvaluationSuccess")},
+                  {304, nullptr},
+                  {400, Ref("bulkEvaluationFailure")},
+                  {401, failure},
+                  {403, failure}},
+                 {"flagConfigEtag", "flagConfigLastModified"}}});
   AddCorsRoute(
       router, p,
-      {"POST",
-       "/ofrep/v1/evaluate/flags/{key}",
-       Access::kClientOrFrontend,
+      {"GET",
+       "/ofrep/v1/event-stream",
+       Access::kPublic,
        "evaluation",
-       [p](RequestContext& ctx, Response& res) { EvaluateOneRoute(*p, ctx, res); },
-       {"OFREP v0.3.0: evaluate one flag",
+       [p](RequestContext& ctx, Response& res) { EventStreamRoute(*p, ctx, res); },
+       {"OFREP ADR-0008 event stream: refetchEvaluation when the token environment's flags "
+        "change (token in the query or the Authorization header)",
         "ofrep",
-        request,
-        {{200, Ref("serverEvaluationSuccess")},
-         {400, Ref("evaluationFailure")},
+        nullptr,
+        {{200, {{"type", "string"}, {"x-content-type", "text/event-stream"}}},
          {401, failure},
          {403, failure},
-         {404, Ref("flagNotFound")}},
-        {}}});
-  AddCorsRoute(
-      router, p,
-      {"POST",
-       "/ofrep/v1/evaluate/flags",
-       Access::kClientOrFrontend,
-       "evaluation",
-       [p](RequestContext& ctx, Response& res) { EvaluateBulkRoute(*p, ctx, res); },
-       {"OFREP v0.3.0: evaluate every flag (ETag; If-None-Match answers 304)",
-        "ofrep",
-        request,
-        {{200, Ref("bulkEvaluationSuccess")},
-         {304, nullptr},
-         {400, Ref("bulkEvaluationFailure")},
-         {401, failure},
-         {403, failure}},
-        {"flagConfigEtag", "flagConfigLastModified"}}});
-  AddCorsRoute(router, p,
-             {"GET",
-              "/ofrep/v1/event-stream",
-              Access::kPublic,
-              "evaluation",
-              [p](RequestContext& ctx, Response& res) { EventStreamRoute(*p, ctx, res); },
-              {"OFREP ADR-0008 event stream: refetchEvaluation when the token environment's flags "
-               "change (token in the query or the Authorization header)",
-               "ofrep",
-               nullptr,
-               {{200, {{"type", "string"}, {"x-content-type", "text/event-stream"}}},
-                {401, failure},
-                {403, failure},
-                {503, failure}},
-               {"token"}}});
+         {503, failure}},
+        {"token"}}});
   AddPreflightRoutes(router, p, {"/ofrep/v1/evaluate/flags/{key}", "/ofrep/v1/evaluate/flags"},
                      "POST, OPTIONS", "ofrep", failure);
 }

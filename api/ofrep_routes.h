@@ -18,6 +18,6 @@ void AddOfrepRoutes(Router& router, std::shared_ptr<FlagApi> api);
 // "context" member) and the HTTP status: 200 evaluation, 400 error (PARSE_ERROR,
 // INVALID_CONTEXT, TARGETING_KEY_MISSING) or 404 FLAG_NOT_FOUND.
 std::pair<int, std::string> OfrepEvaluateOne(const EnvironmentView& view, std::string_view key,
-                                             const Json& request_body, TimePoint now);
+                                             const core::Json& request_body, core::TimePoint now);
 
 }  // namespace gov::api

@@ -5,10 +5,10 @@
 
 namespace gov::api {
 
-Json ErrorSchema() { return RefSchema("Error"); }
+core::Json ErrorSchema() { return RefSchema("Error"); }
 
-Json RefSchema(const std::string& component) {
-  return Json{{"$ref", "#/components/schemas/" + component}};
+core::Json RefSchema(const std::string& component) {
+  return core::Json{{"$ref", "#/components/schemas/" + component}};
 }
 
 namespace {
@@ -21,64 +21,75 @@ std::vector<std::string> PathParams(const std::string& path) {
   return out;
 }
 
-Json Security(Access access) {
+core::Json Security(Access access) {
   switch (access) {
-    case Access::kPublic: return Json::array();
+    case Access::kPublic:
+      return core::Json::array();
     case Access::kAdmin:
-      return Json::array({{{"bearer", Json::array()}}});
+      return core::Json::array({{{"bearer", core::Json::array()}}});
     default:
-      return Json::array({{{"bearer", Json::array()}}, {{"apiKey", Json::array()}},
-                          {{"unleashAuthorization", Json::array()}}});
+      return core::Json::array({{{"bearer", core::Json::array()}},
+                                {{"apiKey", core::Json::array()}},
+                                {{"unleashAuthorization", core::Json::array()}}});
   }
 }
 
 std::string AccessText(Access access) {
   switch (access) {
-    case Access::kPublic: return "No token needed.";
-    case Access::kAdmin: return "Needs an admin token.";
-    case Access::kClient: return "Needs a client token.";
-    case Access::kFrontend: return "Needs a frontend token.";
-    case Access::kClientOrFrontend: return "Needs a client or frontend token.";
+    case Access::kPublic:
+      return "No token needed.";
+    case Access::kAdmin:
+      return "Needs an admin token.";
+    case Access::kClient:
+      return "Needs a client token.";
+    case Access::kFrontend:
+      return "Needs a frontend token.";
+    case Access::kClientOrFrontend:
+      return "Needs a client or frontend token.";
   }
   return "";
 }
 
 }  // namespace
 
-Json BuildOpenApi(const std::vector<Route>& routes, const std::string& version) {
-  Json paths = Json::object();
+core::Json BuildOpenApi(const std::vector<Route>& routes, const std::string& version) {
+  core::Json paths = core::Json::object();
   for (const Route& r : routes) {
     std::string method = r.method;
     std::transform(method.begin(), method.end(), method.begin(), ::tolower);
-    Json op{{"summary", r.doc.summary}, {"description", AccessText(r.access)},
-            {"tags", Json::array({r.doc.tag.empty() ? "system" : r.doc.tag})},
-            {"security", Security(r.access)}};
+    core::Json op{{"summary", r.doc.summary},
+                  {"description", AccessText(r.access)},
+                  {"tags", core::Json::array({r.doc.tag.empty() ? "system" : r.doc.tag})},
+                  {"security", Security(r.access)}};
     std::string op_id = method;
     for (char c : r.path) op_id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
     op["operationId"] = op_id;
-    Json params = Json::array();
+    core::Json params = core::Json::array();
     for (const auto& p : PathParams(r.path)) {
-      params.push_back({{"name", p}, {"in", "path"}, {"required", true},
-                        {"schema", {{"type", "string"}}}});
+      params.push_back(
+          {{"name", p}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
     }
     for (const auto& q : r.doc.query) {
-      params.push_back({{"name", q}, {"in", "query"}, {"required", false},
-                        {"schema", {{"type", "string"}}}});
+      params.push_back(
+          {{"name", q}, {"in", "query"}, {"required", false}, {"schema", {{"type", "string"}}}});
     }
-    params.push_back({{"name", "X-Request-Id"}, {"in", "header"}, {"required", false},
+    params.push_back({{"name", "X-Request-Id"},
+                      {"in", "header"},
+                      {"required", false},
                       {"schema", {{"type", "string"}}}});
     op["parameters"] = params;
     if (!r.doc.request_schema.is_null()) {
       op["requestBody"] = {{"required", true},
                            {"content", {{"application/json", {{"schema", r.doc.request_schema}}}}}};
     }
-    Json responses = Json::object();
+    core::Json responses = core::Json::object();
     for (const auto& [status, schema] : r.doc.responses) {
-      Json resp{{"description", "HTTP " + std::to_string(status)}};
+      core::Json resp{{"description", "HTTP " + std::to_string(status)}};
       if (!schema.is_null()) {
         const bool text = schema.is_object() && schema.value("x-content-type", "") != "";
-        const std::string ctype = text ? schema["x-content-type"].get<std::string>() : "application/json";
-        Json s = schema;
+        const std::string ctype =
+            text ? schema["x-content-type"].get<std::string>() : "application/json";
+        core::Json s = schema;
         if (text) s.erase("x-content-type");
         resp["content"] = {{ctype, {{"schema", s}}}};
       }
@@ -97,28 +108,30 @@ Json BuildOpenApi(const std::vector<Route>& routes, const std::string& version) 
     op["responses"] = responses;
     paths[r.path][method] = op;
   }
-  Json token_schema{
-      {"type", "object"},
-      {"required", {"id", "name", "type", "environment", "createdAt"}},
-      {"properties",
-       {{"id", {{"type", "string"}}},
-        {"name", {{"type", "string"}}},
-        {"type", {{"enum", {"admin", "client", "frontend"}}}},
-        {"environment", {{"type", "string"}}},
-        {"createdAt", {{"type", "string"}, {"format", "date-time"}}},
-        {"expiresAt", {{"type", {"string", "null"}}, {"format", "date-time"}}},
-        {"revokedAt", {{"type", {"string", "null"}}, {"format", "date-time"}}},
-        {"version", {{"type", "integer"}}}}}};
-  return Json{
+  core::Json token_schema{{"type", "object"},
+                          {"required", {"id", "name", "type", "environment", "createdAt"}},
+                          {"properties",
+                           {{"id", {{"type", "string"}}},
+                            {"name", {{"type", "string"}}},
+                            {"type", {{"enum", {"admin", "client", "frontend"}}}},
+                            {"environment", {{"type", "string"}}},
+                            {"createdAt", {{"type", "string"}, {"format", "date-time"}}},
+                            {"expiresAt", {{"type", {"string", "null"}}, {"format", "date-time"}}},
+                            {"revokedAt", {{"type", {"string", "null"}}, {"format", "date-time"}}},
+                            {"version", {{"type", "integer"}}}}}};
+  return core::Json{
       {"openapi", "3.1.0"},
-      {"info", {{"title", "Governor API"}, {"version", version},
-                {"description", "Autoscaling decisions, feature flags and experiments."}}},
+      {"info",
+       {{"title", "Governor API"},
+        {"version", version},
+        {"description", "Autoscaling decisions, feature flags and experiments."}}},
       {"paths", paths},
       {"components",
        {{"securitySchemes",
          {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
           {"apiKey", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-API-Key"}}},
-          {"unleashAuthorization", {{"type", "apiKey"}, {"in", "header"}, {"name", "Authorization"}}}}},
+          {"unleashAuthorization",
+           {{"type", "apiKey"}, {"in", "header"}, {"name", "Authorization"}}}}},
         {"schemas",
          {{"Error",
            {{"type", "object"},
@@ -133,19 +146,29 @@ Json BuildOpenApi(const std::vector<Route>& routes, const std::string& version) 
                   {"field", {{"type", "string"}}}}}}}}}}},
           {"Token", token_schema},
           {"CreatedToken",
-           {{"allOf", {RefSchema("Token"),
-                       {{"type", "object"}, {"required", {"secret"}},
-                        {"properties", {{"secret", {{"type", "string"}, {"description", "Shown once; only its SHA-256 is stored."}}}}}}}}}},
+           {{"allOf",
+             {RefSchema("Token"),
+              {{"type", "object"},
+               {"required", {"secret"}},
+               {"properties",
+                {{"secret",
+                  {{"type", "string"},
+                   {"description", "Shown once; only its SHA-256 is stored."}}}}}}}}}},
           {"Environment",
-           {{"type", "object"}, {"required", {"name"}},
+           {{"type", "object"},
+            {"required", {"name"}},
             {"properties", {{"name", {{"type", "string"}}}, {"createdAt", {{"type", "string"}}}}}}},
           {"AuditEntry",
            {{"type", "object"},
             {"required", {"seq", "at", "actor", "action", "resource"}},
             {"properties",
-             {{"seq", {{"type", "integer"}}}, {"at", {{"type", "string"}}},
-              {"actor", {{"type", "string"}}}, {"action", {{"type", "string"}}},
-              {"resource", {{"type", "string"}}}, {"before", {}}, {"after", {}},
+             {{"seq", {{"type", "integer"}}},
+              {"at", {{"type", "string"}}},
+              {"actor", {{"type", "string"}}},
+              {"action", {{"type", "string"}}},
+              {"resource", {{"type", "string"}}},
+              {"before", {}},
+              {"after", {}},
               {"requestId", {{"type", "string"}}}}}}}}}}}};
 }
 

@@ -10,10 +10,10 @@ namespace gov::api {
 
 // An OpenAPI 3.1 document describing every route in `routes`, with request and response
 // schemas and the security each needs.
-Json BuildOpenApi(const std::vector<Route>& routes, const std::string& version);
+core::Json BuildOpenApi(const std::vector<Route>& routes, const std::string& version);
 
 // Shared schemas for route docs.
-Json ErrorSchema();
-Json RefSchema(const std::string& component);
+core::Json ErrorSchema();
+core::Json RefSchema(const std::string& component);
 
 }  // namespace gov::api

@@ -2,12 +2,12 @@
 
 namespace gov::api {
 
-StatusOr<store::PageRequest> ReadPage(const Request& req, int default_limit) {
+core::StatusOr<store::PageRequest> ReadPage(const Request& req, int default_limit) {
   ASSIGN_OR_RETURN(int limit, QueryInt(req, "limit", default_limit, 1, 1000));
   return store::PageRequest{limit, req.Param("cursor")};
 }
 
-Json PageSchema(const Json& item) {
+core::Json PageSchema(const core::Json& item) {
   return {{"type", "object"},
           {"required", {"items"}},
           {"properties",

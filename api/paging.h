@@ -3,7 +3,6 @@
 // The list routes' paging: `limit` and `cursor` in, {"items", "nextCursor"} out.
 
 #include "api/http.h"
-
 #include "api/http_util.h"
 #include "store/page.h"
 
@@ -11,20 +10,21 @@ namespace gov::api {
 
 // The `limit` (1 to 1000, `default_limit` when absent) and `cursor` query parameters; a 400
 // naming "limit" when it is not an integer in that range.
-StatusOr<store::PageRequest> ReadPage(const Request& req, int default_limit);
+core::StatusOr<store::PageRequest> ReadPage(const Request& req, int default_limit);
 
 // The OpenAPI schema of WritePage's body, for items of schema `item`.
-Json PageSchema(const Json& item);
+core::Json PageSchema(const core::Json& item);
 
 // 200 {"items": [to_json(item)...], "nextCursor": null or "..."}, or the error.
 template <typename T, typename ToJson>
-void WritePage(Response& res, const StatusOr<store::Page<T>>& page, ToJson to_json) {
+void WritePage(Response& res, const core::StatusOr<store::Page<T>>& page, ToJson to_json) {
   if (!page.ok()) return WriteError(res, page.status());
-  Json items = Json::array();
+  core::Json items = core::Json::array();
   for (const auto& item : page->items) items.push_back(to_json(item));
   const std::string& next = page->next_cursor;
   WriteJson(res, 200,
-            {{"items", std::move(items)}, {"nextCursor", next.empty() ? Json() : Json(next)}});
+            {{"items", std::move(items)},
+             {"nextCursor", next.empty() ? core::Json() : core::Json(next)}});
 }
 
 }  // namespace gov::api

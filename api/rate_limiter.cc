@@ -5,7 +5,7 @@
 
 namespace gov::api {
 
-RateLimiter::RateLimiter(const Clock& clock, std::map<std::string, RateLimit> limits)
+RateLimiter::RateLimiter(const core::Clock& clock, std::map<std::string, RateLimit> limits)
     : clock_(clock), limits_(limits.begin(), limits.end()) {}
 
 RateDecision RateLimiter::Admit(std::string_view route_class, std::string_view key) {
@@ -20,7 +20,7 @@ RateDecision RateLimiter::Admit(std::string_view route_class, std::string_view k
   bucket_key.reserve(route_class.size() + 1 + key.size());
   bucket_key.append(route_class).append("\x1f").append(key);
   Shard& shard = shards_[std::hash<std::string>{}(bucket_key) % kShards];
-  const TimePoint now = clock_.Now();
+  const core::TimePoint now = clock_.Now();
 
   std::lock_guard<std::mutex> lock(shard.mu);
   if (++shard.admits_since_sweep >= 4096) {

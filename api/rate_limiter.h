@@ -14,10 +14,10 @@ namespace gov::api {
 // The outcome of one admission check, with what the RateLimit-* headers report.
 struct RateDecision {
   bool allowed = true;
-  bool limited = false;       // false when the class has no limit
-  int64_t limit = 0;          // bucket capacity (burst)
-  int64_t remaining = 0;      // whole tokens left after this request
-  int64_t reset_seconds = 0;  // seconds until the bucket is full again
+  bool limited = false;             // false when the class has no limit
+  int64_t limit = 0;                // bucket capacity (burst)
+  int64_t remaining = 0;            // whole tokens left after this request
+  int64_t reset_seconds = 0;        // seconds until the bucket is full again
   int64_t retry_after_seconds = 0;  // when denied: seconds until one token is available
 };
 
@@ -26,7 +26,7 @@ struct RateDecision {
 // clock. Thread-safe (sharded locks). Idle full buckets are dropped to bound memory.
 class RateLimiter {
  public:
-  RateLimiter(const Clock& clock, std::map<std::string, RateLimit> limits);
+  RateLimiter(const core::Clock& clock, std::map<std::string, RateLimit> limits);
 
   // Takes one token for `key` in `route_class` if available.
   RateDecision Admit(std::string_view route_class, std::string_view key);
@@ -34,7 +34,7 @@ class RateLimiter {
  private:
   struct Bucket {
     double tokens;
-    TimePoint updated;
+    core::TimePoint updated;
     RateLimit limit;
   };
   struct Shard {
@@ -44,7 +44,7 @@ class RateLimiter {
   };
   static constexpr size_t kShards = 16;
 
-  const Clock& clock_;
+  const core::Clock& clock_;
   std::map<std::string, RateLimit, std::less<>> limits_;
   std::array<Shard, kShards> shards_;
 };

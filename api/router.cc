@@ -63,13 +63,13 @@ constexpr const char* kRequestIdKey = "X-Request-Id";
 // mixed with a random per-process key through SplitMix64's finalizer (a bijection, so
 // distinct counters give distinct ids). Ids need no secrecy, so no CSPRNG call per request.
 std::string NewRequestId() {
-  static const uint64_t kKey = std::stoull(RandomHex(8), nullptr, 16);
+  static const uint64_t kKey = std::stoull(core::RandomHex(8), nullptr, 16);
   static std::atomic<uint64_t> counter{0};
   uint64_t z = (counter.fetch_add(1, std::memory_order_relaxed) + kKey) * 0x9E3779B97F4A7C15ULL;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   z ^= z >> 31;
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(&z), sizeof(z)));
+  return core::HexEncode(std::string_view(reinterpret_cast<const char*>(&z), sizeof(z)));
 }
 
 // The caller's X-Request-Id when it is usable, else a new one; echoed on the response.
@@ -117,8 +117,8 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
 
 bool Router::Authorize(Access access, RequestContext& ctx, Response& res) {
   if (access == Access::kPublic) return true;
-  const std::string secret = ExtractSecret(ctx.req.Header("Authorization"),
-                                           ctx.req.Header("X-API-Key"));
+  const std::string secret =
+      ExtractSecret(ctx.req.Header("Authorization"), ctx.req.Header("X-API-Key"));
   auto principal = auth_.Authenticate(secret);
   if (!principal.ok()) {
     WriteError(res, principal.status());
@@ -128,18 +128,26 @@ bool Router::Authorize(Access access, RequestContext& ctx, Response& res) {
   const store::TokenType t = principal->type;
   bool allowed = false;
   switch (access) {
-    case Access::kPublic: allowed = true; break;
-    case Access::kAdmin: allowed = t == store::TokenType::kAdmin; break;
-    case Access::kClient: allowed = t == store::TokenType::kClient; break;
-    case Access::kFrontend: allowed = t == store::TokenType::kFrontend; break;
+    case Access::kPublic:
+      allowed = true;
+      break;
+    case Access::kAdmin:
+      allowed = t == store::TokenType::kAdmin;
+      break;
+    case Access::kClient:
+      allowed = t == store::TokenType::kClient;
+      break;
+    case Access::kFrontend:
+      allowed = t == store::TokenType::kFrontend;
+      break;
     case Access::kClientOrFrontend:
       allowed = t == store::TokenType::kClient || t == store::TokenType::kFrontend;
       break;
   }
   if (!allowed) {
-    WriteError(res, PermissionDenied(std::string("a ") +
-                                     std::string(store::TokenTypeName(t)) +
-                                     " token cannot call this route"));
+    WriteError(res,
+               core::PermissionDenied(std::string("a ") + std::string(store::TokenTypeName(t)) +
+                                      " token cannot call this route"));
     return false;
   }
   ctx.principal = std::move(principal).value();
@@ -164,9 +172,9 @@ void Router::Handle(const Route& route, const Request& req, Response& res) {
       res.SetHeader("RateLimit-Reset", std::to_string(d.reset_seconds));
       if (!d.allowed) {
         res.SetHeader("Retry-After", std::to_string(d.retry_after_seconds));
-        WriteError(res, Status(StatusCode::kResourceExhausted,
-                               "rate limit exceeded; retry after " +
-                                   std::to_string(d.retry_after_seconds) + " s"));
+        WriteError(res, core::Status(core::StatusCode::kResourceExhausted,
+                                     "rate limit exceeded; retry after " +
+                                         std::to_string(d.retry_after_seconds) + " s"));
         return Finish(route.path, req, res, request_id, start);
       }
     }
@@ -176,19 +184,18 @@ void Router::Handle(const Route& route, const Request& req, Response& res) {
       route.handler(ctx, res);
     } catch (const std::exception& e) {
       spdlog::error("request {} {} {} failed: {}", request_id, req.method, route.path, e.what());
-      WriteError(res, Internal(e.what()));
+      WriteError(res, core::Internal(e.what()));
     } catch (...) {
       spdlog::error("request {} {} {} failed with an unknown exception", request_id, req.method,
                     route.path);
-      WriteError(res, Internal("unknown exception"));
+      WriteError(res, core::Internal("unknown exception"));
     }
   }
   Finish(route.path, req, res, request_id, start);
 }
 
-void Router::Finish(const std::string& route, const Request& req,
-                    Response& res, const std::string& request_id,
-                    std::chrono::steady_clock::time_point start) {
+void Router::Finish(const std::string& route, const Request& req, Response& res,
+                    const std::string& request_id, std::chrono::steady_clock::time_point start) {
   if (res.status == 0) res.status = 200;  // a handler that wrote no status succeeded
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - start)
@@ -196,14 +203,15 @@ void Router::Finish(const std::string& route, const Request& req,
   metrics_.Observe(route, req.method, res.status, static_cast<double>(micros) / 1e6);
   if (!access_log_) return;
   if (json_log_) {
-    access_log_->info(Json{{"method", req.method},
-                           {"route", route},
-                           {"path", req.path},
-                           {"status", res.status},
-                           {"us", micros},
-                           {"requestId", request_id},
-                           {"remote", req.remote_addr}}
-                          .dump(-1, ' ', false, Json::error_handler_t::replace));
+    access_log_->info(core::Json{
+        {"method", req.method},
+        {"route", route},
+        {"path", req.path},
+        {"status", res.status},
+        {"us", micros},
+        {"requestId", request_id},
+        {"remote",
+         req.remote_addr}}.dump(-1, ' ', false, core::Json::error_handler_t::replace));
   } else {
     access_log_->info("{} {} {} {}us request_id={} remote={}", req.method, route, res.status,
                       micros, request_id, req.remote_addr);
@@ -217,31 +225,37 @@ void Router::HandleUnmatched(const Request& req, Response& res, int status,
   switch (status) {
     case 405:
       res.SetHeader("Allow", allow);
-      WriteJson(res, 405, Json{{"error", {{"code", "method_not_allowed"},
-                                          {"message", req.method + " is not allowed here; use " +
-                                                          allow}}}});
+      WriteJson(res, 405,
+                core::Json{{"error",
+                            {{"code", "method_not_allowed"},
+                             {"message", req.method + " is not allowed here; use " + allow}}}});
       break;
     case 404:
-      WriteError(res, NotFound("no route for " + req.method + " " + req.path));
+      WriteError(res, core::NotFound("no route for " + req.method + " " + req.path));
       break;
     case 413:
-      WriteError(res, Status(StatusCode::kPayloadTooLarge, "request body too large", "body"));
+      WriteError(
+          res, core::Status(core::StatusCode::kPayloadTooLarge, "request body too large", "body"));
       break;
     case 431:
-      WriteJson(res, 431, Json{{"error", {{"code", "header_too_large"},
-                                          {"message", "request headers too large"},
-                                          {"field", "headers"}}}});
+      WriteJson(res, 431,
+                core::Json{{"error",
+                            {{"code", "header_too_large"},
+                             {"message", "request headers too large"},
+                             {"field", "headers"}}}});
       break;
     case 503:
       res.SetHeader("Retry-After", "1");
-      WriteError(res, Unavailable("too many connections; retry later"));
+      WriteError(res, core::Unavailable("too many connections; retry later"));
       break;
     case 400:
-      WriteError(res, InvalidArgument("malformed HTTP request"));
+      WriteError(res, core::InvalidArgument("malformed HTTP request"));
       break;
     default:
-      WriteJson(res, status, Json{{"error", {{"code", "http_" + std::to_string(status)},
-                                             {"message", "request failed"}}}});
+      WriteJson(res, status,
+                core::Json{
+                    {"error",
+                     {{"code", "http_" + std::to_string(status)}, {"message", "request failed"}}}});
   }
   Finish("unmatched", req, res, request_id, start);
 }

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "api/http.h"
 #include <spdlog/logger.h>
 
 #include <functional>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "api/authenticator.h"
+#include "api/http.h"
 #include "api/http_metrics.h"
 #include "api/rate_limiter.h"
 #include "core/json_util.h"
@@ -24,9 +24,9 @@ enum class Access { kPublic, kAdmin, kClient, kFrontend, kClientOrFrontend };
 struct RouteDoc {
   std::string summary;
   std::string tag;
-  Json request_schema;                 // null when the route takes no body
-  std::map<int, Json> responses;       // status -> schema (null for no body)
-  std::vector<std::string> query;      // query parameter names
+  core::Json request_schema;            // null when the route takes no body
+  std::map<int, core::Json> responses;  // status -> schema (null for no body)
+  std::vector<std::string> query;       // query parameter names
 };
 
 // Everything a handler sees besides the raw request.

@@ -52,7 +52,7 @@ std::shared_ptr<spdlog::logger> MakeAccessLog(const ServerConfig& config) {
 
 }  // namespace
 
-GovernorServer::GovernorServer(ServerConfig config, const Clock& clock)
+GovernorServer::GovernorServer(ServerConfig config, const core::Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
       access_log_(MakeAccessLog(config_)),
@@ -65,7 +65,7 @@ GovernorServer::~GovernorServer() {
   if (access_log_) access_log_->flush();
 }
 
-Status GovernorServer::Open() {
+core::Status GovernorServer::Open() {
   ASSIGN_OR_RETURN(db_, store::OpenDatabase(config_.database_url, config_.database_pool_size));
   RETURN_IF_ERROR(store::Migrate(*db_));
   metrics_.SetDbUp(true);  // it just answered; the housekeeping thread probes it every second
@@ -75,7 +75,7 @@ Status GovernorServer::Open() {
   // Other replicas' token changes arrive by notification; a periodic reload covers a
   // missed notification (e.g. while the listener reconnected).
   RETURN_IF_ERROR(db_->Listen("gov_tokens", [this](const std::string&, const std::string&) {
-    Status s = auth_.Reload(*db_);
+    core::Status s = auth_.Reload(*db_);
     if (!s.ok()) spdlog::warn("token reload failed: {}", s.ToString());
   }));
   // Once a second: flush the access log; every 10 s: re-read the tokens (the fallback for a
@@ -89,7 +89,7 @@ Status GovernorServer::Open() {
       // /metrics runs on the event loop and must not touch the database: it reports this.
       metrics_.SetDbUp(db_->Ping().ok());
       if (tick % 10 != 0) continue;
-      Status s = auth_.Reload(*db_);
+      core::Status s = auth_.Reload(*db_);
       if (!s.ok()) spdlog::warn("token reload failed: {}", s.ToString());
     }
   });
@@ -101,12 +101,12 @@ Status GovernorServer::Open() {
   // Modules (flags, controller) construct their services and add their routes here.
   RETURN_IF_ERROR(OpenFlags());
   RETURN_IF_ERROR(OpenController());
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 // The autoscaling controller: config-file targets upserted, the target routes, and the loop
 // runner, which leads when it holds the database's leader lock. Hooks are built by MakeHook.
-Status GovernorServer::OpenController() {
+core::Status GovernorServer::OpenController() {
   char host[256] = "";
   gethostname(host, sizeof(host) - 1);
   const controller::HookEnv hook_env = controller::SystemHookEnv();
@@ -121,64 +121,81 @@ Status GovernorServer::OpenController() {
                                                                  std::move(options));
   RETURN_IF_ERROR(controller_->Start(config_.targets));
   AddTargetRoutes(*router_, controller_->targets());
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Status GovernorServer::Ready() {
-  if (!db_) return Unavailable("database not open");
-  Status ping = db_->Ping();
+core::Status GovernorServer::Ready() {
+  if (!db_) return core::Unavailable("database not open");
+  core::Status ping = db_->Ping();
   metrics_.SetDbUp(ping.ok());
-  if (!ping.ok()) return Unavailable("database: " + ping.message());
+  if (!ping.ok()) return core::Unavailable("database: " + ping.message());
   auto current = store::SchemaUpToDate(*db_);
-  if (!current.ok()) return Unavailable("database: " + current.status().message());
-  if (!*current) return Unavailable("schema migrations are not all applied");
-  return Status::Ok();
+  if (!current.ok()) return core::Unavailable("database: " + current.status().message());
+  if (!*current) return core::Unavailable("schema migrations are not all applied");
+  return core::Status::Ok();
 }
 
 void GovernorServer::AddSystemRoutes() {
-  const Json text_schema{{"type", "string"}, {"x-content-type", "text/plain"}};
-  router_->Add({"GET", "/healthz", Access::kPublic, "",
+  const core::Json text_schema{{"type", "string"}, {"x-content-type", "text/plain"}};
+  router_->Add({"GET",
+                "/healthz",
+                Access::kPublic,
+                "",
                 [](RequestContext&, Response& res) {
                   res.status = 200;
                   res.SetContent(R"({"status":"ok"})", "application/json");
                 },
-                {"Liveness: 200 while the process runs", "system", nullptr,
+                {"Liveness: 200 while the process runs",
+                 "system",
+                 nullptr,
                  {{200, {{"type", "object"}, {"properties", {{"status", {{"const", "ok"}}}}}}}},
                  {}},
                 nullptr,
                 Execution::kInline});
-  router_->Add({"GET", "/readyz", Access::kPublic, "",
+  router_->Add({"GET",
+                "/readyz",
+                Access::kPublic,
+                "",
                 [this](RequestContext&, Response& res) {
-                  Status s = Ready();
+                  core::Status s = Ready();
                   if (s.ok()) return WriteJson(res, 200, {{"status", "ready"}});
                   WriteJson(res, 503, {{"status", "not ready"}, {"reason", s.message()}});
                 },
-                {"Readiness: the database answers and migrations are applied", "system", nullptr,
-                 {{200, {{"type", "object"}}}, {503, {{"type", "object"}, {"properties", {{"reason", {{"type", "string"}}}}}}}},
+                {"Readiness: the database answers and migrations are applied",
+                 "system",
+                 nullptr,
+                 {{200, {{"type", "object"}}},
+                  {503, {{"type", "object"}, {"properties", {{"reason", {{"type", "string"}}}}}}}},
                  {}}});
-  router_->Add({"GET", "/metrics", Access::kPublic, "",
-                [this](RequestContext&, Response& res) {
-                  if (http_) {
-                    const HttpServerStats& t = http_->stats();
-                    auto get = [](const std::atomic<int64_t>& v) {
-                      return v.load(std::memory_order_relaxed);
-                    };
-                    metrics_.ObserveTransport(get(t.connections), get(t.streams),
-                                              get(t.accepted_total), get(t.rejected_total),
-                                              get(t.timeouts_total), get(t.slow_streams_total));
-                  }
-                  res.SetContent(metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8");
-                },
-                {"Prometheus metrics (text exposition format)", "system", nullptr,
-                 {{200, text_schema}}, {}},
-                nullptr,
-                Execution::kInline});
-  router_->Add({"GET", "/openapi.json", Access::kPublic, "",
+  router_->Add(
+      {"GET",
+       "/metrics",
+       Access::kPublic,
+       "",
+       [this](RequestContext&, Response& res) {
+         if (http_) {
+           const HttpServerStats& t = http_->stats();
+           auto get = [](const std::atomic<int64_t>& v) {
+             return v.load(std::memory_order_relaxed);
+           };
+           metrics_.ObserveTransport(get(t.connections), get(t.streams), get(t.accepted_total),
+                                     get(t.rejected_total), get(t.timeouts_total),
+                                     get(t.slow_streams_total));
+         }
+         res.SetContent(metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8");
+       },
+       {"Prometheus metrics (text exposition format)", "system", nullptr, {{200, text_schema}}, {}},
+       nullptr,
+       Execution::kInline});
+  router_->Add({"GET",
+                "/openapi.json",
+                Access::kPublic,
+                "",
                 [this](RequestContext&, Response& res) {
                   // Routes are fixed once the server serves; build the document once.
                   std::call_once(openapi_once_, [this] {
                     openapi_ = BuildOpenApi(router_->routes(), GOVERNOR_VERSION)
-                                   .dump(-1, ' ', false, Json::error_handler_t::replace);
+                                   .dump(-1, ' ', false, core::Json::error_handler_t::replace);
                   });
                   res.status = 200;
                   res.SetContent(openapi_, "application/json");
@@ -190,7 +207,7 @@ void GovernorServer::AddSystemRoutes() {
 
 // Feature flags: every environment published to flag_snapshots_ before serving, kept current
 // by the publisher (notifications from any replica, plus a periodic revision check).
-Status GovernorServer::OpenFlags() {
+core::Status GovernorServer::OpenFlags() {
   flags::PublisherOptions options;
   if (const char* env_host = std::getenv("HOSTNAME"); env_host != nullptr && *env_host) {
     options.compile.hostname = env_host;
@@ -210,19 +227,18 @@ Status GovernorServer::OpenFlags() {
   evaluation.max_streams = config_.max_streams;
   evaluation.keep_alive_interval = std::chrono::seconds(config_.stream_keep_alive_seconds);
   evaluation.suggest_streaming = config_.fetch_mode == "streaming";
-  ClientMetricsSinks sinks{
-      [this](const store::ClientRegistration& registration) {
-        return flag_metrics_->StoreRegistration(registration);
-      },
-      [this](const std::vector<store::FlagMetricsBucket>& buckets) {
-        return flag_metrics_->Store(buckets);
-      }};
+  ClientMetricsSinks sinks{[this](const store::ClientRegistration& registration) {
+                             return flag_metrics_->StoreRegistration(registration);
+                           },
+                           [this](const std::vector<store::FlagMetricsBucket>& buckets) {
+                             return flag_metrics_->Store(buckets);
+                           }};
   AddEvaluationRoutes(*router_, std::make_shared<FlagApi>(flag_snapshots_, clock_, auth_,
                                                           evaluation, std::move(sinks)));
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-StatusOr<int> GovernorServer::Bind() {
+core::StatusOr<int> GovernorServer::Bind() {
   HttpServerOptions options;
   options.host = config_.listen_host;
   options.port = config_.listen_port;

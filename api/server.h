@@ -1,6 +1,5 @@
 #pragma once
 
-#include "api/http.h"
 #include <spdlog/logger.h>
 
 #include <atomic>
@@ -11,6 +10,7 @@
 #include "api/admin_service.h"
 #include "api/authenticator.h"
 #include "api/config.h"
+#include "api/http.h"
 #include "api/http_metrics.h"
 #include "api/http_server.h"
 #include "api/rate_limiter.h"
@@ -29,13 +29,13 @@ namespace gov::api {
 // and serves every route. Lifecycle: Open() -> Bind() -> Serve() (blocks) ... Stop().
 class GovernorServer {
  public:
-  GovernorServer(ServerConfig config, const Clock& clock);
+  GovernorServer(ServerConfig config, const core::Clock& clock);
   ~GovernorServer();
 
   // Opens the database, applies migrations, loads tokens and registers routes.
-  Status Open();
+  core::Status Open();
   // Binds the configured address; returns the port (useful with port 0).
-  StatusOr<int> Bind();
+  core::StatusOr<int> Bind();
   // Serves until Stop(); in-flight requests finish first.
   void Serve();
   // Stops accepting, lets in-flight requests finish within the shutdown deadline, closes the
@@ -62,15 +62,15 @@ class GovernorServer {
   flags::FlagMetrics& flag_metrics() { return *flag_metrics_; }
 
   // 200-ready check: the database answers and the schema is current; else the reason.
-  Status Ready();
+  core::Status Ready();
 
  private:
   void AddSystemRoutes();
-  Status OpenFlags();
-  Status OpenController();
+  core::Status OpenFlags();
+  core::Status OpenController();
 
   ServerConfig config_;
-  const Clock& clock_;
+  const core::Clock& clock_;
   std::shared_ptr<spdlog::logger> access_log_;
   HttpMetrics metrics_;
   std::unique_ptr<store::Database> db_;

@@ -21,9 +21,7 @@ std::string SseMessage(std::string_view event, std::string_view id, std::string_
 }
 
 StreamHub::StreamHub(ViewFn view, int max_streams, std::chrono::milliseconds keep_alive_interval)
-    : view_(std::move(view)),
-      max_streams_(max_streams),
-      keep_alive_interval_(keep_alive_interval) {
+    : view_(std::move(view)), max_streams_(max_streams), keep_alive_interval_(keep_alive_interval) {
   keep_alive_thread_ = std::thread([this] { KeepAlive(); });
 }
 
@@ -47,17 +45,15 @@ StreamHub::~StreamHub() {
 
 int StreamHub::open_streams() const { return open_->load(std::memory_order_relaxed); }
 
-bool StreamHub::Start(std::shared_ptr<const SseKind> kind, std::string environment,
-                      Response& res) {
+bool StreamHub::Start(std::shared_ptr<const SseKind> kind, std::string environment, Response& res) {
   // Take a slot; it is given back when the last copy of the stream's callbacks is gone, so a
   // response that never became a stream (its connection closed first) frees it too.
   int n = open_->load(std::memory_order_relaxed);
   do {
     if (n >= max_streams_) return false;
   } while (!open_->compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
-  std::shared_ptr<void> slot(nullptr, [open = open_](void*) {
-    open->fetch_sub(1, std::memory_order_relaxed);
-  });
+  std::shared_ptr<void> slot(
+      nullptr, [open = open_](void*) { open->fetch_sub(1, std::memory_order_relaxed); });
   res.status = 200;
   res.content_type = "text/event-stream";
   res.SetHeader("Cache-Control", "no-cache");
@@ -134,7 +130,8 @@ void StreamHub::Publish(const std::string& environment,
     Built& b = built[sub.kind.get()];
     std::shared_ptr<const std::string>* text = nullptr;
     if (sub.revision == before_revision && before) {
-      if (!b.change) b.change = std::make_shared<const std::string>(sub.kind->change(before.get(), *view));
+      if (!b.change)
+        b.change = std::make_shared<const std::string>(sub.kind->change(before.get(), *view));
       text = &b.change;
     } else {
       if (!b.full) b.full = std::make_shared<const std::string>(sub.kind->change(nullptr, *view));

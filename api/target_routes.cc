@@ -28,14 +28,14 @@ Route AdminRoute(std::string method, std::string path, Handler handler, RouteDoc
 
 // The target, with its version as the ETag, or the error.
 void WriteTarget(Response& res, int status,
-                 const StatusOr<controller::TargetDetails>& details) {
+                 const core::StatusOr<controller::TargetDetails>& details) {
   if (!details.ok()) return WriteError(res, details.status());
   res.SetHeader("ETag", "\"" + std::to_string(details->record.version) + "\"");
   WriteJson(res, status, controller::TargetDetailsToJson(*details));
 }
 
 // Inline schemas (the shared components list belongs to openapi.cc).
-Json SpecSchema() {
+core::Json SpecSchema() {
   return {{"type", "object"},
           {"description",
            "A target as in the config file's `targets:` (config/examples/web.yaml): name, "
@@ -57,7 +57,7 @@ Json SpecSchema() {
             {"hook", {{"type", "object"}}}}}};
 }
 
-Json TargetSchema() {
+core::Json TargetSchema() {
   return {{"type", "object"},
           {"required", {"name", "source", "version", "spec", "status"}},
           {"properties",
@@ -78,7 +78,7 @@ Json TargetSchema() {
                 {"conditions", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}}}}}};
 }
 
-Json DecisionSchema() {
+core::Json DecisionSchema() {
   return {{"type", "object"},
           {"required", {"id", "target", "at", "epoch", "replicas", "reason", "actuation"}},
           {"properties",
@@ -158,7 +158,7 @@ void AddTargetRoutes(Router& router, TargetService& service) {
                         [&service](RequestContext& ctx, Response& res) {
                           auto version = IfMatchVersion(ctx.req);
                           if (!version.ok()) return WriteError(res, version.status());
-                          Status s = service.Delete(Change(ctx), ctx.PathParam(0), *version);
+                          core::Status s = service.Delete(Change(ctx), ctx.PathParam(0), *version);
                           if (!s.ok()) return WriteError(res, s);
                           res.status = 204;
                         },
@@ -195,23 +195,24 @@ void AddTargetRoutes(Router& router, TargetService& service) {
        },
        {"Push metric samples for a target's `source: push` metrics",
         "targets",
-        Json{{"type", "object"},
-             {"required", {"samples"}},
-             {"additionalProperties", false},
-             {"properties",
-              {{"samples",
-                {{"type", "array"},
-                 {"minItems", 1},
-                 {"maxItems", controller::kMaxSamplesPerPush},
-                 {"items",
-                  {{"type", "object"},
-                   {"required", {"metric", "value"}},
-                   {"additionalProperties", false},
-                   {"properties",
-                    {{"metric", {{"type", "string"}}},
-                     {"value", {{"type", "number"}, {"minimum", 0}}},
-                     {"timestamp", {{"description", "Unix seconds or RFC 3339; default now"}}},
-                     {"instance", {{"type", "string"}, {"maxLength", 256}}}}}}}}}}}},
+        core::Json{
+            {"type", "object"},
+            {"required", {"samples"}},
+            {"additionalProperties", false},
+            {"properties",
+             {{"samples",
+               {{"type", "array"},
+                {"minItems", 1},
+                {"maxItems", controller::kMaxSamplesPerPush},
+                {"items",
+                 {{"type", "object"},
+                  {"required", {"metric", "value"}},
+                  {"additionalProperties", false},
+                  {"properties",
+                   {{"metric", {{"type", "string"}}},
+                    {"value", {{"type", "number"}, {"minimum", 0}}},
+                    {"timestamp", {{"description", "Unix seconds or RFC 3339; default now"}}},
+                    {"instance", {{"type", "string"}, {"maxLength", 256}}}}}}}}}}}},
         {{202, {{"type", "object"}, {"properties", {{"accepted", {{"type", "integer"}}}}}}},
          {400, ErrorSchema()},
          {404, ErrorSchema()}},

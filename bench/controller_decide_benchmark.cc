@@ -25,7 +25,7 @@ TargetSpec BenchSpec() {
 }
 
 void BM_Decide(benchmark::State& state) {
-  const TimePoint now = FromUnixSeconds(1'700'000'000);
+  const core::TimePoint now = core::FromUnixSeconds(1'700'000'000);
   const TargetSpec spec = BenchSpec();
   TargetState history;
   history.recommendations.emplace();

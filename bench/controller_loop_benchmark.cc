@@ -24,19 +24,19 @@ constexpr int kTargets = 10000;
 class NoopHook final : public Hook {
  public:
   std::string_view kind() const override { return "pull"; }
-  StatusOr<std::optional<int>> ReadReplicas() override { return std::optional<int>(); }
-  Status Scale(const ScaleRequest&) override { return Status::Ok(); }
+  core::StatusOr<std::optional<int>> ReadReplicas() override { return std::optional<int>(); }
+  core::Status Scale(const ScaleRequest&) override { return core::Status::Ok(); }
 };
 
 class NoPrometheus final : public PrometheusQuerier {
  public:
-  StatusOr<PrometheusValue> Query(const std::string&, const std::string&, Duration,
-                                  TimePoint) override {
-    return Unavailable("not used");
+  core::StatusOr<PrometheusValue> Query(const std::string&, const std::string&, core::Duration,
+                                        core::TimePoint) override {
+    return core::Unavailable("not used");
   }
 };
 
-Json Target(int i) {
+core::Json Target(int i) {
   return {{"name", "t" + std::to_string(i)},
           {"minReplicas", 3},
           {"maxReplicas", 50},
@@ -45,7 +45,7 @@ Json Target(int i) {
             {{"name", "memory"}, {"type", "Utilization"}, {"target", 80}, {"source", "push"}},
             {{"name", "rps"}, {"type", "AverageValue"}, {"target", 1000}, {"source", "push"}}}},
           {"cooldown", {{"scaleUpSeconds", 60}, {"scaleDownSeconds", 300}}},
-          {"hook", {{"pull", Json::object()}}}};
+          {"hook", {{"pull", core::Json::object()}}}};
 }
 
 void BM_LoopFullSync10kTargets(benchmark::State& state) {
@@ -54,7 +54,7 @@ void BM_LoopFullSync10kTargets(benchmark::State& state) {
   std::filesystem::create_directories(dir);
   auto db = std::move(store::OpenDatabase("sqlite://" + (dir / "bench.db").string())).value();
   if (!store::Migrate(*db).ok()) return state.SkipWithError("migrate failed");
-  FakeClock clock;
+  core::FakeClock clock;
   PushMetricStore push;
   NoPrometheus prometheus;
   SourceRouter router(push, prometheus);
@@ -63,15 +63,15 @@ void BM_LoopFullSync10kTargets(benchmark::State& state) {
     if (!service.Create({"bench", ""}, Target(i)).ok()) return state.SkipWithError("create");
   }
   ControlLoop loop(*db, clock, router,
-                   [](const TargetSpec&) -> StatusOr<std::unique_ptr<Hook>> {
+                   [](const TargetSpec&) -> core::StatusOr<std::unique_ptr<Hook>> {
                      return std::unique_ptr<Hook>(std::make_unique<NoopHook>());
                    },
                    nullptr, {.id_seed = 1});
   int64_t epoch = 0;
   (void)store::WithTransaction(
-      *db, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+      *db, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(epoch, store::DecisionEpochRepository::Advance(tx, "bench", clock.Now()));
-        return Status::Ok();
+        return core::Status::Ok();
       });
   // Pushes one sample per metric for every target: load around the targets, so some targets
   // scale each sync and most stay within tolerance.

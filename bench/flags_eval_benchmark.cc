@@ -30,7 +30,6 @@ std::string FlagsText() {
   return text.str();
 }
 
-
 std::vector<Context> Users() {
   std::vector<Context> users;
   for (int i = 0; i < 1024; ++i) {
@@ -51,7 +50,7 @@ std::vector<Context> Users() {
 void Run(benchmark::State& state, std::string_view flag) {
   const auto snapshot = Compile(*ParseClientFeaturesText(FlagsText()));
   const std::vector<Context> users = Users();
-  const TimePoint now = *ParseRfc3339("2025-06-01T00:00:00Z");
+  const core::TimePoint now = *core::ParseRfc3339("2025-06-01T00:00:00Z");
   size_t i = 0;
   int64_t enabled = 0;
   for (auto _ : state) {

@@ -5,21 +5,21 @@
 
 namespace gov::cli {
 
-std::vector<Status> LoadServerConfig(const std::string& file, const FlagOverrides& flags,
-                                     const std::map<std::string, std::string>& env,
-                                     api::ServerConfig& out,
-                                     const controller::HookValidator& validate_hook) {
-  std::vector<Status> problems;
-  Json doc = api::DefaultConfigDocument();
+std::vector<core::Status> LoadServerConfig(const std::string& file, const FlagOverrides& flags,
+                                           const std::map<std::string, std::string>& env,
+                                           api::ServerConfig& out,
+                                           const controller::HookValidator& validate_hook) {
+  std::vector<core::Status> problems;
+  core::Json doc = api::DefaultConfigDocument();
   if (!file.empty()) {
-    auto loaded = LoadYamlFile(file);
+    auto loaded = core::LoadYamlFile(file);
     if (!loaded.ok()) {
       problems.push_back(loaded.status());
       return problems;
     }
     if (!loaded->is_null()) {
       if (!loaded->is_object()) {
-        problems.push_back(InvalidArgument("expected a mapping at the top level", "config"));
+        problems.push_back(core::InvalidArgument("expected a mapping at the top level", "config"));
         return problems;
       }
       api::MergeConfig(doc, *loaded);

@@ -21,10 +21,10 @@ struct FlagOverrides {
 // each naming its key (file keys as "server.listen", environment as the variable name).
 // Targets are validated as the server validates them at start ("targets[0].maxReplicas: ...");
 // their `hook` objects by `validate_hook` when given ("targets[0].hook.webhook.url: ...").
-std::vector<Status> LoadServerConfig(const std::string& file, const FlagOverrides& flags,
-                                     const std::map<std::string, std::string>& env,
-                                     api::ServerConfig& out,
-                                     const controller::HookValidator& validate_hook = {});
+std::vector<core::Status> LoadServerConfig(const std::string& file, const FlagOverrides& flags,
+                                           const std::map<std::string, std::string>& env,
+                                           api::ServerConfig& out,
+                                           const controller::HookValidator& validate_hook = {});
 
 // Checks a `hook` object as the server builds it (MakeHook with this process's environment,
 // so a webhook's secretEnv and the in-cluster settings are checked too). Reads the files a

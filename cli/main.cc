@@ -1,8 +1,8 @@
 // The `governor` executable: serve, check-config, decide, version.
-#include <CLI/CLI.hpp>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -23,7 +23,7 @@ namespace {
 
 using gov::cli::FlagOverrides;
 
-void PrintProblems(const std::vector<gov::Status>& problems) {
+void PrintProblems(const std::vector<gov::core::Status>& problems) {
   for (const auto& p : problems) {
     if (p.field().empty()) {
       std::cout << p.message() << "\n";
@@ -58,15 +58,15 @@ int Serve(const std::string& config_file, const FlagOverrides& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  gov::api::GovernorServer server(config, gov::SystemClock::Instance());
-  if (gov::Status s = server.Open(); !s.ok()) {
+  gov::api::GovernorServer server(config, gov::core::SystemClock::Instance());
+  if (gov::core::Status s = server.Open(); !s.ok()) {
     spdlog::critical("cannot start: {}", s.ToString());
     return 1;
   }
   if (!config.flags_file.empty()) {
     // Imported into every environment and kept in the store; unchanged flags are not
     // rewritten, so restarting with the same file changes nothing.
-    if (gov::Status s = gov::flags::ImportFlagsFile(server.flag_service(), config.flags_file);
+    if (gov::core::Status s = gov::flags::ImportFlagsFile(server.flag_service(), config.flags_file);
         !s.ok()) {
       spdlog::critical("cannot start: {}", s.message());
       return 1;
@@ -85,8 +85,9 @@ int Serve(const std::string& config_file, const FlagOverrides& flags) {
     std::printf("Admin token (shown once; only its hash is stored): %s\n",
                 server.generated_admin_token().c_str());
   } else if (config.admin_token.empty()) {
-    std::printf("Admin token: printed on first start only (stored as a hash); create more with "
-                "POST /api/v1/tokens\n");
+    std::printf(
+        "Admin token: printed on first start only (stored as a hash); create more with "
+        "POST /api/v1/tokens\n");
   } else {
     std::printf("Admin token: the configured one (--admin-token / GOVERNOR_ADMIN_TOKEN)\n");
   }
@@ -141,15 +142,18 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Run the Governor service");
   serve->add_option("--config", config_file, "YAML config file (see config/governor.yaml)");
   serve->add_option("--listen", flags.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
-  serve->add_option("--database", flags.database,
-                    "sqlite:///path/to/file.db or postgres://... (default sqlite://var/governor.db)");
+  serve->add_option(
+      "--database", flags.database,
+      "sqlite:///path/to/file.db or postgres://... (default sqlite://var/governor.db)");
   serve->add_option("--admin-token", flags.admin_token,
                     "Use this secret as an admin token (also GOVERNOR_ADMIN_TOKEN)");
-  serve->add_option("--flags-file", flags.flags_file,
-                    "Import flags in the Unleash client-API format at start, into every environment");
+  serve->add_option(
+      "--flags-file", flags.flags_file,
+      "Import flags in the Unleash client-API format at start, into every environment");
 
   std::string check_file;
-  auto* check = app.add_subcommand("check-config", "Validate a config file; prints ok or one line per problem");
+  auto* check = app.add_subcommand("check-config",
+                                   "Validate a config file; prints ok or one line per problem");
   check->add_option("file", check_file, "YAML config file")->required();
 
   auto* decide = app.add_subcommand(
@@ -163,7 +167,8 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return Serve(config_file, flags);
   if (check->parsed()) return CheckConfig(check_file);
   if (decide->parsed()) {
-    const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    const std::string input((std::istreambuf_iterator<char>(std::cin)),
+                            std::istreambuf_iterator<char>());
     const auto result = gov::controller::RunDecideJson(input);
     std::cout << result.output;
     return result.exit_code;

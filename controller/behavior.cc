@@ -15,7 +15,7 @@ constexpr int32_t kDefaultScaleDownPercent = 100;  // scaleDownLimitPercent
 constexpr int32_t kDefaultPeriodSeconds = 15;      // scaleUpPeriod, scaleDownPeriod
 
 // Reads an optional int32 member; out-of-range values are recorded as errors on `r`.
-std::optional<int32_t> OptionalInt32(FieldReader& r, std::string_view key) {
+std::optional<int32_t> OptionalInt32(core::FieldReader& r, std::string_view key) {
   const std::optional<int64_t> v = r.OptionalInt(key);
   if (!v) return std::nullopt;
   if (*v < std::numeric_limits<int32_t>::min() || *v > std::numeric_limits<int32_t>::max()) {
@@ -27,7 +27,7 @@ std::optional<int32_t> OptionalInt32(FieldReader& r, std::string_view key) {
 
 // A Kubernetes resource.Quantity as used by HPAScalingRules.tolerance: a JSON number, or a
 // string holding a decimal number with an optional "m" (milli) suffix, e.g. "0.05" or "50m".
-std::optional<double> ParseToleranceQuantity(const Json& v) {
+std::optional<double> ParseToleranceQuantity(const core::Json& v) {
   if (v.is_number()) {
     const double d = v.get<double>();
     return std::isfinite(d) ? std::optional<double>(d) : std::nullopt;
@@ -47,8 +47,8 @@ std::optional<double> ParseToleranceQuantity(const Json& v) {
 }
 
 // Parses one direction into `rules`, which holds that direction's defaults on entry.
-Status ParseRules(const Json& json, const std::string& path, ScalingRules& rules) {
-  FieldReader r(json, path);
+core::Status ParseRules(const core::Json& json, const std::string& path, ScalingRules& rules) {
+  core::FieldReader r(json, path);
   r.RejectUnknown({"stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance"});
   if (const auto window = OptionalInt32(r, "stabilizationWindowSeconds")) {
     if (*window < 0) {
@@ -71,7 +71,7 @@ Status ParseRules(const Json& json, const std::string& path, ScalingRules& rules
                                  "\"; supported values: \"Disabled\", \"Max\", \"Min\"");
     }
   }
-  if (const Json* tolerance = r.Get("tolerance")) {
+  if (const core::Json* tolerance = r.Get("tolerance")) {
     const std::optional<double> t = ParseToleranceQuantity(*tolerance);
     if (!t) {
       r.Fail("tolerance", "expected a number or a quantity string such as \"0.05\" or \"50m\"");
@@ -81,12 +81,12 @@ Status ParseRules(const Json& json, const std::string& path, ScalingRules& rules
       rules.tolerance = *t;
     }
   }
-  if (const Json* policies = r.OptionalArray("policies")) {
+  if (const core::Json* policies = r.OptionalArray("policies")) {
     const std::string policies_path = r.FieldPath("policies");
     if (policies->empty()) r.Fail("policies", "must specify at least one policy");
     rules.policies.clear();
     for (size_t i = 0; i < policies->size() && r.ok(); ++i) {
-      FieldReader p((*policies)[i], IndexFieldPath(policies_path, i));
+      core::FieldReader p((*policies)[i], core::IndexFieldPath(policies_path, i));
       p.RejectUnknown({"type", "value", "periodSeconds"});
       ScalingPolicy policy;
       const std::string type = p.RequiredString("type");
@@ -122,16 +122,16 @@ Status ParseRules(const Json& json, const std::string& path, ScalingRules& rules
   return r.status();
 }
 
-Json RulesToJson(const ScalingRules& rules) {
-  Json policies = Json::array();
+core::Json RulesToJson(const ScalingRules& rules) {
+  core::Json policies = core::Json::array();
   for (const ScalingPolicy& p : rules.policies) {
     policies.push_back({{"type", std::string(ScalingPolicyTypeName(p.type))},
                         {"value", p.value},
                         {"periodSeconds", p.period_seconds}});
   }
-  Json out = {{"stabilizationWindowSeconds", rules.stabilization_window_seconds},
-              {"selectPolicy", std::string(SelectPolicyName(rules.select_policy))},
-              {"policies", std::move(policies)}};
+  core::Json out = {{"stabilizationWindowSeconds", rules.stabilization_window_seconds},
+                    {"selectPolicy", std::string(SelectPolicyName(rules.select_policy))},
+                    {"policies", std::move(policies)}};
   if (rules.tolerance) out["tolerance"] = *rules.tolerance;
   return out;
 }
@@ -157,23 +157,23 @@ ScalingRules DefaultScaleDownRules() {
 
 Behavior DefaultBehavior() { return Behavior{DefaultScaleUpRules(), DefaultScaleDownRules()}; }
 
-StatusOr<Behavior> ParseBehavior(const Json& json, std::string_view path) {
+core::StatusOr<Behavior> ParseBehavior(const core::Json& json, std::string_view path) {
   Behavior behavior = DefaultBehavior();
   if (json.is_null()) return behavior;
-  FieldReader r(json, std::string(path));
+  core::FieldReader r(json, std::string(path));
   r.RejectUnknown({"scaleUp", "scaleDown"});
   RETURN_IF_ERROR(r.status());
-  if (const Json* up = r.OptionalObject("scaleUp")) {
+  if (const core::Json* up = r.OptionalObject("scaleUp")) {
     RETURN_IF_ERROR(ParseRules(*up, r.FieldPath("scaleUp"), behavior.scale_up));
   }
-  if (const Json* down = r.OptionalObject("scaleDown")) {
+  if (const core::Json* down = r.OptionalObject("scaleDown")) {
     RETURN_IF_ERROR(ParseRules(*down, r.FieldPath("scaleDown"), behavior.scale_down));
   }
   RETURN_IF_ERROR(r.status());
   return behavior;
 }
 
-Json BehaviorToJson(const Behavior& behavior) {
+core::Json BehaviorToJson(const Behavior& behavior) {
   return {{"scaleUp", RulesToJson(behavior.scale_up)},
           {"scaleDown", RulesToJson(behavior.scale_down)}};
 }

@@ -61,9 +61,9 @@ Behavior DefaultBehavior();
 // fields take HPA's defaults the way copyHPAScalingRules does (a present `policies` list
 // replaces the default list whole). Errors name the field, e.g.
 // "targets[0].behavior.scaleUp.policies[1].periodSeconds".
-StatusOr<Behavior> ParseBehavior(const Json& json, std::string_view path);
+core::StatusOr<Behavior> ParseBehavior(const core::Json& json, std::string_view path);
 // The fully defaulted block, in HPA's field names; ParseBehavior(BehaviorToJson(b)) == b.
-Json BehaviorToJson(const Behavior& behavior);
+core::Json BehaviorToJson(const Behavior& behavior);
 
 // "Pods", "Percent".
 std::string_view ScalingPolicyTypeName(ScalingPolicyType type);

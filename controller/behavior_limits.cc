@@ -23,7 +23,9 @@ int32_t SaturateToInt32(double v) {
       std::clamp(v, static_cast<double>(kInt32Min), static_cast<double>(kInt32Max)));
 }
 
-TimePoint Cutoff(TimePoint now, int64_t seconds) { return now - std::chrono::seconds(seconds); }
+core::TimePoint Cutoff(core::TimePoint now, int64_t seconds) {
+  return now - std::chrono::seconds(seconds);
+}
 
 // The rate-limit arithmetic of the HPA (pkg/controller/podautoscaler/horizontal.go):
 //
@@ -38,7 +40,7 @@ TimePoint Cutoff(TimePoint now, int64_t seconds) { return now - std::chrono::sec
 //   An event counts when its timestamp is strictly after now - period.
 ScaleLimit SelectLimit(int32_t current_replicas, std::span<const ScaleEvent> scale_up_events,
                        std::span<const ScaleEvent> scale_down_events, const ScalingRules& rules,
-                       TimePoint now, bool scaling_up) {
+                       core::TimePoint now, bool scaling_up) {
   if (rules.select_policy == SelectPolicy::kDisabled) return {current_replicas, std::nullopt};
   // Scaling up, the biggest change is the largest bound; scaling down, the smallest bound.
   const bool want_largest = (rules.select_policy == SelectPolicy::kMax) == scaling_up;
@@ -74,8 +76,8 @@ ScaleLimit SelectLimit(int32_t current_replicas, std::span<const ScaleEvent> sca
 }  // namespace
 
 int64_t ReplicasChangePerPeriod(int32_t period_seconds, std::span<const ScaleEvent> events,
-                                TimePoint now) {
-  const TimePoint cutoff = Cutoff(now, period_seconds);
+                                core::TimePoint now) {
+  const core::TimePoint cutoff = Cutoff(now, period_seconds);
   int64_t replicas = 0;
   for (const ScaleEvent& event : events) {
     if (event.timestamp > cutoff) replicas += event.change;
@@ -85,13 +87,13 @@ int64_t ReplicasChangePerPeriod(int32_t period_seconds, std::span<const ScaleEve
 
 ScaleLimit ScaleUpLimit(int32_t current_replicas, std::span<const ScaleEvent> scale_up_events,
                         std::span<const ScaleEvent> scale_down_events, const ScalingRules& rules,
-                        TimePoint now) {
+                        core::TimePoint now) {
   return SelectLimit(current_replicas, scale_up_events, scale_down_events, rules, now, true);
 }
 
 ScaleLimit ScaleDownLimit(int32_t current_replicas, std::span<const ScaleEvent> scale_up_events,
                           std::span<const ScaleEvent> scale_down_events, const ScalingRules& rules,
-                          TimePoint now) {
+                          core::TimePoint now) {
   return SelectLimit(current_replicas, scale_up_events, scale_down_events, rules, now, false);
 }
 
@@ -103,9 +105,9 @@ ScaleLimit ScaleDownLimit(int32_t current_replicas, std::span<const ScaleEvent> 
 // for fewer.
 Stabilization Stabilize(int32_t current_replicas, int32_t desired_replicas,
                         std::span<const Recommendation> history, const Behavior& behavior,
-                        TimePoint now) {
-  const TimePoint up_cutoff = Cutoff(now, behavior.scale_up.stabilization_window_seconds);
-  const TimePoint down_cutoff = Cutoff(now, behavior.scale_down.stabilization_window_seconds);
+                        core::TimePoint now) {
+  const core::TimePoint up_cutoff = Cutoff(now, behavior.scale_up.stabilization_window_seconds);
+  const core::TimePoint down_cutoff = Cutoff(now, behavior.scale_down.stabilization_window_seconds);
   int32_t up_recommendation = desired_replicas;
   int32_t down_recommendation = desired_replicas;
   for (const Recommendation& rec : history) {
@@ -124,7 +126,7 @@ Stabilization Stabilize(int32_t current_replicas, int32_t desired_replicas,
 RateLimit ApplyRateLimits(int32_t current_replicas, int32_t desired_replicas, int32_t min_replicas,
                           int32_t max_replicas, std::span<const ScaleEvent> scale_up_events,
                           std::span<const ScaleEvent> scale_down_events, const Behavior& behavior,
-                          TimePoint now) {
+                          core::TimePoint now) {
   if (desired_replicas > current_replicas) {
     ScaleLimit limit =
         ScaleUpLimit(current_replicas, scale_up_events, scale_down_events, behavior.scale_up, now);

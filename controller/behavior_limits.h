@@ -13,7 +13,7 @@ namespace gov::controller {
 // An unstabilized recommendation (the metrics' desired replica count) at a point in time.
 struct Recommendation {
   int32_t replicas = 0;
-  TimePoint timestamp;
+  core::TimePoint timestamp;
   bool operator==(const Recommendation&) const = default;
 };
 
@@ -21,14 +21,14 @@ struct Recommendation {
 // or removed (in the scale-down list); always >= 0, as Kubernetes stores it.
 struct ScaleEvent {
   int32_t change = 0;
-  TimePoint timestamp;
+  core::TimePoint timestamp;
   bool operator==(const ScaleEvent&) const = default;
 };
 
 // Replicas added (or removed) by `events` strictly after now - period_seconds.
 // Kubernetes getReplicasChangePerPeriod.
 int64_t ReplicasChangePerPeriod(int32_t period_seconds, std::span<const ScaleEvent> events,
-                                TimePoint now);
+                                core::TimePoint now);
 
 // The bound one direction's policies put on the replica count, and which policy set it.
 struct ScaleLimit {
@@ -42,12 +42,12 @@ struct ScaleLimit {
 // calculateScaleUpLimitWithScalingRules.
 ScaleLimit ScaleUpLimit(int32_t current_replicas, std::span<const ScaleEvent> scale_up_events,
                         std::span<const ScaleEvent> scale_down_events, const ScalingRules& rules,
-                        TimePoint now);
+                        core::TimePoint now);
 // The fewest replicas the scale-down policies allow now. Kubernetes
 // calculateScaleDownLimitWithBehaviors.
 ScaleLimit ScaleDownLimit(int32_t current_replicas, std::span<const ScaleEvent> scale_up_events,
                           std::span<const ScaleEvent> scale_down_events, const ScalingRules& rules,
-                          TimePoint now);
+                          core::TimePoint now);
 
 struct Stabilization {
   int32_t replicas = 0;  // the stabilized recommendation
@@ -60,7 +60,7 @@ struct Stabilization {
 // stabilizeRecommendationWithBehaviors, without the history write (the caller appends).
 Stabilization Stabilize(int32_t current_replicas, int32_t desired_replicas,
                         std::span<const Recommendation> history, const Behavior& behavior,
-                        TimePoint now);
+                        core::TimePoint now);
 
 struct RateLimit {
   int32_t replicas = 0;
@@ -77,6 +77,6 @@ struct RateLimit {
 RateLimit ApplyRateLimits(int32_t current_replicas, int32_t desired_replicas, int32_t min_replicas,
                           int32_t max_replicas, std::span<const ScaleEvent> scale_up_events,
                           std::span<const ScaleEvent> scale_down_events, const Behavior& behavior,
-                          TimePoint now);
+                          core::TimePoint now);
 
 }  // namespace gov::controller

@@ -13,16 +13,18 @@ namespace gov::controller {
 
 namespace {
 
-std::string HookKind(const Json& hook) {
+std::string HookKind(const core::Json& hook) {
   if (!hook.is_object() || hook.size() != 1) return "";
   return hook.begin().key();
 }
 
-TimePoint TruncateToMillis(TimePoint t) { return FromUnixMillis(ToUnixMillis(t)); }
+core::TimePoint TruncateToMillis(core::TimePoint t) {
+  return core::FromUnixMillis(core::ToUnixMillis(t));
+}
 
-Status Deposed(int64_t epoch) {
-  return Conflict("leader epoch " + std::to_string(epoch) +
-                  " is no longer current: another process leads the controller");
+core::Status Deposed(int64_t epoch) {
+  return core::Conflict("leader epoch " + std::to_string(epoch) +
+                        " is no longer current: another process leads the controller");
 }
 
 }  // namespace
@@ -32,7 +34,7 @@ struct ControlLoop::Entry {
   int64_t version = 0;
   std::unique_ptr<Hook> hook;  // built on first use
   std::string hook_error;
-  TimePoint next_due;
+  core::TimePoint next_due;
   TargetState state;
   std::optional<int32_t> replicas;  // the count recorded by the last decision
   int syncs_since_prune = 0;
@@ -47,7 +49,7 @@ struct ControlLoop::Pending {
   bool write_state = true;
 };
 
-ControlLoop::ControlLoop(store::Database& db, const Clock& clock, MetricProvider& metrics,
+ControlLoop::ControlLoop(store::Database& db, const core::Clock& clock, MetricProvider& metrics,
                          HookFactory hooks, ControllerMetrics* telemetry,
                          ControlLoopOptions options)
     : db_(db),
@@ -74,8 +76,8 @@ void ControlLoop::Reset() {
   next_reload_.reset();
 }
 
-std::optional<TimePoint> ControlLoop::NextDue() const {
-  std::optional<TimePoint> next = next_reload_;
+std::optional<core::TimePoint> ControlLoop::NextDue() const {
+  std::optional<core::TimePoint> next = next_reload_;
   for (const auto& [name, entry] : entries_) {
     if (!next || entry->next_due < *next) next = entry->next_due;
   }
@@ -88,16 +90,16 @@ std::string ControlLoop::NewDecisionId(int64_t epoch) {
   return buf;
 }
 
-Status ControlLoop::Reload(TimePoint now) {
+core::Status ControlLoop::Reload(core::TimePoint now) {
   std::vector<store::TargetRecord> targets;
   std::vector<store::TargetStateRecord> states;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(targets, store::TargetRepository::ListAll(tx));
         if (!states_loaded_) {
           ASSIGN_OR_RETURN(states, store::TargetStateRepository::ListAll(tx));
         }
-        return Status::Ok();
+        return core::Status::Ok();
       }));
   std::map<std::string, const store::TargetStateRecord*, std::less<>> state_by_target;
   for (const auto& s : states) state_by_target[s.target] = &s;
@@ -109,7 +111,7 @@ Status ControlLoop::Reload(TimePoint now) {
       next.emplace(t.name, std::move(existing->second));
       continue;
     }
-    auto json = ParseJson(t.spec_json);
+    auto json = core::ParseJson(t.spec_json);
     if (!json.ok()) continue;  // written by TargetService only; never malformed
     auto spec = ParseTargetSpec(*json, "");
     if (!spec.ok()) continue;
@@ -123,9 +125,9 @@ Status ControlLoop::Reload(TimePoint now) {
       entry->next_due = now;
       auto s = state_by_target.find(t.name);
       if (s != state_by_target.end()) {
-        auto parsed = ParseJson(s->second->state_json);
-        auto state =
-            parsed.ok() ? TargetStateFromJson(*parsed) : StatusOr<TargetState>(parsed.status());
+        auto parsed = core::ParseJson(s->second->state_json);
+        auto state = parsed.ok() ? TargetStateFromJson(*parsed)
+                                 : core::StatusOr<TargetState>(parsed.status());
         if (state.ok()) entry->state = std::move(state).value();
         entry->replicas = static_cast<int32_t>(s->second->replicas);
         entry->next_due = std::min(
@@ -144,7 +146,7 @@ Status ControlLoop::Reload(TimePoint now) {
   entries_ = std::move(next);
   states_loaded_ = true;
   next_reload_ = now + options_.reload_interval;
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 // Builds the target's hook on first use; a failed build (e.g. a credentials file not there
@@ -165,7 +167,7 @@ Hook* ControlLoop::EnsureHook(Entry& entry) {
   return entry.hook.get();
 }
 
-ControlLoop::Pending ControlLoop::Prepare(Entry& entry, int64_t epoch, TimePoint now) {
+ControlLoop::Pending ControlLoop::Prepare(Entry& entry, int64_t epoch, core::TimePoint now) {
   const TargetSpec& spec = entry.spec;
   Pending p;
   p.entry = &entry;
@@ -243,10 +245,10 @@ ControlLoop::Pending ControlLoop::Prepare(Entry& entry, int64_t epoch, TimePoint
   return p;
 }
 
-StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
-  const TimePoint now = TruncateToMillis(clock_.Now());
+core::StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
+  const core::TimePoint now = TruncateToMillis(clock_.Now());
   if (dirty_.exchange(false) || !next_reload_ || now >= *next_reload_) {
-    Status s = Reload(now);
+    core::Status s = Reload(now);
     if (!s.ok()) {
       dirty_ = true;
       return s;
@@ -288,8 +290,8 @@ StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
 
   // 1. Record every decision (the ones to actuate as pending), fenced by the epoch.
   std::vector<std::string> vanished;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(bool current, store::DecisionEpochRepository::Fence(tx, epoch));
         if (!current) return Deposed(epoch);
         for (Pending& p : batch) {
@@ -309,7 +311,7 @@ StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
             RETURN_IF_ERROR(store::TargetStateRepository::Upsert(tx, state_record(p)).status());
           }
         }
-        return Status::Ok();
+        return core::Status::Ok();
       }));
 
   // 2. Actuate, outside any transaction. Only a hook's OK counts as scaled.
@@ -320,7 +322,7 @@ StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
     const Decision& d = p.record.decision;
     ScaleRequest request{
         p.record.target, d.current_replicas, d.replicas, d.reason, p.record.id, epoch, now};
-    Status s = p.entry->hook->Scale(request);
+    core::Status s = p.entry->hook->Scale(request);
     const bool applied = s.ok();
     p.record.actuation = applied ? store::kActuationApplied : store::kActuationFailed;
     if (!applied) p.record.error = "scale: " + s.message();
@@ -330,21 +332,22 @@ StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
 
   // 3. Record the hooks' answers and the states they lead to. Even when this fails, the
   // cache below follows what the hooks did, and the next sync's writes catch the store up.
-  Status recorded = Status::Ok();
+  core::Status recorded = core::Status::Ok();
   if (!called.empty()) {
     recorded = store::WithTransaction(
-        db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+        db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
           ASSIGN_OR_RETURN(bool current, store::DecisionEpochRepository::Fence(tx, epoch));
           if (!current) return Deposed(epoch);
           for (const Pending* p : called) {
-            Status s = store::DecisionRepository::SetActuation(tx, p->record.id,
-                                                               p->record.actuation, p->record.error,
-                                                               SyncRecordJsonText(p->record));
-            if (s.code() == StatusCode::kNotFound) continue;  // the target was deleted meanwhile
+            core::Status s = store::DecisionRepository::SetActuation(
+                tx, p->record.id, p->record.actuation, p->record.error,
+                SyncRecordJsonText(p->record));
+            if (s.code() == core::StatusCode::kNotFound)
+              continue;  // the target was deleted meanwhile
             RETURN_IF_ERROR(s);
             RETURN_IF_ERROR(store::TargetStateRepository::Upsert(tx, state_record(*p)).status());
           }
-          return Status::Ok();
+          return core::Status::Ok();
         });
   }
 
@@ -354,7 +357,7 @@ StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
     Entry& e = *p.entry;
     e.state = std::move(p.state_after);
     e.replicas = p.replicas_after;
-    const Duration period = std::chrono::seconds(e.spec.sync_period_seconds);
+    const core::Duration period = std::chrono::seconds(e.spec.sync_period_seconds);
     e.next_due += period;
     if (e.next_due <= now) e.next_due = now + period;
     ++summary.synced;

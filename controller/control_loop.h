@@ -21,14 +21,14 @@
 namespace gov::controller {
 
 // Builds the hook a target's `hook` JSON describes (MakeHook in production, fakes in tests).
-using HookFactory = std::function<StatusOr<std::unique_ptr<Hook>>(const TargetSpec& spec)>;
+using HookFactory = std::function<core::StatusOr<std::unique_ptr<Hook>>(const TargetSpec& spec)>;
 
 struct ControlLoopOptions {
   // Decisions kept per target; older ones are deleted every `prune_every_syncs` syncs.
   int decisions_kept_per_target = 200;
   int prune_every_syncs = 20;
   // Target definitions are re-read at least this often, besides on Invalidate().
-  Duration reload_interval = std::chrono::seconds(30);
+  core::Duration reload_interval = std::chrono::seconds(30);
   // Seeds decision ids (with the epoch, they stay unique across leaders). 0: from the OS.
   uint64_t id_seed = 0;
 };
@@ -55,15 +55,15 @@ struct SyncSummary {
 // Not thread-safe: one runner thread calls SyncDue/NextDue/Reset; Invalidate is thread-safe.
 class ControlLoop {
  public:
-  ControlLoop(store::Database& db, const Clock& clock, MetricProvider& metrics, HookFactory hooks,
-              ControllerMetrics* telemetry, ControlLoopOptions options = {});
+  ControlLoop(store::Database& db, const core::Clock& clock, MetricProvider& metrics,
+              HookFactory hooks, ControllerMetrics* telemetry, ControlLoopOptions options = {});
   ~ControlLoop();
 
   // Syncs every target due now, as the leader of `epoch`. kConflict when `epoch` is no
   // longer the store's current epoch (another leader took over): call Reset().
-  StatusOr<SyncSummary> SyncDue(int64_t epoch);
+  core::StatusOr<SyncSummary> SyncDue(int64_t epoch);
   // When the next target is due (or the next periodic reload); nullopt before the first sync.
-  std::optional<TimePoint> NextDue() const;
+  std::optional<core::TimePoint> NextDue() const;
   // Target definitions changed: re-read them before the next sync. Thread-safe.
   void Invalidate();
   // Forgets everything cached (states, hooks, schedule): the next SyncDue starts from the
@@ -73,13 +73,13 @@ class ControlLoop {
  private:
   struct Entry;
   struct Pending;
-  Status Reload(TimePoint now);
-  Pending Prepare(Entry& entry, int64_t epoch, TimePoint now);
+  core::Status Reload(core::TimePoint now);
+  Pending Prepare(Entry& entry, int64_t epoch, core::TimePoint now);
   Hook* EnsureHook(Entry& entry);
   std::string NewDecisionId(int64_t epoch);
 
   store::Database& db_;
-  const Clock& clock_;
+  const core::Clock& clock_;
   MetricProvider& metrics_;
   HookFactory hooks_;
   ControllerMetrics* telemetry_;
@@ -87,7 +87,7 @@ class ControlLoop {
   std::mt19937_64 id_rng_;
   std::atomic<bool> dirty_{true};
   bool states_loaded_ = false;
-  std::optional<TimePoint> next_reload_;
+  std::optional<core::TimePoint> next_reload_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
 };
 

@@ -5,7 +5,7 @@
 namespace gov::controller {
 
 ControlLoopRunner::ControlLoopRunner(ControlLoop& loop, LeaderElector& leader,
-                                     ControllerMetrics* telemetry, const Clock& clock,
+                                     ControllerMetrics* telemetry, const core::Clock& clock,
                                      ControlLoopRunnerOptions options)
     : loop_(loop),
       elector_(leader),
@@ -19,7 +19,7 @@ void ControlLoopRunner::Log(const std::string& line) {
   if (options_.log) options_.log(line);
 }
 
-StatusOr<Leadership> ControlLoopRunner::RunOnce() {
+core::StatusOr<Leadership> ControlLoopRunner::RunOnce() {
   std::lock_guard run_lock(run_mu_);
   auto leadership = elector_.Check();
   if (!leadership.ok() || !leadership->leader) {
@@ -45,7 +45,7 @@ StatusOr<Leadership> ControlLoopRunner::RunOnce() {
   if (telemetry_ != nullptr) telemetry_->SetLeader(true, leadership->epoch);
   auto synced = loop_.SyncDue(leadership->epoch);
   if (!synced.ok()) {
-    if (synced.status().code() == StatusCode::kConflict) {
+    if (synced.status().code() == core::StatusCode::kConflict) {
       // Deposed while holding the lock (our session was lost and regained): a new epoch.
       elector_.Invalidate();
       loop_.Reset();
@@ -66,12 +66,12 @@ void ControlLoopRunner::Start() {
     while (!stop_) {
       lock.unlock();
       (void)RunOnce();
-      Duration wait = options_.poll_interval;
+      core::Duration wait = options_.poll_interval;
       if (leader_flag_) {
         std::lock_guard run_lock(run_mu_);
         if (auto due = loop_.NextDue()) {
-          wait = std::clamp<Duration>(*due - clock_.Now(), std::chrono::milliseconds(1),
-                                      options_.poll_interval);
+          wait = std::clamp<core::Duration>(*due - clock_.Now(), std::chrono::milliseconds(1),
+                                            options_.poll_interval);
         }
       }
       lock.lock();

@@ -18,7 +18,7 @@ namespace gov::controller {
 struct ControlLoopRunnerOptions {
   // Longest real-time wait between leadership checks (and so the longest a follower waits to
   // take over after the leader's lock frees).
-  Duration poll_interval = std::chrono::seconds(1);
+  core::Duration poll_interval = std::chrono::seconds(1);
   // Receives one line per leadership change and per distinct error. Default: none.
   std::function<void(std::string_view line)> log;
 };
@@ -29,7 +29,7 @@ struct ControlLoopRunnerOptions {
 class ControlLoopRunner {
  public:
   ControlLoopRunner(ControlLoop& loop, LeaderElector& leader, ControllerMetrics* telemetry,
-                    const Clock& clock, ControlLoopRunnerOptions options = {});
+                    const core::Clock& clock, ControlLoopRunnerOptions options = {});
   ~ControlLoopRunner();
 
   // Starts the background thread.
@@ -39,7 +39,7 @@ class ControlLoopRunner {
   void Stop();
   // One step on the caller's thread (tests; the thread calls it too): check leadership, then
   // sync what is due. Thread-safe (serialized with the background thread).
-  StatusOr<Leadership> RunOnce();
+  core::StatusOr<Leadership> RunOnce();
   // Makes the background thread run a step now (e.g. after a target changed). Thread-safe.
   void Wake();
   bool leader() const { return leader_flag_.load(); }
@@ -50,7 +50,7 @@ class ControlLoopRunner {
   ControlLoop& loop_;
   LeaderElector& elector_;
   ControllerMetrics* telemetry_;
-  const Clock& clock_;
+  const core::Clock& clock_;
   ControlLoopRunnerOptions options_;
   std::mutex run_mu_;  // serializes RunOnce
   std::string last_error_;

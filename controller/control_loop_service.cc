@@ -2,7 +2,7 @@
 
 namespace gov::controller {
 
-ControlLoopService::ControlLoopService(store::Database& db, const Clock& clock,
+ControlLoopService::ControlLoopService(store::Database& db, const core::Clock& clock,
                                        prometheus::Registry& registry,
                                        ControlLoopServiceOptions options)
     : db_(db), sources_(push_, prometheus_), metrics_(registry) {
@@ -16,7 +16,7 @@ ControlLoopService::ControlLoopService(store::Database& db, const Clock& clock,
 
 ControlLoopService::~ControlLoopService() { Stop(); }
 
-Status ControlLoopService::Start(const Json& config_targets) {
+core::Status ControlLoopService::Start(const core::Json& config_targets) {
   RETURN_IF_ERROR(targets_->SyncConfigTargets(config_targets));
   // Changes made through any replica's API reach the leader's loop.
   {
@@ -32,7 +32,7 @@ Status ControlLoopService::Start(const Json& config_targets) {
       }));
   runner_->Start();
   started_ = true;
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 void ControlLoopService::Stop() {

@@ -28,7 +28,7 @@ struct ControlLoopServiceOptions {
   HookFactory hooks;
   HookValidator validate_hook;
   // How long the runner waits between leadership checks.
-  Duration poll_interval = std::chrono::seconds(1);
+  core::Duration poll_interval = std::chrono::seconds(1);
   // Receives the runner's leadership and error lines.
   std::function<void(std::string_view)> log;
 };
@@ -38,13 +38,13 @@ struct ControlLoopServiceOptions {
 // the config file's targets and starts the runner; Stop() stops it and resigns leadership.
 class ControlLoopService {
  public:
-  ControlLoopService(store::Database& db, const Clock& clock, prometheus::Registry& registry,
+  ControlLoopService(store::Database& db, const core::Clock& clock, prometheus::Registry& registry,
                      ControlLoopServiceOptions options);
   ~ControlLoopService();
 
   // Upserts the config's `targets:` (see TargetService::SyncConfigTargets), subscribes to
   // target changes and starts the runner thread.
-  Status Start(const Json& config_targets);
+  core::Status Start(const core::Json& config_targets);
   // Stops the runner and releases leadership. Safe to call more than once.
   void Stop();
 

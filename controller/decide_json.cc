@@ -21,10 +21,10 @@ struct DecideInput {
   TargetSpec spec;
   TargetState state;
   Observation observation;
-  TimePoint now;
+  core::TimePoint now;
 };
 
-std::optional<TimePoint> ReadTime(FieldReader& r, std::string_view key, bool required) {
+std::optional<core::TimePoint> ReadTime(core::FieldReader& r, std::string_view key, bool required) {
   if (required && !r.Has(key)) {
     r.Fail(key, "is required (Unix seconds)");
     return std::nullopt;
@@ -35,10 +35,10 @@ std::optional<TimePoint> ReadTime(FieldReader& r, std::string_view key, bool req
     r.Fail(key, "must be Unix seconds between 0 and 9000000000");
     return std::nullopt;
   }
-  return FromUnixSeconds(*s);
+  return core::FromUnixSeconds(*s);
 }
 
-std::optional<int32_t> ReadCount(FieldReader& r, std::string_view key, bool required) {
+std::optional<int32_t> ReadCount(core::FieldReader& r, std::string_view key, bool required) {
   if (required && !r.Has(key)) {
     r.Fail(key, "is required");
     return std::nullopt;
@@ -52,10 +52,10 @@ std::optional<int32_t> ReadCount(FieldReader& r, std::string_view key, bool requ
   return static_cast<int32_t>(*v);
 }
 
-Status ParseReadings(const Json& metrics, const std::string& path, DecideInput& in) {
+core::Status ParseReadings(const core::Json& metrics, const std::string& path, DecideInput& in) {
   std::set<std::string, std::less<>> names;
   for (size_t i = 0; i < metrics.size(); ++i) {
-    FieldReader m(metrics[i], IndexFieldPath(path, i));
+    core::FieldReader m(metrics[i], core::IndexFieldPath(path, i));
     m.RejectUnknown({"name", "type", "target", "current", "timestamp"});
     RETURN_IF_ERROR(m.status());
     MetricSpec metric;
@@ -71,36 +71,37 @@ Status ParseReadings(const Json& metrics, const std::string& path, DecideInput& 
     in.spec.metrics.push_back(std::move(metric));
     in.observation.metrics.push_back(std::move(reading));
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Status ParseEvents(const Json* events, const std::string& path, std::vector<ScaleEvent>& out) {
-  if (events == nullptr) return Status::Ok();
+core::Status ParseEvents(const core::Json* events, const std::string& path,
+                         std::vector<ScaleEvent>& out) {
+  if (events == nullptr) return core::Status::Ok();
   for (size_t i = 0; i < events->size(); ++i) {
-    FieldReader e((*events)[i], IndexFieldPath(path, i));
+    core::FieldReader e((*events)[i], core::IndexFieldPath(path, i));
     e.RejectUnknown({"change", "timestamp"});
     const std::optional<int32_t> change = ReadCount(e, "change", true);
-    const std::optional<TimePoint> at = ReadTime(e, "timestamp", true);
+    const std::optional<core::TimePoint> at = ReadTime(e, "timestamp", true);
     RETURN_IF_ERROR(e.status());
     out.push_back({*change, *at});
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-StatusOr<DecideInput> ParseDecideInput(const Json& root) {
+core::StatusOr<DecideInput> ParseDecideInput(const core::Json& root) {
   DecideInput in;
-  FieldReader r(root, "");
+  core::FieldReader r(root, "");
   r.RejectUnknown({"now", "target", "currentReplicas", "readyReplicas", "metrics",
                    "desiredReplicas", "recommendations", "scaleUpEvents", "scaleDownEvents",
                    "lastScaleUp", "lastScaleDown"});
   RETURN_IF_ERROR(r.status());
 
-  const std::optional<TimePoint> now = ReadTime(r, "now", true);
+  const std::optional<core::TimePoint> now = ReadTime(r, "now", true);
   RETURN_IF_ERROR(r.status());
   in.now = *now;
 
   if (!r.Has("target")) r.Fail("target", "is required: {maxReplicas, ...}");
-  const Json* target = r.OptionalObject("target");
+  const core::Json* target = r.OptionalObject("target");
   RETURN_IF_ERROR(r.status());
   ASSIGN_OR_RETURN(in.spec, ParseTargetSpec(*target, "target",
                                             {.require_name = false, .require_metrics = false}));
@@ -117,29 +118,29 @@ StatusOr<DecideInput> ParseDecideInput(const Json& root) {
     r.Fail("metrics", "is required unless desiredReplicas is given");
   } else if (has_desired) {
     in.observation.desired_replicas = ReadCount(r, "desiredReplicas", true);
-  } else if (const Json* metrics = r.OptionalArray("metrics")) {
+  } else if (const core::Json* metrics = r.OptionalArray("metrics")) {
     if (metrics->empty()) r.Fail("metrics", "must list at least one metric");
     RETURN_IF_ERROR(r.status());
     RETURN_IF_ERROR(ParseReadings(*metrics, r.FieldPath("metrics"), in));
   }
   RETURN_IF_ERROR(r.status());
 
-  if (const Json* recs = r.OptionalArray("recommendations")) {
+  if (const core::Json* recs = r.OptionalArray("recommendations")) {
     std::vector<Recommendation> history;
     const std::string path = r.FieldPath("recommendations");
     for (size_t i = 0; i < recs->size(); ++i) {
-      FieldReader e((*recs)[i], IndexFieldPath(path, i));
+      core::FieldReader e((*recs)[i], core::IndexFieldPath(path, i));
       e.RejectUnknown({"replicas", "timestamp"});
       const std::optional<int32_t> replicas = ReadCount(e, "replicas", true);
-      const std::optional<TimePoint> at = ReadTime(e, "timestamp", true);
+      const std::optional<core::TimePoint> at = ReadTime(e, "timestamp", true);
       RETURN_IF_ERROR(e.status());
       history.push_back({*replicas, *at});
     }
     in.state.recommendations = std::move(history);
   }
   RETURN_IF_ERROR(r.status());
-  const Json* up_events = r.OptionalArray("scaleUpEvents");
-  const Json* down_events = r.OptionalArray("scaleDownEvents");
+  const core::Json* up_events = r.OptionalArray("scaleUpEvents");
+  const core::Json* down_events = r.OptionalArray("scaleDownEvents");
   RETURN_IF_ERROR(r.status());
   RETURN_IF_ERROR(ParseEvents(up_events, r.FieldPath("scaleUpEvents"), in.state.scale_up_events));
   RETURN_IF_ERROR(
@@ -150,20 +151,20 @@ StatusOr<DecideInput> ParseDecideInput(const Json& root) {
   return in;
 }
 
-DecideJsonResult ErrorResult(const Status& status) {
-  Json error = {{"error",
-                 {{"code", std::string(StatusCodeName(status.code()))},
-                  {"message", status.message()},
-                  {"field", status.field()}}}};
+DecideJsonResult ErrorResult(const core::Status& status) {
+  core::Json error = {{"error",
+                       {{"code", std::string(core::StatusCodeName(status.code()))},
+                        {"message", status.message()},
+                        {"field", status.field()}}}};
   return {2, error.dump(2) + "\n"};
 }
 
 }  // namespace
 
 DecideJsonResult RunDecideJson(std::string_view input) {
-  StatusOr<Json> root = ParseJson(input);
+  core::StatusOr<core::Json> root = core::ParseJson(input);
   if (!root.ok()) return ErrorResult(root.status());
-  StatusOr<DecideInput> in = ParseDecideInput(*root);
+  core::StatusOr<DecideInput> in = ParseDecideInput(*root);
   if (!in.ok()) return ErrorResult(in.status());
   const Decision decision = Decide(in->spec, in->state, in->observation, in->now);
   return {0, DecisionToJson(decision).dump(2) + "\n"};

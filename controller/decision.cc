@@ -25,7 +25,7 @@ int32_t CeilReplicas(double x) {
 }
 
 // Whole seconds, rounded up, in a positive duration.
-int64_t CeilSeconds(Duration d) {
+int64_t CeilSeconds(core::Duration d) {
   const int64_t ns_per_s = 1'000'000'000;
   return (d.count() + ns_per_s - 1) / ns_per_s;
 }
@@ -60,7 +60,7 @@ AppliedLimit MakeLimit(std::string kind, std::optional<int32_t> value = std::nul
 }
 
 // Records a scale event for a change from `from` to `to` replicas (HPA storeScaleEvent).
-void SetScaleEvent(Decision& d, int32_t from, int32_t to, TimePoint now) {
+void SetScaleEvent(Decision& d, int32_t from, int32_t to, core::TimePoint now) {
   if (to > from) d.scale_up_event = ScaleEvent{to - from, now};
   if (to < from) d.scale_down_event = ScaleEvent{from - to, now};
 }
@@ -69,17 +69,17 @@ void SetScaleEvent(Decision& d, int32_t from, int32_t to, TimePoint now) {
 // waits scale_down_seconds after the last scaling action of either direction. Returns the
 // Cooldown limit when the change from `current` to `replicas` must wait.
 std::optional<AppliedLimit> CooldownHold(const Cooldown& cooldown, const TargetState& state,
-                                         int32_t current, int32_t replicas, TimePoint now) {
+                                         int32_t current, int32_t replicas, core::TimePoint now) {
   if (replicas == current) return std::nullopt;
   const bool up = replicas > current;
-  std::optional<TimePoint> last = state.last_scale_up;
+  std::optional<core::TimePoint> last = state.last_scale_up;
   if (!up && state.last_scale_down && (!last || *state.last_scale_down > *last)) {
     last = state.last_scale_down;
   }
   const int64_t wait = up ? cooldown.scale_up_seconds : cooldown.scale_down_seconds;
   if (!last || wait <= 0) return std::nullopt;
-  const Duration left = seconds(wait) - (now - *last);
-  if (left <= Duration::zero()) return std::nullopt;
+  const core::Duration left = seconds(wait) - (now - *last);
+  if (left <= core::Duration::zero()) return std::nullopt;
   AppliedLimit limit = MakeLimit("Cooldown");
   limit.seconds_left = CeilSeconds(left);
   limit.direction = up ? "up" : "down";
@@ -97,7 +97,7 @@ struct MetricStep {
 // missing, or some are and the rest would not scale up (proposal < current), there is no
 // desired count: HPA returns an error and does not scale, so a scale-down never happens on
 // partial data while a scale-up still does.
-MetricStep ComputeProposals(const TargetSpec& spec, const Observation& obs, TimePoint now,
+MetricStep ComputeProposals(const TargetSpec& spec, const Observation& obs, core::TimePoint now,
                             std::vector<MetricProposal>& proposals) {
   const int32_t current = obs.current_replicas;
   const int32_t ready = obs.ready_replicas.value_or(current);
@@ -172,7 +172,7 @@ std::optional<int32_t> ProposeReplicas(MetricType type, double value, double tar
 }
 
 Decision Decide(const TargetSpec& spec, const TargetState& state, const Observation& obs,
-                TimePoint now) {
+                core::TimePoint now) {
   Decision d;
   const int32_t current = obs.current_replicas;
   d.current_replicas = current;
@@ -301,11 +301,12 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
   return d;
 }
 
-TargetState PruneState(const Behavior& behavior, const TargetState& state, TimePoint now) {
+TargetState PruneState(const Behavior& behavior, const TargetState& state, core::TimePoint now) {
   TargetState out = state;
   if (out.recommendations) {
-    const TimePoint up_cutoff = now - seconds(behavior.scale_up.stabilization_window_seconds);
-    const TimePoint down_cutoff = now - seconds(behavior.scale_down.stabilization_window_seconds);
+    const core::TimePoint up_cutoff = now - seconds(behavior.scale_up.stabilization_window_seconds);
+    const core::TimePoint down_cutoff =
+        now - seconds(behavior.scale_down.stabilization_window_seconds);
     std::erase_if(*out.recommendations, [&](const Recommendation& r) {
       return r.timestamp < up_cutoff && r.timestamp < down_cutoff;
     });
@@ -314,7 +315,7 @@ TargetState PruneState(const Behavior& behavior, const TargetState& state, TimeP
   auto prune_events = [&](std::vector<ScaleEvent>& events, const ScalingRules& rules) {
     int32_t longest = 0;
     for (const ScalingPolicy& p : rules.policies) longest = std::max(longest, p.period_seconds);
-    const TimePoint cutoff = now - seconds(longest);
+    const core::TimePoint cutoff = now - seconds(longest);
     std::erase_if(events, [&](const ScaleEvent& e) { return e.timestamp < cutoff; });
   };
   prune_events(out.scale_up_events, behavior.scale_up);

@@ -20,7 +20,7 @@ struct MetricReading {
   std::string name;             // matches a MetricSpec name
   std::optional<double> value;  // nullopt (or NaN/inf): missing
   // When the value was sampled; older than metric_max_age_seconds at `now` counts as missing.
-  std::optional<TimePoint> sampled_at;
+  std::optional<core::TimePoint> sampled_at;
 };
 
 // What the loop observed at this sync.
@@ -43,8 +43,8 @@ struct TargetState {
   std::optional<std::vector<Recommendation>> recommendations;
   std::vector<ScaleEvent> scale_up_events;
   std::vector<ScaleEvent> scale_down_events;
-  std::optional<TimePoint> last_scale_up;
-  std::optional<TimePoint> last_scale_down;
+  std::optional<core::TimePoint> last_scale_up;
+  std::optional<core::TimePoint> last_scale_down;
 };
 
 // One metric's proposal, as the HPA replica calculator computes it.
@@ -106,16 +106,16 @@ std::optional<int32_t> ProposeReplicas(MetricType type, double value, double tar
 // the configuration); else per-metric proposals, their maximum, the missing-metric rule,
 // stabilization, rate limits and clamping; then Governor's cooldown.
 Decision Decide(const TargetSpec& spec, const TargetState& state, const Observation& observation,
-                TimePoint now);
+                core::TimePoint now);
 
 // `state` without entries no future decision can read: recommendations older than both
 // stabilization windows and events older than their direction's longest policy period
 // (what HPA overwrites in place). Decide gives the same result on the pruned state.
-TargetState PruneState(const Behavior& behavior, const TargetState& state, TimePoint now);
+TargetState PruneState(const Behavior& behavior, const TargetState& state, core::TimePoint now);
 
 // The decision as JSON (the `governor decide` output); times are Unix seconds.
-Json DecisionToJson(const Decision& decision);
+core::Json DecisionToJson(const Decision& decision);
 // DecisionToJson's object appended to `w` without a DOM (the loop's decision records).
-void WriteDecisionJson(JsonWriter& w, const Decision& decision);
+void WriteDecisionJson(core::JsonWriter& w, const Decision& decision);
 
 }  // namespace gov::controller

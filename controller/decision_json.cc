@@ -14,11 +14,11 @@ namespace {
 // as `governor decide` prints it, where text parsed back would turn it into an integer.
 class JsonBuilder {
  public:
-  explicit JsonBuilder(Json& root) : root_(root) {}
+  explicit JsonBuilder(core::Json& root) : root_(root) {}
 
-  JsonBuilder& BeginObject() { return Open(Json::object()); }
+  JsonBuilder& BeginObject() { return Open(core::Json::object()); }
   JsonBuilder& EndObject() { return Close(); }
-  JsonBuilder& BeginArray() { return Open(Json::array()); }
+  JsonBuilder& BeginArray() { return Open(core::Json::array()); }
   JsonBuilder& EndArray() { return Close(); }
   JsonBuilder& Key(std::string_view key) {
     key_ = key;
@@ -32,20 +32,20 @@ class JsonBuilder {
 
  private:
   // Places `v` in the innermost open container (under the last key in an object).
-  Json& Put(Json v) {
+  core::Json& Put(core::Json v) {
     if (open_.empty()) return root_ = std::move(v);
-    Json& parent = *open_.back();
+    core::Json& parent = *open_.back();
     if (parent.is_array()) {
       parent.push_back(std::move(v));
       return parent.back();
     }
     return parent[key_] = std::move(v);
   }
-  JsonBuilder& Value(Json v) {
+  JsonBuilder& Value(core::Json v) {
     Put(std::move(v));
     return *this;
   }
-  JsonBuilder& Open(Json container) {
+  JsonBuilder& Open(core::Json container) {
     open_.push_back(&Put(std::move(container)));
     return *this;
   }
@@ -54,8 +54,8 @@ class JsonBuilder {
     return *this;
   }
 
-  Json& root_;
-  std::vector<Json*> open_;  // only the innermost grows, so the outer pointers stay valid
+  core::Json& root_;
+  std::vector<core::Json*> open_;  // only the innermost grows, so the outer pointers stay valid
   std::string key_;
 };
 
@@ -65,7 +65,11 @@ void WriteEvent(Writer& w, const std::optional<ScaleEvent>& e) {
     w.Null();
     return;
   }
-  w.BeginObject().Key("change").Int(e->change).Key("timestamp").Double(ToUnixSeconds(e->timestamp));
+  w.BeginObject()
+      .Key("change")
+      .Int(e->change)
+      .Key("timestamp")
+      .Double(core::ToUnixSeconds(e->timestamp));
   w.EndObject();
 }
 
@@ -84,20 +88,20 @@ void WriteDecision(Writer& w, const Decision& d) {
     w.Key("type").String(MetricTypeName(p.type));
     w.Key("target").Double(p.target);
     w.Key("current");
-    WriteOptionalNumber(w, p.current);
+    core::WriteOptionalNumber(w, p.current);
     w.Key("ratio");
-    WriteOptionalNumber(w, p.ratio);
+    core::WriteOptionalNumber(w, p.ratio);
     w.Key("replicas");
-    WriteOptionalNumber(w, p.replicas);
+    core::WriteOptionalNumber(w, p.replicas);
     w.Key("missing").Bool(p.missing);
     w.Key("stale").Bool(p.stale);
     w.EndObject();
   }
   w.EndArray();
   w.Key("desiredReplicas");
-  WriteOptionalNumber(w, d.desired_replicas);
+  core::WriteOptionalNumber(w, d.desired_replicas);
   w.Key("stabilizedReplicas");
-  WriteOptionalNumber(w, d.stabilized_replicas);
+  core::WriteOptionalNumber(w, d.stabilized_replicas);
   w.Key("limits").BeginArray();
   for (const AppliedLimit& limit : d.limits) {
     w.BeginObject().Key("kind").String(limit.kind);
@@ -117,7 +121,7 @@ void WriteDecision(Writer& w, const Decision& d) {
   w.Key("newRecommendations").BeginArray();
   for (const Recommendation& r : d.new_recommendations) {
     w.BeginObject().Key("replicas").Int(r.replicas);
-    w.Key("timestamp").Double(ToUnixSeconds(r.timestamp)).EndObject();
+    w.Key("timestamp").Double(core::ToUnixSeconds(r.timestamp)).EndObject();
   }
   w.EndArray();
   w.Key("scaleUpEvent");
@@ -129,13 +133,13 @@ void WriteDecision(Writer& w, const Decision& d) {
 
 }  // namespace
 
-Json DecisionToJson(const Decision& d) {
-  Json out;
+core::Json DecisionToJson(const Decision& d) {
+  core::Json out;
   JsonBuilder builder(out);
   WriteDecision(builder, d);
   return out;
 }
 
-void WriteDecisionJson(JsonWriter& w, const Decision& d) { WriteDecision(w, d); }
+void WriteDecisionJson(core::JsonWriter& w, const Decision& d) { WriteDecision(w, d); }
 
 }  // namespace gov::controller

@@ -5,11 +5,11 @@
 
 namespace gov::controller {
 
-LeaderElector::LeaderElector(store::Database& db, const Clock& clock, std::string holder,
+LeaderElector::LeaderElector(store::Database& db, const core::Clock& clock, std::string holder,
                              int64_t lock_key)
     : db_(db), clock_(clock), holder_(std::move(holder)), lock_key_(lock_key) {}
 
-StatusOr<Leadership> LeaderElector::Check() {
+core::StatusOr<Leadership> LeaderElector::Check() {
   Leadership out;
   const bool was_leader = epoch_ != 0;
   auto held = db_.TryAcquireLeaderLock(lock_key_);
@@ -21,8 +21,8 @@ StatusOr<Leadership> LeaderElector::Check() {
   }
   if (epoch_ == 0) {
     int64_t epoch = 0;
-    Status s = store::WithTransaction(
-        db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+    core::Status s = store::WithTransaction(
+        db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
           ASSIGN_OR_RETURN(epoch,
                            store::DecisionEpochRepository::Advance(tx, holder_, clock_.Now()));
           return store::DecisionRepository::MarkAbandoned(
@@ -40,7 +40,7 @@ StatusOr<Leadership> LeaderElector::Check() {
 
 void LeaderElector::Invalidate() { epoch_ = 0; }
 
-Status LeaderElector::Resign() {
+core::Status LeaderElector::Resign() {
   epoch_ = 0;
   return db_.ReleaseLeaderLock(lock_key_);
 }

@@ -27,22 +27,22 @@ struct Leadership {
 // thread-safe: one runner calls Check.
 class LeaderElector {
  public:
-  LeaderElector(store::Database& db, const Clock& clock, std::string holder,
+  LeaderElector(store::Database& db, const core::Clock& clock, std::string holder,
                 int64_t lock_key = kControllerLeaderLockKey);
 
   // Tries to become, or checks that this process still is, the leader. A database error
   // counts as not leading (the loops must stop) and is returned.
-  StatusOr<Leadership> Check();
+  core::StatusOr<Leadership> Check();
   // The store's epoch moved past ours while we held the lock (our session was lost and
   // regained): the next Check starts a new epoch.
   void Invalidate();
   // Releases the lock if held.
-  Status Resign();
+  core::Status Resign();
   const std::string& holder() const { return holder_; }
 
  private:
   store::Database& db_;
-  const Clock& clock_;
+  const core::Clock& clock_;
   std::string holder_;
   int64_t lock_key_;
   int64_t epoch_ = 0;  // 0 when not leading

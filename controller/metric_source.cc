@@ -2,15 +2,16 @@
 
 namespace gov::controller {
 
-Duration PushWindow(const TargetSpec& target) {
+core::Duration PushWindow(const TargetSpec& target) {
   return std::chrono::seconds(int64_t{kPushWindowSyncPeriods} * target.sync_period_seconds);
 }
 
-MetricSample SourceRouter::Read(const TargetSpec& target, const MetricSpec& metric, TimePoint now) {
+MetricSample SourceRouter::Read(const TargetSpec& target, const MetricSpec& metric,
+                                core::TimePoint now) {
   MetricSample out;
   if (!metric.source.prometheus) {
     out.source = "push";
-    const Duration window = PushWindow(target);
+    const core::Duration window = PushWindow(target);
     const PushedReading r = push_.Read(target.name, metric.name, window, now);
     out.value = r.value;
     out.sampled_at = r.sampled_at;
@@ -24,10 +25,10 @@ MetricSample SourceRouter::Read(const TargetSpec& target, const MetricSpec& metr
   }
   out.source = "prometheus";
   const PrometheusSource& prom = *metric.source.prometheus;
-  const Duration timeout = prom.timeout_seconds
-                               ? std::chrono::duration_cast<Duration>(
-                                     std::chrono::duration<double>(*prom.timeout_seconds))
-                               : default_timeout_;
+  const core::Duration timeout = prom.timeout_seconds
+                                     ? std::chrono::duration_cast<core::Duration>(
+                                           std::chrono::duration<double>(*prom.timeout_seconds))
+                                     : default_timeout_;
   auto value =
       prometheus_.Query(prom.url.value_or(default_prometheus_url_), prom.query, timeout, now);
   if (!value.ok()) {

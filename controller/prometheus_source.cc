@@ -25,8 +25,8 @@ std::string Excerpt(std::string_view text) {
 }
 
 // `{job="web", instance="a:1"}` for a series' label set.
-std::string DescribeSeries(const Json& series) {
-  const Json* labels =
+std::string DescribeSeries(const core::Json& series) {
+  const core::Json* labels =
       series.is_object() && series.contains("metric") ? &series["metric"] : nullptr;
   std::string out = "{";
   if (labels != nullptr && labels->is_object()) {
@@ -41,18 +41,20 @@ std::string DescribeSeries(const Json& series) {
 }
 
 // A [<unix seconds>, "<value>"] pair.
-StatusOr<PrometheusValue> ParseSamplePair(const Json& pair) {
+core::StatusOr<PrometheusValue> ParseSamplePair(const core::Json& pair) {
   if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number() || !pair[1].is_string()) {
-    return Internal("prometheus: malformed sample " + Excerpt(pair.dump()));
+    return core::Internal("prometheus: malformed sample " + Excerpt(pair.dump()));
   }
   const std::string text = pair[1].get<std::string>();
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0') return Internal("prometheus: malformed value \"" + text + "\"");
+  if (text.empty() || *end != '\0')
+    return core::Internal("prometheus: malformed value \"" + text + "\"");
   if (!std::isfinite(value)) {
-    return FailedPrecondition("prometheus: the query's value is " + text + ", not a finite number");
+    return core::FailedPrecondition("prometheus: the query's value is " + text +
+                                    ", not a finite number");
   }
-  return PrometheusValue{value, FromUnixSeconds(pair[0].get<double>())};
+  return PrometheusValue{value, core::FromUnixSeconds(pair[0].get<double>())};
 }
 
 bool Retryable(int http_status) { return http_status == 429 || http_status >= 500; }
@@ -85,37 +87,38 @@ std::pair<std::string, std::string> SplitBaseUrl(const std::string& url) {
 
 }  // namespace
 
-StatusOr<PrometheusValue> ParsePrometheusQueryResponse(int http_status, std::string_view body) {
-  auto parsed = ParseJson(body);
+core::StatusOr<PrometheusValue> ParsePrometheusQueryResponse(int http_status,
+                                                             std::string_view body) {
+  auto parsed = core::ParseJson(body);
   if (!parsed.ok() || !parsed->is_object()) {
     const std::string what = "prometheus answered HTTP " + std::to_string(http_status) +
                              " with a body that is not the query API's JSON: " + Excerpt(body);
-    return Retryable(http_status) ? Unavailable(what) : Internal(what);
+    return Retryable(http_status) ? core::Unavailable(what) : core::Internal(what);
   }
-  const Json& doc = *parsed;
+  const core::Json& doc = *parsed;
   if (doc.value("status", "") != "success") {
     const std::string what = "prometheus: " + doc.value("errorType", std::string("error")) + ": " +
                              doc.value("error", std::string("(no message)")) + " (HTTP " +
                              std::to_string(http_status) + ")";
-    return Retryable(http_status) ? Unavailable(what) : FailedPrecondition(what);
+    return Retryable(http_status) ? core::Unavailable(what) : core::FailedPrecondition(what);
   }
-  const Json* data = doc.contains("data") && doc["data"].is_object() ? &doc["data"] : nullptr;
+  const core::Json* data = doc.contains("data") && doc["data"].is_object() ? &doc["data"] : nullptr;
   if (data == nullptr || !data->contains("resultType") || !data->contains("result")) {
-    return Internal("prometheus: success without data.resultType and data.result");
+    return core::Internal("prometheus: success without data.resultType and data.result");
   }
   const std::string type =
       (*data)["resultType"].is_string() ? (*data)["resultType"].get<std::string>() : "";
-  const Json& result = (*data)["result"];
+  const core::Json& result = (*data)["result"];
   if (type == "scalar") return ParseSamplePair(result);
   if (type != "vector") {
-    return FailedPrecondition("prometheus: the query returned a " + type +
-                              " result; Governor needs an instant vector with one series or "
-                              "a scalar (a range selector like [5m] needs a function such as "
-                              "rate() or avg_over_time())");
+    return core::FailedPrecondition("prometheus: the query returned a " + type +
+                                    " result; Governor needs an instant vector with one series or "
+                                    "a scalar (a range selector like [5m] needs a function such as "
+                                    "rate() or avg_over_time())");
   }
-  if (!result.is_array()) return Internal("prometheus: vector result is not an array");
+  if (!result.is_array()) return core::Internal("prometheus: vector result is not an array");
   if (result.empty()) {
-    return FailedPrecondition(
+    return core::FailedPrecondition(
         "prometheus: the query returned no series (nothing matched, or "
         "the series are stale)");
   }
@@ -125,36 +128,37 @@ StatusOr<PrometheusValue> ParsePrometheusQueryResponse(int http_status, std::str
       names += (i ? ", " : "") + DescribeSeries(result[i]);
     }
     if (result.size() > kSeriesNamedInErrors) names += ", ...";
-    return FailedPrecondition("prometheus: the query returned " + std::to_string(result.size()) +
-                              " series (" + names +
-                              "); aggregate them to one, e.g. avg(...) or sum(...)");
+    return core::FailedPrecondition("prometheus: the query returned " +
+                                    std::to_string(result.size()) + " series (" + names +
+                                    "); aggregate them to one, e.g. avg(...) or sum(...)");
   }
   if (!result[0].is_object() || !result[0].contains("value")) {
-    return Internal("prometheus: vector sample without a value");
+    return core::Internal("prometheus: vector sample without a value");
   }
   return ParseSamplePair(result[0]["value"]);
 }
 
 PrometheusHttpClient::PrometheusHttpClient(PrometheusClientOptions options)
     : options_(std::move(options)) {
-  if (!options_.sleep) options_.sleep = [](Duration d) { std::this_thread::sleep_for(d); };
+  if (!options_.sleep) options_.sleep = [](core::Duration d) { std::this_thread::sleep_for(d); };
   if (options_.max_attempts < 1) options_.max_attempts = 1;
 }
 
-StatusOr<PrometheusValue> PrometheusHttpClient::Query(const std::string& base_url,
-                                                      const std::string& query, Duration timeout,
-                                                      TimePoint at) {
+core::StatusOr<PrometheusValue> PrometheusHttpClient::Query(const std::string& base_url,
+                                                            const std::string& query,
+                                                            core::Duration timeout,
+                                                            core::TimePoint at) {
   const auto [origin, prefix] = SplitBaseUrl(base_url);
   char time_param[32];
-  std::snprintf(time_param, sizeof(time_param), "%.3f", ToUnixSeconds(at));
+  std::snprintf(time_param, sizeof(time_param), "%.3f", core::ToUnixSeconds(at));
   const httplib::Params params = {{"query", query}, {"time", time_param}};
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
-  Status last;
+  core::Status last;
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     if (attempt > 0) options_.sleep(options_.backoff * (int64_t{1} << (attempt - 1)));
     httplib::Client client(origin);
     if (!client.is_valid()) {
-      return InvalidArgument("prometheus url " + base_url + " is not a valid http(s) URL");
+      return core::InvalidArgument("prometheus url " + base_url + " is not a valid http(s) URL");
     }
     client.set_connection_timeout(std::chrono::microseconds(micros));
     client.set_read_timeout(std::chrono::microseconds(micros));
@@ -162,9 +166,9 @@ StatusOr<PrometheusValue> PrometheusHttpClient::Query(const std::string& base_ur
     client.set_keep_alive(false);
     auto res = client.Get(prefix + "/api/v1/query", params, httplib::Headers{});
     if (!res) {
-      last = Unavailable("prometheus at " + base_url + ": " + DescribeTransportError(res.error()) +
-                         " (attempt " + std::to_string(attempt + 1) + " of " +
-                         std::to_string(options_.max_attempts) + ")");
+      last = core::Unavailable(
+          "prometheus at " + base_url + ": " + DescribeTransportError(res.error()) + " (attempt " +
+          std::to_string(attempt + 1) + " of " + std::to_string(options_.max_attempts) + ")");
       continue;
     }
     auto value = ParsePrometheusQueryResponse(res->status, res->body);

@@ -20,34 +20,34 @@ constexpr int kConfigSyncAttempts = 3;
 
 std::string CanonicalJson(const TargetSpec& spec) { return TargetSpecToJson(spec).dump(); }
 
-Status ConfigOwned(const std::string& name) {
-  return Conflict("target " + name +
-                  " is defined in the config file (source \"config\"); change it there and "
-                  "restart Governor");
+core::Status ConfigOwned(const std::string& name) {
+  return core::Conflict("target " + name +
+                        " is defined in the config file (source \"config\"); change it there and "
+                        "restart Governor");
 }
 
-Status AuditChange(store::Transaction& tx, TimePoint now, const ChangeContext& ctx,
-                   const std::string& action, const std::string& name,
-                   std::optional<std::string> before, std::optional<std::string> after) {
+core::Status AuditChange(store::Transaction& tx, core::TimePoint now, const ChangeContext& ctx,
+                         const std::string& action, const std::string& name,
+                         std::optional<std::string> before, std::optional<std::string> after) {
   return store::AuditRepository::Append(tx, {0, now, ctx.actor, action, kResourcePrefix + name,
                                              std::move(before), std::move(after), ctx.request_id})
       .status();
 }
 
-Json ParseStored(const std::string& text) {
-  auto json = ParseJson(text);
-  return json.ok() ? std::move(json).value() : Json(nullptr);
+core::Json ParseStored(const std::string& text) {
+  auto json = core::ParseJson(text);
+  return json.ok() ? std::move(json).value() : core::Json(nullptr);
 }
 
-std::optional<TimePoint> ReadPushTime(FieldReader& r, TimePoint now) {
-  const Json* t = r.Get("timestamp");
+std::optional<core::TimePoint> ReadPushTime(core::FieldReader& r, core::TimePoint now) {
+  const core::Json* t = r.Get("timestamp");
   if (t == nullptr) return now;
-  std::optional<TimePoint> at;
+  std::optional<core::TimePoint> at;
   if (t->is_number()) {
     const double s = t->get<double>();
-    if (std::isfinite(s) && s >= 0 && s <= 9e9) at = FromUnixSeconds(s);
+    if (std::isfinite(s) && s >= 0 && s <= 9e9) at = core::FromUnixSeconds(s);
   } else if (t->is_string()) {
-    at = ParseRfc3339(t->get<std::string>());
+    at = core::ParseRfc3339(t->get<std::string>());
   }
   if (!at) {
     r.Fail("timestamp", "expected Unix seconds or an RFC 3339 date-time");
@@ -62,13 +62,13 @@ std::optional<TimePoint> ReadPushTime(FieldReader& r, TimePoint now) {
 
 }  // namespace
 
-StatusOr<TargetSpec> ValidateTarget(const Json& json, const std::string& path,
-                                    const HookValidator& validate_hook) {
+core::StatusOr<TargetSpec> ValidateTarget(const core::Json& json, const std::string& path,
+                                          const HookValidator& validate_hook) {
   ASSIGN_OR_RETURN(TargetSpec spec, ParseTargetSpec(json, path));
-  const std::string hook_path = JoinFieldPath(path, "hook");
+  const std::string hook_path = core::JoinFieldPath(path, "hook");
   if (spec.hook.is_null()) {
     if (spec.mode == TargetMode::kActive) {
-      return InvalidArgument(
+      return core::InvalidArgument(
           "is required in active mode: the decisions must reach the platform (use {\"pull\": "
           "{}} for platforms that poll GET /api/v1/targets/{name}/scale, or mode dryRun to "
           "only record decisions)",
@@ -80,21 +80,22 @@ StatusOr<TargetSpec> ValidateTarget(const Json& json, const std::string& path,
   return spec;
 }
 
-std::vector<Status> ValidateConfigTargets(const Json& targets, const HookValidator& validate_hook,
-                                          std::vector<TargetSpec>& specs) {
-  std::vector<Status> problems;
+std::vector<core::Status> ValidateConfigTargets(const core::Json& targets,
+                                                const HookValidator& validate_hook,
+                                                std::vector<TargetSpec>& specs) {
+  std::vector<core::Status> problems;
   if (targets.is_null()) return problems;
   if (!targets.is_array()) {
-    problems.push_back(InvalidArgument("expected a list of targets", "targets"));
+    problems.push_back(core::InvalidArgument("expected a list of targets", "targets"));
     return problems;
   }
   std::set<std::string> names;
   for (size_t i = 0; i < targets.size(); ++i) {
-    const std::string path = IndexFieldPath("targets", i);
+    const std::string path = core::IndexFieldPath("targets", i);
     auto spec = ValidateTarget(targets[i], path, validate_hook);
     if (!spec.ok()) problems.push_back(spec.status());
     // An invalid target's name still takes its place, so a repeat is reported as well.
-    const Json& t = targets[i];
+    const core::Json& t = targets[i];
     std::string name;
     if (spec.ok()) {
       name = spec->name;
@@ -102,8 +103,8 @@ std::vector<Status> ValidateConfigTargets(const Json& targets, const HookValidat
       name = t["name"].get<std::string>();
     }
     if (!name.empty() && !names.insert(name).second) {
-      problems.push_back(
-          InvalidArgument("duplicate target name " + name, JoinFieldPath(path, "name")));
+      problems.push_back(core::InvalidArgument("duplicate target name " + name,
+                                               core::JoinFieldPath(path, "name")));
     } else if (spec.ok()) {
       specs.push_back(std::move(spec).value());
     }
@@ -111,30 +112,31 @@ std::vector<Status> ValidateConfigTargets(const Json& targets, const HookValidat
   return problems;
 }
 
-TargetService::TargetService(store::Database& db, const Clock& clock, PushMetricStore& push,
+TargetService::TargetService(store::Database& db, const core::Clock& clock, PushMetricStore& push,
                              HookValidator validate_hook)
     : db_(db), clock_(clock), push_(push), validate_hook_(std::move(validate_hook)) {}
 
-Status TargetService::SyncConfigTargets(const Json& targets) {
+core::Status TargetService::SyncConfigTargets(const core::Json& targets) {
   std::vector<TargetSpec> specs;
   // Checks the hooks again, though `serve` checked them when it loaded the file: a server can
   // be given a ServerConfig that LoadServerConfig never read (the in-process test servers).
-  std::vector<Status> problems = ValidateConfigTargets(targets, validate_hook_, specs);
+  std::vector<core::Status> problems = ValidateConfigTargets(targets, validate_hook_, specs);
   if (!problems.empty()) return problems.front();
   // Several processes may start at once on one database: a lost insert race retries.
-  Status s;
+  core::Status s;
   for (int attempt = 0; attempt < kConfigSyncAttempts; ++attempt) {
     s = SyncConfigTargetsOnce(specs);
-    if (s.code() != StatusCode::kAlreadyExists && s.code() != StatusCode::kConflict) return s;
+    if (s.code() != core::StatusCode::kAlreadyExists && s.code() != core::StatusCode::kConflict)
+      return s;
   }
   return s;
 }
 
-Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>& specs) {
+core::Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>& specs) {
   const ChangeContext ctx{"config", ""};
-  const TimePoint now = clock_.Now();
+  const core::TimePoint now = clock_.Now();
   return store::WithTransaction(
-      db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+      db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(auto existing, store::TargetRepository::ListAll(tx));
         std::map<std::string, store::TargetRecord> by_name;
         for (auto& t : existing) by_name.emplace(t.name, std::move(t));
@@ -167,12 +169,13 @@ Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>& specs
               AuditChange(tx, now, ctx, "target.delete", name, t.spec_json, std::nullopt));
           changed = true;
         }
-        if (!changed) return Status::Ok();
+        if (!changed) return core::Status::Ok();
         return db_.Notify(tx, kTargetsChannel, "config");
       });
 }
 
-StatusOr<TargetDetails> TargetService::Details(store::Transaction& tx, store::TargetRecord record) {
+core::StatusOr<TargetDetails> TargetService::Details(store::Transaction& tx,
+                                                     store::TargetRecord record) {
   TargetDetails out;
   ASSIGN_OR_RETURN(out.state, store::TargetStateRepository::Find(tx, record.name));
   ASSIGN_OR_RETURN(out.last_decision, store::DecisionRepository::Latest(tx, record.name));
@@ -180,12 +183,13 @@ StatusOr<TargetDetails> TargetService::Details(store::Transaction& tx, store::Ta
   return out;
 }
 
-StatusOr<TargetDetails> TargetService::Create(const ChangeContext& ctx, const Json& body) {
+core::StatusOr<TargetDetails> TargetService::Create(const ChangeContext& ctx,
+                                                    const core::Json& body) {
   ASSIGN_OR_RETURN(TargetSpec spec, ValidateTarget(body, "", validate_hook_));
-  const TimePoint now = clock_.Now();
+  const core::TimePoint now = clock_.Now();
   store::TargetRecord record{spec.name, CanonicalJson(spec), store::kTargetSourceApi, 1, now, now};
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
         RETURN_IF_ERROR(store::TargetRepository::Insert(tx, record));
         RETURN_IF_ERROR(
             AuditChange(tx, now, ctx, "target.create", spec.name, std::nullopt, record.spec_json));
@@ -194,23 +198,24 @@ StatusOr<TargetDetails> TargetService::Create(const ChangeContext& ctx, const Js
   return TargetDetails{record, std::nullopt, std::nullopt};
 }
 
-StatusOr<TargetDetails> TargetService::Replace(const ChangeContext& ctx, const std::string& name,
-                                               const Json& body,
-                                               std::optional<int64_t> expected_version) {
-  Json named = body;
+core::StatusOr<TargetDetails> TargetService::Replace(const ChangeContext& ctx,
+                                                     const std::string& name,
+                                                     const core::Json& body,
+                                                     std::optional<int64_t> expected_version) {
+  core::Json named = body;
   if (named.is_object()) {
     if (!named.contains("name")) named["name"] = name;
-    if (named["name"] != Json(name)) {
-      return InvalidArgument("must match the target in the URL (" + name + ")", "name");
+    if (named["name"] != core::Json(name)) {
+      return core::InvalidArgument("must match the target in the URL (" + name + ")", "name");
     }
   }
   // Validated outside the transaction (it may read a hook's files), but reported inside it:
   // an unknown target's answer is 404 and a config target's 409, whatever the body says.
-  StatusOr<TargetSpec> spec = ValidateTarget(named, "", validate_hook_);
-  const TimePoint now = clock_.Now();
+  core::StatusOr<TargetSpec> spec = ValidateTarget(named, "", validate_hook_);
+  const core::TimePoint now = clock_.Now();
   TargetDetails out;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(auto before, store::TargetRepository::Get(tx, name));
         if (before.source == store::kTargetSourceConfig) return ConfigOwned(name);
         RETURN_IF_ERROR(spec.status());
@@ -225,11 +230,11 @@ StatusOr<TargetDetails> TargetService::Replace(const ChangeContext& ctx, const s
   return out;
 }
 
-Status TargetService::Delete(const ChangeContext& ctx, const std::string& name,
-                             std::optional<int64_t> expected_version) {
-  const TimePoint now = clock_.Now();
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+core::Status TargetService::Delete(const ChangeContext& ctx, const std::string& name,
+                                   std::optional<int64_t> expected_version) {
+  const core::TimePoint now = clock_.Now();
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(auto before, store::TargetRepository::Get(tx, name));
         if (before.source == store::kTargetSourceConfig) return ConfigOwned(name);
         RETURN_IF_ERROR(
@@ -239,16 +244,16 @@ Status TargetService::Delete(const ChangeContext& ctx, const std::string& name,
         return db_.Notify(tx, kTargetsChannel, name);
       }));
   push_.Erase(name);
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-StatusOr<TargetDetails> TargetService::Get(const std::string& name) {
+core::StatusOr<TargetDetails> TargetService::Get(const std::string& name) {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
   ASSIGN_OR_RETURN(auto record, store::TargetRepository::Get(*tx, name));
   return Details(*tx, std::move(record));
 }
 
-StatusOr<store::Page<TargetDetails>> TargetService::List(const store::PageRequest& page) {
+core::StatusOr<store::Page<TargetDetails>> TargetService::List(const store::PageRequest& page) {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
   ASSIGN_OR_RETURN(auto records, store::TargetRepository::List(*tx, page));
   store::Page<TargetDetails> out;
@@ -260,14 +265,14 @@ StatusOr<store::Page<TargetDetails>> TargetService::List(const store::PageReques
   return out;
 }
 
-StatusOr<store::Page<store::DecisionRecord>> TargetService::Decisions(
+core::StatusOr<store::Page<store::DecisionRecord>> TargetService::Decisions(
     const std::string& name, const store::PageRequest& page) {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
   RETURN_IF_ERROR(store::TargetRepository::Get(*tx, name).status());
   return store::DecisionRepository::List(*tx, name, page);
 }
 
-StatusOr<size_t> TargetService::PushMetrics(const std::string& name, const Json& body) {
+core::StatusOr<size_t> TargetService::PushMetrics(const std::string& name, const core::Json& body) {
   TargetSpec spec;
   {
     ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
@@ -277,20 +282,20 @@ StatusOr<size_t> TargetService::PushMetrics(const std::string& name, const Json&
   std::map<std::string, const MetricSpec*, std::less<>> metrics;
   for (const MetricSpec& m : spec.metrics) metrics[m.name] = &m;
 
-  FieldReader r(body, "");
+  core::FieldReader r(body, "");
   r.RejectUnknown({"samples"});
   if (r.ok() && !r.Has("samples")) r.Fail("samples", "is required: [{\"metric\", \"value\"}]");
-  const Json* samples = r.OptionalArray("samples");
+  const core::Json* samples = r.OptionalArray("samples");
   RETURN_IF_ERROR(r.status());
   if (samples->empty() || samples->size() > kMaxSamplesPerPush) {
-    return InvalidArgument("must hold 1 to " + std::to_string(kMaxSamplesPerPush) + " samples",
-                           "samples");
+    return core::InvalidArgument(
+        "must hold 1 to " + std::to_string(kMaxSamplesPerPush) + " samples", "samples");
   }
-  const TimePoint now = clock_.Now();
+  const core::TimePoint now = clock_.Now();
   std::vector<PushedSample> parsed;
   parsed.reserve(samples->size());
   for (size_t i = 0; i < samples->size(); ++i) {
-    FieldReader s((*samples)[i], IndexFieldPath("samples", i));
+    core::FieldReader s((*samples)[i], core::IndexFieldPath("samples", i));
     s.RejectUnknown({"metric", "value", "timestamp", "instance"});
     PushedSample sample;
     sample.metric = s.RequiredString("metric");
@@ -303,7 +308,7 @@ StatusOr<size_t> TargetService::PushMetrics(const std::string& name, const Json&
       }
     }
     if (s.ok()) {
-      const Json* value = s.Get("value");
+      const core::Json* value = s.Get("value");
       if (value == nullptr || !value->is_number() || !std::isfinite(value->get<double>()) ||
           value->get<double>() < 0) {
         s.Fail("value", "must be a finite number >= 0");
@@ -327,17 +332,17 @@ StatusOr<size_t> TargetService::PushMetrics(const std::string& name, const Json&
   return parsed.size();
 }
 
-StatusOr<ScaleView> TargetService::Scale(const std::string& name) {
+core::StatusOr<ScaleView> TargetService::Scale(const std::string& name) {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
   ASSIGN_OR_RETURN(auto record, store::TargetRepository::Get(*tx, name));
   ASSIGN_OR_RETURN(auto state, store::TargetStateRepository::Find(*tx, name));
   ASSIGN_OR_RETURN(TargetSpec spec, ParseTargetSpec(ParseStored(record.spec_json), ""));
   if (spec.mode == TargetMode::kDryRun) {
-    return Conflict("target " + name +
-                    " is in dryRun mode: its decisions are recorded, not served for scaling");
+    return core::Conflict("target " + name +
+                          " is in dryRun mode: its decisions are recorded, not served for scaling");
   }
   if (!state) {
-    return Unavailable("target " + name + " has no decision yet; retry after its first sync");
+    return core::Unavailable("target " + name + " has no decision yet; retry after its first sync");
   }
   ScaleView view;
   view.target = name;
@@ -347,47 +352,47 @@ StatusOr<ScaleView> TargetService::Scale(const std::string& name) {
   return view;
 }
 
-Json TargetDetailsToJson(const TargetDetails& d) {
-  Json status = {{"replicas", nullptr},     {"desiredReplicas", nullptr},
-                 {"lastSyncAt", nullptr},   {"epoch", nullptr},
-                 {"lastDecision", nullptr}, {"conditions", Json::array()}};
+core::Json TargetDetailsToJson(const TargetDetails& d) {
+  core::Json status = {{"replicas", nullptr},     {"desiredReplicas", nullptr},
+                       {"lastSyncAt", nullptr},   {"epoch", nullptr},
+                       {"lastDecision", nullptr}, {"conditions", core::Json::array()}};
   if (d.state) {
     status["replicas"] = d.state->replicas;
     status["desiredReplicas"] =
-        d.state->desired_replicas ? Json(*d.state->desired_replicas) : Json(nullptr);
-    status["lastSyncAt"] = FormatRfc3339(d.state->last_sync_at);
+        d.state->desired_replicas ? core::Json(*d.state->desired_replicas) : core::Json(nullptr);
+    status["lastSyncAt"] = core::FormatRfc3339(d.state->last_sync_at);
     status["epoch"] = d.state->epoch;
   }
   if (d.last_decision) {
-    Json record = DecisionRecordToJson(*d.last_decision);
+    core::Json record = DecisionRecordToJson(*d.last_decision);
     status["conditions"] = ConditionsFromRecord(record);
     status["lastDecision"] = std::move(record);
   }
   return {{"name", d.record.name},
           {"source", d.record.source},
           {"version", d.record.version},
-          {"createdAt", FormatRfc3339(d.record.created_at)},
-          {"updatedAt", FormatRfc3339(d.record.updated_at)},
+          {"createdAt", core::FormatRfc3339(d.record.created_at)},
+          {"updatedAt", core::FormatRfc3339(d.record.updated_at)},
           {"spec", ParseStored(d.record.spec_json)},
           {"status", std::move(status)}};
 }
 
-Json DecisionRecordToJson(const store::DecisionRecord& d) {
-  Json out = ParseStored(d.record_json);
-  if (!out.is_object()) out = Json::object();
+core::Json DecisionRecordToJson(const store::DecisionRecord& d) {
+  core::Json out = ParseStored(d.record_json);
+  if (!out.is_object()) out = core::Json::object();
   out["id"] = d.id;
   out["epoch"] = d.epoch;
   out["actuation"]["status"] = d.actuation;
-  out["actuation"]["error"] = d.error ? Json(*d.error) : Json(nullptr);
+  out["actuation"]["error"] = d.error ? core::Json(*d.error) : core::Json(nullptr);
   return out;
 }
 
-Json ScaleViewToJson(const ScaleView& v) {
+core::Json ScaleViewToJson(const ScaleView& v) {
   return {{"target", v.target},
           {"desiredReplicas", v.desired_replicas},
           {"currentReplicas", v.state.replicas},
           {"decisionId", v.state.last_decision_id},
-          {"decidedAt", FormatRfc3339(v.state.last_sync_at)},
+          {"decidedAt", core::FormatRfc3339(v.state.last_sync_at)},
           {"mode", std::string(TargetModeName(v.mode))}};
 }
 

@@ -22,7 +22,7 @@ inline constexpr const char* kTargetsChannel = "gov_targets";
 // At most this many samples per push request.
 inline constexpr size_t kMaxSamplesPerPush = 10000;
 // A pushed timestamp may be at most this far ahead of the server's clock.
-inline constexpr Duration kMaxPushClockSkew = std::chrono::seconds(60);
+inline constexpr core::Duration kMaxPushClockSkew = std::chrono::seconds(60);
 
 // Who made a change, for the audit log.
 struct ChangeContext {
@@ -32,17 +32,19 @@ struct ChangeContext {
 
 // Checks a target's `hook` object found at `field_path` ("hook", "targets[0].hook"); errors
 // name the field. In production this builds the hook with MakeHook.
-using HookValidator = std::function<Status(const Json& hook, const std::string& field_path)>;
+using HookValidator =
+    std::function<core::Status(const core::Json& hook, const std::string& field_path)>;
 
 // Parses and validates a target found at `path` ("", "targets[0]"): ParseTargetSpec, then the
 // `hook`, which active mode requires and `validate_hook` (when set) checks. Errors name the field.
-StatusOr<TargetSpec> ValidateTarget(const Json& json, const std::string& path,
-                                    const HookValidator& validate_hook);
+core::StatusOr<TargetSpec> ValidateTarget(const core::Json& json, const std::string& path,
+                                          const HookValidator& validate_hook);
 // Validates the config file's raw `targets:` array: every target (ValidateTarget at
 // "targets[i]") and unique names. Returns every problem, each naming its key; `specs` receives
 // the valid targets in order.
-std::vector<Status> ValidateConfigTargets(const Json& targets, const HookValidator& validate_hook,
-                                          std::vector<TargetSpec>& specs);
+std::vector<core::Status> ValidateConfigTargets(const core::Json& targets,
+                                                const HookValidator& validate_hook,
+                                                std::vector<TargetSpec>& specs);
 
 // A target with what the loop last recorded for it.
 struct TargetDetails {
@@ -69,44 +71,45 @@ struct ScaleView {
 // config target (409): edit the file and restart.
 class TargetService {
  public:
-  TargetService(store::Database& db, const Clock& clock, PushMetricStore& push,
+  TargetService(store::Database& db, const core::Clock& clock, PushMetricStore& push,
                 HookValidator validate_hook);
 
   // Makes the stored config targets match `targets` (the config's raw `targets:` array).
-  Status SyncConfigTargets(const Json& targets);
+  core::Status SyncConfigTargets(const core::Json& targets);
 
   // POST /api/v1/targets: the body is a target (ParseTargetSpec). kAlreadyExists when taken.
-  StatusOr<TargetDetails> Create(const ChangeContext& ctx, const Json& body);
+  core::StatusOr<TargetDetails> Create(const ChangeContext& ctx, const core::Json& body);
   // PUT /api/v1/targets/{name}: replaces the spec. `name` in the body, when given, must match.
   // kConflict when `expected_version` is stale or the target comes from the config file.
-  StatusOr<TargetDetails> Replace(const ChangeContext& ctx, const std::string& name,
-                                  const Json& body, std::optional<int64_t> expected_version);
+  core::StatusOr<TargetDetails> Replace(const ChangeContext& ctx, const std::string& name,
+                                        const core::Json& body,
+                                        std::optional<int64_t> expected_version);
   // DELETE /api/v1/targets/{name}, with its state, decisions and pushed samples.
-  Status Delete(const ChangeContext& ctx, const std::string& name,
-                std::optional<int64_t> expected_version);
+  core::Status Delete(const ChangeContext& ctx, const std::string& name,
+                      std::optional<int64_t> expected_version);
 
-  StatusOr<TargetDetails> Get(const std::string& name);
-  StatusOr<store::Page<TargetDetails>> List(const store::PageRequest& page);
+  core::StatusOr<TargetDetails> Get(const std::string& name);
+  core::StatusOr<store::Page<TargetDetails>> List(const store::PageRequest& page);
   // The target's decisions, newest first. kNotFound for an unknown target.
-  StatusOr<store::Page<store::DecisionRecord>> Decisions(const std::string& name,
-                                                         const store::PageRequest& page);
+  core::StatusOr<store::Page<store::DecisionRecord>> Decisions(const std::string& name,
+                                                               const store::PageRequest& page);
 
   // POST /api/v1/targets/{name}/metrics: {"samples": [{"metric", "value", "timestamp"?,
   // "instance"?}]}. `metric` must be one of the target's push metrics; `value` a finite
   // number >= 0; `timestamp` Unix seconds or RFC 3339 (default: now), at most
   // kMaxPushClockSkew ahead. Errors name the field ("samples[2].value"). Returns the count.
-  StatusOr<size_t> PushMetrics(const std::string& name, const Json& body);
+  core::StatusOr<size_t> PushMetrics(const std::string& name, const core::Json& body);
 
   // GET /api/v1/targets/{name}/scale: the replica count the last decision set. kUnavailable
   // before the first decision; kConflict in dryRun mode (a dry run must not drive a platform).
-  StatusOr<ScaleView> Scale(const std::string& name);
+  core::StatusOr<ScaleView> Scale(const std::string& name);
 
  private:
-  Status SyncConfigTargetsOnce(const std::vector<TargetSpec>& specs);
-  StatusOr<TargetDetails> Details(store::Transaction& tx, store::TargetRecord record);
+  core::Status SyncConfigTargetsOnce(const std::vector<TargetSpec>& specs);
+  core::StatusOr<TargetDetails> Details(store::Transaction& tx, store::TargetRecord record);
 
   store::Database& db_;
-  const Clock& clock_;
+  const core::Clock& clock_;
   PushMetricStore& push_;
   HookValidator validate_hook_;
 };
@@ -114,11 +117,11 @@ class TargetService {
 // {"name", "source", "version", "createdAt", "updatedAt", "spec": {...every field...},
 //  "status": {"replicas", "desiredReplicas", "lastSyncAt", "epoch", "lastDecision",
 //             "conditions"}} (status fields null before the first sync).
-Json TargetDetailsToJson(const TargetDetails& details);
+core::Json TargetDetailsToJson(const TargetDetails& details);
 // The stored decision record, with the actuation columns (which the loop updates last).
-Json DecisionRecordToJson(const store::DecisionRecord& decision);
+core::Json DecisionRecordToJson(const store::DecisionRecord& decision);
 // {"target", "desiredReplicas", "currentReplicas", "decisionId", "decidedAt", "mode"}:
 // KEDA's metrics-api scaler reads `desiredReplicas` (valueLocation).
-Json ScaleViewToJson(const ScaleView& view);
+core::Json ScaleViewToJson(const ScaleView& view);
 
 }  // namespace gov::controller

@@ -32,7 +32,7 @@ constexpr const char* kNameRule =
     "digit";
 
 // Reads an optional integer member that must lie in [lo, hi].
-std::optional<int64_t> OptionalIntInRange(FieldReader& r, std::string_view key, int64_t lo,
+std::optional<int64_t> OptionalIntInRange(core::FieldReader& r, std::string_view key, int64_t lo,
                                           int64_t hi) {
   const std::optional<int64_t> v = r.OptionalInt(key);
   if (!v) return std::nullopt;
@@ -43,8 +43,8 @@ std::optional<int64_t> OptionalIntInRange(FieldReader& r, std::string_view key, 
   return v;
 }
 
-Status ParseSource(FieldReader& parent, MetricSource& source) {
-  const Json* json = parent.Get("source");
+core::Status ParseSource(core::FieldReader& parent, MetricSource& source) {
+  const core::Json* json = parent.Get("source");
   if (json == nullptr) {
     parent.Fail("source", "is required: `push` or {prometheus: {query: ...}}");
     return parent.status();
@@ -55,15 +55,15 @@ Status ParseSource(FieldReader& parent, MetricSource& source) {
     }
     return parent.status();
   }
-  FieldReader s(*json, parent.FieldPath("source"));
+  core::FieldReader s(*json, parent.FieldPath("source"));
   s.RejectUnknown({"prometheus"});
   RETURN_IF_ERROR(s.status());
-  const Json* prom = s.OptionalObject("prometheus");
+  const core::Json* prom = s.OptionalObject("prometheus");
   if (prom == nullptr) {
     s.Fail("prometheus", "is required unless the source is `push`");
     return s.status();
   }
-  FieldReader p(*prom, s.FieldPath("prometheus"));
+  core::FieldReader p(*prom, s.FieldPath("prometheus"));
   p.RejectUnknown({"query", "url", "timeoutSeconds"});
   PrometheusSource out;
   out.query = p.RequiredString("query");
@@ -81,11 +81,11 @@ Status ParseSource(FieldReader& parent, MetricSource& source) {
   }
   RETURN_IF_ERROR(p.status());
   source.prometheus = std::move(out);
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Status ParseCooldown(const Json& json, const std::string& path, Cooldown& cooldown) {
-  FieldReader r(json, path);
+core::Status ParseCooldown(const core::Json& json, const std::string& path, Cooldown& cooldown) {
+  core::FieldReader r(json, path);
   r.RejectUnknown({"scaleUpSeconds", "scaleDownSeconds"});
   if (auto up = OptionalIntInRange(r, "scaleUpSeconds", 0, kMaxCooldownSeconds)) {
     cooldown.scale_up_seconds = *up;
@@ -96,9 +96,9 @@ Status ParseCooldown(const Json& json, const std::string& path, Cooldown& cooldo
   return r.status();
 }
 
-Json SourceToJson(const MetricSource& source) {
+core::Json SourceToJson(const MetricSource& source) {
   if (!source.prometheus) return "push";
-  Json prom = {{"query", source.prometheus->query}};
+  core::Json prom = {{"query", source.prometheus->query}};
   if (source.prometheus->url) prom["url"] = *source.prometheus->url;
   if (source.prometheus->timeout_seconds) {
     prom["timeoutSeconds"] = *source.prometheus->timeout_seconds;
@@ -124,7 +124,7 @@ std::string_view TargetModeName(TargetMode mode) {
   return mode == TargetMode::kActive ? "active" : "dryRun";
 }
 
-Status ParseMetricTypeAndTarget(FieldReader& r, MetricSpec& metric) {
+core::Status ParseMetricTypeAndTarget(core::FieldReader& r, MetricSpec& metric) {
   metric.name = r.RequiredString("name");
   if (r.ok() && !ValidName(metric.name)) r.Fail("name", kNameRule);
   const std::string type = r.RequiredString("type");
@@ -145,14 +145,14 @@ Status ParseMetricTypeAndTarget(FieldReader& r, MetricSpec& metric) {
   return r.status();
 }
 
-StatusOr<TargetSpec> ParseTargetSpec(const Json& json, std::string_view path) {
+core::StatusOr<TargetSpec> ParseTargetSpec(const core::Json& json, std::string_view path) {
   return ParseTargetSpec(json, path, TargetSpecParseOptions{});
 }
 
-StatusOr<TargetSpec> ParseTargetSpec(const Json& json, std::string_view path,
-                                     const TargetSpecParseOptions& options) {
+core::StatusOr<TargetSpec> ParseTargetSpec(const core::Json& json, std::string_view path,
+                                           const TargetSpecParseOptions& options) {
   TargetSpec spec;
-  FieldReader r(json, std::string(path));
+  core::FieldReader r(json, std::string(path));
   r.RejectUnknown({"name", "minReplicas", "maxReplicas", "syncPeriodSeconds", "tolerance",
                    "metricMaxAgeSeconds", "mode", "metrics", "behavior", "cooldown", "hook"});
   RETURN_IF_ERROR(r.status());
@@ -213,12 +213,12 @@ StatusOr<TargetSpec> ParseTargetSpec(const Json& json, std::string_view path,
     }
   } else if (!r.Has("metrics")) {
     r.Fail("metrics", "is required: list at least one metric");
-  } else if (const Json* metrics = r.OptionalArray("metrics")) {
+  } else if (const core::Json* metrics = r.OptionalArray("metrics")) {
     const std::string metrics_path = r.FieldPath("metrics");
     if (metrics->empty()) r.Fail("metrics", "must list at least one metric");
     std::set<std::string, std::less<>> names;
     for (size_t i = 0; i < metrics->size() && r.ok(); ++i) {
-      FieldReader m((*metrics)[i], IndexFieldPath(metrics_path, i));
+      core::FieldReader m((*metrics)[i], core::IndexFieldPath(metrics_path, i));
       m.RejectUnknown({"name", "type", "target", "source"});
       MetricSpec metric;
       RETURN_IF_ERROR(m.status());
@@ -233,36 +233,36 @@ StatusOr<TargetSpec> ParseTargetSpec(const Json& json, std::string_view path,
   }
   RETURN_IF_ERROR(r.status());
 
-  if (const Json* behavior = r.Get("behavior")) {
+  if (const core::Json* behavior = r.Get("behavior")) {
     ASSIGN_OR_RETURN(spec.behavior, ParseBehavior(*behavior, r.FieldPath("behavior")));
   }
-  if (const Json* cooldown = r.OptionalObject("cooldown")) {
+  if (const core::Json* cooldown = r.OptionalObject("cooldown")) {
     RETURN_IF_ERROR(ParseCooldown(*cooldown, r.FieldPath("cooldown"), spec.cooldown));
   }
-  if (const Json* hook = r.OptionalObject("hook")) spec.hook = *hook;
+  if (const core::Json* hook = r.OptionalObject("hook")) spec.hook = *hook;
   RETURN_IF_ERROR(r.status());
   return spec;
 }
 
-Json TargetSpecToJson(const TargetSpec& spec) {
-  Json metrics = Json::array();
+core::Json TargetSpecToJson(const TargetSpec& spec) {
+  core::Json metrics = core::Json::array();
   for (const MetricSpec& m : spec.metrics) {
     metrics.push_back({{"name", m.name},
                        {"type", std::string(MetricTypeName(m.type))},
                        {"target", m.target},
                        {"source", SourceToJson(m.source)}});
   }
-  Json out = {{"minReplicas", spec.min_replicas},
-              {"maxReplicas", spec.max_replicas},
-              {"syncPeriodSeconds", spec.sync_period_seconds},
-              {"tolerance", spec.tolerance},
-              {"metricMaxAgeSeconds", spec.metric_max_age_seconds},
-              {"mode", std::string(TargetModeName(spec.mode))},
-              {"metrics", std::move(metrics)},
-              {"behavior", BehaviorToJson(spec.behavior)},
-              {"cooldown",
-               {{"scaleUpSeconds", spec.cooldown.scale_up_seconds},
-                {"scaleDownSeconds", spec.cooldown.scale_down_seconds}}}};
+  core::Json out = {{"minReplicas", spec.min_replicas},
+                    {"maxReplicas", spec.max_replicas},
+                    {"syncPeriodSeconds", spec.sync_period_seconds},
+                    {"tolerance", spec.tolerance},
+                    {"metricMaxAgeSeconds", spec.metric_max_age_seconds},
+                    {"mode", std::string(TargetModeName(spec.mode))},
+                    {"metrics", std::move(metrics)},
+                    {"behavior", BehaviorToJson(spec.behavior)},
+                    {"cooldown",
+                     {{"scaleUpSeconds", spec.cooldown.scale_up_seconds},
+                      {"scaleDownSeconds", spec.cooldown.scale_down_seconds}}}};
   if (!spec.name.empty()) out["name"] = spec.name;
   if (!spec.hook.is_null()) out["hook"] = spec.hook;
   return out;

@@ -66,7 +66,7 @@ struct TargetSpec {
   std::vector<MetricSpec> metrics;
   Behavior behavior = DefaultBehavior();
   Cooldown cooldown;
-  Json hook;  // opaque; null when absent (the hooks module parses it)
+  core::Json hook;  // opaque; null when absent (the hooks module parses it)
   bool operator==(const TargetSpec&) const = default;
 };
 
@@ -83,15 +83,15 @@ struct TargetSpecParseOptions {
 // tolerance >= 0; metrics non-empty with unique names, type Utilization|AverageValue|Value,
 // target > 0, source `push` or {prometheus: {query, url?, timeoutSeconds?}}; behavior as
 // ParseBehavior; cooldown seconds in [0, 86400]; unknown fields are rejected.
-StatusOr<TargetSpec> ParseTargetSpec(const Json& json, std::string_view path);
-StatusOr<TargetSpec> ParseTargetSpec(const Json& json, std::string_view path,
-                                     const TargetSpecParseOptions& options);
+core::StatusOr<TargetSpec> ParseTargetSpec(const core::Json& json, std::string_view path);
+core::StatusOr<TargetSpec> ParseTargetSpec(const core::Json& json, std::string_view path,
+                                           const TargetSpecParseOptions& options);
 // The spec with every default spelled out; ParseTargetSpec(TargetSpecToJson(s)) == s.
-Json TargetSpecToJson(const TargetSpec& spec);
+core::Json TargetSpecToJson(const TargetSpec& spec);
 
 // Parses one metric entry at `path` without its `source` (used for `governor decide` readings).
 // Validates name, type and target as ParseTargetSpec does.
-Status ParseMetricTypeAndTarget(FieldReader& reader, MetricSpec& metric);
+core::Status ParseMetricTypeAndTarget(core::FieldReader& reader, MetricSpec& metric);
 
 // "Utilization", "AverageValue", "Value".
 std::string_view MetricTypeName(MetricType type);

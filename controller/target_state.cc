@@ -8,37 +8,37 @@ namespace gov::controller {
 
 namespace {
 
-std::optional<TimePoint> ReadMillis(FieldReader& r, std::string_view key) {
+std::optional<core::TimePoint> ReadMillis(core::FieldReader& r, std::string_view key) {
   const std::optional<int64_t> ms = r.OptionalInt(key);
   if (!ms) return std::nullopt;
-  return FromUnixMillis(*ms);
+  return core::FromUnixMillis(*ms);
 }
 
-Status ReadEvents(FieldReader& r, std::string_view key, std::vector<ScaleEvent>& out) {
-  const Json* events = r.OptionalArray(key);
+core::Status ReadEvents(core::FieldReader& r, std::string_view key, std::vector<ScaleEvent>& out) {
+  const core::Json* events = r.OptionalArray(key);
   RETURN_IF_ERROR(r.status());
-  if (events == nullptr) return Status::Ok();
+  if (events == nullptr) return core::Status::Ok();
   for (size_t i = 0; i < events->size(); ++i) {
-    FieldReader e((*events)[i], IndexFieldPath(r.FieldPath(key), i));
+    core::FieldReader e((*events)[i], core::IndexFieldPath(r.FieldPath(key), i));
     const int64_t change = e.RequiredInt("change");
     const int64_t at = e.RequiredInt("timestamp");
     RETURN_IF_ERROR(e.status());
-    out.push_back({static_cast<int32_t>(change), FromUnixMillis(at)});
+    out.push_back({static_cast<int32_t>(change), core::FromUnixMillis(at)});
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Json Condition(const std::string& type, bool status, const std::string& reason,
-               const std::string& message) {
+core::Json Condition(const std::string& type, bool status, const std::string& reason,
+                     const std::string& message) {
   return {{"type", type},
           {"status", status ? "True" : "False"},
           {"reason", reason},
           {"message", message}};
 }
 
-bool HasLimit(const Json& decision, std::string_view kind, Json* found = nullptr) {
+bool HasLimit(const core::Json& decision, std::string_view kind, core::Json* found = nullptr) {
   if (!decision.contains("limits") || !decision["limits"].is_array()) return false;
-  for (const Json& limit : decision["limits"]) {
+  for (const core::Json& limit : decision["limits"]) {
     if (limit.value("kind", "") == kind) {
       if (found != nullptr) *found = limit;
       return true;
@@ -47,9 +47,10 @@ bool HasLimit(const Json& decision, std::string_view kind, Json* found = nullptr
   return false;
 }
 
-Json AbleToScale(const Json& record) {
+core::Json AbleToScale(const core::Json& record) {
   const std::string reason = record.value("reason", "");
-  const Json& actuation = record.contains("actuation") ? record["actuation"] : Json::object();
+  const core::Json& actuation =
+      record.contains("actuation") ? record["actuation"] : core::Json::object();
   const std::string status = actuation.value("status", "");
   const std::string error = actuation.contains("error") && actuation["error"].is_string()
                                 ? actuation["error"].get<std::string>()
@@ -62,13 +63,14 @@ Json AbleToScale(const Json& record) {
     return Condition("AbleToScale", false, "FailedUpdateScale", "the hook failed: " + error);
   }
   if (status == "pending" || status == "unknown") {
-    Json c = Condition("AbleToScale", false, "ActuationUnknown",
-                       "the last change was handed to the hook but its answer was not recorded");
+    core::Json c =
+        Condition("AbleToScale", false, "ActuationUnknown",
+                  "the last change was handed to the hook but its answer was not recorded");
     c["status"] = "Unknown";
     return c;
   }
-  const Json decision = record.value("decision", Json::object());
-  Json cooldown;
+  const core::Json decision = record.value("decision", core::Json::object());
+  core::Json cooldown;
   if (reason == "Cooldown" && HasLimit(decision, "Cooldown", &cooldown)) {
     const bool up = cooldown.value("direction", "") == "up";
     return Condition("AbleToScale", false, up ? "BackoffUpscale" : "BackoffDownscale",
@@ -102,7 +104,7 @@ Json AbleToScale(const Json& record) {
                    "recommended size matches current size");
 }
 
-Json ScalingActive(const Json& record) {
+core::Json ScalingActive(const core::Json& record) {
   const std::string reason = record.value("reason", "");
   if (reason == "ScalingDisabled") {
     return Condition("ScalingActive", false, "ScalingDisabled",
@@ -111,7 +113,7 @@ Json ScalingActive(const Json& record) {
   std::vector<std::string> valid;
   std::string errors;
   if (record.contains("metrics") && record["metrics"].is_array()) {
-    for (const Json& m : record["metrics"]) {
+    for (const core::Json& m : record["metrics"]) {
       const std::string name = m.value("name", "");
       if (m.contains("value") && m["value"].is_number()) {
         valid.push_back(name);
@@ -131,8 +133,8 @@ Json ScalingActive(const Json& record) {
                    "the controller was able to compute a replica count from " + names);
 }
 
-Json ScalingLimited(const Json& record) {
-  const Json decision = record.value("decision", Json::object());
+core::Json ScalingLimited(const core::Json& record) {
+  const core::Json decision = record.value("decision", core::Json::object());
   static const std::pair<const char*, const char*> kLimits[] = {
       {"TooManyReplicas", "the desired replica count is more than the maximum replica count"},
       {"TooFewReplicas", "the desired replica count is less than the minimum replica count"},
@@ -142,7 +144,7 @@ Json ScalingLimited(const Json& record) {
        "the desired replica count is decreasing faster than the maximum scale rate"},
   };
   for (const auto& [kind, message] : kLimits) {
-    Json limit;
+    core::Json limit;
     if (HasLimit(decision, kind, &limit)) {
       std::string text = message;
       if (limit.contains("value")) text += " (limited to " + limit["value"].dump() + ")";
@@ -155,21 +157,23 @@ Json ScalingLimited(const Json& record) {
 
 }  // namespace
 
-Json TargetStateToJson(const TargetState& state) { return Json::parse(TargetStateJsonText(state)); }
+core::Json TargetStateToJson(const TargetState& state) {
+  return core::Json::parse(TargetStateJsonText(state));
+}
 
-StatusOr<TargetState> TargetStateFromJson(const Json& json) {
+core::StatusOr<TargetState> TargetStateFromJson(const core::Json& json) {
   TargetState state;
-  FieldReader r(json, "state");
+  core::FieldReader r(json, "state");
   r.RejectUnknown(
       {"recommendations", "scaleUpEvents", "scaleDownEvents", "lastScaleUp", "lastScaleDown"});
-  if (const Json* recs = r.OptionalArray("recommendations")) {
+  if (const core::Json* recs = r.OptionalArray("recommendations")) {
     state.recommendations.emplace();
     for (size_t i = 0; i < recs->size(); ++i) {
-      FieldReader e((*recs)[i], IndexFieldPath(r.FieldPath("recommendations"), i));
+      core::FieldReader e((*recs)[i], core::IndexFieldPath(r.FieldPath("recommendations"), i));
       const int64_t replicas = e.RequiredInt("replicas");
       const int64_t at = e.RequiredInt("timestamp");
       RETURN_IF_ERROR(e.status());
-      state.recommendations->push_back({static_cast<int32_t>(replicas), FromUnixMillis(at)});
+      state.recommendations->push_back({static_cast<int32_t>(replicas), core::FromUnixMillis(at)});
     }
   }
   RETURN_IF_ERROR(ReadEvents(r, "scaleUpEvents", state.scale_up_events));
@@ -181,7 +185,7 @@ StatusOr<TargetState> TargetStateFromJson(const Json& json) {
 }
 
 TargetState ApplyDecision(const TargetSpec& spec, TargetState state, const Decision& decision,
-                          bool scaled, TimePoint now) {
+                          bool scaled, core::TimePoint now) {
   if (!state.recommendations) state.recommendations.emplace();
   state.recommendations->insert(state.recommendations->end(), decision.new_recommendations.begin(),
                                 decision.new_recommendations.end());
@@ -196,10 +200,12 @@ TargetState ApplyDecision(const TargetSpec& spec, TargetState state, const Decis
   return PruneState(spec.behavior, state, now);
 }
 
-Json SyncRecordToJson(const SyncRecord& r) { return Json::parse(SyncRecordJsonText(r)); }
+core::Json SyncRecordToJson(const SyncRecord& r) {
+  return core::Json::parse(SyncRecordJsonText(r));
+}
 
-Json ConditionsFromRecord(const Json& record) {
-  return Json::array({AbleToScale(record), ScalingActive(record), ScalingLimited(record)});
+core::Json ConditionsFromRecord(const core::Json& record) {
+  return core::Json::array({AbleToScale(record), ScalingActive(record), ScalingLimited(record)});
 }
 
 }  // namespace gov::controller

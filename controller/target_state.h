@@ -17,17 +17,17 @@ namespace gov::controller {
 // The TargetState as stored between syncs: times are Unix milliseconds (the loop works on
 // millisecond-truncated times, so the round trip is exact). `recommendations` null means
 // "unknown history" (Decide seeds it).
-Json TargetStateToJson(const TargetState& state);
+core::Json TargetStateToJson(const TargetState& state);
 // TargetStateToJson as compact text, written without a DOM (the loop's hot path).
 std::string TargetStateJsonText(const TargetState& state);
 // Inverse of TargetStateToJson. kInvalidArgument naming the field for malformed input.
-StatusOr<TargetState> TargetStateFromJson(const Json& json);
+core::StatusOr<TargetState> TargetStateFromJson(const core::Json& json);
 
 // The state after `decision`: its recommendations appended, and when its count change took
 // effect (`scaled`: the hook accepted it, or dry-run mode recorded it) the scale event and the
 // last-action time; pruned to what later decisions can read. Pure.
 TargetState ApplyDecision(const TargetSpec& spec, TargetState state, const Decision& decision,
-                          bool scaled, TimePoint now);
+                          bool scaled, core::TimePoint now);
 
 // Where a sync's current replica count came from.
 inline constexpr const char* kReplicasFromHook = "hook";
@@ -44,7 +44,7 @@ inline constexpr const char* kReasonFailedGetScale = "FailedGetScale";
 struct SyncRecord {
   std::string id;
   std::string target;
-  TimePoint at;
+  core::TimePoint at;
   int64_t epoch = 0;
   TargetMode mode = TargetMode::kActive;
   std::string replicas_source;
@@ -59,13 +59,13 @@ struct SyncRecord {
 //  "replicas", "reason", "message", "actuation": {"status", "hook", "error"},
 //  "metrics": [{"name", "source", "value", "sampledAt", "instances"?, "error"?}],
 //  "decision": DecisionToJson(...)}.
-Json SyncRecordToJson(const SyncRecord& record);
+core::Json SyncRecordToJson(const SyncRecord& record);
 // SyncRecordToJson as compact text, written without a DOM (the loop's hot path).
 std::string SyncRecordJsonText(const SyncRecord& record);
 
 // HPA-style status conditions (AbleToScale, ScalingActive, ScalingLimited) derived from the
 // latest decision record (SyncRecordToJson's shape):
 // [{"type", "status": "True"|"False", "reason", "message"}].
-Json ConditionsFromRecord(const Json& record);
+core::Json ConditionsFromRecord(const core::Json& record);
 
 }  // namespace gov::controller

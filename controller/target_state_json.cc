@@ -11,14 +11,18 @@ namespace gov::controller {
 
 namespace {
 
-std::optional<int64_t> OptionalMillis(const std::optional<TimePoint>& t) {
-  return t ? std::optional<int64_t>(ToUnixMillis(*t)) : std::nullopt;
+std::optional<int64_t> OptionalMillis(const std::optional<core::TimePoint>& t) {
+  return t ? std::optional<int64_t>(core::ToUnixMillis(*t)) : std::nullopt;
 }
 
-void MillisEvents(JsonWriter& w, const std::vector<ScaleEvent>& events) {
+void MillisEvents(core::JsonWriter& w, const std::vector<ScaleEvent>& events) {
   w.BeginArray();
   for (const ScaleEvent& e : events) {
-    w.BeginObject().Key("change").Int(e.change).Key("timestamp").Int(ToUnixMillis(e.timestamp));
+    w.BeginObject()
+        .Key("change")
+        .Int(e.change)
+        .Key("timestamp")
+        .Int(core::ToUnixMillis(e.timestamp));
     w.EndObject();
   }
   w.EndArray();
@@ -29,13 +33,13 @@ void MillisEvents(JsonWriter& w, const std::vector<ScaleEvent>& events) {
 std::string TargetStateJsonText(const TargetState& state) {
   std::string out;
   out.reserve(256);
-  JsonWriter w(out);
+  core::JsonWriter w(out);
   w.BeginObject().Key("recommendations");
   if (state.recommendations) {
     w.BeginArray();
     for (const Recommendation& r : *state.recommendations) {
       w.BeginObject().Key("replicas").Int(r.replicas);
-      w.Key("timestamp").Int(ToUnixMillis(r.timestamp)).EndObject();
+      w.Key("timestamp").Int(core::ToUnixMillis(r.timestamp)).EndObject();
     }
     w.EndArray();
   } else {
@@ -46,9 +50,9 @@ std::string TargetStateJsonText(const TargetState& state) {
   w.Key("scaleDownEvents");
   MillisEvents(w, state.scale_down_events);
   w.Key("lastScaleUp");
-  WriteOptionalNumber(w, OptionalMillis(state.last_scale_up));
+  core::WriteOptionalNumber(w, OptionalMillis(state.last_scale_up));
   w.Key("lastScaleDown");
-  WriteOptionalNumber(w, OptionalMillis(state.last_scale_down));
+  core::WriteOptionalNumber(w, OptionalMillis(state.last_scale_down));
   w.EndObject();
   return out;
 }
@@ -56,11 +60,11 @@ std::string TargetStateJsonText(const TargetState& state) {
 std::string SyncRecordJsonText(const SyncRecord& r) {
   std::string out;
   out.reserve(1024);
-  JsonWriter w(out);
+  core::JsonWriter w(out);
   w.BeginObject();
   w.Key("id").String(r.id);
   w.Key("target").String(r.target);
-  w.Key("at").String(FormatRfc3339(r.at));
+  w.Key("at").String(core::FormatRfc3339(r.at));
   w.Key("epoch").Int(r.epoch);
   w.Key("mode").String(TargetModeName(r.mode));
   w.Key("currentReplicas").Int(r.decision.current_replicas);
@@ -84,10 +88,10 @@ std::string SyncRecordJsonText(const SyncRecord& r) {
   w.Key("metrics").BeginArray();
   for (const auto& [name, s] : r.metrics) {
     w.BeginObject().Key("name").String(name).Key("source").String(s.source).Key("value");
-    WriteOptionalNumber(w, s.value);
+    core::WriteOptionalNumber(w, s.value);
     w.Key("sampledAt");
     if (s.sampled_at) {
-      w.String(FormatRfc3339(*s.sampled_at));
+      w.String(core::FormatRfc3339(*s.sampled_at));
     } else {
       w.Null();
     }

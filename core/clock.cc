@@ -1,10 +1,10 @@
 #include "core/clock.h"
 
-namespace gov {
+namespace gov::core {
 
 SystemClock& SystemClock::Instance() {
   static SystemClock clock;
   return clock;
 }
 
-}  // namespace gov
+}  // namespace gov::core

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace gov {
+namespace gov::core {
 
 using Duration = std::chrono::nanoseconds;
 // Wall-clock time (Unix epoch). Everything Governor persists or compares uses this.
@@ -50,4 +50,4 @@ inline int64_t ToUnixMillis(TimePoint t) {
 }
 inline TimePoint FromUnixMillis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
-}  // namespace gov
+}  // namespace gov::core

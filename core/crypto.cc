@@ -8,7 +8,7 @@
 
 #include <stdexcept>
 
-namespace gov {
+namespace gov::core {
 
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -55,4 +55,4 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-}  // namespace gov
+}  // namespace gov::core

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace gov {
+namespace gov::core {
 
 // Lowercase hex SHA-256 of `data` (OpenSSL).
 std::string Sha256Hex(std::string_view data);
@@ -17,4 +17,4 @@ std::string RandomHex(size_t n);
 // Compares in time independent of where the inputs differ (CRYPTO_memcmp).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
-}  // namespace gov
+}  // namespace gov::core

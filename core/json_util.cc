@@ -1,9 +1,9 @@
 #include "core/json_util.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 
-namespace gov {
+namespace gov::core {
 
 namespace {
 
@@ -14,9 +14,12 @@ int MaxNesting(std::string_view text) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -179,4 +182,4 @@ const Json* FieldReader::OptionalArray(std::string_view key) {
   return v;
 }
 
-}  // namespace gov
+}  // namespace gov::core

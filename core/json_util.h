@@ -1,16 +1,15 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "core/status.h"
 
-namespace gov {
+namespace gov::core {
 
 using Json = nlohmann::json;
 
@@ -66,4 +65,4 @@ class FieldReader {
   Status status_;
 };
 
-}  // namespace gov
+}  // namespace gov::core

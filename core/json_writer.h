@@ -6,7 +6,7 @@
 #include <string_view>
 #include <type_traits>
 
-namespace gov {
+namespace gov::core {
 
 // Appends compact JSON to a string without building a DOM: for hot response paths where
 // nlohmann::json's per-node allocations dominate. The caller is responsible for structure
@@ -16,10 +16,28 @@ class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
 
-  JsonWriter& BeginObject() { Sep(); out_ += '{'; first_ = true; return *this; }
-  JsonWriter& EndObject() { out_ += '}'; first_ = false; return *this; }
-  JsonWriter& BeginArray() { Sep(); out_ += '['; first_ = true; return *this; }
-  JsonWriter& EndArray() { out_ += ']'; first_ = false; return *this; }
+  JsonWriter& BeginObject() {
+    Sep();
+    out_ += '{';
+    first_ = true;
+    return *this;
+  }
+  JsonWriter& EndObject() {
+    out_ += '}';
+    first_ = false;
+    return *this;
+  }
+  JsonWriter& BeginArray() {
+    Sep();
+    out_ += '[';
+    first_ = true;
+    return *this;
+  }
+  JsonWriter& EndArray() {
+    out_ += ']';
+    first_ = false;
+    return *this;
+  }
   // Writes `"key":`; the next value call writes the value.
   JsonWriter& Key(std::string_view key);
   JsonWriter& String(std::string_view s);
@@ -61,4 +79,4 @@ void WriteOptionalNumber(Writer& w, const std::optional<T>& v) {
 // Appends `s` as a quoted, escaped JSON string.
 void AppendJsonString(std::string& out, std::string_view s);
 
-}  // namespace gov
+}  // namespace gov::core

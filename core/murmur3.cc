@@ -1,6 +1,6 @@
 #include "core/murmur3.h"
 
-namespace gov {
+namespace gov::core {
 
 namespace {
 
@@ -71,4 +71,4 @@ uint32_t Murmur3X86_32Hash(std::string_view bytes, uint32_t seed) {
   return h.Finish();
 }
 
-}  // namespace gov
+}  // namespace gov::core

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace gov {
+namespace gov::core {
 
 // MurmurHash3_x86_32 (Austin Appleby, public domain; SMHasher's reference
 // MurmurHash3.cpp), fed incrementally so a caller can hash a fixed prefix once and
@@ -32,4 +32,4 @@ class Murmur3X86_32 {
 // MurmurHash3_x86_32 of `bytes` with `seed`.
 uint32_t Murmur3X86_32Hash(std::string_view bytes, uint32_t seed);
 
-}  // namespace gov
+}  // namespace gov::core

@@ -6,23 +6,23 @@
 #include <utility>
 #include <variant>
 
-namespace gov {
+namespace gov::core {
 
 // Canonical error categories. The API layer maps each to one HTTP status.
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // 400: bad input; `field` names the offending field
-  kUnauthenticated,    // 401
-  kPermissionDenied,   // 403
-  kNotFound,           // 404
-  kAlreadyExists,      // 409
-  kConflict,           // 409: optimistic-concurrency version mismatch, in-use
-  kPayloadTooLarge,    // 413
-  kResourceExhausted,  // 429
-  kFailedPrecondition, // 412/400 depending on context
-  kUnavailable,        // 503: dependency down (database, metrics source)
-  kDeadlineExceeded,   // 504
-  kInternal,           // 500
+  kInvalidArgument,     // 400: bad input; `field` names the offending field
+  kUnauthenticated,     // 401
+  kPermissionDenied,    // 403
+  kNotFound,            // 404
+  kAlreadyExists,       // 409
+  kConflict,            // 409: optimistic-concurrency version mismatch, in-use
+  kPayloadTooLarge,     // 413
+  kResourceExhausted,   // 429
+  kFailedPrecondition,  // 412/400 depending on context
+  kUnavailable,         // 503: dependency down (database, metrics source)
+  kDeadlineExceeded,    // 504
+  kInternal,            // 500
 };
 
 // Stable lowercase name, e.g. "invalid_argument"; used in JSON error bodies.
@@ -86,7 +86,7 @@ inline Status FailedPrecondition(std::string message) {
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     if (status_.ok()) status_ = Internal("StatusOr constructed from OK status without a value");
   }
@@ -107,15 +107,15 @@ class [[nodiscard]] StatusOr {
   std::optional<T> value_;
 };
 
-}  // namespace gov
+}  // namespace gov::core
 
 #define GOV_CONCAT_INNER(a, b) a##b
 #define GOV_CONCAT(a, b) GOV_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define RETURN_IF_ERROR(expr)                 \
-  do {                                        \
-    ::gov::Status gov_status_ = (expr);       \
+#define RETURN_IF_ERROR(expr)                  \
+  do {                                         \
+    ::gov::core::Status gov_status_ = (expr);  \
     if (!gov_status_.ok()) return gov_status_; \
   } while (0)
 

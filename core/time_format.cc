@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
-namespace gov {
+namespace gov::core {
 
 std::string FormatRfc3339(TimePoint t) {
   using namespace std::chrono;
@@ -124,4 +124,4 @@ std::optional<TimePoint> ParseRfc3339(std::string_view s) {
   return TimePoint(minutes{f->UtcEpochMinutes()} + seconds{f->second} + Duration{f->fraction_ns});
 }
 
-}  // namespace gov
+}  // namespace gov::core

@@ -8,7 +8,7 @@
 
 #include "core/clock.h"
 
-namespace gov {
+namespace gov::core {
 
 // The parts of an RFC 3339 / ISO 8601 date-time as written, any year 0000-9999.
 struct DateTimeFields {
@@ -35,4 +35,4 @@ std::string FormatRfc3339(TimePoint t);
 // "+hh:mm" offsets allowed, also a bare date "2026-11-25"). nullopt when malformed.
 std::optional<TimePoint> ParseRfc3339(std::string_view s);
 
-}  // namespace gov
+}  // namespace gov::core

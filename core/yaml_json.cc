@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace gov {
+namespace gov::core {
 
 namespace {
 
@@ -77,4 +77,4 @@ StatusOr<Json> LoadYamlFile(const std::string& path) {
   return parsed;
 }
 
-}  // namespace gov
+}  // namespace gov::core

@@ -5,7 +5,7 @@
 
 #include "core/json_util.h"
 
-namespace gov {
+namespace gov::core {
 
 // Parses YAML text into the equivalent JSON value. Scalars become numbers, booleans or
 // null where YAML 1.2's core schema says so, else strings. Errors carry line and column.
@@ -13,4 +13,4 @@ StatusOr<Json> YamlToJson(std::string_view yaml_text);
 // Reads and converts a YAML file.
 StatusOr<Json> LoadYamlFile(const std::string& path);
 
-}  // namespace gov
+}  // namespace gov::core

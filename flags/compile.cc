@@ -96,8 +96,8 @@ class Compiler {
 
  private:
   // The murmur state after hashing "<group>:" the way evaluation hashes keys.
-  Murmur3X86_32 Prefix(std::string_view group, uint32_t seed) const {
-    Murmur3X86_32 h(seed);
+  core::Murmur3X86_32 Prefix(std::string_view group, uint32_t seed) const {
+    core::Murmur3X86_32 h(seed);
     internal::ForEachHashByte(group, snap_.utf16_low_byte_keys,
                               [&](uint8_t b) { h.UpdateByte(b); });
     h.UpdateByte(':');

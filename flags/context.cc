@@ -8,9 +8,10 @@ namespace gov::flags {
 namespace {
 
 // JavaScript String(v) for a JSON scalar; nullopt for null, an error for containers.
-Status Stringify(const Json& v, std::string_view field, std::optional<std::string>& out) {
+core::Status Stringify(const core::Json& v, std::string_view field,
+                       std::optional<std::string>& out) {
   out.reset();
-  if (v.is_null()) return Status::Ok();
+  if (v.is_null()) return core::Status::Ok();
   if (v.is_string()) {
     out = v.get<std::string>();
   } else if (v.is_boolean()) {
@@ -18,10 +19,10 @@ Status Stringify(const Json& v, std::string_view field, std::optional<std::strin
   } else if (v.is_number()) {
     out = internal::JsNumberToString(v.get<double>());
   } else {
-    return InvalidArgument("nested objects and arrays are not supported; expected a string",
-                           std::string(field));
+    return core::InvalidArgument("nested objects and arrays are not supported; expected a string",
+                                 std::string(field));
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 // The context field that `key` names, or nullptr for a property. `environment_field` says
@@ -56,8 +57,8 @@ void Context::SetProperty(std::string_view name, std::string value) {
   properties.emplace_back(std::string(name), std::move(value));
 }
 
-StatusOr<Context> ContextFromOfrep(const Json& json) {
-  if (!json.is_object()) return InvalidArgument("expected a JSON object", "context");
+core::StatusOr<Context> ContextFromOfrep(const core::Json& json) {
+  if (!json.is_object()) return core::InvalidArgument("expected a JSON object", "context");
   Context ctx;
   for (const auto& [key, value] : json.items()) {
     if (key == "currentTime") {
@@ -66,7 +67,8 @@ StatusOr<Context> ContextFromOfrep(const Json& json) {
     }
     std::optional<std::string> s;
     RETURN_IF_ERROR(Stringify(value, key, s));
-    if (std::optional<std::string>* field = StandardField(ctx, key, "targetingKey", /*environment_field=*/false)) {
+    if (std::optional<std::string>* field =
+            StandardField(ctx, key, "targetingKey", /*environment_field=*/false)) {
       *field = std::move(s);
     } else if (s) {
       ctx.SetProperty(key, std::move(*s));
@@ -75,14 +77,14 @@ StatusOr<Context> ContextFromOfrep(const Json& json) {
   return ctx;
 }
 
-StatusOr<Context> ContextFromUnleash(const Json& json) {
-  if (!json.is_object()) return InvalidArgument("expected a JSON object", "context");
+core::StatusOr<Context> ContextFromUnleash(const core::Json& json) {
+  if (!json.is_object()) return core::InvalidArgument("expected a JSON object", "context");
   Context ctx;
   if (auto it = json.find("properties"); it != json.end() && !it->is_null()) {
-    if (!it->is_object()) return InvalidArgument("expected an object", "properties");
+    if (!it->is_object()) return core::InvalidArgument("expected an object", "properties");
     for (const auto& [key, value] : it->items()) {
       std::optional<std::string> s;
-      RETURN_IF_ERROR(Stringify(value, JoinFieldPath("properties", key), s));
+      RETURN_IF_ERROR(Stringify(value, core::JoinFieldPath("properties", key), s));
       if (s) ctx.SetProperty(key, std::move(*s));
     }
   }
@@ -94,7 +96,8 @@ StatusOr<Context> ContextFromUnleash(const Json& json) {
     }
     std::optional<std::string> s;
     RETURN_IF_ERROR(Stringify(value, key, s));
-    if (std::optional<std::string>* field = StandardField(ctx, key, "userId", /*environment_field=*/true)) {
+    if (std::optional<std::string>* field =
+            StandardField(ctx, key, "userId", /*environment_field=*/true)) {
       *field = std::move(s);
     } else if (s) {
       ctx.SetProperty(key, std::move(*s));

@@ -24,7 +24,7 @@ struct Context {
   std::optional<std::string> environment;
   std::optional<std::string> app_name;
   // When absent, date constraints compare against the `now` given to Evaluate.
-  std::optional<TimePoint> current_time;
+  std::optional<core::TimePoint> current_time;
   // Custom fields in insertion order; lookups are linear (contexts are small).
   std::vector<std::pair<std::string, std::string>> properties;
 
@@ -40,13 +40,13 @@ struct Context {
 // (the environment is the server's, never the caller's: the field stays unset). Numbers
 // and booleans become strings as JavaScript's String() writes them; null values are
 // skipped; objects and arrays are kInvalidArgument naming the key.
-StatusOr<Context> ContextFromOfrep(const Json& context);
+core::StatusOr<Context> ContextFromOfrep(const core::Json& context);
 
 // Builds a Context from the Unleash SDK/frontend-API shape: "userId", "sessionId",
 // "remoteAddress", "environment", "appName", "currentTime" (RFC 3339, or epoch
 // milliseconds) and "properties" {}. Other top-level scalar keys become properties
 // and win over a same-named entry in "properties" (the SDK reads context[key] first).
 // Scalars are stringified as in ContextFromOfrep; errors name the field.
-StatusOr<Context> ContextFromUnleash(const Json& context);
+core::StatusOr<Context> ContextFromUnleash(const core::Json& context);
 
 }  // namespace gov::flags

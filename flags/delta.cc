@@ -54,34 +54,34 @@ class Keyed {
   std::unordered_map<KeyType, size_t> last_;
 };
 
-Status ApplyEvent(const Json& event, const std::string& path, const ParseOptions& options,
-                  ClientFeatures& state) {
-  FieldReader r(event, path);
+core::Status ApplyEvent(const core::Json& event, const std::string& path,
+                        const ParseOptions& options, ClientFeatures& state) {
+  core::FieldReader r(event, path);
   const std::string type = r.RequiredString("type");
   RETURN_IF_ERROR(r.status());
   if (type == "hydration") {
     ClientFeatures next;
     next.version = state.version;
-    if (const Json* features = r.OptionalArray("features")) {
+    if (const core::Json* features = r.OptionalArray("features")) {
       for (size_t i = 0; i < features->size(); ++i) {
-        ASSIGN_OR_RETURN(
-            Feature f,
-            ParseFeature((*features)[i], IndexFieldPath(r.FieldPath("features"), i), options));
+        ASSIGN_OR_RETURN(Feature f,
+                         ParseFeature((*features)[i],
+                                      core::IndexFieldPath(r.FieldPath("features"), i), options));
         next.features.push_back(std::move(f));
       }
     }
-    if (const Json* segments = r.OptionalArray("segments")) {
+    if (const core::Json* segments = r.OptionalArray("segments")) {
       for (size_t i = 0; i < segments->size(); ++i) {
-        ASSIGN_OR_RETURN(
-            Segment s,
-            ParseSegment((*segments)[i], IndexFieldPath(r.FieldPath("segments"), i), options));
+        ASSIGN_OR_RETURN(Segment s,
+                         ParseSegment((*segments)[i],
+                                      core::IndexFieldPath(r.FieldPath("segments"), i), options));
         next.segments.push_back(std::move(s));
       }
     }
     RETURN_IF_ERROR(r.status());
     state = std::move(next);
   } else if (type == "feature-updated") {
-    const Json* feature = r.OptionalObject("feature");
+    const core::Json* feature = r.OptionalObject("feature");
     if (!feature) r.Fail("feature", "is required");
     RETURN_IF_ERROR(r.status());
     ASSIGN_OR_RETURN(Feature f, ParseFeature(*feature, r.FieldPath("feature"), options));
@@ -92,7 +92,7 @@ Status ApplyEvent(const Json& event, const std::string& path, const ParseOptions
     RETURN_IF_ERROR(r.status());
     std::erase_if(state.features, [&](const Feature& x) { return x.name == name; });
   } else if (type == "segment-updated") {
-    const Json* segment = r.OptionalObject("segment");
+    const core::Json* segment = r.OptionalObject("segment");
     if (!segment) r.Fail("segment", "is required");
     RETURN_IF_ERROR(r.status());
     ASSIGN_OR_RETURN(Segment s, ParseSegment(*segment, r.FieldPath("segment"), options));
@@ -103,26 +103,27 @@ Status ApplyEvent(const Json& event, const std::string& path, const ParseOptions
     RETURN_IF_ERROR(r.status());
     std::erase_if(state.segments, [&](const Segment& x) { return x.id == id; });
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 }  // namespace
 
-Status ApplyDelta(const Json& delta, ClientFeatures& state, const ParseOptions& options) {
-  FieldReader r(delta, "");
-  const Json* events = r.OptionalArray("events");
+core::Status ApplyDelta(const core::Json& delta, ClientFeatures& state,
+                        const ParseOptions& options) {
+  core::FieldReader r(delta, "");
+  const core::Json* events = r.OptionalArray("events");
   if (!events) r.Fail("events", "is required");
   RETURN_IF_ERROR(r.status());
   ClientFeatures next = state;
   for (size_t i = 0; i < events->size(); ++i) {
-    RETURN_IF_ERROR(ApplyEvent((*events)[i], IndexFieldPath("events", i), options, next));
+    RETURN_IF_ERROR(ApplyEvent((*events)[i], core::IndexFieldPath("events", i), options, next));
   }
   state = std::move(next);
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Json DiffClientFeatures(const ClientFeatures& before, const ClientFeatures& after,
-                        int64_t event_id) {
+core::Json DiffClientFeatures(const ClientFeatures& before, const ClientFeatures& after,
+                              int64_t event_id) {
   const auto name = [](const Feature& f) { return std::string_view(f.name); };
   const auto id = [](const Segment& s) { return s.id; };
   const Keyed old_features(before.features, name);
@@ -130,7 +131,7 @@ Json DiffClientFeatures(const ClientFeatures& before, const ClientFeatures& afte
   const Keyed old_segments(before.segments, id);
   const Keyed new_segments(after.segments, id);
   // Comparing values compares what SDKs receive: ParseClientFeatures(ToJson(x)) == x.
-  Json events = Json::array();
+  core::Json events = core::Json::array();
   new_segments.ForEach([&](const Segment& s) {
     const Segment* old = old_segments.Find(s.id);
     if (old && *old == s) return;
@@ -152,18 +153,18 @@ Json DiffClientFeatures(const ClientFeatures& before, const ClientFeatures& afte
     if (new_segments.Find(s.id)) return;
     events.push_back({{"type", "segment-removed"}, {"eventId", event_id}, {"segmentId", s.id}});
   });
-  return Json{{"events", std::move(events)}};
+  return core::Json{{"events", std::move(events)}};
 }
 
-Json HydrationEvent(const ClientFeatures& state, int64_t event_id) {
-  Json features = Json::array();
+core::Json HydrationEvent(const ClientFeatures& state, int64_t event_id) {
+  core::Json features = core::Json::array();
   for (const Feature& f : state.features) features.push_back(ToJson(f));
-  Json segments = Json::array();
+  core::Json segments = core::Json::array();
   for (const Segment& s : state.segments) segments.push_back(ToJson(s));
-  return Json{{"type", "hydration"},
-              {"eventId", event_id},
-              {"features", std::move(features)},
-              {"segments", std::move(segments)}};
+  return core::Json{{"type", "hydration"},
+                    {"eventId", event_id},
+                    {"features", std::move(features)},
+                    {"segments", std::move(segments)}};
 }
 
 }  // namespace gov::flags

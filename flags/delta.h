@@ -20,7 +20,8 @@ namespace gov::flags {
 // last definition, the one that counts (the SDK keeps one entry per name and per id).
 // Errors name the field (e.g. "events[2].feature.enabled"); on error `state` is left
 // unchanged.
-Status ApplyDelta(const Json& delta, ClientFeatures& state, const ParseOptions& options = {});
+core::Status ApplyDelta(const core::Json& delta, ClientFeatures& state,
+                        const ParseOptions& options = {});
 
 // The delta-API body {"events": [...]} that turns `before` into `after`, for ApplyDelta
 // and for the SDKs: "segment-updated" per added or changed segment, then "feature-updated"
@@ -29,12 +30,12 @@ Status ApplyDelta(const Json& delta, ClientFeatures& state, const ParseOptions& 
 // Features are keyed by name and segments by id, and where one repeats its last
 // definition counts. Equal states give no events. Linear in the sizes of both states;
 // only what goes into events is serialized.
-Json DiffClientFeatures(const ClientFeatures& before, const ClientFeatures& after,
-                        int64_t event_id);
+core::Json DiffClientFeatures(const ClientFeatures& before, const ClientFeatures& after,
+                              int64_t event_id);
 
 // The delta-API event {"type": "hydration", "eventId": event_id, "features": [...],
 // "segments": [...]} that replaces an SDK's whole state with `state`, its features and
 // segments written as ToJson(state) writes them.
-Json HydrationEvent(const ClientFeatures& state, int64_t event_id);
+core::Json HydrationEvent(const ClientFeatures& state, int64_t event_id);
 
 }  // namespace gov::flags

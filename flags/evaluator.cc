@@ -35,7 +35,8 @@ class ThreadRandom final : public RandomSource {
     if (state_ == 0) {
       static std::atomic<uint64_t> counter{0x2545F4914F6CDD1DULL};
       state_ = (counter.fetch_add(0x9E3779B97F4A7C15ULL) ^
-                reinterpret_cast<uintptr_t>(&tls_random_state)) | 1;
+                reinterpret_cast<uintptr_t>(&tls_random_state)) |
+               1;
     }
   }
   double NextDouble() override { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
@@ -57,7 +58,7 @@ struct Scratch {
 };
 
 // new Date(t).toISOString(), written into `buf` (by hand: snprintf may allocate).
-std::string_view FormatTime(TimePoint t, char (&buf)[40]) {
+std::string_view FormatTime(core::TimePoint t, char (&buf)[40]) {
   using namespace std::chrono;
   const auto ms = floor<milliseconds>(t.time_since_epoch());
   const auto days = floor<std::chrono::days>(ms);
@@ -120,8 +121,8 @@ bool IsAscii(std::string_view s) {
 }
 
 // MurmurHash3 of "<group>:<id>" given the state after "<group>:".
-uint32_t HashKey(const Murmur3X86_32& prefix, std::string_view id, bool utf16_low_byte) {
-  Murmur3X86_32 h = prefix;
+uint32_t HashKey(const core::Murmur3X86_32& prefix, std::string_view id, bool utf16_low_byte) {
+  core::Murmur3X86_32 h = prefix;
   if (!utf16_low_byte || IsAscii(id)) {
     h.Update(id);
   } else {
@@ -195,7 +196,7 @@ bool MatchCidr(const CompiledConstraint& c, std::string_view value) {
 }
 
 // The operator's verdict before inversion, as unleash-client-node's operator table.
-bool EvalOperator(const CompiledConstraint& c, const Context& ctx, TimePoint now,
+bool EvalOperator(const CompiledConstraint& c, const Context& ctx, core::TimePoint now,
                   Scratch& scratch) {
   switch (c.op) {
     case Operator::kIn:
@@ -229,7 +230,7 @@ bool EvalOperator(const CompiledConstraint& c, const Context& ctx, TimePoint now
     case Operator::kDateBefore: {
       // The SDK compares context.currentTime (or now) whatever the contextName says.
       if (!c.date_valid) return false;
-      const TimePoint t = ctx.current_time.value_or(now);
+      const core::TimePoint t = ctx.current_time.value_or(now);
       const int64_t ms =
           std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
       return Compare(c.op, ms == c.date_ms ? 0 : (ms < c.date_ms ? -1 : 1));
@@ -261,7 +262,7 @@ bool EvalOperator(const CompiledConstraint& c, const Context& ctx, TimePoint now
   return false;
 }
 
-bool ConstraintHolds(const CompiledConstraint& c, const Context& ctx, TimePoint now,
+bool ConstraintHolds(const CompiledConstraint& c, const Context& ctx, core::TimePoint now,
                      Scratch& scratch) {
   if (c.op == Operator::kUnknown) return false;  // not inverted either
   return EvalOperator(c, ctx, now, scratch) != c.inverted;
@@ -269,7 +270,8 @@ bool ConstraintHolds(const CompiledConstraint& c, const Context& ctx, TimePoint 
 
 class FeatureEvaluator {
  public:
-  FeatureEvaluator(const FlagSnapshot& snap, const Context& ctx, TimePoint now, RandomSource& rng)
+  FeatureEvaluator(const FlagSnapshot& snap, const Context& ctx, core::TimePoint now,
+                   RandomSource& rng)
       : snap_(snap), ctx_(ctx), now_(now), rng_(rng) {}
 
   EvaluationResult Evaluate(const CompiledFeature& f) {
@@ -355,7 +357,7 @@ class FeatureEvaluator {
     return FormatInt(static_cast<int64_t>(std::floor(r * scale + 0.5)) + offset, scratch_.random);
   }
 
-  Outcome Rollout(double percentage, const Murmur3X86_32& prefix, std::string_view id) {
+  Outcome Rollout(double percentage, const core::Murmur3X86_32& prefix, std::string_view id) {
     if (id.empty()) return {};
     const uint32_t normalized = HashKey(prefix, id, snap_.utf16_low_byte_keys) % 100 + 1;
     return {percentage > 0 && normalized <= percentage, percentage > 0 && percentage < 100};
@@ -485,7 +487,7 @@ class FeatureEvaluator {
 
   const FlagSnapshot& snap_;
   const Context& ctx_;
-  const TimePoint now_;
+  const core::TimePoint now_;
   RandomSource& rng_;
   Scratch scratch_;
 };
@@ -509,25 +511,25 @@ std::string_view ReasonName(Reason reason) {
 }
 
 EvaluationResult Evaluate(const FlagSnapshot& snapshot, std::string_view flag,
-                          const Context& context, TimePoint now, RandomSource& random) {
+                          const Context& context, core::TimePoint now, RandomSource& random) {
   const auto it = snapshot.index.find(flag);
   if (it == snapshot.index.end()) return EvaluationResult{};
   return FeatureEvaluator(snapshot, context, now, random).Evaluate(snapshot.features[it->second]);
 }
 
 EvaluationResult Evaluate(const FlagSnapshot& snapshot, std::string_view flag,
-                          const Context& context, TimePoint now) {
+                          const Context& context, core::TimePoint now) {
   ThreadRandom random;
   return Evaluate(snapshot, flag, context, now, random);
 }
 
 bool IsEnabled(const FlagSnapshot& snapshot, std::string_view flag, const Context& context,
-               TimePoint now) {
+               core::TimePoint now) {
   return Evaluate(snapshot, flag, context, now).enabled;
 }
 
 VariantResult GetVariant(const FlagSnapshot& snapshot, std::string_view flag,
-                         const Context& context, TimePoint now) {
+                         const Context& context, core::TimePoint now) {
   return Evaluate(snapshot, flag, context, now).variant;
 }
 

@@ -59,17 +59,17 @@ class RandomSource {
 // Thread-safe for concurrent readers of one snapshot; randomness comes from a
 // per-thread generator.
 EvaluationResult Evaluate(const FlagSnapshot& snapshot, std::string_view flag,
-                          const Context& context, TimePoint now);
+                          const Context& context, core::TimePoint now);
 // Same, drawing randomness from `random`.
 EvaluationResult Evaluate(const FlagSnapshot& snapshot, std::string_view flag,
-                          const Context& context, TimePoint now, RandomSource& random);
+                          const Context& context, core::TimePoint now, RandomSource& random);
 
 // Unleash isEnabled(flag, context): false for unknown flags.
 bool IsEnabled(const FlagSnapshot& snapshot, std::string_view flag, const Context& context,
-               TimePoint now);
+               core::TimePoint now);
 // Unleash getVariant(flag, context): {"disabled", enabled=false, feature_enabled=false}
 // for unknown flags.
 VariantResult GetVariant(const FlagSnapshot& snapshot, std::string_view flag,
-                         const Context& context, TimePoint now);
+                         const Context& context, core::TimePoint now);
 
 }  // namespace gov::flags

@@ -21,21 +21,22 @@ struct ParseOptions {
 
 // Parses {"version": n, "features": [...], "segments": [...]}. Errors are
 // kInvalidArgument naming the field, e.g. "features[3].strategies[1].constraints[0].operator".
-StatusOr<ClientFeatures> ParseClientFeatures(const Json& json, const ParseOptions& options = {});
+core::StatusOr<ClientFeatures> ParseClientFeatures(const core::Json& json,
+                                                   const ParseOptions& options = {});
 // Same, from JSON text.
-StatusOr<ClientFeatures> ParseClientFeaturesText(std::string_view text,
-                                                 const ParseOptions& options = {});
+core::StatusOr<ClientFeatures> ParseClientFeaturesText(std::string_view text,
+                                                       const ParseOptions& options = {});
 // One feature object; `path` prefixes error fields (e.g. "features[3]"). Not validated
 // against other features even when strict (ValidateClientFeatures does that).
-StatusOr<Feature> ParseFeature(const Json& json, std::string_view path,
-                               const ParseOptions& options = {});
+core::StatusOr<Feature> ParseFeature(const core::Json& json, std::string_view path,
+                                     const ParseOptions& options = {});
 // One segment object; `path` prefixes error fields.
-StatusOr<Segment> ParseSegment(const Json& json, std::string_view path,
-                               const ParseOptions& options = {});
+core::StatusOr<Segment> ParseSegment(const core::Json& json, std::string_view path,
+                                     const ParseOptions& options = {});
 
 // The client-API JSON for `features`; ParseClientFeatures(ToJson(x)) == x.
-Json ToJson(const ClientFeatures& features);
-Json ToJson(const Feature& feature);
-Json ToJson(const Segment& segment);
+core::Json ToJson(const ClientFeatures& features);
+core::Json ToJson(const Feature& feature);
+core::Json ToJson(const Segment& segment);
 
 }  // namespace gov::flags

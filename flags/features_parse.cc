@@ -15,29 +15,29 @@ class Parser {
  public:
   explicit Parser(const ParseOptions& options) : strict_(options.strict) {}
 
-  Status ParseRoot(const Json& json, ClientFeatures& out) const {
-    FieldReader r(json, "");
+  core::Status ParseRoot(const core::Json& json, ClientFeatures& out) const {
+    core::FieldReader r(json, "");
     if (strict_) r.RejectUnknown({"version", "features", "segments"});
     out.version = r.OptionalInt("version").value_or(2);
-    if (const Json* features = r.OptionalArray("features")) {
+    if (const core::Json* features = r.OptionalArray("features")) {
       for (size_t i = 0; i < features->size() && r.ok(); ++i) {
         Feature f;
-        RETURN_IF_ERROR(ParseFeature((*features)[i], IndexFieldPath("features", i), f));
+        RETURN_IF_ERROR(ParseFeature((*features)[i], core::IndexFieldPath("features", i), f));
         out.features.push_back(std::move(f));
       }
     }
-    if (const Json* segments = r.OptionalArray("segments")) {
+    if (const core::Json* segments = r.OptionalArray("segments")) {
       for (size_t i = 0; i < segments->size() && r.ok(); ++i) {
         Segment s;
-        RETURN_IF_ERROR(ParseSegment((*segments)[i], IndexFieldPath("segments", i), s));
+        RETURN_IF_ERROR(ParseSegment((*segments)[i], core::IndexFieldPath("segments", i), s));
         out.segments.push_back(std::move(s));
       }
     }
     return r.status();
   }
 
-  Status ParseFeature(const Json& json, const std::string& path, Feature& out) const {
-    FieldReader r(json, path);
+  core::Status ParseFeature(const core::Json& json, const std::string& path, Feature& out) const {
+    core::FieldReader r(json, path);
     if (strict_) {
       r.RejectUnknown({"name", "description", "enabled", "project", "type", "stale",
                        "impressionData", "strategies", "variants", "dependencies"});
@@ -50,29 +50,29 @@ class Parser {
     out.description = r.OptionalString("description");
     out.stale = r.OptionalBool("stale").value_or(false);
     out.impression_data = r.OptionalBool("impressionData").value_or(false);
-    if (const Json* strategies = r.OptionalArray("strategies")) {
+    if (const core::Json* strategies = r.OptionalArray("strategies")) {
       for (size_t i = 0; i < strategies->size() && r.ok(); ++i) {
         Strategy s;
         RETURN_IF_ERROR(
-            ParseStrategy((*strategies)[i], IndexFieldPath(r.FieldPath("strategies"), i), s));
+            ParseStrategy((*strategies)[i], core::IndexFieldPath(r.FieldPath("strategies"), i), s));
         out.strategies.push_back(std::move(s));
       }
     }
     RETURN_IF_ERROR(r.status());
     RETURN_IF_ERROR(ParseVariants(r, "variants", /*allow_overrides=*/true, out.variants));
-    if (const Json* deps = r.OptionalArray("dependencies")) {
+    if (const core::Json* deps = r.OptionalArray("dependencies")) {
       for (size_t i = 0; i < deps->size() && r.ok(); ++i) {
         Dependency d;
         RETURN_IF_ERROR(
-            ParseDependency((*deps)[i], IndexFieldPath(r.FieldPath("dependencies"), i), d));
+            ParseDependency((*deps)[i], core::IndexFieldPath(r.FieldPath("dependencies"), i), d));
         out.dependencies.push_back(std::move(d));
       }
     }
     return r.status();
   }
 
-  Status ParseSegment(const Json& json, const std::string& path, Segment& out) const {
-    FieldReader r(json, path);
+  core::Status ParseSegment(const core::Json& json, const std::string& path, Segment& out) const {
+    core::FieldReader r(json, path);
     if (strict_) r.RejectUnknown({"id", "name", "constraints"});
     out.id = r.RequiredInt("id");
     out.name = r.OptionalString("name");
@@ -81,8 +81,8 @@ class Parser {
   }
 
  private:
-  Status ParseStrategy(const Json& json, const std::string& path, Strategy& out) const {
-    FieldReader r(json, path);
+  core::Status ParseStrategy(const core::Json& json, const std::string& path, Strategy& out) const {
+    core::FieldReader r(json, path);
     if (strict_) {
       r.RejectUnknown({"name", "id", "title", "parameters", "constraints", "segments", "variants",
                        "disabled", "sortOrder"});
@@ -92,7 +92,7 @@ class Parser {
     out.title = r.OptionalString("title");
     out.disabled = r.OptionalBool("disabled").value_or(false);
     out.sort_order = r.OptionalInt("sortOrder");
-    if (const Json* params = r.OptionalObject("parameters")) {
+    if (const core::Json* params = r.OptionalObject("parameters")) {
       const std::string params_path = r.FieldPath("parameters");
       for (const auto& [key, value] : params->items()) {
         if (value.is_null()) continue;
@@ -104,16 +104,16 @@ class Parser {
         } else if (value.is_boolean()) {
           out.parameters[key] = value.get<bool>() ? "true" : "false";
         } else {
-          return InvalidArgument("expected a string", JoinFieldPath(params_path, key));
+          return core::InvalidArgument("expected a string", core::JoinFieldPath(params_path, key));
         }
       }
     }
-    if (const Json* segments = r.OptionalArray("segments")) {
+    if (const core::Json* segments = r.OptionalArray("segments")) {
       for (size_t i = 0; i < segments->size(); ++i) {
-        const Json& id = (*segments)[i];
+        const core::Json& id = (*segments)[i];
         if (!id.is_number_integer()) {
-          return InvalidArgument("expected a segment id (an integer)",
-                                 IndexFieldPath(r.FieldPath("segments"), i));
+          return core::InvalidArgument("expected a segment id (an integer)",
+                                       core::IndexFieldPath(r.FieldPath("segments"), i));
         }
         out.segments.push_back(id.get<int64_t>());
       }
@@ -123,21 +123,22 @@ class Parser {
     return ParseVariants(r, "variants", /*allow_overrides=*/false, out.variants);
   }
 
-  Status ParseConstraints(FieldReader& r, std::vector<Constraint>& out) const {
-    const Json* constraints = r.OptionalArray("constraints");
+  core::Status ParseConstraints(core::FieldReader& r, std::vector<Constraint>& out) const {
+    const core::Json* constraints = r.OptionalArray("constraints");
     RETURN_IF_ERROR(r.status());
-    if (!constraints) return Status::Ok();
+    if (!constraints) return core::Status::Ok();
     for (size_t i = 0; i < constraints->size(); ++i) {
       Constraint c;
-      RETURN_IF_ERROR(
-          ParseConstraint((*constraints)[i], IndexFieldPath(r.FieldPath("constraints"), i), c));
+      RETURN_IF_ERROR(ParseConstraint((*constraints)[i],
+                                      core::IndexFieldPath(r.FieldPath("constraints"), i), c));
       out.push_back(std::move(c));
     }
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
-  Status ParseConstraint(const Json& json, const std::string& path, Constraint& out) const {
-    FieldReader r(json, path);
+  core::Status ParseConstraint(const core::Json& json, const std::string& path,
+                               Constraint& out) const {
+    core::FieldReader r(json, path);
     if (strict_) {
       r.RejectUnknown(
           {"contextName", "operator", "values", "value", "caseInsensitive", "inverted"});
@@ -146,7 +147,7 @@ class Parser {
     out.op = r.RequiredString("operator");
     out.case_insensitive = r.OptionalBool("caseInsensitive").value_or(false);
     out.inverted = r.OptionalBool("inverted").value_or(false);
-    if (const Json* value = r.Get("value")) {
+    if (const core::Json* value = r.Get("value")) {
       if (value->is_string()) {
         out.value = value->get<std::string>();
       } else if (value->is_number()) {
@@ -159,14 +160,14 @@ class Parser {
     return ReadStringArray(r, "values", out.values);
   }
 
-  Status ParseVariants(FieldReader& r, std::string_view key, bool allow_overrides,
-                       std::vector<Variant>& out) const {
-    const Json* variants = r.OptionalArray(key);
+  core::Status ParseVariants(core::FieldReader& r, std::string_view key, bool allow_overrides,
+                             std::vector<Variant>& out) const {
+    const core::Json* variants = r.OptionalArray(key);
     RETURN_IF_ERROR(r.status());
-    if (!variants) return Status::Ok();
+    if (!variants) return core::Status::Ok();
     for (size_t i = 0; i < variants->size(); ++i) {
-      const std::string path = IndexFieldPath(r.FieldPath(key), i);
-      FieldReader v((*variants)[i], path);
+      const std::string path = core::IndexFieldPath(r.FieldPath(key), i);
+      core::FieldReader v((*variants)[i], path);
       if (strict_) {
         if (allow_overrides) {
           v.RejectUnknown({"name", "weight", "weightType", "stickiness", "payload", "overrides"});
@@ -180,8 +181,8 @@ class Parser {
       out_v.weight = v.OptionalInt("weight").value_or(0);
       out_v.weight_type = v.OptionalString("weightType");
       out_v.stickiness = v.OptionalString("stickiness");
-      if (const Json* payload = v.OptionalObject("payload")) {
-        FieldReader p(*payload, v.FieldPath("payload"));
+      if (const core::Json* payload = v.OptionalObject("payload")) {
+        core::FieldReader p(*payload, v.FieldPath("payload"));
         if (strict_) p.RejectUnknown({"type", "value"});
         Payload out_p;
         out_p.type = p.RequiredString("type");
@@ -190,9 +191,9 @@ class Parser {
         out_v.payload = std::move(out_p);
       }
       if (allow_overrides) {
-        if (const Json* overrides = v.OptionalArray("overrides")) {
+        if (const core::Json* overrides = v.OptionalArray("overrides")) {
           for (size_t k = 0; k < overrides->size(); ++k) {
-            FieldReader o((*overrides)[k], IndexFieldPath(v.FieldPath("overrides"), k));
+            core::FieldReader o((*overrides)[k], core::IndexFieldPath(v.FieldPath("overrides"), k));
             if (strict_) o.RejectUnknown({"contextName", "values"});
             Override out_o;
             out_o.context_name = o.RequiredString("contextName");
@@ -205,11 +206,12 @@ class Parser {
       RETURN_IF_ERROR(v.status());
       out.push_back(std::move(out_v));
     }
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
-  Status ParseDependency(const Json& json, const std::string& path, Dependency& out) const {
-    FieldReader r(json, path);
+  core::Status ParseDependency(const core::Json& json, const std::string& path,
+                               Dependency& out) const {
+    core::FieldReader r(json, path);
     if (strict_) r.RejectUnknown({"feature", "enabled", "variants"});
     out.feature = r.RequiredString("feature");
     out.enabled = r.OptionalBool("enabled");
@@ -217,20 +219,21 @@ class Parser {
     return ReadStringArray(r, "variants", out.variants);
   }
 
-  static Status ReadStringArray(FieldReader& r, std::string_view key,
-                                std::vector<std::string>& out) {
-    const Json* array = r.OptionalArray(key);
+  static core::Status ReadStringArray(core::FieldReader& r, std::string_view key,
+                                      std::vector<std::string>& out) {
+    const core::Json* array = r.OptionalArray(key);
     RETURN_IF_ERROR(r.status());
-    if (!array) return Status::Ok();
+    if (!array) return core::Status::Ok();
     out.reserve(array->size());
     for (size_t i = 0; i < array->size(); ++i) {
-      const Json& item = (*array)[i];
+      const core::Json& item = (*array)[i];
       if (!item.is_string()) {
-        return InvalidArgument("expected a string", IndexFieldPath(r.FieldPath(key), i));
+        return core::InvalidArgument("expected a string",
+                                     core::IndexFieldPath(r.FieldPath(key), i));
       }
       out.push_back(item.get<std::string>());
     }
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
   bool strict_;
@@ -238,29 +241,30 @@ class Parser {
 
 }  // namespace
 
-StatusOr<ClientFeatures> ParseClientFeatures(const Json& json, const ParseOptions& options) {
+core::StatusOr<ClientFeatures> ParseClientFeatures(const core::Json& json,
+                                                   const ParseOptions& options) {
   ClientFeatures out;
   RETURN_IF_ERROR(Parser(options).ParseRoot(json, out));
   if (options.strict) RETURN_IF_ERROR(ValidateClientFeatures(out));
   return out;
 }
 
-StatusOr<ClientFeatures> ParseClientFeaturesText(std::string_view text,
-                                                 const ParseOptions& options) {
-  ASSIGN_OR_RETURN(Json json, ParseJson(text));
+core::StatusOr<ClientFeatures> ParseClientFeaturesText(std::string_view text,
+                                                       const ParseOptions& options) {
+  ASSIGN_OR_RETURN(core::Json json, core::ParseJson(text));
   return ParseClientFeatures(json, options);
 }
 
-StatusOr<Feature> ParseFeature(const Json& json, std::string_view path,
-                               const ParseOptions& options) {
+core::StatusOr<Feature> ParseFeature(const core::Json& json, std::string_view path,
+                                     const ParseOptions& options) {
   Feature out;
   RETURN_IF_ERROR(Parser(options).ParseFeature(json, std::string(path), out));
   if (options.strict) RETURN_IF_ERROR(ValidateFeature(out, path));
   return out;
 }
 
-StatusOr<Segment> ParseSegment(const Json& json, std::string_view path,
-                               const ParseOptions& options) {
+core::StatusOr<Segment> ParseSegment(const core::Json& json, std::string_view path,
+                                     const ParseOptions& options) {
   Segment out;
   RETURN_IF_ERROR(Parser(options).ParseSegment(json, std::string(path), out));
   if (options.strict) RETURN_IF_ERROR(ValidateSegment(out, path));

@@ -4,31 +4,31 @@ namespace gov::flags {
 
 namespace {
 
-Json ConstraintsToJson(const std::vector<Constraint>& constraints) {
-  Json out = Json::array();
+core::Json ConstraintsToJson(const std::vector<Constraint>& constraints) {
+  core::Json out = core::Json::array();
   for (const Constraint& c : constraints) {
     // `values` even when empty: unleash-client-node reads constraint.values.filter(...)
     // for the list operators (IN_CIDR too) without a null check.
-    Json j = {{"contextName", c.context_name},
-              {"operator", c.op},
-              {"values", c.values},
-              {"caseInsensitive", c.case_insensitive},
-              {"inverted", c.inverted}};
+    core::Json j = {{"contextName", c.context_name},
+                    {"operator", c.op},
+                    {"values", c.values},
+                    {"caseInsensitive", c.case_insensitive},
+                    {"inverted", c.inverted}};
     if (c.value) j["value"] = *c.value;
     out.push_back(std::move(j));
   }
   return out;
 }
 
-Json VariantsToJson(const std::vector<Variant>& variants) {
-  Json out = Json::array();
+core::Json VariantsToJson(const std::vector<Variant>& variants) {
+  core::Json out = core::Json::array();
   for (const Variant& v : variants) {
-    Json j = {{"name", v.name}, {"weight", v.weight}};
+    core::Json j = {{"name", v.name}, {"weight", v.weight}};
     if (v.weight_type) j["weightType"] = *v.weight_type;
     if (v.stickiness) j["stickiness"] = *v.stickiness;
     if (v.payload) j["payload"] = {{"type", v.payload->type}, {"value", v.payload->value}};
     if (!v.overrides.empty()) {
-      Json overrides = Json::array();
+      core::Json overrides = core::Json::array();
       for (const Override& o : v.overrides) {
         overrides.push_back({{"contextName", o.context_name}, {"values", o.values}});
       }
@@ -39,11 +39,11 @@ Json VariantsToJson(const std::vector<Variant>& variants) {
   return out;
 }
 
-Json StrategyToJson(const Strategy& s) {
-  Json j = {{"name", s.name},
-            {"parameters", Json::object()},
-            {"constraints", ConstraintsToJson(s.constraints)},
-            {"variants", VariantsToJson(s.variants)}};
+core::Json StrategyToJson(const Strategy& s) {
+  core::Json j = {{"name", s.name},
+                  {"parameters", core::Json::object()},
+                  {"constraints", ConstraintsToJson(s.constraints)},
+                  {"variants", VariantsToJson(s.variants)}};
   for (const auto& [key, value] : s.parameters) j["parameters"][key] = value;
   if (s.id) j["id"] = *s.id;
   if (s.title) j["title"] = *s.title;
@@ -55,21 +55,21 @@ Json StrategyToJson(const Strategy& s) {
 
 }  // namespace
 
-Json ToJson(const Feature& f) {
-  Json j = {{"name", f.name},
-            {"enabled", f.enabled},
-            {"stale", f.stale},
-            {"impressionData", f.impression_data},
-            {"strategies", Json::array()},
-            {"variants", VariantsToJson(f.variants)}};
+core::Json ToJson(const Feature& f) {
+  core::Json j = {{"name", f.name},
+                  {"enabled", f.enabled},
+                  {"stale", f.stale},
+                  {"impressionData", f.impression_data},
+                  {"strategies", core::Json::array()},
+                  {"variants", VariantsToJson(f.variants)}};
   if (!f.project.empty()) j["project"] = f.project;
   if (!f.type.empty()) j["type"] = f.type;
   if (f.description) j["description"] = *f.description;
   for (const Strategy& s : f.strategies) j["strategies"].push_back(StrategyToJson(s));
   if (!f.dependencies.empty()) {
-    Json deps = Json::array();
+    core::Json deps = core::Json::array();
     for (const Dependency& d : f.dependencies) {
-      Json dj = {{"feature", d.feature}};
+      core::Json dj = {{"feature", d.feature}};
       if (d.enabled) dj["enabled"] = *d.enabled;
       if (!d.variants.empty()) dj["variants"] = d.variants;
       deps.push_back(std::move(dj));
@@ -79,14 +79,16 @@ Json ToJson(const Feature& f) {
   return j;
 }
 
-Json ToJson(const Segment& s) {
-  Json j = {{"id", s.id}, {"constraints", ConstraintsToJson(s.constraints)}};
+core::Json ToJson(const Segment& s) {
+  core::Json j = {{"id", s.id}, {"constraints", ConstraintsToJson(s.constraints)}};
   if (s.name) j["name"] = *s.name;
   return j;
 }
 
-Json ToJson(const ClientFeatures& cf) {
-  Json j = {{"version", cf.version}, {"features", Json::array()}, {"segments", Json::array()}};
+core::Json ToJson(const ClientFeatures& cf) {
+  core::Json j = {{"version", cf.version},
+                  {"features", core::Json::array()},
+                  {"segments", core::Json::array()}};
   for (const Feature& f : cf.features) j["features"].push_back(ToJson(f));
   for (const Segment& s : cf.segments) j["segments"].push_back(ToJson(s));
   return j;

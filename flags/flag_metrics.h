@@ -27,39 +27,40 @@ namespace gov::flags {
 // the UTC hour that contains bucket.start. Counts are integers from 0 to 2^40; stop is not
 // before start; flags whose counts are all 0 are left out; unknown flag names are kept (as
 // Unleash does).
-StatusOr<std::vector<store::FlagMetricsBucket>> ParseClientMetrics(const std::string& environment,
-                                                                   const Json& body);
+core::StatusOr<std::vector<store::FlagMetricsBucket>> ParseClientMetrics(
+    const std::string& environment, const core::Json& body);
 // A register body {"appName", "instanceId"?, "sdkVersion"?, "strategies"?: [names],
 // "started"?, "interval"? (ms)} of `environment`, seen at `now` (also `started` when absent).
-StatusOr<store::ClientRegistration> ParseClientRegistration(const std::string& environment,
-                                                            const Json& body, TimePoint now);
+core::StatusOr<store::ClientRegistration> ParseClientRegistration(const std::string& environment,
+                                                                  const core::Json& body,
+                                                                  core::TimePoint now);
 
 // Stores what SDKs report. Thread-safe.
 class FlagMetrics {
  public:
-  FlagMetrics(store::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+  FlagMetrics(store::Database& db, const core::Clock& clock) : db_(db), clock_(clock) {}
 
   // Parses (ParseClientMetrics) and stores a metrics body: counts add up per hour.
-  Status RecordClientMetrics(const std::string& environment, const Json& body);
+  core::Status RecordClientMetrics(const std::string& environment, const core::Json& body);
   // Parses (ParseClientRegistration) and stores a register body, replacing the instance's
   // earlier registration.
-  Status RecordClientRegistration(const std::string& environment, const Json& body);
+  core::Status RecordClientRegistration(const std::string& environment, const core::Json& body);
   // Adds parsed counts.
-  Status Store(const std::vector<store::FlagMetricsBucket>& buckets);
+  core::Status Store(const std::vector<store::FlagMetricsBucket>& buckets);
   // Stores a parsed registration.
-  Status StoreRegistration(const store::ClientRegistration& registration);
+  core::Status StoreRegistration(const store::ClientRegistration& registration);
   // Stored counts of `feature`, newest hour first: {"name", "items": [{"appName",
   // "environment", "hour", "yes", "no", "variants"}]}. kNotFound when the feature does not
   // exist.
-  StatusOr<Json> FeatureMetrics(const std::string& feature,
-                                const std::optional<std::string>& environment);
+  core::StatusOr<core::Json> FeatureMetrics(const std::string& feature,
+                                            const std::optional<std::string>& environment);
 
  private:
   store::Database& db_;
-  const Clock& clock_;
+  const core::Clock& clock_;
 };
 
 // The start of the UTC hour containing `t`.
-TimePoint HourStart(TimePoint t);
+core::TimePoint HourStart(core::TimePoint t);
 
 }  // namespace gov::flags

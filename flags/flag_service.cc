@@ -13,9 +13,9 @@ namespace gov::flags {
 
 namespace {
 
-Status Audit(store::Transaction& tx, const ChangeAuthor& author, TimePoint now,
-             const std::string& action, const std::string& resource,
-             std::optional<std::string> before, std::optional<std::string> after) {
+core::Status Audit(store::Transaction& tx, const ChangeAuthor& author, core::TimePoint now,
+                   const std::string& action, const std::string& resource,
+                   std::optional<std::string> before, std::optional<std::string> after) {
   return store::AuditRepository::Append(
              tx, {0, now, author.actor, action, resource, std::move(before), std::move(after),
                   author.request_id})
@@ -27,55 +27,57 @@ std::optional<std::string> FeatureAuditJson(const AdminFeature* f) {
   return AdminFeatureToJson(*f).dump();
 }
 
-Status RequireEnvironment(store::Transaction& tx, const std::string& environment) {
+core::Status RequireEnvironment(store::Transaction& tx, const std::string& environment) {
   ASSIGN_OR_RETURN(bool exists, store::EnvironmentRepository::Exists(tx, environment));
-  if (!exists) return NotFound("environment " + environment + " not found");
-  return Status::Ok();
+  if (!exists) return core::NotFound("environment " + environment + " not found");
+  return core::Status::Ok();
 }
 
 // Every segment the strategies reference exists; `path` is where the strategies list sits.
-Status CheckSegments(store::Transaction& tx, const std::vector<Strategy>& strategies,
-                     const std::string& path) {
+core::Status CheckSegments(store::Transaction& tx, const std::vector<Strategy>& strategies,
+                           const std::string& path) {
   for (size_t j = 0; j < strategies.size(); ++j) {
     const auto& ids = strategies[j].segments;
     for (size_t k = 0; k < ids.size(); ++k) {
       auto segment = store::FlagRepository::GetSegment(tx, ids[k]);
-      if (segment.status().code() == StatusCode::kNotFound) {
-        return InvalidArgument(
+      if (segment.status().code() == core::StatusCode::kNotFound) {
+        return core::InvalidArgument(
             "unknown segment id " + std::to_string(ids[k]),
-            IndexFieldPath(JoinFieldPath(IndexFieldPath(path, j), "segments"), k));
+            core::IndexFieldPath(core::JoinFieldPath(core::IndexFieldPath(path, j), "segments"),
+                                 k));
       }
       RETURN_IF_ERROR(segment.status());
     }
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 // Environments, segments and parent features that `f` names all exist.
-Status CheckReferences(store::Transaction& tx, const AdminFeature& f) {
+core::Status CheckReferences(store::Transaction& tx, const AdminFeature& f) {
   for (const auto& [env, state] : f.environments) {
-    const std::string path = JoinFieldPath("environments", env);
+    const std::string path = core::JoinFieldPath("environments", env);
     ASSIGN_OR_RETURN(bool exists, store::EnvironmentRepository::Exists(tx, env));
-    if (!exists) return InvalidArgument("no such environment", path);
-    RETURN_IF_ERROR(CheckSegments(tx, state.strategies, JoinFieldPath(path, "strategies")));
+    if (!exists) return core::InvalidArgument("no such environment", path);
+    RETURN_IF_ERROR(CheckSegments(tx, state.strategies, core::JoinFieldPath(path, "strategies")));
   }
   const auto& deps = f.definition.dependencies;
   for (size_t i = 0; i < deps.size(); ++i) {
     auto parent = store::FlagRepository::GetFeature(tx, deps[i].feature);
-    if (parent.status().code() == StatusCode::kNotFound) {
-      return InvalidArgument("unknown feature \"" + deps[i].feature + "\"",
-                             JoinFieldPath(IndexFieldPath("dependencies", i), "feature"));
+    if (parent.status().code() == core::StatusCode::kNotFound) {
+      return core::InvalidArgument(
+          "unknown feature \"" + deps[i].feature + "\"",
+          core::JoinFieldPath(core::IndexFieldPath("dependencies", i), "feature"));
     }
     RETURN_IF_ERROR(parent.status());
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 // Writes `next` over `before` (nullptr: a new feature). Returns whether anything changed,
 // and adds the environments whose client view changed to `touched`.
-StatusOr<bool> WriteFeature(store::Transaction& tx, const AdminFeature& next,
-                            const AdminFeature* before, TimePoint now,
-                            std::set<std::string>& touched, bool& all) {
+core::StatusOr<bool> WriteFeature(store::Transaction& tx, const AdminFeature& next,
+                                  const AdminFeature* before, core::TimePoint now,
+                                  std::set<std::string>& touched, bool& all) {
   const std::string& name = next.definition.name;
   const std::string definition = DefinitionToJson(next.definition).dump();
   auto state_of = [](const AdminFeature& f, const std::string& env) {
@@ -113,24 +115,25 @@ StatusOr<bool> WriteFeature(store::Transaction& tx, const AdminFeature& next,
   return true;
 }
 
-StatusOr<AdminFeature> ParseReplacement(const Json& body, const std::string& name) {
-  Json named = body;
+core::StatusOr<AdminFeature> ParseReplacement(const core::Json& body, const std::string& name) {
+  core::Json named = body;
   if (named.is_object() && (!named.contains("name") || named["name"].is_null())) {
     named["name"] = name;
   }
   ASSIGN_OR_RETURN(AdminFeature parsed, ParseAdminFeature(named));
   if (parsed.definition.name != name) {
-    return InvalidArgument("must match the feature name in the path (\"" + name + "\")", "name");
+    return core::InvalidArgument("must match the feature name in the path (\"" + name + "\")",
+                                 "name");
   }
   return parsed;
 }
 
 }  // namespace
 
-Status FlagService::Apply(const Change& change) {
+core::Status FlagService::Apply(const Change& change) {
   std::set<std::string> environments;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
         Touched touched;
         RETURN_IF_ERROR(change(tx, touched));
         environments = std::move(touched.environments);
@@ -142,40 +145,41 @@ Status FlagService::Apply(const Change& change) {
           RETURN_IF_ERROR(store::FlagRepository::BumpRevision(tx, env).status());
           RETURN_IF_ERROR(db_.Notify(tx, kFlagsChannel, env));
         }
-        return Status::Ok();
+        return core::Status::Ok();
       }));
   // The change is committed; a failed reload here is repaired by the periodic check.
   for (const auto& env : environments) (void)publisher_.Reload(env);
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-StatusOr<std::vector<AdminFeature>> FlagService::ListFeatures() {
+core::StatusOr<std::vector<AdminFeature>> FlagService::ListFeatures() {
   std::vector<AdminFeature> out;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
-        ASSIGN_OR_RETURN(out, LoadAdminFeatures(tx));
-        return Status::Ok();
-      }));
+  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
+                                         [&](store::Transaction& tx) -> core::Status {
+                                           ASSIGN_OR_RETURN(out, LoadAdminFeatures(tx));
+                                           return core::Status::Ok();
+                                         }));
   return out;
 }
 
-StatusOr<AdminFeature> FlagService::GetFeature(const std::string& name) {
+core::StatusOr<AdminFeature> FlagService::GetFeature(const std::string& name) {
   std::optional<AdminFeature> out;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
-        ASSIGN_OR_RETURN(out, LoadAdminFeature(tx, name));
-        return Status::Ok();
-      }));
+  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
+                                         [&](store::Transaction& tx) -> core::Status {
+                                           ASSIGN_OR_RETURN(out, LoadAdminFeature(tx, name));
+                                           return core::Status::Ok();
+                                         }));
   return std::move(*out);
 }
 
-StatusOr<AdminFeature> FlagService::CreateFeature(const ChangeAuthor& author, const Json& body) {
+core::StatusOr<AdminFeature> FlagService::CreateFeature(const ChangeAuthor& author,
+                                                        const core::Json& body) {
   ASSIGN_OR_RETURN(AdminFeature next, ParseAdminFeature(body));
   const std::string name = next.definition.name;
   std::optional<AdminFeature> created;
-  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> Status {
+  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
     RETURN_IF_ERROR(CheckReferences(tx, next));
-    const TimePoint now = clock_.Now();
+    const core::TimePoint now = clock_.Now();
     RETURN_IF_ERROR(
         WriteFeature(tx, next, nullptr, now, touched.environments, touched.all).status());
     ASSIGN_OR_RETURN(created, LoadAdminFeature(tx, name));
@@ -185,63 +189,66 @@ StatusOr<AdminFeature> FlagService::CreateFeature(const ChangeAuthor& author, co
   return std::move(*created);
 }
 
-StatusOr<AdminFeature> FlagService::Update(
+core::StatusOr<AdminFeature> FlagService::Update(
     const ChangeAuthor& author, const std::string& name, std::optional<int64_t> expected_version,
     const std::string& action,
-    const std::function<Status(store::Transaction&, AdminFeature&)>& edit) {
+    const std::function<core::Status(store::Transaction&, AdminFeature&)>& edit) {
   std::optional<AdminFeature> after;
-  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> Status {
+  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
     ASSIGN_OR_RETURN(AdminFeature before, LoadAdminFeature(tx, name));
     if (expected_version && *expected_version != before.version) {
-      return Conflict("feature " + name + " is at version " + std::to_string(before.version) +
-                      ", not " + std::to_string(*expected_version));
+      return core::Conflict("feature " + name + " is at version " + std::to_string(before.version) +
+                            ", not " + std::to_string(*expected_version));
     }
     AdminFeature next = before;
     RETURN_IF_ERROR(edit(tx, next));
-    const TimePoint now = clock_.Now();
+    const core::TimePoint now = clock_.Now();
     ASSIGN_OR_RETURN(bool changed,
                      WriteFeature(tx, next, &before, now, touched.environments, touched.all));
     ASSIGN_OR_RETURN(after, LoadAdminFeature(tx, name));
-    if (!changed) return Status::Ok();
+    if (!changed) return core::Status::Ok();
     return Audit(tx, author, now, action, "flags/" + name, FeatureAuditJson(&before),
                  FeatureAuditJson(&*after));
   }));
   return std::move(*after);
 }
 
-StatusOr<AdminFeature> FlagService::ReplaceFeature(const ChangeAuthor& author,
-                                                   const std::string& name, const Json& body,
-                                                   std::optional<int64_t> expected_version) {
+core::StatusOr<AdminFeature> FlagService::ReplaceFeature(const ChangeAuthor& author,
+                                                         const std::string& name,
+                                                         const core::Json& body,
+                                                         std::optional<int64_t> expected_version) {
   ASSIGN_OR_RETURN(AdminFeature replacement, ParseReplacement(body, name));
   return Update(author, name, expected_version, "flag.update",
-                [&](store::Transaction& tx, AdminFeature& next) -> Status {
+                [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
                   RETURN_IF_ERROR(CheckReferences(tx, replacement));
                   next.definition = replacement.definition;
                   next.environments = replacement.environments;
-                  return Status::Ok();
+                  return core::Status::Ok();
                 });
 }
 
-StatusOr<AdminFeature> FlagService::PatchFeature(const ChangeAuthor& author,
-                                                 const std::string& name, const Json& patch,
-                                                 std::optional<int64_t> expected_version) {
-  if (!patch.is_object()) return InvalidArgument("expected a JSON merge patch object", "body");
+core::StatusOr<AdminFeature> FlagService::PatchFeature(const ChangeAuthor& author,
+                                                       const std::string& name,
+                                                       const core::Json& patch,
+                                                       std::optional<int64_t> expected_version) {
+  if (!patch.is_object())
+    return core::InvalidArgument("expected a JSON merge patch object", "body");
   return Update(author, name, expected_version, "flag.update",
-                [&](store::Transaction& tx, AdminFeature& next) -> Status {
-                  Json merged = AdminFeatureToJson(next);
+                [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
+                  core::Json merged = AdminFeatureToJson(next);
                   for (const char* key : {"version", "createdAt", "updatedAt"}) merged.erase(key);
                   merged.merge_patch(patch);
                   ASSIGN_OR_RETURN(AdminFeature patched, ParseReplacement(merged, name));
                   RETURN_IF_ERROR(CheckReferences(tx, patched));
                   next.definition = patched.definition;
                   next.environments = patched.environments;
-                  return Status::Ok();
+                  return core::Status::Ok();
                 });
 }
 
-Status FlagService::DeleteFeature(const ChangeAuthor& author, const std::string& name,
-                                  std::optional<int64_t> expected_version) {
-  return Apply([&](store::Transaction& tx, Touched& touched) -> Status {
+core::Status FlagService::DeleteFeature(const ChangeAuthor& author, const std::string& name,
+                                        std::optional<int64_t> expected_version) {
+  return Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
     ASSIGN_OR_RETURN(auto features, LoadAdminFeatures(tx));
     const AdminFeature* before = nullptr;
     std::string children;
@@ -251,9 +258,9 @@ Status FlagService::DeleteFeature(const ChangeAuthor& author, const std::string&
         if (d.feature == name) children += (children.empty() ? "" : ", ") + f.definition.name;
       }
     }
-    if (before == nullptr) return NotFound("feature " + name + " not found");
+    if (before == nullptr) return core::NotFound("feature " + name + " not found");
     if (!children.empty()) {
-      return Conflict("feature " + name + " is a dependency of: " + children);
+      return core::Conflict("feature " + name + " is a dependency of: " + children);
     }
     RETURN_IF_ERROR(store::FlagRepository::DeleteFeature(tx, name, expected_version));
     touched.all = true;
@@ -262,73 +269,79 @@ Status FlagService::DeleteFeature(const ChangeAuthor& author, const std::string&
   });
 }
 
-StatusOr<AdminFeature> FlagService::SetEnabled(const ChangeAuthor& author, const std::string& name,
-                                               const std::string& environment, bool enabled,
-                                               std::optional<int64_t> expected_version) {
+core::StatusOr<AdminFeature> FlagService::SetEnabled(const ChangeAuthor& author,
+                                                     const std::string& name,
+                                                     const std::string& environment, bool enabled,
+                                                     std::optional<int64_t> expected_version) {
   return Update(author, name, expected_version, enabled ? "flag.enable" : "flag.disable",
-                [&](store::Transaction& tx, AdminFeature& next) -> Status {
+                [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
                   RETURN_IF_ERROR(RequireEnvironment(tx, environment));
                   next.environments[environment].enabled = enabled;
-                  return Status::Ok();
+                  return core::Status::Ok();
                 });
 }
 
-StatusOr<AdminFeature> FlagService::SetStrategies(const ChangeAuthor& author,
-                                                  const std::string& name,
-                                                  const std::string& environment, const Json& body,
-                                                  std::optional<int64_t> expected_version) {
+core::StatusOr<AdminFeature> FlagService::SetStrategies(const ChangeAuthor& author,
+                                                        const std::string& name,
+                                                        const std::string& environment,
+                                                        const core::Json& body,
+                                                        std::optional<int64_t> expected_version) {
   ASSIGN_OR_RETURN(auto strategies, ParseStrategiesBody(body));
   return Update(author, name, expected_version, "flag.strategies",
-                [&](store::Transaction& tx, AdminFeature& next) -> Status {
+                [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
                   RETURN_IF_ERROR(RequireEnvironment(tx, environment));
                   RETURN_IF_ERROR(CheckSegments(tx, strategies, "strategies"));
                   next.environments[environment].strategies = strategies;
-                  return Status::Ok();
+                  return core::Status::Ok();
                 });
 }
 
-StatusOr<AdminFeature> FlagService::SetVariants(const ChangeAuthor& author, const std::string& name,
-                                                const std::string& environment, const Json& body,
-                                                std::optional<int64_t> expected_version) {
+core::StatusOr<AdminFeature> FlagService::SetVariants(const ChangeAuthor& author,
+                                                      const std::string& name,
+                                                      const std::string& environment,
+                                                      const core::Json& body,
+                                                      std::optional<int64_t> expected_version) {
   ASSIGN_OR_RETURN(auto variants, ParseVariantsBody(body));
   return Update(author, name, expected_version, "flag.variants",
-                [&](store::Transaction& tx, AdminFeature& next) -> Status {
+                [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
                   RETURN_IF_ERROR(RequireEnvironment(tx, environment));
                   next.environments[environment].variants = variants;
-                  return Status::Ok();
+                  return core::Status::Ok();
                 });
 }
 
-StatusOr<Json> FlagService::Export(const std::string& environment) {
+core::StatusOr<core::Json> FlagService::Export(const std::string& environment) {
   std::optional<ClientFeatures> features;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
         RETURN_IF_ERROR(RequireEnvironment(tx, environment));
         ASSIGN_OR_RETURN(features, LoadClientFeatures(tx, environment));
-        return Status::Ok();
+        return core::Status::Ok();
       }));
   return ToJson(*features);
 }
 
-StatusOr<ImportResult> FlagService::Import(const ChangeAuthor& author,
-                                           const std::string& environment, const Json& body) {
+core::StatusOr<ImportResult> FlagService::Import(const ChangeAuthor& author,
+                                                 const std::string& environment,
+                                                 const core::Json& body) {
   return ImportInto(author, environment, body);
 }
 
-StatusOr<ImportResult> FlagService::ImportEverywhere(const ChangeAuthor& author, const Json& body) {
+core::StatusOr<ImportResult> FlagService::ImportEverywhere(const ChangeAuthor& author,
+                                                           const core::Json& body) {
   return ImportInto(author, std::nullopt, body);
 }
 
-StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
-                                               std::optional<std::string> environment,
-                                               const Json& body) {
+core::StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
+                                                     std::optional<std::string> environment,
+                                                     const core::Json& body) {
   ASSIGN_OR_RETURN(ClientFeatures file, ParseClientFeatures(body, {.strict = true}));
   for (size_t i = 0; i < file.features.size(); ++i) {
-    RETURN_IF_ERROR(ValidateFeatureName(file.features[i].name,
-                                        JoinFieldPath(IndexFieldPath("features", i), "name")));
+    RETURN_IF_ERROR(ValidateFeatureName(
+        file.features[i].name, core::JoinFieldPath(core::IndexFieldPath("features", i), "name")));
   }
   ImportResult result;
-  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> Status {
+  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
     result = {};
     if (environment) {
       RETURN_IF_ERROR(RequireEnvironment(tx, *environment));
@@ -337,12 +350,12 @@ StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
       ASSIGN_OR_RETURN(auto all, store::EnvironmentRepository::List(tx));
       for (const auto& env : all) result.environments.push_back(env.name);
     }
-    const TimePoint now = clock_.Now();
+    const core::TimePoint now = clock_.Now();
     for (const Segment& s : file.segments) {
       const std::string name = s.name.value_or("segment-" + std::to_string(s.id));
       const std::string definition = ToJson(s).dump();
       auto existing = store::FlagRepository::GetSegment(tx, s.id);
-      if (existing.status().code() == StatusCode::kNotFound) {
+      if (existing.status().code() == core::StatusCode::kNotFound) {
         RETURN_IF_ERROR(
             store::FlagRepository::InsertSegment(tx, {s.id, name, definition, 1, now, now})
                 .status());
@@ -362,7 +375,8 @@ StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
     }
     for (const Feature& f : file.features) {
       auto loaded = LoadAdminFeature(tx, f.name);
-      if (!loaded.ok() && loaded.status().code() != StatusCode::kNotFound) return loaded.status();
+      if (!loaded.ok() && loaded.status().code() != core::StatusCode::kNotFound)
+        return loaded.status();
       const AdminFeature* before = loaded.ok() ? &*loaded : nullptr;
       AdminFeature next = before ? *before : AdminFeature{};
       AdminFeature imported = FromClientFeature(f, "");
@@ -374,10 +388,11 @@ StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
                        WriteFeature(tx, next, before, now, touched.environments, touched.all));
       if (changed) result.changed_features.push_back(f.name);
     }
-    if (result.changed_features.empty() && result.changed_segments.empty()) return Status::Ok();
-    const Json summary{{"environments", result.environments},
-                       {"features", result.changed_features},
-                       {"segments", result.changed_segments}};
+    if (result.changed_features.empty() && result.changed_segments.empty())
+      return core::Status::Ok();
+    const core::Json summary{{"environments", result.environments},
+                             {"features", result.changed_features},
+                             {"segments", result.changed_segments}};
     return Audit(tx, author, now, "flags.import",
                  "environments/" + (environment ? *environment : std::string("*")), std::nullopt,
                  summary.dump());
@@ -385,36 +400,37 @@ StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
   return result;
 }
 
-StatusOr<std::vector<AdminSegment>> FlagService::ListSegments() {
+core::StatusOr<std::vector<AdminSegment>> FlagService::ListSegments() {
   std::vector<AdminSegment> out;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(auto records, store::FlagRepository::ListSegments(tx));
         for (const auto& r : records) {
           ASSIGN_OR_RETURN(auto segment, DecodeSegment(r));
           out.push_back(std::move(segment));
         }
-        return Status::Ok();
+        return core::Status::Ok();
       }));
   return out;
 }
 
-StatusOr<AdminSegment> FlagService::GetSegment(int64_t id) {
+core::StatusOr<AdminSegment> FlagService::GetSegment(int64_t id) {
   std::optional<AdminSegment> out;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
         ASSIGN_OR_RETURN(out, DecodeSegment(record));
-        return Status::Ok();
+        return core::Status::Ok();
       }));
   return std::move(*out);
 }
 
-StatusOr<AdminSegment> FlagService::CreateSegment(const ChangeAuthor& author, const Json& body) {
+core::StatusOr<AdminSegment> FlagService::CreateSegment(const ChangeAuthor& author,
+                                                        const core::Json& body) {
   ASSIGN_OR_RETURN(Segment segment, ParseSegmentBody(body, 0));
   std::optional<AdminSegment> created;
-  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> Status {
-    const TimePoint now = clock_.Now();
+  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
+    const core::TimePoint now = clock_.Now();
     ASSIGN_OR_RETURN(int64_t id, store::FlagRepository::InsertSegment(
                                      tx, {0, *segment.name, ToJson(segment).dump(), 1, now, now}));
     ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
@@ -426,15 +442,15 @@ StatusOr<AdminSegment> FlagService::CreateSegment(const ChangeAuthor& author, co
   return std::move(*created);
 }
 
-StatusOr<AdminSegment> FlagService::ReplaceSegment(const ChangeAuthor& author, int64_t id,
-                                                   const Json& body,
-                                                   std::optional<int64_t> expected_version) {
+core::StatusOr<AdminSegment> FlagService::ReplaceSegment(const ChangeAuthor& author, int64_t id,
+                                                         const core::Json& body,
+                                                         std::optional<int64_t> expected_version) {
   ASSIGN_OR_RETURN(Segment segment, ParseSegmentBody(body, id));
   std::optional<AdminSegment> after;
-  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> Status {
+  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
     ASSIGN_OR_RETURN(auto before_record, store::FlagRepository::GetSegment(tx, id));
     ASSIGN_OR_RETURN(AdminSegment before, DecodeSegment(before_record));
-    const TimePoint now = clock_.Now();
+    const core::TimePoint now = clock_.Now();
     ASSIGN_OR_RETURN(auto record,
                      store::FlagRepository::UpdateSegment(
                          tx, id, *segment.name, ToJson(segment).dump(), expected_version, now));
@@ -446,9 +462,9 @@ StatusOr<AdminSegment> FlagService::ReplaceSegment(const ChangeAuthor& author, i
   return std::move(*after);
 }
 
-Status FlagService::DeleteSegment(const ChangeAuthor& author, int64_t id,
-                                  std::optional<int64_t> expected_version) {
-  return Apply([&](store::Transaction& tx, Touched& touched) -> Status {
+core::Status FlagService::DeleteSegment(const ChangeAuthor& author, int64_t id,
+                                        std::optional<int64_t> expected_version) {
+  return Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
     ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
     ASSIGN_OR_RETURN(AdminSegment before, DecodeSegment(record));
     ASSIGN_OR_RETURN(auto states, store::FlagRepository::ListAllEnvironmentStates(tx));
@@ -464,7 +480,7 @@ Status FlagService::DeleteSegment(const ChangeAuthor& author, int64_t id,
       }
     }
     if (!users.empty()) {
-      return Conflict("segment " + std::to_string(id) + " is in use by: " + users);
+      return core::Conflict("segment " + std::to_string(id) + " is in use by: " + users);
     }
     RETURN_IF_ERROR(store::FlagRepository::DeleteSegment(tx, id, expected_version));
     touched.all = true;
@@ -473,20 +489,20 @@ Status FlagService::DeleteSegment(const ChangeAuthor& author, int64_t id,
   });
 }
 
-Status ImportFlagsFile(FlagService& service, const std::string& path) {
-  auto fail = [&path](const Status& s) {
+core::Status ImportFlagsFile(FlagService& service, const std::string& path) {
+  auto fail = [&path](const core::Status& s) {
     const std::string where = s.field().empty() ? "" : s.field() + ": ";
-    return Status(s.code(), "flags file " + path + ": " + where + s.message(), s.field());
+    return core::Status(s.code(), "flags file " + path + ": " + where + s.message(), s.field());
   };
   std::ifstream in(path);
-  if (!in) return fail(InvalidArgument("cannot be read"));
+  if (!in) return fail(core::InvalidArgument("cannot be read"));
   std::stringstream text;
   text << in.rdbuf();
-  auto json = ParseJson(text.str());
+  auto json = core::ParseJson(text.str());
   if (!json.ok()) return fail(json.status());
   auto imported = service.ImportEverywhere({"flags-file", ""}, *json);
   if (!imported.ok()) return fail(imported.status());
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 }  // namespace gov::flags

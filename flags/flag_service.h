@@ -35,58 +35,61 @@ struct ImportResult {
 // Thread-safe.
 class FlagService {
  public:
-  FlagService(store::Database& db, SnapshotPublisher& publisher, const Clock& clock)
+  FlagService(store::Database& db, SnapshotPublisher& publisher, const core::Clock& clock)
       : db_(db), publisher_(publisher), clock_(clock) {}
 
-  StatusOr<std::vector<AdminFeature>> ListFeatures();
+  core::StatusOr<std::vector<AdminFeature>> ListFeatures();
   // kNotFound when absent.
-  StatusOr<AdminFeature> GetFeature(const std::string& name);
+  core::StatusOr<AdminFeature> GetFeature(const std::string& name);
   // Body as ParseAdminFeature reads it. kAlreadyExists for a taken name.
-  StatusOr<AdminFeature> CreateFeature(const ChangeAuthor& author, const Json& body);
+  core::StatusOr<AdminFeature> CreateFeature(const ChangeAuthor& author, const core::Json& body);
   // Replaces the whole feature; environments the body leaves out become disabled with no
   // strategies. kConflict when `expected_version` is set and stale.
-  StatusOr<AdminFeature> ReplaceFeature(const ChangeAuthor& author, const std::string& name,
-                                        const Json& body, std::optional<int64_t> expected_version);
+  core::StatusOr<AdminFeature> ReplaceFeature(const ChangeAuthor& author, const std::string& name,
+                                              const core::Json& body,
+                                              std::optional<int64_t> expected_version);
   // Applies a JSON merge patch (RFC 7396) to the admin JSON of the feature, then replaces.
-  StatusOr<AdminFeature> PatchFeature(const ChangeAuthor& author, const std::string& name,
-                                      const Json& patch, std::optional<int64_t> expected_version);
+  core::StatusOr<AdminFeature> PatchFeature(const ChangeAuthor& author, const std::string& name,
+                                            const core::Json& patch,
+                                            std::optional<int64_t> expected_version);
   // kConflict when other features depend on it (the message lists them).
-  Status DeleteFeature(const ChangeAuthor& author, const std::string& name,
-                       std::optional<int64_t> expected_version);
+  core::Status DeleteFeature(const ChangeAuthor& author, const std::string& name,
+                             std::optional<int64_t> expected_version);
   // Turns the feature on or off in `environment`.
-  StatusOr<AdminFeature> SetEnabled(const ChangeAuthor& author, const std::string& name,
-                                    const std::string& environment, bool enabled,
-                                    std::optional<int64_t> expected_version);
+  core::StatusOr<AdminFeature> SetEnabled(const ChangeAuthor& author, const std::string& name,
+                                          const std::string& environment, bool enabled,
+                                          std::optional<int64_t> expected_version);
   // Body {"strategies": [...]}: the feature's strategies in `environment`.
-  StatusOr<AdminFeature> SetStrategies(const ChangeAuthor& author, const std::string& name,
-                                       const std::string& environment, const Json& body,
-                                       std::optional<int64_t> expected_version);
+  core::StatusOr<AdminFeature> SetStrategies(const ChangeAuthor& author, const std::string& name,
+                                             const std::string& environment, const core::Json& body,
+                                             std::optional<int64_t> expected_version);
   // Body {"variants": [...]}: the feature's variants in `environment`.
-  StatusOr<AdminFeature> SetVariants(const ChangeAuthor& author, const std::string& name,
-                                     const std::string& environment, const Json& body,
-                                     std::optional<int64_t> expected_version);
+  core::StatusOr<AdminFeature> SetVariants(const ChangeAuthor& author, const std::string& name,
+                                           const std::string& environment, const core::Json& body,
+                                           std::optional<int64_t> expected_version);
 
-  StatusOr<std::vector<AdminSegment>> ListSegments();
-  StatusOr<AdminSegment> GetSegment(int64_t id);
+  core::StatusOr<std::vector<AdminSegment>> ListSegments();
+  core::StatusOr<AdminSegment> GetSegment(int64_t id);
   // Body {"name", "constraints"}; the id is assigned.
-  StatusOr<AdminSegment> CreateSegment(const ChangeAuthor& author, const Json& body);
-  StatusOr<AdminSegment> ReplaceSegment(const ChangeAuthor& author, int64_t id, const Json& body,
-                                        std::optional<int64_t> expected_version);
+  core::StatusOr<AdminSegment> CreateSegment(const ChangeAuthor& author, const core::Json& body);
+  core::StatusOr<AdminSegment> ReplaceSegment(const ChangeAuthor& author, int64_t id,
+                                              const core::Json& body,
+                                              std::optional<int64_t> expected_version);
   // kConflict when a strategy uses it; the message lists "feature (environment)" pairs.
-  Status DeleteSegment(const ChangeAuthor& author, int64_t id,
-                       std::optional<int64_t> expected_version);
+  core::Status DeleteSegment(const ChangeAuthor& author, int64_t id,
+                             std::optional<int64_t> expected_version);
 
   // Imports {"version", "features", "segments"} (strictly parsed and validated; errors name
   // the field, e.g. "features[0].strategies[1].constraints[0].operator") into `environment`:
   // listed features take the file's definition and state there, listed segments (by id) its
   // constraints; everything else is kept. Unchanged items are not rewritten.
-  StatusOr<ImportResult> Import(const ChangeAuthor& author, const std::string& environment,
-                                const Json& body);
+  core::StatusOr<ImportResult> Import(const ChangeAuthor& author, const std::string& environment,
+                                      const core::Json& body);
   // The same import into every existing environment, in one transaction.
-  StatusOr<ImportResult> ImportEverywhere(const ChangeAuthor& author, const Json& body);
+  core::StatusOr<ImportResult> ImportEverywhere(const ChangeAuthor& author, const core::Json& body);
   // `environment`'s flags in the client-API format (disabled strategies and sortOrder kept,
   // so the export imports back unchanged).
-  StatusOr<Json> Export(const std::string& environment);
+  core::StatusOr<core::Json> Export(const std::string& environment);
 
  private:
   // Environments a change touched; `all` for changes visible in every environment.
@@ -94,23 +97,24 @@ class FlagService {
     std::set<std::string> environments;
     bool all = false;
   };
-  using Change = std::function<Status(store::Transaction&, Touched&)>;
+  using Change = std::function<core::Status(store::Transaction&, Touched&)>;
   // Runs `change`, bumps and notifies every touched environment, commits, republishes.
-  Status Apply(const Change& change);
-  StatusOr<AdminFeature> Update(
+  core::Status Apply(const Change& change);
+  core::StatusOr<AdminFeature> Update(
       const ChangeAuthor& author, const std::string& name, std::optional<int64_t> expected_version,
       const std::string& action,
-      const std::function<Status(store::Transaction&, AdminFeature&)>& edit);
-  StatusOr<ImportResult> ImportInto(const ChangeAuthor& author,
-                                    std::optional<std::string> environment, const Json& body);
+      const std::function<core::Status(store::Transaction&, AdminFeature&)>& edit);
+  core::StatusOr<ImportResult> ImportInto(const ChangeAuthor& author,
+                                          std::optional<std::string> environment,
+                                          const core::Json& body);
 
   store::Database& db_;
   SnapshotPublisher& publisher_;
-  const Clock& clock_;
+  const core::Clock& clock_;
 };
 
 // Reads a JSON file in the import format and imports it into every environment. Error
 // messages read "flags file PATH: FIELD: problem" (the field is also set), ready to print.
-Status ImportFlagsFile(FlagService& service, const std::string& path);
+core::Status ImportFlagsFile(FlagService& service, const std::string& path);
 
 }  // namespace gov::flags

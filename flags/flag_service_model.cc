@@ -12,35 +12,36 @@ constexpr ParseOptions kStrict{.strict = true};
 constexpr const char* kDefaultProject = "default";
 constexpr const char* kDefaultType = "release";
 
-void Default(Json& j, const char* key, const char* value) {
+void Default(core::Json& j, const char* key, const char* value) {
   if (!j.contains(key) || j[key].is_null()) j[key] = value;
 }
 
 }  // namespace
 
-Status ValidateFeatureName(std::string_view name, std::string_view field) {
+core::Status ValidateFeatureName(std::string_view name, std::string_view field) {
   const std::string f(field);
-  if (name.empty() || name.size() > 100) return InvalidArgument("must be 1 to 100 characters", f);
-  if (name.front() == '.') return InvalidArgument("must not start with '.'", f);
+  if (name.empty() || name.size() > 100)
+    return core::InvalidArgument("must be 1 to 100 characters", f);
+  if (name.front() == '.') return core::InvalidArgument("must not start with '.'", f);
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '_' || c == '~' || c == '-';
-    if (!ok) return InvalidArgument("may contain only letters, digits and . _ ~ -", f);
+    if (!ok) return core::InvalidArgument("may contain only letters, digits and . _ ~ -", f);
   }
   if (name == "import" || name == "export") {
-    return InvalidArgument("\"" + std::string(name) + "\" is reserved by the admin API", f);
+    return core::InvalidArgument("\"" + std::string(name) + "\" is reserved by the admin API", f);
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-StatusOr<AdminFeature> ParseAdminFeature(const Json& body) {
-  if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
-  FieldReader r(body, "");
+core::StatusOr<AdminFeature> ParseAdminFeature(const core::Json& body) {
+  if (!body.is_object()) return core::InvalidArgument("expected a JSON object", "body");
+  core::FieldReader r(body, "");
   r.RejectUnknown({"name", "project", "type", "description", "stale", "impressionData",
                    "dependencies", "environments", "version", "createdAt", "updatedAt"});
-  const Json* environments = r.OptionalObject("environments");
+  const core::Json* environments = r.OptionalObject("environments");
   RETURN_IF_ERROR(r.status());
-  Json def = body;
+  core::Json def = body;
   for (const char* key : {"environments", "version", "createdAt", "updatedAt"}) def.erase(key);
   Default(def, "project", kDefaultProject);
   Default(def, "type", kDefaultType);
@@ -48,16 +49,16 @@ StatusOr<AdminFeature> ParseAdminFeature(const Json& body) {
   AdminFeature out;
   ASSIGN_OR_RETURN(out.definition, ParseFeature(def, "", kStrict));
   RETURN_IF_ERROR(ValidateFeatureName(out.definition.name, "name"));
-  if (out.definition.project.empty()) return InvalidArgument("must not be empty", "project");
+  if (out.definition.project.empty()) return core::InvalidArgument("must not be empty", "project");
   if (environments == nullptr) return out;
   for (const auto& [env, state] : environments->items()) {
-    const std::string path = JoinFieldPath("environments", env);
-    if (!state.is_object()) return InvalidArgument("expected an object", path);
-    FieldReader er(state, path);
+    const std::string path = core::JoinFieldPath("environments", env);
+    if (!state.is_object()) return core::InvalidArgument("expected an object", path);
+    core::FieldReader er(state, path);
     er.RejectUnknown({"enabled", "strategies", "variants"});
     const bool enabled = er.OptionalBool("enabled").value_or(false);
     RETURN_IF_ERROR(er.status());
-    Json feature = def;
+    core::Json feature = def;
     feature["enabled"] = enabled;
     for (const char* key : {"strategies", "variants"}) {
       if (state.contains(key)) feature[key] = state[key];
@@ -72,37 +73,37 @@ StatusOr<AdminFeature> ParseAdminFeature(const Json& body) {
 namespace {
 
 // Parses {"<key>": [...]} as the member of a placeholder feature, so errors read "<key>[i]...".
-StatusOr<Feature> ParseListBody(const Json& body, const char* key) {
-  if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
-  FieldReader r(body, "");
+core::StatusOr<Feature> ParseListBody(const core::Json& body, const char* key) {
+  if (!body.is_object()) return core::InvalidArgument("expected a JSON object", "body");
+  core::FieldReader r(body, "");
   r.RejectUnknown({key});
   if (!r.Has(key)) r.Fail(key, "is required");
   r.OptionalArray(key);
   RETURN_IF_ERROR(r.status());
-  Json feature{{"name", "placeholder"}, {"enabled", false}, {key, body[key]}};
+  core::Json feature{{"name", "placeholder"}, {"enabled", false}, {key, body[key]}};
   return ParseFeature(feature, "", kStrict);
 }
 
 }  // namespace
 
-StatusOr<std::vector<Strategy>> ParseStrategiesBody(const Json& body) {
+core::StatusOr<std::vector<Strategy>> ParseStrategiesBody(const core::Json& body) {
   ASSIGN_OR_RETURN(Feature f, ParseListBody(body, "strategies"));
   return std::move(f.strategies);
 }
 
-StatusOr<std::vector<Variant>> ParseVariantsBody(const Json& body) {
+core::StatusOr<std::vector<Variant>> ParseVariantsBody(const core::Json& body) {
   ASSIGN_OR_RETURN(Feature f, ParseListBody(body, "variants"));
   return std::move(f.variants);
 }
 
-StatusOr<Segment> ParseSegmentBody(const Json& body, int64_t id) {
-  if (!body.is_object()) return InvalidArgument("expected a JSON object", "body");
-  FieldReader r(body, "");
+core::StatusOr<Segment> ParseSegmentBody(const core::Json& body, int64_t id) {
+  if (!body.is_object()) return core::InvalidArgument("expected a JSON object", "body");
+  core::FieldReader r(body, "");
   r.RejectUnknown({"id", "name", "constraints", "version", "createdAt", "updatedAt", "usedBy"});
   const std::string name = r.RequiredString("name");
   if (r.ok() && name.empty()) r.Fail("name", "must not be empty");
   RETURN_IF_ERROR(r.status());
-  Json segment{{"id", id}, {"name", name}, {"constraints", Json::array()}};
+  core::Json segment{{"id", id}, {"name", name}, {"constraints", core::Json::array()}};
   if (body.contains("constraints")) segment["constraints"] = body["constraints"];
   return ParseSegment(segment, "", kStrict);
 }
@@ -132,43 +133,43 @@ AdminFeature FromClientFeature(const Feature& feature, const std::string& enviro
   return out;
 }
 
-Json DefinitionToJson(const Feature& definition) {
+core::Json DefinitionToJson(const Feature& definition) {
   Feature bare = definition;
   bare.enabled = false;
   bare.strategies.clear();
   bare.variants.clear();
-  Json j = ToJson(bare);
+  core::Json j = ToJson(bare);
   for (const char* key : {"enabled", "strategies", "variants"}) j.erase(key);
   return j;
 }
 
-StatusOr<Feature> DefinitionFromJson(std::string_view text) {
-  ASSIGN_OR_RETURN(Json j, ParseJson(text));
-  if (!j.is_object()) return Internal("stored feature definition is not an object");
+core::StatusOr<Feature> DefinitionFromJson(std::string_view text) {
+  ASSIGN_OR_RETURN(core::Json j, core::ParseJson(text));
+  if (!j.is_object()) return core::Internal("stored feature definition is not an object");
   j["enabled"] = false;
   return ParseFeature(j, "");
 }
 
-Json AdminFeatureToJson(const AdminFeature& feature) {
-  Json j = DefinitionToJson(feature.definition);
-  Json envs = Json::object();
+core::Json AdminFeatureToJson(const AdminFeature& feature) {
+  core::Json j = DefinitionToJson(feature.definition);
+  core::Json envs = core::Json::object();
   for (const auto& [env, state] : feature.environments) {
-    Json fj = ToJson(FeatureInEnvironment(feature, env));
+    core::Json fj = ToJson(FeatureInEnvironment(feature, env));
     envs[env] = {
         {"enabled", state.enabled}, {"strategies", fj["strategies"]}, {"variants", fj["variants"]}};
   }
   j["environments"] = std::move(envs);
   j["version"] = feature.version;
-  j["createdAt"] = FormatRfc3339(feature.created_at);
-  j["updatedAt"] = FormatRfc3339(feature.updated_at);
+  j["createdAt"] = core::FormatRfc3339(feature.created_at);
+  j["updatedAt"] = core::FormatRfc3339(feature.updated_at);
   return j;
 }
 
-Json AdminSegmentToJson(const AdminSegment& segment) {
-  Json j = ToJson(segment.segment);
+core::Json AdminSegmentToJson(const AdminSegment& segment) {
+  core::Json j = ToJson(segment.segment);
   j["version"] = segment.version;
-  j["createdAt"] = FormatRfc3339(segment.created_at);
-  j["updatedAt"] = FormatRfc3339(segment.updated_at);
+  j["createdAt"] = core::FormatRfc3339(segment.created_at);
+  j["updatedAt"] = core::FormatRfc3339(segment.updated_at);
   return j;
 }
 

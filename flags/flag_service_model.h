@@ -30,33 +30,33 @@ struct AdminFeature {
   Feature definition;
   std::map<std::string, EnvironmentState> environments;
   int64_t version = 0;
-  TimePoint created_at;
-  TimePoint updated_at;
+  core::TimePoint created_at;
+  core::TimePoint updated_at;
 };
 
 struct AdminSegment {
   Segment segment;  // id, name, constraints
   int64_t version = 0;
-  TimePoint created_at;
-  TimePoint updated_at;
+  core::TimePoint created_at;
+  core::TimePoint updated_at;
 };
 
 // Feature names are URL path segments: 1..100 of [A-Za-z0-9._~-], not starting with '.'.
 // "import" and "export" are reserved by the admin API's routes.
-Status ValidateFeatureName(std::string_view name, std::string_view field);
+core::Status ValidateFeatureName(std::string_view name, std::string_view field);
 
 // Parses a POST/PUT body: {"name", "project"?, "type"?, "description"?, "stale"?,
 // "impressionData"?, "dependencies"?, "environments"?: {env: {"enabled"?, "strategies"?,
 // "variants"?}}}. "version", "createdAt" and "updatedAt" are accepted and ignored, so a GET
 // result can be sent back. Defaults: project "default", type "release". Errors name the
 // field, e.g. "environments.production.strategies[1].constraints[0].operator".
-StatusOr<AdminFeature> ParseAdminFeature(const Json& body);
+core::StatusOr<AdminFeature> ParseAdminFeature(const core::Json& body);
 // Parses {"strategies": [...]} for one environment; errors like "strategies[1].name".
-StatusOr<std::vector<Strategy>> ParseStrategiesBody(const Json& body);
+core::StatusOr<std::vector<Strategy>> ParseStrategiesBody(const core::Json& body);
 // Parses {"variants": [...]} for one environment; errors like "variants[0].weight".
-StatusOr<std::vector<Variant>> ParseVariantsBody(const Json& body);
+core::StatusOr<std::vector<Variant>> ParseVariantsBody(const core::Json& body);
 // Parses a segment body {"name", "constraints"}; `id` becomes its id.
-StatusOr<Segment> ParseSegmentBody(const Json& body, int64_t id);
+core::StatusOr<Segment> ParseSegmentBody(const core::Json& body, int64_t id);
 
 // The feature as Unleash SDKs see it in `environment` (disabled, no strategies when the
 // feature has no state there).
@@ -66,12 +66,12 @@ Feature FeatureInEnvironment(const AdminFeature& feature, const std::string& env
 AdminFeature FromClientFeature(const Feature& feature, const std::string& environment);
 
 // The admin JSON of a feature (the shape ParseAdminFeature reads, plus version and times).
-Json AdminFeatureToJson(const AdminFeature& feature);
-Json AdminSegmentToJson(const AdminSegment& segment);
+core::Json AdminFeatureToJson(const AdminFeature& feature);
+core::Json AdminSegmentToJson(const AdminSegment& segment);
 // The environment-independent fields as stored (the client-API shape without enabled,
 // strategies and variants).
-Json DefinitionToJson(const Feature& definition);
+core::Json DefinitionToJson(const Feature& definition);
 // Parses what DefinitionToJson wrote.
-StatusOr<Feature> DefinitionFromJson(std::string_view text);
+core::StatusOr<Feature> DefinitionFromJson(std::string_view text);
 
 }  // namespace gov::flags

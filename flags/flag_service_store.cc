@@ -9,24 +9,24 @@ namespace gov::flags {
 
 namespace {
 
-StatusOr<Json> StoredJson(const std::string& text, const std::string& what) {
-  auto j = ParseJson(text);
-  if (!j.ok()) return Internal("stored " + what + " is not JSON: " + j.status().message());
+core::StatusOr<core::Json> StoredJson(const std::string& text, const std::string& what) {
+  auto j = core::ParseJson(text);
+  if (!j.ok()) return core::Internal("stored " + what + " is not JSON: " + j.status().message());
   return j;
 }
 
 }  // namespace
 
-StatusOr<EnvironmentState> DecodeState(const store::FeatureEnvironmentRecord& record) {
+core::StatusOr<EnvironmentState> DecodeState(const store::FeatureEnvironmentRecord& record) {
   const std::string what = "state of " + record.feature + " in " + record.environment;
-  ASSIGN_OR_RETURN(Json strategies, StoredJson(record.strategies_json, what));
-  ASSIGN_OR_RETURN(Json variants, StoredJson(record.variants_json, what));
-  Json feature{{"name", record.feature},
-               {"enabled", record.enabled},
-               {"strategies", std::move(strategies)},
-               {"variants", std::move(variants)}};
+  ASSIGN_OR_RETURN(core::Json strategies, StoredJson(record.strategies_json, what));
+  ASSIGN_OR_RETURN(core::Json variants, StoredJson(record.variants_json, what));
+  core::Json feature{{"name", record.feature},
+                     {"enabled", record.enabled},
+                     {"strategies", std::move(strategies)},
+                     {"variants", std::move(variants)}};
   auto parsed = ParseFeature(feature, "");
-  if (!parsed.ok()) return Internal(what + " does not parse: " + parsed.status().ToString());
+  if (!parsed.ok()) return core::Internal(what + " does not parse: " + parsed.status().ToString());
   return EnvironmentState{parsed->enabled, std::move(parsed->strategies),
                           std::move(parsed->variants)};
 }
@@ -38,15 +38,15 @@ store::FeatureEnvironmentRecord EncodeState(const std::string& feature,
   f.name = feature;
   f.strategies = state.strategies;
   f.variants = state.variants;
-  const Json j = ToJson(f);
+  const core::Json j = ToJson(f);
   return {feature, environment, state.enabled, j["strategies"].dump(), j["variants"].dump()};
 }
 
-StatusOr<AdminSegment> DecodeSegment(const store::SegmentRecord& record) {
-  ASSIGN_OR_RETURN(Json j, StoredJson(record.definition_json, "segment"));
+core::StatusOr<AdminSegment> DecodeSegment(const store::SegmentRecord& record) {
+  ASSIGN_OR_RETURN(core::Json j, StoredJson(record.definition_json, "segment"));
   auto segment = ParseSegment(j, "");
   if (!segment.ok())
-    return Internal("stored segment does not parse: " + segment.status().ToString());
+    return core::Internal("stored segment does not parse: " + segment.status().ToString());
   segment->id = record.id;
   segment->name = record.name;
   return AdminSegment{std::move(segment).value(), record.version, record.created_at,
@@ -55,14 +55,14 @@ StatusOr<AdminSegment> DecodeSegment(const store::SegmentRecord& record) {
 
 namespace {
 
-StatusOr<AdminFeature> Assemble(const store::FeatureRecord& record,
-                                const std::vector<store::EnvironmentRecord>& environments,
-                                const std::vector<store::FeatureEnvironmentRecord>& states) {
+core::StatusOr<AdminFeature> Assemble(const store::FeatureRecord& record,
+                                      const std::vector<store::EnvironmentRecord>& environments,
+                                      const std::vector<store::FeatureEnvironmentRecord>& states) {
   AdminFeature out;
   auto definition = DefinitionFromJson(record.definition_json);
   if (!definition.ok()) {
-    return Internal("stored feature " + record.name +
-                    " does not parse: " + definition.status().ToString());
+    return core::Internal("stored feature " + record.name +
+                          " does not parse: " + definition.status().ToString());
   }
   out.definition = std::move(definition).value();
   out.version = record.version;
@@ -78,14 +78,14 @@ StatusOr<AdminFeature> Assemble(const store::FeatureRecord& record,
 
 }  // namespace
 
-StatusOr<AdminFeature> LoadAdminFeature(store::Transaction& tx, const std::string& name) {
+core::StatusOr<AdminFeature> LoadAdminFeature(store::Transaction& tx, const std::string& name) {
   ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetFeature(tx, name));
   ASSIGN_OR_RETURN(auto environments, store::EnvironmentRepository::List(tx));
   ASSIGN_OR_RETURN(auto states, store::FlagRepository::ListFeatureEnvironments(tx, name));
   return Assemble(record, environments, states);
 }
 
-StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(store::Transaction& tx) {
+core::StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(store::Transaction& tx) {
   ASSIGN_OR_RETURN(auto records, store::FlagRepository::ListFeatures(tx));
   ASSIGN_OR_RETURN(auto environments, store::EnvironmentRepository::List(tx));
   ASSIGN_OR_RETURN(auto states, store::FlagRepository::ListAllEnvironmentStates(tx));
@@ -97,7 +97,7 @@ StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(store::Transaction& tx) {
   return out;
 }
 
-StatusOr<std::vector<Segment>> LoadSegments(store::Transaction& tx) {
+core::StatusOr<std::vector<Segment>> LoadSegments(store::Transaction& tx) {
   ASSIGN_OR_RETURN(auto records, store::FlagRepository::ListSegments(tx));
   std::vector<Segment> out;
   for (const auto& record : records) {
@@ -107,8 +107,8 @@ StatusOr<std::vector<Segment>> LoadSegments(store::Transaction& tx) {
   return out;
 }
 
-StatusOr<ClientFeatures> LoadClientFeatures(store::Transaction& tx,
-                                            const std::string& environment) {
+core::StatusOr<ClientFeatures> LoadClientFeatures(store::Transaction& tx,
+                                                  const std::string& environment) {
   ASSIGN_OR_RETURN(auto records, store::FlagRepository::ListFeatures(tx));
   ASSIGN_OR_RETURN(auto states, store::FlagRepository::ListEnvironmentStates(tx, environment));
   ClientFeatures out;
@@ -117,8 +117,8 @@ StatusOr<ClientFeatures> LoadClientFeatures(store::Transaction& tx,
   for (const auto& record : records) {
     auto definition = DefinitionFromJson(record.definition_json);
     if (!definition.ok()) {
-      return Internal("stored feature " + record.name +
-                      " does not parse: " + definition.status().ToString());
+      return core::Internal("stored feature " + record.name +
+                            " does not parse: " + definition.status().ToString());
     }
     Feature feature = std::move(definition).value();
     if (auto it = by_feature.find(record.name); it != by_feature.end()) {

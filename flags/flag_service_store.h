@@ -15,19 +15,20 @@
 namespace gov::flags {
 
 // The state a stored record describes.
-StatusOr<EnvironmentState> DecodeState(const store::FeatureEnvironmentRecord& record);
+core::StatusOr<EnvironmentState> DecodeState(const store::FeatureEnvironmentRecord& record);
 // The record for `state` of `feature` in `environment`.
 store::FeatureEnvironmentRecord EncodeState(const std::string& feature,
                                             const std::string& environment,
                                             const EnvironmentState& state);
-StatusOr<AdminSegment> DecodeSegment(const store::SegmentRecord& record);
+core::StatusOr<AdminSegment> DecodeSegment(const store::SegmentRecord& record);
 // The feature with its state in every existing environment (defaults where none is stored).
-StatusOr<AdminFeature> LoadAdminFeature(store::Transaction& tx, const std::string& name);
+core::StatusOr<AdminFeature> LoadAdminFeature(store::Transaction& tx, const std::string& name);
 // Every feature, as LoadAdminFeature.
-StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(store::Transaction& tx);
+core::StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(store::Transaction& tx);
 // Every segment, by id.
-StatusOr<std::vector<Segment>> LoadSegments(store::Transaction& tx);
+core::StatusOr<std::vector<Segment>> LoadSegments(store::Transaction& tx);
 // `environment`'s flags in the client-API shape, features by name, all segments.
-StatusOr<ClientFeatures> LoadClientFeatures(store::Transaction& tx, const std::string& environment);
+core::StatusOr<ClientFeatures> LoadClientFeatures(store::Transaction& tx,
+                                                  const std::string& environment);
 
 }  // namespace gov::flags

@@ -9,15 +9,15 @@ namespace gov::flags {
 // The revision is read before the flags: on PostgreSQL (read committed) a change that
 // commits in between makes the flags newer than the revision says, never older, and that
 // change's own notification then publishes its revision again with the same flags.
-StatusOr<std::shared_ptr<const EnvironmentSnapshot>> LoadEnvironmentSnapshot(
+core::StatusOr<std::shared_ptr<const EnvironmentSnapshot>> LoadEnvironmentSnapshot(
     store::Database& db, const std::string& environment, const CompileOptions& options) {
   auto snapshot = std::make_shared<EnvironmentSnapshot>();
   snapshot->environment = environment;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+  RETURN_IF_ERROR(store::WithTransaction(
+      db, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(snapshot->revision, store::FlagRepository::GetRevision(tx, environment));
         ASSIGN_OR_RETURN(snapshot->features, LoadClientFeatures(tx, environment));
-        return Status::Ok();
+        return core::Status::Ok();
       }));
   snapshot->compiled = Compile(snapshot->features, options);
   return std::shared_ptr<const EnvironmentSnapshot>(std::move(snapshot));
@@ -29,7 +29,7 @@ SnapshotPublisher::SnapshotPublisher(store::Database& db, SnapshotRegistry& regi
 
 SnapshotPublisher::~SnapshotPublisher() { Stop(); }
 
-Status SnapshotPublisher::Start() {
+core::Status SnapshotPublisher::Start() {
   RETURN_IF_ERROR(CheckRevisions());
   if (options_.listen) {
     std::shared_ptr<Inbox> inbox = inbox_;
@@ -41,41 +41,41 @@ Status SnapshotPublisher::Start() {
     }));
   }
   thread_ = std::thread([this] { Run(); });
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Status SnapshotPublisher::Reload(const std::string& environment) {
+core::Status SnapshotPublisher::Reload(const std::string& environment) {
   std::lock_guard<std::mutex> lock(reload_mu_);
-  StatusOr<int64_t> stored = int64_t{0};
+  core::StatusOr<int64_t> stored = int64_t{0};
   RETURN_IF_ERROR(
       store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) {
         stored = store::FlagRepository::GetRevision(tx, environment);
         return stored.status();
       }));
   if (auto current = registry_.Get(environment); current && current->revision >= *stored) {
-    return Status::Ok();
+    return core::Status::Ok();
   }
   ASSIGN_OR_RETURN(auto snapshot, LoadEnvironmentSnapshot(db_, environment, options_.compile));
   registry_.Publish(std::move(snapshot));
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Status SnapshotPublisher::CheckRevisions() {
+core::Status SnapshotPublisher::CheckRevisions() {
   std::vector<store::EnvironmentRecord> environments;
   std::map<std::string, int64_t> revisions;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> Status {
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(environments, store::EnvironmentRepository::List(tx));
         ASSIGN_OR_RETURN(revisions, store::FlagRepository::ListRevisions(tx));
-        return Status::Ok();
+        return core::Status::Ok();
       }));
-  Status first_error;
+  core::Status first_error;
   for (const auto& env : environments) {
     const auto it = revisions.find(env.name);
     const int64_t stored = it == revisions.end() ? 0 : it->second;
     auto current = registry_.Get(env.name);
     if (current && current->revision == stored) continue;
-    Status s = Reload(env.name);
+    core::Status s = Reload(env.name);
     if (!s.ok() && first_error.ok()) first_error = s;
   }
   return first_error;

@@ -32,7 +32,7 @@ struct PublisherOptions {
 };
 
 // Reads `environment` (revision first, then its flags) and compiles it.
-StatusOr<std::shared_ptr<const EnvironmentSnapshot>> LoadEnvironmentSnapshot(
+core::StatusOr<std::shared_ptr<const EnvironmentSnapshot>> LoadEnvironmentSnapshot(
     store::Database& db, const std::string& environment, const CompileOptions& options);
 
 // Thread-safe. Stop() (or destruction) before the database closes.
@@ -44,13 +44,13 @@ class SnapshotPublisher {
   SnapshotPublisher& operator=(const SnapshotPublisher&) = delete;
 
   // Publishes every environment, then starts listening and the periodic check.
-  Status Start();
+  core::Status Start();
   // Publishes `environment` from the store unless the registry already holds its stored
   // revision (or a newer one).
-  Status Reload(const std::string& environment);
+  core::Status Reload(const std::string& environment);
   // Reloads every environment whose stored revision differs from the registry's, and
   // environments the registry has not seen.
-  Status CheckRevisions();
+  core::Status CheckRevisions();
   // Stops the background thread; later notifications are ignored.
   void Stop();
 

@@ -31,128 +31,132 @@ constexpr std::string_view kBuiltInStrategies[] = {"default",
                                                    "applicationHostname"};
 
 std::string Join(std::string_view parent, std::string_view child) {
-  return JoinFieldPath(parent, child);
+  return core::JoinFieldPath(parent, child);
 }
 
-Status ValidateConstraint(const Constraint& c, const std::string& path) {
+core::Status ValidateConstraint(const Constraint& c, const std::string& path) {
   if (c.context_name.empty())
-    return InvalidArgument("must not be empty", Join(path, "contextName"));
+    return core::InvalidArgument("must not be empty", Join(path, "contextName"));
   const Operator op = OperatorFromName(c.op);
   if (op == Operator::kUnknown) {
-    return InvalidArgument("unknown operator \"" + c.op + "\"", Join(path, "operator"));
+    return core::InvalidArgument("unknown operator \"" + c.op + "\"", Join(path, "operator"));
   }
   const OperandKind kind = internal::OperandKindOf(op);
   if (internal::ReadsValueList(kind)) {
     if (kind == OperandKind::kCidrs) {
       for (size_t i = 0; i < c.values.size(); ++i) {
         if (!internal::ParseIp(internal::JsTrim(c.values[i]))) {
-          return InvalidArgument("expected an IPv4/IPv6 address or CIDR range",
-                                 IndexFieldPath(Join(path, "values"), i));
+          return core::InvalidArgument("expected an IPv4/IPv6 address or CIDR range",
+                                       core::IndexFieldPath(Join(path, "values"), i));
         }
       }
     }
-    return Status::Ok();
+    return core::Status::Ok();
   }
-  if (!c.value) return InvalidArgument("is required for " + c.op, Join(path, "value"));
+  if (!c.value) return core::InvalidArgument("is required for " + c.op, Join(path, "value"));
   const std::string& v = *c.value;
   const std::string value_path = Join(path, "value");
   switch (kind) {
     case OperandKind::kNumber:
       if (!std::isfinite(JsStringToNumber(v)))
-        return InvalidArgument("expected a number", value_path);
+        return core::InvalidArgument("expected a number", value_path);
       break;
     case OperandKind::kDate:
       if (!internal::ParseDateMillis(v))
-        return InvalidArgument("expected an RFC 3339 date-time", value_path);
+        return core::InvalidArgument("expected an RFC 3339 date-time", value_path);
       break;
     case OperandKind::kSemver:
       if (!internal::ParseSemver(v))
-        return InvalidArgument("expected a semantic version", value_path);
+        return core::InvalidArgument("expected a semantic version", value_path);
       break;
     case OperandKind::kRegex: {
       const RE2 re(v, internal::RegexOptions(c.case_insensitive));
-      if (!re.ok()) return InvalidArgument("invalid RE2 pattern: " + re.error(), value_path);
+      if (!re.ok()) return core::InvalidArgument("invalid RE2 pattern: " + re.error(), value_path);
       break;
     }
     default:
       break;
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Status ValidateConstraints(const std::vector<Constraint>& constraints, const std::string& path) {
+core::Status ValidateConstraints(const std::vector<Constraint>& constraints,
+                                 const std::string& path) {
   for (size_t i = 0; i < constraints.size(); ++i) {
     RETURN_IF_ERROR(
-        ValidateConstraint(constraints[i], IndexFieldPath(Join(path, "constraints"), i)));
+        ValidateConstraint(constraints[i], core::IndexFieldPath(Join(path, "constraints"), i)));
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Status ValidatePayload(const Payload& p, const std::string& path) {
+core::Status ValidatePayload(const Payload& p, const std::string& path) {
   if (p.type == "json") {
-    if (!ParseJson(p.value).ok()) return InvalidArgument("expected JSON text", Join(path, "value"));
+    if (!core::ParseJson(p.value).ok())
+      return core::InvalidArgument("expected JSON text", Join(path, "value"));
   } else if (p.type == "number") {
     if (!std::isfinite(JsStringToNumber(p.value))) {
-      return InvalidArgument("expected a number", Join(path, "value"));
+      return core::InvalidArgument("expected a number", Join(path, "value"));
     }
   } else if (p.type != "string" && p.type != "csv") {
-    return InvalidArgument("expected string, json, csv or number", Join(path, "type"));
+    return core::InvalidArgument("expected string, json, csv or number", Join(path, "type"));
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Status ValidateVariants(const std::vector<Variant>& variants, const std::string& path) {
+core::Status ValidateVariants(const std::vector<Variant>& variants, const std::string& path) {
   std::set<std::string_view> names;
   for (size_t i = 0; i < variants.size(); ++i) {
     const Variant& v = variants[i];
-    const std::string vp = IndexFieldPath(Join(path, "variants"), i);
-    if (v.name.empty()) return InvalidArgument("must not be empty", Join(vp, "name"));
+    const std::string vp = core::IndexFieldPath(Join(path, "variants"), i);
+    if (v.name.empty()) return core::InvalidArgument("must not be empty", Join(vp, "name"));
     if (!names.insert(v.name).second)
-      return InvalidArgument("duplicate variant name", Join(vp, "name"));
-    if (v.weight < 0) return InvalidArgument("must be >= 0", Join(vp, "weight"));
+      return core::InvalidArgument("duplicate variant name", Join(vp, "name"));
+    if (v.weight < 0) return core::InvalidArgument("must be >= 0", Join(vp, "weight"));
     if (v.weight_type && *v.weight_type != "variable" && *v.weight_type != "fix") {
-      return InvalidArgument("expected \"variable\" or \"fix\"", Join(vp, "weightType"));
+      return core::InvalidArgument("expected \"variable\" or \"fix\"", Join(vp, "weightType"));
     }
     if (v.stickiness && v.stickiness->empty()) {
-      return InvalidArgument("must not be empty", Join(vp, "stickiness"));
+      return core::InvalidArgument("must not be empty", Join(vp, "stickiness"));
     }
     if (v.payload) RETURN_IF_ERROR(ValidatePayload(*v.payload, Join(vp, "payload")));
     for (size_t k = 0; k < v.overrides.size(); ++k) {
       if (v.overrides[k].context_name.empty()) {
-        return InvalidArgument("must not be empty",
-                               Join(IndexFieldPath(Join(vp, "overrides"), k), "contextName"));
+        return core::InvalidArgument(
+            "must not be empty",
+            Join(core::IndexFieldPath(Join(vp, "overrides"), k), "contextName"));
       }
     }
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Status RequireParam(const Strategy& s, std::string_view key, const std::string& params_path) {
+core::Status RequireParam(const Strategy& s, std::string_view key, const std::string& params_path) {
   auto it = s.parameters.find(std::string(key));
   if (it == s.parameters.end() || it->second.empty()) {
-    return InvalidArgument("is required for " + s.name, Join(params_path, key));
+    return core::InvalidArgument("is required for " + s.name, Join(params_path, key));
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Status RequirePercentage(const Strategy& s, std::string_view key, const std::string& params_path) {
+core::Status RequirePercentage(const Strategy& s, std::string_view key,
+                               const std::string& params_path) {
   RETURN_IF_ERROR(RequireParam(s, key, params_path));
   const double v = JsStringToNumber(s.parameters.at(std::string(key)));
   if (!(v >= 0 && v <= 100))
-    return InvalidArgument("expected a number from 0 to 100", Join(params_path, key));
-  return Status::Ok();
+    return core::InvalidArgument("expected a number from 0 to 100", Join(params_path, key));
+  return core::Status::Ok();
 }
 
-Status ValidateStrategy(const Strategy& s, const std::string& path) {
+core::Status ValidateStrategy(const Strategy& s, const std::string& path) {
   const std::string params = Join(path, "parameters");
   if (std::find(std::begin(kBuiltInStrategies), std::end(kBuiltInStrategies), s.name) ==
       std::end(kBuiltInStrategies)) {
-    return InvalidArgument("unknown strategy \"" + s.name + "\"", Join(path, "name"));
+    return core::InvalidArgument("unknown strategy \"" + s.name + "\"", Join(path, "name"));
   }
   if (s.name == "flexibleRollout") {
     RETURN_IF_ERROR(RequirePercentage(s, "rollout", params));
     if (auto it = s.parameters.find("stickiness"); it != s.parameters.end() && it->second.empty()) {
-      return InvalidArgument("must not be empty", Join(params, "stickiness"));
+      return core::InvalidArgument("must not be empty", Join(params, "stickiness"));
     }
   } else if (s.name == "gradualRolloutUserId" || s.name == "gradualRolloutSessionId" ||
              s.name == "gradualRolloutRandom") {
@@ -163,12 +167,12 @@ Status ValidateStrategy(const Strategy& s, const std::string& path) {
     RETURN_IF_ERROR(RequireParam(s, "hostNames", params));
   } else if (s.name == "remoteAddress") {
     RETURN_IF_ERROR(RequireParam(s, "IPs", params));
-    Status bad;
+    core::Status bad;
     internal::JsSplitOnCommas(s.parameters.at("IPs"), [&](std::string_view ip) {
       if (bad.ok() && !internal::ParseIp(ip)) {
         std::string message = "\"";
         message.append(ip).append("\" is not an IP address or CIDR range");
-        bad = InvalidArgument(std::move(message), Join(params, "IPs"));
+        bad = core::InvalidArgument(std::move(message), Join(params, "IPs"));
       }
     });
     RETURN_IF_ERROR(bad);
@@ -179,72 +183,77 @@ Status ValidateStrategy(const Strategy& s, const std::string& path) {
 
 }  // namespace
 
-Status ValidateFeature(const Feature& f, std::string_view path_view) {
+core::Status ValidateFeature(const Feature& f, std::string_view path_view) {
   const std::string path(path_view);
-  if (f.name.empty()) return InvalidArgument("must not be empty", Join(path, "name"));
+  if (f.name.empty()) return core::InvalidArgument("must not be empty", Join(path, "name"));
   if (!f.type.empty() && std::find(std::begin(kFeatureTypes), std::end(kFeatureTypes), f.type) ==
                              std::end(kFeatureTypes)) {
-    return InvalidArgument("expected release, experiment, operational, kill-switch or permission",
-                           Join(path, "type"));
+    return core::InvalidArgument(
+        "expected release, experiment, operational, kill-switch or permission", Join(path, "type"));
   }
   for (size_t i = 0; i < f.strategies.size(); ++i) {
-    RETURN_IF_ERROR(ValidateStrategy(f.strategies[i], IndexFieldPath(Join(path, "strategies"), i)));
+    RETURN_IF_ERROR(
+        ValidateStrategy(f.strategies[i], core::IndexFieldPath(Join(path, "strategies"), i)));
   }
   RETURN_IF_ERROR(ValidateVariants(f.variants, path));
   for (size_t i = 0; i < f.dependencies.size(); ++i) {
     const Dependency& d = f.dependencies[i];
-    const std::string dp = IndexFieldPath(Join(path, "dependencies"), i);
-    if (d.feature.empty()) return InvalidArgument("must not be empty", Join(dp, "feature"));
+    const std::string dp = core::IndexFieldPath(Join(path, "dependencies"), i);
+    if (d.feature.empty()) return core::InvalidArgument("must not be empty", Join(dp, "feature"));
     if (d.feature == f.name)
-      return InvalidArgument("a feature cannot depend on itself", Join(dp, "feature"));
+      return core::InvalidArgument("a feature cannot depend on itself", Join(dp, "feature"));
     if (d.enabled == false && !d.variants.empty()) {
-      return InvalidArgument("variants apply only to an enabled parent", Join(dp, "variants"));
+      return core::InvalidArgument("variants apply only to an enabled parent",
+                                   Join(dp, "variants"));
     }
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-Status ValidateSegment(const Segment& s, std::string_view path) {
+core::Status ValidateSegment(const Segment& s, std::string_view path) {
   return ValidateConstraints(s.constraints, std::string(path));
 }
 
-Status ValidateClientFeatures(const ClientFeatures& cf) {
+core::Status ValidateClientFeatures(const ClientFeatures& cf) {
   std::set<int64_t> segment_ids;
   for (size_t i = 0; i < cf.segments.size(); ++i) {
-    const std::string sp = IndexFieldPath("segments", i);
+    const std::string sp = core::IndexFieldPath("segments", i);
     RETURN_IF_ERROR(ValidateSegment(cf.segments[i], sp));
     if (!segment_ids.insert(cf.segments[i].id).second) {
-      return InvalidArgument("duplicate segment id", Join(sp, "id"));
+      return core::InvalidArgument("duplicate segment id", Join(sp, "id"));
     }
   }
   std::set<std::string_view> names;
   for (size_t i = 0; i < cf.features.size(); ++i) {
     if (!names.insert(cf.features[i].name).second) {
-      return InvalidArgument("duplicate feature name", Join(IndexFieldPath("features", i), "name"));
+      return core::InvalidArgument("duplicate feature name",
+                                   Join(core::IndexFieldPath("features", i), "name"));
     }
   }
   for (size_t i = 0; i < cf.features.size(); ++i) {
     const Feature& f = cf.features[i];
-    const std::string fp = IndexFieldPath("features", i);
+    const std::string fp = core::IndexFieldPath("features", i);
     RETURN_IF_ERROR(ValidateFeature(f, fp));
     for (size_t j = 0; j < f.strategies.size(); ++j) {
       const std::vector<int64_t>& ids = f.strategies[j].segments;
       for (size_t k = 0; k < ids.size(); ++k) {
         if (!segment_ids.count(ids[k])) {
-          return InvalidArgument(
+          return core::InvalidArgument(
               "unknown segment id " + std::to_string(ids[k]),
-              IndexFieldPath(Join(IndexFieldPath(Join(fp, "strategies"), j), "segments"), k));
+              core::IndexFieldPath(
+                  Join(core::IndexFieldPath(Join(fp, "strategies"), j), "segments"), k));
         }
       }
     }
     for (size_t k = 0; k < f.dependencies.size(); ++k) {
       if (!names.count(f.dependencies[k].feature)) {
-        return InvalidArgument("unknown feature \"" + f.dependencies[k].feature + "\"",
-                               Join(IndexFieldPath(Join(fp, "dependencies"), k), "feature"));
+        return core::InvalidArgument(
+            "unknown feature \"" + f.dependencies[k].feature + "\"",
+            Join(core::IndexFieldPath(Join(fp, "dependencies"), k), "feature"));
       }
     }
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 }  // namespace gov::flags

@@ -13,15 +13,15 @@ namespace gov::flags {
 
 // Every check below, plus: feature names unique, segment ids unique, referenced
 // segments exist, dependencies name another existing feature.
-Status ValidateClientFeatures(const ClientFeatures& features);
+core::Status ValidateClientFeatures(const ClientFeatures& features);
 
 // One feature on its own: a known type; built-in strategies with well-formed
 // parameters (rollout/percentage 0..100, stickiness set); known operators with the
 // operand they need (a number, an RFC 3339 date, a semver, an RE2 pattern, CIDRs);
 // variant weights >= 0 with weightType "variable"/"fix"; payload types string, json
 // (valid JSON), csv or number (a number). `path` prefixes error fields.
-Status ValidateFeature(const Feature& feature, std::string_view path);
+core::Status ValidateFeature(const Feature& feature, std::string_view path);
 // One segment's constraints; `path` prefixes error fields.
-Status ValidateSegment(const Segment& segment, std::string_view path);
+core::Status ValidateSegment(const Segment& segment, std::string_view path);
 
 }  // namespace gov::flags

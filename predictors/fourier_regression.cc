@@ -47,7 +47,8 @@ void FourierModel::Features(double t, double* row) const {
   if (weekly_terms_ > 0) harmonics(config_.weekly_period, weekly_terms_, true);
 }
 
-StatusOr<FourierModel> FourierModel::Fit(std::span<const double> y, const FourierConfig& config) {
+core::StatusOr<FourierModel> FourierModel::Fit(std::span<const double> y,
+                                               const FourierConfig& config) {
   FourierModel model;
   model.config_ = config;
   if (config.daily_period >= 2) {
@@ -63,9 +64,9 @@ StatusOr<FourierModel> FourierModel::Fit(std::span<const double> y, const Fourie
   std::size_t observed = 0;
   for (double v : y) observed += std::isnan(v) ? 0 : 1;
   if (observed < 2 * p) {
-    return InvalidArgument("Fourier regression needs " + std::to_string(2 * p) +
-                               " observations, got " + std::to_string(observed),
-                           "series.values");
+    return core::InvalidArgument("Fourier regression needs " + std::to_string(2 * p) +
+                                     " observations, got " + std::to_string(observed),
+                                 "series.values");
   }
   // Normal equations X'X b = X'y accumulated row by row: no n-by-p matrix, and gap rows skipped.
   Eigen::MatrixXd xtx =
@@ -83,7 +84,8 @@ StatusOr<FourierModel> FourierModel::Fit(std::span<const double> y, const Fourie
     xtx(i, i) += config.ridge * static_cast<double>(observed);
   }
   const Eigen::VectorXd beta = xtx.ldlt().solve(xty);
-  if (!beta.allFinite()) return InvalidArgument("Fourier regression is singular", "series.values");
+  if (!beta.allFinite())
+    return core::InvalidArgument("Fourier regression is singular", "series.values");
   model.coefficients_.assign(beta.data(), beta.data() + beta.size());
 
   // rho: lag-one autocorrelation of the residuals over adjacent observed pairs.

@@ -33,7 +33,7 @@ class FourierModel {
 
   // Fits on y[0..n) (index t is the step number). InvalidArgument ("series.values") with fewer
   // observations than twice the number of coefficients.
-  static StatusOr<FourierModel> Fit(std::span<const double> y, const FourierConfig& config);
+  static core::StatusOr<FourierModel> Fit(std::span<const double> y, const FourierConfig& config);
 
   // The regression's value at step t (any t, also beyond the fitted range).
   double Regression(double t) const;

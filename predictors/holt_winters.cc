@@ -104,14 +104,14 @@ HoltWintersState HoltWintersRunner::State() const {
   return state;
 }
 
-StatusOr<HoltWintersState> HoltWintersInitialState(std::span<const double> y,
-                                                   const HoltWintersConfig& config) {
+core::StatusOr<HoltWintersState> HoltWintersInitialState(std::span<const double> y,
+                                                         const HoltWintersConfig& config) {
   const std::size_t m = config.period;
-  if (m < 2) return InvalidArgument("season must be at least 2 steps", "period");
+  if (m < 2) return core::InvalidArgument("season must be at least 2 steps", "period");
   if (y.size() < 2 * m) {
-    return InvalidArgument("Holt-Winters needs two seasons (" + std::to_string(2 * m) +
-                               " values), got " + std::to_string(y.size()),
-                           "series.values");
+    return core::InvalidArgument("Holt-Winters needs two seasons (" + std::to_string(2 * m) +
+                                     " values), got " + std::to_string(y.size()),
+                                 "series.values");
   }
   const bool additive = config.seasonality == Seasonality::kAdditive;
   std::array<double, 2> mean{};
@@ -122,15 +122,15 @@ StatusOr<HoltWintersState> HoltWintersInitialState(std::span<const double> y,
       const double v = y[k * m + j];
       if (std::isnan(v)) continue;
       if (!additive && v <= 0) {
-        return InvalidArgument("multiplicative seasonality needs positive values",
-                               "series.values[" + std::to_string(k * m + j) + "]");
+        return core::InvalidArgument("multiplicative seasonality needs positive values",
+                                     "series.values[" + std::to_string(k * m + j) + "]");
       }
       sum += v;
       ++count;
     }
     if (count == 0) {
-      return InvalidArgument("season " + std::to_string(k + 1) + " has no observations",
-                             "series.values");
+      return core::InvalidArgument("season " + std::to_string(k + 1) + " has no observations",
+                                   "series.values");
     }
     mean[k] = sum / static_cast<double>(count);
   }
@@ -266,17 +266,19 @@ double Evaluate(unsigned n, const double* x, double* grad, void* data) {
 
 }  // namespace
 
-StatusOr<HoltWintersFit> FitHoltWinters(std::span<const double> y, const HoltWintersConfig& config,
-                                        const std::optional<HoltWintersState>& initial) {
+core::StatusOr<HoltWintersFit> FitHoltWinters(std::span<const double> y,
+                                              const HoltWintersConfig& config,
+                                              const std::optional<HoltWintersState>& initial) {
   if (config.trend == Trend::kDamped &&
       !(config.phi_min > 0 && config.phi_min < config.phi_max && config.phi_max <= 1)) {
-    return InvalidArgument("need 0 < phiMin < phiMax <= 1", "phi");
+    return core::InvalidArgument("need 0 < phiMin < phiMax <= 1", "phi");
   }
   HoltWintersFit fit;
   fit.config = config;
   if (initial) {
     if (initial->seasonal.size() != config.period || config.period < 2) {
-      return InvalidArgument("initial seasonal terms must number the period", "initial.seasonal");
+      return core::InvalidArgument("initial seasonal terms must number the period",
+                                   "initial.seasonal");
     }
     fit.initial = *initial;
   } else {
@@ -285,8 +287,8 @@ StatusOr<HoltWintersFit> FitHoltWinters(std::span<const double> y, const HoltWin
   if (config.seasonality == Seasonality::kMultiplicative) {
     for (std::size_t i = 0; i < y.size(); ++i) {
       if (y[i] <= 0) {
-        return InvalidArgument("multiplicative seasonality needs positive values",
-                               "series.values[" + std::to_string(i) + "]");
+        return core::InvalidArgument("multiplicative seasonality needs positive values",
+                                     "series.values[" + std::to_string(i) + "]");
       }
     }
   }
@@ -302,7 +304,7 @@ StatusOr<HoltWintersFit> FitHoltWinters(std::span<const double> y, const HoltWin
   }
   Objective objective{y, &config, &fit.initial, 0, {}};
   nlopt_opt opt = nlopt_create(NLOPT_LN_BOBYQA, dim);
-  if (opt == nullptr) return Internal("nlopt_create failed");
+  if (opt == nullptr) return core::Internal("nlopt_create failed");
   nlopt_set_lower_bounds(opt, lower.data());
   nlopt_set_upper_bounds(opt, upper.data());
   nlopt_set_min_objective(opt, Evaluate, &objective);
@@ -347,7 +349,7 @@ StatusOr<HoltWintersFit> FitHoltWinters(std::span<const double> y, const HoltWin
   }
   nlopt_destroy(opt);
   if (best_x.empty() || best >= std::numeric_limits<double>::max()) {
-    return InvalidArgument("Holt-Winters fit found no finite error", "series.values");
+    return core::InvalidArgument("Holt-Winters fit found no finite error", "series.values");
   }
   fit.params = FromUnit(best_x.data(), config);
   fit.evaluations = objective.evaluations;

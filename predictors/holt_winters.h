@@ -72,8 +72,8 @@ class HoltWintersRunner {
 // first two seasons of y[j + k*period] - (or /) that season's mean, normalized to sum 0 (mean 1).
 // Gaps are skipped. InvalidArgument ("series.values") without two seasons of observations, or
 // for multiplicative seasonality with a value <= 0.
-StatusOr<HoltWintersState> HoltWintersInitialState(std::span<const double> y,
-                                                   const HoltWintersConfig& config);
+core::StatusOr<HoltWintersState> HoltWintersInitialState(std::span<const double> y,
+                                                         const HoltWintersConfig& config);
 
 // Sum of squared one-step errors over the observed values of y from `initial` (+inf when the
 // recursion leaves the finite numbers or a multiplicative denominator reaches zero).
@@ -93,8 +93,9 @@ struct HoltWintersFit {
 // bounded BOBYQA, started from the two best points of a coarse design, on the reparameterization
 // beta = alpha*b, gamma = (1-alpha)*g with alpha, b, g in [0, 1] that statsmodels also uses. The
 // initial state is `initial`, or HoltWintersInitialState(y) when not given. Pure.
-StatusOr<HoltWintersFit> FitHoltWinters(std::span<const double> y, const HoltWintersConfig& config,
-                                        const std::optional<HoltWintersState>& initial = {});
+core::StatusOr<HoltWintersFit> FitHoltWinters(std::span<const double> y,
+                                              const HoltWintersConfig& config,
+                                              const std::optional<HoltWintersState>& initial = {});
 
 // Forecasts of the `horizon` values after the fitted series.
 std::vector<double> HoltWintersForecast(const HoltWintersFit& fit, std::size_t horizon);

@@ -46,7 +46,7 @@ struct Parameter {
 
 // Point forecasts for the H steps after a series, with quantiles of the load at each step.
 struct Forecast {
-  TimePoint start{};  // the time of point[0]: one step after the last value
+  core::TimePoint start{};  // the time of point[0]: one step after the last value
   std::chrono::seconds step{0};
   std::vector<double> point;      // H values
   std::vector<double> quantiles;  // the requested levels, ascending, e.g. 0.1, 0.5, 0.9

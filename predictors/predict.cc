@@ -127,24 +127,25 @@ std::vector<std::vector<double>> Bands(const Errors& errors, const std::vector<d
   return bands;
 }
 
-Status ValidateOptions(const PredictOptions& options) {
-  if (options.horizon_steps < 1) return InvalidArgument("must be at least 1", "horizonSteps");
+core::Status ValidateOptions(const PredictOptions& options) {
+  if (options.horizon_steps < 1) return core::InvalidArgument("must be at least 1", "horizonSteps");
   for (std::size_t i = 0; i < options.quantiles.size(); ++i) {
     const double q = options.quantiles[i];
     if (!(q > 0 && q < 1)) {
-      return InvalidArgument("quantile must be in (0, 1)", "quantiles[" + std::to_string(i) + "]");
+      return core::InvalidArgument("quantile must be in (0, 1)",
+                                   "quantiles[" + std::to_string(i) + "]");
     }
     if (i > 0 && !(q > options.quantiles[i - 1])) {
-      return InvalidArgument("quantiles must ascend", "quantiles[" + std::to_string(i) + "]");
+      return core::InvalidArgument("quantiles must ascend", "quantiles[" + std::to_string(i) + "]");
     }
   }
   if (!(options.max_gap_share >= 0 && options.max_gap_share <= 1)) {
-    return InvalidArgument("must be in [0, 1]", "maxGapShare");
+    return core::InvalidArgument("must be in [0, 1]", "maxGapShare");
   }
   if (!(options.max_recent_gap_share >= 0 && options.max_recent_gap_share <= 1)) {
-    return InvalidArgument("must be in [0, 1]", "maxRecentGapShare");
+    return core::InvalidArgument("must be in [0, 1]", "maxRecentGapShare");
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 std::vector<ModelSpec> CandidateSpecs(const PredictOptions& options,
@@ -197,7 +198,7 @@ std::string_view FallbackReasonName(FallbackReason reason) {
   return "unknown";
 }
 
-StatusOr<Prediction> Predict(const Series& series, const PredictOptions& options) {
+core::StatusOr<Prediction> Predict(const Series& series, const PredictOptions& options) {
   RETURN_IF_ERROR(ValidateSeries(series));
   RETURN_IF_ERROR(ValidateOptions(options));
   Prediction out;
@@ -298,7 +299,7 @@ StatusOr<Prediction> Predict(const Series& series, const PredictOptions& options
     }
     CandidateResult result{spec, false, {}, {}};
     auto candidate = internal::MakeCandidate(spec, candidate_periods);
-    const Status fitted = candidate->Fit(train);
+    const core::Status fitted = candidate->Fit(train);
     if (!fitted.ok()) {
       result.error = fitted.message();
       result.accuracy.mase = kInf;
@@ -365,7 +366,7 @@ StatusOr<Prediction> Predict(const Series& series, const PredictOptions& options
 
   // Bring the chosen model up to date with the whole history and forecast from its end.
   Scored& chosen = scored[best_index];
-  const Status refit = chosen.candidate->Refresh(cleaned);
+  const core::Status refit = chosen.candidate->Refresh(cleaned);
   if (!refit.ok()) {
     return fall_back(FallbackReason::kFitFailed,
                      "refitting " + ModelSpecName(best->spec) + " failed: " + refit.message());

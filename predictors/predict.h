@@ -81,6 +81,6 @@ struct Prediction {
 // the window), Fourier refitted on the whole history. Bands add to the point forecast the
 // empirical quantiles of its backtest errors, pooled over horizons in doubling buckets (1, 2,
 // 3-4, 5-8, ...); horizons beyond the window use the last bucket.
-StatusOr<Prediction> Predict(const Series& series, const PredictOptions& options);
+core::StatusOr<Prediction> Predict(const Series& series, const PredictOptions& options);
 
 }  // namespace gov::predictors

@@ -10,7 +10,7 @@ SqlValue OptText(const std::optional<std::string>& s) {
 }
 
 AuditEntry EntryFromRow(const Row& r) {
-  return {r.Int(0),     FromUnixMillis(r.Int(1)),
+  return {r.Int(0),     core::FromUnixMillis(r.Int(1)),
           r.Text(2),    r.Text(3),
           r.Text(4),    r.OptText(5),
           r.OptText(6), r.Text(7)};
@@ -18,18 +18,17 @@ AuditEntry EntryFromRow(const Row& r) {
 
 }  // namespace
 
-StatusOr<int64_t> AuditRepository::Append(Transaction& tx, const AuditEntry& e) {
+core::StatusOr<int64_t> AuditRepository::Append(Transaction& tx, const AuditEntry& e) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("INSERT INTO audit_log (at, actor, action, resource, "
                                     "before_json, after_json, request_id) "
                                     "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
-                                    {ToUnixMillis(e.at), e.actor, e.action, e.resource,
-                                     OptText(e.before_json), OptText(e.after_json),
-                                     e.request_id}));
+                                    {core::ToUnixMillis(e.at), e.actor, e.action, e.resource,
+                                     OptText(e.before_json), OptText(e.after_json), e.request_id}));
   return rs.rows.at(0).Int(0);
 }
 
-StatusOr<Page<AuditEntry>> AuditRepository::List(Transaction& tx, const PageRequest& page,
-                                                 const std::string& resource_prefix) {
+core::StatusOr<Page<AuditEntry>> AuditRepository::List(Transaction& tx, const PageRequest& page,
+                                                       const std::string& resource_prefix) {
   ASSIGN_OR_RETURN(const int64_t before, ParseSeqCursor(page.cursor));
   const int64_t limit = PageLimit(page);
   ASSIGN_OR_RETURN(auto rs,

@@ -12,7 +12,7 @@ namespace gov::store {
 // One admin mutation: who did what to which resource, with the JSON before and after.
 struct AuditEntry {
   int64_t seq = 0;  // assigned on insert; increases with insertion order
-  TimePoint at;
+  core::TimePoint at;
   std::string actor;     // token name
   std::string action;    // e.g. "token.create"
   std::string resource;  // e.g. "tokens/3f2a..."
@@ -25,11 +25,11 @@ struct AuditEntry {
 class AuditRepository {
  public:
   // Returns the assigned sequence number.
-  static StatusOr<int64_t> Append(Transaction& tx, const AuditEntry& entry);
+  static core::StatusOr<int64_t> Append(Transaction& tx, const AuditEntry& entry);
   // Newest first. `resource_prefix` filters to resources starting with it ("" for all).
   // The cursor is the last seq returned.
-  static StatusOr<Page<AuditEntry>> List(Transaction& tx, const PageRequest& page,
-                                         const std::string& resource_prefix);
+  static core::StatusOr<Page<AuditEntry>> List(Transaction& tx, const PageRequest& page,
+                                               const std::string& resource_prefix);
 };
 
 }  // namespace gov::store

@@ -46,20 +46,21 @@ std::optional<std::string> Row::OptText(size_t i) const {
   return Text(i);
 }
 
-Status WithTransaction(Database& db, TxMode mode, const std::function<Status(Transaction&)>& fn) {
+core::Status WithTransaction(Database& db, TxMode mode,
+                             const std::function<core::Status(Transaction&)>& fn) {
   ASSIGN_OR_RETURN(auto tx, db.Begin(mode));
   RETURN_IF_ERROR(fn(*tx));
   return tx->Commit();
 }
 
-StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& url, int pool_size) {
+core::StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& url, int pool_size) {
   if (url.rfind("sqlite://", 0) == 0) {
     return OpenSqliteDatabase(url.substr(std::string("sqlite://").size()), pool_size);
   }
   if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) {
     return OpenPostgresDatabase(url, pool_size);
   }
-  return InvalidArgument("expected sqlite:///path/to/file.db or postgres://...", "database");
+  return core::InvalidArgument("expected sqlite:///path/to/file.db or postgres://...", "database");
 }
 
 }  // namespace gov::store

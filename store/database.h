@@ -51,8 +51,9 @@ class Transaction {
   // (foreign key, check, not null) to kFailedPrecondition, connectivity loss to kUnavailable,
   // other failures to kInternal with the database's message. On PostgreSQL a failed statement
   // aborts the transaction: later statements and Commit fail, and everything rolls back.
-  virtual StatusOr<ResultSet> Exec(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
-  virtual Status Commit() = 0;
+  virtual core::StatusOr<ResultSet> Exec(std::string_view sql,
+                                         const std::vector<SqlValue>& params = {}) = 0;
+  virtual core::Status Commit() = 0;
 };
 
 enum class TxMode { kReadOnly, kReadWrite };
@@ -64,31 +65,34 @@ class Database {
   virtual ~Database() = default;
   virtual Backend backend() const = 0;
   // Starts a transaction. ReadWrite transactions are serialized on SQLite (one writer).
-  virtual StatusOr<std::unique_ptr<Transaction>> Begin(TxMode mode) = 0;
+  virtual core::StatusOr<std::unique_ptr<Transaction>> Begin(TxMode mode) = 0;
   // Cheap liveness probe ("SELECT 1").
-  virtual Status Ping() = 0;
+  virtual core::Status Ping() = 0;
   // Closes every connection; later calls fail with kUnavailable.
   virtual void Close() = 0;
 
   // Cross-process change notification (PostgreSQL NOTIFY). `Notify` inside `tx` is delivered
   // on commit. On SQLite, notifications are delivered only within this process.
-  virtual Status Notify(Transaction& tx, std::string_view channel, std::string_view payload) = 0;
+  virtual core::Status Notify(Transaction& tx, std::string_view channel,
+                              std::string_view payload) = 0;
   // Calls `handler(channel, payload)` from a background thread for every notification on
   // `channel`. Returns once listening is established.
-  virtual Status Listen(std::string_view channel,
-                        std::function<void(const std::string&, const std::string&)> handler) = 0;
+  virtual core::Status Listen(
+      std::string_view channel,
+      std::function<void(const std::string&, const std::string&)> handler) = 0;
 
   // Session-level leader lock (PostgreSQL advisory lock on a dedicated connection).
   // Returns true when this process holds the lock after the call. On SQLite, always true.
-  virtual StatusOr<bool> TryAcquireLeaderLock(int64_t key) = 0;
-  virtual Status ReleaseLeaderLock(int64_t key) = 0;
+  virtual core::StatusOr<bool> TryAcquireLeaderLock(int64_t key) = 0;
+  virtual core::Status ReleaseLeaderLock(int64_t key) = 0;
 };
 
 // Runs `fn` inside a transaction and commits it; rolls back when `fn` returns an error.
-Status WithTransaction(Database& db, TxMode mode, const std::function<Status(Transaction&)>& fn);
+core::Status WithTransaction(Database& db, TxMode mode,
+                             const std::function<core::Status(Transaction&)>& fn);
 
 // Opens a database from a URL: "sqlite:///abs/path.db", "sqlite://relative.db",
 // "postgres://..." or "postgresql://...". Does not migrate.
-StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& url, int pool_size = 4);
+core::StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& url, int pool_size = 4);
 
 }  // namespace gov::store

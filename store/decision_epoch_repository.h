@@ -14,17 +14,18 @@ namespace gov::store {
 struct DecisionEpoch {
   int64_t epoch = 0;  // 0 before any leader
   std::string holder;
-  TimePoint acquired_at;
+  core::TimePoint acquired_at;
 };
 
 class DecisionEpochRepository {
  public:
   // Advances the epoch for `holder` and returns the new value.
-  static StatusOr<int64_t> Advance(Transaction& tx, const std::string& holder, TimePoint now);
+  static core::StatusOr<int64_t> Advance(Transaction& tx, const std::string& holder,
+                                         core::TimePoint now);
   // True when `epoch` is still the current epoch. On PostgreSQL this also locks the epoch row
   // until `tx` ends, so no new leader can advance it while `tx` writes as `epoch`.
-  static StatusOr<bool> Fence(Transaction& tx, int64_t epoch);
-  static StatusOr<DecisionEpoch> Current(Transaction& tx);
+  static core::StatusOr<bool> Fence(Transaction& tx, int64_t epoch);
+  static core::StatusOr<DecisionEpoch> Current(Transaction& tx);
 };
 
 }  // namespace gov::store

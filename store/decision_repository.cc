@@ -15,7 +15,7 @@ DecisionRecord FromRow(const Row& row) {
   d.seq = row.Int(0);
   d.id = row.Text(1);
   d.target = row.Text(2);
-  d.at = FromUnixMillis(row.Int(3));
+  d.at = core::FromUnixMillis(row.Int(3));
   d.epoch = row.Int(4);
   d.from_replicas = row.Int(5);
   d.to_replicas = row.Int(6);
@@ -35,8 +35,8 @@ SqlValue OptText(const std::optional<std::string>& s) {
 
 // INSERT ... SELECT ... WHERE EXISTS skips a target deleted since the loop read it (see
 // TargetStateRepository::Upsert for the casts).
-StatusOr<std::optional<int64_t>> DecisionRepository::Insert(Transaction& tx,
-                                                            const DecisionRecord& d) {
+core::StatusOr<std::optional<int64_t>> DecisionRepository::Insert(Transaction& tx,
+                                                                  const DecisionRecord& d) {
   ASSIGN_OR_RETURN(
       auto rs,
       tx.Exec("INSERT INTO target_decisions (id, target, at, epoch, from_replicas, to_replicas, "
@@ -46,25 +46,26 @@ StatusOr<std::optional<int64_t>> DecisionRepository::Insert(Transaction& tx,
               "CAST($8 AS TEXT), CAST($9 AS TEXT), CAST($10 AS TEXT) "
               "WHERE EXISTS (SELECT 1 FROM targets WHERE name = CAST($2 AS TEXT)) "
               "RETURNING seq",
-              {d.id, d.target, ToUnixMillis(d.at), d.epoch, d.from_replicas, d.to_replicas,
+              {d.id, d.target, core::ToUnixMillis(d.at), d.epoch, d.from_replicas, d.to_replicas,
                d.reason, d.actuation, OptText(d.error), d.record_json}));
   if (rs.rows.empty()) return std::optional<int64_t>();
   return std::optional<int64_t>(rs.rows[0].Int(0));
 }
 
-Status DecisionRepository::SetActuation(Transaction& tx, const std::string& id,
-                                        const std::string& actuation,
-                                        const std::optional<std::string>& error,
-                                        const std::string& record_json) {
+core::Status DecisionRepository::SetActuation(Transaction& tx, const std::string& id,
+                                              const std::string& actuation,
+                                              const std::optional<std::string>& error,
+                                              const std::string& record_json) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE target_decisions SET actuation = $1, error = $2, "
                                     "record_json = $3 WHERE id = $4",
                                     {actuation, OptText(error), record_json, id}));
-  if (rs.affected_rows == 0) return NotFound("decision " + id + " not found");
-  return Status::Ok();
+  if (rs.affected_rows == 0) return core::NotFound("decision " + id + " not found");
+  return core::Status::Ok();
 }
 
-StatusOr<Page<DecisionRecord>> DecisionRepository::List(Transaction& tx, const std::string& target,
-                                                        const PageRequest& page) {
+core::StatusOr<Page<DecisionRecord>> DecisionRepository::List(Transaction& tx,
+                                                              const std::string& target,
+                                                              const PageRequest& page) {
   ASSIGN_OR_RETURN(const int64_t before, ParseSeqCursor(page.cursor));
   const int64_t limit = PageLimit(page);
   ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kColumns +
@@ -75,15 +76,15 @@ StatusOr<Page<DecisionRecord>> DecisionRepository::List(Transaction& tx, const s
                   [](const DecisionRecord& last) { return std::to_string(last.seq); });
 }
 
-StatusOr<std::optional<DecisionRecord>> DecisionRepository::Latest(Transaction& tx,
-                                                                   const std::string& target) {
+core::StatusOr<std::optional<DecisionRecord>> DecisionRepository::Latest(
+    Transaction& tx, const std::string& target) {
   ASSIGN_OR_RETURN(auto page, List(tx, target, PageRequest{1, ""}));
   if (page.items.empty()) return std::optional<DecisionRecord>();
   return std::optional<DecisionRecord>(std::move(page.items.front()));
 }
 
-StatusOr<int64_t> DecisionRepository::Prune(Transaction& tx, const std::string& target,
-                                            int64_t keep) {
+core::StatusOr<int64_t> DecisionRepository::Prune(Transaction& tx, const std::string& target,
+                                                  int64_t keep) {
   ASSIGN_OR_RETURN(auto cut, tx.Exec("SELECT seq FROM target_decisions WHERE target = $1 "
                                      "ORDER BY seq DESC LIMIT 1 OFFSET $2",
                                      {target, std::max<int64_t>(keep, 0)}));
@@ -93,8 +94,8 @@ StatusOr<int64_t> DecisionRepository::Prune(Transaction& tx, const std::string& 
   return rs.affected_rows;
 }
 
-StatusOr<int64_t> DecisionRepository::MarkAbandoned(Transaction& tx, int64_t epoch,
-                                                    const std::string& message) {
+core::StatusOr<int64_t> DecisionRepository::MarkAbandoned(Transaction& tx, int64_t epoch,
+                                                          const std::string& message) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE target_decisions SET actuation = $1, error = $2 "
                                     "WHERE actuation = $3 AND epoch < $4",
                                     {std::string(kActuationUnknown), message,

@@ -25,7 +25,7 @@ struct DecisionRecord {
   int64_t seq = 0;  // assigned on insert; increases with insertion order
   std::string id;   // unique; the hooks' idempotency key
   std::string target;
-  TimePoint at;
+  core::TimePoint at;
   int64_t epoch = 0;  // the leader epoch (fencing token) that made it
   int64_t from_replicas = 0;
   int64_t to_replicas = 0;
@@ -40,22 +40,25 @@ class DecisionRepository {
  public:
   // Inserts `decision` (its seq is ignored). Returns the assigned seq, or nullopt (writing
   // nothing) when the target no longer exists. kAlreadyExists for a duplicate id.
-  static StatusOr<std::optional<int64_t>> Insert(Transaction& tx, const DecisionRecord& decision);
+  static core::StatusOr<std::optional<int64_t>> Insert(Transaction& tx,
+                                                       const DecisionRecord& decision);
   // Records the hook's outcome of decision `id` (and its updated record). kNotFound when absent.
-  static Status SetActuation(Transaction& tx, const std::string& id, const std::string& actuation,
-                             const std::optional<std::string>& error,
-                             const std::string& record_json);
+  static core::Status SetActuation(Transaction& tx, const std::string& id,
+                                   const std::string& actuation,
+                                   const std::optional<std::string>& error,
+                                   const std::string& record_json);
   // The target's decisions, newest first; the cursor is the last seq returned.
-  static StatusOr<Page<DecisionRecord>> List(Transaction& tx, const std::string& target,
-                                             const PageRequest& page);
+  static core::StatusOr<Page<DecisionRecord>> List(Transaction& tx, const std::string& target,
+                                                   const PageRequest& page);
   // The target's newest decision, if any.
-  static StatusOr<std::optional<DecisionRecord>> Latest(Transaction& tx, const std::string& target);
+  static core::StatusOr<std::optional<DecisionRecord>> Latest(Transaction& tx,
+                                                              const std::string& target);
   // Deletes all but the newest `keep` decisions of `target`. Returns how many were deleted.
-  static StatusOr<int64_t> Prune(Transaction& tx, const std::string& target, int64_t keep);
+  static core::StatusOr<int64_t> Prune(Transaction& tx, const std::string& target, int64_t keep);
   // Marks decisions still pending from epochs before `epoch` as kActuationUnknown with
   // `message`. Returns how many were marked.
-  static StatusOr<int64_t> MarkAbandoned(Transaction& tx, int64_t epoch,
-                                         const std::string& message);
+  static core::StatusOr<int64_t> MarkAbandoned(Transaction& tx, int64_t epoch,
+                                               const std::string& message);
 };
 
 }  // namespace gov::store

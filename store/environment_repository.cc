@@ -2,24 +2,24 @@
 
 namespace gov::store {
 
-Status EnvironmentRepository::Insert(Transaction& tx, const EnvironmentRecord& env) {
+core::Status EnvironmentRepository::Insert(Transaction& tx, const EnvironmentRecord& env) {
   return tx
       .Exec("INSERT INTO environments (name, created_at, version) VALUES ($1, $2, 1)",
-            {env.name, ToUnixMillis(env.created_at)})
+            {env.name, core::ToUnixMillis(env.created_at)})
       .status();
 }
 
-StatusOr<std::vector<EnvironmentRecord>> EnvironmentRepository::List(Transaction& tx) {
+core::StatusOr<std::vector<EnvironmentRecord>> EnvironmentRepository::List(Transaction& tx) {
   ASSIGN_OR_RETURN(auto rs,
                    tx.Exec("SELECT name, created_at, version FROM environments ORDER BY name"));
   std::vector<EnvironmentRecord> out;
   for (const auto& row : rs.rows) {
-    out.push_back({row.Text(0), FromUnixMillis(row.Int(1)), row.Int(2)});
+    out.push_back({row.Text(0), core::FromUnixMillis(row.Int(1)), row.Int(2)});
   }
   return out;
 }
 
-StatusOr<bool> EnvironmentRepository::Exists(Transaction& tx, const std::string& name) {
+core::StatusOr<bool> EnvironmentRepository::Exists(Transaction& tx, const std::string& name) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT 1 FROM environments WHERE name = $1", {name}));
   return !rs.rows.empty();
 }

@@ -10,7 +10,7 @@ namespace gov::store {
 
 struct EnvironmentRecord {
   std::string name;
-  TimePoint created_at;
+  core::TimePoint created_at;
   int64_t version = 1;
 };
 
@@ -18,9 +18,9 @@ struct EnvironmentRecord {
 class EnvironmentRepository {
  public:
   // kAlreadyExists for a duplicate name.
-  static Status Insert(Transaction& tx, const EnvironmentRecord& env);
-  static StatusOr<std::vector<EnvironmentRecord>> List(Transaction& tx);
-  static StatusOr<bool> Exists(Transaction& tx, const std::string& name);
+  static core::Status Insert(Transaction& tx, const EnvironmentRecord& env);
+  static core::StatusOr<std::vector<EnvironmentRecord>> List(Transaction& tx);
+  static core::StatusOr<bool> Exists(Transaction& tx, const std::string& name);
 };
 
 }  // namespace gov::store

@@ -2,8 +2,8 @@
 
 namespace gov::store {
 
-Status FlagMetricsRepository::Add(Transaction& tx, const FlagMetricsBucket& b) {
-  const int64_t hour = ToUnixMillis(b.hour);
+core::Status FlagMetricsRepository::Add(Transaction& tx, const FlagMetricsBucket& b) {
+  const int64_t hour = core::ToUnixMillis(b.hour);
   RETURN_IF_ERROR(tx.Exec("INSERT INTO flag_metrics (app_name, feature, environment, hour, yes, "
                           "no) VALUES ($1, $2, $3, $4, $5, $6) "
                           "ON CONFLICT (app_name, feature, environment, hour) DO UPDATE SET "
@@ -19,10 +19,10 @@ Status FlagMetricsRepository::Add(Transaction& tx, const FlagMetricsBucket& b) {
                             {b.app_name, b.feature, b.environment, hour, variant, count})
                         .status());
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-StatusOr<std::vector<FlagMetricsBucket>> FlagMetricsRepository::ListForFeature(
+core::StatusOr<std::vector<FlagMetricsBucket>> FlagMetricsRepository::ListForFeature(
     Transaction& tx, const std::string& feature, const std::optional<std::string>& environment) {
   const std::string env = environment.value_or("");
   ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT app_name, environment, hour, yes, no FROM flag_metrics "
@@ -40,7 +40,7 @@ StatusOr<std::vector<FlagMetricsBucket>> FlagMetricsRepository::ListForFeature(
     b.app_name = r.Text(0);
     b.feature = feature;
     b.environment = r.Text(1);
-    b.hour = FromUnixMillis(r.Int(2));
+    b.hour = core::FromUnixMillis(r.Int(2));
     b.yes = r.Int(3);
     b.no = r.Int(4);
     out.push_back(std::move(b));
@@ -48,7 +48,7 @@ StatusOr<std::vector<FlagMetricsBucket>> FlagMetricsRepository::ListForFeature(
   for (const auto& v : vs.rows) {
     for (auto& b : out) {
       if (b.app_name == v.Text(0) && b.environment == v.Text(1) &&
-          ToUnixMillis(b.hour) == v.Int(2)) {
+          core::ToUnixMillis(b.hour) == v.Int(2)) {
         b.variants[v.Text(3)] = v.Int(4);
         break;
       }
@@ -57,7 +57,7 @@ StatusOr<std::vector<FlagMetricsBucket>> FlagMetricsRepository::ListForFeature(
   return out;
 }
 
-Status FlagMetricsRepository::PutRegistration(Transaction& tx, const ClientRegistration& r) {
+core::Status FlagMetricsRepository::PutRegistration(Transaction& tx, const ClientRegistration& r) {
   return tx
       .Exec(
           "INSERT INTO flag_client_registrations (app_name, instance_id, environment, "
@@ -68,11 +68,11 @@ Status FlagMetricsRepository::PutRegistration(Transaction& tx, const ClientRegis
           "started_at = excluded.started_at, interval_ms = excluded.interval_ms, "
           "last_seen_at = excluded.last_seen_at",
           {r.app_name, r.instance_id, r.environment, r.sdk_version, r.strategies_json,
-           ToUnixMillis(r.started), r.interval_ms, ToUnixMillis(r.last_seen)})
+           core::ToUnixMillis(r.started), r.interval_ms, core::ToUnixMillis(r.last_seen)})
       .status();
 }
 
-StatusOr<std::vector<ClientRegistration>> FlagMetricsRepository::ListRegistrations(
+core::StatusOr<std::vector<ClientRegistration>> FlagMetricsRepository::ListRegistrations(
     Transaction& tx, const std::string& environment) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT app_name, instance_id, environment, sdk_version, "
                                     "strategies_json, started_at, interval_ms, last_seen_at "
@@ -81,8 +81,8 @@ StatusOr<std::vector<ClientRegistration>> FlagMetricsRepository::ListRegistratio
                                     {environment}));
   std::vector<ClientRegistration> out;
   for (const auto& r : rs.rows) {
-    out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), FromUnixMillis(r.Int(5)),
-                   r.Int(6), FromUnixMillis(r.Int(7))});
+    out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
+                   core::FromUnixMillis(r.Int(5)), r.Int(6), core::FromUnixMillis(r.Int(7))});
   }
   return out;
 }

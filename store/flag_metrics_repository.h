@@ -19,7 +19,7 @@ struct FlagMetricsBucket {
   std::string app_name;
   std::string feature;
   std::string environment;
-  TimePoint hour;  // start of the UTC hour
+  core::TimePoint hour;  // start of the UTC hour
   int64_t yes = 0;
   int64_t no = 0;
   std::map<std::string, int64_t> variants;  // variant name -> count
@@ -32,23 +32,23 @@ struct ClientRegistration {
   std::string environment;
   std::string sdk_version;
   std::string strategies_json = "[]";
-  TimePoint started;
+  core::TimePoint started;
   int64_t interval_ms = 0;
-  TimePoint last_seen;
+  core::TimePoint last_seen;
 };
 
 class FlagMetricsRepository {
  public:
   // Adds the counts of `bucket` to the stored ones (creating them when absent).
-  static Status Add(Transaction& tx, const FlagMetricsBucket& bucket);
+  static core::Status Add(Transaction& tx, const FlagMetricsBucket& bucket);
   // Buckets of `feature`, newest hour first, then by app and environment; only
   // `environment` when set.
-  static StatusOr<std::vector<FlagMetricsBucket>> ListForFeature(
+  static core::StatusOr<std::vector<FlagMetricsBucket>> ListForFeature(
       Transaction& tx, const std::string& feature, const std::optional<std::string>& environment);
   // Inserts or refreshes one registration (key: app, instance, environment).
-  static Status PutRegistration(Transaction& tx, const ClientRegistration& registration);
+  static core::Status PutRegistration(Transaction& tx, const ClientRegistration& registration);
   // Registrations of `environment`, by app and instance.
-  static StatusOr<std::vector<ClientRegistration>> ListRegistrations(
+  static core::StatusOr<std::vector<ClientRegistration>> ListRegistrations(
       Transaction& tx, const std::string& environment);
 };
 

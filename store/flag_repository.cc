@@ -16,21 +16,26 @@ FeatureRecord FeatureFromRow(const Row& r) {
           r.Text(1),
           r.Text(2),
           r.Int(3),
-          FromUnixMillis(r.Int(4)),
-          FromUnixMillis(r.Int(5))};
+          core::FromUnixMillis(r.Int(4)),
+          core::FromUnixMillis(r.Int(5))};
 }
 
 SegmentRecord SegmentFromRow(const Row& r) {
-  return {
-      r.Int(0), r.Text(1), r.Text(2), r.Int(3), FromUnixMillis(r.Int(4)), FromUnixMillis(r.Int(5))};
+  return {r.Int(0),
+          r.Text(1),
+          r.Text(2),
+          r.Int(3),
+          core::FromUnixMillis(r.Int(4)),
+          core::FromUnixMillis(r.Int(5))};
 }
 
 FeatureEnvironmentRecord StateFromRow(const Row& r) {
   return {r.Text(0), r.Text(1), r.Int(2) != 0, r.Text(3), r.Text(4)};
 }
 
-StatusOr<std::vector<FeatureEnvironmentRecord>> States(Transaction& tx, const std::string& where,
-                                                       const std::vector<SqlValue>& params) {
+core::StatusOr<std::vector<FeatureEnvironmentRecord>> States(Transaction& tx,
+                                                             const std::string& where,
+                                                             const std::vector<SqlValue>& params) {
   ASSIGN_OR_RETURN(
       auto rs, tx.Exec(std::string("SELECT ") + kStateColumns + " FROM flag_environments " + where +
                            " ORDER BY feature, environment",
@@ -40,33 +45,33 @@ StatusOr<std::vector<FeatureEnvironmentRecord>> States(Transaction& tx, const st
   return out;
 }
 
-Status VersionConflict(const std::string& what, int64_t current, int64_t expected) {
-  return Conflict(what + " is at version " + std::to_string(current) + ", not " +
-                  std::to_string(expected));
+core::Status VersionConflict(const std::string& what, int64_t current, int64_t expected) {
+  return core::Conflict(what + " is at version " + std::to_string(current) + ", not " +
+                        std::to_string(expected));
 }
 
 }  // namespace
 
-Status FlagRepository::InsertFeature(Transaction& tx, const FeatureRecord& f) {
+core::Status FlagRepository::InsertFeature(Transaction& tx, const FeatureRecord& f) {
   auto rs = tx.Exec(std::string("INSERT INTO flag_features (") + kFeatureColumns +
                         ") VALUES ($1, $2, $3, 1, $4, $5)",
-                    {f.name, f.project, f.definition_json, ToUnixMillis(f.created_at),
-                     ToUnixMillis(f.updated_at)});
-  if (rs.status().code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists("feature " + f.name + " already exists");
+                    {f.name, f.project, f.definition_json, core::ToUnixMillis(f.created_at),
+                     core::ToUnixMillis(f.updated_at)});
+  if (rs.status().code() == core::StatusCode::kAlreadyExists) {
+    return core::AlreadyExists("feature " + f.name + " already exists");
   }
   return rs.status();
 }
 
-StatusOr<FeatureRecord> FlagRepository::GetFeature(Transaction& tx, const std::string& name) {
+core::StatusOr<FeatureRecord> FlagRepository::GetFeature(Transaction& tx, const std::string& name) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kFeatureColumns +
                                         " FROM flag_features WHERE name = $1",
                                     {name}));
-  if (rs.rows.empty()) return NotFound("feature " + name + " not found");
+  if (rs.rows.empty()) return core::NotFound("feature " + name + " not found");
   return FeatureFromRow(rs.rows[0]);
 }
 
-StatusOr<std::vector<FeatureRecord>> FlagRepository::ListFeatures(Transaction& tx) {
+core::StatusOr<std::vector<FeatureRecord>> FlagRepository::ListFeatures(Transaction& tx) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kFeatureColumns +
                                     " FROM flag_features ORDER BY name"));
   std::vector<FeatureRecord> out;
@@ -74,26 +79,27 @@ StatusOr<std::vector<FeatureRecord>> FlagRepository::ListFeatures(Transaction& t
   return out;
 }
 
-StatusOr<FeatureRecord> FlagRepository::UpdateFeature(Transaction& tx, const std::string& name,
-                                                      const std::string& project,
-                                                      const std::string& definition_json,
-                                                      std::optional<int64_t> expected_version,
-                                                      TimePoint now) {
+core::StatusOr<FeatureRecord> FlagRepository::UpdateFeature(Transaction& tx,
+                                                            const std::string& name,
+                                                            const std::string& project,
+                                                            const std::string& definition_json,
+                                                            std::optional<int64_t> expected_version,
+                                                            core::TimePoint now) {
   ASSIGN_OR_RETURN(FeatureRecord current, GetFeature(tx, name));
   if (expected_version && *expected_version != current.version) {
     return VersionConflict("feature " + name, current.version, *expected_version);
   }
-  ASSIGN_OR_RETURN(auto rs,
-                   tx.Exec("UPDATE flag_features SET project = $1, definition_json = $2, "
-                           "version = version + 1, updated_at = $3 "
-                           "WHERE name = $4 AND version = $5",
-                           {project, definition_json, ToUnixMillis(now), name, current.version}));
-  if (rs.affected_rows == 0) return Conflict("feature " + name + " changed concurrently");
+  ASSIGN_OR_RETURN(
+      auto rs, tx.Exec("UPDATE flag_features SET project = $1, definition_json = $2, "
+                       "version = version + 1, updated_at = $3 "
+                       "WHERE name = $4 AND version = $5",
+                       {project, definition_json, core::ToUnixMillis(now), name, current.version}));
+  if (rs.affected_rows == 0) return core::Conflict("feature " + name + " changed concurrently");
   return GetFeature(tx, name);
 }
 
-Status FlagRepository::DeleteFeature(Transaction& tx, const std::string& name,
-                                     std::optional<int64_t> expected_version) {
+core::Status FlagRepository::DeleteFeature(Transaction& tx, const std::string& name,
+                                           std::optional<int64_t> expected_version) {
   ASSIGN_OR_RETURN(FeatureRecord current, GetFeature(tx, name));
   if (expected_version && *expected_version != current.version) {
     return VersionConflict("feature " + name, current.version, *expected_version);
@@ -101,26 +107,27 @@ Status FlagRepository::DeleteFeature(Transaction& tx, const std::string& name,
   RETURN_IF_ERROR(tx.Exec("DELETE FROM flag_environments WHERE feature = $1", {name}).status());
   ASSIGN_OR_RETURN(auto rs, tx.Exec("DELETE FROM flag_features WHERE name = $1 AND version = $2",
                                     {name, current.version}));
-  if (rs.affected_rows == 0) return Conflict("feature " + name + " changed concurrently");
-  return Status::Ok();
+  if (rs.affected_rows == 0) return core::Conflict("feature " + name + " changed concurrently");
+  return core::Status::Ok();
 }
 
-StatusOr<std::vector<FeatureEnvironmentRecord>> FlagRepository::ListFeatureEnvironments(
+core::StatusOr<std::vector<FeatureEnvironmentRecord>> FlagRepository::ListFeatureEnvironments(
     Transaction& tx, const std::string& feature) {
   return States(tx, "WHERE feature = $1", {feature});
 }
 
-StatusOr<std::vector<FeatureEnvironmentRecord>> FlagRepository::ListEnvironmentStates(
+core::StatusOr<std::vector<FeatureEnvironmentRecord>> FlagRepository::ListEnvironmentStates(
     Transaction& tx, const std::string& environment) {
   return States(tx, "WHERE environment = $1", {environment});
 }
 
-StatusOr<std::vector<FeatureEnvironmentRecord>> FlagRepository::ListAllEnvironmentStates(
+core::StatusOr<std::vector<FeatureEnvironmentRecord>> FlagRepository::ListAllEnvironmentStates(
     Transaction& tx) {
   return States(tx, "", {});
 }
 
-Status FlagRepository::PutFeatureEnvironment(Transaction& tx, const FeatureEnvironmentRecord& s) {
+core::Status FlagRepository::PutFeatureEnvironment(Transaction& tx,
+                                                   const FeatureEnvironmentRecord& s) {
   return tx
       .Exec(std::string("INSERT INTO flag_environments (") + kStateColumns +
                 ") VALUES ($1, $2, $3, $4, $5) ON CONFLICT (feature, environment) DO UPDATE SET "
@@ -131,7 +138,8 @@ Status FlagRepository::PutFeatureEnvironment(Transaction& tx, const FeatureEnvir
       .status();
 }
 
-StatusOr<int64_t> FlagRepository::BumpRevision(Transaction& tx, const std::string& environment) {
+core::StatusOr<int64_t> FlagRepository::BumpRevision(Transaction& tx,
+                                                     const std::string& environment) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("INSERT INTO flag_revisions (environment, revision) "
                                     "VALUES ($1, 1) ON CONFLICT (environment) DO UPDATE SET "
                                     "revision = flag_revisions.revision + 1 RETURNING revision",
@@ -139,13 +147,14 @@ StatusOr<int64_t> FlagRepository::BumpRevision(Transaction& tx, const std::strin
   return rs.rows.at(0).Int(0);
 }
 
-StatusOr<int64_t> FlagRepository::GetRevision(Transaction& tx, const std::string& environment) {
+core::StatusOr<int64_t> FlagRepository::GetRevision(Transaction& tx,
+                                                    const std::string& environment) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT revision FROM flag_revisions WHERE environment = $1",
                                     {environment}));
   return rs.rows.empty() ? int64_t{0} : rs.rows[0].Int(0);
 }
 
-StatusOr<std::map<std::string, int64_t>> FlagRepository::ListRevisions(Transaction& tx) {
+core::StatusOr<std::map<std::string, int64_t>> FlagRepository::ListRevisions(Transaction& tx) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT environment, revision FROM flag_revisions"));
   std::map<std::string, int64_t> out;
   for (const auto& row : rs.rows) out[row.Text(0)] = row.Int(1);
@@ -160,7 +169,7 @@ namespace {
 // re-reads the locked row), so two replicas never get the same id; SQLite has one writer.
 // MAX(id) covers segments stored with explicit ids (imports) and databases from before the
 // counter existed. Ids of deleted segments are not reused, as with Unleash's serial ids.
-StatusOr<int64_t> NextSegmentId(Transaction& tx) {
+core::StatusOr<int64_t> NextSegmentId(Transaction& tx) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("INSERT INTO flag_id_counters (name, last_id) "
                                     "VALUES ('segment', (SELECT COALESCE(MAX(id), 0) + 1 "
                                     "FROM flag_segments)) "
@@ -173,31 +182,31 @@ StatusOr<int64_t> NextSegmentId(Transaction& tx) {
 
 }  // namespace
 
-StatusOr<int64_t> FlagRepository::InsertSegment(Transaction& tx, const SegmentRecord& s) {
+core::StatusOr<int64_t> FlagRepository::InsertSegment(Transaction& tx, const SegmentRecord& s) {
   int64_t id = s.id;
   if (id == 0) {
     ASSIGN_OR_RETURN(id, NextSegmentId(tx));
   }
-  auto rs = tx.Exec(
-      std::string("INSERT INTO flag_segments (") + kSegmentColumns +
-          ") VALUES ($1, $2, $3, 1, $4, $5)",
-      {id, s.name, s.definition_json, ToUnixMillis(s.created_at), ToUnixMillis(s.updated_at)});
-  if (rs.status().code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists("segment " + std::to_string(id) + " already exists");
+  auto rs = tx.Exec(std::string("INSERT INTO flag_segments (") + kSegmentColumns +
+                        ") VALUES ($1, $2, $3, 1, $4, $5)",
+                    {id, s.name, s.definition_json, core::ToUnixMillis(s.created_at),
+                     core::ToUnixMillis(s.updated_at)});
+  if (rs.status().code() == core::StatusCode::kAlreadyExists) {
+    return core::AlreadyExists("segment " + std::to_string(id) + " already exists");
   }
   RETURN_IF_ERROR(rs.status());
   return id;
 }
 
-StatusOr<SegmentRecord> FlagRepository::GetSegment(Transaction& tx, int64_t id) {
+core::StatusOr<SegmentRecord> FlagRepository::GetSegment(Transaction& tx, int64_t id) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kSegmentColumns +
                                         " FROM flag_segments WHERE id = $1",
                                     {id}));
-  if (rs.rows.empty()) return NotFound("segment " + std::to_string(id) + " not found");
+  if (rs.rows.empty()) return core::NotFound("segment " + std::to_string(id) + " not found");
   return SegmentFromRow(rs.rows[0]);
 }
 
-StatusOr<std::vector<SegmentRecord>> FlagRepository::ListSegments(Transaction& tx) {
+core::StatusOr<std::vector<SegmentRecord>> FlagRepository::ListSegments(Transaction& tx) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kSegmentColumns +
                                     " FROM flag_segments ORDER BY id"));
   std::vector<SegmentRecord> out;
@@ -205,11 +214,11 @@ StatusOr<std::vector<SegmentRecord>> FlagRepository::ListSegments(Transaction& t
   return out;
 }
 
-StatusOr<SegmentRecord> FlagRepository::UpdateSegment(Transaction& tx, int64_t id,
-                                                      const std::string& name,
-                                                      const std::string& definition_json,
-                                                      std::optional<int64_t> expected_version,
-                                                      TimePoint now) {
+core::StatusOr<SegmentRecord> FlagRepository::UpdateSegment(Transaction& tx, int64_t id,
+                                                            const std::string& name,
+                                                            const std::string& definition_json,
+                                                            std::optional<int64_t> expected_version,
+                                                            core::TimePoint now) {
   ASSIGN_OR_RETURN(SegmentRecord current, GetSegment(tx, id));
   const std::string what = "segment " + std::to_string(id);
   if (expected_version && *expected_version != current.version) {
@@ -219,13 +228,13 @@ StatusOr<SegmentRecord> FlagRepository::UpdateSegment(Transaction& tx, int64_t i
                    tx.Exec("UPDATE flag_segments SET name = $1, definition_json = $2, "
                            "version = version + 1, updated_at = $3 "
                            "WHERE id = $4 AND version = $5",
-                           {name, definition_json, ToUnixMillis(now), id, current.version}));
-  if (rs.affected_rows == 0) return Conflict(what + " changed concurrently");
+                           {name, definition_json, core::ToUnixMillis(now), id, current.version}));
+  if (rs.affected_rows == 0) return core::Conflict(what + " changed concurrently");
   return GetSegment(tx, id);
 }
 
-Status FlagRepository::DeleteSegment(Transaction& tx, int64_t id,
-                                     std::optional<int64_t> expected_version) {
+core::Status FlagRepository::DeleteSegment(Transaction& tx, int64_t id,
+                                           std::optional<int64_t> expected_version) {
   ASSIGN_OR_RETURN(SegmentRecord current, GetSegment(tx, id));
   const std::string what = "segment " + std::to_string(id);
   if (expected_version && *expected_version != current.version) {
@@ -233,8 +242,8 @@ Status FlagRepository::DeleteSegment(Transaction& tx, int64_t id,
   }
   ASSIGN_OR_RETURN(auto rs, tx.Exec("DELETE FROM flag_segments WHERE id = $1 AND version = $2",
                                     {id, current.version}));
-  if (rs.affected_rows == 0) return Conflict(what + " changed concurrently");
-  return Status::Ok();
+  if (rs.affected_rows == 0) return core::Conflict(what + " changed concurrently");
+  return core::Status::Ok();
 }
 
 }  // namespace gov::store

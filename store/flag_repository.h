@@ -22,8 +22,8 @@ struct FeatureRecord {
   std::string project;
   std::string definition_json;
   int64_t version = 1;  // bumps on every change to the feature, in any environment
-  TimePoint created_at;
-  TimePoint updated_at;
+  core::TimePoint created_at;
+  core::TimePoint updated_at;
 };
 
 // A feature's state in one environment.
@@ -40,63 +40,66 @@ struct SegmentRecord {
   std::string name;
   std::string definition_json;  // {"id", "name", "constraints"}
   int64_t version = 1;
-  TimePoint created_at;
-  TimePoint updated_at;
+  core::TimePoint created_at;
+  core::TimePoint updated_at;
 };
 
 // Every operation runs inside the caller's transaction.
 class FlagRepository {
  public:
   // Inserts `feature` at version 1. kAlreadyExists for a duplicate name.
-  static Status InsertFeature(Transaction& tx, const FeatureRecord& feature);
+  static core::Status InsertFeature(Transaction& tx, const FeatureRecord& feature);
   // kNotFound when absent.
-  static StatusOr<FeatureRecord> GetFeature(Transaction& tx, const std::string& name);
+  static core::StatusOr<FeatureRecord> GetFeature(Transaction& tx, const std::string& name);
   // Every feature, by name.
-  static StatusOr<std::vector<FeatureRecord>> ListFeatures(Transaction& tx);
+  static core::StatusOr<std::vector<FeatureRecord>> ListFeatures(Transaction& tx);
   // Replaces the definition and bumps the version if it is still `expected_version` (any
   // version when unset). kConflict when it changed, kNotFound when absent. Returns the result.
-  static StatusOr<FeatureRecord> UpdateFeature(Transaction& tx, const std::string& name,
-                                               const std::string& project,
-                                               const std::string& definition_json,
-                                               std::optional<int64_t> expected_version,
-                                               TimePoint now);
+  static core::StatusOr<FeatureRecord> UpdateFeature(Transaction& tx, const std::string& name,
+                                                     const std::string& project,
+                                                     const std::string& definition_json,
+                                                     std::optional<int64_t> expected_version,
+                                                     core::TimePoint now);
   // Deletes the feature and its environment states if at `expected_version` (any when unset).
-  static Status DeleteFeature(Transaction& tx, const std::string& name,
-                              std::optional<int64_t> expected_version);
+  static core::Status DeleteFeature(Transaction& tx, const std::string& name,
+                                    std::optional<int64_t> expected_version);
 
   // The feature's state in every environment that has one, by environment name.
-  static StatusOr<std::vector<FeatureEnvironmentRecord>> ListFeatureEnvironments(
+  static core::StatusOr<std::vector<FeatureEnvironmentRecord>> ListFeatureEnvironments(
       Transaction& tx, const std::string& feature);
   // Every feature's state in `environment`, by feature name.
-  static StatusOr<std::vector<FeatureEnvironmentRecord>> ListEnvironmentStates(
+  static core::StatusOr<std::vector<FeatureEnvironmentRecord>> ListEnvironmentStates(
       Transaction& tx, const std::string& environment);
   // Every stored environment state (for segment-usage checks).
-  static StatusOr<std::vector<FeatureEnvironmentRecord>> ListAllEnvironmentStates(Transaction& tx);
+  static core::StatusOr<std::vector<FeatureEnvironmentRecord>> ListAllEnvironmentStates(
+      Transaction& tx);
   // Inserts or replaces one environment state. kFailedPrecondition when the feature or the
   // environment does not exist.
-  static Status PutFeatureEnvironment(Transaction& tx, const FeatureEnvironmentRecord& state);
+  static core::Status PutFeatureEnvironment(Transaction& tx, const FeatureEnvironmentRecord& state);
 
   // Increments the environment's revision and returns the new value (1 for the first change).
-  static StatusOr<int64_t> BumpRevision(Transaction& tx, const std::string& environment);
+  static core::StatusOr<int64_t> BumpRevision(Transaction& tx, const std::string& environment);
   // The environment's revision; 0 before its first change.
-  static StatusOr<int64_t> GetRevision(Transaction& tx, const std::string& environment);
+  static core::StatusOr<int64_t> GetRevision(Transaction& tx, const std::string& environment);
   // Revision of every environment that has one.
-  static StatusOr<std::map<std::string, int64_t>> ListRevisions(Transaction& tx);
+  static core::StatusOr<std::map<std::string, int64_t>> ListRevisions(Transaction& tx);
 
   // Inserts `segment` at version 1. With id 0 the next free id is assigned. Returns the id.
   // kAlreadyExists for a duplicate id.
-  static StatusOr<int64_t> InsertSegment(Transaction& tx, const SegmentRecord& segment);
+  static core::StatusOr<int64_t> InsertSegment(Transaction& tx, const SegmentRecord& segment);
   // kNotFound when absent.
-  static StatusOr<SegmentRecord> GetSegment(Transaction& tx, int64_t id);
+  static core::StatusOr<SegmentRecord> GetSegment(Transaction& tx, int64_t id);
   // Every segment, by id.
-  static StatusOr<std::vector<SegmentRecord>> ListSegments(Transaction& tx);
+  static core::StatusOr<std::vector<SegmentRecord>> ListSegments(Transaction& tx);
   // Replaces name and definition if the version is still `expected_version` (any when unset);
   // kConflict / kNotFound as for features. Returns the result.
-  static StatusOr<SegmentRecord> UpdateSegment(Transaction& tx, int64_t id, const std::string& name,
-                                               const std::string& definition_json,
-                                               std::optional<int64_t> expected_version,
-                                               TimePoint now);
-  static Status DeleteSegment(Transaction& tx, int64_t id, std::optional<int64_t> expected_version);
+  static core::StatusOr<SegmentRecord> UpdateSegment(Transaction& tx, int64_t id,
+                                                     const std::string& name,
+                                                     const std::string& definition_json,
+                                                     std::optional<int64_t> expected_version,
+                                                     core::TimePoint now);
+  static core::Status DeleteSegment(Transaction& tx, int64_t id,
+                                    std::optional<int64_t> expected_version);
 };
 
 }  // namespace gov::store

@@ -14,25 +14,25 @@ constexpr int64_t kMigrationLockKey = 0x676f765f6d6967;  // "gov_mig"
 std::string Dialect(const std::string& sql, Backend backend) {
   static const std::string kToken = "{{AUTOINC_PK}}";
   std::string out = sql;
-  const std::string replacement = backend == Backend::kSqlite
-                                      ? "INTEGER PRIMARY KEY AUTOINCREMENT"
-                                      : "BIGSERIAL PRIMARY KEY";
+  const std::string replacement =
+      backend == Backend::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
   for (size_t pos; (pos = out.find(kToken)) != std::string::npos;) {
     out.replace(pos, kToken.size(), replacement);
   }
   return out;
 }
 
-Status EnsureMigrationsTable(Database& db) {
+core::Status EnsureMigrationsTable(Database& db) {
   return WithTransaction(db, TxMode::kReadWrite, [](Transaction& tx) {
     return tx
-        .Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
-              " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+        .Exec(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
         .status();
   });
 }
 
-StatusOr<int> MaxVersion(Transaction& tx) {
+core::StatusOr<int> MaxVersion(Transaction& tx) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   return static_cast<int>(rs.rows.at(0).Int(0));
 }
@@ -184,7 +184,7 @@ int LatestSchemaVersion() {
   return latest;
 }
 
-StatusOr<int> CurrentSchemaVersion(Database& db) {
+core::StatusOr<int> CurrentSchemaVersion(Database& db) {
   RETURN_IF_ERROR(EnsureMigrationsTable(db));
   ASSIGN_OR_RETURN(auto tx, db.Begin(TxMode::kReadOnly));
   ASSIGN_OR_RETURN(int version, MaxVersion(*tx));
@@ -194,7 +194,7 @@ StatusOr<int> CurrentSchemaVersion(Database& db) {
 
 namespace {
 
-StatusOr<std::set<int>> AppliedVersions(Transaction& tx) {
+core::StatusOr<std::set<int>> AppliedVersions(Transaction& tx) {
   ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT version FROM schema_migrations"));
   std::set<int> out;
   for (const auto& row : rs.rows) out.insert(static_cast<int>(row.Int(0)));
@@ -202,12 +202,12 @@ StatusOr<std::set<int>> AppliedVersions(Transaction& tx) {
 }
 
 // kFailedPrecondition when the database has a migration this binary does not know.
-Status CheckNotNewer(const std::set<int>& applied, const std::vector<Migration>& known) {
+core::Status CheckNotNewer(const std::set<int>& applied, const std::vector<Migration>& known) {
   std::set<int> known_versions;
   for (const auto& m : known) known_versions.insert(m.version);
   for (int v : applied) {
     if (!known_versions.count(v)) {
-      return FailedPrecondition(
+      return core::FailedPrecondition(
           "database has schema migration " + std::to_string(v) +
           ", which this Governor binary does not know (it knows up to " +
           std::to_string(known_versions.empty() ? 0 : *known_versions.rbegin()) +
@@ -215,7 +215,7 @@ Status CheckNotNewer(const std::set<int>& applied, const std::vector<Migration>&
           "database");
     }
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 }  // namespace
@@ -223,40 +223,41 @@ Status CheckNotNewer(const std::set<int>& applied, const std::vector<Migration>&
 // Each migration is applied once, in version order, in its own transaction with its
 // `schema_migrations` row. Applied versions are tracked as a set, so a migration numbered
 // below one already applied (added by another module) is still applied.
-Status Migrate(Database& db, const std::vector<Migration>& unsorted) {
+core::Status Migrate(Database& db, const std::vector<Migration>& unsorted) {
   RETURN_IF_ERROR(EnsureMigrationsTable(db));
   std::vector<Migration> migrations = unsorted;
   std::sort(migrations.begin(), migrations.end(),
             [](const Migration& a, const Migration& b) { return a.version < b.version; });
-  RETURN_IF_ERROR(WithTransaction(db, TxMode::kReadOnly, [&](Transaction& tx) -> Status {
+  RETURN_IF_ERROR(WithTransaction(db, TxMode::kReadOnly, [&](Transaction& tx) -> core::Status {
     ASSIGN_OR_RETURN(auto applied, AppliedVersions(tx));
     return CheckNotNewer(applied, migrations);
   }));
   for (const Migration& m : migrations) {
-    RETURN_IF_ERROR(WithTransaction(db, TxMode::kReadWrite, [&](Transaction& tx) -> Status {
+    RETURN_IF_ERROR(WithTransaction(db, TxMode::kReadWrite, [&](Transaction& tx) -> core::Status {
       if (db.backend() == Backend::kPostgres) {
         RETURN_IF_ERROR(tx.Exec("SELECT pg_advisory_xact_lock($1)", {kMigrationLockKey}).status());
       }
       ASSIGN_OR_RETURN(auto applied, AppliedVersions(tx));  // another process may have run it
-      if (applied.count(m.version)) return Status::Ok();
+      if (applied.count(m.version)) return core::Status::Ok();
       for (const std::string& sql : m.statements) {
-        Status st = tx.Exec(Dialect(sql, db.backend())).status();
+        core::Status st = tx.Exec(Dialect(sql, db.backend())).status();
         if (!st.ok()) {
-          return Status(st.code(), "migration " + std::to_string(m.version) + " (" + m.name +
-                                       ") failed: " + st.message());
+          return core::Status(st.code(), "migration " + std::to_string(m.version) + " (" + m.name +
+                                             ") failed: " + st.message());
         }
       }
-      const auto now = static_cast<int64_t>(ToUnixSeconds(SystemClock::Instance().Now()));
+      const auto now =
+          static_cast<int64_t>(core::ToUnixSeconds(core::SystemClock::Instance().Now()));
       return tx
           .Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 {int64_t{m.version}, m.name, now})
           .status();
     }));
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
-StatusOr<bool> SchemaUpToDate(Database& db) {
+core::StatusOr<bool> SchemaUpToDate(Database& db) {
   ASSIGN_OR_RETURN(auto tx, db.Begin(TxMode::kReadOnly));
   ASSIGN_OR_RETURN(auto applied, AppliedVersions(*tx));
   for (const auto& m : AllMigrations()) {

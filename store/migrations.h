@@ -25,12 +25,12 @@ int LatestSchemaVersion();
 // its own transaction together with its row. Fails with kFailedPrecondition, before changing
 // anything, when the database has a migration this binary does not know (a newer Governor
 // wrote it). Safe to call from several processes at once on PostgreSQL (advisory lock).
-Status Migrate(Database& db, const std::vector<Migration>& migrations = AllMigrations());
+core::Status Migrate(Database& db, const std::vector<Migration>& migrations = AllMigrations());
 
 // The highest applied version, 0 for an empty database.
-StatusOr<int> CurrentSchemaVersion(Database& db);
+core::StatusOr<int> CurrentSchemaVersion(Database& db);
 
 // True when every known migration is applied and none unknown is. Read-only.
-StatusOr<bool> SchemaUpToDate(Database& db);
+core::StatusOr<bool> SchemaUpToDate(Database& db);
 
 }  // namespace gov::store

@@ -5,7 +5,7 @@
 
 namespace gov::store {
 
-StatusOr<int64_t> ParseSeqCursor(const std::string& cursor) {
+core::StatusOr<int64_t> ParseSeqCursor(const std::string& cursor) {
   if (cursor.empty()) return std::numeric_limits<int64_t>::max();
   try {
     size_t used = 0;
@@ -13,7 +13,7 @@ StatusOr<int64_t> ParseSeqCursor(const std::string& cursor) {
     if (used == cursor.size()) return seq;
   } catch (...) {
   }
-  return InvalidArgument("malformed cursor", "cursor");
+  return core::InvalidArgument("malformed cursor", "cursor");
 }
 
 }  // namespace gov::store

@@ -31,7 +31,7 @@ inline int64_t PageLimit(const PageRequest& page) { return std::max(1, page.limi
 // The sequence number a newest-first cursor names (the items come before it): the largest
 // int64 for the first page (empty cursor), else the cursor's whole text as an integer. An
 // InvalidArgument on "cursor" when it is not one.
-StatusOr<int64_t> ParseSeqCursor(const std::string& cursor);
+core::StatusOr<int64_t> ParseSeqCursor(const std::string& cursor);
 
 // A page of the first `limit` rows, each converted by `from_row`; when there are more rows than
 // `limit`, `next_cursor` is `cursor_of(last item)`.

@@ -83,11 +83,13 @@ class PgTransaction final : public Transaction {
       : pool_(std::move(pool)), pc_(std::move(pc)), txn_(std::move(txn)) {}
   ~PgTransaction() override { Finish(); }
 
-  StatusOr<ResultSet> Exec(std::string_view sql, const std::vector<SqlValue>& params) override {
-    if (!txn_) return FailedPrecondition("transaction already finished");
-    if (pool_->closed()) return Unavailable("database is closed");
+  core::StatusOr<ResultSet> Exec(std::string_view sql,
+                                 const std::vector<SqlValue>& params) override {
+    if (!txn_) return core::FailedPrecondition("transaction already finished");
+    if (pool_->closed()) return core::Unavailable("database is closed");
     if (!error_.ok()) {
-      return FailedPrecondition("transaction aborted by an earlier error: " + error_.message());
+      return core::FailedPrecondition("transaction aborted by an earlier error: " +
+                                      error_.message());
     }
     try {
       pqxx::result r;
@@ -126,14 +128,14 @@ class PgTransaction final : public Transaction {
     }
   }
 
-  Status Commit() override {
-    if (!txn_) return FailedPrecondition("transaction already finished");
+  core::Status Commit() override {
+    if (!txn_) return core::FailedPrecondition("transaction already finished");
     if (!error_.ok()) {
       Finish();
-      return FailedPrecondition("transaction rolled back after an earlier error: " +
-                                error_.message());
+      return core::FailedPrecondition("transaction rolled back after an earlier error: " +
+                                      error_.message());
     }
-    Status status;
+    core::Status status;
     try {
       txn_->commit();
       committed_ = true;
@@ -173,7 +175,7 @@ class PgTransaction final : public Transaction {
   std::unique_ptr<PooledConnection> pc_;
   std::unique_ptr<pqxx::transaction_base> txn_;
   bool committed_ = false;
-  Status error_;
+  core::Status error_;
 };
 
 class PostgresDatabase final : public Database {
@@ -186,7 +188,7 @@ class PostgresDatabase final : public Database {
 
   Backend backend() const override { return Backend::kPostgres; }
 
-  StatusOr<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
+  core::StatusOr<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
     // A pooled connection may have died while idle; that shows up at BEGIN, where nothing has
     // happened yet, so one retry on a fresh connection is safe.
     for (int attempt = 0;; ++attempt) {
@@ -201,18 +203,20 @@ class PostgresDatabase final : public Database {
         return std::unique_ptr<Transaction>(
             std::make_unique<PgTransaction>(pool_, std::move(pc), std::move(txn)));
       } catch (...) {
-        Status status = CurrentExceptionToStatus("PostgreSQL BEGIN failed", pool_->endpoint());
+        core::Status status =
+            CurrentExceptionToStatus("PostgreSQL BEGIN failed", pool_->endpoint());
         if (!pc->conn->is_open()) pc->broken = true;
         pool_->Return(std::move(pc));
-        if (status.code() != StatusCode::kUnavailable || attempt > 0) return status;
+        if (status.code() != core::StatusCode::kUnavailable || attempt > 0) return status;
       }
     }
   }
 
-  Status Ping() override {
+  core::Status Ping() override {
     ASSIGN_OR_RETURN(std::unique_ptr<Transaction> tx, Begin(TxMode::kReadOnly));
     ASSIGN_OR_RETURN(ResultSet rs, tx->Exec("SELECT 1"));
-    if (rs.rows.size() != 1 || rs.rows[0].Int(0) != 1) return Internal("SELECT 1 returned junk");
+    if (rs.rows.size() != 1 || rs.rows[0].Int(0) != 1)
+      return core::Internal("SELECT 1 returned junk");
     return tx->Commit();
   }
 
@@ -223,24 +227,25 @@ class PostgresDatabase final : public Database {
     pool_->Close();
   }
 
-  Status Notify(Transaction& tx, std::string_view channel, std::string_view payload) override {
-    if (closed_) return Unavailable("database is closed");
+  core::Status Notify(Transaction& tx, std::string_view channel,
+                      std::string_view payload) override {
+    if (closed_) return core::Unavailable("database is closed");
     return tx.Exec("SELECT pg_notify($1, $2)", {std::string(channel), std::string(payload)})
         .status();
   }
 
-  Status Listen(std::string_view channel, Listener::Handler handler) override {
-    if (closed_) return Unavailable("database is closed");
+  core::Status Listen(std::string_view channel, Listener::Handler handler) override {
+    if (closed_) return core::Unavailable("database is closed");
     return listener_.Listen(channel, std::move(handler));
   }
 
-  StatusOr<bool> TryAcquireLeaderLock(int64_t key) override {
-    if (closed_) return Unavailable("database is closed");
+  core::StatusOr<bool> TryAcquireLeaderLock(int64_t key) override {
+    if (closed_) return core::Unavailable("database is closed");
     return leader_.TryAcquire(key);
   }
 
-  Status ReleaseLeaderLock(int64_t key) override {
-    if (closed_) return Unavailable("database is closed");
+  core::Status ReleaseLeaderLock(int64_t key) override {
+    if (closed_) return core::Unavailable("database is closed");
     return leader_.Release(key);
   }
 
@@ -253,8 +258,9 @@ class PostgresDatabase final : public Database {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Database>> OpenPostgresDatabase(const std::string& url, int pool_size) {
-  if (pool_size < 1) return InvalidArgument("pool size must be at least 1", "pool_size");
+core::StatusOr<std::unique_ptr<Database>> OpenPostgresDatabase(const std::string& url,
+                                                               int pool_size) {
+  if (pool_size < 1) return core::InvalidArgument("pool size must be at least 1", "pool_size");
   auto db = std::make_unique<PostgresDatabase>(std::make_shared<const Endpoint>(url), pool_size);
   RETURN_IF_ERROR(db->Ping());
   return std::unique_ptr<Database>(std::move(db));

@@ -12,6 +12,7 @@ namespace gov::store {
 // pool of `pool_size` connections (>= 1). One connection is opened eagerly so a bad URL or an
 // unreachable server fails here with kUnavailable; the rest open on demand. Listen() and the
 // leader lock each use one extra dedicated connection.
-StatusOr<std::unique_ptr<Database>> OpenPostgresDatabase(const std::string& url, int pool_size);
+core::StatusOr<std::unique_ptr<Database>> OpenPostgresDatabase(const std::string& url,
+                                                               int pool_size);
 
 }  // namespace gov::store

@@ -18,15 +18,15 @@ namespace gov::store {
 
 namespace {
 
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
+core::Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   const int ext = db ? sqlite3_extended_errcode(db) : rc;
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
-    return AlreadyExists(msg);
+    return core::AlreadyExists(msg);
   }
-  if ((rc & 0xff) == SQLITE_CONSTRAINT) return FailedPrecondition(msg);
-  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return Unavailable(msg);
-  return Internal(msg);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) return core::FailedPrecondition(msg);
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return core::Unavailable(msg);
+  return core::Internal(msg);
 }
 
 // One sqlite3 handle with its prepared-statement cache. Used by one thread at a time.
@@ -37,36 +37,35 @@ class Connection {
     if (db_) sqlite3_close_v2(db_);
   }
 
-  Status Open(const std::string& path, bool read_only) {
+  core::Status Open(const std::string& path, bool read_only) {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
-    if (rc != SQLITE_OK) return Unavailable("cannot open SQLite database " + path);
+    if (rc != SQLITE_OK) return core::Unavailable("cannot open SQLite database " + path);
     sqlite3_busy_timeout(db_, 5000);
-    const char* pragmas = read_only
-                              ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
-                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                "PRAGMA foreign_keys=ON;";
+    const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                      "PRAGMA foreign_keys=ON;";
     char* err = nullptr;
     rc = sqlite3_exec(db_, pragmas, nullptr, nullptr, &err);
     if (rc != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
-      return Unavailable("SQLite setup failed: " + msg);
+      return core::Unavailable("SQLite setup failed: " + msg);
     }
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
   // Runs a parameterless statement (BEGIN, COMMIT, ROLLBACK) from the statement cache, so
   // the per-transaction statements are not parsed again on every request.
-  Status ExecPlain(const char* sql) {
+  core::Status ExecPlain(const char* sql) {
     ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
     const int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) return SqliteError(db_, rc, sql);
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
-  StatusOr<ResultSet> Exec(std::string_view sql, const std::vector<SqlValue>& params) {
+  core::StatusOr<ResultSet> Exec(std::string_view sql, const std::vector<SqlValue>& params) {
     ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
@@ -94,7 +93,7 @@ class Connection {
       const int rc = sqlite3_step(stmt);
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) {
-        Status s = SqliteError(db_, rc, "query failed");
+        core::Status s = SqliteError(db_, rc, "query failed");
         sqlite3_reset(stmt);
         return s;
       }
@@ -102,9 +101,15 @@ class Connection {
       values.reserve(ncols);
       for (int c = 0; c < ncols; ++c) {
         switch (sqlite3_column_type(stmt, c)) {
-          case SQLITE_NULL: values.emplace_back(nullptr); break;
-          case SQLITE_INTEGER: values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c))); break;
-          case SQLITE_FLOAT: values.emplace_back(sqlite3_column_double(stmt, c)); break;
+          case SQLITE_NULL:
+            values.emplace_back(nullptr);
+            break;
+          case SQLITE_INTEGER:
+            values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+            break;
+          case SQLITE_FLOAT:
+            values.emplace_back(sqlite3_column_double(stmt, c));
+            break;
           default: {
             const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
             const int len = sqlite3_column_bytes(stmt, c);
@@ -120,7 +125,7 @@ class Connection {
   }
 
  private:
-  StatusOr<sqlite3_stmt*> Prepare(std::string_view sql) {
+  core::StatusOr<sqlite3_stmt*> Prepare(std::string_view sql) {
     auto it = statements_.find(sql);
     if (it != statements_.end()) return it->second;
     sqlite3_stmt* stmt = nullptr;
@@ -148,11 +153,12 @@ class SqliteTransaction final : public Transaction {
       : owner_(owner), conn_(conn), mode_(mode), writer_lock_(std::move(writer_lock)) {}
   ~SqliteTransaction() override;
 
-  StatusOr<ResultSet> Exec(std::string_view sql, const std::vector<SqlValue>& params) override {
-    if (done_) return FailedPrecondition("transaction already finished");
+  core::StatusOr<ResultSet> Exec(std::string_view sql,
+                                 const std::vector<SqlValue>& params) override {
+    if (done_) return core::FailedPrecondition("transaction already finished");
     return conn_->Exec(sql, params);
   }
-  Status Commit() override;
+  core::Status Commit() override;
 
   void AddNotification(std::string channel, std::string payload) {
     pending_.emplace_back(std::move(channel), std::move(payload));
@@ -174,7 +180,7 @@ class SqliteDatabase final : public Database {
   explicit SqliteDatabase(std::string path) : path_(std::move(path)) {}
   ~SqliteDatabase() override { Close(); }
 
-  Status Init(int pool_size) {
+  core::Status Init(int pool_size) {
     writer_ = std::make_unique<Connection>();
     RETURN_IF_ERROR(writer_->Open(path_, /*read_only=*/false));
     for (int i = 0; i < std::max(1, pool_size); ++i) {
@@ -184,16 +190,16 @@ class SqliteDatabase final : public Database {
       readers_.push_back(std::move(conn));
     }
     dispatcher_ = std::thread([this] { DispatchLoop(); });
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
   Backend backend() const override { return Backend::kSqlite; }
 
-  StatusOr<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
-    if (closed_.load()) return Unavailable("database is closed");
+  core::StatusOr<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
+    if (closed_.load()) return core::Unavailable("database is closed");
     if (mode == TxMode::kReadWrite) {
       std::unique_lock<std::mutex> lock(writer_mu_);
-      if (closed_.load()) return Unavailable("database is closed");
+      if (closed_.load()) return core::Unavailable("database is closed");
       RETURN_IF_ERROR(writer_->ExecPlain("BEGIN IMMEDIATE"));
       return std::unique_ptr<Transaction>(
           new SqliteTransaction(this, writer_.get(), mode, std::move(lock)));
@@ -210,11 +216,11 @@ class SqliteDatabase final : public Database {
         readers_.push_back(std::move(extra));
       }
       readers_cv_.wait(lock, [&] { return !idle_readers_.empty() || closed_.load(); });
-      if (closed_.load()) return Unavailable("database is closed");
+      if (closed_.load()) return core::Unavailable("database is closed");
       conn = idle_readers_.back();
       idle_readers_.pop_back();
     }
-    Status s = conn->ExecPlain("BEGIN");
+    core::Status s = conn->ExecPlain("BEGIN");
     if (!s.ok()) {
       ReturnReader(conn);
       return s;
@@ -223,7 +229,7 @@ class SqliteDatabase final : public Database {
         new SqliteTransaction(this, conn, mode, std::unique_lock<std::mutex>()));
   }
 
-  Status Ping() override {
+  core::Status Ping() override {
     ASSIGN_OR_RETURN(auto tx, Begin(TxMode::kReadOnly));
     RETURN_IF_ERROR(tx->Exec("SELECT 1").status());
     return tx->Commit();
@@ -250,26 +256,28 @@ class SqliteDatabase final : public Database {
     }
   }
 
-  Status Notify(Transaction& tx, std::string_view channel, std::string_view payload) override {
+  core::Status Notify(Transaction& tx, std::string_view channel,
+                      std::string_view payload) override {
     auto* stx = dynamic_cast<SqliteTransaction*>(&tx);
-    if (!stx) return Internal("transaction from another database");
+    if (!stx) return core::Internal("transaction from another database");
     stx->AddNotification(std::string(channel), std::string(payload));
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
-  Status Listen(std::string_view channel,
-                std::function<void(const std::string&, const std::string&)> handler) override {
+  core::Status Listen(
+      std::string_view channel,
+      std::function<void(const std::string&, const std::string&)> handler) override {
     std::lock_guard<std::mutex> lock(notify_mu_);
     listeners_.emplace(std::string(channel), std::move(handler));
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
   // SQLite has one process as leader: whoever holds an exclusive flock on "<db>.leader".
-  StatusOr<bool> TryAcquireLeaderLock(int64_t) override {
+  core::StatusOr<bool> TryAcquireLeaderLock(int64_t) override {
     std::lock_guard<std::mutex> lock(leader_mu_);
     if (leader_fd_ >= 0) return true;
     const int fd = open((path_ + ".leader").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Unavailable("cannot open leader lock file");
+    if (fd < 0) return core::Unavailable("cannot open leader lock file");
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
       close(fd);
       return false;
@@ -278,13 +286,13 @@ class SqliteDatabase final : public Database {
     return true;
   }
 
-  Status ReleaseLeaderLock(int64_t) override {
+  core::Status ReleaseLeaderLock(int64_t) override {
     std::lock_guard<std::mutex> lock(leader_mu_);
     if (leader_fd_ >= 0) {
       close(leader_fd_);
       leader_fd_ = -1;
     }
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
   void ReturnReader(Connection* conn) {
@@ -329,7 +337,8 @@ class SqliteDatabase final : public Database {
   std::mutex notify_mu_;
   std::condition_variable notify_cv_;
   std::deque<std::pair<std::string, std::string>> queue_;
-  std::multimap<std::string, std::function<void(const std::string&, const std::string&)>> listeners_;
+  std::multimap<std::string, std::function<void(const std::string&, const std::string&)>>
+      listeners_;
   std::thread dispatcher_;
   std::mutex leader_mu_;
   int leader_fd_ = -1;
@@ -342,20 +351,21 @@ SqliteTransaction::~SqliteTransaction() {
   if (mode_ == TxMode::kReadOnly) owner_->ReturnReader(conn_);
 }
 
-Status SqliteTransaction::Commit() {
-  if (done_) return FailedPrecondition("transaction already finished");
-  Status s = conn_->ExecPlain("COMMIT");
+core::Status SqliteTransaction::Commit() {
+  if (done_) return core::FailedPrecondition("transaction already finished");
+  core::Status s = conn_->ExecPlain("COMMIT");
   if (!s.ok()) return s;  // the destructor rolls back
   done_ = true;
   if (writer_lock_.owns_lock()) writer_lock_.unlock();
   owner_->Publish(std::move(pending_));
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path, int pool_size) {
-  if (path.empty()) return InvalidArgument("SQLite path is empty", "database");
+core::StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path,
+                                                             int pool_size) {
+  if (path.empty()) return core::InvalidArgument("SQLite path is empty", "database");
   std::error_code ec;
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);

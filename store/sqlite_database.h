@@ -11,6 +11,7 @@ namespace gov::store {
 // Writes go through one writer connection (serialized); reads use reader connections that
 // see committed snapshots concurrently: `pool_size` opened up front, more on demand (up to
 // 128) when every reader is busy. `path` may be relative.
-StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path, int pool_size);
+core::StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path,
+                                                             int pool_size);
 
 }  // namespace gov::store

@@ -14,32 +14,32 @@ TargetRecord FromRow(const Row& row) {
   t.spec_json = row.Text(1);
   t.source = row.Text(2);
   t.version = row.Int(3);
-  t.created_at = FromUnixMillis(row.Int(4));
-  t.updated_at = FromUnixMillis(row.Int(5));
+  t.created_at = core::FromUnixMillis(row.Int(4));
+  t.updated_at = core::FromUnixMillis(row.Int(5));
   return t;
 }
 
-Status VersionConflict(const std::string& name, int64_t current, int64_t expected) {
-  return Conflict("target " + name + " is at version " + std::to_string(current) + ", not " +
-                  std::to_string(expected));
+core::Status VersionConflict(const std::string& name, int64_t current, int64_t expected) {
+  return core::Conflict("target " + name + " is at version " + std::to_string(current) + ", not " +
+                        std::to_string(expected));
 }
 
 }  // namespace
 
-Status TargetRepository::Insert(Transaction& tx, const TargetRecord& t) {
-  Status s =
-      tx.Exec(
-            std::string("INSERT INTO targets (") + kColumns + ") VALUES ($1, $2, $3, 1, $4, $5)",
-            {t.name, t.spec_json, t.source, ToUnixMillis(t.created_at), ToUnixMillis(t.updated_at)})
+core::Status TargetRepository::Insert(Transaction& tx, const TargetRecord& t) {
+  core::Status s =
+      tx.Exec(std::string("INSERT INTO targets (") + kColumns + ") VALUES ($1, $2, $3, 1, $4, $5)",
+              {t.name, t.spec_json, t.source, core::ToUnixMillis(t.created_at),
+               core::ToUnixMillis(t.updated_at)})
           .status();
-  if (s.code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists("target " + t.name + " already exists");
+  if (s.code() == core::StatusCode::kAlreadyExists) {
+    return core::AlreadyExists("target " + t.name + " already exists");
   }
   return s;
 }
 
-StatusOr<std::optional<TargetRecord>> TargetRepository::Find(Transaction& tx,
-                                                             const std::string& name) {
+core::StatusOr<std::optional<TargetRecord>> TargetRepository::Find(Transaction& tx,
+                                                                   const std::string& name) {
   ASSIGN_OR_RETURN(
       auto rs,
       tx.Exec(std::string("SELECT ") + kColumns + " FROM targets WHERE name = $1", {name}));
@@ -47,13 +47,14 @@ StatusOr<std::optional<TargetRecord>> TargetRepository::Find(Transaction& tx,
   return std::optional<TargetRecord>(FromRow(rs.rows[0]));
 }
 
-StatusOr<TargetRecord> TargetRepository::Get(Transaction& tx, const std::string& name) {
+core::StatusOr<TargetRecord> TargetRepository::Get(Transaction& tx, const std::string& name) {
   ASSIGN_OR_RETURN(auto found, Find(tx, name));
-  if (!found) return NotFound("target " + name + " not found");
+  if (!found) return core::NotFound("target " + name + " not found");
   return std::move(*found);
 }
 
-StatusOr<Page<TargetRecord>> TargetRepository::List(Transaction& tx, const PageRequest& page) {
+core::StatusOr<Page<TargetRecord>> TargetRepository::List(Transaction& tx,
+                                                          const PageRequest& page) {
   const int64_t limit = PageLimit(page);
   ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string("SELECT ") + kColumns +
                                         " FROM targets WHERE name > $1 ORDER BY name LIMIT $2",
@@ -61,7 +62,7 @@ StatusOr<Page<TargetRecord>> TargetRepository::List(Transaction& tx, const PageR
   return MakePage(rs.rows, limit, FromRow, [](const TargetRecord& last) { return last.name; });
 }
 
-StatusOr<std::vector<TargetRecord>> TargetRepository::ListAll(Transaction& tx) {
+core::StatusOr<std::vector<TargetRecord>> TargetRepository::ListAll(Transaction& tx) {
   ASSIGN_OR_RETURN(auto rs,
                    tx.Exec(std::string("SELECT ") + kColumns + " FROM targets ORDER BY name"));
   std::vector<TargetRecord> out;
@@ -70,19 +71,20 @@ StatusOr<std::vector<TargetRecord>> TargetRepository::ListAll(Transaction& tx) {
   return out;
 }
 
-StatusOr<TargetRecord> TargetRepository::Update(Transaction& tx, const std::string& name,
-                                                const std::string& spec_json,
-                                                const std::string& source,
-                                                std::optional<int64_t> expected_version,
-                                                TimePoint now) {
+core::StatusOr<TargetRecord> TargetRepository::Update(Transaction& tx, const std::string& name,
+                                                      const std::string& spec_json,
+                                                      const std::string& source,
+                                                      std::optional<int64_t> expected_version,
+                                                      core::TimePoint now) {
   ASSIGN_OR_RETURN(TargetRecord current, Get(tx, name));
   if (expected_version && *expected_version != current.version) {
     return VersionConflict(name, current.version, *expected_version);
   }
-  ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE targets SET spec_json = $1, source = $2, "
-                                    "version = version + 1, updated_at = $3 "
-                                    "WHERE name = $4 AND version = $5",
-                                    {spec_json, source, ToUnixMillis(now), name, current.version}));
+  ASSIGN_OR_RETURN(auto rs,
+                   tx.Exec("UPDATE targets SET spec_json = $1, source = $2, "
+                           "version = version + 1, updated_at = $3 "
+                           "WHERE name = $4 AND version = $5",
+                           {spec_json, source, core::ToUnixMillis(now), name, current.version}));
   if (rs.affected_rows == 0) {
     ASSIGN_OR_RETURN(TargetRecord now_current, Get(tx, name));
     return VersionConflict(name, now_current.version, current.version);
@@ -90,8 +92,8 @@ StatusOr<TargetRecord> TargetRepository::Update(Transaction& tx, const std::stri
   return Get(tx, name);
 }
 
-Status TargetRepository::Delete(Transaction& tx, const std::string& name,
-                                std::optional<int64_t> expected_version) {
+core::Status TargetRepository::Delete(Transaction& tx, const std::string& name,
+                                      std::optional<int64_t> expected_version) {
   ASSIGN_OR_RETURN(TargetRecord current, Get(tx, name));
   if (expected_version && *expected_version != current.version) {
     return VersionConflict(name, current.version, *expected_version);
@@ -102,7 +104,7 @@ Status TargetRepository::Delete(Transaction& tx, const std::string& name,
     ASSIGN_OR_RETURN(TargetRecord now_current, Get(tx, name));
     return VersionConflict(name, now_current.version, current.version);
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 }  // namespace gov::store

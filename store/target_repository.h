@@ -22,8 +22,8 @@ struct TargetRecord {
   std::string spec_json;
   std::string source = kTargetSourceApi;
   int64_t version = 1;
-  TimePoint created_at;
-  TimePoint updated_at;
+  core::TimePoint created_at;
+  core::TimePoint updated_at;
 };
 
 // Targets, in one transaction at a time. Deleting a target deletes its state and decisions
@@ -31,24 +31,26 @@ struct TargetRecord {
 class TargetRepository {
  public:
   // Inserts `target` at version 1. kAlreadyExists when the name is taken.
-  static Status Insert(Transaction& tx, const TargetRecord& target);
+  static core::Status Insert(Transaction& tx, const TargetRecord& target);
   // kNotFound when absent.
-  static StatusOr<TargetRecord> Get(Transaction& tx, const std::string& name);
-  static StatusOr<std::optional<TargetRecord>> Find(Transaction& tx, const std::string& name);
+  static core::StatusOr<TargetRecord> Get(Transaction& tx, const std::string& name);
+  static core::StatusOr<std::optional<TargetRecord>> Find(Transaction& tx, const std::string& name);
   // Targets by name; the cursor is the last name returned.
-  static StatusOr<Page<TargetRecord>> List(Transaction& tx, const PageRequest& page);
+  static core::StatusOr<Page<TargetRecord>> List(Transaction& tx, const PageRequest& page);
   // Every target, by name.
-  static StatusOr<std::vector<TargetRecord>> ListAll(Transaction& tx);
+  static core::StatusOr<std::vector<TargetRecord>> ListAll(Transaction& tx);
   // Replaces the spec and source and bumps the version, if the version is still
   // `expected_version` (any version when nullopt). kConflict when it changed, kNotFound when
   // absent. Returns the updated record.
-  static StatusOr<TargetRecord> Update(Transaction& tx, const std::string& name,
-                                       const std::string& spec_json, const std::string& source,
-                                       std::optional<int64_t> expected_version, TimePoint now);
+  static core::StatusOr<TargetRecord> Update(Transaction& tx, const std::string& name,
+                                             const std::string& spec_json,
+                                             const std::string& source,
+                                             std::optional<int64_t> expected_version,
+                                             core::TimePoint now);
   // Deletes the target if its version is still `expected_version` (any when nullopt).
   // kConflict when it changed, kNotFound when absent.
-  static Status Delete(Transaction& tx, const std::string& name,
-                       std::optional<int64_t> expected_version);
+  static core::Status Delete(Transaction& tx, const std::string& name,
+                             std::optional<int64_t> expected_version);
 };
 
 }  // namespace gov::store

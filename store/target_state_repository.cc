@@ -13,7 +13,7 @@ TargetStateRecord FromRow(const Row& row) {
   s.replicas = row.Int(1);
   s.desired_replicas = row.OptInt(2);
   s.state_json = row.Text(3);
-  s.last_sync_at = FromUnixMillis(row.Int(4));
+  s.last_sync_at = core::FromUnixMillis(row.Int(4));
   s.last_decision_id = row.Text(5);
   s.epoch = row.Int(6);
   return s;
@@ -24,7 +24,7 @@ TargetStateRecord FromRow(const Row& row) {
 // INSERT ... SELECT ... WHERE EXISTS skips a target deleted since the loop read it; the
 // foreign key's cascade removes rows of targets deleted later. The casts give PostgreSQL
 // the parameter types a bare SELECT list cannot infer.
-StatusOr<bool> TargetStateRepository::Upsert(Transaction& tx, const TargetStateRecord& s) {
+core::StatusOr<bool> TargetStateRepository::Upsert(Transaction& tx, const TargetStateRecord& s) {
   ASSIGN_OR_RETURN(
       auto rs,
       tx.Exec(std::string("INSERT INTO target_states (") + kColumns +
@@ -37,12 +37,12 @@ StatusOr<bool> TargetStateRepository::Upsert(Transaction& tx, const TargetStateR
                   "last_decision_id = excluded.last_decision_id, epoch = excluded.epoch",
               {s.target, s.replicas,
                s.desired_replicas ? SqlValue(*s.desired_replicas) : SqlValue(nullptr), s.state_json,
-               ToUnixMillis(s.last_sync_at), s.last_decision_id, s.epoch}));
+               core::ToUnixMillis(s.last_sync_at), s.last_decision_id, s.epoch}));
   return rs.affected_rows > 0;
 }
 
-StatusOr<std::optional<TargetStateRecord>> TargetStateRepository::Find(Transaction& tx,
-                                                                       const std::string& target) {
+core::StatusOr<std::optional<TargetStateRecord>> TargetStateRepository::Find(
+    Transaction& tx, const std::string& target) {
   ASSIGN_OR_RETURN(
       auto rs, tx.Exec(std::string("SELECT ") + kColumns + " FROM target_states WHERE target = $1",
                        {target}));
@@ -50,7 +50,7 @@ StatusOr<std::optional<TargetStateRecord>> TargetStateRepository::Find(Transacti
   return std::optional<TargetStateRecord>(FromRow(rs.rows[0]));
 }
 
-StatusOr<std::vector<TargetStateRecord>> TargetStateRepository::ListAll(Transaction& tx) {
+core::StatusOr<std::vector<TargetStateRecord>> TargetStateRepository::ListAll(Transaction& tx) {
   ASSIGN_OR_RETURN(
       auto rs, tx.Exec(std::string("SELECT ") + kColumns + " FROM target_states ORDER BY target"));
   std::vector<TargetStateRecord> out;

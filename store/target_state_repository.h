@@ -17,7 +17,7 @@ struct TargetStateRecord {
   int64_t replicas = 0;                     // the count after the last decision took effect
   std::optional<int64_t> desired_replicas;  // what the last decision asked for
   std::string state_json;
-  TimePoint last_sync_at;
+  core::TimePoint last_sync_at;
   std::string last_decision_id;
   int64_t epoch = 0;  // the leader epoch that wrote this row
 };
@@ -27,11 +27,11 @@ class TargetStateRepository {
  public:
   // Inserts or replaces the state of `state.target`. Returns false (and writes nothing) when
   // the target no longer exists.
-  static StatusOr<bool> Upsert(Transaction& tx, const TargetStateRecord& state);
-  static StatusOr<std::optional<TargetStateRecord>> Find(Transaction& tx,
-                                                         const std::string& target);
+  static core::StatusOr<bool> Upsert(Transaction& tx, const TargetStateRecord& state);
+  static core::StatusOr<std::optional<TargetStateRecord>> Find(Transaction& tx,
+                                                               const std::string& target);
   // Every stored state, by target name.
-  static StatusOr<std::vector<TargetStateRecord>> ListAll(Transaction& tx);
+  static core::StatusOr<std::vector<TargetStateRecord>> ListAll(Transaction& tx);
 };
 
 }  // namespace gov::store

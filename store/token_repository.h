@@ -20,9 +20,9 @@ struct TokenRecord {
   TokenType type = TokenType::kClient;
   std::optional<std::string> environment;  // unset for admin tokens (all environments)
   std::string secret_hash;
-  TimePoint created_at;
-  std::optional<TimePoint> expires_at;
-  std::optional<TimePoint> revoked_at;
+  core::TimePoint created_at;
+  std::optional<core::TimePoint> expires_at;
+  std::optional<core::TimePoint> revoked_at;
   int64_t version = 1;
 };
 
@@ -30,21 +30,21 @@ struct TokenRecord {
 class TokenRepository {
  public:
   // Inserts `token` (version 1). kAlreadyExists for a duplicate id or secret hash.
-  static Status Insert(Transaction& tx, const TokenRecord& token);
+  static core::Status Insert(Transaction& tx, const TokenRecord& token);
   // kNotFound when absent.
-  static StatusOr<TokenRecord> Get(Transaction& tx, const std::string& id);
-  static StatusOr<std::optional<TokenRecord>> FindBySecretHash(Transaction& tx,
-                                                               const std::string& hash);
+  static core::StatusOr<TokenRecord> Get(Transaction& tx, const std::string& id);
+  static core::StatusOr<std::optional<TokenRecord>> FindBySecretHash(Transaction& tx,
+                                                                     const std::string& hash);
   // Tokens by creation time, oldest first, revoked ones included.
-  static StatusOr<Page<TokenRecord>> List(Transaction& tx, const PageRequest& page);
+  static core::StatusOr<Page<TokenRecord>> List(Transaction& tx, const PageRequest& page);
   // All tokens that are not revoked (for the in-memory auth cache).
-  static StatusOr<std::vector<TokenRecord>> ListActive(Transaction& tx);
+  static core::StatusOr<std::vector<TokenRecord>> ListActive(Transaction& tx);
   // Marks the token revoked if its version is still `expected_version`; kConflict when the
   // token changed since it was read, kNotFound when absent. Returns the updated record.
-  static StatusOr<TokenRecord> Revoke(Transaction& tx, const std::string& id,
-                                      int64_t expected_version, TimePoint now);
+  static core::StatusOr<TokenRecord> Revoke(Transaction& tx, const std::string& id,
+                                            int64_t expected_version, core::TimePoint now);
   // Number of active admin tokens.
-  static StatusOr<int64_t> CountActiveAdmins(Transaction& tx);
+  static core::StatusOr<int64_t> CountActiveAdmins(Transaction& tx);
 };
 
 }  // namespace gov::store

@@ -79,17 +79,17 @@ std::string DecodeEntities(std::string_view text) {
 }
 
 // Maps an Auto Scaling error answer to a Status code; the message carries Code and Message.
-StatusCode ErrorCode(int http_status, const std::string& code) {
-  if (code == "Throttling" || http_status == 429) return StatusCode::kResourceExhausted;
+core::StatusCode ErrorCode(int http_status, const std::string& code) {
+  if (code == "Throttling" || http_status == 429) return core::StatusCode::kResourceExhausted;
   if (code == "ScalingActivityInProgress" || code == "ResourceContention" || http_status >= 500) {
-    return StatusCode::kUnavailable;
+    return core::StatusCode::kUnavailable;
   }
   if (code == "AccessDenied" || code == "AccessDeniedException" ||
       code == "UnauthorizedOperation") {
-    return StatusCode::kPermissionDenied;
+    return core::StatusCode::kPermissionDenied;
   }
-  if (http_status == 401 || http_status == 403) return StatusCode::kUnauthenticated;
-  return StatusCode::kFailedPrecondition;
+  if (http_status == 401 || http_status == 403) return core::StatusCode::kUnauthenticated;
+  return core::StatusCode::kFailedPrecondition;
 }
 
 }  // namespace
@@ -107,8 +107,8 @@ std::optional<std::string> XmlElementText(std::string_view xml, std::string_view
   return DecodeEntities(xml.substr(start + open.size(), end - start - open.size()));
 }
 
-StatusOr<AwsAsgConfig> ParseAwsAsgConfig(const Json& obj, const std::string& path) {
-  FieldReader r(obj, path);
+core::StatusOr<AwsAsgConfig> ParseAwsAsgConfig(const core::Json& obj, const std::string& path) {
+  core::FieldReader r(obj, path);
   r.RejectUnknown({"groupName", "region", "endpoint", "credentialsFile", "profile"});
   AwsAsgConfig config;
   config.group_name = r.RequiredString("groupName");
@@ -118,16 +118,16 @@ StatusOr<AwsAsgConfig> ParseAwsAsgConfig(const Json& obj, const std::string& pat
   config.credentials.profile = r.OptionalString("profile").value_or("");
   RETURN_IF_ERROR(r.status());
   if (config.group_name.empty() || config.group_name.size() > 255) {
-    return InvalidArgument("must be 1 to 255 characters", r.FieldPath("groupName"));
+    return core::InvalidArgument("must be 1 to 255 characters", r.FieldPath("groupName"));
   }
   if (!IsRegion(config.region)) {
-    return InvalidArgument("expected a region name like eu-west-1", r.FieldPath("region"));
+    return core::InvalidArgument("expected a region name like eu-west-1", r.FieldPath("region"));
   }
   config.endpoint = endpoint.value_or("https://autoscaling." + config.region + ".amazonaws.com/");
   auto url = ParseHttpUrl(config.endpoint);
-  if (!url.ok()) return InvalidArgument(url.status().message(), r.FieldPath("endpoint"));
+  if (!url.ok()) return core::InvalidArgument(url.status().message(), r.FieldPath("endpoint"));
   if (url->target.find('?') != std::string::npos) {
-    return InvalidArgument("must not have a query string", r.FieldPath("endpoint"));
+    return core::InvalidArgument("must not have a query string", r.FieldPath("endpoint"));
   }
   return config;
 }
@@ -135,14 +135,16 @@ StatusOr<AwsAsgConfig> ParseAwsAsgConfig(const Json& obj, const std::string& pat
 AwsAsgHook::AwsAsgHook(AwsAsgConfig config, const HookEnv& env)
     : config_(std::move(config)), env_(env) {}
 
-StatusOr<std::string> AwsAsgHook::Call(std::vector<std::pair<std::string, std::string>> params) {
+core::StatusOr<std::string> AwsAsgHook::Call(
+    std::vector<std::pair<std::string, std::string>> params) {
   const std::string action = params.front().second;
   const std::string what = "aws-asg " + action + " " + config_.group_name + " (" + config_.region +
                            " via " + config_.endpoint + ")";
   auto creds = LoadAwsCredentials(config_.credentials, env_.getenv);
-  if (!creds.ok()) return Status(creds.status().code(), what + ": " + creds.status().message());
+  if (!creds.ok())
+    return core::Status(creds.status().code(), what + ": " + creds.status().message());
   auto url = ParseHttpUrl(config_.endpoint);
-  if (!url.ok()) return InvalidArgument(what + ": " + url.status().message());
+  if (!url.ok()) return core::InvalidArgument(what + ": " + url.status().message());
 
   params.emplace_back("Version", std::string(kAutoScalingApiVersion));
   SigV4Request sign;
@@ -170,29 +172,29 @@ StatusOr<std::string> AwsAsgHook::Call(std::vector<std::pair<std::string, std::s
   http.timeout = config_.timeout;
   auto response = SendHttp(http);
   if (!response.ok()) {
-    return Status(response.status().code(), what + ": " + response.status().message());
+    return core::Status(response.status().code(), what + ": " + response.status().message());
   }
   if (response->status == 200) return std::move(response->body);
   const std::string code = XmlElementText(response->body, "Code").value_or("");
   const std::string message =
       XmlElementText(response->body, "Message").value_or(Excerpt(response->body));
-  return Status(ErrorCode(response->status, code),
-                what + ": HTTP " + std::to_string(response->status) +
-                    (code.empty() ? "" : " " + code) + ": " + Excerpt(message));
+  return core::Status(ErrorCode(response->status, code),
+                      what + ": HTTP " + std::to_string(response->status) +
+                          (code.empty() ? "" : " " + code) + ": " + Excerpt(message));
 }
 
-StatusOr<std::optional<int>> AwsAsgHook::ReadReplicas() {
+core::StatusOr<std::optional<int>> AwsAsgHook::ReadReplicas() {
   ASSIGN_OR_RETURN(const std::string body,
                    Call({{"Action", "DescribeAutoScalingGroups"},
                          {"AutoScalingGroupNames.member.1", config_.group_name}}));
   const std::string what = "aws-asg DescribeAutoScalingGroups " + config_.group_name;
   const size_t groups = body.find("<AutoScalingGroups>");
   if (groups == std::string::npos || body.find("<member>", groups) == std::string::npos) {
-    return NotFound(what + ": no such group in " + config_.region);
+    return core::NotFound(what + ": no such group in " + config_.region);
   }
   const auto name = XmlElementText(body, "AutoScalingGroupName", groups);
   if (name != config_.group_name) {
-    return Internal(what + ": the response describes group \"" + name.value_or("") + "\"");
+    return core::Internal(what + ": the response describes group \"" + name.value_or("") + "\"");
   }
   const auto desired = XmlElementText(body, "DesiredCapacity", groups);
   int value = -1;
@@ -200,13 +202,13 @@ StatusOr<std::optional<int>> AwsAsgHook::ReadReplicas() {
     auto [end, ec] = std::from_chars(desired->data(), desired->data() + desired->size(), value);
     if (ec != std::errc() || end != desired->data() + desired->size()) value = -1;
   }
-  if (value < 0) return Internal(what + ": no integer DesiredCapacity in the response");
+  if (value < 0) return core::Internal(what + ": no integer DesiredCapacity in the response");
   return std::optional<int>(value);
 }
 
-Status AwsAsgHook::Scale(const ScaleRequest& request) {
+core::Status AwsAsgHook::Scale(const ScaleRequest& request) {
   if (request.to_replicas < 0) {
-    return InvalidArgument("aws-asg: desired capacity must not be negative");
+    return core::InvalidArgument("aws-asg: desired capacity must not be negative");
   }
   auto body = Call({{"Action", "SetDesiredCapacity"},
                     {"AutoScalingGroupName", config_.group_name},
@@ -219,7 +221,7 @@ Status AwsAsgHook::Scale(const ScaleRequest& request) {
              " (decision " + request.decision_id + ", epoch " + std::to_string(request.epoch) +
              ", RequestId " + XmlElementText(*body, "RequestId").value_or("?") + ")");
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 }  // namespace gov::controller

@@ -18,11 +18,11 @@ struct AwsAsgConfig {
   std::string region;
   std::string endpoint;  // default https://autoscaling.<region>.amazonaws.com/
   AwsCredentialSource credentials;
-  Duration timeout = std::chrono::seconds(10);
+  core::Duration timeout = std::chrono::seconds(10);
 };
 
 // Reads {groupName, region, endpoint?, credentialsFile?, profile?} at `path`.
-StatusOr<AwsAsgConfig> ParseAwsAsgConfig(const Json& obj, const std::string& path);
+core::StatusOr<AwsAsgConfig> ParseAwsAsgConfig(const core::Json& obj, const std::string& path);
 
 // Text of the first <tag>...</tag> element at or after `from` in `xml`, entity-decoded
 // (&amp; &lt; &gt; &quot; &apos; &#N; &#xN;); "" for <tag/>; nullopt when absent. A
@@ -40,13 +40,13 @@ class AwsAsgHook final : public Hook {
   AwsAsgHook(AwsAsgConfig config, const HookEnv& env);
 
   std::string_view kind() const override { return "aws-asg"; }
-  StatusOr<std::optional<int>> ReadReplicas() override;
-  Status Scale(const ScaleRequest& request) override;
+  core::StatusOr<std::optional<int>> ReadReplicas() override;
+  core::Status Scale(const ScaleRequest& request) override;
 
  private:
   // POSTs `params` (Action first, Version appended) and returns the 200 response body, or
   // the API's error mapped to a Status.
-  StatusOr<std::string> Call(std::vector<std::pair<std::string, std::string>> params);
+  core::StatusOr<std::string> Call(std::vector<std::pair<std::string, std::string>> params);
 
   AwsAsgConfig config_;
   HookEnv env_;

@@ -30,10 +30,10 @@ std::optional<std::string> NonEmpty(const EnvLookup& getenv, const std::string& 
   return v;
 }
 
-StatusOr<AwsCredentials> FromFile(const std::string& path, const std::string& profile) {
+core::StatusOr<AwsCredentials> FromFile(const std::string& path, const std::string& profile) {
   std::ifstream in(path);
   if (!in) {
-    return Unauthenticated("cannot read AWS shared credentials file " + path);
+    return core::Unauthenticated("cannot read AWS shared credentials file " + path);
   }
   std::stringstream text;
   text << in.rdbuf();
@@ -42,8 +42,9 @@ StatusOr<AwsCredentials> FromFile(const std::string& path, const std::string& pr
 
 }  // namespace
 
-StatusOr<AwsCredentials> ParseSharedCredentials(std::string_view text, std::string_view profile,
-                                                std::string_view origin) {
+core::StatusOr<AwsCredentials> ParseSharedCredentials(std::string_view text,
+                                                      std::string_view profile,
+                                                      std::string_view origin) {
   std::map<std::string, std::string> values;
   bool in_profile = false, found = false;
   while (!text.empty()) {
@@ -61,19 +62,19 @@ StatusOr<AwsCredentials> ParseSharedCredentials(std::string_view text, std::stri
     values[Lower(Trim(line.substr(0, eq)))] = std::string(Trim(line.substr(eq + 1)));
   }
   const std::string where = std::string(origin) + " [" + std::string(profile) + "]";
-  if (!found) return Unauthenticated("no profile " + where);
+  if (!found) return core::Unauthenticated("no profile " + where);
   AwsCredentials creds;
   creds.access_key_id = values["aws_access_key_id"];
   creds.secret_access_key = values["aws_secret_access_key"];
   creds.session_token = values["aws_session_token"];
   if (creds.access_key_id.empty() || creds.secret_access_key.empty()) {
-    return Unauthenticated(where + " lacks aws_access_key_id or aws_secret_access_key");
+    return core::Unauthenticated(where + " lacks aws_access_key_id or aws_secret_access_key");
   }
   return creds;
 }
 
-StatusOr<AwsCredentials> LoadAwsCredentials(const AwsCredentialSource& source,
-                                            const EnvLookup& getenv) {
+core::StatusOr<AwsCredentials> LoadAwsCredentials(const AwsCredentialSource& source,
+                                                  const EnvLookup& getenv) {
   std::string file = source.credentials_file;
   if (file.empty()) {
     if (auto f = NonEmpty(getenv, "AWS_SHARED_CREDENTIALS_FILE")) {
@@ -93,18 +94,19 @@ StatusOr<AwsCredentials> LoadAwsCredentials(const AwsCredentialSource& source,
       return AwsCredentials{*id, *secret, NonEmpty(getenv, "AWS_SESSION_TOKEN").value_or("")};
     }
     if (id || secret) {
-      return Unauthenticated("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
+      return core::Unauthenticated(
+          "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
     }
   }
   if (file.empty()) {
-    return Unauthenticated(
+    return core::Unauthenticated(
         "no AWS credentials: AWS_ACCESS_KEY_ID is not set and there is no HOME for "
         "~/.aws/credentials");
   }
   auto creds = FromFile(file, profile);
   if (!creds.ok() && !explicit_file) {
-    return Unauthenticated("no AWS credentials: AWS_ACCESS_KEY_ID is not set and " +
-                           creds.status().message());
+    return core::Unauthenticated("no AWS credentials: AWS_ACCESS_KEY_ID is not set and " +
+                                 creds.status().message());
   }
   return creds;
 }

@@ -23,13 +23,14 @@ struct AwsCredentialSource {
 // AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN) win when set, and the
 // default shared file is the fallback. kUnauthenticated says what was looked at; messages
 // never contain key material.
-StatusOr<AwsCredentials> LoadAwsCredentials(const AwsCredentialSource& source,
-                                            const EnvLookup& getenv);
+core::StatusOr<AwsCredentials> LoadAwsCredentials(const AwsCredentialSource& source,
+                                                  const EnvLookup& getenv);
 
 // Reads profile `profile` from shared-credentials INI text (`[name]` sections,
 // `key = value` lines, `#`/`;` comments): aws_access_key_id, aws_secret_access_key and the
 // optional aws_session_token. `origin` names the file in errors.
-StatusOr<AwsCredentials> ParseSharedCredentials(std::string_view text, std::string_view profile,
-                                                std::string_view origin);
+core::StatusOr<AwsCredentials> ParseSharedCredentials(std::string_view text,
+                                                      std::string_view profile,
+                                                      std::string_view origin);
 
 }  // namespace gov::controller

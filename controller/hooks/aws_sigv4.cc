@@ -63,7 +63,7 @@ std::string AwsFormEncode(const std::vector<std::pair<std::string, std::string>>
   return out;
 }
 
-std::string AmzDate(TimePoint t) {
+std::string AmzDate(core::TimePoint t) {
   const std::time_t secs = std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
   std::tm tm{};
   gmtime_r(&secs, &tm);
@@ -101,19 +101,19 @@ SigV4Signature SignSigV4(const SigV4Request& request, const AwsCredentials& cred
   out.signed_headers = signed_headers;
   out.canonical_request = request.method + "\n" + AwsUriEncode(request.path, false) + "\n" +
                           canonical_query + "\n" + canonical_headers + "\n" + signed_headers +
-                          "\n" + Sha256Hex(request.body);
+                          "\n" + core::Sha256Hex(request.body);
 
   const std::string date(amz_date.substr(0, 8));
   const std::string scope =
       date + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
   out.string_to_sign = "AWS4-HMAC-SHA256\n" + std::string(amz_date) + "\n" + scope + "\n" +
-                       Sha256Hex(out.canonical_request);
+                       core::Sha256Hex(out.canonical_request);
 
-  std::string key = HmacSha256("AWS4" + credentials.secret_access_key, date);
-  key = HmacSha256(key, region);
-  key = HmacSha256(key, service);
-  key = HmacSha256(key, "aws4_request");
-  out.signature = HexEncode(HmacSha256(key, out.string_to_sign));
+  std::string key = core::HmacSha256("AWS4" + credentials.secret_access_key, date);
+  key = core::HmacSha256(key, region);
+  key = core::HmacSha256(key, service);
+  key = core::HmacSha256(key, "aws4_request");
+  out.signature = core::HexEncode(core::HmacSha256(key, out.string_to_sign));
   out.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope +
                       ", SignedHeaders=" + signed_headers + ", Signature=" + out.signature;
   return out;

@@ -53,7 +53,7 @@ SigV4Signature SignSigV4(const SigV4Request& request, const AwsCredentials& cred
                          std::string_view amz_date);
 
 // "YYYYMMDD'T'HHMMSS'Z'" in UTC, the X-Amz-Date format.
-std::string AmzDate(TimePoint t);
+std::string AmzDate(core::TimePoint t);
 
 // Percent-encodes every byte except A-Z a-z 0-9 - _ . ~ (and '/' unless `encode_slash`),
 // with uppercase hex, as SigV4 requires.

@@ -4,19 +4,19 @@
 
 namespace gov::controller {
 
-Duration FullJitterBackoff::Ceiling(int attempt) const {
-  Duration ceiling = base_;
+core::Duration FullJitterBackoff::Ceiling(int attempt) const {
+  core::Duration ceiling = base_;
   for (int i = 0; i < attempt && ceiling < cap_; ++i) ceiling *= 2;
   return std::min(ceiling, cap_);
 }
 
-Duration FullJitterBackoff::DelayAt(int attempt, double unit) const {
+core::Duration FullJitterBackoff::DelayAt(int attempt, double unit) const {
   const double clamped = std::clamp(unit, 0.0, 1.0);
-  return Duration(
-      static_cast<Duration::rep>(static_cast<double>(Ceiling(attempt).count()) * clamped));
+  return core::Duration(
+      static_cast<core::Duration::rep>(static_cast<double>(Ceiling(attempt).count()) * clamped));
 }
 
-Duration FullJitterBackoff::Next(int attempt) {
+core::Duration FullJitterBackoff::Next(int attempt) {
   // 53 high bits of one 64-bit draw -> a double in [0, 1). Done by hand because
   // std::uniform_real_distribution's algorithm is implementation-defined, and tests pin
   // the delays a fixed seed produces.

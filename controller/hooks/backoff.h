@@ -13,19 +13,19 @@ namespace gov::controller {
 // out the most for the least total waiting.
 class FullJitterBackoff {
  public:
-  FullJitterBackoff(Duration base, Duration cap, uint64_t seed)
+  FullJitterBackoff(core::Duration base, core::Duration cap, uint64_t seed)
       : base_(base), cap_(cap), rng_(seed) {}
 
   // The ceiling for retry `attempt` (0-based): min(cap, base * 2^attempt).
-  Duration Ceiling(int attempt) const;
+  core::Duration Ceiling(int attempt) const;
   // `unit` (in [0, 1)) of the ceiling for retry `attempt`. Pure; Next() feeds it the RNG.
-  Duration DelayAt(int attempt, double unit) const;
+  core::Duration DelayAt(int attempt, double unit) const;
   // The delay before retry `attempt`, drawing the next number from the seeded generator.
-  Duration Next(int attempt);
+  core::Duration Next(int attempt);
 
  private:
-  Duration base_;
-  Duration cap_;
+  core::Duration base_;
+  core::Duration cap_;
   std::mt19937_64 rng_;
 };
 

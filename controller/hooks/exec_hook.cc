@@ -66,7 +66,7 @@ bool Drain(Fd& fd, std::string& sink) {
   }
 }
 
-std::string Seconds(Duration d) {
+std::string Seconds(core::Duration d) {
   std::string s = std::to_string(std::chrono::duration<double>(d).count());
   while (s.size() > 1 && s.back() == '0') s.pop_back();
   if (!s.empty() && s.back() == '.') s.pop_back();
@@ -75,43 +75,44 @@ std::string Seconds(Duration d) {
 
 }  // namespace
 
-StatusOr<ExecConfig> ParseExecConfig(const Json& obj, const std::string& path) {
-  FieldReader r(obj, path);
+core::StatusOr<ExecConfig> ParseExecConfig(const core::Json& obj, const std::string& path) {
+  core::FieldReader r(obj, path);
   r.RejectUnknown({"command", "timeoutSeconds"});
-  const Json* command = r.OptionalArray("command");
+  const core::Json* command = r.OptionalArray("command");
   if (command == nullptr && r.ok()) r.Fail("command", "is required");
   const auto timeout = r.OptionalNumber("timeoutSeconds");
   RETURN_IF_ERROR(r.status());
   ExecConfig config;
   const std::string command_path = r.FieldPath("command");
-  if (command->empty()) return InvalidArgument("must name a program", command_path);
+  if (command->empty()) return core::InvalidArgument("must name a program", command_path);
   for (size_t i = 0; i < command->size(); ++i) {
-    const Json& arg = (*command)[i];
+    const core::Json& arg = (*command)[i];
     if (!arg.is_string())
-      return InvalidArgument("expected a string", IndexFieldPath(command_path, i));
+      return core::InvalidArgument("expected a string", core::IndexFieldPath(command_path, i));
     const std::string s = arg.get<std::string>();
     if (s.find('\0') != std::string::npos) {
-      return InvalidArgument("must not contain NUL", IndexFieldPath(command_path, i));
+      return core::InvalidArgument("must not contain NUL", core::IndexFieldPath(command_path, i));
     }
     config.command.push_back(s);
   }
   if (config.command[0].empty() || config.command[0].front() != '/') {
-    return InvalidArgument("must be an absolute path (no shell, no PATH search)",
-                           IndexFieldPath(command_path, 0));
+    return core::InvalidArgument("must be an absolute path (no shell, no PATH search)",
+                                 core::IndexFieldPath(command_path, 0));
   }
   if (timeout) {
     if (*timeout <= 0 || *timeout > kMaxTimeoutSeconds) {
-      return InvalidArgument("must be in (0, 3600]", r.FieldPath("timeoutSeconds"));
+      return core::InvalidArgument("must be in (0, 3600]", r.FieldPath("timeoutSeconds"));
     }
-    config.timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(*timeout));
+    config.timeout =
+        std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(*timeout));
   }
   return config;
 }
 
-StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
-                                   const std::vector<std::string>& env, std::string_view stdin_data,
-                                   Duration timeout) {
-  if (argv.empty()) return InvalidArgument("empty command");
+core::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
+                                         const std::vector<std::string>& env,
+                                         std::string_view stdin_data, core::Duration timeout) {
+  if (argv.empty()) return core::InvalidArgument("empty command");
   // Everything the child touches is prepared before fork: between fork and execve a
   // multithreaded parent's child may only make async-signal-safe calls.
   std::vector<char*> c_argv, c_env;
@@ -124,16 +125,16 @@ StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   // (send with MSG_NOSIGNAL); stdout/stderr are pipes; exec_err reports a failed execve.
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-    return Internal(std::string("socketpair: ") + std::strerror(errno));
+    return core::Internal(std::string("socketpair: ") + std::strerror(errno));
   }
   Fd in_parent(sv[0]), in_child(sv[1]);
   Fd out_r, out_w, err_r, err_w, exec_r, exec_w;
   if (!MakePipe(out_r, out_w) || !MakePipe(err_r, err_w) || !MakePipe(exec_r, exec_w)) {
-    return Internal(std::string("pipe2: ") + std::strerror(errno));
+    return core::Internal(std::string("pipe2: ") + std::strerror(errno));
   }
 
   const pid_t pid = fork();
-  if (pid < 0) return Internal(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) return core::Internal(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     setpgid(0, 0);
     sigset_t none;
@@ -166,7 +167,7 @@ StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   } while (got < 0 && errno == EINTR);
   if (got == static_cast<ssize_t>(sizeof(exec_errno))) {
     waitpid(pid, nullptr, 0);
-    return FailedPrecondition("cannot execute " + argv[0] + ": " + std::strerror(exec_errno));
+    return core::FailedPrecondition("cannot execute " + argv[0] + ": " + std::strerror(exec_errno));
   }
 
   fcntl(in_parent.get(), F_SETFL, O_NONBLOCK);
@@ -224,7 +225,7 @@ StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
 
 ExecHook::ExecHook(ExecConfig config, const HookEnv& env) : config_(std::move(config)), env_(env) {}
 
-Status ExecHook::Scale(const ScaleRequest& request) {
+core::Status ExecHook::Scale(const ScaleRequest& request) {
   std::vector<std::string> child_env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     if (std::strncmp(*e, "GOVERNOR_", 9) != 0) child_env.emplace_back(*e);
@@ -241,25 +242,25 @@ Status ExecHook::Scale(const ScaleRequest& request) {
                            std::to_string(request.to_replicas) + " (decision " +
                            request.decision_id + ")";
   auto run = RunProcess(config_.command, child_env, ScaleRequestJson(request), config_.timeout);
-  if (!run.ok()) return Status(run.status().code(), what + ": " + run.status().message());
+  if (!run.ok()) return core::Status(run.status().code(), what + ": " + run.status().message());
   const std::string stderr_tail = run->err.empty() ? "" : "; stderr: " + Excerpt(run->err, 512);
   if (run->timed_out) {
-    return Status(
-        StatusCode::kDeadlineExceeded,
+    return core::Status(
+        core::StatusCode::kDeadlineExceeded,
         what + ": timed out after " + Seconds(config_.timeout) + " and was killed" + stderr_tail);
   }
   if (run->term_signal != 0) {
-    return Unavailable(what + ": killed by signal " + std::to_string(run->term_signal) +
-                       stderr_tail);
+    return core::Unavailable(what + ": killed by signal " + std::to_string(run->term_signal) +
+                             stderr_tail);
   }
   if (run->exit_code != 0) {
-    return Unavailable(what + ": exited with status " + std::to_string(run->exit_code) +
-                       stderr_tail);
+    return core::Unavailable(what + ": exited with status " + std::to_string(run->exit_code) +
+                             stderr_tail);
   }
   if (env_.log) {
     env_.log(what + ": exit 0" + (run->out.empty() ? "" : "; stdout: " + Excerpt(run->out, 256)));
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 }  // namespace gov::controller

@@ -10,11 +10,11 @@ namespace gov::controller {
 
 struct ExecConfig {
   std::vector<std::string> command;  // argv; command[0] is an absolute path
-  Duration timeout = std::chrono::seconds(10);
+  core::Duration timeout = std::chrono::seconds(10);
 };
 
 // Reads {command: ["/abs/prog", "arg"...], timeoutSeconds?} at `path`.
-StatusOr<ExecConfig> ParseExecConfig(const Json& obj, const std::string& path);
+core::StatusOr<ExecConfig> ParseExecConfig(const core::Json& obj, const std::string& path);
 
 struct ProcessResult {
   bool timed_out = false;
@@ -27,9 +27,9 @@ struct ProcessResult {
 // exactly `env` as its environment and `stdin_data` on stdin. After `timeout` of real time
 // (steady clock) the whole group is killed with SIGKILL. kFailedPrecondition when the
 // program cannot be executed; kInternal when the OS refuses pipes or fork.
-StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
-                                   const std::vector<std::string>& env, std::string_view stdin_data,
-                                   Duration timeout);
+core::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
+                                         const std::vector<std::string>& env,
+                                         std::string_view stdin_data, core::Duration timeout);
 
 // Runs the configured command once per decision. The decision arrives in GOVERNOR_TARGET,
 // GOVERNOR_FROM, GOVERNOR_TO, GOVERNOR_REASON, GOVERNOR_DECISION_ID and GOVERNOR_EPOCH (on top
@@ -40,8 +40,8 @@ class ExecHook final : public Hook {
   ExecHook(ExecConfig config, const HookEnv& env);
 
   std::string_view kind() const override { return "exec"; }
-  StatusOr<std::optional<int>> ReadReplicas() override { return std::optional<int>(); }
-  Status Scale(const ScaleRequest& request) override;
+  core::StatusOr<std::optional<int>> ReadReplicas() override { return std::optional<int>(); }
+  core::Status Scale(const ScaleRequest& request) override;
 
  private:
   ExecConfig config_;

@@ -11,8 +11,8 @@ namespace gov::controller {
 
 HookEnv SystemHookEnv() {
   return HookEnv{
-      .clock = SystemClock::Instance(),
-      .sleep = [](Duration d) { std::this_thread::sleep_for(d); },
+      .clock = core::SystemClock::Instance(),
+      .sleep = [](core::Duration d) { std::this_thread::sleep_for(d); },
       .rng_seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}(),
       .getenv = [](const std::string& name) -> std::optional<std::string> {
         const char* v = std::getenv(name.c_str());
@@ -24,14 +24,14 @@ HookEnv SystemHookEnv() {
 }
 
 std::string ScaleRequestJson(const ScaleRequest& request) {
-  Json body = {
+  core::Json body = {
       {"target", request.target},
       {"from", request.from_replicas},
       {"to", request.to_replicas},
       {"reason", request.reason},
       {"decisionId", request.decision_id},
       {"epoch", request.epoch},
-      {"decidedAt", FormatRfc3339(request.decided_at)},
+      {"decidedAt", core::FormatRfc3339(request.decided_at)},
   };
   return body.dump();
 }

@@ -23,7 +23,7 @@ struct ScaleRequest {
   std::string reason;  // e.g. "ScaleUpLimit"
   std::string decision_id;
   int64_t epoch = 0;
-  TimePoint decided_at;
+  core::TimePoint decided_at;
 };
 
 // How a decision reaches the platform. Implementations are not thread-safe: the loop calls
@@ -35,10 +35,10 @@ class Hook {
   virtual std::string_view kind() const = 0;
   // The platform's actual replica count when the hook can read it (kubernetes, aws-asg);
   // nullopt when it cannot (webhook, exec, pull).
-  virtual StatusOr<std::optional<int>> ReadReplicas() = 0;
+  virtual core::StatusOr<std::optional<int>> ReadReplicas() = 0;
   // Applies the change. A non-OK status means the platform did NOT necessarily scale; the
   // message names what failed (URL, command, API error code).
-  virtual Status Scale(const ScaleRequest& request) = 0;
+  virtual core::Status Scale(const ScaleRequest& request) = 0;
 };
 
 // Environment-variable lookup; nullopt when unset.
@@ -47,9 +47,9 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 // The collaborators hooks use instead of reaching for the OS, so tests substitute them.
 // Hooks keep a copy; `clock` must outlive them.
 struct HookEnv {
-  Clock& clock;
+  core::Clock& clock;
   // Waits `d` between retries. Tests record the delays instead of sleeping.
-  std::function<void(Duration)> sleep;
+  std::function<void(core::Duration)> sleep;
   // Seeds the backoff jitter (std::mt19937_64, whose output sequence the C++ standard fixes).
   uint64_t rng_seed = 0;
   // Environment-variable lookup; nullopt when unset. Tests inject credentials here.
@@ -69,12 +69,12 @@ std::string ScaleRequestJson(const ScaleRequest& request);
 // Builds a hook from the target's `hook` JSON, which holds exactly one of `webhook`,
 // `kubernetes`, `awsAsg`, `exec` or `pull`. `field_path` is where `config` sits (e.g.
 // "hook"); errors are kInvalidArgument naming the field, e.g. "hook.webhook.url".
-StatusOr<std::unique_ptr<Hook>> MakeHook(const Json& config, std::string_view field_path,
-                                         const HookEnv& env);
+core::StatusOr<std::unique_ptr<Hook>> MakeHook(const core::Json& config,
+                                               std::string_view field_path, const HookEnv& env);
 
 // Checks a target's `hook` JSON by building it with `env`, as the loop would: for validating a
 // target before it is stored, or a config file before it is accepted.
-std::function<Status(const Json& config, const std::string& field_path)> MakeHookValidator(
-    HookEnv env);
+std::function<core::Status(const core::Json& config, const std::string& field_path)>
+MakeHookValidator(HookEnv env);
 
 }  // namespace gov::controller

@@ -7,21 +7,22 @@
 
 namespace gov::controller {
 
-StatusOr<std::unique_ptr<Hook>> MakeHook(const Json& config, std::string_view field_path,
-                                         const HookEnv& env) {
+core::StatusOr<std::unique_ptr<Hook>> MakeHook(const core::Json& config,
+                                               std::string_view field_path, const HookEnv& env) {
   static const std::vector<std::string_view> kKinds = {"webhook", "kubernetes", "awsAsg", "exec",
                                                        "pull"};
   const std::string path(field_path);
-  FieldReader r(config, path);
+  core::FieldReader r(config, path);
   r.RejectUnknown(kKinds);
   RETURN_IF_ERROR(r.status());
   if (config.size() != 1) {
-    return InvalidArgument("expected exactly one of webhook, kubernetes, awsAsg, exec, pull", path);
+    return core::InvalidArgument("expected exactly one of webhook, kubernetes, awsAsg, exec, pull",
+                                 path);
   }
   const std::string kind = config.begin().key();
   const std::string sub = r.FieldPath(kind);
-  const Json& body = config.begin().value();
-  if (!body.is_object()) return InvalidArgument("expected an object", sub);
+  const core::Json& body = config.begin().value();
+  if (!body.is_object()) return core::InvalidArgument("expected an object", sub);
 
   if (kind == "webhook") {
     ASSIGN_OR_RETURN(auto c, ParseWebhookConfig(body, sub, env));
@@ -39,15 +40,15 @@ StatusOr<std::unique_ptr<Hook>> MakeHook(const Json& config, std::string_view fi
     ASSIGN_OR_RETURN(auto c, ParseExecConfig(body, sub));
     return std::unique_ptr<Hook>(std::make_unique<ExecHook>(std::move(c), env));
   }
-  FieldReader p(body, sub);
+  core::FieldReader p(body, sub);
   p.RejectUnknown({});
   RETURN_IF_ERROR(p.status());
   return std::unique_ptr<Hook>(std::make_unique<PullHook>(env));
 }
 
-std::function<Status(const Json& config, const std::string& field_path)> MakeHookValidator(
-    HookEnv env) {
-  return [env = std::move(env)](const Json& config, const std::string& field_path) {
+std::function<core::Status(const core::Json& config, const std::string& field_path)>
+MakeHookValidator(HookEnv env) {
+  return [env = std::move(env)](const core::Json& config, const std::string& field_path) {
     return MakeHook(config, field_path, env).status();
   };
 }

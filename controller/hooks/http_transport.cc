@@ -49,31 +49,31 @@ class MemoryFile {
   bool ok_ = false;
 };
 
-Status TransportError(httplib::Error error, const HttpRequest& request, const ParsedUrl& url,
-                      long verify_result) {
+core::Status TransportError(httplib::Error error, const HttpRequest& request, const ParsedUrl& url,
+                            long verify_result) {
   const std::string where = request.method + " " + url.Origin() + url.target;
   const double seconds = std::chrono::duration<double>(request.timeout).count();
   switch (error) {
     case httplib::Error::ConnectionTimeout:
-      return Status(StatusCode::kDeadlineExceeded,
-                    where + ": connect timed out after " + std::to_string(seconds) + "s");
+      return core::Status(core::StatusCode::kDeadlineExceeded,
+                          where + ": connect timed out after " + std::to_string(seconds) + "s");
     case httplib::Error::Connection:
-      return Unavailable(where + ": connection failed");
+      return core::Unavailable(where + ": connection failed");
     case httplib::Error::Read:
-      return Unavailable(where +
-                         ": no complete response (connection closed or read timed out after " +
-                         std::to_string(seconds) + "s)");
+      return core::Unavailable(
+          where + ": no complete response (connection closed or read timed out after " +
+          std::to_string(seconds) + "s)");
     case httplib::Error::Write:
-      return Unavailable(where + ": sending the request failed");
+      return core::Unavailable(where + ": sending the request failed");
     case httplib::Error::SSLServerVerification:
-      return FailedPrecondition(where + ": TLS server certificate verification failed (" +
-                                X509_verify_cert_error_string(verify_result) + ")");
+      return core::FailedPrecondition(where + ": TLS server certificate verification failed (" +
+                                      X509_verify_cert_error_string(verify_result) + ")");
     case httplib::Error::SSLConnection:
-      return FailedPrecondition(where + ": TLS handshake failed");
+      return core::FailedPrecondition(where + ": TLS handshake failed");
     case httplib::Error::SSLLoadingCerts:
-      return FailedPrecondition(where + ": cannot load the trusted CA certificates");
+      return core::FailedPrecondition(where + ": cannot load the trusted CA certificates");
     default:
-      return Unavailable(where + ": " + httplib::to_string(error));
+      return core::Unavailable(where + ": " + httplib::to_string(error));
   }
 }
 
@@ -87,15 +87,16 @@ std::string ParsedUrl::HostHeader() const {
 
 std::string ParsedUrl::Origin() const { return scheme + "://" + HostHeader(); }
 
-StatusOr<ParsedUrl> ParseHttpUrl(std::string_view url) {
+core::StatusOr<ParsedUrl> ParseHttpUrl(std::string_view url) {
   ParsedUrl out;
   const size_t sep = url.find("://");
-  if (sep == std::string_view::npos) return InvalidArgument("expected an absolute http(s) URL");
+  if (sep == std::string_view::npos)
+    return core::InvalidArgument("expected an absolute http(s) URL");
   out.scheme = std::string(url.substr(0, sep));
   std::transform(out.scheme.begin(), out.scheme.end(), out.scheme.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (out.scheme != "http" && out.scheme != "https") {
-    return InvalidArgument("scheme must be http or https");
+    return core::InvalidArgument("scheme must be http or https");
   }
   std::string_view rest = url.substr(sep + 3);
   const size_t slash = rest.find_first_of("/?#");
@@ -104,16 +105,16 @@ StatusOr<ParsedUrl> ParseHttpUrl(std::string_view url) {
   if (out.target.front() == '?') out.target.insert(0, "/");
   if (const size_t hash = out.target.find('#'); hash != std::string::npos) out.target.resize(hash);
   if (authority.find('@') != std::string_view::npos) {
-    return InvalidArgument("credentials in the URL are not allowed");
+    return core::InvalidArgument("credentials in the URL are not allowed");
   }
   std::string_view port_text;
   if (!authority.empty() && authority.front() == '[') {
     const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return InvalidArgument("unterminated IPv6 literal");
+    if (close == std::string_view::npos) return core::InvalidArgument("unterminated IPv6 literal");
     out.host = std::string(authority.substr(1, close - 1));
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return InvalidArgument("malformed host");
+      if (after.front() != ':') return core::InvalidArgument("malformed host");
       port_text = after.substr(1);
     }
   } else {
@@ -121,14 +122,14 @@ StatusOr<ParsedUrl> ParseHttpUrl(std::string_view url) {
     out.host = std::string(authority.substr(0, colon));
     if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
   }
-  if (out.host.empty()) return InvalidArgument("URL has no host");
+  if (out.host.empty()) return core::InvalidArgument("URL has no host");
   out.port = DefaultPort(out.scheme);
   if (!port_text.empty()) {
     auto [end, ec] =
         std::from_chars(port_text.data(), port_text.data() + port_text.size(), out.port);
     if (ec != std::errc() || end != port_text.data() + port_text.size() || out.port <= 0 ||
         out.port > 65535) {
-      return InvalidArgument("invalid port");
+      return core::InvalidArgument("invalid port");
     }
   }
   return out;
@@ -141,9 +142,9 @@ std::optional<std::string> HttpResponse::Header(std::string_view name) const {
   return std::nullopt;
 }
 
-StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
+core::StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
   auto parsed = ParseHttpUrl(request.url);
-  if (!parsed.ok()) return InvalidArgument(request.url + ": " + parsed.status().message());
+  if (!parsed.ok()) return core::InvalidArgument(request.url + ": " + parsed.status().message());
   const ParsedUrl& url = *parsed;
 
   std::optional<MemoryFile> ca_memfd;  // outlives the client, which reads it on connect
@@ -157,7 +158,7 @@ StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
     // httplib adds the OpenSSL default store on top of an X509_STORE handed to it, but
     // trusts only the given file when given a path; so in-memory PEM goes through a memfd.
     if (!request.ca_pem.empty()) {
-      if (!ca_memfd->ok()) return Internal("cannot stage the CA certificates in memory");
+      if (!ca_memfd->ok()) return core::Internal("cannot stage the CA certificates in memory");
       tls->set_ca_cert_path(ca_memfd->path());
     } else if (!request.ca_file.empty()) {
       tls->set_ca_cert_path(request.ca_file);
@@ -195,9 +196,9 @@ StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
   return out;
 }
 
-bool IsRetryableTransportError(const Status& status) {
-  return status.code() == StatusCode::kUnavailable ||
-         status.code() == StatusCode::kDeadlineExceeded;
+bool IsRetryableTransportError(const core::Status& status) {
+  return status.code() == core::StatusCode::kUnavailable ||
+         status.code() == core::StatusCode::kDeadlineExceeded;
 }
 
 std::string Excerpt(std::string_view text, size_t max_bytes) {

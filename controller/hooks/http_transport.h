@@ -27,7 +27,7 @@ struct ParsedUrl {
 };
 
 // Parses an absolute http(s) URL; kInvalidArgument naming what is wrong otherwise.
-StatusOr<ParsedUrl> ParseHttpUrl(std::string_view url);
+core::StatusOr<ParsedUrl> ParseHttpUrl(std::string_view url);
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", "PATCH"
@@ -35,7 +35,7 @@ struct HttpRequest {
   HttpHeaders headers;  // sent as given; Host is added from the URL unless present
   std::string body;
   // Applied to connecting, sending and each wait for response bytes.
-  Duration timeout = std::chrono::seconds(10);
+  core::Duration timeout = std::chrono::seconds(10);
   // Trusted CAs for https: PEM text (wins) or a PEM file; both empty = the system store.
   std::string ca_pem;
   std::string ca_file;
@@ -53,10 +53,10 @@ struct HttpResponse {
 // Sends one request and returns whatever status code came back. With no response the error
 // is kUnavailable (connect, read or write failed), kDeadlineExceeded (connect timed out) or
 // kFailedPrecondition (TLS setup or server-certificate verification failed).
-StatusOr<HttpResponse> SendHttp(const HttpRequest& request);
+core::StatusOr<HttpResponse> SendHttp(const HttpRequest& request);
 
 // True for transport errors worth retrying: kUnavailable and kDeadlineExceeded.
-bool IsRetryableTransportError(const Status& status);
+bool IsRetryableTransportError(const core::Status& status);
 
 // At most `max_bytes` of `text` with control characters replaced, for error messages.
 std::string Excerpt(std::string_view text, size_t max_bytes = 256);

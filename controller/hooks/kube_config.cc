@@ -12,7 +12,7 @@ namespace gov::controller {
 namespace {
 
 // A scalar member as text: YAML turns unquoted digits into numbers, tokens can be digits.
-std::string Text(const Json& obj, std::string_view key) {
+std::string Text(const core::Json& obj, std::string_view key) {
   if (!obj.is_object()) return "";
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return "";
@@ -23,11 +23,11 @@ std::string Text(const Json& obj, std::string_view key) {
 
 // The `field` object of the entry named `name` in kubeconfig list `list` (clusters, users,
 // contexts), or nullptr.
-const Json* Named(const Json& config, std::string_view list, const std::string& name,
-                  std::string_view field) {
+const core::Json* Named(const core::Json& config, std::string_view list, const std::string& name,
+                        std::string_view field) {
   auto it = config.find(list);
   if (it == config.end() || !it->is_array()) return nullptr;
-  for (const Json& entry : *it) {
+  for (const core::Json& entry : *it) {
     if (Text(entry, "name") == name) {
       auto f = entry.find(field);
       return f == entry.end() ? nullptr : &*f;
@@ -62,11 +62,11 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-StatusOr<KubeConnection> InClusterConnection(const EnvLookup& getenv) {
+core::StatusOr<KubeConnection> InClusterConnection(const EnvLookup& getenv) {
   const auto host = getenv ? getenv("KUBERNETES_SERVICE_HOST") : std::nullopt;
   const auto port = getenv ? getenv("KUBERNETES_SERVICE_PORT") : std::nullopt;
   if (!host || host->empty() || !port || port->empty()) {
-    return FailedPrecondition(
+    return core::FailedPrecondition(
         "KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are not set (not running in a pod?); "
         "set apiServer or kubeconfig");
   }
@@ -78,38 +78,42 @@ StatusOr<KubeConnection> InClusterConnection(const EnvLookup& getenv) {
   return c;
 }
 
-StatusOr<KubeConnection> ConnectionFromKubeconfig(const Json& config, const std::string& base_dir) {
-  if (!config.is_object()) return FailedPrecondition("kubeconfig is not a YAML mapping");
+core::StatusOr<KubeConnection> ConnectionFromKubeconfig(const core::Json& config,
+                                                        const std::string& base_dir) {
+  if (!config.is_object()) return core::FailedPrecondition("kubeconfig is not a YAML mapping");
   const std::string context_name = Text(config, "current-context");
-  if (context_name.empty()) return FailedPrecondition("kubeconfig has no current-context");
-  const Json* context = Named(config, "contexts", context_name, "context");
+  if (context_name.empty()) return core::FailedPrecondition("kubeconfig has no current-context");
+  const core::Json* context = Named(config, "contexts", context_name, "context");
   if (context == nullptr) {
-    return FailedPrecondition("current-context \"" + context_name + "\" is not in contexts");
+    return core::FailedPrecondition("current-context \"" + context_name + "\" is not in contexts");
   }
   const std::string cluster_name = Text(*context, "cluster");
   const std::string user_name = Text(*context, "user");
-  const Json* cluster = Named(config, "clusters", cluster_name, "cluster");
+  const core::Json* cluster = Named(config, "clusters", cluster_name, "cluster");
   if (cluster == nullptr) {
-    return FailedPrecondition("cluster \"" + cluster_name + "\" is not in clusters");
+    return core::FailedPrecondition("cluster \"" + cluster_name + "\" is not in clusters");
   }
 
   KubeConnection c;
   c.server = Text(*cluster, "server");
-  if (c.server.empty()) return FailedPrecondition("cluster \"" + cluster_name + "\" has no server");
+  if (c.server.empty())
+    return core::FailedPrecondition("cluster \"" + cluster_name + "\" has no server");
   if (Text(*cluster, "insecure-skip-tls-verify") == "true") {
-    return FailedPrecondition("insecure-skip-tls-verify is not supported; give the cluster CA");
+    return core::FailedPrecondition(
+        "insecure-skip-tls-verify is not supported; give the cluster CA");
   }
   if (const std::string data = Text(*cluster, "certificate-authority-data"); !data.empty()) {
     auto pem = Base64Decode(data);
-    if (!pem) return FailedPrecondition("certificate-authority-data is not valid base64");
+    if (!pem) return core::FailedPrecondition("certificate-authority-data is not valid base64");
     c.ca_pem = *pem;
   } else {
     c.ca_file = Resolve(base_dir, Text(*cluster, "certificate-authority"));
   }
 
   if (!user_name.empty()) {
-    const Json* user = Named(config, "users", user_name, "user");
-    if (user == nullptr) return FailedPrecondition("user \"" + user_name + "\" is not in users");
+    const core::Json* user = Named(config, "users", user_name, "user");
+    if (user == nullptr)
+      return core::FailedPrecondition("user \"" + user_name + "\" is not in users");
     c.token = Text(*user, "token");
     c.token_file = Resolve(base_dir, Text(*user, "tokenFile"));
     const bool other_auth =
@@ -117,18 +121,18 @@ StatusOr<KubeConnection> ConnectionFromKubeconfig(const Json& config, const std:
         (user->contains("client-certificate") || user->contains("client-certificate-data") ||
          user->contains("exec") || user->contains("auth-provider") || user->contains("username"));
     if (c.token.empty() && c.token_file.empty() && other_auth) {
-      return FailedPrecondition("user \"" + user_name +
-                                "\": only token and tokenFile credentials are supported");
+      return core::FailedPrecondition("user \"" + user_name +
+                                      "\": only token and tokenFile credentials are supported");
     }
   }
   return c;
 }
 
-StatusOr<KubeConnection> LoadKubeconfig(const std::string& path) {
-  auto parsed = LoadYamlFile(path);
-  if (!parsed.ok()) return FailedPrecondition(parsed.status().message());
+core::StatusOr<KubeConnection> LoadKubeconfig(const std::string& path) {
+  auto parsed = core::LoadYamlFile(path);
+  if (!parsed.ok()) return core::FailedPrecondition(parsed.status().message());
   auto c = ConnectionFromKubeconfig(*parsed, std::filesystem::path(path).parent_path().string());
-  if (!c.ok()) return FailedPrecondition(path + ": " + c.status().message());
+  if (!c.ok()) return core::FailedPrecondition(path + ": " + c.status().message());
   return c;
 }
 

@@ -27,17 +27,17 @@ struct KubeConnection {
 
 // The in-cluster connection: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT with
 // the pod's service-account token and CA. kFailedPrecondition when the variables are unset.
-StatusOr<KubeConnection> InClusterConnection(const EnvLookup& getenv);
+core::StatusOr<KubeConnection> InClusterConnection(const EnvLookup& getenv);
 
 // The connection a kubeconfig's current-context selects: the cluster's server,
 // certificate-authority (relative paths resolve against `base_dir`) or
 // certificate-authority-data, and the user's token or tokenFile. Client certificates, exec
 // and auth-provider plugins and insecure-skip-tls-verify are refused (kFailedPrecondition).
-StatusOr<KubeConnection> ConnectionFromKubeconfig(const Json& kubeconfig,
-                                                  const std::string& base_dir);
+core::StatusOr<KubeConnection> ConnectionFromKubeconfig(const core::Json& kubeconfig,
+                                                        const std::string& base_dir);
 
 // Reads and parses the kubeconfig file at `path`.
-StatusOr<KubeConnection> LoadKubeconfig(const std::string& path);
+core::StatusOr<KubeConnection> LoadKubeconfig(const std::string& path);
 
 // Decodes standard base64 (whitespace ignored); nullopt when malformed.
 std::optional<std::string> Base64Decode(std::string_view text);

@@ -32,29 +32,30 @@ bool IsDnsSubdomain(std::string_view s) {
   }
 }
 
-StatusCode CodeFor(int http_status) {
+core::StatusCode CodeFor(int http_status) {
   switch (http_status) {
     case 400:
     case 422:
-      return StatusCode::kInvalidArgument;
+      return core::StatusCode::kInvalidArgument;
     case 401:
-      return StatusCode::kUnauthenticated;
+      return core::StatusCode::kUnauthenticated;
     case 403:
-      return StatusCode::kPermissionDenied;
+      return core::StatusCode::kPermissionDenied;
     case 404:
-      return StatusCode::kNotFound;
+      return core::StatusCode::kNotFound;
     case 409:
-      return StatusCode::kConflict;
+      return core::StatusCode::kConflict;
     case 429:
-      return StatusCode::kResourceExhausted;
+      return core::StatusCode::kResourceExhausted;
     default:
-      return http_status >= 500 ? StatusCode::kUnavailable : StatusCode::kFailedPrecondition;
+      return http_status >= 500 ? core::StatusCode::kUnavailable
+                                : core::StatusCode::kFailedPrecondition;
   }
 }
 
-std::optional<int> IntAt(const Json& obj, std::string_view a, std::string_view b) {
+std::optional<int> IntAt(const core::Json& obj, std::string_view a, std::string_view b) {
   if (!obj.is_object() || !obj.contains(a) || !obj[std::string(a)].is_object()) return std::nullopt;
-  const Json& inner = obj[std::string(a)];
+  const core::Json& inner = obj[std::string(a)];
   auto it = inner.find(b);
   if (it == inner.end() || !it->is_number_integer()) return std::nullopt;
   return it->get<int>();
@@ -62,9 +63,10 @@ std::optional<int> IntAt(const Json& obj, std::string_view a, std::string_view b
 
 }  // namespace
 
-StatusOr<KubernetesConfig> ParseKubernetesConfig(const Json& obj, const std::string& path,
-                                                 const HookEnv& env) {
-  FieldReader r(obj, path);
+core::StatusOr<KubernetesConfig> ParseKubernetesConfig(const core::Json& obj,
+                                                       const std::string& path,
+                                                       const HookEnv& env) {
+  core::FieldReader r(obj, path);
   r.RejectUnknown({"namespace", "name", "kind", "apiServer", "tokenFile", "caFile", "kubeconfig"});
   KubernetesConfig config;
   config.ns = r.RequiredString("namespace");
@@ -76,22 +78,22 @@ StatusOr<KubernetesConfig> ParseKubernetesConfig(const Json& obj, const std::str
   const auto kubeconfig = r.OptionalString("kubeconfig");
   RETURN_IF_ERROR(r.status());
   if (!IsDnsLabel(config.ns)) {
-    return InvalidArgument("expected a DNS-1123 label (lowercase, digits, '-')",
-                           r.FieldPath("namespace"));
+    return core::InvalidArgument("expected a DNS-1123 label (lowercase, digits, '-')",
+                                 r.FieldPath("namespace"));
   }
   if (!IsDnsSubdomain(config.name)) {
-    return InvalidArgument("expected a DNS-1123 subdomain name", r.FieldPath("name"));
+    return core::InvalidArgument("expected a DNS-1123 subdomain name", r.FieldPath("name"));
   }
   if (kind) {
     if (*kind != "Deployment" && *kind != "StatefulSet") {
-      return InvalidArgument("must be Deployment or StatefulSet", r.FieldPath("kind"));
+      return core::InvalidArgument("must be Deployment or StatefulSet", r.FieldPath("kind"));
     }
     config.kind = *kind;
   }
 
   if (kubeconfig) {
     auto c = LoadKubeconfig(*kubeconfig);
-    if (!c.ok()) return InvalidArgument(c.status().message(), r.FieldPath("kubeconfig"));
+    if (!c.ok()) return core::InvalidArgument(c.status().message(), r.FieldPath("kubeconfig"));
     config.connection = *c;
   } else if (api_server) {
     // Out of the cluster's network namespace but with the pod's credentials layout.
@@ -99,7 +101,7 @@ StatusOr<KubernetesConfig> ParseKubernetesConfig(const Json& obj, const std::str
     config.connection.ca_file = std::string(kServiceAccountCaFile);
   } else {
     auto c = InClusterConnection(env.getenv);
-    if (!c.ok()) return InvalidArgument(c.status().message(), r.FieldPath("apiServer"));
+    if (!c.ok()) return core::InvalidArgument(c.status().message(), r.FieldPath("apiServer"));
     config.connection = *c;
   }
   if (api_server) config.connection.server = *api_server;
@@ -114,11 +116,11 @@ StatusOr<KubernetesConfig> ParseKubernetesConfig(const Json& obj, const std::str
 
   auto url = ParseHttpUrl(config.connection.server);
   const std::string server_field = r.FieldPath(api_server ? "apiServer" : "kubeconfig");
-  if (!url.ok()) return InvalidArgument("server: " + url.status().message(), server_field);
+  if (!url.ok()) return core::InvalidArgument("server: " + url.status().message(), server_field);
   const bool has_credentials =
       !config.connection.token.empty() || !config.connection.token_file.empty();
   if (url->scheme != "https" && has_credentials) {
-    return InvalidArgument("refusing to send a bearer token over plain http", server_field);
+    return core::InvalidArgument("refusing to send a bearer token over plain http", server_field);
   }
   return config;
 }
@@ -132,7 +134,8 @@ std::string ScaleSubresourcePath(const KubernetesConfig& config) {
 KubernetesHook::KubernetesHook(KubernetesConfig config, const HookEnv& env)
     : config_(std::move(config)), env_(env) {}
 
-StatusOr<Json> KubernetesHook::Call(const std::string& method, const std::string& body) {
+core::StatusOr<core::Json> KubernetesHook::Call(const std::string& method,
+                                                const std::string& body) {
   const std::string path = ScaleSubresourcePath(config_);
   const std::string what = "kubernetes " + method + " " + path;
   const KubeConnection& conn = config_.connection;
@@ -141,7 +144,7 @@ StatusOr<Json> KubernetesHook::Call(const std::string& method, const std::string
   if (token.empty() && !conn.token_file.empty()) {
     std::ifstream in(conn.token_file);
     if (!in) {
-      return Unauthenticated(what + ": cannot read the bearer token file " + conn.token_file);
+      return core::Unauthenticated(what + ": cannot read the bearer token file " + conn.token_file);
     }
     std::stringstream text;
     text << in.rdbuf();
@@ -150,7 +153,7 @@ StatusOr<Json> KubernetesHook::Call(const std::string& method, const std::string
       token.pop_back();
     }
     if (token.empty())
-      return Unauthenticated(what + ": the token file " + conn.token_file + " is empty");
+      return core::Unauthenticated(what + ": the token file " + conn.token_file + " is empty");
   }
 
   HttpRequest http;
@@ -168,56 +171,56 @@ StatusOr<Json> KubernetesHook::Call(const std::string& method, const std::string
 
   auto response = SendHttp(http);
   if (!response.ok()) {
-    return Status(response.status().code(), what + ": " + response.status().message());
+    return core::Status(response.status().code(), what + ": " + response.status().message());
   }
-  auto parsed = ParseJson(response->body);
+  auto parsed = core::ParseJson(response->body);
   if (response->status < 200 || response->status >= 300) {
     // The API server explains failures with a metav1.Status object.
     std::string detail = Excerpt(response->body);
     if (parsed.ok() && parsed->is_object() && parsed->value("kind", "") == "Status") {
       detail = parsed->value("reason", "") + ": " + parsed->value("message", "");
     }
-    return Status(CodeFor(response->status),
-                  what + ": HTTP " + std::to_string(response->status) + " " + detail);
+    return core::Status(CodeFor(response->status),
+                        what + ": HTTP " + std::to_string(response->status) + " " + detail);
   }
   if (!parsed.ok() || !parsed->is_object()) {
-    return Internal(what + ": the answer is not a JSON object: " + Excerpt(response->body));
+    return core::Internal(what + ": the answer is not a JSON object: " + Excerpt(response->body));
   }
   return std::move(parsed).value();
 }
 
-StatusOr<std::optional<int>> KubernetesHook::ReadReplicas() {
-  ASSIGN_OR_RETURN(const Json scale, Call("GET", ""));
+core::StatusOr<std::optional<int>> KubernetesHook::ReadReplicas() {
+  ASSIGN_OR_RETURN(const core::Json scale, Call("GET", ""));
   const auto replicas = IntAt(scale, "status", "replicas");
   if (!replicas) {
-    return Internal("kubernetes GET " + ScaleSubresourcePath(config_) +
-                    ": the Scale object has no integer status.replicas");
+    return core::Internal("kubernetes GET " + ScaleSubresourcePath(config_) +
+                          ": the Scale object has no integer status.replicas");
   }
   return std::optional<int>(*replicas);
 }
 
-Status KubernetesHook::Scale(const ScaleRequest& request) {
+core::Status KubernetesHook::Scale(const ScaleRequest& request) {
   if (request.to_replicas < 0) {
-    return InvalidArgument("kubernetes: replicas must not be negative");
+    return core::InvalidArgument("kubernetes: replicas must not be negative");
   }
-  const Json patch = {{"spec", {{"replicas", request.to_replicas}}}};
+  const core::Json patch = {{"spec", {{"replicas", request.to_replicas}}}};
   auto scale = Call("PATCH", patch.dump());
   if (!scale.ok()) return scale.status();
   const auto applied = IntAt(*scale, "spec", "replicas");
   if (applied != request.to_replicas) {
-    return FailedPrecondition("kubernetes PATCH " + ScaleSubresourcePath(config_) +
-                              ": the API server answered spec.replicas=" +
-                              (applied ? std::to_string(*applied) : std::string("<none>")) +
-                              ", not " + std::to_string(request.to_replicas));
+    return core::FailedPrecondition("kubernetes PATCH " + ScaleSubresourcePath(config_) +
+                                    ": the API server answered spec.replicas=" +
+                                    (applied ? std::to_string(*applied) : std::string("<none>")) +
+                                    ", not " + std::to_string(request.to_replicas));
   }
   if (env_.log) {
     env_.log("kubernetes " + config_.kind + " " + config_.ns + "/" + config_.name + " " +
              std::to_string(request.from_replicas) + "->" + std::to_string(request.to_replicas) +
              " (decision " + request.decision_id + ", epoch " + std::to_string(request.epoch) +
              ", resourceVersion " +
-             scale->value("metadata", Json::object()).value("resourceVersion", "?") + ")");
+             scale->value("metadata", core::Json::object()).value("resourceVersion", "?") + ")");
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 }  // namespace gov::controller

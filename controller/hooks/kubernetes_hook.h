@@ -14,14 +14,14 @@ struct KubernetesConfig {
   std::string name;
   std::string kind = "Deployment";  // or "StatefulSet"
   KubeConnection connection;        // resolved from kubeconfig / in-cluster + overrides
-  Duration timeout = std::chrono::seconds(10);
+  core::Duration timeout = std::chrono::seconds(10);
 };
 
 // Reads {namespace, name, kind?, apiServer?, tokenFile?, caFile?, kubeconfig?} at `path`
 // and resolves the connection: a kubeconfig when given, else the in-cluster environment;
 // apiServer, tokenFile and caFile then override what that produced.
-StatusOr<KubernetesConfig> ParseKubernetesConfig(const Json& obj, const std::string& path,
-                                                 const HookEnv& env);
+core::StatusOr<KubernetesConfig> ParseKubernetesConfig(const core::Json& obj,
+                                                       const std::string& path, const HookEnv& env);
 
 // "/apis/apps/v1/namespaces/<ns>/<deployments|statefulsets>/<name>/scale".
 std::string ScaleSubresourcePath(const KubernetesConfig& config);
@@ -35,12 +35,12 @@ class KubernetesHook final : public Hook {
   KubernetesHook(KubernetesConfig config, const HookEnv& env);
 
   std::string_view kind() const override { return "kubernetes"; }
-  StatusOr<std::optional<int>> ReadReplicas() override;
-  Status Scale(const ScaleRequest& request) override;
+  core::StatusOr<std::optional<int>> ReadReplicas() override;
+  core::Status Scale(const ScaleRequest& request) override;
 
  private:
   // Sends one request to the scale subresource and returns the parsed 2xx Scale object.
-  StatusOr<Json> Call(const std::string& method, const std::string& body);
+  core::StatusOr<core::Json> Call(const std::string& method, const std::string& body);
 
   KubernetesConfig config_;
   HookEnv env_;

@@ -12,14 +12,14 @@ class PullHook final : public Hook {
   explicit PullHook(const HookEnv& env) : env_(env) {}
 
   std::string_view kind() const override { return "pull"; }
-  StatusOr<std::optional<int>> ReadReplicas() override { return std::optional<int>(); }
-  Status Scale(const ScaleRequest& request) override {
+  core::StatusOr<std::optional<int>> ReadReplicas() override { return std::optional<int>(); }
+  core::Status Scale(const ScaleRequest& request) override {
     if (env_.log) {
       env_.log("pull " + request.target + " " + std::to_string(request.from_replicas) + "->" +
                std::to_string(request.to_replicas) + " (decision " + request.decision_id +
                "): served at GET /api/v1/targets/" + request.target + "/scale");
     }
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
  private:

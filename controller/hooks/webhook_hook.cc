@@ -29,29 +29,29 @@ std::optional<int64_t> ParseDigits(std::string_view s, size_t max_digits) {
   return v;
 }
 
-int64_t UnixSeconds(TimePoint t) {
+int64_t UnixSeconds(core::TimePoint t) {
   return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
 // The Status for a final non-2xx answer: the code says whether retrying later can help.
-Status HttpFailure(int http_status, const std::string& what) {
-  StatusCode code = StatusCode::kFailedPrecondition;
-  if (http_status == 401) code = StatusCode::kUnauthenticated;
-  if (http_status == 403) code = StatusCode::kPermissionDenied;
-  if (http_status == 429) code = StatusCode::kResourceExhausted;
-  if (http_status >= 500) code = StatusCode::kUnavailable;
-  return Status(code, what);
+core::Status HttpFailure(int http_status, const std::string& what) {
+  core::StatusCode code = core::StatusCode::kFailedPrecondition;
+  if (http_status == 401) code = core::StatusCode::kUnauthenticated;
+  if (http_status == 403) code = core::StatusCode::kPermissionDenied;
+  if (http_status == 429) code = core::StatusCode::kResourceExhausted;
+  if (http_status >= 500) code = core::StatusCode::kUnavailable;
+  return core::Status(code, what);
 }
 
-std::string FormatMillis(Duration d) {
+std::string FormatMillis(core::Duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + "ms";
 }
 
 }  // namespace
 
-StatusOr<WebhookConfig> ParseWebhookConfig(const Json& obj, const std::string& path,
-                                           const HookEnv& env) {
-  FieldReader r(obj, path);
+core::StatusOr<WebhookConfig> ParseWebhookConfig(const core::Json& obj, const std::string& path,
+                                                 const HookEnv& env) {
+  core::FieldReader r(obj, path);
   r.RejectUnknown({"url", "secretEnv", "secret", "timeoutSeconds", "maxRetries"});
   WebhookConfig config;
   config.url = r.RequiredString("url");
@@ -62,31 +62,33 @@ StatusOr<WebhookConfig> ParseWebhookConfig(const Json& obj, const std::string& p
   RETURN_IF_ERROR(r.status());
 
   if (auto url = ParseHttpUrl(config.url); !url.ok()) {
-    return InvalidArgument(url.status().message(), r.FieldPath("url"));
+    return core::InvalidArgument(url.status().message(), r.FieldPath("url"));
   }
   if (secret_env.has_value() == secret.has_value()) {
-    return InvalidArgument("set exactly one of secretEnv or secret", r.FieldPath("secretEnv"));
+    return core::InvalidArgument("set exactly one of secretEnv or secret",
+                                 r.FieldPath("secretEnv"));
   }
   if (secret_env) {
     const auto value = env.getenv ? env.getenv(*secret_env) : std::nullopt;
     if (!value || value->empty()) {
-      return InvalidArgument("environment variable " + *secret_env + " is not set or empty",
-                             r.FieldPath("secretEnv"));
+      return core::InvalidArgument("environment variable " + *secret_env + " is not set or empty",
+                                   r.FieldPath("secretEnv"));
     }
     config.secret = *value;
   } else {
-    if (secret->empty()) return InvalidArgument("must not be empty", r.FieldPath("secret"));
+    if (secret->empty()) return core::InvalidArgument("must not be empty", r.FieldPath("secret"));
     config.secret = *secret;
   }
   if (timeout) {
     if (*timeout <= 0 || *timeout > kMaxTimeoutSeconds) {
-      return InvalidArgument("must be in (0, 300]", r.FieldPath("timeoutSeconds"));
+      return core::InvalidArgument("must be in (0, 300]", r.FieldPath("timeoutSeconds"));
     }
-    config.timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(*timeout));
+    config.timeout =
+        std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(*timeout));
   }
   if (retries) {
     if (*retries < 0 || *retries > kMaxRetries) {
-      return InvalidArgument("must be between 0 and 10", r.FieldPath("maxRetries"));
+      return core::InvalidArgument("must be between 0 and 10", r.FieldPath("maxRetries"));
     }
     config.max_retries = static_cast<int>(*retries);
   }
@@ -98,11 +100,12 @@ std::string SignWebhook(std::string_view secret, int64_t timestamp, std::string_
   std::string signed_payload;
   signed_payload.reserve(t.size() + 1 + body.size());
   signed_payload.append(t).append(".").append(body);
-  return "t=" + t + ",v1=" + HexEncode(HmacSha256(secret, signed_payload));
+  return "t=" + t + ",v1=" + core::HexEncode(core::HmacSha256(secret, signed_payload));
 }
 
-Status VerifyWebhookSignature(std::string_view secret, std::string_view header,
-                              std::string_view body, TimePoint now, Duration tolerance) {
+core::Status VerifyWebhookSignature(std::string_view secret, std::string_view header,
+                                    std::string_view body, core::TimePoint now,
+                                    core::Duration tolerance) {
   std::string_view timestamp_text;
   std::vector<std::string_view> signatures;
   while (!header.empty()) {
@@ -115,23 +118,23 @@ Status VerifyWebhookSignature(std::string_view secret, std::string_view header,
     if (key == "t") timestamp_text = value;
     if (key == "v1") signatures.push_back(value);
   }
-  if (timestamp_text.empty()) return InvalidArgument("signature header has no t= timestamp");
+  if (timestamp_text.empty()) return core::InvalidArgument("signature header has no t= timestamp");
   const auto timestamp = ParseDigits(timestamp_text, 18);
-  if (!timestamp) return InvalidArgument("signature timestamp is not a Unix time");
-  if (signatures.empty()) return InvalidArgument("signature header has no v1= signature");
+  if (!timestamp) return core::InvalidArgument("signature timestamp is not a Unix time");
+  if (signatures.empty()) return core::InvalidArgument("signature header has no v1= signature");
   const int64_t skew = std::llabs(UnixSeconds(now) - *timestamp);
   if (std::chrono::seconds(skew) > tolerance) {
-    return Unauthenticated("signature timestamp is " + std::to_string(skew) +
-                           "s away from now, beyond the tolerance");
+    return core::Unauthenticated("signature timestamp is " + std::to_string(skew) +
+                                 "s away from now, beyond the tolerance");
   }
   // The HMAC covers the timestamp exactly as the header spells it.
   std::string signed_payload(timestamp_text);
   signed_payload.append(".").append(body);
-  const std::string expected = HexEncode(HmacSha256(secret, signed_payload));
+  const std::string expected = core::HexEncode(core::HmacSha256(secret, signed_payload));
   bool match = false;
-  for (std::string_view sig : signatures) match |= ConstantTimeEquals(sig, expected);
-  if (!match) return Unauthenticated("signature does not match the body");
-  return Status::Ok();
+  for (std::string_view sig : signatures) match |= core::ConstantTimeEquals(sig, expected);
+  if (!match) return core::Unauthenticated("signature does not match the body");
+  return core::Status::Ok();
 }
 
 WebhookHook::WebhookHook(WebhookConfig config, const HookEnv& env)
@@ -139,7 +142,7 @@ WebhookHook::WebhookHook(WebhookConfig config, const HookEnv& env)
       env_(env),
       backoff_(kWebhookBackoffBase, kWebhookBackoffCap, env.rng_seed) {}
 
-Status WebhookHook::Scale(const ScaleRequest& request) {
+core::Status WebhookHook::Scale(const ScaleRequest& request) {
   const std::string body = ScaleRequestJson(request);
   const std::string what = "webhook POST " + config_.url + " for " + request.target + " " +
                            std::to_string(request.from_replicas) + "->" +
@@ -161,9 +164,9 @@ Status WebhookHook::Scale(const ScaleRequest& request) {
     };
     auto response = SendHttp(http);
 
-    Status failure;
+    core::Status failure;
     bool retryable = false;
-    std::optional<Duration> retry_after;
+    std::optional<core::Duration> retry_after;
     if (!response.ok()) {
       failure = response.status();
       retryable = IsRetryableTransportError(failure);
@@ -172,7 +175,7 @@ Status WebhookHook::Scale(const ScaleRequest& request) {
         env_.log(what + ": HTTP " + std::to_string(response->status) + " on attempt " +
                  std::to_string(attempt + 1));
       }
-      return Status::Ok();
+      return core::Status::Ok();
     } else {
       const int code = response->status;
       retryable = code >= 500 || code == 429;
@@ -183,13 +186,13 @@ Status WebhookHook::Scale(const ScaleRequest& request) {
     }
 
     if (!retryable) {
-      return Status(failure.code(), what + " failed (not retried): " + failure.message());
+      return core::Status(failure.code(), what + " failed (not retried): " + failure.message());
     }
     if (attempt + 1 >= attempts) {
-      return Status(failure.code(), what + " failed after " + std::to_string(attempts) +
-                                        " attempts; last: " + failure.message());
+      return core::Status(failure.code(), what + " failed after " + std::to_string(attempts) +
+                                              " attempts; last: " + failure.message());
     }
-    Duration delay;
+    core::Duration delay;
     {
       std::lock_guard<std::mutex> lock(mu_);
       delay = backoff_.Next(attempt);

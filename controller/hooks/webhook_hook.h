@@ -11,22 +11,22 @@
 namespace gov::controller {
 
 inline constexpr std::string_view kWebhookSignatureHeader = "X-Governor-Signature";
-inline constexpr Duration kWebhookBackoffBase = std::chrono::milliseconds(500);
-inline constexpr Duration kWebhookBackoffCap = std::chrono::seconds(8);
+inline constexpr core::Duration kWebhookBackoffBase = std::chrono::milliseconds(500);
+inline constexpr core::Duration kWebhookBackoffCap = std::chrono::seconds(8);
 // Receivers should reject signatures whose timestamp is further than this from their clock.
-inline constexpr Duration kWebhookDefaultTolerance = std::chrono::minutes(5);
+inline constexpr core::Duration kWebhookDefaultTolerance = std::chrono::minutes(5);
 
 struct WebhookConfig {
   std::string url;
   std::string secret;  // resolved from `secret` or the variable named by `secretEnv`
-  Duration timeout = std::chrono::seconds(5);
+  core::Duration timeout = std::chrono::seconds(5);
   int max_retries = 3;
 };
 
 // Reads {url, secretEnv | secret, timeoutSeconds, maxRetries} at `path` (e.g.
 // "hook.webhook"), looking `secretEnv` up through `env.getenv`.
-StatusOr<WebhookConfig> ParseWebhookConfig(const Json& obj, const std::string& path,
-                                           const HookEnv& env);
+core::StatusOr<WebhookConfig> ParseWebhookConfig(const core::Json& obj, const std::string& path,
+                                                 const HookEnv& env);
 
 // The X-Governor-Signature value for `body` sent at Unix second `timestamp`:
 // "t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>." + body)>" (Stripe's scheme).
@@ -36,9 +36,9 @@ std::string SignWebhook(std::string_view secret, int64_t timestamp, std::string_
 // within `tolerance` of `now`. kInvalidArgument for a malformed header, kUnauthenticated for
 // a wrong or stale signature. Compares in constant time; accepts several v1 entries (so a
 // sender can sign with an old and a new secret while rotating).
-Status VerifyWebhookSignature(std::string_view secret, std::string_view header,
-                              std::string_view body, TimePoint now,
-                              Duration tolerance = kWebhookDefaultTolerance);
+core::Status VerifyWebhookSignature(std::string_view secret, std::string_view header,
+                                    std::string_view body, core::TimePoint now,
+                                    core::Duration tolerance = kWebhookDefaultTolerance);
 
 // POSTs the decision as JSON, signed, with Idempotency-Key = decision id. Retries 5xx, 429,
 // timeouts and connection errors with full-jitter backoff (honouring a Retry-After in
@@ -48,8 +48,8 @@ class WebhookHook final : public Hook {
   WebhookHook(WebhookConfig config, const HookEnv& env);
 
   std::string_view kind() const override { return "webhook"; }
-  StatusOr<std::optional<int>> ReadReplicas() override { return std::optional<int>(); }
-  Status Scale(const ScaleRequest& request) override;
+  core::StatusOr<std::optional<int>> ReadReplicas() override { return std::optional<int>(); }
+  core::Status Scale(const ScaleRequest& request) override;
 
  private:
   WebhookConfig config_;

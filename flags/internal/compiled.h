@@ -100,7 +100,7 @@ struct VariantGroup {
   bool has_overrides = false;
   bool default_stickiness = true;  // getSeed's userId/sessionId/remoteAddress chain
   FieldRef stickiness_field;       // otherwise resolveContextValue(stickiness)
-  Murmur3X86_32 prefix{0};         // seed 86028157, after "<groupId>:"
+  core::Murmur3X86_32 prefix{0};   // seed 86028157, after "<groupId>:"
 };
 
 struct RemoteAddressEntry {
@@ -116,8 +116,8 @@ struct CompiledStrategy {
   double percentage = 0;           // rollout / percentage parameter, NaN when malformed
   Stickiness stickiness = Stickiness::kDefault;
   FieldRef stickiness_field;
-  Murmur3X86_32 rollout_prefix{0};    // seed 0, after "<groupId>:"
-  std::vector<std::string> user_ids;  // userWithId, sorted
+  core::Murmur3X86_32 rollout_prefix{0};  // seed 0, after "<groupId>:"
+  std::vector<std::string> user_ids;      // userWithId, sorted
   std::vector<RemoteAddressEntry> addresses;
   bool hostname_matches = false;
   std::optional<VariantGroup> variants;

@@ -7,34 +7,34 @@
 namespace gov::flags::internal {
 
 std::optional<int64_t> ParseDateMillis(std::string_view s) {
-  const std::optional<DateTimeFields> f = ParseDateTimeFields(s);
+  const std::optional<core::DateTimeFields> f = core::ParseDateTimeFields(s);
   if (!f) return std::nullopt;
   return f->UtcEpochMinutes() * 60'000 + int64_t{f->second} * 1000 + f->fraction_ns / 1'000'000;
 }
 
-Status ReadJsonTime(const Json& v, std::string_view field, bool allow_millis,
-                    std::optional<TimePoint>& out) {
+core::Status ReadJsonTime(const core::Json& v, std::string_view field, bool allow_millis,
+                          std::optional<core::TimePoint>& out) {
   out.reset();
-  if (v.is_null()) return Status::Ok();
+  if (v.is_null()) return core::Status::Ok();
   if (v.is_string()) {
     const std::optional<int64_t> ms = ParseDateMillis(v.get<std::string>());
-    if (!ms) return InvalidArgument("expected an RFC 3339 date-time", std::string(field));
+    if (!ms) return core::InvalidArgument("expected an RFC 3339 date-time", std::string(field));
     if (!FitsTimePoint(*ms)) {
-      return InvalidArgument("must be between the years 1678 and 2262", std::string(field));
+      return core::InvalidArgument("must be between the years 1678 and 2262", std::string(field));
     }
-    out = FromUnixMillis(*ms);
-    return Status::Ok();
+    out = core::FromUnixMillis(*ms);
+    return core::Status::Ok();
   }
   if (allow_millis && v.is_number()) {
     const double ms = v.get<double>();
     if (!(std::fabs(ms) < 9.2e12)) {  // NaN fails too
-      return InvalidArgument("expected epoch milliseconds between the years 1678 and 2262",
-                             std::string(field));
+      return core::InvalidArgument("expected epoch milliseconds between the years 1678 and 2262",
+                                   std::string(field));
     }
-    out = FromUnixMillis(static_cast<int64_t>(ms));
-    return Status::Ok();
+    out = core::FromUnixMillis(static_cast<int64_t>(ms));
+    return core::Status::Ok();
   }
-  return InvalidArgument("expected an RFC 3339 date-time", std::string(field));
+  return core::InvalidArgument("expected an RFC 3339 date-time", std::string(field));
 }
 
 }  // namespace gov::flags::internal

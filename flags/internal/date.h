@@ -20,13 +20,13 @@ namespace gov::flags::internal {
 // A time needs a zone. nullopt when malformed.
 std::optional<int64_t> ParseDateMillis(std::string_view s);
 
-// Whether epoch milliseconds `ms` fit gov::TimePoint (int64 nanoseconds).
+// Whether epoch milliseconds `ms` fit gov::core::TimePoint (int64 nanoseconds).
 inline bool FitsTimePoint(int64_t ms) { return ms > -9'223'372'036'854 && ms < 9'223'372'036'854; }
 
 // A time in JSON: RFC 3339 text (years 1678-2262, what TimePoint holds) or, when
 // `allow_millis`, epoch milliseconds as a JavaScript Date takes them; null -> nullopt.
 // Errors name `field`.
-Status ReadJsonTime(const Json& v, std::string_view field, bool allow_millis,
-                    std::optional<TimePoint>& out);
+core::Status ReadJsonTime(const core::Json& v, std::string_view field, bool allow_millis,
+                          std::optional<core::TimePoint>& out);
 
 }  // namespace gov::flags::internal

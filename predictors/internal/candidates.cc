@@ -15,11 +15,12 @@ class SeasonalNaiveCandidate final : public Candidate {
   SeasonalNaiveCandidate(const ModelSpec& spec, std::size_t period)
       : spec_(spec), period_(period) {}
   const ModelSpec& spec() const override { return spec_; }
-  Status Fit(std::span<const double> y) override {
-    if (y.size() <= period_) return InvalidArgument("shorter than one season", "series.values");
-    return Status::Ok();
+  core::Status Fit(std::span<const double> y) override {
+    if (y.size() <= period_)
+      return core::InvalidArgument("shorter than one season", "series.values");
+    return core::Status::Ok();
   }
-  Status Refresh(std::span<const double>) override { return Status::Ok(); }
+  core::Status Refresh(std::span<const double>) override { return core::Status::Ok(); }
   void ForecastFrom(std::span<const double> y, std::span<const std::size_t> origins,
                     std::size_t horizon, std::vector<double>* out) const override {
     out->assign(origins.size() * horizon, 0.0);
@@ -44,11 +45,11 @@ class HoltWintersCandidate final : public Candidate {
     config_.trend = spec.trend;
   }
   const ModelSpec& spec() const override { return spec_; }
-  Status Fit(std::span<const double> y) override {
+  core::Status Fit(std::span<const double> y) override {
     ASSIGN_OR_RETURN(fit_, FitHoltWinters(y, config_));
-    return Status::Ok();
+    return core::Status::Ok();
   }
-  Status Refresh(std::span<const double>) override { return Status::Ok(); }
+  core::Status Refresh(std::span<const double>) override { return core::Status::Ok(); }
   void ForecastFrom(std::span<const double> y, std::span<const std::size_t> origins,
                     std::size_t horizon, std::vector<double>* out) const override {
     out->assign(origins.size() * horizon, 0.0);
@@ -81,7 +82,7 @@ class FourierCandidate final : public Candidate {
     config_.weekly_period = periods.weekly;
   }
   const ModelSpec& spec() const override { return spec_; }
-  Status Fit(std::span<const double> y) override {
+  core::Status Fit(std::span<const double> y) override {
     // The regression's level and slope are global: fit the recent past only (five weeks).
     offset_ = y.size() > kMaxFitSteps() ? y.size() - kMaxFitSteps() : 0;
     // Keep the phase of every season: start the window on a whole week (or day).
@@ -89,9 +90,9 @@ class FourierCandidate final : public Candidate {
         config_.weekly_period > 0 ? config_.weekly_period : config_.daily_period;
     if (align > 0) offset_ -= offset_ % align;
     ASSIGN_OR_RETURN(model_, FourierModel::Fit(y.subspan(offset_), config_));
-    return Status::Ok();
+    return core::Status::Ok();
   }
-  Status Refresh(std::span<const double> y) override { return Fit(y); }
+  core::Status Refresh(std::span<const double> y) override { return Fit(y); }
   void ForecastFrom(std::span<const double> y, std::span<const std::size_t> origins,
                     std::size_t horizon, std::vector<double>* out) const override {
     out->assign(origins.size() * horizon, 0.0);

@@ -18,11 +18,11 @@ class Candidate {
   virtual ~Candidate() = default;
   virtual const ModelSpec& spec() const = 0;
   // Fits on y (gaps and removed outliers are NaN).
-  virtual Status Fit(std::span<const double> y) = 0;
+  virtual core::Status Fit(std::span<const double> y) = 0;
   // Brings the fit up to date with all of y (a longer series than Fit saw) before forecasting
   // from its end. Fourier refits, its regression being global; Holt-Winters keeps the
   // parameters it was fitted (and backtested) with, its state runs through y in ForecastFrom.
-  virtual Status Refresh(std::span<const double> y) = 0;
+  virtual core::Status Refresh(std::span<const double> y) = 0;
   // With the fitted parameters, out[i * horizon + h - 1] = forecast of y[origins[i] + h] from
   // y[0..origins[i]]. Origins ascend; y may extend past the fitted values.
   virtual void ForecastFrom(std::span<const double> y, std::span<const std::size_t> origins,

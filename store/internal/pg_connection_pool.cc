@@ -10,10 +10,10 @@ constexpr std::chrono::seconds kCheckoutTimeout{30};
 
 }  // namespace
 
-StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Checkout() {
+core::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Checkout() {
   std::unique_lock lock(mu_);
   for (;;) {
-    if (closed_) return Unavailable("database is closed");
+    if (closed_) return core::Unavailable("database is closed");
     if (!idle_.empty()) {
       std::unique_ptr<PooledConnection> pc = std::move(idle_.back());
       idle_.pop_back();
@@ -40,7 +40,7 @@ StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Checkout() {
     }
     if (!cv_.wait_for(lock, kCheckoutTimeout,
                       [&] { return closed_ || !idle_.empty() || open_ < size_; })) {
-      return Unavailable("timed out waiting for a pooled PostgreSQL connection");
+      return core::Unavailable("timed out waiting for a pooled PostgreSQL connection");
     }
   }
 }

@@ -34,7 +34,7 @@ class ConnectionPool {
   bool closed() const { return closed_.load(); }
 
   // An idle or new connection; waits up to 30 seconds when all are in use.
-  StatusOr<std::unique_ptr<PooledConnection>> Checkout();
+  core::StatusOr<std::unique_ptr<PooledConnection>> Checkout();
 
   // Gives a connection back; drops it if broken or if the pool is closed.
   void Return(std::unique_ptr<PooledConnection> pc);

@@ -68,7 +68,7 @@ Endpoint::Endpoint(std::string url) : url_(std::move(url)) {
   }
 }
 
-StatusOr<std::unique_ptr<pqxx::connection>> Endpoint::Connect(const std::string& role) const {
+core::StatusOr<std::unique_ptr<pqxx::connection>> Endpoint::Connect(const std::string& role) const {
   try {
     return std::make_unique<pqxx::connection>(conninfo_ + role);
   } catch (...) {
@@ -93,7 +93,7 @@ void Endpoint::AddSecret(std::string_view secret) {
   if (decoded != secret && !decoded.empty()) secrets_.push_back(std::move(decoded));
 }
 
-Status CurrentExceptionToStatus(std::string_view context, const Endpoint& endpoint) {
+core::Status CurrentExceptionToStatus(std::string_view context, const Endpoint& endpoint) {
   auto message = [&](std::string_view what) {
     return endpoint.Redact(std::string(context) + ": " + OneLine(what));
   };
@@ -101,20 +101,20 @@ Status CurrentExceptionToStatus(std::string_view context, const Endpoint& endpoi
     throw;
   } catch (const pqxx::sql_error& e) {
     const std::string& state = e.sqlstate();
-    if (state == "23505") return AlreadyExists(message(e.what()));
-    if (state.rfind("23", 0) == 0) return FailedPrecondition(message(e.what()));
+    if (state == "23505") return core::AlreadyExists(message(e.what()));
+    if (state.rfind("23", 0) == 0) return core::FailedPrecondition(message(e.what()));
     if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03") {
-      return Unavailable(message(e.what()));
+      return core::Unavailable(message(e.what()));
     }
-    return Internal(message(e.what()));
+    return core::Internal(message(e.what()));
   } catch (const pqxx::broken_connection& e) {
-    return Unavailable(message(e.what()));
+    return core::Unavailable(message(e.what()));
   } catch (const pqxx::in_doubt_error& e) {
-    return Unavailable(message(std::string("commit outcome unknown: ") + e.what()));
+    return core::Unavailable(message(std::string("commit outcome unknown: ") + e.what()));
   } catch (const std::exception& e) {
-    return Internal(message(e.what()));
+    return core::Internal(message(e.what()));
   } catch (...) {
-    return Internal(message("unknown exception"));
+    return core::Internal(message("unknown exception"));
   }
 }
 

@@ -17,7 +17,7 @@ class Endpoint {
 
   // Opens a connection whose application_name (unless the URL sets one) is `role`, e.g.
   // "governor-pool". libpqxx 6 discards server notices unless an errorhandler is registered.
-  StatusOr<std::unique_ptr<pqxx::connection>> Connect(const std::string& role) const;
+  core::StatusOr<std::unique_ptr<pqxx::connection>> Connect(const std::string& role) const;
 
   // `message` with every secret from the URL masked.
   std::string Redact(std::string message) const;
@@ -34,6 +34,6 @@ class Endpoint {
 // Mapping by SQLSTATE (PostgreSQL manual, Appendix A): 23505 unique_violation -> kAlreadyExists;
 // other class 23 integrity violations (FK, check, not-null, exclusion) -> kFailedPrecondition;
 // class 08 (connection exception) and 57P01..57P03 (server shutting down) -> kUnavailable.
-Status CurrentExceptionToStatus(std::string_view context, const Endpoint& endpoint);
+core::Status CurrentExceptionToStatus(std::string_view context, const Endpoint& endpoint);
 
 }  // namespace gov::store::internal

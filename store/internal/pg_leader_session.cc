@@ -22,9 +22,9 @@ bool HeldBySession(pqxx::nontransaction& tx, int64_t key) {
 
 }  // namespace
 
-StatusOr<bool> LeaderSession::TryAcquire(int64_t key) {
+core::StatusOr<bool> LeaderSession::TryAcquire(int64_t key) {
   std::lock_guard lock(mu_);
-  if (closed_) return Unavailable("database is closed");
+  if (closed_) return core::Unavailable("database is closed");
   for (int attempt = 0;; ++attempt) {
     if (!conn_) {
       held_.clear();
@@ -42,17 +42,17 @@ StatusOr<bool> LeaderSession::TryAcquire(int64_t key) {
       if (acquired) held_.insert(key);
       return acquired;
     } catch (...) {
-      Status status = CurrentExceptionToStatus("leader lock", *endpoint_);
-      if (conn_->is_open() && status.code() != StatusCode::kUnavailable) return status;
+      core::Status status = CurrentExceptionToStatus("leader lock", *endpoint_);
+      if (conn_->is_open() && status.code() != core::StatusCode::kUnavailable) return status;
       conn_.reset();
       if (attempt > 0) return status;
     }
   }
 }
 
-Status LeaderSession::Release(int64_t key) {
+core::Status LeaderSession::Release(int64_t key) {
   std::lock_guard lock(mu_);
-  if (held_.erase(key) == 0 || !conn_) return Status::Ok();
+  if (held_.erase(key) == 0 || !conn_) return core::Status::Ok();
   try {
     pqxx::nontransaction tx(*conn_);
     tx.exec_params("SELECT pg_advisory_unlock($1)", key);
@@ -61,7 +61,7 @@ Status LeaderSession::Release(int64_t key) {
     held_.clear();
     conn_.reset();
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 void LeaderSession::Close() {

@@ -21,10 +21,10 @@ class LeaderSession {
 
   // Whether this session holds advisory lock `key` after the call; reconnects once when the
   // session's connection is lost.
-  StatusOr<bool> TryAcquire(int64_t key);
+  core::StatusOr<bool> TryAcquire(int64_t key);
 
   // Releases `key` if held; a failure drops the session, which releases it on the server.
-  Status Release(int64_t key);
+  core::Status Release(int64_t key);
 
   // Drops the session; later TryAcquire calls fail with kUnavailable.
   void Close();

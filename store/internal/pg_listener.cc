@@ -36,18 +36,18 @@ Listener::Listener(std::shared_ptr<const Endpoint> endpoint) : endpoint_(std::mo
 
 Listener::~Listener() { Stop(); }
 
-Status Listener::Listen(std::string_view channel, Handler handler) {
+core::Status Listener::Listen(std::string_view channel, Handler handler) {
   if (std::this_thread::get_id() == thread_id_.load()) {
-    return FailedPrecondition("Listen must not be called from a notification handler");
+    return core::FailedPrecondition("Listen must not be called from a notification handler");
   }
   auto sub = std::make_shared<Subscription>(Subscription{std::string(channel), std::move(handler)});
-  std::future<Status> done;
+  std::future<core::Status> done;
   {
     std::lock_guard lock(mu_);
-    if (stop_) return Unavailable("database is closed");
+    if (stop_) return core::Unavailable("database is closed");
     if (wake_read_ < 0) {
       int fds[2];
-      if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return Internal("pipe2 failed");
+      if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return core::Internal("pipe2 failed");
       wake_read_ = fds[0];
       wake_write_ = fds[1];
       thread_ = std::thread([this] { Run(); });
@@ -93,7 +93,7 @@ void Listener::Run() {
       requests.swap(requests_);
     }
     if (!conn_ && (!subs_.empty() || !requests.empty())) {
-      Status status = Reconnect();
+      core::Status status = Reconnect();
       if (!status.ok()) {
         for (Request& r : requests) r.done.set_value(status);
         std::unique_lock lock(mu_);
@@ -104,8 +104,8 @@ void Listener::Run() {
       backoff = kMinReconnectBackoff;
     }
     for (Request& r : requests) {
-      Status status = Subscribe(r.sub);
-      if (status.code() == StatusCode::kUnavailable) {
+      core::Status status = Subscribe(r.sub);
+      if (status.code() == core::StatusCode::kUnavailable) {
         DropConnection();
         status = Reconnect();
         if (status.ok()) status = Subscribe(r.sub);
@@ -116,7 +116,7 @@ void Listener::Run() {
     DispatchAndWait();
   }
   std::lock_guard lock(mu_);
-  for (Request& r : requests_) r.done.set_value(Unavailable("database is closed"));
+  for (Request& r : requests_) r.done.set_value(core::Unavailable("database is closed"));
   requests_.clear();
   DropConnection();
 }
@@ -142,33 +142,33 @@ void Listener::DispatchAndWait() {
   }
 }
 
-Status Listener::Subscribe(const std::shared_ptr<Subscription>& sub) {
-  if (!conn_) return Unavailable("listener connection is down");
+core::Status Listener::Subscribe(const std::shared_ptr<Subscription>& sub) {
+  if (!conn_) return core::Unavailable("listener connection is down");
   try {
     receivers_.push_back(std::make_unique<Receiver>(*conn_, sub));
     // libpqxx swallows a broken connection while issuing LISTEN; check it really happened.
-    if (!conn_->is_open()) return Unavailable("listener connection lost during LISTEN");
-    return Status::Ok();
+    if (!conn_->is_open()) return core::Unavailable("listener connection lost during LISTEN");
+    return core::Status::Ok();
   } catch (...) {
-    Status status = CurrentExceptionToStatus("LISTEN " + sub->channel, *endpoint_);
-    if (!conn_->is_open()) status = Unavailable(status.message());
+    core::Status status = CurrentExceptionToStatus("LISTEN " + sub->channel, *endpoint_);
+    if (!conn_->is_open()) status = core::Unavailable(status.message());
     return status;
   }
 }
 
-Status Listener::Reconnect() {
+core::Status Listener::Reconnect() {
   DropConnection();
   auto conn = endpoint_->Connect("governor-listener");
   if (!conn.ok()) return conn.status();
   conn_ = std::move(conn).value();
   for (const auto& sub : subs_) {
-    Status status = Subscribe(sub);
+    core::Status status = Subscribe(sub);
     if (!status.ok()) {
       DropConnection();
       return status;
     }
   }
-  return Status::Ok();
+  return core::Status::Ok();
 }
 
 void Listener::DropConnection() {

@@ -30,7 +30,7 @@ class Listener {
 
   // Calls `handler(channel, payload)` from the listener thread for every notification on
   // `channel`; returns once the LISTEN is in place. Not from inside a handler.
-  Status Listen(std::string_view channel, Handler handler);
+  core::Status Listen(std::string_view channel, Handler handler);
 
   // Stops and joins the listener thread; later Listen calls fail with kUnavailable.
   void Stop();
@@ -42,7 +42,7 @@ class Listener {
   };
   struct Request {
     std::shared_ptr<Subscription> sub;
-    std::promise<Status> done;
+    std::promise<core::Status> done;
   };
   class Receiver;
 
@@ -50,8 +50,8 @@ class Listener {
   void Run();
   // Delivers notifications already buffered, then blocks until the socket or the pipe is readable.
   void DispatchAndWait();
-  Status Subscribe(const std::shared_ptr<Subscription>& sub);
-  Status Reconnect();
+  core::Status Subscribe(const std::shared_ptr<Subscription>& sub);
+  core::Status Reconnect();
   void DropConnection();
 
   std::shared_ptr<const Endpoint> endpoint_;

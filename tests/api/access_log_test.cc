@@ -1,12 +1,11 @@
 // The Router writes one access-log line per request, in text or JSON.
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <sstream>
 #include <thread>
-
-#include <httplib.h>
 
 #include "api/http_server.h"
 #include "api/router.h"
@@ -23,12 +22,15 @@ TEST_P(AccessLogTest, OneLinePerRequestWithMethodRouteStatusMicrosAndRequestId) 
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
   auto logger = std::make_shared<spdlog::logger>("access-test", sink);
   logger->set_pattern("%v");
-  FakeClock clock;
+  core::FakeClock clock;
   Authenticator auth(clock);
   RateLimiter limiter(clock, {});
   HttpMetrics metrics("test");
   Router router(auth, limiter, metrics, logger, json);
-  router.Add({"GET", "/things/{id}", Access::kPublic, "",
+  router.Add({"GET",
+              "/things/{id}",
+              Access::kPublic,
+              "",
               [](RequestContext& ctx, Response& res) {
                 res.SetContent("{\"id\":\"" + ctx.PathParam(0) + "\"}", "application/json");
               },
@@ -51,14 +53,14 @@ TEST_P(AccessLogTest, OneLinePerRequestWithMethodRouteStatusMicrosAndRequestId) 
   std::getline(lines, second);
   EXPECT_FALSE(std::getline(lines, extra)) << "one line per request";
   if (json) {
-    Json a = Json::parse(first);
+    core::Json a = core::Json::parse(first);
     EXPECT_EQ(a["method"], "GET");
     EXPECT_EQ(a["route"], "/things/{id}");
     EXPECT_EQ(a["path"], "/things/42");
     EXPECT_EQ(a["status"], 200);
     EXPECT_TRUE(a["us"].is_number_integer());
     EXPECT_EQ(a["requestId"], "req-7");
-    Json b = Json::parse(second);
+    core::Json b = core::Json::parse(second);
     EXPECT_EQ(b["status"], 404);
     EXPECT_EQ(b["route"], "unmatched");
     EXPECT_EQ(b["requestId"], "req-8");

@@ -17,14 +17,14 @@ TEST(ExtractSecretTest, AcceptsTheThreeDocumentedForms) {
 }
 
 TEST(AuthenticatorTest, PutRemoveAndExpiry) {
-  FakeClock clock;
+  core::FakeClock clock;
   Authenticator auth(clock);
   store::TokenRecord t;
   t.id = "t1";
   t.name = "app";
   t.type = store::TokenType::kFrontend;
   t.environment = "production";
-  t.secret_hash = Sha256Hex("s3cret");
+  t.secret_hash = core::Sha256Hex("s3cret");
   t.expires_at = clock.Now() + std::chrono::minutes(5);
   auth.Put(t);
   auto p = auth.Authenticate("s3cret");
@@ -32,8 +32,8 @@ TEST(AuthenticatorTest, PutRemoveAndExpiry) {
   EXPECT_EQ(p->token_id, "t1");
   EXPECT_EQ(p->type, store::TokenType::kFrontend);
   EXPECT_EQ(p->environment, "production");
-  EXPECT_EQ(auth.Authenticate("s3cret ").status().code(), StatusCode::kUnauthenticated);
-  EXPECT_EQ(auth.Authenticate("").status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(auth.Authenticate("s3cret ").status().code(), core::StatusCode::kUnauthenticated);
+  EXPECT_EQ(auth.Authenticate("").status().code(), core::StatusCode::kUnauthenticated);
   clock.Advance(std::chrono::minutes(5));
   EXPECT_EQ(auth.Authenticate("s3cret").status().message(), "token expired");
   t.expires_at.reset();

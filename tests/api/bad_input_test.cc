@@ -29,7 +29,7 @@ TEST_P(BadInputTest, RejectedWithJsonErrorAndServerSurvives) {
   auto res = c->Post("/api/v1/tokens", TestServer::Admin(), b.body, "application/json");
   ASSERT_TRUE(res) << "no response for " << b.name;
   EXPECT_EQ(res->status, b.status) << res->body;
-  Json err = Json::parse(res->body, nullptr, false);
+  core::Json err = core::Json::parse(res->body, nullptr, false);
   ASSERT_FALSE(err.is_discarded()) << res->body;
   EXPECT_TRUE(err["error"]["code"].is_string());
   EXPECT_TRUE(err["error"]["message"].is_string());
@@ -45,14 +45,17 @@ INSTANTIATE_TEST_SUITE_P(
     Bodies, BadInputTest,
     ::testing::Values(
         BadBody{"truncated", R"({"type": "client", "name": "tr)", 400, "body"},
-        BadBody{"empty", "", 400, "body"},
-        BadBody{"not_json", "type=client&name=x", 400, "body"},
+        BadBody{"empty", "", 400, "body"}, BadBody{"not_json", "type=client&name=x", 400, "body"},
         BadBody{"deeply_nested_array", Nested(30000), 400, "body"},
         BadBody{"deeply_nested_object", std::string(50000, '{'), 400, "body"},
-        BadBody{"nested_within_field", R"({"type":"client","name":)" + Nested(500) + "}", 400, "body"},
-        BadBody{"non_utf8", std::string("{\"type\":\"client\",\"name\":\"\xff\xfe\xc3\x28\"}"), 400, "body"},
-        BadBody{"overlong_utf8", std::string("{\"type\":\"client\",\"name\":\"\xc0\xaf\"}"), 400, "body"},
-        BadBody{"nul_byte", std::string("{\"type\":\"client\",\"name\":\"a\0b\"}", 30), 400, "body"},
+        BadBody{"nested_within_field", R"({"type":"client","name":)" + Nested(500) + "}", 400,
+                "body"},
+        BadBody{"non_utf8", std::string("{\"type\":\"client\",\"name\":\"\xff\xfe\xc3\x28\"}"), 400,
+                "body"},
+        BadBody{"overlong_utf8", std::string("{\"type\":\"client\",\"name\":\"\xc0\xaf\"}"), 400,
+                "body"},
+        BadBody{"nul_byte", std::string("{\"type\":\"client\",\"name\":\"a\0b\"}", 30), 400,
+                "body"},
         BadBody{"oversized", "{\"name\":\"" + std::string(200 * 1024, 'a') + "\"}", 413, "body"},
         BadBody{"huge_number", R"({"type":"client","name":1e999999})", 400, ""},
         BadBody{"wrong_types", R"({"type":["client"],"name":{"a":1}})", 400, "type"}),
@@ -99,7 +102,7 @@ TEST(BadInputTest, MalformedTokensAreUnauthenticated) {
   auto res = ts.Client()->Get("/api/v1/tokens", {{"Authorization", "Bearer \x01\x02"}});
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
-  EXPECT_EQ(Json::parse(res->body)["error"]["code"], "invalid_argument");
+  EXPECT_EQ(core::Json::parse(res->body)["error"]["code"], "invalid_argument");
 }
 
 }  // namespace

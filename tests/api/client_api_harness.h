@@ -64,12 +64,12 @@ class EvaluationServer {
         ClientMetricsSinks{[this](const store::ClientRegistration& registration) {
                              std::lock_guard<std::mutex> lock(mu_);
                              registrations_.push_back(registration);
-                             return Status::Ok();
+                             return core::Status::Ok();
                            },
                            [this](const std::vector<store::FlagMetricsBucket>& buckets) {
                              std::lock_guard<std::mutex> lock(mu_);
                              reports_.push_back(buckets);
-                             return Status::Ok();
+                             return core::Status::Ok();
                            }});
     router_ = std::make_unique<Router>(auth_, limiter_, metrics_, nullptr, false);
     AddEvaluationRoutes(*router_, api_);
@@ -101,7 +101,7 @@ class EvaluationServer {
   static httplib::Headers Auth(const std::string& secret) { return {{"Authorization", secret}}; }
 
   int port() const { return port_; }
-  FakeClock& clock() { return clock_; }
+  core::FakeClock& clock() { return clock_; }
   FlagApi& api() { return *api_; }
   const Router& router() const { return *router_; }
   // One entry per accepted metrics report: its per-flag counts.
@@ -122,11 +122,11 @@ class EvaluationServer {
     t.name = id;
     t.type = type;
     t.environment = std::move(env);
-    t.secret_hash = Sha256Hex(secret);
+    t.secret_hash = core::Sha256Hex(secret);
     auth_.Put(t);
   }
 
-  FakeClock clock_;
+  core::FakeClock clock_;
   Authenticator auth_;
   RateLimiter limiter_;
   HttpMetrics metrics_;

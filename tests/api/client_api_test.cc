@@ -16,9 +16,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::vector<std::string> FeatureNames(const Json& body) {
+std::vector<std::string> FeatureNames(const core::Json& body) {
   std::vector<std::string> names;
-  for (const Json& f : body["features"]) names.push_back(f["name"]);
+  for (const core::Json& f : body["features"]) names.push_back(f["name"]);
   return names;
 }
 
@@ -28,7 +28,7 @@ TEST(ClientApiTest, FeaturesInUnleashFormatWithRegexAndCidrConstraints) {
   auto res = s.Client()->Get("/api/client/features", EvaluationServer::Auth(kClientSecret));
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
-  const Json body = Json::parse(res->body);
+  const core::Json body = core::Json::parse(res->body);
   EXPECT_EQ(body["version"], 2);
   const auto names = FeatureNames(body);
   EXPECT_EQ(names.size(), 13u);
@@ -70,12 +70,12 @@ TEST(ClientApiTest, NamePrefixAndProjectFilters) {
   auto prefixed =
       c->Get("/api/client/features?namePrefix=team.", EvaluationServer::Auth(kClientSecret));
   ASSERT_TRUE(prefixed);
-  EXPECT_THAT(FeatureNames(Json::parse(prefixed->body)),
+  EXPECT_THAT(FeatureNames(core::Json::parse(prefixed->body)),
               ElementsAre("team.search", "team.billing"));
   auto project =
       c->Get("/api/client/features?project=billing", EvaluationServer::Auth(kClientSecret));
   ASSERT_TRUE(project);
-  EXPECT_THAT(FeatureNames(Json::parse(project->body)), ElementsAre("team.billing"));
+  EXPECT_THAT(FeatureNames(core::Json::parse(project->body)), ElementsAre("team.billing"));
   EXPECT_NE(prefixed->get_header_value("ETag"), project->get_header_value("ETag"));
 }
 
@@ -87,7 +87,7 @@ TEST(ClientApiTest, EnvironmentComesFromTheToken) {
   s.Publish("production", 7, prod);
   auto res = s.Client()->Get("/api/client/features", EvaluationServer::Auth(kProdClientSecret));
   ASSERT_TRUE(res);
-  EXPECT_THAT(FeatureNames(Json::parse(res->body)), ElementsAre("static-on"));
+  EXPECT_THAT(FeatureNames(core::Json::parse(res->body)), ElementsAre("static-on"));
   EXPECT_EQ(res->get_header_value("ETag"), ClientFeaturesEtag("production", 7, "", ""));
 }
 
@@ -163,11 +163,12 @@ TEST(ClientApiTest, RegisterAndMetricsAreValidatedAndHandedToTheStore) {
     auto res = c->Post("/api/client/metrics", auth, k.body, "application/json");
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 400) << k.body;
-    EXPECT_EQ(Json::parse(res->body)["error"]["field"], k.field) << k.body << " -> " << res->body;
+    EXPECT_EQ(core::Json::parse(res->body)["error"]["field"], k.field)
+        << k.body << " -> " << res->body;
   }
   auto bad_reg = c->Post("/api/client/register", auth, R"({"appName":"a","strategies":[1]})",
                          "application/json");
-  EXPECT_EQ(Json::parse(bad_reg->body)["error"]["field"], "strategies[0]");
+  EXPECT_EQ(core::Json::parse(bad_reg->body)["error"]["field"], "strategies[0]");
   EXPECT_EQ(s.reports().size(), 1u);
 }
 
@@ -254,7 +255,7 @@ TEST(ClientApiTest, StreamingSendsHydrationThenEachNewRevision) {
   ASSERT_FALSE(updated.empty());
   EXPECT_THAT(updated, HasSubstr("id: 2\n"));
   // Only the change: one feature-updated event, not the whole flag set again.
-  const Json data = Json::parse(updated.substr(updated.find("data: ") + 6));
+  const core::Json data = core::Json::parse(updated.substr(updated.find("data: ") + 6));
   ASSERT_EQ(data["events"].size(), 1u) << data.dump();
   EXPECT_EQ(data["events"][0]["type"], "feature-updated");
   EXPECT_EQ(data["events"][0]["eventId"], 2);

@@ -1,10 +1,9 @@
 #include "api/config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
-
-#include <unistd.h>
 
 #include "cli/config_loader.h"
 
@@ -19,7 +18,7 @@ std::string WriteFile(const std::string& text) {
   return path;
 }
 
-std::vector<std::string> Lines(const std::vector<Status>& problems) {
+std::vector<std::string> Lines(const std::vector<core::Status>& problems) {
   std::vector<std::string> out;
   for (const auto& p : problems) out.push_back(p.field() + ": " + p.message());
   return out;
@@ -37,8 +36,9 @@ TEST(ConfigTest, ShippedDefaultConfigIsValidAndMatchesBuiltIns) {
 }
 
 TEST(ConfigTest, PrecedenceIsFlagsThenEnvironmentThenFileThenDefaults) {
-  const std::string path = WriteFile("server:\n  listen: 10.0.0.1:7000\n  workers: 12\n"
-                                     "database:\n  url: sqlite://file.db\n");
+  const std::string path = WriteFile(
+      "server:\n  listen: 10.0.0.1:7000\n  workers: 12\n"
+      "database:\n  url: sqlite://file.db\n");
   ServerConfig c;
   std::map<std::string, std::string> env = {{"GOVERNOR_SERVER_LISTEN", "10.0.0.2:7001"},
                                             {"GOVERNOR_DATABASE_POOL_SIZE", "9"},
@@ -46,8 +46,8 @@ TEST(ConfigTest, PrecedenceIsFlagsThenEnvironmentThenFileThenDefaults) {
   ASSERT_TRUE(cli::LoadServerConfig(path, {}, env, c).empty());
   EXPECT_EQ(c.listen_host, "10.0.0.2");  // env beats file
   EXPECT_EQ(c.listen_port, 7001);
-  EXPECT_EQ(c.workers, 12);              // file beats default
-  EXPECT_EQ(c.database_pool_size, 9);    // env
+  EXPECT_EQ(c.workers, 12);            // file beats default
+  EXPECT_EQ(c.database_pool_size, 9);  // env
   EXPECT_EQ(c.rate_limits["admin"].burst, 7);
   EXPECT_EQ(c.keep_alive_max_count, 0);  // default
 
@@ -60,8 +60,9 @@ TEST(ConfigTest, PrecedenceIsFlagsThenEnvironmentThenFileThenDefaults) {
 
 TEST(ConfigTest, ShorthandEnvironmentVariables) {
   ServerConfig c;
-  ASSERT_TRUE(cli::LoadServerConfig("", {}, {{"GOVERNOR_ADMIN_TOKEN", "env-admin-token-0123"},
-                                             {"GOVERNOR_LISTEN", "0.0.0.0:9090"}},
+  ASSERT_TRUE(cli::LoadServerConfig("", {},
+                                    {{"GOVERNOR_ADMIN_TOKEN", "env-admin-token-0123"},
+                                     {"GOVERNOR_LISTEN", "0.0.0.0:9090"}},
                                     c)
                   .empty());
   EXPECT_EQ(c.admin_token, "env-admin-token-0123");
@@ -103,7 +104,8 @@ TEST(ConfigTest, YamlSyntaxErrorsGiveTheLine) {
   auto problems = cli::LoadServerConfig(WriteFile("server:\n  listen: [1, 2\n"), {}, {}, c);
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].message().find("line"), std::string::npos);
-  EXPECT_EQ(cli::LoadServerConfig("/no/such/file.yaml", {}, {}, c)[0].code(), StatusCode::kNotFound);
+  EXPECT_EQ(cli::LoadServerConfig("/no/such/file.yaml", {}, {}, c)[0].code(),
+            core::StatusCode::kNotFound);
 }
 
 TEST(ConfigTest, ListenAcceptsBracketedIpv6) {

@@ -8,19 +8,19 @@
 namespace gov::api::testing {
 namespace {
 
-Json Body(const httplib::Result& res) { return Json::parse(res->body); }
+core::Json Body(const httplib::Result& res) { return core::Json::parse(res->body); }
 
 class FlagAdminTest : public ::testing::Test {
  protected:
-  httplib::Result Post(const std::string& path, const Json& body,
+  httplib::Result Post(const std::string& path, const core::Json& body,
                        httplib::Headers headers = TestServer::Admin()) {
     return ts_.Client()->Post(path, headers, body.dump(), "application/json");
   }
-  httplib::Result Put(const std::string& path, const Json& body,
+  httplib::Result Put(const std::string& path, const core::Json& body,
                       httplib::Headers headers = TestServer::Admin()) {
     return ts_.Client()->Put(path, headers, body.dump(), "application/json");
   }
-  httplib::Result Patch(const std::string& path, const Json& body,
+  httplib::Result Patch(const std::string& path, const core::Json& body,
                         httplib::Headers headers = TestServer::Admin()) {
     return ts_.Client()->Patch(path, headers, body.dump(), "application/json");
   }
@@ -53,7 +53,7 @@ const char* kFlag = R"({"name": "checkout", "type": "release", "description": "d
                     "parameters": {"rollout": "50", "stickiness": "default", "groupId": "g"}}]}}})";
 
 TEST_F(FlagAdminTest, CreateGetListWithEtag) {
-  auto created = Post("/api/v1/flags", Json::parse(kFlag));
+  auto created = Post("/api/v1/flags", core::Json::parse(kFlag));
   ASSERT_EQ(created->status, 201) << created->body;
   EXPECT_EQ(created->get_header_value("ETag"), "\"1\"");
   EXPECT_EQ(created->get_header_value("Location"), "/api/v1/flags/checkout");
@@ -67,7 +67,7 @@ TEST_F(FlagAdminTest, CreateGetListWithEtag) {
   ASSERT_EQ(list->status, 200);
   EXPECT_EQ(Body(list)["items"].size(), 1u);
   EXPECT_EQ(Get("/api/v1/flags/missing")->status, 404);
-  EXPECT_EQ(Post("/api/v1/flags", Json::parse(kFlag))->status, 409);
+  EXPECT_EQ(Post("/api/v1/flags", core::Json::parse(kFlag))->status, 409);
   EXPECT_EQ(Revision("development"), 1);
   auto snapshot = ts_.server().flag_snapshots().Get("development");
   ASSERT_EQ(snapshot->features.features.size(), 1u);
@@ -77,24 +77,24 @@ TEST_F(FlagAdminTest, CreateGetListWithEtag) {
 TEST_F(FlagAdminTest, BadInputNamesTheField) {
   ExpectError(ts_.Client()->Post("/api/v1/flags", TestServer::Admin(), "{", "application/json"),
               400, "body");
-  Json bad = Json::parse(kFlag);
+  core::Json bad = core::Json::parse(kFlag);
   bad["environments"]["development"]["strategies"][0]["constraints"] =
-      Json::parse(R"([{"contextName": "userId", "operator": "LIKE", "values": []}])");
+      core::Json::parse(R"([{"contextName": "userId", "operator": "LIKE", "values": []}])");
   ExpectError(Post("/api/v1/flags", bad), 400,
               "environments.development.strategies[0].constraints[0].operator");
-  Json no_name = Json::parse(kFlag);
+  core::Json no_name = core::Json::parse(kFlag);
   no_name.erase("name");
   ExpectError(Post("/api/v1/flags", no_name), 400, "name");
-  Json reserved = Json::parse(kFlag);
+  core::Json reserved = core::Json::parse(kFlag);
   reserved["name"] = "export";
   ExpectError(Post("/api/v1/flags", reserved), 400, "name");
-  ExpectError(Post("/api/v1/segments", Json::parse(R"({"constraints": []})")), 400, "name");
+  ExpectError(Post("/api/v1/segments", core::Json::parse(R"({"constraints": []})")), 400, "name");
   ExpectError(Get("/api/v1/segments/abc"), 400, "id");
 }
 
 TEST_F(FlagAdminTest, PutAndPatchHonourIfMatch) {
-  ASSERT_EQ(Post("/api/v1/flags", Json::parse(kFlag))->status, 201);
-  Json body = Json::parse(kFlag);
+  ASSERT_EQ(Post("/api/v1/flags", core::Json::parse(kFlag))->status, 201);
+  core::Json body = core::Json::parse(kFlag);
   body["description"] = "changed";
   auto put = Put("/api/v1/flags/checkout", body, IfMatch("\"1\""));
   ASSERT_EQ(put->status, 200) << put->body;
@@ -102,20 +102,23 @@ TEST_F(FlagAdminTest, PutAndPatchHonourIfMatch) {
   ExpectError(Put("/api/v1/flags/checkout", body, IfMatch("\"1\"")), 409, "");
   ExpectError(Put("/api/v1/flags/checkout", body, IfMatch("soon")), 400, "If-Match");
   ExpectError(Put("/api/v1/flags/missing", body), 400, "name");
-  auto patch = Patch("/api/v1/flags/checkout", Json::parse(R"({"stale": true})"), IfMatch("2"));
+  auto patch =
+      Patch("/api/v1/flags/checkout", core::Json::parse(R"({"stale": true})"), IfMatch("2"));
   ASSERT_EQ(patch->status, 200) << patch->body;
   EXPECT_EQ(Body(patch)["stale"], true);
   EXPECT_EQ(Body(patch)["description"], "changed");
   EXPECT_EQ(Body(patch)["version"], 3);
-  ExpectError(Patch("/api/v1/flags/checkout", Json::parse(R"({"stale": true})"), IfMatch("2")), 409,
-              "");
-  ExpectError(Patch("/api/v1/flags/checkout", Json::parse(R"({"type": "nope"})")), 400, "type");
-  ExpectError(Patch("/api/v1/flags/missing", Json::parse(R"({"stale": true})")), 404, "");
+  ExpectError(
+      Patch("/api/v1/flags/checkout", core::Json::parse(R"({"stale": true})"), IfMatch("2")), 409,
+      "");
+  ExpectError(Patch("/api/v1/flags/checkout", core::Json::parse(R"({"type": "nope"})")), 400,
+              "type");
+  ExpectError(Patch("/api/v1/flags/missing", core::Json::parse(R"({"stale": true})")), 404, "");
 }
 
 TEST_F(FlagAdminTest, OnOffStrategiesAndVariantsPerEnvironment) {
-  ASSERT_EQ(Post("/api/v1/flags", Json::parse(kFlag))->status, 201);
-  auto on = Post("/api/v1/flags/checkout/environments/production/on", Json::object());
+  ASSERT_EQ(Post("/api/v1/flags", core::Json::parse(kFlag))->status, 201);
+  auto on = Post("/api/v1/flags/checkout/environments/production/on", core::Json::object());
   ASSERT_EQ(on->status, 200) << on->body;
   EXPECT_EQ(Body(on)["environments"]["production"]["enabled"], true);
   EXPECT_TRUE(ts_.server().flag_snapshots().Get("production")->features.features[0].enabled);
@@ -123,51 +126,52 @@ TEST_F(FlagAdminTest, OnOffStrategiesAndVariantsPerEnvironment) {
                                 "", "application/json");
   ASSERT_EQ(off->status, 200) << off->body;
   EXPECT_FALSE(ts_.server().flag_snapshots().Get("production")->features.features[0].enabled);
-  ExpectError(Post("/api/v1/flags/checkout/environments/staging/on", Json::object()), 404, "");
-  ExpectError(Post("/api/v1/flags/nope/environments/production/on", Json::object()), 404, "");
+  ExpectError(Post("/api/v1/flags/checkout/environments/staging/on", core::Json::object()), 404,
+              "");
+  ExpectError(Post("/api/v1/flags/nope/environments/production/on", core::Json::object()), 404, "");
 
   auto strategies = Put("/api/v1/flags/checkout/environments/production/strategies",
-                        Json::parse(R"({"strategies": [{"name": "default"}]})"));
+                        core::Json::parse(R"({"strategies": [{"name": "default"}]})"));
   ASSERT_EQ(strategies->status, 200) << strategies->body;
   EXPECT_EQ(Body(strategies)["environments"]["production"]["strategies"][0]["name"], "default");
   ExpectError(Put("/api/v1/flags/checkout/environments/production/strategies",
-                  Json::parse(R"({"strategies": [{"name": "default"}, {"name": "default",
+                  core::Json::parse(R"({"strategies": [{"name": "default"}, {"name": "default",
                     "constraints": [{"contextName": "a", "operator": "XX", "values": []}]}]})")),
               400, "strategies[1].constraints[0].operator");
   ExpectError(Put("/api/v1/flags/checkout/environments/production/strategies",
-                  Json::parse(R"({"strategies": [{"name": "default", "segments": [9]}]})")),
+                  core::Json::parse(R"({"strategies": [{"name": "default", "segments": [9]}]})")),
               400, "strategies[0].segments[0]");
 
   auto variants = Put("/api/v1/flags/checkout/environments/production/variants",
-                      Json::parse(R"({"variants": [{"name": "blue", "weight": 1000,
+                      core::Json::parse(R"({"variants": [{"name": "blue", "weight": 1000,
                           "weightType": "variable", "stickiness": "default"}]})"));
   ASSERT_EQ(variants->status, 200) << variants->body;
   EXPECT_EQ(ts_.server().flag_snapshots().Get("production")->features.features[0].variants.size(),
             1u);
-  ExpectError(
-      Put("/api/v1/flags/checkout/environments/production/variants",
-          Json::parse(R"({"variants": [{"name": "blue", "weight": 1, "weightType": "heavy"}]})")),
-      400, "variants[0].weightType");
-  ExpectError(Put("/api/v1/flags/checkout/environments/production/variants", Json::array()), 400,
-              "body");
+  ExpectError(Put("/api/v1/flags/checkout/environments/production/variants",
+                  core::Json::parse(
+                      R"({"variants": [{"name": "blue", "weight": 1, "weightType": "heavy"}]})")),
+              400, "variants[0].weightType");
+  ExpectError(Put("/api/v1/flags/checkout/environments/production/variants", core::Json::array()),
+              400, "body");
 }
 
 TEST_F(FlagAdminTest, SegmentsCrudAndInUseConflict) {
-  auto created = Post("/api/v1/segments", Json::parse(R"({"name": "beta", "constraints": [
+  auto created = Post("/api/v1/segments", core::Json::parse(R"({"name": "beta", "constraints": [
       {"contextName": "userId", "operator": "IN", "values": ["u1"]}]})"));
   ASSERT_EQ(created->status, 201) << created->body;
   const int64_t id = Body(created)["id"];
   const std::string path = "/api/v1/segments/" + std::to_string(id);
   EXPECT_EQ(Get(path)->status, 200);
   EXPECT_EQ(Body(Get("/api/v1/segments"))["items"].size(), 1u);
-  auto put = Put(path, Json::parse(R"({"name": "beta2", "constraints": []})"), IfMatch("1"));
+  auto put = Put(path, core::Json::parse(R"({"name": "beta2", "constraints": []})"), IfMatch("1"));
   ASSERT_EQ(put->status, 200) << put->body;
   EXPECT_EQ(Body(put)["name"], "beta2");
-  ExpectError(Put(path, Json::parse(R"({"name": "x"})"), IfMatch("1")), 409, "");
-  ExpectError(Put(path, Json::parse(R"({"name": "x", "constraints": [{"contextName": "n",
+  ExpectError(Put(path, core::Json::parse(R"({"name": "x"})"), IfMatch("1")), 409, "");
+  ExpectError(Put(path, core::Json::parse(R"({"name": "x", "constraints": [{"contextName": "n",
       "operator": "NUM_EQ", "value": "one"}]})")),
               400, "constraints[0].value");
-  Json flag = Json::parse(kFlag);
+  core::Json flag = core::Json::parse(kFlag);
   flag["environments"]["development"]["strategies"][0]["segments"] = {id};
   ASSERT_EQ(Post("/api/v1/flags", flag)->status, 201);
   auto in_use = ts_.Client()->Delete(path, TestServer::Admin());
@@ -181,15 +185,15 @@ TEST_F(FlagAdminTest, SegmentsCrudAndInUseConflict) {
 }
 
 TEST_F(FlagAdminTest, ImportExportAndMetrics) {
-  const Json file = Json::parse(R"({"version": 2, "features": [
+  const core::Json file = core::Json::parse(R"({"version": 2, "features": [
       {"name": "imported", "enabled": true, "strategies": [{"name": "default"}]}],
       "segments": []})");
   ExpectError(Post("/api/v1/flags/import", file), 400, "environment");
   auto imported = Post("/api/v1/flags/import?environment=production", file);
   ASSERT_EQ(imported->status, 200) << imported->body;
-  EXPECT_EQ(Body(imported)["changedFeatures"], Json::array({"imported"}));
+  EXPECT_EQ(Body(imported)["changedFeatures"], core::Json::array({"imported"}));
   ExpectError(Post("/api/v1/flags/import?environment=staging", file), 404, "");
-  Json bad = file;
+  core::Json bad = file;
   bad["features"][0]["strategies"][0]["name"] = "nonsense";
   ExpectError(Post("/api/v1/flags/import?environment=production", bad), 400,
               "features[0].strategies[0].name");
@@ -203,7 +207,7 @@ TEST_F(FlagAdminTest, ImportExportAndMetrics) {
 
   ASSERT_TRUE(ts_.server()
                   .flag_metrics()
-                  .RecordClientMetrics("production", Json::parse(R"({
+                  .RecordClientMetrics("production", core::Json::parse(R"({
       "appName": "web", "bucket": {"start": "2026-11-25T10:15:00Z", "stop": "2026-11-25T10:16:00Z",
       "toggles": {"imported": {"yes": 5, "no": 2}}}})"))
                   .ok());
@@ -220,16 +224,18 @@ TEST_F(FlagAdminTest, OnlyAdminTokensReachTheFlagsAdminApi) {
   const std::string client = ts_.CreateToken("client", "c")["secret"];
   EXPECT_EQ(ts_.Client()->Get("/api/v1/flags")->status, 401);
   EXPECT_EQ(ts_.Client()->Get("/api/v1/flags", TestServer::Bearer(client))->status, 403);
-  EXPECT_EQ(Post("/api/v1/flags", Json::parse(kFlag), TestServer::Bearer(client))->status, 403);
+  EXPECT_EQ(Post("/api/v1/flags", core::Json::parse(kFlag), TestServer::Bearer(client))->status,
+            403);
   EXPECT_EQ(ts_.Client()->Get("/api/v1/segments", TestServer::Bearer(client))->status, 403);
 }
 
 TEST_F(FlagAdminTest, ChangesAreAudited) {
-  ASSERT_EQ(Post("/api/v1/flags", Json::parse(kFlag))->status, 201);
-  ASSERT_EQ(Post("/api/v1/flags/checkout/environments/production/on", Json::object())->status, 200);
+  ASSERT_EQ(Post("/api/v1/flags", core::Json::parse(kFlag))->status, 201);
+  ASSERT_EQ(Post("/api/v1/flags/checkout/environments/production/on", core::Json::object())->status,
+            200);
   auto audit = Get("/api/v1/audit?resource=flags/checkout");
   ASSERT_EQ(audit->status, 200);
-  const Json items = Body(audit)["items"];
+  const core::Json items = Body(audit)["items"];
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[0]["action"], "flag.enable");
   EXPECT_EQ(items[0]["before"]["environments"]["production"]["enabled"], false);

@@ -13,14 +13,14 @@ namespace {
 using ::testing::Contains;
 using ::testing::Not;
 
-std::map<std::string, Json> Toggles(const std::string& body) {
-  std::map<std::string, Json> out;
-  const Json parsed = Json::parse(body);
-  for (const Json& t : parsed["toggles"]) out[t["name"]] = t;
+std::map<std::string, core::Json> Toggles(const std::string& body) {
+  std::map<std::string, core::Json> out;
+  const core::Json parsed = core::Json::parse(body);
+  for (const core::Json& t : parsed["toggles"]) out[t["name"]] = t;
   return out;
 }
 
-std::vector<std::string> Names(const std::map<std::string, Json>& toggles) {
+std::vector<std::string> Names(const std::map<std::string, core::Json>& toggles) {
   std::vector<std::string> out;
   for (const auto& [k, v] : toggles) out.push_back(k);
   return out;
@@ -42,12 +42,12 @@ TEST(FrontendApiTest, GetEvaluatesTheQueryContext) {
   for (const auto& [name, t] : toggles) EXPECT_EQ(t["enabled"], true) << name;
   EXPECT_EQ(toggles.at("static-on")["impressionData"], true);
   EXPECT_EQ(toggles.at("static-on")["variant"],
-            (Json{{"name", "disabled"}, {"enabled", false}, {"feature_enabled", true}}));
+            (core::Json{{"name", "disabled"}, {"enabled", false}, {"feature_enabled", true}}));
   EXPECT_EQ(toggles.at("color")["variant"],
-            (Json{{"name", "blue"},
-                  {"enabled", true},
-                  {"feature_enabled", true},
-                  {"payload", {{"type", "string"}, {"value", "#0000ff"}}}}));
+            (core::Json{{"name", "blue"},
+                        {"enabled", true},
+                        {"feature_enabled", true},
+                        {"payload", {{"type", "string"}, {"value", "#0000ff"}}}}));
   EXPECT_EQ(toggles.at("color")["impressionData"], false);
 }
 
@@ -68,7 +68,7 @@ TEST(FrontendApiTest, PostTakesTheContextFromTheBody) {
                      R"({"context":{"userId":"bob","currentTime":"noon"}})", "application/json");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
-  EXPECT_EQ(Json::parse(bad->body)["error"]["field"], "context.currentTime") << bad->body;
+  EXPECT_EQ(core::Json::parse(bad->body)["error"]["field"], "context.currentTime") << bad->body;
 }
 
 TEST(FrontendApiTest, EtagAnswers304ForTheSameContextAndRevision) {

@@ -103,17 +103,27 @@ class Harness {
   explicit Harness(std::function<void(HttpServerOptions&)> tweak = nullptr)
       : auth_(clock_), limiter_(clock_, {}), metrics_("test") {
     router_ = std::make_unique<Router>(auth_, limiter_, metrics_, nullptr, false);
-    router_->Add({"GET", "/hello/{name}", Access::kPublic, "",
+    router_->Add({"GET",
+                  "/hello/{name}",
+                  Access::kPublic,
+                  "",
                   [](RequestContext& ctx, Response& res) {
                     res.SetContent("hello " + ctx.PathParam(0), "text/plain");
                   },
-                  {}, nullptr, Execution::kInline});
-    router_->Add({"POST", "/echo", Access::kPublic, "",
-                  [](RequestContext& ctx, Response& res) {
-                    res.SetContent(ctx.req.body, "text/plain");
-                  },
-                  {}});
-    router_->Add({"GET", "/stream", Access::kPublic, "",
+                  {},
+                  nullptr,
+                  Execution::kInline});
+    router_->Add(
+        {"POST",
+         "/echo",
+         Access::kPublic,
+         "",
+         [](RequestContext& ctx, Response& res) { res.SetContent(ctx.req.body, "text/plain"); },
+         {}});
+    router_->Add({"GET",
+                  "/stream",
+                  Access::kPublic,
+                  "",
                   [this](RequestContext&, Response& res) {
                     res.status = 200;
                     res.content_type = "text/event-stream";
@@ -126,7 +136,9 @@ class Harness {
                     start->on_close = [this] { closed_streams_.fetch_add(1); };
                     res.stream = std::move(start);
                   },
-                  {}, nullptr, Execution::kInline});
+                  {},
+                  nullptr,
+                  Execution::kInline});
     HttpServerOptions options;
     options.io_threads = 2;
     options.blocking_threads = 2;
@@ -161,7 +173,7 @@ class Harness {
   }
 
  private:
-  FakeClock clock_;
+  core::FakeClock clock_;
   Authenticator auth_;
   RateLimiter limiter_;
   HttpMetrics metrics_;
@@ -196,13 +208,15 @@ TEST(HttpServerTest, ThousandsOfIdleKeepAliveConnectionsStayOpenAndServed) {
     ASSERT_TRUE(conns.back()->connected()) << i;
     ASSERT_TRUE(conns.back()->Send("GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\n"));
   }
-  for (auto& c : conns) ASSERT_THAT(c->ReadUntil("hello a", std::chrono::seconds(20)), HasSubstr("hello a"));
+  for (auto& c : conns)
+    ASSERT_THAT(c->ReadUntil("hello a", std::chrono::seconds(20)), HasSubstr("hello a"));
   // While they all sit idle, a new client is served at once (one I/O thread serves them all).
   EXPECT_EQ(h.Get("/hello/b"), "200 hello b");
   EXPECT_GE(h.server().stats().connections.load(), kConnections);
   // Each idle connection is still open and serves its next request.
   for (auto& c : conns) ASSERT_TRUE(c->Send("GET /hello/c HTTP/1.1\r\nHost: x\r\n\r\n"));
-  for (auto& c : conns) EXPECT_THAT(c->ReadUntil("hello c", std::chrono::seconds(20)), HasSubstr("hello c"));
+  for (auto& c : conns)
+    EXPECT_THAT(c->ReadUntil("hello c", std::chrono::seconds(20)), HasSubstr("hello c"));
 }
 
 TEST(HttpServerTest, SlowlorisIsCutOffAtTheHeaderTimeoutWhileOthersAreServed) {
@@ -231,12 +245,12 @@ TEST(HttpServerTest, AnIdleKeepAliveConnectionIsClosedAfterItsTimeout) {
 TEST(HttpServerTest, OversizedHeadersGet431AndTheConnectionCloses) {
   Harness h([](HttpServerOptions& o) { o.max_header_bytes = 4096; });
   RawConnection c(h.port());
-  ASSERT_TRUE(c.Send("GET /hello/a HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(8000, 'a') +
-                     "\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("GET /hello/a HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(8000, 'a') + "\r\n\r\n"));
   EXPECT_TRUE(c.WaitForClose(std::chrono::seconds(10)));
   EXPECT_THAT(c.received(), StartsWith("HTTP/1.1 431 "));
   const std::string body = c.received().substr(c.received().find("\r\n\r\n") + 4);
-  const Json err = Json::parse(body);
+  const core::Json err = core::Json::parse(body);
   EXPECT_EQ(err["error"]["field"], "headers");
   // Under the limit is fine.
   EXPECT_EQ(h.Get("/hello/b"), "200 hello b");
@@ -255,11 +269,11 @@ TEST(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   Harness h;
   RawConnection c(h.port());
   // Inline, blocking (the pool) and unmatched routes, all in one write.
-  ASSERT_TRUE(c.Send(
-      "GET /hello/one HTTP/1.1\r\nHost: x\r\n\r\n"
-      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\ntwo"
-      "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n"
-      "GET /hello/four HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("GET /hello/one HTTP/1.1\r\nHost: x\r\n\r\n"
+             "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\ntwo"
+             "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n"
+             "GET /hello/four HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
   EXPECT_TRUE(c.WaitForClose(std::chrono::seconds(10)));
   const std::string& all = c.received();
   const size_t one = all.find("hello one");
@@ -322,7 +336,8 @@ TEST(HttpServerTest, ShutdownEndsOpenStreamsCleanlyAndFinishesInFlightRequests) 
     ASSERT_TRUE(streams.back()->Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
   }
   h->WaitForStreams(3);
-  for (auto& s : streams) ASSERT_THAT(s->ReadUntil(": open", std::chrono::seconds(10)), HasSubstr(": open"));
+  for (auto& s : streams)
+    ASSERT_THAT(s->ReadUntil(": open", std::chrono::seconds(10)), HasSubstr(": open"));
   RawConnection idle(h->port());
   EXPECT_TRUE(h->server().Stop(std::chrono::seconds(10)));
   for (auto& s : streams) {
@@ -340,7 +355,8 @@ TEST(HttpServerTest, ShutdownEndsOpenStreamsCleanlyAndFinishesInFlightRequests) 
 TEST(HttpServerTest, ADatabaseStallDoesNotDelayEvaluation) {
   api::testing::TestServer ts([](ServerConfig& c) { c.workers = 2; });
   const std::string frontend = ts.CreateToken("frontend", "web")["secret"];
-  const std::string db_path = ts.server().config().database_url.substr(std::string("sqlite://").size());
+  const std::string db_path =
+      ts.server().config().database_url.substr(std::string("sqlite://").size());
 
   sqlite3* lock = nullptr;
   ASSERT_EQ(sqlite3_open(db_path.c_str(), &lock), SQLITE_OK);
@@ -351,9 +367,9 @@ TEST(HttpServerTest, ADatabaseStallDoesNotDelayEvaluation) {
   for (int i = 0; i < 4; ++i) {
     writers.push_back(std::async(std::launch::async, [&ts, i] {
       auto res = ts.Client()->Post("/api/v1/tokens", api::testing::TestServer::Admin(),
-                                   Json{{"type", "client"},
-                                        {"name", "stalled-" + std::to_string(i)},
-                                        {"environment", "development"}}
+                                   core::Json{{"type", "client"},
+                                              {"name", "stalled-" + std::to_string(i)},
+                                              {"environment", "development"}}
                                        .dump(),
                                    "application/json");
       return res ? res->status : -1;

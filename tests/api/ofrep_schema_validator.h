@@ -20,11 +20,12 @@ namespace gov::api::testing {
 
 class SchemaValidator {
  public:
-  SchemaValidator(const Json& document, bool strict_one_of = false)
+  SchemaValidator(const core::Json& document, bool strict_one_of = false)
       : doc_(document), strict_one_of_(strict_one_of) {}
 
   // "" when `value` satisfies `schema`, else the first problem with its JSON path.
-  std::string Validate(const Json& schema, const Json& value, const std::string& path = "$") const {
+  std::string Validate(const core::Json& schema, const core::Json& value,
+                       const std::string& path = "$") const {
     if (schema.is_boolean()) return schema.get<bool>() ? "" : path + ": schema is false";
     if (!schema.is_object()) return "";
     if (schema.contains("$ref")) {
@@ -36,7 +37,7 @@ class SchemaValidator {
     }
     if (schema.contains("enum")) {
       bool found = false;
-      for (const Json& e : schema["enum"]) found = found || e == value;
+      for (const core::Json& e : schema["enum"]) found = found || e == value;
       if (!found) return path + ": " + value.dump() + " not in " + schema["enum"].dump();
     }
     if (schema.contains("const") && schema["const"] != value) {
@@ -53,12 +54,12 @@ class SchemaValidator {
     }
     if (value.is_object()) {
       if (schema.contains("required")) {
-        for (const Json& r : schema["required"]) {
+        for (const core::Json& r : schema["required"]) {
           if (!value.contains(r.get<std::string>()))
             return path + ": missing " + r.get<std::string>();
         }
       }
-      const Json* props = schema.contains("properties") ? &schema["properties"] : nullptr;
+      const core::Json* props = schema.contains("properties") ? &schema["properties"] : nullptr;
       for (const auto& [k, v] : value.items()) {
         if (props && props->contains(k)) {
           std::string err = Validate((*props)[k], v, path + "." + k);
@@ -76,7 +77,7 @@ class SchemaValidator {
       }
     }
     if (schema.contains("allOf")) {
-      for (const Json& s : schema["allOf"]) {
+      for (const core::Json& s : schema["allOf"]) {
         std::string err = Validate(s, value, path);
         if (!err.empty()) return err;
       }
@@ -98,24 +99,25 @@ class SchemaValidator {
   }
 
   // The schema at a local reference like "#/components/schemas/key".
-  const Json& Resolve(const Json& ref) const {
-    return doc_.at(Json::json_pointer(ref.get<std::string>().substr(1)));
+  const core::Json& Resolve(const core::Json& ref) const {
+    return doc_.at(core::Json::json_pointer(ref.get<std::string>().substr(1)));
   }
 
  private:
-  int Matches(const Json& branches, const Json& value, const std::string& path) const {
+  int Matches(const core::Json& branches, const core::Json& value, const std::string& path) const {
     int n = 0;
-    for (const Json& s : branches) n += Validate(s, value, path).empty() ? 1 : 0;
+    for (const core::Json& s : branches) n += Validate(s, value, path).empty() ? 1 : 0;
     return n;
   }
-  std::string FirstError(const Json& branches, const Json& value, const std::string& path) const {
+  std::string FirstError(const core::Json& branches, const core::Json& value,
+                         const std::string& path) const {
     std::string all;
-    for (const Json& s : branches) all += "[" + Validate(s, value, path) + "] ";
+    for (const core::Json& s : branches) all += "[" + Validate(s, value, path) + "] ";
     return all;
   }
-  static bool TypeMatches(const Json& type, const Json& v) {
+  static bool TypeMatches(const core::Json& type, const core::Json& v) {
     if (type.is_array()) {
-      for (const Json& t : type) {
+      for (const core::Json& t : type) {
         if (TypeMatches(t, v)) return true;
       }
       return false;
@@ -135,7 +137,7 @@ class SchemaValidator {
     return false;
   }
 
-  const Json& doc_;
+  const core::Json& doc_;
   bool strict_one_of_;
 };
 

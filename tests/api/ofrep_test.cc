@@ -15,11 +15,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const Json& Spec() {
-  static const Json spec = [] {
-    auto doc = YamlToJson(ReadTestFile("tests/api/testdata/ofrep-0.3.0/openapi.yaml"));
+const core::Json& Spec() {
+  static const core::Json spec = [] {
+    auto doc = core::YamlToJson(ReadTestFile("tests/api/testdata/ofrep-0.3.0/openapi.yaml"));
     EXPECT_TRUE(doc.ok()) << doc.status().ToString();
-    return doc.ok() ? *doc : Json::object();
+    return doc.ok() ? *doc : core::Json::object();
   }();
   return spec;
 }
@@ -27,16 +27,16 @@ const Json& Spec() {
 // Checks `res` against the spec's response for (path, POST, status).
 void ExpectConformsToSpec(const std::string& spec_path, const httplib::Result& res) {
   ASSERT_TRUE(res);
-  const Json& responses = Spec()["paths"][spec_path]["post"]["responses"];
+  const core::Json& responses = Spec()["paths"][spec_path]["post"]["responses"];
   const std::string status = std::to_string(res->status);
   ASSERT_TRUE(responses.contains(status)) << spec_path << " has no " << status << " response";
-  const Json& response = responses[status];
+  const core::Json& response = responses[status];
   if (!response.contains("content")) {
     // 304/401/403/429 carry no body schema in the spec.
     return;
   }
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
-  const Json body = Json::parse(res->body);
+  const core::Json body = core::Json::parse(res->body);
   SchemaValidator v(Spec());
   EXPECT_EQ(v.Validate(response["content"]["application/json"]["schema"], body), "")
       << spec_path << " " << status << ": " << res->body;
@@ -59,24 +59,25 @@ httplib::Result EvaluateBulk(EvaluationServer& s, const std::string& body,
 
 TEST(OfrepSchemaTest, SpecExampleFailsLiteralOneOf) {
   // Why the validator reads oneOf as "at least one" (see ofrep_schema_validator.h).
-  const Json example = Spec()["paths"]["/ofrep/v1/evaluate/flags/{key}"]["post"]["responses"]["200"]
-                             ["content"]["application/json"]["example"];
-  const Json& schema = Spec()["components"]["schemas"]["serverEvaluationSuccess"];
+  const core::Json example = Spec()["paths"]["/ofrep/v1/evaluate/flags/{key}"]["post"]["responses"]
+                                   ["200"]["content"]["application/json"]["example"];
+  const core::Json& schema = Spec()["components"]["schemas"]["serverEvaluationSuccess"];
   EXPECT_EQ(SchemaValidator(Spec()).Validate(schema, example), "");
   EXPECT_THAT(SchemaValidator(Spec(), true).Validate(schema, example), HasSubstr("oneOf branches"));
   // The validator does reject what the schema rules out.
   EXPECT_NE(SchemaValidator(Spec()).Validate(
-                schema, Json{{"key", "k"}, {"value", true}, {"reason", "DEFAULT"}}),
+                schema, core::Json{{"key", "k"}, {"value", true}, {"reason", "DEFAULT"}}),
             "");
-  EXPECT_NE(SchemaValidator(Spec()).Validate(schema, Json{{"value", true}, {"reason", "STATIC"}}),
-            "");
+  EXPECT_NE(
+      SchemaValidator(Spec()).Validate(schema, core::Json{{"value", true}, {"reason", "STATIC"}}),
+      "");
 }
 
 struct SingleCase {
   std::string name;
   std::string key;
   std::string context;
-  Json value;
+  core::Json value;
   std::string variant;
   std::string reason;
 };
@@ -98,8 +99,8 @@ TEST(OfrepTest, SingleEvaluationValuesVariantsAndReasons) {
        "TARGETING_MATCH"},
       {"string payload", "color", R"({"targetingKey":"u1"})", "#0000ff", "blue", "STATIC"},
       {"number payload", "limit", R"({"targetingKey":"u1"})", 42, "high", "STATIC"},
-      {"json payload", "config", R"({"targetingKey":"u1"})", Json{{"retries", 3}, {"mode", "fast"}},
-       "v1", "STATIC"},
+      {"json payload", "config", R"({"targetingKey":"u1"})",
+       core::Json{{"retries", 3}, {"mode", "fast"}}, "v1", "STATIC"},
       {"variant without payload", "named-only", R"({"targetingKey":"u1"})", "plain", "plain",
        "STATIC"},
       {"extension operator", "regex-flag", R"({"targetingKey":"alice"})", true, "enabled",
@@ -108,7 +109,7 @@ TEST(OfrepTest, SingleEvaluationValuesVariantsAndReasons) {
   for (const SingleCase& c : cases) {
     auto res = EvaluateOne(s, c.key, R"({"context":)" + c.context + "}");
     ASSERT_EQ(res->status, 200) << c.name << ": " << res->body;
-    const Json body = Json::parse(res->body);
+    const core::Json body = core::Json::parse(res->body);
     EXPECT_EQ(body["key"], c.key) << c.name;
     EXPECT_EQ(body["value"], c.value) << c.name;
     EXPECT_EQ(body["variant"], c.variant) << c.name;
@@ -117,13 +118,13 @@ TEST(OfrepTest, SingleEvaluationValuesVariantsAndReasons) {
     EXPECT_EQ(body["metadata"]["environment"], "development") << c.name;
   }
   auto typed = EvaluateOne(s, "off-flag", R"({"context":{"targetingKey":"u"}})");
-  EXPECT_EQ(Json::parse(typed->body)["metadata"]["flagType"], "kill-switch");
+  EXPECT_EQ(core::Json::parse(typed->body)["metadata"]["flagType"], "kill-switch");
   // A 50% rollout: the reason is SPLIT whichever side a user lands on.
   int on = 0;
   for (int i = 0; i < 40; ++i) {
     auto res = EvaluateOne(s, "rollout",
                            R"({"context":{"targetingKey":"user-)" + std::to_string(i) + "\"}}");
-    const Json body = Json::parse(res->body);
+    const core::Json body = core::Json::parse(res->body);
     EXPECT_EQ(body["reason"], "SPLIT");
     on += body["value"].get<bool>() ? 1 : 0;
   }
@@ -168,12 +169,12 @@ TEST(OfrepTest, EnvironmentIsTheTokenEnvironment) {
   for (const Case& c : cases) {
     auto res = EvaluateOne(s, "dev-only", R"({"context":)" + c.context + "}", c.secret);
     ASSERT_EQ(res->status, 200) << c.name << ": " << res->body;
-    EXPECT_EQ(Json::parse(res->body)["value"], c.value) << c.name;
+    EXPECT_EQ(core::Json::parse(res->body)["value"], c.value) << c.name;
     auto bulk =
         EvaluateBulk(s, R"({"context":)" + c.context + "}", EvaluationServer::Auth(c.secret));
     ASSERT_EQ(bulk->status, 200) << c.name << ": " << bulk->body;
-    const Json bulk_body = Json::parse(bulk->body);
-    for (const Json& f : bulk_body["flags"]) {
+    const core::Json bulk_body = core::Json::parse(bulk->body);
+    for (const core::Json& f : bulk_body["flags"]) {
       if (f["key"] == "dev-only") {
         EXPECT_EQ(f["value"], c.value) << c.name << " (bulk)";
       }
@@ -203,14 +204,14 @@ TEST(OfrepTest, SingleEvaluationErrorsInTheSpecShape) {
   for (const ErrorCase& c : cases) {
     auto res = EvaluateOne(s, c.key, c.body);
     EXPECT_EQ(res->status, c.status) << c.name << ": " << res->body;
-    const Json body = Json::parse(res->body);
+    const core::Json body = core::Json::parse(res->body);
     EXPECT_EQ(body["key"], c.key) << c.name;
     EXPECT_EQ(body["errorCode"], c.code) << c.name;
     EXPECT_TRUE(body["errorDetails"].is_string()) << c.name;
   }
   auto nested =
       EvaluateOne(s, "static-on", R"({"context":{"targetingKey":"u","address":{"city":"Oslo"}}})");
-  EXPECT_THAT(Json::parse(nested->body)["errorDetails"].get<std::string>(),
+  EXPECT_THAT(core::Json::parse(nested->body)["errorDetails"].get<std::string>(),
               HasSubstr("context.address"));
   // 401 without or with an unknown token, 403 for an admin token.
   EXPECT_EQ(EvaluateOne(s, "static-on", R"({"context":{"targetingKey":"u"}})", "")->status, 401);
@@ -229,9 +230,9 @@ TEST(OfrepTest, BulkEvaluationWithPerFlagErrorsEtagAndEventStream) {
   s.Publish("development", 9, FixtureFlags());
   auto res = EvaluateBulk(s, R"({"context":{"targetingKey":"alice","country":"no"}})");
   ASSERT_EQ(res->status, 200) << res->body;
-  const Json body = Json::parse(res->body);
-  std::map<std::string, Json> flags;
-  for (const Json& f : body["flags"]) flags[f["key"]] = f;
+  const core::Json body = core::Json::parse(res->body);
+  std::map<std::string, core::Json> flags;
+  for (const core::Json& f : body["flags"]) flags[f["key"]] = f;
   EXPECT_EQ(flags.size(), 13u);
   EXPECT_EQ(flags["targeted"]["value"], true);
   EXPECT_EQ(flags["off-flag"]["reason"], "DISABLED");
@@ -259,10 +260,10 @@ TEST(OfrepTest, BulkEvaluationWithPerFlagErrorsEtagAndEventStream) {
 TEST(OfrepTest, BulkErrors) {
   EvaluationServer s;
   s.Publish("development", 1, FixtureFlags());
-  EXPECT_EQ(Json::parse(EvaluateBulk(s, "{")->body)["errorCode"], "PARSE_ERROR");
-  EXPECT_EQ(Json::parse(EvaluateBulk(s, R"({"context":{}})")->body)["errorCode"],
+  EXPECT_EQ(core::Json::parse(EvaluateBulk(s, "{")->body)["errorCode"], "PARSE_ERROR");
+  EXPECT_EQ(core::Json::parse(EvaluateBulk(s, R"({"context":{}})")->body)["errorCode"],
             "TARGETING_KEY_MISSING");
-  EXPECT_EQ(Json::parse(EvaluateBulk(s, R"({"context":"x"})")->body)["errorCode"],
+  EXPECT_EQ(core::Json::parse(EvaluateBulk(s, R"({"context":"x"})")->body)["errorCode"],
             "INVALID_CONTEXT");
   EXPECT_EQ(EvaluateBulk(s, R"({"context":{"targetingKey":"u"}})", {})->status, 401);
   EXPECT_EQ(
@@ -308,7 +309,7 @@ TEST(OfrepTest, EventStreamSendsRefetchEvaluationOnRevisionChange) {
     ASSERT_NE(start, std::string::npos);
     const std::string message = received.substr(start, received.find("\n\n", start) - start);
     EXPECT_THAT(message, HasSubstr("id: 2\n"));
-    const Json data = Json::parse(message.substr(message.find("data: ") + 6));
+    const core::Json data = core::Json::parse(message.substr(message.find("data: ") + 6));
     // The sseEventData schema of the spec.
     EXPECT_EQ(
         SchemaValidator(Spec()).Validate(Spec()["components"]["schemas"]["sseEventData"], data),

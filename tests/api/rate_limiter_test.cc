@@ -6,7 +6,7 @@ namespace gov::api {
 namespace {
 
 TEST(RateLimiterTest, BucketDrainsAndRefillsWithTheClock) {
-  FakeClock clock;
+  core::FakeClock clock;
   RateLimiter limiter(clock, {{"admin", {2.0, 4.0}}});
   // Full bucket: 4 requests pass, the 5th is refused with Retry-After = ceil(1/2) = 1 s.
   for (int i = 0; i < 4; ++i) {
@@ -18,7 +18,7 @@ TEST(RateLimiterTest, BucketDrainsAndRefillsWithTheClock) {
   RateDecision denied = limiter.Admit("admin", "tok");
   EXPECT_FALSE(denied.allowed);
   EXPECT_EQ(denied.retry_after_seconds, 1);
-  EXPECT_EQ(denied.reset_seconds, 2);  // 4 tokens at 2/s
+  EXPECT_EQ(denied.reset_seconds, 2);             // 4 tokens at 2/s
   clock.Advance(std::chrono::milliseconds(500));  // +1 token
   EXPECT_TRUE(limiter.Admit("admin", "tok").allowed);
   EXPECT_FALSE(limiter.Admit("admin", "tok").allowed);
@@ -28,7 +28,7 @@ TEST(RateLimiterTest, BucketDrainsAndRefillsWithTheClock) {
 }
 
 TEST(RateLimiterTest, KeysAndClassesAreIndependent) {
-  FakeClock clock;
+  core::FakeClock clock;
   RateLimiter limiter(clock, {{"admin", {1.0, 1.0}}, {"ingest", {1.0, 1.0}}});
   EXPECT_TRUE(limiter.Admit("admin", "a").allowed);
   EXPECT_FALSE(limiter.Admit("admin", "a").allowed);
@@ -37,7 +37,7 @@ TEST(RateLimiterTest, KeysAndClassesAreIndependent) {
 }
 
 TEST(RateLimiterTest, UnlimitedClassesAlwaysPass) {
-  FakeClock clock;
+  core::FakeClock clock;
   RateLimiter limiter(clock, {{"evaluation", {0.0, 0.0}}});
   for (int i = 0; i < 1000; ++i) {
     RateDecision d = limiter.Admit("evaluation", "k");
@@ -48,7 +48,7 @@ TEST(RateLimiterTest, UnlimitedClassesAlwaysPass) {
 }
 
 TEST(RateLimiterTest, SlowRefillRetryAfterRoundsUp) {
-  FakeClock clock;
+  core::FakeClock clock;
   RateLimiter limiter(clock, {{"admin", {0.1, 1.0}}});  // one request per 10 s
   EXPECT_TRUE(limiter.Admit("admin", "k").allowed);
   RateDecision d = limiter.Admit("admin", "k");
@@ -61,7 +61,7 @@ TEST(RateLimiterTest, SlowRefillRetryAfterRoundsUp) {
 }
 
 TEST(RateLimiterTest, ManyIdleKeysAreSweptWithoutLosingState) {
-  FakeClock clock;
+  core::FakeClock clock;
   RateLimiter limiter(clock, {{"admin", {1.0, 2.0}}});
   EXPECT_TRUE(limiter.Admit("admin", "hot").allowed);
   EXPECT_TRUE(limiter.Admit("admin", "hot").allowed);

@@ -18,16 +18,21 @@ bool Eventually(const std::function<bool()>& cond) {
 }
 
 TEST(ReplicasTest, TokenChangesReachTheOtherReplica) {
-  ASSERT_TRUE(store::testing::PostgresTestDatabase::Available()) << "GOVERNOR_TEST_PG_URL is not set";
+  ASSERT_TRUE(store::testing::PostgresTestDatabase::Available())
+      << "GOVERNOR_TEST_PG_URL is not set";
   store::testing::PostgresTestDatabase pg;
   auto use_pg = [&](ServerConfig& c) { c.database_url = pg.url(); };
   TestServer a(use_pg), b(use_pg);
-  Json token = a.CreateToken("admin", "made-on-a");
+  core::Json token = a.CreateToken("admin", "made-on-a");
   const std::string secret = token["secret"];
   auto on_b = [&] { return b.Client()->Get("/api/v1/tokens", TestServer::Bearer(secret))->status; };
   EXPECT_TRUE(Eventually([&] { return on_b() == 200; })) << "new token not accepted by replica b";
-  ASSERT_EQ(a.Client()->Delete("/api/v1/tokens/" + token["id"].get<std::string>(), TestServer::Admin())->status, 204);
-  EXPECT_TRUE(Eventually([&] { return on_b() == 401; })) << "revoked token still accepted by replica b";
+  ASSERT_EQ(a.Client()
+                ->Delete("/api/v1/tokens/" + token["id"].get<std::string>(), TestServer::Admin())
+                ->status,
+            204);
+  EXPECT_TRUE(Eventually([&] { return on_b() == 401; }))
+      << "revoked token still accepted by replica b";
 }
 
 }  // namespace

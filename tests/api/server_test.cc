@@ -1,9 +1,8 @@
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-
-#include <dirent.h>
 
 #include <atomic>
 #include <set>
@@ -16,7 +15,7 @@
 namespace gov::api::testing {
 namespace {
 
-Json Body(const httplib::Result& res) { return Json::parse(res->body); }
+core::Json Body(const httplib::Result& res) { return core::Json::parse(res->body); }
 
 TEST(ServerTest, HealthAndReadiness) {
   TestServer ts;
@@ -40,7 +39,7 @@ TEST(ServerTest, ReadinessFailsWithReasonWhenDatabaseIsGone) {
 
 TEST(ServerTest, CreateListRevokeTokenWithImmediateEffect) {
   TestServer ts;
-  Json created = ts.CreateToken("client", "checkout");
+  core::Json created = ts.CreateToken("client", "checkout");
   const std::string secret = created["secret"];
   EXPECT_EQ(created["type"], "client");
   EXPECT_EQ(created["environment"], "development");
@@ -50,7 +49,7 @@ TEST(ServerTest, CreateListRevokeTokenWithImmediateEffect) {
   auto list = c->Get("/api/v1/tokens", TestServer::Admin());
   ASSERT_EQ(list->status, 200);
   bool found = false;
-  const Json listed = Body(list);
+  const core::Json listed = Body(list);
   for (const auto& t : listed["items"]) {
     EXPECT_FALSE(t.contains("secret"));
     EXPECT_FALSE(t.contains("secretHash"));
@@ -60,10 +59,10 @@ TEST(ServerTest, CreateListRevokeTokenWithImmediateEffect) {
 
   // Only the SHA-256 of the secret is stored.
   auto tx = std::move(ts.server().database().Begin(store::TxMode::kReadOnly)).value();
-  auto rows = tx->Exec("SELECT secret_hash FROM tokens WHERE id = $1",
-                       {created["id"].get<std::string>()});
+  auto rows =
+      tx->Exec("SELECT secret_hash FROM tokens WHERE id = $1", {created["id"].get<std::string>()});
   ASSERT_EQ(rows->rows.size(), 1u);
-  EXPECT_EQ(rows->rows[0].Text(0), Sha256Hex(secret));
+  EXPECT_EQ(rows->rows[0].Text(0), core::Sha256Hex(secret));
   auto any = tx->Exec("SELECT COUNT(*) FROM tokens WHERE secret_hash = $1 OR name = $1", {secret});
   EXPECT_EQ(any->rows[0].Int(0), 0);
   tx.reset();
@@ -74,20 +73,22 @@ TEST(ServerTest, CreateListRevokeTokenWithImmediateEffect) {
   EXPECT_EQ(Body(forbidden)["error"]["code"], "permission_denied");
 
   // Revoke an admin token and see it refused on the very next request.
-  Json admin2 = ts.CreateToken("admin", "second-admin");
+  core::Json admin2 = ts.CreateToken("admin", "second-admin");
   const std::string admin2_secret = admin2["secret"];
   EXPECT_EQ(c->Get("/api/v1/tokens", TestServer::Bearer(admin2_secret))->status, 200);
   auto del = c->Delete("/api/v1/tokens/" + admin2["id"].get<std::string>(), TestServer::Admin());
   EXPECT_EQ(del->status, 204);
   auto after = c->Get("/api/v1/tokens", TestServer::Bearer(admin2_secret));
   EXPECT_EQ(after->status, 401);
-  EXPECT_EQ(c->Delete("/api/v1/tokens/" + admin2["id"].get<std::string>(), TestServer::Admin())->status, 404);
+  EXPECT_EQ(
+      c->Delete("/api/v1/tokens/" + admin2["id"].get<std::string>(), TestServer::Admin())->status,
+      404);
   EXPECT_EQ(c->Delete("/api/v1/tokens/nope", TestServer::Admin())->status, 404);
 }
 
 TEST(ServerTest, RevokeWithStaleIfMatchIsAConflict) {
   TestServer ts;
-  Json t = ts.CreateToken("client", "x");
+  core::Json t = ts.CreateToken("client", "x");
   auto headers = TestServer::Admin();
   headers.emplace("If-Match", "\"7\"");
   auto res = ts.Client()->Delete("/api/v1/tokens/" + t["id"].get<std::string>(), headers);
@@ -103,7 +104,9 @@ TEST(ServerTest, RevokeWithStaleIfMatchIsAConflict) {
 TEST(ServerTest, TokenAcceptedInAllThreeHeaderForms) {
   TestServer ts;
   auto c = ts.Client();
-  EXPECT_EQ(c->Get("/api/v1/tokens", {{"Authorization", std::string("Bearer ") + kAdminSecret}})->status, 200);
+  EXPECT_EQ(
+      c->Get("/api/v1/tokens", {{"Authorization", std::string("Bearer ") + kAdminSecret}})->status,
+      200);
   EXPECT_EQ(c->Get("/api/v1/tokens", {{"Authorization", kAdminSecret}})->status, 200);
   EXPECT_EQ(c->Get("/api/v1/tokens", {{"X-API-Key", kAdminSecret}})->status, 200);
   auto none = c->Get("/api/v1/tokens");
@@ -115,8 +118,9 @@ TEST(ServerTest, TokenAcceptedInAllThreeHeaderForms) {
 TEST(ServerTest, ExpiredTokenIsRefused) {
   TestServer ts;
   auto c = ts.Client();
-  Json body{{"type", "admin"}, {"name", "short-lived"},
-            {"expiresAt", "2023-11-14T23:00:00Z"}};  // fake clock starts 2023-11-14T22:13:20Z
+  core::Json body{{"type", "admin"},
+                  {"name", "short-lived"},
+                  {"expiresAt", "2023-11-14T23:00:00Z"}};  // fake clock starts 2023-11-14T22:13:20Z
   auto res = c->Post("/api/v1/tokens", TestServer::Admin(), body.dump(), "application/json");
   ASSERT_EQ(res->status, 201) << res->body;
   const std::string secret = Body(res)["secret"];
@@ -147,7 +151,7 @@ TEST(ServerTest, TokenValidationNamesTheField) {
     auto res = c->Post("/api/v1/tokens", TestServer::Admin(), k.body, "application/json");
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 400) << k.body;
-    Json err = Body(res)["error"];
+    core::Json err = Body(res)["error"];
     EXPECT_EQ(err["code"], "invalid_argument");
     if (!k.field.empty()) {
       EXPECT_EQ(err.value("field", ""), k.field) << k.body;
@@ -158,32 +162,40 @@ TEST(ServerTest, TokenValidationNamesTheField) {
 TEST(ServerTest, EnvironmentsAndScopedTokens) {
   TestServer ts;
   auto c = ts.Client();
-  auto res = c->Post("/api/v1/environments", TestServer::Admin(), R"({"name":"staging"})", "application/json");
+  auto res = c->Post("/api/v1/environments", TestServer::Admin(), R"({"name":"staging"})",
+                     "application/json");
   EXPECT_EQ(res->status, 201);
-  EXPECT_EQ(c->Post("/api/v1/environments", TestServer::Admin(), R"({"name":"staging"})", "application/json")->status, 409);
-  auto bad = c->Post("/api/v1/environments", TestServer::Admin(), R"({"name":"Bad Name"})", "application/json");
+  EXPECT_EQ(c->Post("/api/v1/environments", TestServer::Admin(), R"({"name":"staging"})",
+                    "application/json")
+                ->status,
+            409);
+  auto bad = c->Post("/api/v1/environments", TestServer::Admin(), R"({"name":"Bad Name"})",
+                     "application/json");
   EXPECT_EQ(bad->status, 400);
   EXPECT_EQ(Body(bad)["error"]["field"], "name");
   auto list = c->Get("/api/v1/environments", TestServer::Admin());
   std::set<std::string> names;
-  const Json envs = Body(list);
+  const core::Json envs = Body(list);
   for (const auto& e : envs["items"]) names.insert(e["name"]);
   EXPECT_EQ(names, (std::set<std::string>{"development", "production", "staging"}));
-  Json t = ts.CreateToken("frontend", "web", "staging");
+  core::Json t = ts.CreateToken("frontend", "web", "staging");
   EXPECT_EQ(t["environment"], "staging");
 }
 
 TEST(ServerTest, AuditRecordsEveryMutationWithBeforeAndAfter) {
   TestServer ts;
   auto c = ts.Client();
-  Json t = ts.CreateToken("client", "audited");
+  core::Json t = ts.CreateToken("client", "audited");
   const std::string id = t["id"];
   ASSERT_EQ(c->Delete("/api/v1/tokens/" + id, TestServer::Admin())->status, 204);
-  ASSERT_EQ(c->Post("/api/v1/environments", TestServer::Admin(), R"({"name":"qa"})", "application/json")->status, 201);
+  ASSERT_EQ(
+      c->Post("/api/v1/environments", TestServer::Admin(), R"({"name":"qa"})", "application/json")
+          ->status,
+      201);
 
   auto res = c->Get("/api/v1/audit?resource=tokens/" + id, TestServer::Admin());
   ASSERT_EQ(res->status, 200) << res->body;
-  Json items = Body(res)["items"];
+  core::Json items = Body(res)["items"];
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[0]["action"], "token.revoke");
   EXPECT_EQ(items[0]["actor"], "configured-admin");
@@ -195,11 +207,12 @@ TEST(ServerTest, AuditRecordsEveryMutationWithBeforeAndAfter) {
   EXPECT_FALSE(items[1]["after"].contains("secret"));
 
   auto page1 = c->Get("/api/v1/audit?limit=1", TestServer::Admin());
-  Json p1 = Body(page1);
+  core::Json p1 = Body(page1);
   ASSERT_EQ(p1["items"].size(), 1u);
   EXPECT_EQ(p1["items"][0]["action"], "environment.create");
   ASSERT_TRUE(p1["nextCursor"].is_string());
-  auto page2 = c->Get("/api/v1/audit?limit=1&cursor=" + p1["nextCursor"].get<std::string>(), TestServer::Admin());
+  auto page2 = c->Get("/api/v1/audit?limit=1&cursor=" + p1["nextCursor"].get<std::string>(),
+                      TestServer::Admin());
   EXPECT_EQ(Body(page2)["items"][0]["action"], "token.revoke");
   auto bad = c->Get("/api/v1/audit?limit=0", TestServer::Admin());
   EXPECT_EQ(bad->status, 400);
@@ -210,9 +223,10 @@ TEST(ServerTest, AuditRecordsEveryMutationWithBeforeAndAfter) {
 TEST(ServerTest, FailedMutationWritesNoAuditEntry) {
   TestServer ts;
   auto c = ts.Client();
-  c->Post("/api/v1/tokens", TestServer::Admin(), R"({"type":"client","name":"x","environment":"nowhere"})", "application/json");
+  c->Post("/api/v1/tokens", TestServer::Admin(),
+          R"({"type":"client","name":"x","environment":"nowhere"})", "application/json");
   auto res = c->Get("/api/v1/audit", TestServer::Admin());
-  const Json audit = Body(res);
+  const core::Json audit = Body(res);
   for (const auto& e : audit["items"]) {
     if (e["after"].is_object()) {
       EXPECT_NE(e["after"].value("name", ""), "x");
@@ -255,10 +269,20 @@ TEST(ServerTest, MetricsExposeRequestsDurationsBuildInfoAndDbUp) {
   ASSERT_EQ(m->status, 200);
   EXPECT_NE(m->get_header_value("Content-Type").find("text/plain"), std::string::npos);
   const std::string& text = m->body;
-  EXPECT_NE(text.find("governor_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("governor_http_requests_total{method=\"GET\",route=\"/api/v1/tokens\",status=\"401\"} 1"), std::string::npos);
-  EXPECT_NE(text.find("# TYPE governor_http_request_duration_seconds histogram"), std::string::npos);
-  EXPECT_NE(text.find("governor_http_request_duration_seconds_bucket{route=\"/api/v1/tokens\",le=\"+Inf\"} 2"), std::string::npos);
+  EXPECT_NE(
+      text.find("governor_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find(
+          "governor_http_requests_total{method=\"GET\",route=\"/api/v1/tokens\",status=\"401\"} 1"),
+      std::string::npos);
+  EXPECT_NE(text.find("# TYPE governor_http_request_duration_seconds histogram"),
+            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "governor_http_request_duration_seconds_bucket{route=\"/api/v1/tokens\",le=\"+Inf\"} 2"),
+      std::string::npos);
   EXPECT_NE(text.find("governor_build_info{version=\""), std::string::npos);
   EXPECT_NE(text.find("governor_db_up 1"), std::string::npos);
   // The transport: at least this client's connection is open (a connection the client closed
@@ -274,7 +298,7 @@ TEST(ServerTest, OpenApiDescribesEveryRegisteredRoute) {
   TestServer ts;
   auto res = ts.Client()->Get("/openapi.json");
   ASSERT_EQ(res->status, 200);
-  Json doc = Body(res);
+  core::Json doc = Body(res);
   EXPECT_EQ(doc["openapi"], "3.1.0");
   ASSERT_FALSE(ts.server().router().routes().empty());
   for (const Route& r : ts.server().router().routes()) {
@@ -282,7 +306,7 @@ TEST(ServerTest, OpenApiDescribesEveryRegisteredRoute) {
     std::transform(method.begin(), method.end(), method.begin(), ::tolower);
     ASSERT_TRUE(doc["paths"].contains(r.path)) << r.path << " is missing from openapi.json";
     ASSERT_TRUE(doc["paths"][r.path].contains(method)) << r.method << " " << r.path;
-    const Json& op = doc["paths"][r.path][method];
+    const core::Json& op = doc["paths"][r.path][method];
     EXPECT_FALSE(op["summary"].get<std::string>().empty()) << r.path;
     EXPECT_FALSE(op["responses"].empty()) << r.path;
     if (r.method == "POST" || r.method == "PUT" || r.method == "PATCH") {
@@ -290,7 +314,7 @@ TEST(ServerTest, OpenApiDescribesEveryRegisteredRoute) {
     }
   }
   // Every $ref resolves.
-  std::function<void(const Json&)> check = [&](const Json& j) {
+  std::function<void(const core::Json&)> check = [&](const core::Json& j) {
     if (j.is_object()) {
       if (j.contains("$ref")) {
         const std::string ref = j["$ref"];
@@ -306,9 +330,7 @@ TEST(ServerTest, OpenApiDescribesEveryRegisteredRoute) {
 }
 
 TEST(ServerTest, AdminRateLimitAnswers429WithHeaders) {
-  TestServer ts([](ServerConfig& c) {
-    c.rate_limits["admin"] = {1.0, 3.0};
-  });
+  TestServer ts([](ServerConfig& c) { c.rate_limits["admin"] = {1.0, 3.0}; });
   auto c = ts.Client();
   for (int i = 0; i < 3; ++i) {
     auto ok = c->Get("/api/v1/tokens", TestServer::Admin());

@@ -34,7 +34,7 @@ class TestServer {
     config.shutdown_deadline_seconds = 5;
     if (tweak) tweak(config);
     server_ = std::make_unique<GovernorServer>(config, clock_);
-    Status s = server_->Open();
+    core::Status s = server_->Open();
     EXPECT_TRUE(s.ok()) << s.ToString();
     auto port = server_->Bind();
     EXPECT_TRUE(port.ok());
@@ -50,7 +50,7 @@ class TestServer {
   }
 
   int port() const { return port_; }
-  FakeClock& clock() { return clock_; }
+  core::FakeClock& clock() { return clock_; }
   GovernorServer& server() { return *server_; }
 
   std::unique_ptr<httplib::Client> Client() const {
@@ -64,19 +64,19 @@ class TestServer {
   static httplib::Headers Admin() { return Bearer(kAdminSecret); }
 
   // Creates a token through the API and returns the response JSON (with "secret").
-  Json CreateToken(const std::string& type, const std::string& name,
-                   const std::string& env = "development") {
-    Json body{{"type", type}, {"name", name}};
+  core::Json CreateToken(const std::string& type, const std::string& name,
+                         const std::string& env = "development") {
+    core::Json body{{"type", type}, {"name", name}};
     if (type != "admin") body["environment"] = env;
     auto res = Client()->Post("/api/v1/tokens", Admin(), body.dump(), "application/json");
     EXPECT_TRUE(res);
     EXPECT_EQ(res->status, 201) << res->body;
-    return Json::parse(res->body);
+    return core::Json::parse(res->body);
   }
 
  private:
   std::filesystem::path dir_;
-  FakeClock clock_;
+  core::FakeClock clock_;
   std::unique_ptr<GovernorServer> server_;
   int port_ = 0;
   std::thread thread_;

@@ -62,12 +62,13 @@ void Stop(GovernorProcess& process) {
 // A client token for `environment`, created through the admin API.
 std::string ClientToken(int port, const std::string& environment) {
   httplib::Client c("127.0.0.1", port);
-  const Json body{{"type", "client"}, {"name", "cli-" + environment}, {"environment", environment}};
+  const core::Json body{
+      {"type", "client"}, {"name", "cli-" + environment}, {"environment", environment}};
   auto res = c.Post("/api/v1/tokens", Auth(kAdminSecret), body.dump(), "application/json");
   EXPECT_TRUE(res);
   if (!res) return "";
   EXPECT_EQ(res->status, 201) << res->body;
-  return Json::parse(res->body).value("secret", "");
+  return core::Json::parse(res->body).value("secret", "");
 }
 
 // What GET /api/client/features serves to `token`: feature name -> enabled, and segment ids.
@@ -83,9 +84,9 @@ Served ClientFeatures(int port, const std::string& token) {
   EXPECT_TRUE(res);
   if (!res) return out;
   EXPECT_EQ(res->status, 200) << res->body;
-  const Json body = Json::parse(res->body);
-  for (const Json& f : body["features"]) out.features[f["name"]] = f["enabled"];
-  for (const Json& s : body["segments"]) out.segments.insert(s["id"].get<int64_t>());
+  const core::Json body = core::Json::parse(res->body);
+  for (const core::Json& f : body["features"]) out.features[f["name"]] = f["enabled"];
+  for (const core::Json& s : body["segments"]) out.segments.insert(s["id"].get<int64_t>());
   return out;
 }
 

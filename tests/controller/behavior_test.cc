@@ -19,7 +19,7 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-const TimePoint kNow = FromUnixSeconds(1'700'000'000);
+const core::TimePoint kNow = core::FromUnixSeconds(1'700'000'000);
 
 // horizontal_test.go generateScalingRules: selectPolicy Max, a Pods policy if pods != 0 and a
 // Percent policy if percent != 0. A rules value that ends up with no policies keeps the
@@ -745,8 +745,8 @@ struct DefaultsRow {
 void ExpectGeneratedRules(const std::vector<DefaultsRow>& rows, bool scale_up) {
   for (const DefaultsRow& row : rows) {
     SCOPED_TRACE(row.source);
-    const Json json = {{scale_up ? "scaleUp" : "scaleDown", Json::parse(row.json)}};
-    const StatusOr<Behavior> b = ParseBehavior(json, "behavior");
+    const core::Json json = {{scale_up ? "scaleUp" : "scaleDown", core::Json::parse(row.json)}};
+    const core::StatusOr<Behavior> b = ParseBehavior(json, "behavior");
     ASSERT_TRUE(b.ok()) << b.status().ToString();
     const ScalingRules& got = scale_up ? b->scale_up : b->scale_down;
     EXPECT_EQ(got.policies, row.expected_policies);
@@ -863,21 +863,21 @@ TEST(BehaviorParseTest, RejectsWhatKubernetesValidationRejects) {
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.json);
-    const StatusOr<Behavior> b = ParseBehavior(Json::parse(row.json), "behavior");
+    const core::StatusOr<Behavior> b = ParseBehavior(core::Json::parse(row.json), "behavior");
     ASSERT_FALSE(b.ok());
-    EXPECT_EQ(b.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(b.status().code(), core::StatusCode::kInvalidArgument);
     EXPECT_EQ(b.status().field(), row.field) << b.status().ToString();
   }
 }
 
 TEST(BehaviorParseTest, AcceptsBoundaryValues) {
   // The inclusive ends of validation.go's ranges are valid.
-  const Json json = Json::parse(R"({
+  const core::Json json = core::Json::parse(R"({
     "scaleUp": {"stabilizationWindowSeconds": 3600, "selectPolicy": "Disabled",
                 "policies": [{"type": "Pods", "value": 1, "periodSeconds": 1800}]},
     "scaleDown": {"stabilizationWindowSeconds": 0, "tolerance": "50m",
                   "policies": [{"type": "Percent", "value": 1, "periodSeconds": 1}]}})");
-  const StatusOr<Behavior> b = ParseBehavior(json, "behavior");
+  const core::StatusOr<Behavior> b = ParseBehavior(json, "behavior");
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_EQ(b->scale_up.select_policy, SelectPolicy::kDisabled);
   EXPECT_EQ(b->scale_up.stabilization_window_seconds, 3600);
@@ -886,13 +886,13 @@ TEST(BehaviorParseTest, AcceptsBoundaryValues) {
 }
 
 TEST(BehaviorParseTest, RoundTrips) {
-  const Json json = Json::parse(R"({
+  const core::Json json = core::Json::parse(R"({
     "scaleUp": {"selectPolicy": "Min", "tolerance": 0.2,
                 "policies": [{"type": "Percent", "value": 50, "periodSeconds": 60}]},
     "scaleDown": {"stabilizationWindowSeconds": 120}})");
-  const StatusOr<Behavior> b = ParseBehavior(json, "behavior");
+  const core::StatusOr<Behavior> b = ParseBehavior(json, "behavior");
   ASSERT_TRUE(b.ok()) << b.status().ToString();
-  const StatusOr<Behavior> again = ParseBehavior(BehaviorToJson(*b), "behavior");
+  const core::StatusOr<Behavior> again = ParseBehavior(BehaviorToJson(*b), "behavior");
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(*again, *b);
 }

@@ -3,10 +3,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
-
-#include <unistd.h>
 #include <set>
 
 #include "api/config.h"
@@ -30,30 +29,29 @@ std::string TargetYaml(const std::string& name, const std::string& hook_yaml,
 
 std::string WriteConfig(const std::string& targets_yaml) {
   static int n = 0;
-  const std::string path =
-      ::testing::TempDir() + "/gov_check_config_" + std::to_string(::getpid()) + "_" +
-      std::to_string(++n) + ".yaml";
+  const std::string path = ::testing::TempDir() + "/gov_check_config_" +
+                           std::to_string(::getpid()) + "_" + std::to_string(++n) + ".yaml";
   std::ofstream(path) << "targets:\n" << targets_yaml;
   return path;
 }
 
 // MakeHook with an environment where only the variables in `set` are set.
 controller::HookValidator TestValidator(std::set<std::string> set = {"GOV_SECRET"}) {
-  static FakeClock clock(FromUnixSeconds(1'700'000'000));
+  static core::FakeClock clock(core::FromUnixSeconds(1'700'000'000));
   controller::HookEnv env{clock,
-                          [](Duration) {},
+                          [](core::Duration) {},
                           1,
                           [set](const std::string& name) -> std::optional<std::string> {
                             if (set.count(name)) return "s3cret";
                             return std::nullopt;
                           },
                           {}};
-  return [env](const Json& hook, const std::string& path) {
+  return [env](const core::Json& hook, const std::string& path) {
     return controller::MakeHook(hook, path, env).status();
   };
 }
 
-std::vector<Status> Check(const std::string& targets_yaml) {
+std::vector<core::Status> Check(const std::string& targets_yaml) {
   api::ServerConfig config;
   return LoadServerConfig(WriteConfig(targets_yaml), {}, {}, config, TestValidator());
 }
@@ -137,7 +135,7 @@ TEST(CheckConfigHookTest, ProblemsNameTheKeyPath) {
     const auto problems =
         Check(TargetYaml("ok", "      pull: {}\n") + TargetYaml("bad", row.hook_yaml));
     ASSERT_EQ(problems.size(), 1u) << row.hook_yaml;
-    EXPECT_EQ(problems[0].code(), StatusCode::kInvalidArgument) << row.hook_yaml;
+    EXPECT_EQ(problems[0].code(), core::StatusCode::kInvalidArgument) << row.hook_yaml;
     EXPECT_EQ(problems[0].field(), row.field) << row.hook_yaml << problems[0].ToString();
     EXPECT_THAT(problems[0].message(), HasSubstr(row.message)) << row.hook_yaml;
   }
@@ -148,7 +146,7 @@ TEST(CheckConfigHookTest, EveryTargetsProblemsAreListedTogether) {
                               TargetYaml("b", "      exec: {command: [rel]}\n") +
                               TargetYaml("a", "      pull: {}\n"));
   std::vector<std::string> fields;
-  for (const Status& p : problems) fields.push_back(p.field());
+  for (const core::Status& p : problems) fields.push_back(p.field());
   EXPECT_THAT(fields, ElementsAre("targets[0].hook.webhook.url", "targets[1].hook.exec.command[0]",
                                   "targets[2].name"));
   ASSERT_EQ(problems.size(), 3u);

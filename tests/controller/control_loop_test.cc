@@ -31,7 +31,7 @@ TEST_F(ControlLoopTest, ScalesUpUnderPushedLoadWithRateLimitAndCooldown) {
   EXPECT_EQ(first.scaled, 1);
   // No hook reading, no history: minReplicas (3) assumed. cpu ratio 2 -> ceil(2 x 3) = 6,
   // within the scale-up limit max(3 + 4, 2 x 3) = 7.
-  Json d = Latest("web");
+  core::Json d = Latest("web");
   EXPECT_EQ(d["replicasSource"], "minReplicas");
   EXPECT_EQ(d["currentReplicas"], 3);
   EXPECT_EQ(d["replicas"], 6);
@@ -50,14 +50,14 @@ TEST_F(ControlLoopTest, ScalesUpUnderPushedLoadWithRateLimitAndCooldown) {
   for (int left : {45, 30, 15}) {
     Push("web", {{"cpu", 140}, {"rps", 1000}});
     Step(epoch, 15);
-    Json held = Latest("web");
+    core::Json held = Latest("web");
     EXPECT_EQ(held["currentReplicas"], 6);
     EXPECT_EQ(held["replicasSource"], "lastDecision");
     EXPECT_EQ(held["replicas"], 6);
     EXPECT_EQ(held["reason"], "Cooldown");
     EXPECT_EQ(held["actuation"]["status"], "none");
     bool found = false;
-    for (const Json& limit : held["decision"]["limits"]) {
+    for (const core::Json& limit : held["decision"]["limits"]) {
       if (limit["kind"] == "Cooldown") {
         EXPECT_EQ(limit["secondsLeft"], left);
         EXPECT_EQ(limit["direction"], "up");
@@ -82,7 +82,7 @@ TEST_F(ControlLoopTest, ScalesUpUnderPushedLoadWithRateLimitAndCooldown) {
 }
 
 TEST_F(ControlLoopTest, ScalesDownAfterTheStabilizationWindowThenWaitsOutTheCooldown) {
-  Json target = WebTarget();
+  core::Json target = WebTarget();
   target["cooldown"]["scaleDownSeconds"] = 400;
   Create(target);
   auto platform = Platform("web");
@@ -95,7 +95,7 @@ TEST_F(ControlLoopTest, ScalesDownAfterTheStabilizationWindowThenWaitsOutTheCool
     Push("web", {{"cpu", 35}, {"rps", 500}});
     if (t > 0) clock_.Advance(seconds(15));
     Sync(epoch);
-    Json d = Latest("web");
+    core::Json d = Latest("web");
     ASSERT_EQ(d["replicas"], 12) << "t=" << t;
     EXPECT_EQ(d["replicasSource"], "hook");
     EXPECT_EQ(d["reason"], "ScaleDownStabilized") << "t=" << t;
@@ -110,7 +110,7 @@ TEST_F(ControlLoopTest, ScalesDownAfterTheStabilizationWindowThenWaitsOutTheCool
   for (int t = 315; t <= 690; t += 15) {
     Push("web", {{"cpu", 14}, {"rps", 200}});
     Step(epoch, 15);
-    Json d = Latest("web");
+    core::Json d = Latest("web");
     ASSERT_EQ(d["replicas"], 6) << "t=" << t;
     if (t >= 600) {
       EXPECT_EQ(d["reason"], "Cooldown") << "t=" << t;
@@ -121,7 +121,7 @@ TEST_F(ControlLoopTest, ScalesDownAfterTheStabilizationWindowThenWaitsOutTheCool
   }
   Push("web", {{"cpu", 14}, {"rps", 200}});
   Step(epoch, 15);  // t = 705: 405 s since the scale-down
-  Json down = Latest("web");
+  core::Json down = Latest("web");
   EXPECT_EQ(down["replicas"], 3);
   EXPECT_EQ(down["reason"], "TooFewReplicas");
   EXPECT_EQ(platform->replicas, 3);
@@ -141,8 +141,8 @@ TEST_F(ControlLoopTest, DryRunDecidesExactlyAsActiveButNeverCallsTheHook) {
     if (i > 0) clock_.Advance(seconds(15));
     Sync(epoch);
   }
-  const std::vector<Json> live = Decisions("live");
-  const std::vector<Json> shadow = Decisions("shadow");
+  const std::vector<core::Json> live = Decisions("live");
+  const std::vector<core::Json> shadow = Decisions("shadow");
   ASSERT_EQ(live.size(), 200u) << "decisionsKeptPerTarget default";
   ASSERT_EQ(shadow.size(), live.size());
   int changes = 0;
@@ -179,7 +179,7 @@ TEST_F(ControlLoopTest, SwitchingToActiveStartsFromTheRecordedState) {
   Push("web", {{"cpu", 140}, {"rps", 1000}});
   Step(epoch, 15);
   // The dry-run scale-up at t = 0 counts: current 6 (recorded), cooldown 45 s left.
-  Json d = Latest("web");
+  core::Json d = Latest("web");
   EXPECT_EQ(d["mode"], "active");
   EXPECT_EQ(d["currentReplicas"], 6);
   EXPECT_EQ(d["reason"], "Cooldown");
@@ -204,7 +204,7 @@ TEST_F(ControlLoopTest, AFailingHookNeverCountsAsAScaleAndTheNextSyncRetries) {
   SyncSummary s = Sync(epoch);
   EXPECT_EQ(s.scaled, 0);
   EXPECT_EQ(s.hook_failures, 1);
-  Json failed = Latest("web");
+  core::Json failed = Latest("web");
   EXPECT_EQ(failed["replicas"], 6);
   EXPECT_EQ(failed["actuation"]["status"], "failed");
   EXPECT_EQ(failed["actuation"]["error"], "scale: http://hook.test/scale answered 503");
@@ -215,11 +215,11 @@ TEST_F(ControlLoopTest, AFailingHookNeverCountsAsAScaleAndTheNextSyncRetries) {
   // Governor still believes 3 replicas, with no scale event and no cooldown started.
   EXPECT_EQ(State("web")->replicas, 3);
   EXPECT_EQ(State("web")->desired_replicas, 6);
-  EXPECT_EQ(ParseJson(State("web")->state_json)->at("lastScaleUp"), nullptr);
+  EXPECT_EQ(core::ParseJson(State("web")->state_json)->at("lastScaleUp"), nullptr);
 
   Push("web", {{"cpu", 140}, {"rps", 1000}});
   Step(epoch, 15);
-  Json retried = Latest("web");
+  core::Json retried = Latest("web");
   EXPECT_EQ(retried["currentReplicas"], 3);
   EXPECT_EQ(retried["replicasSource"], "hook");
   EXPECT_EQ(retried["replicas"], 6);
@@ -247,7 +247,7 @@ TEST_F(ControlLoopTest, AFailingHookThatCannotReadRetriesFromTheLastAppliedCount
   SyncSummary s = Step(epoch, 15);  // t = 60: 6 -> 12 fails
   EXPECT_EQ(s.hook_failures, 1);
   EXPECT_EQ(s.scaled, 0);
-  Json failed = Latest("web");
+  core::Json failed = Latest("web");
   EXPECT_EQ(failed["replicas"], 12);
   EXPECT_EQ(failed["actuation"]["status"], "failed");
   EXPECT_EQ(State("web")->replicas, 6);
@@ -255,7 +255,7 @@ TEST_F(ControlLoopTest, AFailingHookThatCannotReadRetriesFromTheLastAppliedCount
 
   Push("web", {{"cpu", 140}, {"rps", 1000}});
   Step(epoch, 15);  // t = 75: no cooldown from the failed call
-  Json retried = Latest("web");
+  core::Json retried = Latest("web");
   EXPECT_EQ(retried["replicasSource"], "lastDecision");
   EXPECT_EQ(retried["currentReplicas"], 6);
   EXPECT_EQ(retried["replicas"], 12);
@@ -281,7 +281,7 @@ TEST_F(ControlLoopTest, AHookThatFailedAfterApplyingIsCorrectedByTheHooksReading
   // at 70 -> within tolerance -> no change, no second call.
   Push("web", {{"cpu", 70}, {"rps", 1000}});
   Step(epoch, 15);
-  Json d = Latest("web");
+  core::Json d = Latest("web");
   EXPECT_EQ(d["currentReplicas"], 6);
   EXPECT_EQ(d["replicas"], 6);
   EXPECT_EQ(platform->requests.size(), 1u);
@@ -298,7 +298,7 @@ TEST_F(ControlLoopTest, ARestartedLoopContinuesCooldownsAndStabilization) {
   const int64_t epoch2 = Lead();
   Push("web", {{"cpu", 140}, {"rps", 1000}});
   Step(epoch2, 15);
-  Json d = Latest("web");
+  core::Json d = Latest("web");
   EXPECT_EQ(d["currentReplicas"], 6);
   EXPECT_EQ(d["reason"], "Cooldown");
   EXPECT_EQ(d["epoch"], epoch2);
@@ -314,7 +314,7 @@ TEST_F(ControlLoopTest, ARestartedLoopContinuesCooldownsAndStabilization) {
   Open();
   Push("web", {{"cpu", 35}, {"rps", 100}});
   Step(epoch2, 15);
-  Json held = Latest("web");
+  core::Json held = Latest("web");
   EXPECT_EQ(held["replicas"], 12);
   EXPECT_EQ(held["reason"], "ScaleDownStabilized");
 }
@@ -327,7 +327,7 @@ TEST_F(ControlLoopTest, ARestartedServiceOnTheSameDatabaseContinuesCooldownAndSt
 
 TEST_F(ControlLoopTest, ANewTargetSyncsOnItsFirstRunAndAtItsOwnPeriod) {
   Create(WebTarget("fast"));
-  Json slow = WebTarget("slow");
+  core::Json slow = WebTarget("slow");
   slow["syncPeriodSeconds"] = 60;
   Create(slow);
   const int64_t epoch = Lead();
@@ -341,7 +341,7 @@ TEST_F(ControlLoopTest, ANewTargetSyncsOnItsFirstRunAndAtItsOwnPeriod) {
   EXPECT_EQ(fast_syncs, 40);  // t = 0, 15, ..., 585
   EXPECT_EQ(slow_syncs, 10);  // t = 0, 60, ..., 540
   ASSERT_TRUE(loop_->NextDue().has_value());
-  EXPECT_EQ(*loop_->NextDue(), FromUnixSeconds(1'700'000'000 + 600));
+  EXPECT_EQ(*loop_->NextDue(), core::FromUnixSeconds(1'700'000'000 + 600));
 }
 
 TEST_F(ControlLoopTest, TargetChangesReachTheLoopAfterInvalidate) {
@@ -362,9 +362,9 @@ TEST_F(ControlLoopTest, AHookThatCannotBeBuiltFailsTheActuationAndIsRetried) {
   int builds = 0;
   loop_ = std::make_unique<ControlLoop>(
       db(), clock_, *router_,
-      [&](const TargetSpec& spec) -> StatusOr<std::unique_ptr<Hook>> {
+      [&](const TargetSpec& spec) -> core::StatusOr<std::unique_ptr<Hook>> {
         if (++builds == 1)
-          return InvalidArgument("GOV_SECRET is not set", "hook.webhook.secretEnv");
+          return core::InvalidArgument("GOV_SECRET is not set", "hook.webhook.secretEnv");
         return std::unique_ptr<Hook>(std::make_unique<FakeHook>(Platform(spec.name)));
       },
       nullptr, ControlLoopOptions{.id_seed = 7});
@@ -372,7 +372,7 @@ TEST_F(ControlLoopTest, AHookThatCannotBeBuiltFailsTheActuationAndIsRetried) {
   const int64_t epoch = Lead();
   Push("web", {{"cpu", 140}, {"rps", 1000}});
   EXPECT_EQ(Sync(epoch).hook_failures, 1);
-  Json failed = Latest("web");
+  core::Json failed = Latest("web");
   EXPECT_EQ(failed["actuation"]["status"], "failed");
   EXPECT_EQ(failed["actuation"]["error"], "hook configuration: GOV_SECRET is not set");
   EXPECT_EQ(State("web")->replicas, 3);
@@ -394,7 +394,7 @@ TEST_F(ControlLoopTest, FailedGetScaleDecidesNothingAndTheNextSyncReadsAgain) {
   Push("web", {{"cpu", 140}, {"rps", 1000}});
   SyncSummary s = Sync(epoch);
   EXPECT_EQ(s.hook_failures, 1);
-  Json d = Latest("web");
+  core::Json d = Latest("web");
   EXPECT_EQ(d["reason"], "FailedGetScale");
   EXPECT_EQ(d["actuation"]["error"], "read replicas: platform API down");
   EXPECT_TRUE(platform->requests.empty());
@@ -418,7 +418,7 @@ TEST_F(ControlLoopTest, StalePushedMetricsAreMissingAndNeverScaleDown) {
   EXPECT_EQ(Latest("web")["metrics"][0]["value"], 10.0);
   // t = 45: older than 2 x syncPeriodSeconds -> missing; never a scale-down on missing data.
   Step(epoch, 15);
-  Json d = Latest("web");
+  core::Json d = Latest("web");
   EXPECT_EQ(d["reason"], "MissingMetrics");
   EXPECT_EQ(d["replicas"], 10);
   EXPECT_EQ(d["metrics"][0]["value"], nullptr);
@@ -428,7 +428,7 @@ TEST_F(ControlLoopTest, StalePushedMetricsAreMissingAndNeverScaleDown) {
   clock_.Advance(seconds(285));  // past the scale-down window, so only the rule decides
   Push("web", {{"rps", 2000}});
   Sync(epoch);
-  Json up = Latest("web");
+  core::Json up = Latest("web");
   EXPECT_EQ(up["replicas"], 20);
   EXPECT_EQ(up["metrics"][0]["value"], nullptr);
   EXPECT_TRUE(platform->requests.size() == 1u && platform->requests[0].to_replicas == 20);
@@ -444,7 +444,7 @@ TEST_F(ControlLoopTest, PerInstanceSamplesAreAveraged) {
   Push("web", {{"cpu", 50}, {"rps", 1000}}, "pod-3");
   Push("web", {{"cpu", 70}, {"rps", 1000}}, "pod-4");
   Sync(epoch);
-  Json d = Latest("web");
+  core::Json d = Latest("web");
   EXPECT_EQ(d["metrics"][0]["value"], 70.0);
   EXPECT_EQ(d["metrics"][0]["instances"], 4);
   EXPECT_EQ(d["replicas"], 4);
@@ -455,7 +455,7 @@ TEST_F(ControlLoopTest, PerInstanceSamplesAreAveraged) {
 TEST_F(ControlLoopTest, ASampleNewerThanTheSyncStillCounts) {
   Create(WebTarget());
   const int64_t epoch = Lead();
-  const double ahead = ToUnixSeconds(clock_.Now()) + 0.5;
+  const double ahead = core::ToUnixSeconds(clock_.Now()) + 0.5;
   auto pushed = service().PushMetrics(
       "web", {{"samples",
                {{{"metric", "cpu"}, {"value", 140}, {"timestamp", ahead}},
@@ -467,14 +467,14 @@ TEST_F(ControlLoopTest, ASampleNewerThanTheSyncStillCounts) {
 }
 
 TEST_F(ControlLoopTest, PrometheusMetricsAreQueriedAndTheirErrorsRecorded) {
-  Json target = WebTarget();
+  core::Json target = WebTarget();
   target["metrics"][0]["source"] = {{"prometheus", {{"query", "avg(cpu)"}}}};
   Create(target);
   prometheus_.values["avg(cpu)"] = 105;  // ratio 1.5 at 3 -> ceil(4.5) = 5
   const int64_t epoch = Lead();
   Push("web", {{"rps", 1000}});
   Sync(epoch);
-  Json d = Latest("web");
+  core::Json d = Latest("web");
   EXPECT_EQ(d["metrics"][0]["source"], "prometheus");
   EXPECT_EQ(d["metrics"][0]["value"], 105.0);
   EXPECT_EQ(d["replicas"], 5);
@@ -490,7 +490,7 @@ TEST_F(ControlLoopTest, ALoopWhoseEpochIsNoLongerCurrentWritesNothing) {
   const int64_t new_epoch = Lead();
   Push("web", {{"cpu", 140}, {"rps", 1000}});
   auto s = loop_->SyncDue(old_epoch);
-  EXPECT_EQ(s.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(s.status().code(), core::StatusCode::kConflict);
   EXPECT_TRUE(Decisions("web").empty());
   EXPECT_TRUE(Platform("web")->requests.empty());
   loop_->Reset();
@@ -517,7 +517,7 @@ TEST_F(ControlLoopTest, AbandonedPendingDecisionsBecomeUnknownForTheNextLeader) 
   EXPECT_TRUE(l->leader);
   EXPECT_TRUE(l->acquired_now);
   EXPECT_EQ(l->epoch, epoch + 1);
-  Json d = Latest("web");
+  core::Json d = Latest("web");
   EXPECT_EQ(d["actuation"]["status"], "unknown");
 }
 
@@ -529,8 +529,8 @@ TEST_F(ControlLoopTest, HoursOfSimulatedTimeObeyBoundsRateLimitsAndCooldowns) {
   platform->readable = true;
   platform->replicas = 3;
   const int64_t epoch = Lead();
-  const TimePoint start = clock_.Now();
-  std::optional<TimePoint> last_up, last_action;
+  const core::TimePoint start = clock_.Now();
+  std::optional<core::TimePoint> last_up, last_action;
   int ups = 0, downs = 0;
   size_t seen = 0;
   for (int t = 0; t <= 6 * 3600; t += 5) {
@@ -548,7 +548,7 @@ TEST_F(ControlLoopTest, HoursOfSimulatedTimeObeyBoundsRateLimitsAndCooldowns) {
     ASSERT_LE(platform->replicas, 50);
     if (platform->requests.size() == seen) continue;
     seen = platform->requests.size();
-    const TimePoint now = clock_.Now();
+    const core::TimePoint now = clock_.Now();
     const int after = platform->replicas;
     if (after > before) {
       ++ups;

@@ -40,24 +40,24 @@ class FakeHook final : public Hook {
  public:
   explicit FakeHook(std::shared_ptr<FakePlatform> platform) : p_(std::move(platform)) {}
   std::string_view kind() const override { return "webhook"; }
-  StatusOr<std::optional<int>> ReadReplicas() override {
+  core::StatusOr<std::optional<int>> ReadReplicas() override {
     ++p_->reads;
     if (p_->fail_reads > 0) {
       --p_->fail_reads;
-      return Unavailable("platform API down");
+      return core::Unavailable("platform API down");
     }
     if (!p_->readable) return std::optional<int>();
     return std::optional<int>(p_->replicas);
   }
-  Status Scale(const ScaleRequest& request) override {
+  core::Status Scale(const ScaleRequest& request) override {
     p_->requests.push_back(request);
     if (p_->fail_scales > 0) {
       --p_->fail_scales;
       if (p_->apply_on_failure) p_->replicas = request.to_replicas;
-      return Unavailable("http://hook.test/scale answered 503");
+      return core::Unavailable("http://hook.test/scale answered 503");
     }
     p_->replicas = request.to_replicas;
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
  private:
@@ -67,11 +67,12 @@ class FakeHook final : public Hook {
 // Answers queries from a table: query -> value (missing entries fail like an empty result).
 class FakePrometheus final : public PrometheusQuerier {
  public:
-  StatusOr<PrometheusValue> Query(const std::string&, const std::string& query, Duration,
-                                  TimePoint at) override {
+  core::StatusOr<PrometheusValue> Query(const std::string&, const std::string& query,
+                                        core::Duration, core::TimePoint at) override {
     ++queries;
     auto it = values.find(query);
-    if (it == values.end()) return FailedPrecondition("prometheus: the query returned no series");
+    if (it == values.end())
+      return core::FailedPrecondition("prometheus: the query returned no series");
     return PrometheusValue{it->second, at};
   }
   std::map<std::string, double> values;
@@ -81,18 +82,19 @@ class FakePrometheus final : public PrometheusQuerier {
 // A push-metric target shaped like config/examples/web.yaml, without Prometheus:
 // 3..50 replicas, cpu Utilization 70 and rps AverageValue 1000, HPA default behavior,
 // cooldowns 60 s / 300 s, sync every 15 s.
-inline Json WebTarget(const std::string& name = "web", const std::string& mode = "active") {
-  return Json{{"name", name},
-              {"mode", mode},
-              {"minReplicas", 3},
-              {"maxReplicas", 50},
-              {"syncPeriodSeconds", 15},
-              {"tolerance", 0.1},
-              {"metrics",
-               {{{"name", "cpu"}, {"type", "Utilization"}, {"target", 70}, {"source", "push"}},
-                {{"name", "rps"}, {"type", "AverageValue"}, {"target", 1000}, {"source", "push"}}}},
-              {"cooldown", {{"scaleUpSeconds", 60}, {"scaleDownSeconds", 300}}},
-              {"hook", {{"webhook", {{"url", "http://hook.test/scale"}, {"secret", "s"}}}}}};
+inline core::Json WebTarget(const std::string& name = "web", const std::string& mode = "active") {
+  return core::Json{
+      {"name", name},
+      {"mode", mode},
+      {"minReplicas", 3},
+      {"maxReplicas", 50},
+      {"syncPeriodSeconds", 15},
+      {"tolerance", 0.1},
+      {"metrics",
+       {{{"name", "cpu"}, {"type", "Utilization"}, {"target", 70}, {"source", "push"}},
+        {{"name", "rps"}, {"type", "AverageValue"}, {"target", 1000}, {"source", "push"}}}},
+      {"cooldown", {{"scaleUpSeconds", 60}, {"scaleDownSeconds", 300}}},
+      {"hook", {{"webhook", {{"url", "http://hook.test/scale"}, {"secret", "s"}}}}}};
 }
 
 // A fresh SQLite URL in a directory under /dev/shm when it exists (else the temp dir): commits
@@ -138,7 +140,7 @@ class LoopFixture : public ::testing::Test {
     router_ = std::make_unique<SourceRouter>(push_, prometheus_);
     loop_ = std::make_unique<ControlLoop>(
         db(), clock_, *router_,
-        [this](const TargetSpec& spec) -> StatusOr<std::unique_ptr<Hook>> {
+        [this](const TargetSpec& spec) -> core::StatusOr<std::unique_ptr<Hook>> {
           ++hooks_built_;
           return std::unique_ptr<Hook>(std::make_unique<FakeHook>(Platform(spec.name)));
         },
@@ -157,18 +159,18 @@ class LoopFixture : public ::testing::Test {
     if (!service_) service_ = std::make_unique<TargetService>(db(), clock_, push_, nullptr);
     return *service_;
   }
-  void Create(const Json& target) {
+  void Create(const core::Json& target) {
     auto created = service().Create({"test", "req"}, target);
     ASSERT_TRUE(created.ok()) << created.status().ToString();
   }
-  void Replace(const std::string& name, const Json& target) {
+  void Replace(const std::string& name, const core::Json& target) {
     auto replaced = service().Replace({"test", "req"}, name, target, std::nullopt);
     ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
   }
   // Pushes one value per metric, sampled now, from instance "a".
   void Push(const std::string& target, const std::map<std::string, double>& values,
             const std::string& instance = "a") {
-    Json samples = Json::array();
+    core::Json samples = core::Json::array();
     for (const auto& [metric, value] : values) {
       samples.push_back({{"metric", metric}, {"value", value}, {"instance", instance}});
     }
@@ -178,11 +180,11 @@ class LoopFixture : public ::testing::Test {
   int64_t Lead() {
     int64_t epoch = 0;
     EXPECT_TRUE(store::WithTransaction(db(), store::TxMode::kReadWrite,
-                                       [&](store::Transaction& tx) -> Status {
+                                       [&](store::Transaction& tx) -> core::Status {
                                          ASSIGN_OR_RETURN(epoch,
                                                           store::DecisionEpochRepository::Advance(
                                                               tx, "test", clock_.Now()));
-                                         return Status::Ok();
+                                         return core::Status::Ok();
                                        })
                     .ok());
     return epoch;
@@ -192,18 +194,18 @@ class LoopFixture : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? *s : SyncSummary{};
   }
-  std::vector<Json> Decisions(const std::string& target, int limit = 1000) {
+  std::vector<core::Json> Decisions(const std::string& target, int limit = 1000) {
     auto page = service().Decisions(target, store::PageRequest{limit, ""});
     EXPECT_TRUE(page.ok()) << page.status().ToString();
-    std::vector<Json> out;
+    std::vector<core::Json> out;
     if (page.ok()) {
       for (const auto& d : page->items) out.push_back(DecisionRecordToJson(d));
     }
     return out;
   }
-  Json Latest(const std::string& target) {
+  core::Json Latest(const std::string& target) {
     auto d = Decisions(target, 1);
-    return d.empty() ? Json() : d.front();
+    return d.empty() ? core::Json() : d.front();
   }
   std::optional<store::TargetStateRecord> State(const std::string& target) {
     auto tx = db().Begin(store::TxMode::kReadOnly);
@@ -216,7 +218,7 @@ class LoopFixture : public ::testing::Test {
   std::string db_url_;
   std::unique_ptr<store::Database> db_ = OpenTestDatabase(db_url_, /*migrate=*/true);
   int opens_ = 0;
-  FakeClock clock_{FromUnixSeconds(1'700'000'000)};
+  core::FakeClock clock_{core::FromUnixSeconds(1'700'000'000)};
   PushMetricStore push_;
   FakePrometheus prometheus_;
   std::unique_ptr<SourceRouter> router_;

@@ -17,7 +17,7 @@ namespace {
 
 struct DecideRun {
   int exit_code = -1;
-  Json out;
+  core::Json out;
 };
 
 DecideRun Decide(const std::string& input) {
@@ -35,7 +35,7 @@ DecideRun Decide(const std::string& input) {
   while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) text.append(buf, n);
   const int status = pclose(pipe);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  auto json = ParseJson(text);
+  auto json = core::ParseJson(text);
   EXPECT_TRUE(json.ok()) << text;
   if (json.ok()) run.out = *json;
   return run;

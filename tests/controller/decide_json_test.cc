@@ -14,14 +14,14 @@
 namespace gov::controller {
 namespace {
 
-Json RunDecide(const std::string& input, int expected_exit) {
+core::Json RunDecide(const std::string& input, int expected_exit) {
   const DecideJsonResult r = RunDecideJson(input);
   EXPECT_EQ(r.exit_code, expected_exit) << r.output;
   EXPECT_FALSE(r.output.empty());
   EXPECT_EQ(r.output.back(), '\n');
-  StatusOr<Json> out = ParseJson(r.output);
+  core::StatusOr<core::Json> out = core::ParseJson(r.output);
   EXPECT_TRUE(out.ok()) << r.output;
-  return out.ok() ? *out : Json();
+  return out.ok() ? *out : core::Json();
 }
 
 TEST(DecideJsonTest, IssueExample) {
@@ -30,8 +30,8 @@ TEST(DecideJsonTest, IssueExample) {
   // window is 0 and the 120 s old recommendation of 4 only raises the scale-down bound to 12.
   // Rate limit (default Pods 4 / Percent 100% per 15 s; the events are 60 s old):
   // max(10 + 4, ceil(10 × 2)) = 20 >= 12. Cooldown: last scale-up 1000 s ago > 60 s.
-  const Json out = RunDecide(gov::controller::test_data::kIssueDecideInput, 0);
-  const Json expected = Json::parse(R"({
+  const core::Json out = RunDecide(gov::controller::test_data::kIssueDecideInput, 0);
+  const core::Json expected = core::Json::parse(R"({
     "replicas": 12,
     "currentReplicas": 10,
     "reason": "DesiredWithinRange",
@@ -57,17 +57,18 @@ TEST(DecideJsonTest, IssueExample) {
 TEST(DecideJsonTest, ScaleUpLimitNamesThePolicy) {
   // One policy, Pods 4 per 60 s; 2 replicas were added 30 s ago (the 5 added 90 s ago are
   // outside the period): periodStart = 10 - 2 = 8, limit 8 + 4 = 12 < desired 30.
-  const Json out = RunDecide(R"({"now": 1700000000,
+  const core::Json out = RunDecide(R"({"now": 1700000000,
    "target": {"maxReplicas": 100,
               "behavior": {"scaleUp": {"policies": [{"type": "Pods", "value": 4, "periodSeconds": 60}]}}},
    "currentReplicas": 10, "desiredReplicas": 30, "recommendations": [],
    "scaleUpEvents": [{"change": 2, "timestamp": 1699999970}, {"change": 5, "timestamp": 1699999910}]})",
-                             0);
+                                   0);
   EXPECT_EQ(out["replicas"], 12);
   EXPECT_EQ(out["reason"], "ScaleUpLimit");
-  EXPECT_EQ(out["limits"],
-            Json::parse(R"([{"kind": "ScaleUpLimit", "value": 12, "policy": "Pods 4 per 60s"}])"));
-  EXPECT_EQ(out["proposals"], Json::array());
+  EXPECT_EQ(
+      out["limits"],
+      core::Json::parse(R"([{"kind": "ScaleUpLimit", "value": 12, "policy": "Pods 4 per 60s"}])"));
+  EXPECT_EQ(out["proposals"], core::Json::array());
   EXPECT_EQ(out["desiredReplicas"], 30);
   EXPECT_EQ(out["scaleUpEvent"]["change"], 2);
 }
@@ -75,16 +76,17 @@ TEST(DecideJsonTest, ScaleUpLimitNamesThePolicy) {
 TEST(DecideJsonTest, CooldownGivesSecondsLeft) {
   // Desired 5 of 10 passes stabilization (known-empty history) and the default 100%-per-15 s
   // scale-down policy, but the last scaling action (a scale-up) was 100 s ago: 200 s left.
-  const Json out = RunDecide(R"({"now": 1700000000, "target": {"maxReplicas": 20,
+  const core::Json out = RunDecide(R"({"now": 1700000000, "target": {"maxReplicas": 20,
    "cooldown": {"scaleUpSeconds": 60, "scaleDownSeconds": 300}},
    "currentReplicas": 10, "desiredReplicas": 5, "recommendations": [],
    "lastScaleUp": 1699999900, "lastScaleDown": 1699990000})",
-                             0);
+                                   0);
   EXPECT_EQ(out["replicas"], 10);
   EXPECT_EQ(out["reason"], "Cooldown");
   EXPECT_EQ(out["stabilizedReplicas"], 5);
-  EXPECT_EQ(out["limits"],
-            Json::parse(R"([{"kind": "Cooldown", "secondsLeft": 200, "direction": "down"}])"));
+  EXPECT_EQ(
+      out["limits"],
+      core::Json::parse(R"([{"kind": "Cooldown", "secondsLeft": 200, "direction": "down"}])"));
   EXPECT_TRUE(out["scaleDownEvent"].is_null());
   EXPECT_EQ(out["newRecommendations"].size(), 1u);
 }
@@ -92,51 +94,54 @@ TEST(DecideJsonTest, CooldownGivesSecondsLeft) {
 TEST(DecideJsonTest, AbsentHistoryIsSeeded) {
   // No "recommendations": HPA's recordInitialRecommendation seeds {current, now}; the default
   // 300 s scale-down window then keeps 8.
-  const Json out = RunDecide(R"({"now": 1700000000, "target": {"maxReplicas": 10},
+  const core::Json out = RunDecide(R"({"now": 1700000000, "target": {"maxReplicas": 10},
    "currentReplicas": 8, "desiredReplicas": 2})",
-                             0);
+                                   0);
   EXPECT_EQ(out["replicas"], 8);
   EXPECT_EQ(out["reason"], "ScaleDownStabilized");
-  EXPECT_EQ(out["limits"], Json::parse(R"([{"kind": "ScaleDownStabilized", "value": 8,
+  EXPECT_EQ(out["limits"], core::Json::parse(R"([{"kind": "ScaleDownStabilized", "value": 8,
                                             "windowSeconds": 300}])"));
-  EXPECT_EQ(out["newRecommendations"], Json::parse(R"([{"replicas": 8, "timestamp": 1700000000.0},
+  EXPECT_EQ(out["newRecommendations"],
+            core::Json::parse(R"([{"replicas": 8, "timestamp": 1700000000.0},
                             {"replicas": 2, "timestamp": 1700000000.0}])"));
 }
 
 TEST(DecideJsonTest, MissingMetricBlocksScaleDown) {
   // cpu 20/50 proposes ceil(0.4 × 6) = 3 < 6, rps is missing: keep 6.
-  const Json out = RunDecide(R"({"now": 1700000000, "target": {"maxReplicas": 10},
+  const core::Json out = RunDecide(R"({"now": 1700000000, "target": {"maxReplicas": 10},
    "currentReplicas": 6, "recommendations": [],
    "metrics": [{"name": "cpu", "type": "Utilization", "target": 50, "current": 20},
                {"name": "rps", "type": "AverageValue", "target": 1000}]})",
-                             0);
+                                   0);
   EXPECT_EQ(out["replicas"], 6);
   EXPECT_EQ(out["reason"], "MissingMetrics");
   EXPECT_EQ(out["proposals"][0]["replicas"], 3);
-  EXPECT_EQ(out["limits"], Json::parse(R"([{"kind": "MissingMetrics", "metrics": ["rps"]}])"));
+  EXPECT_EQ(out["limits"],
+            core::Json::parse(R"([{"kind": "MissingMetrics", "metrics": ["rps"]}])"));
   EXPECT_TRUE(out["stabilizedReplicas"].is_null());
 }
 
 TEST(DecideJsonTest, StaleTimestampCountsAsMissing) {
   // metricMaxAgeSeconds defaults to 3 × 15 s; the reading is 50 s old.
-  const Json out = RunDecide(R"({"now": 1700000000, "target": {"maxReplicas": 10},
+  const core::Json out = RunDecide(R"({"now": 1700000000, "target": {"maxReplicas": 10},
    "currentReplicas": 6, "recommendations": [],
    "metrics": [{"name": "cpu", "type": "Utilization", "target": 50, "current": 20,
                 "timestamp": 1699999950}]})",
-                             0);
+                                   0);
   EXPECT_EQ(out["replicas"], 6);
   EXPECT_EQ(out["reason"], "MissingMetrics");
   EXPECT_EQ(out["proposals"][0]["stale"], true);
 }
 
 TEST(DecideJsonTest, CurrentAboveMax) {
-  const Json out =
+  const core::Json out =
       RunDecide(R"({"now": 1700000000.5, "target": {"minReplicas": 2, "maxReplicas": 5},
    "currentReplicas": 6, "desiredReplicas": 6})",
                 0);
   EXPECT_EQ(out["replicas"], 5);
   EXPECT_EQ(out["reason"], "TooManyReplicas");
-  EXPECT_EQ(out["scaleDownEvent"], Json::parse(R"({"change": 1, "timestamp": 1700000000.5})"));
+  EXPECT_EQ(out["scaleDownEvent"],
+            core::Json::parse(R"({"change": 1, "timestamp": 1700000000.5})"));
 }
 
 TEST(DecideJsonTest, ExtremeValuesStayWithinBounds) {
@@ -149,28 +154,28 @@ TEST(DecideJsonTest, ExtremeValuesStayWithinBounds) {
   const std::string metric = R"("metrics": [{"name": "m", "type": "Value", "target": 1e-300,
                                             "current": 1e300}])";
   // ratio = inf: the proposal saturates at 2147483647, and so does the policies' limit.
-  const Json up = RunDecide(R"({"now": 9000000000, )" + target + ", " + metric +
-                                R"(, "currentReplicas": 2147483646, "recommendations": []})",
-                            0);
+  const core::Json up = RunDecide(R"({"now": 9000000000, )" + target + ", " + metric +
+                                      R"(, "currentReplicas": 2147483646, "recommendations": []})",
+                                  0);
   EXPECT_EQ(up["replicas"], 2147483647);
   // With recent events, periodStart = 2147483646 - 2 × 2147483647 + 2147483647 = -1, so the
   // Pods policy allows -1 + 2147483647 = 2147483646: the current count (ScaleUpLimit).
-  const Json held = RunDecide(R"({"now": 9000000000, )" + target + ", " + metric +
-                                  R"(, "currentReplicas": 2147483646, "recommendations": [],
+  const core::Json held = RunDecide(R"({"now": 9000000000, )" + target + ", " + metric +
+                                        R"(, "currentReplicas": 2147483646, "recommendations": [],
    "scaleUpEvents": [{"change": 2147483647, "timestamp": 8999999999},
                      {"change": 2147483647, "timestamp": 8999999998}],
    "scaleDownEvents": [{"change": 2147483647, "timestamp": 8999999999}]})",
-                              0);
+                                    0);
   EXPECT_EQ(held["replicas"], 2147483646);
   EXPECT_EQ(held["reason"], "ScaleUpLimit");
   // Percent 2147483647% down: trunc(2147483647 × (1 - 21474836.47)) saturates at int32 min;
   // minReplicas 1 is the bound.
-  const Json down = RunDecide(R"({"now": 0,
+  const core::Json down = RunDecide(R"({"now": 0,
    "target": {"minReplicas": 1, "maxReplicas": 2147483647,
               "behavior": {"scaleDown": {"stabilizationWindowSeconds": 3600, "policies": [
                 {"type": "Percent", "value": 2147483647, "periodSeconds": 1800}]}}},
    "currentReplicas": 2147483647, "desiredReplicas": 0, "recommendations": []})",
-                              0);
+                                    0);
   EXPECT_EQ(down["replicas"], 1);
   EXPECT_EQ(down["reason"], "TooFewReplicas");
 }
@@ -229,7 +234,7 @@ TEST(DecideJsonTest, InvalidInputNamesTheField) {
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.input);
-    const Json out = RunDecide(row.input, 2);
+    const core::Json out = RunDecide(row.input, 2);
     ASSERT_TRUE(out.contains("error")) << out.dump();
     EXPECT_EQ(out["error"]["code"], "invalid_argument");
     EXPECT_EQ(out["error"]["field"], row.field) << out.dump();

@@ -19,7 +19,7 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-const TimePoint kNow = FromUnixSeconds(1'700'000'000);
+const core::TimePoint kNow = core::FromUnixSeconds(1'700'000'000);
 constexpr double kTolerance = 0.1;  // replica_calculator.go defaultTestingTolerance
 
 struct ProposalRow {

@@ -26,7 +26,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 constexpr int kSyncPeriodSeconds = 2;
 constexpr const char* kAdmin = "failover-admin-token-0123456789";
@@ -36,7 +36,7 @@ struct Actuation {
   int64_t epoch = 0;
   int from = 0;
   int to = 0;
-  Clock::time_point at;
+  SteadyClock::time_point at;
 };
 
 // Records every webhook POST.
@@ -44,12 +44,12 @@ class Receiver {
  public:
   Receiver() {
     server_.Post("/scale", [this](const httplib::Request& req, httplib::Response& res) {
-      auto body = ParseJson(req.body);
+      auto body = core::ParseJson(req.body);
       std::lock_guard lock(mu_);
       if (body.ok()) {
         actuations_.push_back({(*body)["decisionId"].get<std::string>(),
                                (*body)["epoch"].get<int64_t>(), (*body)["from"].get<int>(),
-                               (*body)["to"].get<int>(), Clock::now()});
+                               (*body)["to"].get<int>(), SteadyClock::now()});
       }
       res.status = 200;
     });
@@ -67,9 +67,9 @@ class Receiver {
   }
   // Waits until `pred(actuations)` holds or `timeout` passes.
   bool WaitFor(const std::function<bool(const std::vector<Actuation>&)>& pred,
-               Clock::duration timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
+               SteadyClock::duration timeout) {
+    const auto deadline = SteadyClock::now() + timeout;
+    while (SteadyClock::now() < deadline) {
       if (pred(actuations())) return true;
       std::this_thread::sleep_for(milliseconds(20));
     }
@@ -124,8 +124,8 @@ TEST(LeaderFailoverPgTest, TheFollowerTakesOverWithinTwoSyncPeriodsWithoutDouble
   auto a = GovernorProcess::Start(args);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   std::unique_ptr<GovernorProcess> first = std::move(a).value();
-  const auto lead_deadline = Clock::now() + seconds(10);
-  while (!IsLeader(first->port()) && Clock::now() < lead_deadline) {
+  const auto lead_deadline = SteadyClock::now() + seconds(10);
+  while (!IsLeader(first->port()) && SteadyClock::now() < lead_deadline) {
     std::this_thread::sleep_for(milliseconds(50));
   }
   ASSERT_TRUE(IsLeader(first->port())) << first->LogTail();
@@ -136,7 +136,7 @@ TEST(LeaderFailoverPgTest, TheFollowerTakesOverWithinTwoSyncPeriodsWithoutDouble
                           R"({"type":"client","name":"pusher","environment":"development"})",
                           "application/json");
   ASSERT_TRUE(token && token->status == 201) << (token ? token->body : "no response");
-  const std::string secret = Json::parse(token->body)["secret"];
+  const std::string secret = core::Json::parse(token->body)["secret"];
 
   auto b = GovernorProcess::Start(args);
   ASSERT_TRUE(b.ok()) << b.status().ToString();
@@ -167,13 +167,13 @@ TEST(LeaderFailoverPgTest, TheFollowerTakesOverWithinTwoSyncPeriodsWithoutDouble
 
   const size_t before_kill = receiver.actuations().size();
   ASSERT_TRUE(first->Signal(SIGKILL));
-  const auto killed_at = Clock::now();
+  const auto killed_at = SteadyClock::now();
   first->WaitExit(seconds(5));
   ASSERT_TRUE(
       receiver.WaitFor([&](const auto& v) { return !v.empty() && v.back().epoch > first_epoch; },
                        seconds(4 * kSyncPeriodSeconds)))
       << second->LogTail();
-  std::optional<Clock::time_point> takeover;
+  std::optional<SteadyClock::time_point> takeover;
   for (const Actuation& x : receiver.actuations()) {
     if (x.epoch > first_epoch) {
       takeover = x.at;

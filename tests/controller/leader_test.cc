@@ -13,7 +13,7 @@ namespace {
 
 TEST(LeaderElectorTest, OneHolderAtATimeEachLeadershipANewEpoch) {
   store::testing::SqliteTestDatabase test_db;
-  FakeClock clock;
+  core::FakeClock clock;
   auto other_db = test_db.OpenAnother();
   LeaderElector a(test_db.db(), clock, "a");
   LeaderElector b(*other_db, clock, "b");
@@ -81,7 +81,7 @@ TEST_F(RunnerTest, ADeposedRunnerStartsANewEpochFromTheStore) {
   Lead();
   clock_.Advance(std::chrono::seconds(15));
   auto fenced = runner.RunOnce();
-  EXPECT_EQ(fenced.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(fenced.status().code(), core::StatusCode::kConflict);
   auto renewed = runner.RunOnce();
   ASSERT_TRUE(renewed.ok()) << renewed.status().ToString();
   EXPECT_TRUE(renewed->acquired_now);

@@ -31,7 +31,7 @@ inline void ExpectARestartedServiceContinuesCooldownAndStabilization(Restartable
     Process p{f.OpenAnother(), std::make_unique<prometheus::Registry>(), nullptr};
     ControlLoopServiceOptions options;
     options.holder = "process-" + std::to_string(++f.opens_);
-    options.hooks = [&f](const TargetSpec& spec) -> StatusOr<std::unique_ptr<Hook>> {
+    options.hooks = [&f](const TargetSpec& spec) -> core::StatusOr<std::unique_ptr<Hook>> {
       return std::unique_ptr<Hook>(std::make_unique<FakeHook>(f.Platform(spec.name)));
     };
     p.service = std::make_unique<ControlLoopService>(*p.connection, f.clock_, *p.registry,
@@ -61,7 +61,7 @@ inline void ExpectARestartedServiceContinuesCooldownAndStabilization(Restartable
   const Leadership led = sync(second, 140, 1000);
   EXPECT_TRUE(led.acquired_now);
   EXPECT_EQ(led.epoch, first_epoch + 1);
-  Json held = f.Latest("web");
+  core::Json held = f.Latest("web");
   EXPECT_EQ(held["epoch"], led.epoch);
   EXPECT_EQ(held["replicasSource"], "lastDecision");
   EXPECT_EQ(held["currentReplicas"], 6);

@@ -12,7 +12,7 @@ namespace {
 
 using std::chrono::seconds;
 
-const TimePoint kT0 = FromUnixSeconds(1'700'000'000);
+const core::TimePoint kT0 = core::FromUnixSeconds(1'700'000'000);
 
 TEST(PushMetricStoreTest, AveragesTheNewestSampleOfEachInstanceWithinTheWindow) {
   PushMetricStore store;
@@ -41,7 +41,7 @@ TEST(PushMetricStoreTest, ASampleExactlyAtTheWindowEdgeCountsOneOlderDoesNot) {
   const std::vector<PushedSample> samples = {{"cpu", 50, kT0, "a"}};
   store.Record("web", samples, seconds(3600), kT0);
   EXPECT_TRUE(store.Read("web", "cpu", seconds(30), kT0 + seconds(30)).value.has_value());
-  EXPECT_FALSE(store.Read("web", "cpu", seconds(30), kT0 + seconds(30) + Duration(1)).value);
+  EXPECT_FALSE(store.Read("web", "cpu", seconds(30), kT0 + seconds(30) + core::Duration(1)).value);
   // A sample newer than the sync's `now` (pushed while the sync was reading other metrics)
   // counts: it replaced the instance's older sample, which must not leave the metric missing.
   EXPECT_TRUE(store.Read("web", "cpu", seconds(30), kT0 - seconds(1)).value.has_value());
@@ -62,15 +62,15 @@ TEST(PushMetricStoreTest, ForgetsInstancesOlderThanRetainAndErasedTargets) {
 
 class TableQuerier final : public PrometheusQuerier {
  public:
-  StatusOr<PrometheusValue> Query(const std::string& url, const std::string& query,
-                                  Duration timeout, TimePoint at) override {
+  core::StatusOr<PrometheusValue> Query(const std::string& url, const std::string& query,
+                                        core::Duration timeout, core::TimePoint at) override {
     last_url = url;
     last_timeout = timeout;
-    if (query == "bad") return FailedPrecondition("prometheus: the query returned no series");
+    if (query == "bad") return core::FailedPrecondition("prometheus: the query returned no series");
     return PrometheusValue{42, at};
   }
   std::string last_url;
-  Duration last_timeout{};
+  core::Duration last_timeout{};
 };
 
 TEST(SourceRouterTest, RoutesPushAndPrometheusMetricsWithDefaults) {

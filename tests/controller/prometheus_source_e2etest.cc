@@ -32,7 +32,7 @@ class PrometheusE2eTest : public ::testing::Test {
     while (std::chrono::steady_clock::now() < deadline) {
       if (client
               .Query(prometheus_->url(), "avg(web_cpu_percent)", std::chrono::seconds(2),
-                     SystemClock::Instance().Now())
+                     core::SystemClock::Instance().Now())
               .ok()) {
         scraped_ = true;
         break;
@@ -48,9 +48,9 @@ class PrometheusE2eTest : public ::testing::Test {
     ASSERT_TRUE(ready_) << "prometheus did not become ready:\n" << prometheus_->Log();
     ASSERT_TRUE(scraped_) << "prometheus never scraped the exporter:\n" << prometheus_->Log();
   }
-  StatusOr<PrometheusValue> Query(const std::string& q) {
+  core::StatusOr<PrometheusValue> Query(const std::string& q) {
     return client_.Query(prometheus_->url(), q, std::chrono::seconds(5),
-                         SystemClock::Instance().Now());
+                         core::SystemClock::Instance().Now());
   }
 
   static TextExporter* exporter_;
@@ -76,7 +76,7 @@ TEST_F(PrometheusE2eTest, AnAggregatedQueryIsOneValue) {
 
 TEST_F(PrometheusE2eTest, NonScalarEmptyAndInvalidQueriesAreClearErrors) {
   auto many = Query("web_cpu_percent");
-  EXPECT_EQ(many.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(many.status().code(), core::StatusCode::kFailedPrecondition);
   EXPECT_NE(many.status().message().find("returned 2 series"), std::string::npos)
       << many.status().message();
   EXPECT_NE(many.status().message().find("pod=\"a\""), std::string::npos);
@@ -90,36 +90,39 @@ TEST_F(PrometheusE2eTest, NonScalarEmptyAndInvalidQueriesAreClearErrors) {
       << range.status().message();
 
   auto syntax = Query("avg(web_cpu_percent");
-  EXPECT_EQ(syntax.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(syntax.status().code(), core::StatusCode::kFailedPrecondition);
   EXPECT_EQ(syntax.status().message().rfind("prometheus: bad_data: ", 0), 0u)
       << syntax.status().message();
 }
 
 TEST_F(PrometheusE2eTest, TheLoopScalesFromAPrometheusMetric) {
   auto db = OpenTestDatabase(MemoryBackedSqliteUrl(), /*migrate=*/true);
-  FakeClock clock(SystemClock::Instance().Now());
+  core::FakeClock clock(core::SystemClock::Instance().Now());
   PushMetricStore push;
   SourceRouter router(push, client_, prometheus_->url());
   auto platform = std::make_shared<FakePlatform>();
   ControlLoop loop(
       *db, clock, router,
-      [&](const TargetSpec&) -> StatusOr<std::unique_ptr<Hook>> {
+      [&](const TargetSpec&) -> core::StatusOr<std::unique_ptr<Hook>> {
         return std::unique_ptr<Hook>(std::make_unique<FakeHook>(platform));
       },
       nullptr);
   TargetService service(*db, clock, push, nullptr);
-  Json target = WebTarget();
+  core::Json target = WebTarget();
   target["metrics"] = {{{"name", "cpu"},
                         {"type", "Utilization"},
                         {"target", 70},
                         {"source", {{"prometheus", {{"query", "avg(web_cpu_percent)"}}}}}}};
   ASSERT_TRUE(service.Create({"test", ""}, target).ok());
   int64_t epoch = 0;
-  ASSERT_TRUE(
-      store::WithTransaction(*db, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> Status {
-        ASSIGN_OR_RETURN(epoch, store::DecisionEpochRepository::Advance(tx, "t", clock.Now()));
-        return Status::Ok();
-      }).ok());
+  ASSERT_TRUE(store::WithTransaction(*db, store::TxMode::kReadWrite,
+                                     [&](store::Transaction& tx) -> core::Status {
+                                       ASSIGN_OR_RETURN(epoch,
+                                                        store::DecisionEpochRepository::Advance(
+                                                            tx, "t", clock.Now()));
+                                       return core::Status::Ok();
+                                     })
+                  .ok());
   auto synced = loop.SyncDue(epoch);
   ASSERT_TRUE(synced.ok()) << synced.status().ToString();
   // avg 140 against a 70 target at 3 replicas: ceil(2 x 3) = 6.
@@ -128,7 +131,7 @@ TEST_F(PrometheusE2eTest, TheLoopScalesFromAPrometheusMetric) {
   EXPECT_EQ(platform->requests[0].to_replicas, 6);
   auto page = service.Decisions("web", {1, ""});
   ASSERT_TRUE(page.ok());
-  Json d = DecisionRecordToJson(page->items[0]);
+  core::Json d = DecisionRecordToJson(page->items[0]);
   EXPECT_EQ(d["metrics"][0]["source"], "prometheus");
   EXPECT_EQ(d["metrics"][0]["value"], 140.0);
 }

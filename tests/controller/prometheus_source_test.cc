@@ -21,7 +21,7 @@ struct ParseCase {
   int http_status;
   std::string body;
   std::optional<double> value;  // expected value, or nullopt for an error
-  StatusCode code = StatusCode::kOk;
+  core::StatusCode code = core::StatusCode::kOk;
   std::string message_part;  // for errors: a substring of the message
 };
 
@@ -29,31 +29,33 @@ TEST(PrometheusParseTest, Table) {
   const std::vector<ParseCase> cases = {
       {"vector with one series", 200,
        R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"web"},"value":[1700000000.5,"83.5"]}]}})",
-       83.5, StatusCode::kOk, ""},
+       83.5, core::StatusCode::kOk, ""},
       {"scalar", 200,
        R"({"status":"success","data":{"resultType":"scalar","result":[1700000000,"2"]}})", 2.0,
-       StatusCode::kOk, ""},
+       core::StatusCode::kOk, ""},
       {"empty vector", 200, R"({"status":"success","data":{"resultType":"vector","result":[]}})",
-       std::nullopt, StatusCode::kFailedPrecondition, "returned no series"},
+       std::nullopt, core::StatusCode::kFailedPrecondition, "returned no series"},
       {"two series", 200,
        R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"instance":"a"},"value":[1,"1"]},{"metric":{"instance":"b"},"value":[1,"2"]}]}})",
-       std::nullopt, StatusCode::kFailedPrecondition,
+       std::nullopt, core::StatusCode::kFailedPrecondition,
        "returned 2 series ({instance=\"a\"}, {instance=\"b\"}); aggregate them to one"},
       {"matrix", 200,
        R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]}]}})",
-       std::nullopt, StatusCode::kFailedPrecondition, "returned a matrix result"},
+       std::nullopt, core::StatusCode::kFailedPrecondition, "returned a matrix result"},
       {"NaN", 200,
        R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"NaN"]}]}})",
-       std::nullopt, StatusCode::kFailedPrecondition, "is NaN, not a finite number"},
+       std::nullopt, core::StatusCode::kFailedPrecondition, "is NaN, not a finite number"},
       {"+Inf", 200, R"({"status":"success","data":{"resultType":"scalar","result":[1,"+Inf"]}})",
-       std::nullopt, StatusCode::kFailedPrecondition, "is +Inf"},
+       std::nullopt, core::StatusCode::kFailedPrecondition, "is +Inf"},
       {"bad_data", 400,
        R"({"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected \")\""})",
-       std::nullopt, StatusCode::kFailedPrecondition, "prometheus: bad_data: 1:5: parse error"},
+       std::nullopt, core::StatusCode::kFailedPrecondition,
+       "prometheus: bad_data: 1:5: parse error"},
       {"execution timeout", 503,
        R"({"status":"error","errorType":"timeout","error":"query timed out"})", std::nullopt,
-       StatusCode::kUnavailable, "prometheus: timeout: query timed out (HTTP 503)"},
-      {"proxy error page", 502, "<html>Bad Gateway</html>", std::nullopt, StatusCode::kUnavailable,
+       core::StatusCode::kUnavailable, "prometheus: timeout: query timed out (HTTP 503)"},
+      {"proxy error page", 502, "<html>Bad Gateway</html>", std::nullopt,
+       core::StatusCode::kUnavailable,
        "HTTP 502 with a body that is not the query API's JSON: <html>Bad Gateway</html>"},
   };
   for (const ParseCase& c : cases) {
@@ -71,7 +73,7 @@ TEST(PrometheusParseTest, Table) {
   auto v = ParsePrometheusQueryResponse(
       200, R"({"status":"success","data":{"resultType":"scalar","result":[1700000000.25,"1"]}})");
   ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->evaluated_at, FromUnixSeconds(1700000000.25));
+  EXPECT_EQ(v->evaluated_at, core::FromUnixSeconds(1700000000.25));
 }
 
 // A local server answering /prefix/api/v1/query with a scripted sequence of statuses.
@@ -114,26 +116,26 @@ class ScriptedPrometheus {
 
 TEST(PrometheusHttpClientTest, RetriesServerErrorsWithBackoffThenSucceeds) {
   ScriptedPrometheus prom({503, 500});
-  std::vector<Duration> sleeps;
+  std::vector<core::Duration> sleeps;
   PrometheusHttpClient client({.max_attempts = 3,
                                .backoff = std::chrono::milliseconds(200),
-                               .sleep = [&](Duration d) { sleeps.push_back(d); }});
+                               .sleep = [&](core::Duration d) { sleeps.push_back(d); }});
   auto v = client.Query(prom.url(), "sum(up{job=\"web\"})", std::chrono::seconds(2),
-                        FromUnixSeconds(1700000000.5));
+                        core::FromUnixSeconds(1700000000.5));
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_DOUBLE_EQ(v->value, 7);
   EXPECT_EQ(prom.calls(), 3u);
   EXPECT_EQ(prom.last_query_, "sum(up{job=\"web\"})");
   EXPECT_EQ(prom.last_time_, "1700000000.500");
-  EXPECT_EQ(sleeps, (std::vector<Duration>{std::chrono::milliseconds(200),
-                                           std::chrono::milliseconds(400)}));
+  EXPECT_EQ(sleeps, (std::vector<core::Duration>{std::chrono::milliseconds(200),
+                                                 std::chrono::milliseconds(400)}));
 }
 
 TEST(PrometheusHttpClientTest, GivesUpAfterMaxAttemptsWithTheLastError) {
   ScriptedPrometheus prom({503, 503, 503, 503});
-  PrometheusHttpClient client({.max_attempts = 2, .sleep = [](Duration) {}});
-  auto v = client.Query(prom.url(), "up", std::chrono::seconds(2), FromUnixSeconds(1));
-  EXPECT_EQ(v.status().code(), StatusCode::kUnavailable);
+  PrometheusHttpClient client({.max_attempts = 2, .sleep = [](core::Duration) {}});
+  auto v = client.Query(prom.url(), "up", std::chrono::seconds(2), core::FromUnixSeconds(1));
+  EXPECT_EQ(v.status().code(), core::StatusCode::kUnavailable);
   EXPECT_EQ(v.status().message(), "prometheus: unavailable: busy (HTTP 503)");
   EXPECT_EQ(prom.calls(), 2u);
 }
@@ -149,10 +151,10 @@ TEST(PrometheusHttpClientTest, ConnectionErrorsNameTheServerAndTheAttempts) {
   ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   const int port = ntohs(addr.sin_port);
   ::close(fd);
-  PrometheusHttpClient client({.max_attempts = 2, .sleep = [](Duration) {}});
+  PrometheusHttpClient client({.max_attempts = 2, .sleep = [](core::Duration) {}});
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
-  auto v = client.Query(url, "up", std::chrono::seconds(1), FromUnixSeconds(1));
-  EXPECT_EQ(v.status().code(), StatusCode::kUnavailable);
+  auto v = client.Query(url, "up", std::chrono::seconds(1), core::FromUnixSeconds(1));
+  EXPECT_EQ(v.status().code(), core::StatusCode::kUnavailable);
   EXPECT_EQ(v.status().message().rfind("prometheus at " + url + ": ", 0), 0u)
       << v.status().message();
   EXPECT_NE(v.status().message().find(": cannot connect (attempt 2 of 2)"), std::string::npos)
@@ -169,12 +171,12 @@ TEST(PrometheusHttpClientTest, ATimeoutIsAnError) {
   });
   const int port = slow.bind_to_any_port("127.0.0.1");
   std::thread t([&] { slow.listen_after_bind(); });
-  PrometheusHttpClient client({.max_attempts = 1, .sleep = [](Duration) {}});
+  PrometheusHttpClient client({.max_attempts = 1, .sleep = [](core::Duration) {}});
   const auto start = std::chrono::steady_clock::now();
   auto v = client.Query("http://127.0.0.1:" + std::to_string(port), "up",
-                        std::chrono::milliseconds(200), FromUnixSeconds(1));
+                        std::chrono::milliseconds(200), core::FromUnixSeconds(1));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
-  EXPECT_EQ(v.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(v.status().code(), core::StatusCode::kUnavailable);
   EXPECT_NE(v.status().message().find("no answer within the timeout"), std::string::npos)
       << v.status().message();
   release = true;

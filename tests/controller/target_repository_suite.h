@@ -18,7 +18,6 @@
 
 namespace gov::store::testing {
 
-
 class TargetRepositoryTest : public ::testing::TestWithParam<DatabaseFactory> {
  protected:
   void SetUp() override {
@@ -31,15 +30,15 @@ class TargetRepositoryTest : public ::testing::TestWithParam<DatabaseFactory> {
     TargetRecord t;
     t.name = name;
     t.spec_json = spec;
-    t.created_at = FromUnixMillis(1000);
-    t.updated_at = FromUnixMillis(1000);
+    t.created_at = core::FromUnixMillis(1000);
+    t.updated_at = core::FromUnixMillis(1000);
     return t;
   }
-  Status Write(const std::function<Status(Transaction&)>& fn) {
+  core::Status Write(const std::function<core::Status(Transaction&)>& fn) {
     return WithTransaction(db(), TxMode::kReadWrite, fn);
   }
   template <typename T>
-  StatusOr<T> Read(const std::function<StatusOr<T>(Transaction&)>& fn) {
+  core::StatusOr<T> Read(const std::function<core::StatusOr<T>(Transaction&)>& fn) {
     auto tx = db().Begin(TxMode::kReadOnly);
     if (!tx.ok()) return tx.status();
     return fn(**tx);
@@ -49,7 +48,7 @@ class TargetRepositoryTest : public ::testing::TestWithParam<DatabaseFactory> {
     DecisionRecord d;
     d.id = id;
     d.target = target;
-    d.at = FromUnixMillis(at_ms);
+    d.at = core::FromUnixMillis(at_ms);
     d.epoch = epoch;
     d.from_replicas = 3;
     d.to_replicas = 5;
@@ -67,16 +66,17 @@ TEST_P(TargetRepositoryTest, InsertGetListAndDuplicate) {
       Write([](Transaction& tx) { return TargetRepository::Insert(tx, Target("web")); }).ok());
   ASSERT_TRUE(
       Write([](Transaction& tx) { return TargetRepository::Insert(tx, Target("api")); }).ok());
-  Status dup = Write([](Transaction& tx) { return TargetRepository::Insert(tx, Target("web")); });
-  EXPECT_EQ(dup.code(), StatusCode::kAlreadyExists) << dup.ToString();
+  core::Status dup =
+      Write([](Transaction& tx) { return TargetRepository::Insert(tx, Target("web")); });
+  EXPECT_EQ(dup.code(), core::StatusCode::kAlreadyExists) << dup.ToString();
 
   auto web = Read<TargetRecord>([](Transaction& tx) { return TargetRepository::Get(tx, "web"); });
   ASSERT_TRUE(web.ok());
   EXPECT_EQ(web->version, 1);
   EXPECT_EQ(web->source, kTargetSourceApi);
-  EXPECT_EQ(ToUnixMillis(web->created_at), 1000);
+  EXPECT_EQ(core::ToUnixMillis(web->created_at), 1000);
   auto missing = Read<TargetRecord>([](Transaction& tx) { return TargetRepository::Get(tx, "x"); });
-  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(missing.status().code(), core::StatusCode::kNotFound);
 
   auto first = Read<Page<TargetRecord>>([](Transaction& tx) {
     return TargetRepository::List(tx, PageRequest{1, ""});
@@ -98,37 +98,38 @@ TEST_P(TargetRepositoryTest, UpdateAndDeleteCheckTheVersion) {
   ASSERT_TRUE(
       Write([](Transaction& tx) { return TargetRepository::Insert(tx, Target("web")); }).ok());
   TargetRecord updated;
-  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
+  ASSERT_TRUE(Write([&](Transaction& tx) -> core::Status {
                 ASSIGN_OR_RETURN(
                     updated, TargetRepository::Update(tx, "web", R"({"a":1})", kTargetSourceConfig,
-                                                      1, FromUnixMillis(2000)));
-                return Status::Ok();
+                                                      1, core::FromUnixMillis(2000)));
+                return core::Status::Ok();
               }).ok());
   EXPECT_EQ(updated.version, 2);
   EXPECT_EQ(updated.spec_json, R"({"a":1})");
   EXPECT_EQ(updated.source, kTargetSourceConfig);
-  EXPECT_EQ(ToUnixMillis(updated.updated_at), 2000);
-  EXPECT_EQ(ToUnixMillis(updated.created_at), 1000);
+  EXPECT_EQ(core::ToUnixMillis(updated.updated_at), 2000);
+  EXPECT_EQ(core::ToUnixMillis(updated.created_at), 1000);
 
-  Status stale = Write([](Transaction& tx) {
-    return TargetRepository::Update(tx, "web", "{}", kTargetSourceApi, 1, FromUnixMillis(3000))
+  core::Status stale = Write([](Transaction& tx) {
+    return TargetRepository::Update(tx, "web", "{}", kTargetSourceApi, 1,
+                                    core::FromUnixMillis(3000))
         .status();
   });
-  EXPECT_EQ(stale.code(), StatusCode::kConflict) << stale.ToString();
-  Status absent = Write([](Transaction& tx) {
+  EXPECT_EQ(stale.code(), core::StatusCode::kConflict) << stale.ToString();
+  core::Status absent = Write([](Transaction& tx) {
     return TargetRepository::Update(tx, "nope", "{}", kTargetSourceApi, std::nullopt,
-                                    FromUnixMillis(3000))
+                                    core::FromUnixMillis(3000))
         .status();
   });
-  EXPECT_EQ(absent.code(), StatusCode::kNotFound);
+  EXPECT_EQ(absent.code(), core::StatusCode::kNotFound);
 
   EXPECT_EQ(Write([](Transaction& tx) { return TargetRepository::Delete(tx, "web", 1); }).code(),
-            StatusCode::kConflict);
+            core::StatusCode::kConflict);
   EXPECT_TRUE(Write([](Transaction& tx) { return TargetRepository::Delete(tx, "web", 2); }).ok());
   EXPECT_EQ(Write([](Transaction& tx) {
               return TargetRepository::Delete(tx, "web", std::nullopt);
             }).code(),
-            StatusCode::kNotFound);
+            core::StatusCode::kNotFound);
 }
 
 TEST_P(TargetRepositoryTest, StateUpsertSkipsDeletedTargetsAndCascades) {
@@ -137,21 +138,21 @@ TEST_P(TargetRepositoryTest, StateUpsertSkipsDeletedTargetsAndCascades) {
   s.replicas = 4;
   s.desired_replicas = 6;
   s.state_json = R"({"recommendations":[]})";
-  s.last_sync_at = FromUnixMillis(5000);
+  s.last_sync_at = core::FromUnixMillis(5000);
   s.last_decision_id = "d-1";
   s.epoch = 7;
   bool written = true;
-  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
+  ASSERT_TRUE(Write([&](Transaction& tx) -> core::Status {
                 ASSIGN_OR_RETURN(written, TargetStateRepository::Upsert(tx, s));
-                return Status::Ok();
+                return core::Status::Ok();
               }).ok());
   EXPECT_FALSE(written) << "no target web yet";
 
   ASSERT_TRUE(
       Write([](Transaction& tx) { return TargetRepository::Insert(tx, Target("web")); }).ok());
-  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
+  ASSERT_TRUE(Write([&](Transaction& tx) -> core::Status {
                 ASSIGN_OR_RETURN(written, TargetStateRepository::Upsert(tx, s));
-                return Status::Ok();
+                return core::Status::Ok();
               }).ok());
   EXPECT_TRUE(written);
   s.replicas = 5;
@@ -168,7 +169,7 @@ TEST_P(TargetRepositoryTest, StateUpsertSkipsDeletedTargetsAndCascades) {
   EXPECT_EQ((*found)->desired_replicas, std::nullopt);
   EXPECT_EQ((*found)->epoch, 8);
   EXPECT_EQ((*found)->state_json, s.state_json);
-  EXPECT_EQ(ToUnixMillis((*found)->last_sync_at), 5000);
+  EXPECT_EQ(core::ToUnixMillis((*found)->last_sync_at), 5000);
 
   ASSERT_TRUE(Write([](Transaction& tx) {
                 return TargetRepository::Delete(tx, "web", std::nullopt);
@@ -183,9 +184,9 @@ TEST_P(TargetRepositoryTest, DecisionsListNewestFirstPruneAndAbandon) {
   ASSERT_TRUE(
       Write([](Transaction& tx) { return TargetRepository::Insert(tx, Target("web")); }).ok());
   std::optional<int64_t> seq;
-  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
+  ASSERT_TRUE(Write([&](Transaction& tx) -> core::Status {
                 ASSIGN_OR_RETURN(seq, DecisionRepository::Insert(tx, Decision("gone", "other", 1)));
-                return Status::Ok();
+                return core::Status::Ok();
               }).ok());
   EXPECT_FALSE(seq.has_value()) << "target other does not exist";
   for (int i = 0; i < 5; ++i) {
@@ -198,7 +199,7 @@ TEST_P(TargetRepositoryTest, DecisionsListNewestFirstPruneAndAbandon) {
   EXPECT_EQ(Write([&](Transaction& tx) {
               return DecisionRepository::Insert(tx, Decision("d0", "web", 1)).status();
             }).code(),
-            StatusCode::kAlreadyExists);
+            core::StatusCode::kAlreadyExists);
 
   auto page = Read<Page<DecisionRecord>>([](Transaction& tx) {
     return DecisionRepository::List(tx, "web", PageRequest{2, ""});
@@ -217,9 +218,9 @@ TEST_P(TargetRepositoryTest, DecisionsListNewestFirstPruneAndAbandon) {
 
   // Leader of epoch 2 takes over: epoch-1 pending decisions become unknown.
   int64_t marked = 0;
-  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
+  ASSERT_TRUE(Write([&](Transaction& tx) -> core::Status {
                 ASSIGN_OR_RETURN(marked, DecisionRepository::MarkAbandoned(tx, 2, "leader lost"));
-                return Status::Ok();
+                return core::Status::Ok();
               }).ok());
   EXPECT_EQ(marked, 3);
   ASSERT_TRUE(Write([](Transaction& tx) {
@@ -230,7 +231,7 @@ TEST_P(TargetRepositoryTest, DecisionsListNewestFirstPruneAndAbandon) {
               return DecisionRepository::SetActuation(tx, "zz", kActuationApplied, std::nullopt,
                                                       "{}");
             }).code(),
-            StatusCode::kNotFound);
+            core::StatusCode::kNotFound);
   auto latest = Read<std::optional<DecisionRecord>>(
       [](Transaction& tx) { return DecisionRepository::Latest(tx, "web"); });
   ASSERT_TRUE(latest.ok() && latest->has_value());
@@ -246,9 +247,9 @@ TEST_P(TargetRepositoryTest, DecisionsListNewestFirstPruneAndAbandon) {
   EXPECT_EQ(first->items[1].actuation, kActuationPending) << "epoch 2 is current";
 
   int64_t pruned = 0;
-  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
+  ASSERT_TRUE(Write([&](Transaction& tx) -> core::Status {
                 ASSIGN_OR_RETURN(pruned, DecisionRepository::Prune(tx, "web", 2));
-                return Status::Ok();
+                return core::Status::Ok();
               }).ok());
   EXPECT_EQ(pruned, 3);
   auto kept = Read<Page<DecisionRecord>>([](Transaction& tx) {
@@ -274,21 +275,23 @@ TEST_P(TargetRepositoryTest, EpochAdvancesAndFencesOlderLeaders) {
   ASSERT_TRUE(start.ok());
   EXPECT_EQ(start->epoch, 0);
   int64_t a = 0, b = 0;
-  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
-                ASSIGN_OR_RETURN(a, DecisionEpochRepository::Advance(tx, "a", FromUnixMillis(1)));
-                return Status::Ok();
+  ASSERT_TRUE(Write([&](Transaction& tx) -> core::Status {
+                ASSIGN_OR_RETURN(
+                    a, DecisionEpochRepository::Advance(tx, "a", core::FromUnixMillis(1)));
+                return core::Status::Ok();
               }).ok());
-  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
-                ASSIGN_OR_RETURN(b, DecisionEpochRepository::Advance(tx, "b", FromUnixMillis(2)));
-                return Status::Ok();
+  ASSERT_TRUE(Write([&](Transaction& tx) -> core::Status {
+                ASSIGN_OR_RETURN(
+                    b, DecisionEpochRepository::Advance(tx, "b", core::FromUnixMillis(2)));
+                return core::Status::Ok();
               }).ok());
   EXPECT_EQ(a, 1);
   EXPECT_EQ(b, 2);
   bool fenced_a = true, fenced_b = false;
-  ASSERT_TRUE(Write([&](Transaction& tx) -> Status {
+  ASSERT_TRUE(Write([&](Transaction& tx) -> core::Status {
                 ASSIGN_OR_RETURN(fenced_a, DecisionEpochRepository::Fence(tx, a));
                 ASSIGN_OR_RETURN(fenced_b, DecisionEpochRepository::Fence(tx, b));
-                return Status::Ok();
+                return core::Status::Ok();
               }).ok());
   EXPECT_FALSE(fenced_a);
   EXPECT_TRUE(fenced_b);
@@ -297,7 +300,7 @@ TEST_P(TargetRepositoryTest, EpochAdvancesAndFencesOlderLeaders) {
   ASSERT_TRUE(now.ok());
   EXPECT_EQ(now->epoch, 2);
   EXPECT_EQ(now->holder, "b");
-  EXPECT_EQ(ToUnixMillis(now->acquired_at), 2);
+  EXPECT_EQ(core::ToUnixMillis(now->acquired_at), 2);
 }
 
 }  // namespace gov::store::testing

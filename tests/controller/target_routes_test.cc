@@ -16,12 +16,12 @@ namespace {
 
 using std::chrono::seconds;
 
-Json Body(const httplib::Result& res) {
-  auto j = ParseJson(res->body);
-  return j.ok() ? *j : Json();
+core::Json Body(const httplib::Result& res) {
+  auto j = core::ParseJson(res->body);
+  return j.ok() ? *j : core::Json();
 }
 
-Json PullTarget(const std::string& name, const std::string& mode = "active") {
+core::Json PullTarget(const std::string& name, const std::string& mode = "active") {
   return {{"name", name},
           {"mode", mode},
           {"minReplicas", 3},
@@ -30,12 +30,12 @@ Json PullTarget(const std::string& name, const std::string& mode = "active") {
            {{{"name", "cpu"}, {"type", "Utilization"}, {"target", 70}, {"source", "push"}},
             {{"name", "rps"}, {"type", "AverageValue"}, {"target", 1000}, {"source", "push"}}}},
           {"cooldown", {{"scaleUpSeconds", 60}, {"scaleDownSeconds", 300}}},
-          {"hook", {{"pull", Json::object()}}}};
+          {"hook", {{"pull", core::Json::object()}}}};
 }
 
 class TargetRoutesTest : public ::testing::Test {
  protected:
-  httplib::Result Post(const std::string& path, const Json& body,
+  httplib::Result Post(const std::string& path, const core::Json& body,
                        httplib::Headers headers = TestServer::Admin()) {
     return ts_.Client()->Post(path.c_str(), headers, body.dump(), "application/json");
   }
@@ -71,13 +71,13 @@ TEST_F(TargetRoutesTest, CrudWithVersionsValidationAndAudit) {
   ASSERT_EQ(created->status, 201) << created->body;
   EXPECT_EQ(created->get_header_value("Location"), "/api/v1/targets/web");
   EXPECT_EQ(created->get_header_value("ETag"), "\"1\"");
-  Json t = Body(created);
+  core::Json t = Body(created);
   EXPECT_EQ(t["source"], "api");
   EXPECT_EQ(t["spec"]["syncPeriodSeconds"], 15) << "defaults spelled out";
   EXPECT_EQ(t["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"], 300);
   EXPECT_EQ(Post("/api/v1/targets", PullTarget("web"))->status, 409);
 
-  Json bad = PullTarget("bad");
+  core::Json bad = PullTarget("bad");
   bad["behavior"] = {
       {"scaleUp", {{"policies", {{{"type", "Pods"}, {"value", 4}, {"periodSeconds", 0}}}}}}};
   auto invalid = Post("/api/v1/targets", bad);
@@ -90,7 +90,7 @@ TEST_F(TargetRoutesTest, CrudWithVersionsValidationAndAudit) {
   bad["hook"] = {{"webhook", {{"url", "ftp://x"}, {"secret", "s"}}}};
   EXPECT_EQ(Body(Post("/api/v1/targets", bad))["error"]["field"], "hook.webhook.url");
 
-  Json changed = PullTarget("web");
+  core::Json changed = PullTarget("web");
   changed["maxReplicas"] = 20;
   httplib::Headers stale = TestServer::Admin();
   stale.emplace("If-Match", "\"7\"");
@@ -110,7 +110,7 @@ TEST_F(TargetRoutesTest, CrudWithVersionsValidationAndAudit) {
 
   auto audit = Get("/api/v1/audit?resource=targets/");
   ASSERT_EQ(audit->status, 200);
-  Json entries = Body(audit)["items"];
+  core::Json entries = Body(audit)["items"];
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0]["action"], "target.update");
   EXPECT_EQ(entries[1]["action"], "target.create");
@@ -122,7 +122,7 @@ TEST_F(TargetRoutesTest, CrudWithVersionsValidationAndAudit) {
 
 TEST_F(TargetRoutesTest, TokensAndRateClasses) {
   ASSERT_EQ(Post("/api/v1/targets", PullTarget("web"))->status, 201);
-  const Json sample = {{"samples", {{{"metric", "cpu"}, {"value", 50}}}}};
+  const core::Json sample = {{"samples", {{{"metric", "cpu"}, {"value", 50}}}}};
   EXPECT_EQ(Post("/api/v1/targets", PullTarget("x"), Client())->status, 403);
   EXPECT_EQ(Get("/api/v1/targets/web", Client())->status, 403);
   EXPECT_EQ(Post("/api/v1/targets/web/metrics", sample)->status, 403) << "admin cannot push";
@@ -144,7 +144,7 @@ TEST(TargetRoutesRateLimitTest, PushesUseTheIngestClass) {
                 ->status,
             201);
   const auto client = TestServer::Bearer(ts.CreateToken("client", "pusher")["secret"]);
-  const std::string body = Json{{"samples", {{{"metric", "cpu"}, {"value", 50}}}}}.dump();
+  const std::string body = core::Json{{"samples", {{{"metric", "cpu"}, {"value", 50}}}}}.dump();
   std::vector<int> statuses;
   for (int i = 0; i < 3; ++i) {
     statuses.push_back(
@@ -161,7 +161,7 @@ TEST_F(TargetRoutesTest, PushedLoadReachesTheLoopStatusDecisionsScaleAndMetrics)
   Sync(15);
   auto decisions = Get("/api/v1/targets/web/decisions?limit=1");
   ASSERT_EQ(decisions->status, 200);
-  Json latest = Body(decisions)["items"][0];
+  core::Json latest = Body(decisions)["items"][0];
   EXPECT_EQ(latest["currentReplicas"], 3);
   EXPECT_EQ(latest["replicas"], 6);
   EXPECT_EQ(latest["actuation"]["status"], "applied");
@@ -171,7 +171,7 @@ TEST_F(TargetRoutesTest, PushedLoadReachesTheLoopStatusDecisionsScaleAndMetrics)
 
   auto web = Get("/api/v1/targets/web");
   ASSERT_EQ(web->status, 200);
-  Json status = Body(web)["status"];
+  core::Json status = Body(web)["status"];
   EXPECT_EQ(status["replicas"], 6);
   EXPECT_EQ(status["desiredReplicas"], 6);
   EXPECT_EQ(status["lastDecision"]["id"], latest["id"]);
@@ -190,7 +190,7 @@ TEST_F(TargetRoutesTest, PushedLoadReachesTheLoopStatusDecisionsScaleAndMetrics)
   EXPECT_EQ(Body(scale)["desiredReplicas"], 6);
   EXPECT_EQ(Body(scale)["decisionId"], latest["id"]);
   EXPECT_EQ(Get("/api/v1/targets/shadow/scale", Client())->status, 409);
-  Json shadow = Body(Get("/api/v1/targets/shadow/decisions"))["items"][0];
+  core::Json shadow = Body(Get("/api/v1/targets/shadow/decisions"))["items"][0];
   EXPECT_EQ(shadow["replicas"], 6);
   EXPECT_EQ(shadow["actuation"]["status"], "dryRun");
 
@@ -212,8 +212,8 @@ TEST_F(TargetRoutesTest, ConditionsNameTheLimitAndTheCooldown) {
   ASSERT_EQ(Post("/api/v1/targets", PullTarget("web"))->status, 201);
   auto conditions = [this] {
     std::vector<std::string> out;
-    const Json target = Body(Get("/api/v1/targets/web"));
-    for (const Json& c : target["status"]["conditions"]) {
+    const core::Json target = Body(Get("/api/v1/targets/web"));
+    for (const core::Json& c : target["status"]["conditions"]) {
       out.push_back(c["type"].get<std::string>() + "=" + c["status"].get<std::string>() + "/" +
                     c["reason"].get<std::string>());
     }
@@ -221,8 +221,8 @@ TEST_F(TargetRoutesTest, ConditionsNameTheLimitAndTheCooldown) {
   };
   // cpu 10x its target at 3 replicas proposes 30 (rps, never pushed, is missing: a scale-up
   // still goes ahead); the scale-up limit is max(3 + 4, 2 x 3) = 7.
-  const Json sample = {{"metric", "cpu"}, {"value", 700}};
-  const Json load = {{"samples", Json::array({sample})}};
+  const core::Json sample = {{"metric", "cpu"}, {"value", 700}};
+  const core::Json load = {{"samples", core::Json::array({sample})}};
   ASSERT_EQ(Post("/api/v1/targets/web/metrics", load, Client())->status, 202);
   Sync(15);
   EXPECT_EQ(Body(Get("/api/v1/targets/web"))["status"]["replicas"], 7);
@@ -238,7 +238,8 @@ TEST_F(TargetRoutesTest, ConditionsNameTheLimitAndTheCooldown) {
 }
 
 TEST(TargetRoutesConfigTest, ConfigTargetsAreServedAndReadOnly) {
-  TestServer ts([](ServerConfig& c) { c.targets = Json::array({PullTarget("web", "dryRun")}); });
+  TestServer ts(
+      [](ServerConfig& c) { c.targets = core::Json::array({PullTarget("web", "dryRun")}); });
   auto web = ts.Client()->Get("/api/v1/targets/web", TestServer::Admin());
   ASSERT_EQ(web->status, 200);
   EXPECT_EQ(Body(web)["source"], "config");
@@ -263,26 +264,27 @@ TEST_F(TargetRoutesTest, AWebhookTargetReceivesTheSignedDecision) {
   });
   const int port = receiver.bind_to_any_port("127.0.0.1");
   std::thread t([&] { receiver.listen_after_bind(); });
-  Json target = PullTarget("web");
+  core::Json target = PullTarget("web");
   target["hook"] = {
       {"webhook",
        {{"url", "http://127.0.0.1:" + std::to_string(port) + "/scale"}, {"secret", "whsec_test"}}}};
   ASSERT_EQ(Post("/api/v1/targets", target)->status, 201);
   PushLoad("web");
   Sync(15);
-  Json latest = Body(Get("/api/v1/targets/web/decisions?limit=1"))["items"][0];
+  core::Json latest = Body(Get("/api/v1/targets/web/decisions?limit=1"))["items"][0];
   EXPECT_EQ(latest["actuation"]["status"], "applied") << latest.dump();
   receiver.stop();
   t.join();
   ASSERT_EQ(received.size(), 1u);
-  Json sent = Json::parse(received[0].first);
+  core::Json sent = core::Json::parse(received[0].first);
   EXPECT_EQ(sent["decisionId"], latest["id"]);
   EXPECT_EQ(sent["epoch"], latest["epoch"]);
   EXPECT_EQ(sent["from"], 3);
   EXPECT_EQ(sent["to"], 6);
   // Signed at the real time (hooks use the system clock), verifiable with the shared secret.
   EXPECT_TRUE(controller::VerifyWebhookSignature("whsec_test", received[0].second,
-                                                 received[0].first, SystemClock::Instance().Now())
+                                                 received[0].first,
+                                                 core::SystemClock::Instance().Now())
                   .ok());
 }
 

@@ -24,43 +24,43 @@ class TargetServiceTest : public LoopFixture {
 
 TEST_F(TargetServiceTest, ValidationErrorsNameTheField) {
   struct Case {
-    std::function<void(Json&)> edit;
+    std::function<void(core::Json&)> edit;
     std::string field;
   };
   const std::vector<Case> cases = {
-      {[](Json& t) { t["maxReplicas"] = 0; }, "maxReplicas"},
-      {[](Json& t) { t["minReplicas"] = 10, t["maxReplicas"] = 5; }, "maxReplicas"},
-      {[](Json& t) {
+      {[](core::Json& t) { t["maxReplicas"] = 0; }, "maxReplicas"},
+      {[](core::Json& t) { t["minReplicas"] = 10, t["maxReplicas"] = 5; }, "maxReplicas"},
+      {[](core::Json& t) {
          t["behavior"] = {
              {"scaleUp", {{"policies", {{{"type", "Pods"}, {"value", 4}, {"periodSeconds", 0}}}}}}};
        },
        "behavior.scaleUp.policies[0].periodSeconds"},
-      {[](Json& t) { t["metrics"][1]["type"] = "Bogus"; }, "metrics[1].type"},
-      {[](Json& t) { t["name"] = "no spaces"; }, "name"},
-      {[](Json& t) { t.erase("hook"); }, "hook"},
-      {[](Json& t) { t["colour"] = "red"; }, "colour"},
+      {[](core::Json& t) { t["metrics"][1]["type"] = "Bogus"; }, "metrics[1].type"},
+      {[](core::Json& t) { t["name"] = "no spaces"; }, "name"},
+      {[](core::Json& t) { t.erase("hook"); }, "hook"},
+      {[](core::Json& t) { t["colour"] = "red"; }, "colour"},
   };
   for (const Case& c : cases) {
-    Json target = WebTarget();
+    core::Json target = WebTarget();
     c.edit(target);
     auto created = service().Create(ctx_, target);
     ASSERT_FALSE(created.ok()) << target.dump();
-    EXPECT_EQ(created.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(created.status().code(), core::StatusCode::kInvalidArgument);
     EXPECT_EQ(created.status().field(), c.field) << created.status().ToString();
   }
   // A dry run may go without a hook.
-  Json dry = WebTarget("dry", "dryRun");
+  core::Json dry = WebTarget("dry", "dryRun");
   dry.erase("hook");
   EXPECT_TRUE(service().Create(ctx_, dry).ok());
 }
 
 TEST_F(TargetServiceTest, TheHookValidatorSeesTheHookWithItsPath) {
-  TargetService checked(db(), clock_, push_, [](const Json& hook, const std::string& path) {
-    if (hook.contains("webhook") && hook["webhook"].contains("url")) return Status::Ok();
-    return InvalidArgument("is required", path + ".webhook.url");
+  TargetService checked(db(), clock_, push_, [](const core::Json& hook, const std::string& path) {
+    if (hook.contains("webhook") && hook["webhook"].contains("url")) return core::Status::Ok();
+    return core::InvalidArgument("is required", path + ".webhook.url");
   });
-  Json target = WebTarget();
-  target["hook"] = {{"webhook", Json::object()}};
+  core::Json target = WebTarget();
+  target["hook"] = {{"webhook", core::Json::object()}};
   auto created = checked.Create(ctx_, target);
   EXPECT_EQ(created.status().field(), "hook.webhook.url");
   EXPECT_TRUE(checked.Create(ctx_, WebTarget()).ok());
@@ -71,30 +71,31 @@ TEST_F(TargetServiceTest, CreateReplaceDeleteAreVersionedAndAudited) {
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(created->record.version, 1);
   EXPECT_EQ(created->record.source, "api");
-  EXPECT_EQ(service().Create(ctx_, WebTarget()).status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(service().Create(ctx_, WebTarget()).status().code(), core::StatusCode::kAlreadyExists);
 
-  Json changed = WebTarget();
+  core::Json changed = WebTarget();
   changed["maxReplicas"] = 20;
   changed.erase("name");  // taken from the URL
   auto replaced = service().Replace(ctx_, "web", changed, 1);
   ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
   EXPECT_EQ(replaced->record.version, 2);
-  EXPECT_EQ(ParseJson(replaced->record.spec_json)->at("maxReplicas"), 20);
-  EXPECT_EQ(service().Replace(ctx_, "web", changed, 1).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(core::ParseJson(replaced->record.spec_json)->at("maxReplicas"), 20);
+  EXPECT_EQ(service().Replace(ctx_, "web", changed, 1).status().code(),
+            core::StatusCode::kConflict);
   changed["name"] = "other";
   EXPECT_EQ(service().Replace(ctx_, "web", changed, std::nullopt).status().field(), "name");
   EXPECT_EQ(service().Replace(ctx_, "nope", WebTarget("nope"), std::nullopt).status().code(),
-            StatusCode::kNotFound);
-  EXPECT_EQ(service().Replace(ctx_, "nope", Json::object(), std::nullopt).status().code(),
-            StatusCode::kNotFound)
+            core::StatusCode::kNotFound);
+  EXPECT_EQ(service().Replace(ctx_, "nope", core::Json::object(), std::nullopt).status().code(),
+            core::StatusCode::kNotFound)
       << "an unknown target's answer is 404 whatever the body says";
-  Json invalid = WebTarget();
+  core::Json invalid = WebTarget();
   invalid["maxReplicas"] = -1;
   EXPECT_EQ(service().Replace(ctx_, "web", invalid, std::nullopt).status().field(), "maxReplicas");
 
-  EXPECT_EQ(service().Delete(ctx_, "web", 1).code(), StatusCode::kConflict);
+  EXPECT_EQ(service().Delete(ctx_, "web", 1).code(), core::StatusCode::kConflict);
   ASSERT_TRUE(service().Delete(ctx_, "web", 2).ok());
-  EXPECT_EQ(service().Get("web").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(service().Get("web").status().code(), core::StatusCode::kNotFound);
 
   auto audit = Audit();
   ASSERT_EQ(audit.size(), 3u);
@@ -105,15 +106,15 @@ TEST_F(TargetServiceTest, CreateReplaceDeleteAreVersionedAndAudited) {
   EXPECT_EQ(audit[2].request_id, "req-1");
   EXPECT_EQ(audit[2].resource, "targets/web");
   EXPECT_FALSE(audit[2].before_json.has_value());
-  EXPECT_EQ(ParseJson(*audit[1].before_json)->at("maxReplicas"), 50);
-  EXPECT_EQ(ParseJson(*audit[1].after_json)->at("maxReplicas"), 20);
+  EXPECT_EQ(core::ParseJson(*audit[1].before_json)->at("maxReplicas"), 50);
+  EXPECT_EQ(core::ParseJson(*audit[1].after_json)->at("maxReplicas"), 20);
   EXPECT_FALSE(audit[0].after_json.has_value());
 }
 
 TEST_F(TargetServiceTest, ConfigTargetsAreUpsertedReadOnlyAndRemovedWithTheFile) {
   ASSERT_TRUE(service().Create(ctx_, WebTarget("api-made")).ok());
   ASSERT_TRUE(service().Create(ctx_, WebTarget("web")).ok());
-  const Json config = Json::array({WebTarget("web"), WebTarget("batch", "dryRun")});
+  const core::Json config = core::Json::array({WebTarget("web"), WebTarget("batch", "dryRun")});
   ASSERT_TRUE(service().SyncConfigTargets(config).ok());
   auto web = service().Get("web");
   ASSERT_TRUE(web.ok());
@@ -121,13 +122,13 @@ TEST_F(TargetServiceTest, ConfigTargetsAreUpsertedReadOnlyAndRemovedWithTheFile)
   EXPECT_EQ(service().Get("batch")->record.source, "config");
   EXPECT_EQ(service().Get("api-made")->record.source, "api");
   EXPECT_EQ(service().Replace(ctx_, "web", WebTarget(), std::nullopt).status().code(),
-            StatusCode::kConflict);
-  Json invalid = WebTarget();
+            core::StatusCode::kConflict);
+  core::Json invalid = WebTarget();
   invalid["maxReplicas"] = -1;
   EXPECT_EQ(service().Replace(ctx_, "web", invalid, std::nullopt).status().code(),
-            StatusCode::kConflict)
+            core::StatusCode::kConflict)
       << "a config target's answer is 409 whatever the body says";
-  EXPECT_EQ(service().Delete(ctx_, "batch", std::nullopt).code(), StatusCode::kConflict);
+  EXPECT_EQ(service().Delete(ctx_, "batch", std::nullopt).code(), core::StatusCode::kConflict);
   const size_t audited = Audit().size();
 
   // The same config again changes nothing and audits nothing.
@@ -136,31 +137,32 @@ TEST_F(TargetServiceTest, ConfigTargetsAreUpsertedReadOnlyAndRemovedWithTheFile)
   EXPECT_EQ(service().Get("web")->record.version, web->record.version);
 
   // A target dropped from the file is deleted; API targets stay.
-  ASSERT_TRUE(service().SyncConfigTargets(Json::array({WebTarget("web")})).ok());
-  EXPECT_EQ(service().Get("batch").status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(service().SyncConfigTargets(core::Json::array({WebTarget("web")})).ok());
+  EXPECT_EQ(service().Get("batch").status().code(), core::StatusCode::kNotFound);
   EXPECT_TRUE(service().Get("api-made").ok());
   EXPECT_EQ(Audit().front().action, "target.delete");
   EXPECT_EQ(Audit().front().actor, "config");
 
-  Json bad = WebTarget("x");
+  core::Json bad = WebTarget("x");
   bad["maxReplicas"] = -1;
-  EXPECT_EQ(service().SyncConfigTargets(Json::array({WebTarget("a"), bad})).field(),
+  EXPECT_EQ(service().SyncConfigTargets(core::Json::array({WebTarget("a"), bad})).field(),
             "targets[1].maxReplicas");
-  EXPECT_EQ(service().SyncConfigTargets(Json::array({WebTarget("a"), WebTarget("a")})).field(),
-            "targets[1].name");
+  EXPECT_EQ(
+      service().SyncConfigTargets(core::Json::array({WebTarget("a"), WebTarget("a")})).field(),
+      "targets[1].name");
 }
 
 TEST_F(TargetServiceTest, PushValidationNamesTheSampleField) {
-  Json target = WebTarget();
+  core::Json target = WebTarget();
   target["metrics"][1]["source"] = {{"prometheus", {{"query", "sum(rate(x[1m]))"}}}};
   ASSERT_TRUE(service().Create(ctx_, target).ok());
   struct Case {
-    Json body;
+    core::Json body;
     std::string field;
   };
   const std::vector<Case> cases = {
-      {Json::object(), "samples"},
-      {{{"samples", Json::array()}}, "samples"},
+      {core::Json::object(), "samples"},
+      {{{"samples", core::Json::array()}}, "samples"},
       {{{"samples", "x"}}, "samples"},
       {{{"samples", {{{"metric", "cpu"}, {"value", 1}}, {{"metric", "mem"}, {"value", 1}}}}},
        "samples[1].metric"},
@@ -181,14 +183,14 @@ TEST_F(TargetServiceTest, PushValidationNamesTheSampleField) {
   for (const Case& c : cases) {
     auto pushed = service().PushMetrics("web", c.body);
     ASSERT_FALSE(pushed.ok()) << c.body.dump();
-    EXPECT_EQ(pushed.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(pushed.status().code(), core::StatusCode::kInvalidArgument);
     EXPECT_EQ(pushed.status().field(), c.field) << pushed.status().ToString();
   }
   EXPECT_EQ(service()
                 .PushMetrics("nope", {{"samples", {{{"metric", "cpu"}, {"value", 1}}}}})
                 .status()
                 .code(),
-            StatusCode::kNotFound);
+            core::StatusCode::kNotFound);
   auto ok = service().PushMetrics(
       "web", {{"samples",
                {{{"metric", "cpu"}, {"value", 83.5}, {"instance", "pod-1"}},
@@ -205,27 +207,27 @@ TEST_F(TargetServiceTest, PushValidationNamesTheSampleField) {
 }
 
 TEST_F(TargetServiceTest, ScaleServesTheLastDecisionOnlyInActiveMode) {
-  Json pull = WebTarget("pulled");
-  pull["hook"] = {{"pull", Json::object()}};
+  core::Json pull = WebTarget("pulled");
+  pull["hook"] = {{"pull", core::Json::object()}};
   ASSERT_TRUE(service().Create(ctx_, pull).ok());
   ASSERT_TRUE(service().Create(ctx_, WebTarget("shadow", "dryRun")).ok());
-  EXPECT_EQ(service().Scale("pulled").status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(service().Scale("pulled").status().code(), core::StatusCode::kUnavailable);
   const int64_t epoch = Lead();
   Push("pulled", {{"cpu", 140}, {"rps", 1000}});
   Sync(epoch);
   auto view = service().Scale("pulled");
   ASSERT_TRUE(view.ok()) << view.status().ToString();
-  Json j = ScaleViewToJson(*view);
+  core::Json j = ScaleViewToJson(*view);
   EXPECT_EQ(j["desiredReplicas"], 6);
   EXPECT_EQ(j["currentReplicas"], 6);
   EXPECT_EQ(j["decisionId"], Latest("pulled")["id"]);
   EXPECT_EQ(j["mode"], "active");
-  EXPECT_EQ(service().Scale("shadow").status().code(), StatusCode::kConflict);
-  EXPECT_EQ(service().Scale("none").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(service().Scale("shadow").status().code(), core::StatusCode::kConflict);
+  EXPECT_EQ(service().Scale("none").status().code(), core::StatusCode::kNotFound);
 
   auto details = service().Get("pulled");
   ASSERT_TRUE(details.ok());
-  Json status = TargetDetailsToJson(*details)["status"];
+  core::Json status = TargetDetailsToJson(*details)["status"];
   EXPECT_EQ(status["replicas"], 6);
   EXPECT_EQ(status["desiredReplicas"], 6);
   EXPECT_EQ(status["epoch"], epoch);

@@ -16,10 +16,10 @@ std::string SourceDir() {
   return dir != nullptr ? dir : ".";
 }
 
-Json Yaml(const std::string& text) {
-  StatusOr<Json> j = YamlToJson(text);
+core::Json Yaml(const std::string& text) {
+  core::StatusOr<core::Json> j = core::YamlToJson(text);
   EXPECT_TRUE(j.ok()) << j.status().ToString();
-  return j.ok() ? *j : Json();
+  return j.ok() ? *j : core::Json();
 }
 
 constexpr const char* kMinimal = R"(
@@ -30,9 +30,9 @@ metrics:
 )";
 
 TEST(TargetSpecTest, ParsesTheReferenceExample) {
-  StatusOr<Json> doc = LoadYamlFile(SourceDir() + "/config/examples/web.yaml");
+  core::StatusOr<core::Json> doc = core::LoadYamlFile(SourceDir() + "/config/examples/web.yaml");
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
-  StatusOr<TargetSpec> spec = ParseTargetSpec((*doc)["targets"][0], "targets[0]");
+  core::StatusOr<TargetSpec> spec = ParseTargetSpec((*doc)["targets"][0], "targets[0]");
   ASSERT_TRUE(spec.ok()) << spec.status().ToString();
   EXPECT_EQ(spec->name, "web");
   EXPECT_EQ(spec->min_replicas, 3);
@@ -61,7 +61,7 @@ TEST(TargetSpecTest, ParsesTheReferenceExample) {
 }
 
 TEST(TargetSpecTest, FillsDefaults) {
-  StatusOr<TargetSpec> spec = ParseTargetSpec(Yaml(kMinimal), "target");
+  core::StatusOr<TargetSpec> spec = ParseTargetSpec(Yaml(kMinimal), "target");
   ASSERT_TRUE(spec.ok()) << spec.status().ToString();
   EXPECT_EQ(spec->min_replicas, 1);  // HPA's minReplicas default
   EXPECT_EQ(spec->sync_period_seconds, 15);
@@ -74,12 +74,12 @@ TEST(TargetSpecTest, FillsDefaults) {
 }
 
 TEST(TargetSpecTest, RoundTrips) {
-  StatusOr<Json> doc = LoadYamlFile(SourceDir() + "/config/examples/web.yaml");
+  core::StatusOr<core::Json> doc = core::LoadYamlFile(SourceDir() + "/config/examples/web.yaml");
   ASSERT_TRUE(doc.ok());
-  for (const Json& json : {(*doc)["targets"][0], Yaml(kMinimal)}) {
-    StatusOr<TargetSpec> spec = ParseTargetSpec(json, "target");
+  for (const core::Json& json : {(*doc)["targets"][0], Yaml(kMinimal)}) {
+    core::StatusOr<TargetSpec> spec = ParseTargetSpec(json, "target");
     ASSERT_TRUE(spec.ok()) << spec.status().ToString();
-    StatusOr<TargetSpec> again = ParseTargetSpec(TargetSpecToJson(*spec), "target");
+    core::StatusOr<TargetSpec> again = ParseTargetSpec(TargetSpecToJson(*spec), "target");
     ASSERT_TRUE(again.ok()) << again.status().ToString();
     EXPECT_EQ(*again, *spec);
   }
@@ -144,15 +144,15 @@ TEST(TargetSpecTest, ErrorsNameTheField) {
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.yaml);
-    StatusOr<TargetSpec> spec = ParseTargetSpec(Yaml(row.yaml), "targets[0]");
+    core::StatusOr<TargetSpec> spec = ParseTargetSpec(Yaml(row.yaml), "targets[0]");
     ASSERT_FALSE(spec.ok());
-    EXPECT_EQ(spec.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(spec.status().code(), core::StatusCode::kInvalidArgument);
     EXPECT_EQ(spec.status().field(), row.field) << spec.status().ToString();
   }
 }
 
 TEST(TargetSpecTest, AcceptsPrometheusOptions) {
-  StatusOr<TargetSpec> spec = ParseTargetSpec(Yaml(R"(
+  core::StatusOr<TargetSpec> spec = ParseTargetSpec(Yaml(R"(
 name: q
 maxReplicas: 4
 metrics:
@@ -161,7 +161,7 @@ metrics:
     target: 100
     source: {prometheus: {query: 'sum(queue_depth)', url: 'http://prom:9090', timeoutSeconds: 2.5}}
 )"),
-                                              "t");
+                                                    "t");
   ASSERT_TRUE(spec.ok()) << spec.status().ToString();
   const PrometheusSource& p = *spec->metrics[0].source.prometheus;
   EXPECT_EQ(p.url, "http://prom:9090");
@@ -170,10 +170,10 @@ metrics:
 
 TEST(TargetSpecTest, DecideOptionsRelaxNameAndForbidMetrics) {
   const TargetSpecParseOptions options{.require_name = false, .require_metrics = false};
-  StatusOr<TargetSpec> spec = ParseTargetSpec(Yaml("maxReplicas: 4"), "target", options);
+  core::StatusOr<TargetSpec> spec = ParseTargetSpec(Yaml("maxReplicas: 4"), "target", options);
   ASSERT_TRUE(spec.ok()) << spec.status().ToString();
   EXPECT_TRUE(spec->metrics.empty());
-  StatusOr<TargetSpec> with_metrics = ParseTargetSpec(Yaml(kMinimal), "target", options);
+  core::StatusOr<TargetSpec> with_metrics = ParseTargetSpec(Yaml(kMinimal), "target", options);
   ASSERT_FALSE(with_metrics.ok());
   EXPECT_EQ(with_metrics.status().field(), "target.metrics");
 }

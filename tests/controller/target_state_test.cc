@@ -11,7 +11,7 @@ namespace {
 
 using std::chrono::seconds;
 
-const TimePoint kT0 = FromUnixMillis(1'700'000'000'123);
+const core::TimePoint kT0 = core::FromUnixMillis(1'700'000'000'123);
 
 TEST(TargetStateJsonTest, RoundTripsExactlyIncludingUnknownHistory) {
   TargetState s;
@@ -19,7 +19,7 @@ TEST(TargetStateJsonTest, RoundTripsExactlyIncludingUnknownHistory) {
   s.scale_up_events = {{2, kT0}};
   s.scale_down_events = {{1, kT0 - seconds(100)}};
   s.last_scale_up = kT0;
-  Json j = TargetStateToJson(s);
+  core::Json j = TargetStateToJson(s);
   EXPECT_EQ(j["recommendations"][0]["timestamp"], 1'700'000'000'123);
   EXPECT_EQ(j["lastScaleDown"], nullptr);
   auto back = TargetStateFromJson(j);
@@ -34,7 +34,7 @@ TEST(TargetStateJsonTest, RoundTripsExactlyIncludingUnknownHistory) {
   ASSERT_TRUE(unknown.ok());
   EXPECT_FALSE(unknown->recommendations.has_value());
 
-  auto bad = TargetStateFromJson(Json{{"scaleUpEvents", {{{"change", "x"}}}}});
+  auto bad = TargetStateFromJson(core::Json{{"scaleUpEvents", {{{"change", "x"}}}}});
   EXPECT_EQ(bad.status().field(), "state.scaleUpEvents[0].change");
 }
 
@@ -66,8 +66,9 @@ TEST(ApplyDecisionTest, AScaleOnlyCountsWhenItHappened) {
   EXPECT_EQ(later.last_scale_up, kT0) << "the cooldown needs the last action";
 }
 
-Json Record(const std::string& reason, const std::string& actuation, Json limits = Json::array(),
-            Json metrics = Json::array({{{"name", "cpu"}, {"value", 80}}})) {
+core::Json Record(const std::string& reason, const std::string& actuation,
+                  core::Json limits = core::Json::array(),
+                  core::Json metrics = core::Json::array({{{"name", "cpu"}, {"value", 80}}})) {
   return {{"reason", reason},   {"currentReplicas", 3},
           {"replicas", 6},      {"actuation", {{"status", actuation}, {"error", "503"}}},
           {"metrics", metrics}, {"decision", {{"limits", limits}}}};
@@ -75,7 +76,7 @@ Json Record(const std::string& reason, const std::string& actuation, Json limits
 
 TEST(ConditionsTest, FollowTheHpaConditionTypesAndReasons) {
   struct Case {
-    Json record;
+    core::Json record;
     std::vector<std::string>
         expected;  // status/reason of AbleToScale, ScalingActive, ScalingLimited
   };
@@ -86,19 +87,21 @@ TEST(ConditionsTest, FollowTheHpaConditionTypesAndReasons) {
        {"True/SucceededRescale", "True/ValidMetricFound", "False/DesiredWithinRange"}},
       {Record("DesiredWithinRange", "none"),
        {"True/ReadyForNewScale", "True/ValidMetricFound", "False/DesiredWithinRange"}},
-      {Record("ScaleUpLimit", "failed", Json::array({{{"kind", "ScaleUpLimit"}, {"value", 7}}})),
+      {Record("ScaleUpLimit", "failed",
+              core::Json::array({{{"kind", "ScaleUpLimit"}, {"value", 7}}})),
        {"False/FailedUpdateScale", "True/ValidMetricFound", "True/ScaleUpLimit"}},
-      {Record("TooManyReplicas", "applied", Json::array({{{"kind", "TooManyReplicas"}}})),
+      {Record("TooManyReplicas", "applied", core::Json::array({{{"kind", "TooManyReplicas"}}})),
        {"True/SucceededRescale", "True/ValidMetricFound", "True/TooManyReplicas"}},
       {Record("ScaleDownStabilized", "none"),
        {"True/ScaleDownStabilized", "True/ValidMetricFound", "False/DesiredWithinRange"}},
-      {Record("Cooldown", "none",
-              Json::array({{{"kind", "Cooldown"}, {"direction", "up"}, {"secondsLeft", 45}}})),
+      {Record(
+           "Cooldown", "none",
+           core::Json::array({{{"kind", "Cooldown"}, {"direction", "up"}, {"secondsLeft", 45}}})),
        {"False/BackoffUpscale", "True/ValidMetricFound", "False/DesiredWithinRange"}},
       {Record("FailedGetScale", "none"),
        {"False/FailedGetScale", "True/ValidMetricFound", "False/DesiredWithinRange"}},
-      {Record("MissingMetrics", "none", Json::array(),
-              Json::array({{{"name", "cpu"}, {"value", nullptr}, {"error", "no sample"}}})),
+      {Record("MissingMetrics", "none", core::Json::array(),
+              core::Json::array({{{"name", "cpu"}, {"value", nullptr}, {"error", "no sample"}}})),
        {"True/ReadyForNewScale", "False/FailedGetMetrics", "False/DesiredWithinRange"}},
       {Record("ScalingDisabled", "none"),
        {"True/ReadyForNewScale", "False/ScalingDisabled", "False/DesiredWithinRange"}},
@@ -106,7 +109,7 @@ TEST(ConditionsTest, FollowTheHpaConditionTypesAndReasons) {
        {"Unknown/ActuationUnknown", "True/ValidMetricFound", "False/DesiredWithinRange"}},
   };
   for (const Case& c : cases) {
-    Json conditions = ConditionsFromRecord(c.record);
+    core::Json conditions = ConditionsFromRecord(c.record);
     ASSERT_EQ(conditions.size(), 3u);
     const std::vector<std::string> types = {"AbleToScale", "ScalingActive", "ScalingLimited"};
     for (size_t i = 0; i < 3; ++i) {
@@ -117,9 +120,9 @@ TEST(ConditionsTest, FollowTheHpaConditionTypesAndReasons) {
           << c.record.dump();
     }
   }
-  Json cooldown = ConditionsFromRecord(
-      Record("Cooldown", "none",
-             Json::array({{{"kind", "Cooldown"}, {"direction", "down"}, {"secondsLeft", 120}}})));
+  core::Json cooldown = ConditionsFromRecord(Record(
+      "Cooldown", "none",
+      core::Json::array({{{"kind", "Cooldown"}, {"direction", "down"}, {"secondsLeft", 120}}})));
   EXPECT_EQ(cooldown[0]["reason"], "BackoffDownscale");
   EXPECT_EQ(cooldown[0]["message"],
             "the time since the previous scale is still within the scale-down cooldown (120s "
@@ -149,15 +152,16 @@ TEST(SyncRecordJsonTest, CarriesInputsOutcomeAndTheFullDecision) {
   r.decision.message = "m";
   r.actuation = "dryRun";
   r.hook = "webhook";
-  Json j = SyncRecordToJson(r);
+  core::Json j = SyncRecordToJson(r);
   EXPECT_EQ(j["at"], "2023-11-14T22:13:20.123Z");
   EXPECT_EQ(j["mode"], "dryRun");
-  EXPECT_EQ(j["actuation"], Json({{"status", "dryRun"}, {"hook", "webhook"}, {"error", nullptr}}));
-  EXPECT_EQ(j["metrics"][0], Json({{"name", "cpu"},
-                                   {"source", "push"},
-                                   {"value", 83.5},
-                                   {"sampledAt", "2023-11-14T22:13:20.123Z"},
-                                   {"instances", 2}}));
+  EXPECT_EQ(j["actuation"],
+            core::Json({{"status", "dryRun"}, {"hook", "webhook"}, {"error", nullptr}}));
+  EXPECT_EQ(j["metrics"][0], core::Json({{"name", "cpu"},
+                                         {"source", "push"},
+                                         {"value", 83.5},
+                                         {"sampledAt", "2023-11-14T22:13:20.123Z"},
+                                         {"instances", 2}}));
   EXPECT_EQ(j["metrics"][1]["error"], "prometheus: the query returned no series");
   EXPECT_EQ(j["decision"], DecisionToJson(r.decision));
 }
@@ -194,15 +198,15 @@ TEST(SyncRecordJsonTest, TheWrittenTextIsTheDomShape) {
   r.metrics = {{"cpu", cpu}};
   r.actuation = "failed";
   r.error = "scale: line\nbreak";
-  auto parsed = ParseJson(SyncRecordJsonText(r));
+  auto parsed = core::ParseJson(SyncRecordJsonText(r));
   ASSERT_TRUE(parsed.ok()) << SyncRecordJsonText(r);
   EXPECT_EQ((*parsed)["decision"], DecisionToJson(r.decision));
   EXPECT_EQ((*parsed)["id"], "d\"quoted\"");
   EXPECT_EQ((*parsed)["actuation"]["error"], "scale: line\nbreak");
 
   TargetState applied = ApplyDecision(spec, state, r.decision, true, kT0);
-  EXPECT_EQ(TargetStateToJson(applied), Json::parse(TargetStateJsonText(applied)));
-  auto back = TargetStateFromJson(Json::parse(TargetStateJsonText(applied)));
+  EXPECT_EQ(TargetStateToJson(applied), core::Json::parse(TargetStateJsonText(applied)));
+  auto back = TargetStateFromJson(core::Json::parse(TargetStateJsonText(applied)));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->recommendations, applied.recommendations);
   EXPECT_EQ(back->scale_up_events, applied.scale_up_events);

@@ -6,25 +6,25 @@ namespace gov {
 namespace {
 
 TEST(ParseJsonTest, RejectsTruncatedEmptyAndNonUtf8) {
-  EXPECT_EQ(ParseJson("{\"a\": 1").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseJson("").status().code(), StatusCode::kInvalidArgument);
-  auto bad_utf8 = ParseJson(std::string("{\"a\": \"\xff\xfe\"}"));
+  EXPECT_EQ(core::ParseJson("{\"a\": 1").status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(core::ParseJson("").status().code(), core::StatusCode::kInvalidArgument);
+  auto bad_utf8 = core::ParseJson(std::string("{\"a\": \"\xff\xfe\"}"));
   ASSERT_FALSE(bad_utf8.ok());
   EXPECT_NE(bad_utf8.status().message().find("UTF-8"), std::string::npos);
 }
 
 TEST(ParseJsonTest, RejectsDeepNestingWithoutRecursingIntoIt) {
   std::string deep(100000, '[');
-  auto r = ParseJson(deep, 64);
+  auto r = core::ParseJson(deep, 64);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("nesting"), std::string::npos);
   std::string ok_depth = std::string(10, '[') + std::string(10, ']');
-  EXPECT_TRUE(ParseJson(ok_depth, 64).ok());
+  EXPECT_TRUE(core::ParseJson(ok_depth, 64).ok());
 }
 
 TEST(FieldReaderTest, ReportsFirstErrorWithPath) {
-  Json j = Json::parse(R"({"name": 5, "max": 3.5, "flag": true})");
-  FieldReader r(j, "target");
+  core::Json j = core::Json::parse(R"({"name": 5, "max": 3.5, "flag": true})");
+  core::FieldReader r(j, "target");
   EXPECT_EQ(r.RequiredString("name"), "");
   r.OptionalInt("max");
   ASSERT_FALSE(r.ok());
@@ -33,8 +33,8 @@ TEST(FieldReaderTest, ReportsFirstErrorWithPath) {
 }
 
 TEST(FieldReaderTest, ReadsTypedValuesAndMissing) {
-  Json j = Json::parse(R"({"n": 3, "f": 2.0, "s": "x", "b": false, "nul": null})");
-  FieldReader r(j, "");
+  core::Json j = core::Json::parse(R"({"n": 3, "f": 2.0, "s": "x", "b": false, "nul": null})");
+  core::FieldReader r(j, "");
   EXPECT_EQ(r.OptionalInt("n"), 3);
   EXPECT_EQ(r.OptionalInt("f"), 2);
   EXPECT_EQ(r.OptionalString("s"), "x");
@@ -47,14 +47,14 @@ TEST(FieldReaderTest, ReadsTypedValuesAndMissing) {
 }
 
 TEST(FieldReaderTest, RejectsUnknownFields) {
-  Json j = Json::parse(R"({"name": "a", "nmae": "b"})");
-  FieldReader r(j, "token");
+  core::Json j = core::Json::parse(R"({"name": "a", "nmae": "b"})");
+  core::FieldReader r(j, "token");
   r.RejectUnknown({"name"});
   EXPECT_EQ(r.status().field(), "token.nmae");
 }
 
 TEST(FieldReaderTest, NonObjectFailsAtItsPath) {
-  FieldReader r(Json::array(), "body");
+  core::FieldReader r(core::Json::array(), "body");
   EXPECT_EQ(r.status().field(), "body");
 }
 

@@ -11,21 +11,29 @@ namespace {
 
 TEST(JsonWriterTest, WritesNestedStructuresWithCommas) {
   std::string out;
-  JsonWriter w(out);
+  core::JsonWriter w(out);
   w.BeginObject();
   w.Key("a").Int(-5);
   w.Key("b").BeginArray().String("x").Bool(true).Null().Double(0.25).EndArray();
   w.Key("c").BeginObject().EndObject();
   w.Key("d").Raw("{\"pre\":1}");
-  w.Key("e").BeginArray().BeginObject().Key("k").Int(1).EndObject().BeginObject().EndObject().EndArray();
+  w.Key("e")
+      .BeginArray()
+      .BeginObject()
+      .Key("k")
+      .Int(1)
+      .EndObject()
+      .BeginObject()
+      .EndObject()
+      .EndArray();
   w.EndObject();
   EXPECT_EQ(out, R"({"a":-5,"b":["x",true,null,0.25],"c":{},"d":{"pre":1},"e":[{"k":1},{}]})");
-  EXPECT_TRUE(ParseJson(out).ok());
+  EXPECT_TRUE(core::ParseJson(out).ok());
 }
 
 TEST(JsonWriterTest, NonFiniteDoublesAreNull) {
   std::string out;
-  JsonWriter(out).BeginArray().Double(std::nan("")).Double(1e308 * 10).EndArray();
+  core::JsonWriter(out).BeginArray().Double(std::nan("")).Double(1e308 * 10).EndArray();
   EXPECT_EQ(out, "[null,null]");
 }
 
@@ -44,11 +52,11 @@ TEST(JsonWriterTest, EscapingRoundTripsThroughNlohmannForRandomStrings) {
       }
     }
     std::string out;
-    AppendJsonString(out, s);
-    auto parsed = ParseJson(out);
+    core::AppendJsonString(out, s);
+    auto parsed = core::ParseJson(out);
     ASSERT_TRUE(parsed.ok()) << out;
     EXPECT_EQ(parsed->get<std::string>(), s);
-    EXPECT_EQ(out, Json(s).dump());  // byte-identical to nlohmann's serializer
+    EXPECT_EQ(out, core::Json(s).dump());  // byte-identical to nlohmann's serializer
   }
 }
 

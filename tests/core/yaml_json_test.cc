@@ -6,7 +6,7 @@ namespace gov {
 namespace {
 
 TEST(YamlJsonTest, ConvertsScalarsByCoreSchema) {
-  auto j = YamlToJson("a: 1\nb: 2.5\nc: true\nd: ~\ne: hello\nf: '42'\ng: [1, x]\n");
+  auto j = core::YamlToJson("a: 1\nb: 2.5\nc: true\nd: ~\ne: hello\nf: '42'\ng: [1, x]\n");
   ASSERT_TRUE(j.ok()) << j.status().ToString();
   EXPECT_EQ((*j)["a"], 1);
   EXPECT_EQ((*j)["b"], 2.5);
@@ -18,7 +18,7 @@ TEST(YamlJsonTest, ConvertsScalarsByCoreSchema) {
 }
 
 TEST(YamlJsonTest, ReportsLine) {
-  auto j = YamlToJson("a: [1, 2\nb: 3\n");
+  auto j = core::YamlToJson("a: [1, 2\nb: 3\n");
   ASSERT_FALSE(j.ok());
   EXPECT_NE(j.status().message().find("line"), std::string::npos);
 }

@@ -76,7 +76,7 @@ TEST(Allocation, EvaluationDoesNotAllocate) {
   CompileOptions options;
   options.hostname = "web-1";
   const auto snap = Compile(*parsed, options);
-  const TimePoint now = *ParseRfc3339("2025-06-01T00:00:00Z");
+  const core::TimePoint now = *core::ParseRfc3339("2025-06-01T00:00:00Z");
 
   std::vector<Context> contexts;
   for (int i = 0; i < 64; ++i) {

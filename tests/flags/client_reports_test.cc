@@ -9,10 +9,10 @@
 namespace gov::flags {
 namespace {
 
-const TimePoint kNow = *ParseRfc3339("2026-11-25T12:00:00Z");
+const core::TimePoint kNow = *core::ParseRfc3339("2026-11-25T12:00:00Z");
 
-StatusOr<std::vector<store::FlagMetricsBucket>> Metrics(const std::string& json) {
-  return ParseClientMetrics("production", Json::parse(json));
+core::StatusOr<std::vector<store::FlagMetricsBucket>> Metrics(const std::string& json) {
+  return ParseClientMetrics("production", core::Json::parse(json));
 }
 
 TEST(ClientReportsTest, MetricsBecomeHourlyCountsPerFlag) {
@@ -26,7 +26,7 @@ TEST(ClientReportsTest, MetricsBecomeHourlyCountsPerFlag) {
   EXPECT_EQ(a.app_name, "web");
   EXPECT_EQ(a.feature, "a");
   EXPECT_EQ(a.environment, "production");  // the token's, not the body's
-  EXPECT_EQ(a.hour, *ParseRfc3339("2026-11-25T10:00:00Z"));
+  EXPECT_EQ(a.hour, *core::ParseRfc3339("2026-11-25T10:00:00Z"));
   EXPECT_EQ(a.yes, 3);
   EXPECT_EQ(a.no, 1);
   EXPECT_EQ(a.variants, (std::map<std::string, int64_t>{{"blue", 2}}));
@@ -44,11 +44,11 @@ TEST(ClientReportsTest, FollowsUnleashOnOptionalFieldsAndEpochMillis) {
   auto millis = Metrics(R"({"appName": "web", "bucket": {"start": 1795604100000,
       "stop": "2026-11-25T10:56:00Z", "toggles": {"a": {"yes": 1}}}})");
   ASSERT_TRUE(millis.ok()) << millis.status().ToString();
-  EXPECT_EQ((*millis)[0].hour, *ParseRfc3339("2026-11-25T10:00:00Z"));
+  EXPECT_EQ((*millis)[0].hour, *core::ParseRfc3339("2026-11-25T10:00:00Z"));
 
   for (const char* body : {R"({"appName": "web"})", R"({"appName": "web", "instanceId": ""})",
                            R"({"appName": "web", "instanceId": null})"}) {
-    auto reg = ParseClientRegistration("development", Json::parse(body), kNow);
+    auto reg = ParseClientRegistration("development", core::Json::parse(body), kNow);
     ASSERT_TRUE(reg.ok()) << body << ": " << reg.status().ToString();
     EXPECT_EQ(reg->instance_id, "default") << body;
     EXPECT_EQ(reg->started, kNow);
@@ -58,13 +58,14 @@ TEST(ClientReportsTest, FollowsUnleashOnOptionalFieldsAndEpochMillis) {
   }
   auto full = ParseClientRegistration(
       "development",
-      Json::parse(R"({"appName": "web", "instanceId": "i1", "sdkVersion": "unleash-client-node:6.12.1",
+      core::Json::parse(
+          R"({"appName": "web", "instanceId": "i1", "sdkVersion": "unleash-client-node:6.12.1",
           "strategies": ["default"], "started": 1764064800000, "interval": 15000})"),
       kNow);
   ASSERT_TRUE(full.ok()) << full.status().ToString();
   EXPECT_EQ(full->instance_id, "i1");
   EXPECT_EQ(full->sdk_version, "unleash-client-node:6.12.1");
-  EXPECT_EQ(full->started, *ParseRfc3339("2025-11-25T10:00:00Z"));
+  EXPECT_EQ(full->started, *core::ParseRfc3339("2025-11-25T10:00:00Z"));
   EXPECT_EQ(full->interval_ms, 15000);
   EXPECT_EQ(full->strategies_json, R"(["default"])");
 }
@@ -106,7 +107,7 @@ TEST(ClientReportsTest, ErrorsNameTheField) {
   for (const auto& [body, field] : metrics) {
     auto parsed = Metrics(body);
     ASSERT_FALSE(parsed.ok()) << body;
-    EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument) << body;
+    EXPECT_EQ(parsed.status().code(), core::StatusCode::kInvalidArgument) << body;
     EXPECT_EQ(parsed.status().field(), field) << body << ": " << parsed.status().ToString();
   }
   const std::vector<std::pair<std::string, std::string>> registrations = {
@@ -120,7 +121,7 @@ TEST(ClientReportsTest, ErrorsNameTheField) {
       {R"({"appName": "a", "sdkVersion": 6})", "sdkVersion"},
   };
   for (const auto& [body, field] : registrations) {
-    auto parsed = ParseClientRegistration("development", Json::parse(body), kNow);
+    auto parsed = ParseClientRegistration("development", core::Json::parse(body), kNow);
     ASSERT_FALSE(parsed.ok()) << body;
     EXPECT_EQ(parsed.status().field(), field) << body << ": " << parsed.status().ToString();
   }

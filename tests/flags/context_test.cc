@@ -11,7 +11,7 @@ namespace {
 
 TEST(ContextFromOfrep, MapsKnownKeysAndStringifiesTheRest) {
   auto ctx = ContextFromOfrep(
-      Json::parse(R"({"targetingKey":"u1","sessionId":"s","remoteAddress":"1.2.3.4",
+      core::Json::parse(R"({"targetingKey":"u1","sessionId":"s","remoteAddress":"1.2.3.4",
     "environment":"prod","appName":"web","currentTime":"2025-01-02T03:04:05Z","userId":"other",
     "plan":"pro","age":42,"ratio":0.5,"beta":true,"gone":null})"));
   ASSERT_TRUE(ctx.ok()) << ctx.status().ToString();
@@ -19,7 +19,7 @@ TEST(ContextFromOfrep, MapsKnownKeysAndStringifiesTheRest) {
   EXPECT_EQ(ctx->session_id, "s");
   EXPECT_EQ(ctx->remote_address, "1.2.3.4");
   EXPECT_EQ(ctx->app_name, "web");
-  EXPECT_EQ(ctx->current_time, ParseRfc3339("2025-01-02T03:04:05Z"));
+  EXPECT_EQ(ctx->current_time, core::ParseRfc3339("2025-01-02T03:04:05Z"));
   EXPECT_EQ(*ctx->Property("userId"), "other");  // only targetingKey is the user id
   // OFREP has no environment of its own: the server's applies, the caller's is a property.
   EXPECT_EQ(ctx->environment, std::nullopt);
@@ -32,24 +32,24 @@ TEST(ContextFromOfrep, MapsKnownKeysAndStringifiesTheRest) {
 }
 
 TEST(ContextFromOfrep, RejectsNestedValuesAndBadTimes) {
-  auto nested = ContextFromOfrep(Json::parse(R"({"targetingKey":"u","org":{"id":1}})"));
+  auto nested = ContextFromOfrep(core::Json::parse(R"({"targetingKey":"u","org":{"id":1}})"));
   ASSERT_FALSE(nested.ok());
   EXPECT_EQ(nested.status().field(), "org");
-  auto list = ContextFromOfrep(Json::parse(R"({"tags":["a"]})"));
+  auto list = ContextFromOfrep(core::Json::parse(R"({"tags":["a"]})"));
   EXPECT_EQ(list.status().field(), "tags");
-  auto time = ContextFromOfrep(Json::parse(R"({"currentTime":"yesterday"})"));
+  auto time = ContextFromOfrep(core::Json::parse(R"({"currentTime":"yesterday"})"));
   EXPECT_EQ(time.status().field(), "currentTime");
-  EXPECT_FALSE(ContextFromOfrep(Json::parse("[]")).ok());
+  EXPECT_FALSE(ContextFromOfrep(core::Json::parse("[]")).ok());
 }
 
 TEST(ContextFromUnleash, ReadsTheSdkShape) {
   auto ctx = ContextFromUnleash(
-      Json::parse(R"({"userId":"123","sessionId":"asd","remoteAddress":"127.0.0.1",
+      core::Json::parse(R"({"userId":"123","sessionId":"asd","remoteAddress":"127.0.0.1",
     "currentTime":1700000000000,"properties":{"customName":"customValue","tier":"gold","n":null},
     "tier":"platinum"})"));
   ASSERT_TRUE(ctx.ok()) << ctx.status().ToString();
   EXPECT_EQ(ctx->user_id, "123");
-  EXPECT_EQ(ctx->current_time, FromUnixMillis(1700000000000));
+  EXPECT_EQ(ctx->current_time, core::FromUnixMillis(1700000000000));
   EXPECT_EQ(*ctx->Property("customName"), "customValue");
   EXPECT_EQ(*ctx->Property("tier"), "platinum");  // top-level wins, as context[key] does
   EXPECT_EQ(ctx->Property("n"), nullptr);
@@ -57,18 +57,21 @@ TEST(ContextFromUnleash, ReadsTheSdkShape) {
 }
 
 TEST(ContextFromUnleash, ErrorsNameTheField) {
-  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"properties":{"a":{"b":1}}})")).status().field(),
-            "properties.a");
-  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"properties":[1]})")).status().field(),
-            "properties");
-  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"userId":["x"]})")).status().field(), "userId");
-  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"currentTime":true})")).status().field(),
-            "currentTime");
-  // gov::TimePoint counts nanoseconds in 64 bits: years past 2262 do not fit.
   EXPECT_EQ(
-      ContextFromUnleash(Json::parse(R"({"currentTime":"3000-01-01T00:00:00Z"})")).status().field(),
-      "currentTime");
-  EXPECT_EQ(ContextFromUnleash(Json::parse(R"({"currentTime":1e16})")).status().field(),
+      ContextFromUnleash(core::Json::parse(R"({"properties":{"a":{"b":1}}})")).status().field(),
+      "properties.a");
+  EXPECT_EQ(ContextFromUnleash(core::Json::parse(R"({"properties":[1]})")).status().field(),
+            "properties");
+  EXPECT_EQ(ContextFromUnleash(core::Json::parse(R"({"userId":["x"]})")).status().field(),
+            "userId");
+  EXPECT_EQ(ContextFromUnleash(core::Json::parse(R"({"currentTime":true})")).status().field(),
+            "currentTime");
+  // gov::core::TimePoint counts nanoseconds in 64 bits: years past 2262 do not fit.
+  EXPECT_EQ(ContextFromUnleash(core::Json::parse(R"({"currentTime":"3000-01-01T00:00:00Z"})"))
+                .status()
+                .field(),
+            "currentTime");
+  EXPECT_EQ(ContextFromUnleash(core::Json::parse(R"({"currentTime":1e16})")).status().field(),
             "currentTime");
 }
 

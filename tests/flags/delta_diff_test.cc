@@ -21,7 +21,7 @@
 namespace gov::flags {
 namespace {
 
-Json J(const char* text) { return Json::parse(text); }
+core::Json J(const char* text) { return core::Json::parse(text); }
 
 ClientFeatures StateOf(const char* text) {
   auto parsed = ParseClientFeaturesText(text);
@@ -50,8 +50,8 @@ SdkState AsSdkHoldsIt(const ClientFeatures& cf) {
 }
 
 // Applies `delta` after a trip through JSON text, as it travels to an SDK.
-ClientFeatures Applied(ClientFeatures state, const Json& delta) {
-  const Status s = ApplyDelta(Json::parse(delta.dump()), state);
+ClientFeatures Applied(ClientFeatures state, const core::Json& delta) {
+  const core::Status s = ApplyDelta(core::Json::parse(delta.dump()), state);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return state;
 }
@@ -230,8 +230,8 @@ TEST(DeltaDiff, ApplyingTheDiffGivesTheNewStateWithOneEventPerDifference) {
   for (int round = 0; round < 500; ++round) {
     const ClientFeatures after = round % 5 == 4 ? gen.State() : gen.Next(before);
     const int64_t event_id = 100 + round;
-    const Json delta = DiffClientFeatures(before, after, event_id);
-    const Json& events = delta.at("events");
+    const core::Json delta = DiffClientFeatures(before, after, event_id);
+    const core::Json& events = delta.at("events");
 
     EXPECT_EQ(AsSdkHoldsIt(Applied(before, delta)), AsSdkHoldsIt(after)) << "round " << round;
     EXPECT_EQ(events.size(), DifferingKeys(AsSdkHoldsIt(before), AsSdkHoldsIt(after)))
@@ -275,7 +275,7 @@ TEST(DeltaDiff, EventsHaveTheUnleashShapeAndOrder) {
                  {"id": 2, "name": "beta", "constraints": [
                    {"contextName": "remoteAddress", "operator": "IN_CIDR",
                     "values": ["10.0.0.0/8"]}]}]})");
-  const Json expected = J(R"({"events": [
+  const core::Json expected = J(R"({"events": [
     {"type": "segment-updated", "eventId": 7, "segment": {"id": 3, "constraints": []}},
     {"type": "segment-updated", "eventId": 7, "segment": {"id": 2, "name": "beta", "constraints": [
       {"contextName": "remoteAddress", "operator": "IN_CIDR", "values": ["10.0.0.0/8"],
@@ -288,13 +288,13 @@ TEST(DeltaDiff, EventsHaveTheUnleashShapeAndOrder) {
          "segments": [3]}]}},
     {"type": "feature-removed", "eventId": 7, "featureName": "gone", "project": "shop"},
     {"type": "segment-removed", "eventId": 7, "segmentId": 1}]})");
-  const Json delta = DiffClientFeatures(before, after, 7);
+  const core::Json delta = DiffClientFeatures(before, after, 7);
   EXPECT_EQ(delta, expected) << delta.dump(2);
 
   // Applied one event at a time, every state on the way resolves its segment ids.
   ClientFeatures state = before;
-  for (const Json& event : delta["events"]) {
-    ASSERT_TRUE(ApplyDelta(Json{{"events", {event}}}, state).ok());
+  for (const core::Json& event : delta["events"]) {
+    ASSERT_TRUE(ApplyDelta(core::Json{{"events", {event}}}, state).ok());
     for (const Feature& f : state.features) {
       for (const Strategy& s : f.strategies) {
         for (int64_t id : s.segments) {
@@ -336,14 +336,14 @@ TEST(DeltaDiff, HydrationEventCarriesTheWholeStateAsTheClientApiWritesIt) {
     "segments": [{"id": 4, "constraints": [
       {"contextName": "remoteAddress", "operator": "IN_CIDR", "values": ["::1"],
        "inverted": true}]}]})");
-  const Json event = HydrationEvent(state, 12);
-  const Json body = ToJson(state);
-  EXPECT_EQ(event, (Json{{"type", "hydration"},
-                         {"eventId", 12},
-                         {"features", body["features"]},
-                         {"segments", body["segments"]}}));
+  const core::Json event = HydrationEvent(state, 12);
+  const core::Json body = ToJson(state);
+  EXPECT_EQ(event, (core::Json{{"type", "hydration"},
+                               {"eventId", 12},
+                               {"features", body["features"]},
+                               {"segments", body["segments"]}}));
   StateGenerator gen(7);
-  EXPECT_EQ(Applied(gen.State(), Json{{"events", {event}}}), state);
+  EXPECT_EQ(Applied(gen.State(), core::Json{{"events", {event}}}), state);
 }
 
 TEST(DeltaDiff, TenThousandFlagsGiveOnlyTheirChanges) {
@@ -366,7 +366,7 @@ TEST(DeltaDiff, TenThousandFlagsGiveOnlyTheirChanges) {
     added.name = "new-" + std::to_string(i);
     after.features.push_back(std::move(added));
   }
-  const Json delta = DiffClientFeatures(before, after, 2);
+  const core::Json delta = DiffClientFeatures(before, after, 2);
   ASSERT_EQ(delta["events"].size(), 20u);
   EXPECT_EQ(delta["events"][0]["feature"]["name"], "flag-0");
   EXPECT_EQ(delta["events"][15]["featureName"], "flag-500");

@@ -20,7 +20,7 @@
 namespace gov::flags {
 namespace {
 
-const TimePoint kNow = *ParseRfc3339("2025-06-01T00:00:00Z");
+const core::TimePoint kNow = *core::ParseRfc3339("2025-06-01T00:00:00Z");
 
 std::shared_ptr<const FlagSnapshot> CompileText(const std::string& text,
                                                 const CompileOptions& options = {}) {
@@ -144,10 +144,10 @@ TEST(Evaluator, DateConstraintsUseContextTimeElseNow) {
   const auto snap = CompileText(R"({"features":[{"name":"launch","enabled":true,"strategies":[
     {"name":"default","constraints":[{"contextName":"currentTime","operator":"DATE_AFTER",
       "value":"2025-01-01T00:00:00Z"}]}]}]})");
-  EXPECT_TRUE(IsEnabled(*snap, "launch", {}, *ParseRfc3339("2025-01-01T00:00:00.001Z")));
-  EXPECT_FALSE(IsEnabled(*snap, "launch", {}, *ParseRfc3339("2025-01-01T00:00:00Z")));
+  EXPECT_TRUE(IsEnabled(*snap, "launch", {}, *core::ParseRfc3339("2025-01-01T00:00:00.001Z")));
+  EXPECT_FALSE(IsEnabled(*snap, "launch", {}, *core::ParseRfc3339("2025-01-01T00:00:00Z")));
   Context past;
-  past.current_time = *ParseRfc3339("2024-12-31T23:59:59Z");
+  past.current_time = *core::ParseRfc3339("2024-12-31T23:59:59Z");
   EXPECT_FALSE(IsEnabled(*snap, "launch", past, kNow));
 }
 
@@ -213,7 +213,7 @@ TEST(Evaluator, Utf8KeyEncodingHashesUtf8Bytes) {
   utf8.hash_key_encoding = HashKeyEncoding::kUtf8;
   int differs = 0;
   for (const std::string id : {"Hellø", "😊", "你好", "plain"}) {
-    const int bucket = static_cast<int>(Murmur3X86_32Hash("grüp:" + id, 0) % 100 + 1);
+    const int bucket = static_cast<int>(core::Murmur3X86_32Hash("grüp:" + id, 0) % 100 + 1);
     for (int rollout : {bucket - 1, bucket}) {
       const auto snap = CompileText(R"({"features":[{"name":"r","enabled":true,"strategies":[
         {"name":"flexibleRollout","parameters":{"rollout":")" +
@@ -242,7 +242,7 @@ TEST(Evaluator, RandomStickinessUsesTheGivenSource) {
   // "g:1" decides. Two sources with the same value must give the same answer.
   const auto snap = CompileText(R"({"features":[{"name":"r","enabled":true,"strategies":[
     {"name":"flexibleRollout","parameters":{"rollout":"50","stickiness":"random","groupId":"g"}}]}]})");
-  const bool expected = Murmur3X86_32Hash("g:1", 0) % 100 + 1 <= 50;
+  const bool expected = core::Murmur3X86_32Hash("g:1", 0) % 100 + 1 <= 50;
   ConstantRandom zero(0.0);
   EXPECT_EQ(Evaluate(*snap, "r", {}, kNow, zero).enabled, expected);
 }

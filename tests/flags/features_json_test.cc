@@ -14,7 +14,7 @@
 namespace gov::flags {
 namespace {
 
-Json J(const char* text) { return Json::parse(text); }
+core::Json J(const char* text) { return core::Json::parse(text); }
 
 struct ErrorCase {
   std::string name;
@@ -34,7 +34,7 @@ TEST_P(ParseErrorTest, NamesTheField) {
   options.strict = c.strict;
   auto parsed = ParseClientFeaturesText(c.json, options);
   ASSERT_FALSE(parsed.ok());
-  EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(parsed.status().code(), core::StatusCode::kInvalidArgument);
   EXPECT_EQ(parsed.status().field(), c.field) << parsed.status().ToString();
   EXPECT_NE(parsed.status().message().find(c.message), std::string::npos)
       << parsed.status().ToString();
@@ -150,7 +150,7 @@ TEST(FeaturesJson, LenientParsingKeepsWhatSdksTolerate) {
 // A document in canonical form (every field ToJson writes, nothing else) must come
 // back byte for byte.
 TEST(FeaturesJson, CanonicalDocumentRoundTrips) {
-  const Json doc = J(R"({
+  const core::Json doc = J(R"({
     "version": 2,
     "features": [{
       "name": "checkout.v2", "type": "experiment", "project": "shop",
@@ -216,13 +216,13 @@ TEST(FeaturesJson, StrictAcceptsAWellFormedDocument) {
 // checkConstraint negates either when `inverted`. The client view keeps both operators, in
 // strategies and in segments, and writes every one of those fields.
 TEST(FeaturesJson, RegexAndCidrConstraintsReachSdksInTheShapeTheyRead) {
-  const Json constraints = J(R"([
+  const core::Json constraints = J(R"([
     {"contextName": "email", "operator": "REGEX", "values": [], "value": "@example\\.com$",
      "caseInsensitive": true, "inverted": false},
     {"contextName": "remoteAddress", "operator": "IN_CIDR",
      "values": ["10.0.0.0/8", "2001:db8::/32", "192.168.1.7"], "caseInsensitive": false,
      "inverted": true}])");
-  Json doc = J(R"({"version": 2, "features": [{
+  core::Json doc = J(R"({"version": 2, "features": [{
     "name": "targeted", "enabled": true, "stale": false, "impressionData": false,
     "strategies": [{"name": "default", "parameters": {}, "segments": [4], "variants": []}],
     "variants": []}], "segments": [{"id": 4}]})");
@@ -235,10 +235,10 @@ TEST(FeaturesJson, RegexAndCidrConstraintsReachSdksInTheShapeTheyRead) {
 
   const ClientFeatures view = ClientView(*parsed);
   EXPECT_EQ(view, *parsed);
-  const Json served = ToJson(view);
+  const core::Json served = ToJson(view);
   EXPECT_EQ(served, doc);
-  for (const Json& written : {served["features"][0]["strategies"][0]["constraints"],
-                              served["segments"][0]["constraints"]}) {
+  for (const core::Json& written : {served["features"][0]["strategies"][0]["constraints"],
+                                    served["segments"][0]["constraints"]}) {
     ASSERT_EQ(written.size(), 2u);
     EXPECT_EQ(written[0]["operator"], "REGEX");
     EXPECT_EQ(written[0]["value"], "@example\\.com$");
@@ -283,10 +283,10 @@ TEST(Delta, ErrorNamesTheEventFieldAndLeavesStateAlone) {
   keep.enabled = true;
   state.features.push_back(keep);
   const ClientFeatures before = state;
-  const Status s = ApplyDelta(J(R"({"events":[
+  const core::Status s = ApplyDelta(J(R"({"events":[
     {"eventId":1,"type":"feature-removed","featureName":"keep","project":"default"},
     {"eventId":2,"type":"feature-updated","feature":{"name":"x","enabled":"no"}}]})"),
-                              state);
+                                    state);
   EXPECT_EQ(s.field(), "events[1].feature.enabled");
   EXPECT_EQ(state, before);
   EXPECT_EQ(ApplyDelta(J(R"({"nope":[]})"), state).field(), "events");

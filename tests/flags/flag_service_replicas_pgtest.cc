@@ -32,7 +32,7 @@ std::optional<milliseconds> TimeUntil(SnapshotRegistry& registry, const std::str
 }
 
 struct Replica {
-  Replica(std::unique_ptr<store::Database> db, const Clock& clock, PublisherOptions options)
+  Replica(std::unique_ptr<store::Database> db, const core::Clock& clock, PublisherOptions options)
       : db(std::move(db)),
         publisher(*this->db, registry, options),
         service(*this->db, publisher, clock) {
@@ -53,13 +53,13 @@ class FlagReplicasTest : public ::testing::Test {
     pg_ = std::make_unique<store::testing::PostgresTestDatabase>();
   }
   std::unique_ptr<store::testing::PostgresTestDatabase> pg_;
-  FakeClock clock_;
+  core::FakeClock clock_;
 };
 
 void ExpectPropagation(Replica& a, Replica& b) {
   const ChangeAuthor author{"test", "r"};
   ASSERT_TRUE(a.service
-                  .CreateFeature(author, Json::parse(R"({"name": "f",
+                  .CreateFeature(author, core::Json::parse(R"({"name": "f",
       "environments": {"production": {"enabled": true}}})"))
                   .ok());
   const int64_t created = a.registry.Get("production")->revision;
@@ -73,7 +73,7 @@ void ExpectPropagation(Replica& a, Replica& b) {
       << "change through b did not reach replica a within 1 s";
   EXPECT_FALSE(a.registry.Get("production")->features.features.at(0).enabled);
   // A segment change touches every environment on both.
-  ASSERT_TRUE(a.service.CreateSegment(author, Json::parse(R"({"name": "s"})")).ok());
+  ASSERT_TRUE(a.service.CreateSegment(author, core::Json::parse(R"({"name": "s"})")).ok());
   const int64_t dev = a.registry.Get("development")->revision;
   ASSERT_TRUE(TimeUntil(b.registry, "development", dev, milliseconds(1000)).has_value());
   EXPECT_EQ(b.registry.Get("development")->features.segments.size(), 1u);
@@ -100,7 +100,7 @@ TEST_F(FlagReplicasTest, ConcurrentWritersOnBothReplicasConvergeOnTheLastRevisio
   Replica a(pg_->OpenAnother(), clock_, {});
   Replica b(pg_->OpenAnother(), clock_, {});
   const ChangeAuthor author{"test", "r"};
-  ASSERT_TRUE(a.service.CreateFeature(author, Json::parse(R"({"name": "f"})")).ok());
+  ASSERT_TRUE(a.service.CreateFeature(author, core::Json::parse(R"({"name": "f"})")).ok());
   std::thread ta([&] {
     for (int i = 0; i < 10; ++i) (void)a.service.SetEnabled(author, "f", "development", i % 2, {});
   });
@@ -112,10 +112,10 @@ TEST_F(FlagReplicasTest, ConcurrentWritersOnBothReplicasConvergeOnTheLastRevisio
   tb.join();
   int64_t stored = 0;
   ASSERT_TRUE(store::WithTransaction(pg_->db(), store::TxMode::kReadOnly,
-                                     [&](store::Transaction& tx) -> Status {
+                                     [&](store::Transaction& tx) -> core::Status {
                                        ASSIGN_OR_RETURN(stored, store::FlagRepository::GetRevision(
                                                                     tx, "development"));
-                                       return Status::Ok();
+                                       return core::Status::Ok();
                                      })
                   .ok());
   ASSERT_TRUE(TimeUntil(a.registry, "development", stored, milliseconds(1000)).has_value());

@@ -14,7 +14,6 @@
 
 namespace gov::store::testing {
 
-
 class FlagRepositoryTest : public ::testing::TestWithParam<DatabaseFactory> {
  protected:
   void SetUp() override {
@@ -22,7 +21,7 @@ class FlagRepositoryTest : public ::testing::TestWithParam<DatabaseFactory> {
     ASSERT_NE(test_db_, nullptr);
   }
   Database& db() { return test_db_->db(); }
-  Status Tx(const std::function<Status(Transaction&)>& fn) {
+  core::Status Tx(const std::function<core::Status(Transaction&)>& fn) {
     return WithTransaction(db(), TxMode::kReadWrite, fn);
   }
   static FeatureRecord Feature(const std::string& name) {
@@ -30,8 +29,8 @@ class FlagRepositoryTest : public ::testing::TestWithParam<DatabaseFactory> {
             "default",
             R"({"name":")" + name + R"("})",
             1,
-            FromUnixMillis(1000),
-            FromUnixMillis(1000)};
+            core::FromUnixMillis(1000),
+            core::FromUnixMillis(1000)};
   }
   std::unique_ptr<TestDatabase> test_db_;
 };
@@ -39,34 +38,36 @@ class FlagRepositoryTest : public ::testing::TestWithParam<DatabaseFactory> {
 TEST_P(FlagRepositoryTest, FeatureLifecycleWithOptimisticVersions) {
   ASSERT_TRUE(
       Tx([&](Transaction& tx) { return FlagRepository::InsertFeature(tx, Feature("a")); }).ok());
-  Status dup = Tx([&](Transaction& tx) { return FlagRepository::InsertFeature(tx, Feature("a")); });
-  EXPECT_EQ(dup.code(), StatusCode::kAlreadyExists) << dup.ToString();
+  core::Status dup =
+      Tx([&](Transaction& tx) { return FlagRepository::InsertFeature(tx, Feature("a")); });
+  EXPECT_EQ(dup.code(), core::StatusCode::kAlreadyExists) << dup.ToString();
   ASSERT_TRUE(
-      Tx([&](Transaction& tx) -> Status {
+      Tx([&](Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(auto f, FlagRepository::GetFeature(tx, "a"));
         EXPECT_EQ(f.version, 1);
         EXPECT_EQ(f.definition_json, R"({"name":"a"})");
         ASSIGN_OR_RETURN(auto updated, FlagRepository::UpdateFeature(tx, "a", "p", R"({"x":1})", 1,
-                                                                     FromUnixMillis(2000)));
+                                                                     core::FromUnixMillis(2000)));
         EXPECT_EQ(updated.version, 2);
         EXPECT_EQ(updated.project, "p");
-        EXPECT_EQ(ToUnixMillis(updated.updated_at), 2000);
-        EXPECT_EQ(ToUnixMillis(updated.created_at), 1000);
-        auto stale = FlagRepository::UpdateFeature(tx, "a", "p", "{}", 1, FromUnixMillis(3000));
-        EXPECT_EQ(stale.status().code(), StatusCode::kConflict);
-        EXPECT_EQ(FlagRepository::GetFeature(tx, "b").status().code(), StatusCode::kNotFound);
-        return Status::Ok();
+        EXPECT_EQ(core::ToUnixMillis(updated.updated_at), 2000);
+        EXPECT_EQ(core::ToUnixMillis(updated.created_at), 1000);
+        auto stale =
+            FlagRepository::UpdateFeature(tx, "a", "p", "{}", 1, core::FromUnixMillis(3000));
+        EXPECT_EQ(stale.status().code(), core::StatusCode::kConflict);
+        EXPECT_EQ(FlagRepository::GetFeature(tx, "b").status().code(), core::StatusCode::kNotFound);
+        return core::Status::Ok();
       }).ok());
   EXPECT_EQ(Tx([&](Transaction& tx) { return FlagRepository::DeleteFeature(tx, "a", 1); }).code(),
-            StatusCode::kConflict);
+            core::StatusCode::kConflict);
   ASSERT_TRUE(Tx([&](Transaction& tx) { return FlagRepository::DeleteFeature(tx, "a", 2); }).ok());
   EXPECT_EQ(Tx([&](Transaction& tx) { return FlagRepository::DeleteFeature(tx, "a", {}); }).code(),
-            StatusCode::kNotFound);
+            core::StatusCode::kNotFound);
 }
 
 TEST_P(FlagRepositoryTest, EnvironmentStatesUpsertAndCascade) {
   ASSERT_TRUE(
-      Tx([&](Transaction& tx) -> Status {
+      Tx([&](Transaction& tx) -> core::Status {
         RETURN_IF_ERROR(FlagRepository::InsertFeature(tx, Feature("b")));
         RETURN_IF_ERROR(FlagRepository::InsertFeature(tx, Feature("a")));
         RETURN_IF_ERROR(
@@ -77,11 +78,11 @@ TEST_P(FlagRepositoryTest, EnvironmentStatesUpsertAndCascade) {
             FlagRepository::PutFeatureEnvironment(tx, {"a", "production", true, "[]", "[]"}));
         return FlagRepository::PutFeatureEnvironment(tx, {"b", "development", true, "[]", "[]"});
       }).ok());
-  Status bad_env = Tx([&](Transaction& tx) {
+  core::Status bad_env = Tx([&](Transaction& tx) {
     return FlagRepository::PutFeatureEnvironment(tx, {"a", "staging", true, "[]", "[]"});
   });
   EXPECT_FALSE(bad_env.ok()) << "foreign key to environments";
-  ASSERT_TRUE(Tx([&](Transaction& tx) -> Status {
+  ASSERT_TRUE(Tx([&](Transaction& tx) -> core::Status {
                 ASSIGN_OR_RETURN(auto a, FlagRepository::ListFeatureEnvironments(tx, "a"));
                 EXPECT_EQ(a.size(), 2u);
                 EXPECT_EQ(a[0].environment, "development");
@@ -95,13 +96,13 @@ TEST_P(FlagRepositoryTest, EnvironmentStatesUpsertAndCascade) {
                 ASSIGN_OR_RETURN(auto all, FlagRepository::ListAllEnvironmentStates(tx));
                 EXPECT_EQ(all.size(), 1u);
                 EXPECT_EQ(all[0].feature, "b");
-                return Status::Ok();
+                return core::Status::Ok();
               }).ok());
 }
 
 TEST_P(FlagRepositoryTest, RevisionsCountChangesPerEnvironment) {
   ASSERT_TRUE(
-      Tx([&](Transaction& tx) -> Status {
+      Tx([&](Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(int64_t none, FlagRepository::GetRevision(tx, "development"));
         EXPECT_EQ(none, 0);
         ASSIGN_OR_RETURN(int64_t r1, FlagRepository::BumpRevision(tx, "development"));
@@ -112,12 +113,12 @@ TEST_P(FlagRepositoryTest, RevisionsCountChangesPerEnvironment) {
         EXPECT_EQ(p1, 1);
         ASSIGN_OR_RETURN(auto all, FlagRepository::ListRevisions(tx));
         EXPECT_EQ(all, (std::map<std::string, int64_t>{{"development", 2}, {"production", 1}}));
-        return Status::Ok();
+        return core::Status::Ok();
       }).ok());
 }
 
 TEST_P(FlagRepositoryTest, SegmentsGetIdsAndVersions) {
-  ASSERT_TRUE(Tx([&](Transaction& tx) -> Status {
+  ASSERT_TRUE(Tx([&](Transaction& tx) -> core::Status {
                 ASSIGN_OR_RETURN(int64_t first,
                                  FlagRepository::InsertSegment(tx, {0, "s1", "{}", 1, {}, {}}));
                 ASSIGN_OR_RETURN(int64_t explicit_id,
@@ -127,33 +128,34 @@ TEST_P(FlagRepositoryTest, SegmentsGetIdsAndVersions) {
                 EXPECT_EQ(first, 1);
                 EXPECT_EQ(explicit_id, 7);
                 EXPECT_EQ(next, 8);
-                return Status::Ok();
+                return core::Status::Ok();
               }).ok());
   // Its own transaction: on PostgreSQL a failed statement aborts the transaction.
-  Status dup = Tx([&](Transaction& tx) {
+  core::Status dup = Tx([&](Transaction& tx) {
     return FlagRepository::InsertSegment(tx, {7, "again", "{}", 1, {}, {}}).status();
   });
-  EXPECT_EQ(dup.code(), StatusCode::kAlreadyExists) << dup.ToString();
-  ASSERT_TRUE(Tx([&](Transaction& tx) -> Status {
-                ASSIGN_OR_RETURN(auto s, FlagRepository::UpdateSegment(tx, 7, "seven", R"({"a":1})",
-                                                                       1, FromUnixMillis(5)));
-                EXPECT_EQ(s.version, 2);
-                EXPECT_EQ(s.name, "seven");
-                EXPECT_EQ(FlagRepository::UpdateSegment(tx, 7, "x", "{}", 1, {}).status().code(),
-                          StatusCode::kConflict);
-                EXPECT_EQ(FlagRepository::DeleteSegment(tx, 7, 1).code(), StatusCode::kConflict);
-                RETURN_IF_ERROR(FlagRepository::DeleteSegment(tx, 7, 2));
-                ASSIGN_OR_RETURN(auto all, FlagRepository::ListSegments(tx));
-                EXPECT_EQ(all.size(), 2u);
-                EXPECT_EQ(FlagRepository::GetSegment(tx, 7).status().code(), StatusCode::kNotFound);
-                return Status::Ok();
-              }).ok());
+  EXPECT_EQ(dup.code(), core::StatusCode::kAlreadyExists) << dup.ToString();
+  ASSERT_TRUE(
+      Tx([&](Transaction& tx) -> core::Status {
+        ASSIGN_OR_RETURN(auto s, FlagRepository::UpdateSegment(tx, 7, "seven", R"({"a":1})", 1,
+                                                               core::FromUnixMillis(5)));
+        EXPECT_EQ(s.version, 2);
+        EXPECT_EQ(s.name, "seven");
+        EXPECT_EQ(FlagRepository::UpdateSegment(tx, 7, "x", "{}", 1, {}).status().code(),
+                  core::StatusCode::kConflict);
+        EXPECT_EQ(FlagRepository::DeleteSegment(tx, 7, 1).code(), core::StatusCode::kConflict);
+        RETURN_IF_ERROR(FlagRepository::DeleteSegment(tx, 7, 2));
+        ASSIGN_OR_RETURN(auto all, FlagRepository::ListSegments(tx));
+        EXPECT_EQ(all.size(), 2u);
+        EXPECT_EQ(FlagRepository::GetSegment(tx, 7).status().code(), core::StatusCode::kNotFound);
+        return core::Status::Ok();
+      }).ok());
 }
 
 TEST_P(FlagRepositoryTest, MetricsAddUpPerHourAndVariant) {
-  const TimePoint hour = FromUnixMillis(3'600'000 * 10);
+  const core::TimePoint hour = core::FromUnixMillis(3'600'000 * 10);
   ASSERT_TRUE(
-      Tx([&](Transaction& tx) -> Status {
+      Tx([&](Transaction& tx) -> core::Status {
         RETURN_IF_ERROR(
             FlagMetricsRepository::Add(tx, {"app", "f", "development", hour, 3, 1, {{"blue", 2}}}));
         RETURN_IF_ERROR(FlagMetricsRepository::Add(
@@ -162,7 +164,7 @@ TEST_P(FlagRepositoryTest, MetricsAddUpPerHourAndVariant) {
         return FlagMetricsRepository::Add(tx, {"other", "g", "development", hour, 9, 9, {}});
       }).ok());
   ASSERT_TRUE(
-      Tx([&](Transaction& tx) -> Status {
+      Tx([&](Transaction& tx) -> core::Status {
         ASSIGN_OR_RETURN(auto dev, FlagMetricsRepository::ListForFeature(tx, "f", "development"));
         EXPECT_EQ(dev.size(), 1u);
         EXPECT_EQ(dev[0].yes, 7);
@@ -171,7 +173,7 @@ TEST_P(FlagRepositoryTest, MetricsAddUpPerHourAndVariant) {
         EXPECT_EQ(dev[0].hour, hour);
         ASSIGN_OR_RETURN(auto all, FlagMetricsRepository::ListForFeature(tx, "f", std::nullopt));
         EXPECT_EQ(all.size(), 2u);
-        return Status::Ok();
+        return core::Status::Ok();
       }).ok());
 }
 
@@ -181,22 +183,22 @@ TEST_P(FlagRepositoryTest, RegistrationsAreUpserted) {
                        "development",
                        "unleash-client-node:6.12.1",
                        R"(["default"])",
-                       FromUnixMillis(1000),
+                       core::FromUnixMillis(1000),
                        15000,
-                       FromUnixMillis(2000)};
+                       core::FromUnixMillis(2000)};
   ASSERT_TRUE(
       Tx([&](Transaction& tx) { return FlagMetricsRepository::PutRegistration(tx, r); }).ok());
-  r.last_seen = FromUnixMillis(9000);
+  r.last_seen = core::FromUnixMillis(9000);
   ASSERT_TRUE(
       Tx([&](Transaction& tx) { return FlagMetricsRepository::PutRegistration(tx, r); }).ok());
-  ASSERT_TRUE(Tx([&](Transaction& tx) -> Status {
+  ASSERT_TRUE(Tx([&](Transaction& tx) -> core::Status {
                 ASSIGN_OR_RETURN(auto regs,
                                  FlagMetricsRepository::ListRegistrations(tx, "development"));
                 EXPECT_EQ(regs.size(), 1u);
-                EXPECT_EQ(ToUnixMillis(regs[0].last_seen), 9000);
+                EXPECT_EQ(core::ToUnixMillis(regs[0].last_seen), 9000);
                 EXPECT_EQ(regs[0].interval_ms, 15000);
                 EXPECT_EQ(regs[0].strategies_json, R"(["default"])");
-                return Status::Ok();
+                return core::Status::Ok();
               }).ok());
 }
 

@@ -4,10 +4,9 @@
 #include "flags/flag_service.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
-
-#include <unistd.h>
 
 #include "flags/evaluator.h"
 #include "flags/features_json.h"
@@ -39,24 +38,24 @@ class FlagServiceTest : public ::testing::Test {
     std::vector<store::AuditEntry> out;
     EXPECT_TRUE(store::WithTransaction(
                     db_.db(), store::TxMode::kReadOnly,
-                    [&](store::Transaction& tx) -> Status {
+                    [&](store::Transaction& tx) -> core::Status {
                       ASSIGN_OR_RETURN(auto page, store::AuditRepository::List(tx, {100, ""}, ""));
                       out = page.items;
-                      return Status::Ok();
+                      return core::Status::Ok();
                     })
                     .ok());
     return out;
   }
 
   store::testing::SqliteTestDatabase db_;
-  FakeClock clock_;
+  core::FakeClock clock_;
   SnapshotRegistry registry_;
   SnapshotPublisher publisher_;
   FlagService service_;
 };
 
-Json Checkout() {
-  return Json::parse(R"({
+core::Json Checkout() {
+  return core::Json::parse(R"({
     "name": "checkout", "description": "new checkout",
     "environments": {
       "development": {"enabled": true, "strategies": [
@@ -93,30 +92,30 @@ TEST_F(FlagServiceTest, CreateStoresAuditsBumpsAndPublishes) {
   EXPECT_EQ(audit[0].actor, "alice");
   EXPECT_EQ(audit[0].request_id, "req-1");
   EXPECT_EQ(service_.CreateFeature(kAuthor, Checkout()).status().code(),
-            StatusCode::kAlreadyExists);
+            core::StatusCode::kAlreadyExists);
 }
 
 TEST_F(FlagServiceTest, ValidationErrorsNameTheField) {
   struct Case {
     const char* name;
-    Json body;
+    core::Json body;
     const char* field;
   };
-  Json bad_operator = Checkout();
-  bad_operator["environments"]["production"]["strategies"] = Json::parse(
+  core::Json bad_operator = Checkout();
+  bad_operator["environments"]["production"]["strategies"] = core::Json::parse(
       R"([{"name": "default", "constraints": [{"contextName": "userId", "operator": "NOPE",
            "values": ["a"]}]}])");
-  Json bad_segment = Checkout();
+  core::Json bad_segment = Checkout();
   bad_segment["environments"]["development"]["strategies"][0]["segments"] = {42};
-  Json bad_type = Checkout();
+  core::Json bad_type = Checkout();
   bad_type["type"] = "whatever";
-  Json bad_env = Checkout();
-  bad_env["environments"]["staging"] = Json::object();
-  Json bad_dep = Checkout();
-  bad_dep["dependencies"] = Json::parse(R"([{"feature": "missing"}])");
-  Json bad_name = Checkout();
+  core::Json bad_env = Checkout();
+  bad_env["environments"]["staging"] = core::Json::object();
+  core::Json bad_dep = Checkout();
+  bad_dep["dependencies"] = core::Json::parse(R"([{"feature": "missing"}])");
+  core::Json bad_name = Checkout();
   bad_name["name"] = "has space";
-  Json unknown_field = Checkout();
+  core::Json unknown_field = Checkout();
   unknown_field["colour"] = "red";
   const std::vector<Case> cases = {
       {"operator", bad_operator, "environments.production.strategies[0].constraints[0].operator"},
@@ -126,11 +125,11 @@ TEST_F(FlagServiceTest, ValidationErrorsNameTheField) {
       {"dependency", bad_dep, "dependencies[0].feature"},
       {"name", bad_name, "name"},
       {"unknown field", unknown_field, "colour"},
-      {"not an object", Json::array(), "body"},
+      {"not an object", core::Json::array(), "body"},
   };
   for (const auto& c : cases) {
     auto s = service_.CreateFeature(kAuthor, c.body);
-    EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument) << c.name;
+    EXPECT_EQ(s.status().code(), core::StatusCode::kInvalidArgument) << c.name;
     EXPECT_EQ(s.status().field(), c.field) << c.name << ": " << s.status().ToString();
   }
   EXPECT_TRUE(Audit().empty());
@@ -140,23 +139,24 @@ TEST_F(FlagServiceTest, ValidationErrorsNameTheField) {
 TEST_F(FlagServiceTest, StrategiesErrorsUseTheIssueFieldPath) {
   ASSERT_TRUE(service_.CreateFeature(kAuthor, Checkout()).ok());
   // The issue's example: strategies[1].constraints[0].operator.
-  auto s =
-      service_.SetStrategies(kAuthor, "checkout", "development", Json::parse(R"({"strategies": [
+  auto s = service_.SetStrategies(kAuthor, "checkout", "development",
+                                  core::Json::parse(R"({"strategies": [
       {"name": "default"},
       {"name": "default", "constraints": [{"contextName": "userId", "operator": "EQUALS",
                                            "values": ["x"]}]}]})"),
-                             std::nullopt);
+                                  std::nullopt);
   EXPECT_EQ(s.status().field(), "strategies[1].constraints[0].operator") << s.status().ToString();
   auto v = service_.SetVariants(kAuthor, "checkout", "development",
-                                Json::parse(R"({"variants": [{"name": "a", "weight": -1}]})"),
+                                core::Json::parse(R"({"variants": [{"name": "a", "weight": -1}]})"),
                                 std::nullopt);
   EXPECT_EQ(v.status().field(), "variants[0].weight") << v.status().ToString();
-  auto missing = service_.SetStrategies(kAuthor, "checkout", "development", Json::object(), {});
+  auto missing =
+      service_.SetStrategies(kAuthor, "checkout", "development", core::Json::object(), {});
   EXPECT_EQ(missing.status().field(), "strategies");
   auto env = service_.SetEnabled(kAuthor, "checkout", "staging", true, {});
-  EXPECT_EQ(env.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env.status().code(), core::StatusCode::kNotFound);
   auto flag = service_.SetEnabled(kAuthor, "nope", "development", true, {});
-  EXPECT_EQ(flag.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(flag.status().code(), core::StatusCode::kNotFound);
 }
 
 TEST_F(FlagServiceTest, VersionsGuardUpdatesAndNoOpsChangeNothing) {
@@ -167,7 +167,7 @@ TEST_F(FlagServiceTest, VersionsGuardUpdatesAndNoOpsChangeNothing) {
   EXPECT_EQ(Revision("production"), 2);
   EXPECT_EQ(Revision("development"), 1);  // only production changed
   auto stale = service_.ReplaceFeature(kAuthor, "checkout", Checkout(), 1);
-  EXPECT_EQ(stale.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(stale.status().code(), core::StatusCode::kConflict);
   // Turning on what is on: no write, no revision, no audit entry.
   const size_t audits = Audit().size();
   auto again = service_.SetEnabled(kAuthor, "checkout", "production", true, 2);
@@ -176,23 +176,23 @@ TEST_F(FlagServiceTest, VersionsGuardUpdatesAndNoOpsChangeNothing) {
   EXPECT_EQ(Revision("production"), 2);
   EXPECT_EQ(Audit().size(), audits);
   // PUT without production: production becomes disabled with no strategies.
-  Json body = Checkout();
+  core::Json body = Checkout();
   body["environments"].erase("production");
   auto replaced = service_.ReplaceFeature(kAuthor, "checkout", body, 2);
   ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
   EXPECT_FALSE(replaced->environments.at("production").enabled);
   EXPECT_EQ(replaced->version, 3);
-  Json renamed = Checkout();
+  core::Json renamed = Checkout();
   renamed["name"] = "other";
   EXPECT_EQ(service_.ReplaceFeature(kAuthor, "checkout", renamed, {}).status().field(), "name");
 }
 
 TEST_F(FlagServiceTest, MergePatchKeepsWhatItDoesNotMention) {
   ASSERT_TRUE(service_.CreateFeature(kAuthor, Checkout()).ok());
-  auto patched =
-      service_.PatchFeature(kAuthor, "checkout", Json::parse(R"({"description": null, "stale": true,
+  auto patched = service_.PatchFeature(kAuthor, "checkout",
+                                       core::Json::parse(R"({"description": null, "stale": true,
                       "environments": {"production": {"enabled": true}}})"),
-                            1);
+                                       1);
   ASSERT_TRUE(patched.ok()) << patched.status().ToString();
   EXPECT_FALSE(patched->definition.description.has_value());
   EXPECT_TRUE(patched->definition.stale);
@@ -201,22 +201,25 @@ TEST_F(FlagServiceTest, MergePatchKeepsWhatItDoesNotMention) {
   EXPECT_EQ(patched->environments.at("development").strategies[0].name, "userWithId");
   auto bad = service_.PatchFeature(
       kAuthor, "checkout",
-      Json::parse(R"({"environments": {"production": {"strategies": [{"name": "flexibleRollout",
+      core::Json::parse(
+          R"({"environments": {"production": {"strategies": [{"name": "flexibleRollout",
                        "parameters": {"rollout": "150", "stickiness": "default"}}]}}})"),
       {});
   EXPECT_EQ(bad.status().field(), "environments.production.strategies[0].parameters.rollout")
       << bad.status().ToString();
-  EXPECT_EQ(service_.PatchFeature(kAuthor, "checkout", Json::array(), {}).status().field(), "body");
+  EXPECT_EQ(service_.PatchFeature(kAuthor, "checkout", core::Json::array(), {}).status().field(),
+            "body");
 }
 
 TEST_F(FlagServiceTest, SegmentsInUseCannotBeDeleted) {
-  auto segment = service_.CreateSegment(kAuthor, Json::parse(R"({"name": "beta", "constraints": [
+  auto segment =
+      service_.CreateSegment(kAuthor, core::Json::parse(R"({"name": "beta", "constraints": [
           {"contextName": "userId", "operator": "IN", "values": ["u1"]}]})"));
   ASSERT_TRUE(segment.ok()) << segment.status().ToString();
   EXPECT_EQ(segment->segment.id, 1);
-  Json body = Checkout();
+  core::Json body = Checkout();
   body["environments"]["production"]["strategies"] =
-      Json::parse(R"([{"name": "default", "segments": [1]}])");
+      core::Json::parse(R"([{"name": "default", "segments": [1]}])");
   body["environments"]["production"]["enabled"] = true;
   ASSERT_TRUE(service_.CreateFeature(kAuthor, body).ok());
   Context u1, u2;
@@ -224,42 +227,43 @@ TEST_F(FlagServiceTest, SegmentsInUseCannotBeDeleted) {
   u2.user_id = "u2";
   EXPECT_TRUE(On("checkout", "production", u1));
   EXPECT_FALSE(On("checkout", "production", u2));
-  Status in_use = service_.DeleteSegment(kAuthor, 1, std::nullopt);
-  EXPECT_EQ(in_use.code(), StatusCode::kConflict);
+  core::Status in_use = service_.DeleteSegment(kAuthor, 1, std::nullopt);
+  EXPECT_EQ(in_use.code(), core::StatusCode::kConflict);
   EXPECT_NE(in_use.message().find("checkout (production)"), std::string::npos) << in_use.message();
   // Changing the segment changes evaluation everywhere it is used.
   auto replaced =
-      service_.ReplaceSegment(kAuthor, 1, Json::parse(R"({"name": "beta", "constraints": [
+      service_.ReplaceSegment(kAuthor, 1, core::Json::parse(R"({"name": "beta", "constraints": [
           {"contextName": "userId", "operator": "IN", "values": ["u2"]}]})"),
                               1);
   ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
   EXPECT_TRUE(On("checkout", "production", u2));
-  EXPECT_EQ(service_.ReplaceSegment(kAuthor, 1, Json::parse(R"({"name": "x"})"), 1).status().code(),
-            StatusCode::kConflict);
-  auto bad = service_.CreateSegment(kAuthor, Json::parse(R"({"name": "b", "constraints": [
+  EXPECT_EQ(
+      service_.ReplaceSegment(kAuthor, 1, core::Json::parse(R"({"name": "x"})"), 1).status().code(),
+      core::StatusCode::kConflict);
+  auto bad = service_.CreateSegment(kAuthor, core::Json::parse(R"({"name": "b", "constraints": [
       {"contextName": "userId", "operator": "NUM_GT", "value": "abc"}]})"));
   EXPECT_EQ(bad.status().field(), "constraints[0].value") << bad.status().ToString();
   ASSERT_TRUE(service_
                   .SetStrategies(kAuthor, "checkout", "production",
-                                 Json::parse(R"({"strategies": []})"), {})
+                                 core::Json::parse(R"({"strategies": []})"), {})
                   .ok());
   EXPECT_TRUE(service_.DeleteSegment(kAuthor, 1, 2).ok());
-  EXPECT_EQ(service_.GetSegment(1).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(service_.GetSegment(1).status().code(), core::StatusCode::kNotFound);
 }
 
 TEST_F(FlagServiceTest, ParentsCannotBeDeletedWhileDependedOn) {
   ASSERT_TRUE(service_.CreateFeature(kAuthor, Checkout()).ok());
   ASSERT_TRUE(service_
-                  .CreateFeature(kAuthor, Json::parse(R"({"name": "child",
+                  .CreateFeature(kAuthor, core::Json::parse(R"({"name": "child",
       "dependencies": [{"feature": "checkout"}]})"))
                   .ok());
-  Status s = service_.DeleteFeature(kAuthor, "checkout", std::nullopt);
-  EXPECT_EQ(s.code(), StatusCode::kConflict);
+  core::Status s = service_.DeleteFeature(kAuthor, "checkout", std::nullopt);
+  EXPECT_EQ(s.code(), core::StatusCode::kConflict);
   EXPECT_NE(s.message().find("child"), std::string::npos);
   ASSERT_TRUE(service_.DeleteFeature(kAuthor, "child", 1).ok());
   ASSERT_TRUE(service_.DeleteFeature(kAuthor, "checkout", std::nullopt).ok());
   EXPECT_TRUE(registry_.Get("production")->features.features.empty());
-  EXPECT_EQ(service_.GetFeature("checkout").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(service_.GetFeature("checkout").status().code(), core::StatusCode::kNotFound);
 }
 
 const char* kExportFile = R"({"version": 2,
@@ -284,7 +288,7 @@ const char* kExportFile = R"({"version": 2,
       "inverted": false}]}]})";
 
 TEST_F(FlagServiceTest, ImportExportRoundTripAndReimportIsANoOp) {
-  auto result = service_.Import(kAuthor, "development", Json::parse(kExportFile));
+  auto result = service_.Import(kAuthor, "development", core::Json::parse(kExportFile));
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->changed_features, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(result->changed_segments, (std::vector<int64_t>{3}));
@@ -293,27 +297,28 @@ TEST_F(FlagServiceTest, ImportExportRoundTripAndReimportIsANoOp) {
   auto exported = service_.Export("development");
   ASSERT_TRUE(exported.ok());
   // Equal as parsed definitions (the reference is the imported file itself).
-  EXPECT_EQ(*ParseClientFeatures(*exported), *ParseClientFeatures(Json::parse(kExportFile)));
+  EXPECT_EQ(*ParseClientFeatures(*exported), *ParseClientFeatures(core::Json::parse(kExportFile)));
   EXPECT_FALSE(service_.Export("production")->at("features")[0]["enabled"].get<bool>());
   auto again = service_.Import(kAuthor, "development", *exported);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->changed_features.empty());
   EXPECT_TRUE(again->changed_segments.empty());
   EXPECT_EQ(Revision("development"), revision);
-  EXPECT_EQ(service_.Export("staging").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(service_.Import(kAuthor, "staging", *exported).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(service_.Export("staging").status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(service_.Import(kAuthor, "staging", *exported).status().code(),
+            core::StatusCode::kNotFound);
 }
 
 TEST_F(FlagServiceTest, ImportErrorsNameTheFieldAndChangeNothing) {
-  Json file = Json::parse(kExportFile);
-  file["features"][1]["strategies"] = Json::parse(
+  core::Json file = core::Json::parse(kExportFile);
+  file["features"][1]["strategies"] = core::Json::parse(
       R"([{"name": "default"}, {"name": "default", "constraints": [
            {"contextName": "x", "operator": "BETWEEN", "values": []}]}])");
   auto s = service_.Import(kAuthor, "development", file);
   EXPECT_EQ(s.status().field(), "features[1].strategies[1].constraints[0].operator")
       << s.status().ToString();
-  Json missing_segment = Json::parse(kExportFile);
-  missing_segment["segments"] = Json::array();
+  core::Json missing_segment = core::Json::parse(kExportFile);
+  missing_segment["segments"] = core::Json::array();
   EXPECT_EQ(service_.Import(kAuthor, "development", missing_segment).status().field(),
             "features[0].strategies[0].segments[0]");
   EXPECT_TRUE(service_.ListFeatures()->empty());
@@ -321,7 +326,8 @@ TEST_F(FlagServiceTest, ImportErrorsNameTheFieldAndChangeNothing) {
 }
 
 TEST_F(FlagServiceTest, FlagsFileImportsIntoEveryEnvironment) {
-  const std::string path = ::testing::TempDir() + "/flags_file_test_" + std::to_string(::getpid()) + ".json";
+  const std::string path =
+      ::testing::TempDir() + "/flags_file_test_" + std::to_string(::getpid()) + ".json";
   std::ofstream(path) << kExportFile;
   ASSERT_TRUE(ImportFlagsFile(service_, path).ok());
   EXPECT_TRUE(registry_.Get("development")->features.features[0].enabled);
@@ -332,7 +338,7 @@ TEST_F(FlagServiceTest, FlagsFileImportsIntoEveryEnvironment) {
   ASSERT_TRUE(ImportFlagsFile(service_, path).ok());
   EXPECT_EQ(Revision("production"), revision);
   std::ofstream(path) << R"({"version": 2, "features": [{"name": "x", "enabled": "yes"}]})";
-  Status bad = ImportFlagsFile(service_, path);
+  core::Status bad = ImportFlagsFile(service_, path);
   EXPECT_EQ(bad.field(), "features[0].enabled");
   EXPECT_NE(bad.message().find(path), std::string::npos) << bad.message();
   EXPECT_FALSE(ImportFlagsFile(service_, path + ".missing").ok());
@@ -341,7 +347,7 @@ TEST_F(FlagServiceTest, FlagsFileImportsIntoEveryEnvironment) {
 TEST_F(FlagServiceTest, ClientMetricsAreValidatedAndSummedPerHour) {
   ASSERT_TRUE(service_.CreateFeature(kAuthor, Checkout()).ok());
   FlagMetrics metrics(db_.db(), clock_);
-  const Json report = Json::parse(R"({"appName": "web", "instanceId": "i1",
+  const core::Json report = core::Json::parse(R"({"appName": "web", "instanceId": "i1",
       "bucket": {"start": "2026-11-25T10:15:00Z", "stop": "2026-11-25T10:16:00Z",
                  "toggles": {"checkout": {"yes": 3, "no": 1, "variants": {"blue": 2}}}}})");
   ASSERT_TRUE(metrics.RecordClientMetrics("development", report).ok());
@@ -349,34 +355,36 @@ TEST_F(FlagServiceTest, ClientMetricsAreValidatedAndSummedPerHour) {
   auto stored = metrics.FeatureMetrics("checkout", std::nullopt);
   ASSERT_TRUE(stored.ok());
   ASSERT_EQ((*stored)["items"].size(), 1u);
-  const Json& item = (*stored)["items"][0];
+  const core::Json& item = (*stored)["items"][0];
   EXPECT_EQ(item["hour"], "2026-11-25T10:00:00.000Z");
   EXPECT_EQ(item["yes"], 6);
   EXPECT_EQ(item["no"], 2);
   EXPECT_EQ(item["variants"]["blue"], 4);
   EXPECT_EQ(item["appName"], "web");
-  Json negative = report;
+  core::Json negative = report;
   negative["bucket"]["toggles"]["checkout"]["yes"] = -1;
   EXPECT_EQ(metrics.RecordClientMetrics("development", negative).field(),
             "bucket.toggles.checkout.yes");
-  Json no_start = report;
+  core::Json no_start = report;
   no_start["bucket"].erase("start");
   EXPECT_EQ(metrics.RecordClientMetrics("development", no_start).field(), "bucket.start");
-  EXPECT_EQ(metrics.FeatureMetrics("nope", std::nullopt).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(metrics.FeatureMetrics("nope", std::nullopt).status().code(),
+            core::StatusCode::kNotFound);
   EXPECT_TRUE(
       metrics
           .RecordClientRegistration(
               "development",
-              Json::parse(
+              core::Json::parse(
                   R"({"appName": "web", "instanceId": "i1", "sdkVersion": "unleash-client-node:6.12.1",
           "strategies": ["default"], "started": "2026-11-25T10:00:00Z", "interval": 15000})"))
           .ok());
-  EXPECT_EQ(metrics
-                .RecordClientRegistration(
-                    "development",
-                    Json::parse(R"({"appName": "web", "instanceId": "i1", "strategies": [1]})"))
-                .field(),
-            "strategies[0]");
+  EXPECT_EQ(
+      metrics
+          .RecordClientRegistration(
+              "development",
+              core::Json::parse(R"({"appName": "web", "instanceId": "i1", "strategies": [1]})"))
+          .field(),
+      "strategies[0]");
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ const std::vector<Vector> kVectors = {
 
 TEST(Murmur3, PublishedVectors) {
   for (const Vector& v : kVectors) {
-    EXPECT_EQ(Murmur3X86_32Hash(v.input, v.seed), v.hash) << "\"" << v.input << "\"";
+    EXPECT_EQ(core::Murmur3X86_32Hash(v.input, v.seed), v.hash) << "\"" << v.input << "\"";
   }
 }
 
@@ -46,29 +46,29 @@ TEST(Murmur3, PublishedVectors) {
 TEST(Murmur3, SmhasherVerificationValue) {
   std::string key, hashes;
   for (int n = 0; n < 256; ++n) {
-    const uint32_t h = Murmur3X86_32Hash(key, 256 - n);
+    const uint32_t h = core::Murmur3X86_32Hash(key, 256 - n);
     for (int b = 0; b < 4; ++b) hashes.push_back(static_cast<char>((h >> (8 * b)) & 0xff));
     key.push_back(static_cast<char>(n));
   }
-  EXPECT_EQ(Murmur3X86_32Hash(hashes, 0), 0xB0F57EE3u);
+  EXPECT_EQ(core::Murmur3X86_32Hash(hashes, 0), 0xB0F57EE3u);
 }
 
 TEST(Murmur3, IncrementalEqualsOneShotForEverySplit) {
   const std::string text = "groupId:the quick brown fox";
   for (size_t a = 0; a <= text.size(); ++a) {
     for (size_t b = a; b <= text.size(); ++b) {
-      Murmur3X86_32 h(86028157);
+      core::Murmur3X86_32 h(86028157);
       h.Update(text.substr(0, a));
       h.Update(text.substr(a, b - a));
-      const Murmur3X86_32 prefix = h;  // copies keep hashing independently
+      const core::Murmur3X86_32 prefix = h;  // copies keep hashing independently
       h.Update(text.substr(b));
-      EXPECT_EQ(h.Finish(), Murmur3X86_32Hash(text, 86028157)) << a << "," << b;
-      EXPECT_EQ(prefix.Finish(), Murmur3X86_32Hash(text.substr(0, b), 86028157));
+      EXPECT_EQ(h.Finish(), core::Murmur3X86_32Hash(text, 86028157)) << a << "," << b;
+      EXPECT_EQ(prefix.Finish(), core::Murmur3X86_32Hash(text.substr(0, b), 86028157));
     }
   }
-  Murmur3X86_32 bytewise(7);
+  core::Murmur3X86_32 bytewise(7);
   for (char c : text) bytewise.UpdateByte(static_cast<uint8_t>(c));
-  EXPECT_EQ(bytewise.Finish(), Murmur3X86_32Hash(text, 7));
+  EXPECT_EQ(bytewise.Finish(), core::Murmur3X86_32Hash(text, 7));
 }
 
 }  // namespace

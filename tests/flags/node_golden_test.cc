@@ -20,31 +20,31 @@
 namespace gov::flags {
 namespace {
 
-Json LoadGolden() {
+core::Json LoadGolden() {
   const char* env = std::getenv("GOVERNOR_SOURCE_DIR");
   const std::string root = env && *env ? env : GOVERNOR_SOURCE_DIR_DEFAULT;
   std::ifstream in(root + "/tests/flags/testdata/node_golden.json");
   std::stringstream ss;
   ss << in.rdbuf();
-  auto json = ParseJson(ss.str(), 128);
-  return json.ok() ? *json : Json();
+  auto json = core::ParseJson(ss.str(), 128);
+  return json.ok() ? *json : core::Json();
 }
 
 TEST(NodeGolden, EvaluatorMatchesUnleashClientNode) {
-  const Json golden = LoadGolden();
+  const core::Json golden = LoadGolden();
   ASSERT_TRUE(golden.is_object()) << "cannot read tests/flags/testdata/node_golden.json";
   CompileOptions options;
   options.hostname = golden.at("hostname").get<std::string>();
   const double random_value = golden.at("random").get<double>();
   // Contexts without currentTime are compared with the generator's wall clock, so every
   // date in the data is far from both that time and this one.
-  const TimePoint now = *ParseRfc3339("2026-01-01T00:00:00Z");
+  const core::TimePoint now = *core::ParseRfc3339("2026-01-01T00:00:00Z");
   int checks = 0, enabled = 0, variants = 0;
-  for (const Json& c : golden.at("cases")) {
+  for (const core::Json& c : golden.at("cases")) {
     auto features = ParseClientFeatures(c.at("state"));
     ASSERT_TRUE(features.ok()) << features.status().ToString();
     const auto snapshot = Compile(*features, options);
-    for (const Json& check : c.at("checks")) {
+    for (const core::Json& check : c.at("checks")) {
       auto context = ContextFromUnleash(check.at("context"));
       ASSERT_TRUE(context.ok()) << context.status().ToString();
       for (const auto& [flag, want] : check.at("results").items()) {

@@ -47,7 +47,7 @@ class Generator {
     maybe(ctx.remote_address, kIps);
     maybe(ctx.environment, kEnvironments);
     maybe(ctx.app_name, kEnvironments);
-    if (Chance(0.4)) ctx.current_time = *ParseRfc3339(Pick(kDates));
+    if (Chance(0.4)) ctx.current_time = *core::ParseRfc3339(Pick(kDates));
     for (const std::string& name : kPropertyNames) {
       if (Chance(0.5)) ctx.SetProperty(name, Pick(kAnyValues));
     }
@@ -239,7 +239,7 @@ bool Same(const EvaluationResult& got, const reference::Result& want) {
 }
 
 TEST(FlagsProperty, CompiledEvaluatorAgreesWithReferenceInterpreter) {
-  const TimePoint now = *ParseRfc3339("2026-01-01T00:00:00Z");
+  const core::TimePoint now = *core::ParseRfc3339("2026-01-01T00:00:00Z");
   int evaluations = 0, found = 0, enabled = 0, variants = 0;
   for (uint64_t seed = 1; seed <= 400; ++seed) {
     Generator gen(seed);
@@ -283,7 +283,7 @@ TEST(FlagsProperty, JsonRoundTripsRandomDefinitions) {
   for (uint64_t seed = 1; seed <= 300; ++seed) {
     Generator gen(seed);
     const ClientFeatures features = gen.Features();
-    const Json json = ToJson(features);
+    const core::Json json = ToJson(features);
     auto parsed = ParseClientFeatures(json);
     ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
     EXPECT_EQ(*parsed, features) << "seed " << seed;

@@ -21,8 +21,8 @@ using internal::JsStringToNumber;
 
 class Interpreter {
  public:
-  Interpreter(const ClientFeatures& cf, const Context& ctx, TimePoint now, RandomSource& random,
-              const CompileOptions& options)
+  Interpreter(const ClientFeatures& cf, const Context& ctx, core::TimePoint now,
+              RandomSource& random, const CompileOptions& options)
       : cf_(cf), ctx_(ctx), now_(now), random_(random), options_(options) {}
 
   const Feature* GetToggle(std::string_view name) const {
@@ -65,7 +65,7 @@ class Interpreter {
     if (field == "remoteAddress") top = &ctx_.remote_address;
     if (field == "environment") top = &ctx_.environment;
     if (field == "appName") top = &ctx_.app_name;
-    if (field == "currentTime" && ctx_.current_time) return FormatRfc3339(*ctx_.current_time);
+    if (field == "currentTime" && ctx_.current_time) return core::FormatRfc3339(*ctx_.current_time);
     if (top && *top) return **top;
     if (const std::string* p = ctx_.Property(field)) return *p;
     return std::nullopt;
@@ -292,7 +292,7 @@ class Interpreter {
     return out;
   }
   uint32_t Hash(const std::string& group, const std::string& id, uint32_t seed) const {
-    return Murmur3X86_32Hash(KeyBytes(group + ":" + id), seed);
+    return core::Murmur3X86_32Hash(KeyBytes(group + ":" + id), seed);
   }
   int64_t NormalizedStrategyValue(const std::string& id, const std::string& group) const {
     return Hash(group, id, 0) % 100 + 1;
@@ -414,7 +414,7 @@ class Interpreter {
 
   const ClientFeatures& cf_;
   const Context& ctx_;
-  const TimePoint now_;
+  const core::TimePoint now_;
   RandomSource& random_;
   const CompileOptions& options_;
 };
@@ -422,7 +422,7 @@ class Interpreter {
 }  // namespace
 
 Result Evaluate(const ClientFeatures& features, std::string_view name, const Context& context,
-                TimePoint now, RandomSource& random, const CompileOptions& options) {
+                core::TimePoint now, RandomSource& random, const CompileOptions& options) {
   Interpreter interpreter(features, context, now, random, options);
   return interpreter.ResolveVariant(interpreter.GetToggle(name));
 }

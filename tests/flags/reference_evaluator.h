@@ -33,6 +33,6 @@ struct Result {
 
 // isEnabled + getVariant for `name`, with the server-side ClientView applied first.
 Result Evaluate(const ClientFeatures& features, std::string_view name, const Context& context,
-                TimePoint now, RandomSource& random, const CompileOptions& options = {});
+                core::TimePoint now, RandomSource& random, const CompileOptions& options = {});
 
 }  // namespace gov::flags::reference

@@ -28,7 +28,8 @@ TEST(SnapshotRegistryTest, PublishGetAndNoRollback) {
   EXPECT_EQ(reg.Get("production")->revision, 1);
   reg.Unsubscribe(id);
   EXPECT_TRUE(reg.Publish(Snap("development", 3)));
-  const std::vector<std::pair<std::string, int64_t>> expected = {{"development", 2}, {"production", 1}};
+  const std::vector<std::pair<std::string, int64_t>> expected = {{"development", 2},
+                                                                 {"production", 1}};
   EXPECT_EQ(seen, expected);
 }
 

@@ -36,12 +36,12 @@ std::filesystem::path SpecDir() {
          "tests/e2e/node_modules/@unleash/client-specification/specifications";
 }
 
-std::optional<Json> ReadJson(const std::filesystem::path& path) {
+std::optional<core::Json> ReadJson(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) return std::nullopt;
   std::stringstream ss;
   ss << in.rdbuf();
-  auto parsed = ParseJson(ss.str(), 256);
+  auto parsed = core::ParseJson(ss.str(), 256);
   if (!parsed.ok()) return std::nullopt;
   return std::move(parsed).value();
 }
@@ -50,9 +50,9 @@ struct SpecCase {
   std::string file;
   std::string description;
   std::string toggle;
-  std::shared_ptr<const Json> state;  // shared by the cases of one file
-  Json context;
-  Json expected;
+  std::shared_ptr<const core::Json> state;  // shared by the cases of one file
+  core::Json context;
+  core::Json expected;
   bool variant = false;
   std::string name;  // gtest-safe
 };
@@ -74,30 +74,30 @@ struct LoadedSpec {
 const LoadedSpec& Spec() {
   static const LoadedSpec* spec = [] {
     auto* out = new LoadedSpec;
-    const std::optional<Json> index = ReadJson(SpecDir() / "index.json");
+    const std::optional<core::Json> index = ReadJson(SpecDir() / "index.json");
     if (!index || !index->is_array()) {
       out->error = "cannot read " + (SpecDir() / "index.json").string() +
                    " (run scripts/install-deps to install the npm packages)";
       return out;
     }
-    for (const Json& file : *index) {
+    for (const core::Json& file : *index) {
       const std::string name = file.get<std::string>();
-      const std::optional<Json> doc = ReadJson(SpecDir() / name);
+      const std::optional<core::Json> doc = ReadJson(SpecDir() / name);
       if (!doc) {
         out->error = "cannot read " + name;
         return out;
       }
       ++out->files;
-      const auto state = std::make_shared<const Json>(doc->at("state"));
+      const auto state = std::make_shared<const core::Json>(doc->at("state"));
       for (const char* kind : {"tests", "variantTests"}) {
         if (!doc->contains(kind)) continue;
-        for (const Json& t : (*doc)[kind]) {
+        for (const core::Json& t : (*doc)[kind]) {
           SpecCase c;
           c.file = name;
           c.description = t.at("description").get<std::string>();
           c.toggle = t.at("toggleName").get<std::string>();
           c.state = state;
-          c.context = t.value("context", Json::object());
+          c.context = t.value("context", core::Json::object());
           c.expected = t.at("expectedResult");
           c.variant = std::string(kind) == "variantTests";
           c.name = Sanitize(name.substr(0, 2) + "_" + std::to_string(out->cases.size()) + "_" +
@@ -112,7 +112,7 @@ const LoadedSpec& Spec() {
 }
 
 // A spec file's state: a client-API response, or delta events applied to nothing.
-StatusOr<ClientFeatures> LoadState(const Json& state) {
+core::StatusOr<ClientFeatures> LoadState(const core::Json& state) {
   ClientFeatures features;
   if (state.contains("events")) {
     RETURN_IF_ERROR(ApplyDelta(state, features));
@@ -138,7 +138,8 @@ TEST_P(SpecCaseTest, MatchesExpectedResult) {
   auto context = ContextFromUnleash(c.context);
   ASSERT_TRUE(context.ok()) << context.status().ToString();
   FixedSeedRandom random(42);
-  const EvaluationResult r = Evaluate(*snapshot, c.toggle, *context, FakeClock().Now(), random);
+  const EvaluationResult r =
+      Evaluate(*snapshot, c.toggle, *context, core::FakeClock().Now(), random);
   if (!c.variant) {
     EXPECT_EQ(r.enabled, c.expected.get<bool>());
     return;

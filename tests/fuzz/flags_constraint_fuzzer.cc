@@ -27,12 +27,13 @@ class FixedRandom final : public gov::flags::RandomSource {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gov::flags;
-  auto json = gov::ParseJson(std::string_view(reinterpret_cast<const char*>(data), size));
+  auto json = gov::core::ParseJson(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!json.ok() || !json->is_object()) return 0;
-  const gov::Json* constraint = json->contains("constraint") ? &(*json)["constraint"] : nullptr;
-  const gov::Json* context = json->contains("context") ? &(*json)["context"] : nullptr;
+  const gov::core::Json* constraint =
+      json->contains("constraint") ? &(*json)["constraint"] : nullptr;
+  const gov::core::Json* context = json->contains("context") ? &(*json)["context"] : nullptr;
   if (!constraint || !context) return 0;
-  gov::Json doc = {
+  gov::core::Json doc = {
       {"version", 2},
       {"features",
        {{{"name", "f"},
@@ -44,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto ctx = ContextFromUnleash(*context);
   if (!features.ok() || !ctx.ok()) return 0;
   const auto snapshot = Compile(*features);
-  const gov::TimePoint now = *gov::ParseRfc3339("2025-01-01T00:00:00Z");
+  const gov::core::TimePoint now = *gov::core::ParseRfc3339("2025-01-01T00:00:00Z");
   FixedRandom a, b;
   const EvaluationResult got = Evaluate(*snapshot, "f", *ctx, now, a);
   const reference::Result want = reference::Evaluate(*features, "f", *ctx, now, b);

@@ -39,13 +39,13 @@ std::shared_ptr<const gov::flags::FlagSnapshot> Snapshot() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gov::flags;
-  auto json = gov::ParseJson(std::string_view(reinterpret_cast<const char*>(data), size));
+  auto json = gov::core::ParseJson(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!json.ok()) return 0;
-  const gov::TimePoint now = *gov::ParseRfc3339("2025-01-01T00:00:00Z");
+  const gov::core::TimePoint now = *gov::core::ParseRfc3339("2025-01-01T00:00:00Z");
   for (auto parse : {&ContextFromOfrep, &ContextFromUnleash}) {
     auto ctx = parse(*json);
     if (!ctx.ok()) {
-      if (ctx.status().code() != gov::StatusCode::kInvalidArgument) std::abort();
+      if (ctx.status().code() != gov::core::StatusCode::kInvalidArgument) std::abort();
       continue;
     }
     for (std::string_view flag : {"rollout", "targeted"}) {

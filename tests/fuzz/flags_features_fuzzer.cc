@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ctx.remote_address = "10.0.0.1";
   ctx.SetProperty("country", "NO");
   ZeroRandom random;
-  const gov::TimePoint now = *gov::ParseRfc3339("2025-01-01T00:00:00Z");
+  const gov::core::TimePoint now = *gov::core::ParseRfc3339("2025-01-01T00:00:00Z");
   for (std::string_view name : FlagNames(*snapshot)) {
     const EvaluationResult r = Evaluate(*snapshot, name, ctx, now, random);
     if (!r.found || (r.variant.enabled && !r.enabled)) std::abort();

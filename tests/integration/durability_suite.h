@@ -74,14 +74,14 @@ inline void WriterLoop(int port, const std::string& name_prefix, std::atomic<boo
       std::lock_guard<std::mutex> lock(ledger.mu);
       ledger.attempted_names.insert(name);
     }
-    const Json body{{"type", "client"}, {"name", name}, {"environment", "development"}};
+    const core::Json body{{"type", "client"}, {"name", name}, {"environment", "development"}};
     auto res = client.Post("/api/v1/tokens", headers, body.dump(), "application/json");
     std::lock_guard<std::mutex> lock(ledger.mu);
     if (!res) {
       ++ledger.transport_errors;
       continue;
     }
-    const Json created = Json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    const core::Json created = core::Json::parse(res->body, nullptr, /*allow_exceptions=*/false);
     if (res->status != 201 || !created.is_object() || !created.contains("id") ||
         !created["id"].is_string()) {
       ledger.unexpected.push_back(name + ": " + std::to_string(res->status) + " " + res->body);

@@ -59,10 +59,10 @@ class RawConnection {
   ~RawConnection() { Close(); }
 
   // Connects to 127.0.0.1:`port`. The error code is kUnavailable for ECONNREFUSED.
-  static StatusOr<RawConnection> Connect(int port) {
+  static core::StatusOr<RawConnection> Connect(int port) {
     RawConnection c;
     c.fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (c.fd_ < 0) return Internal(std::string("socket: ") + std::strerror(errno));
+    if (c.fd_ < 0) return core::Internal(std::string("socket: ") + std::strerror(errno));
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -73,29 +73,31 @@ class RawConnection {
     } while (r < 0 && errno == EINTR);
     if (r < 0) {
       const int err = errno;
-      return Status(err == ECONNREFUSED ? StatusCode::kUnavailable : StatusCode::kInternal,
-                    std::string("connect: ") + std::strerror(err));
+      return core::Status(
+          err == ECONNREFUSED ? core::StatusCode::kUnavailable : core::StatusCode::kInternal,
+          std::string("connect: ") + std::strerror(err));
     }
     return c;
   }
 
   // Writes all of `data` (no SIGPIPE; a closed peer is an error).
-  Status Send(std::string_view data) {
+  core::Status Send(std::string_view data) {
     while (!data.empty()) {
       const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
       if (n < 0) {
         if (errno == EINTR) continue;
-        return Unavailable(std::string("send: ") + std::strerror(errno));
+        return core::Unavailable(std::string("send: ") + std::strerror(errno));
       }
       data.remove_prefix(static_cast<size_t>(n));
     }
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
   // Reads until the buffered input contains `terminator`; returns everything up to and
   // including it and keeps the rest buffered. kUnavailable on EOF/reset, kDeadlineExceeded on
   // timeout.
-  StatusOr<std::string> ReadUntil(std::string_view terminator, std::chrono::milliseconds timeout) {
+  core::StatusOr<std::string> ReadUntil(std::string_view terminator,
+                                        std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
       if (auto pos = buffer_.find(terminator); pos != std::string::npos) {
@@ -108,7 +110,7 @@ class RawConnection {
   }
 
   // Reads exactly `n` bytes.
-  StatusOr<std::string> ReadExactly(size_t n, std::chrono::milliseconds timeout) {
+  core::StatusOr<std::string> ReadExactly(size_t n, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (buffer_.size() < n) RETURN_IF_ERROR(Fill(deadline));
     std::string out = buffer_.substr(0, n);
@@ -117,14 +119,14 @@ class RawConnection {
   }
 
   // Reads one response with a Content-Length body (what Governor always sends).
-  StatusOr<RawResponse> ReadResponse(std::chrono::milliseconds timeout) {
+  core::StatusOr<RawResponse> ReadResponse(std::chrono::milliseconds timeout) {
     ASSIGN_OR_RETURN(std::string head, ReadUntil("\r\n\r\n", timeout));
     RawResponse res;
     std::istringstream lines(head);
     std::string line;
     std::getline(lines, line);
     if (line.rfind("HTTP/1.", 0) != 0 || line.size() < 12) {
-      return Internal("bad status line: " + line);
+      return core::Internal("bad status line: " + line);
     }
     res.status = std::stoi(line.substr(9, 3));
     while (std::getline(lines, line) && line != "\r") {
@@ -150,26 +152,27 @@ class RawConnection {
   }
 
  private:
-  Status Fill(std::chrono::steady_clock::time_point deadline) {
+  core::Status Fill(std::chrono::steady_clock::time_point deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return Status(StatusCode::kDeadlineExceeded, "read timed out");
+    if (left.count() <= 0)
+      return core::Status(core::StatusCode::kDeadlineExceeded, "read timed out");
     pollfd p{fd_, POLLIN, 0};
     const int r = ::poll(&p, 1, static_cast<int>(left.count()));
     if (r < 0) {
-      if (errno == EINTR) return Status::Ok();
-      return Internal(std::string("poll: ") + std::strerror(errno));
+      if (errno == EINTR) return core::Status::Ok();
+      return core::Internal(std::string("poll: ") + std::strerror(errno));
     }
-    if (r == 0) return Status(StatusCode::kDeadlineExceeded, "read timed out");
+    if (r == 0) return core::Status(core::StatusCode::kDeadlineExceeded, "read timed out");
     char chunk[4096];
     const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
     if (n < 0) {
-      if (errno == EINTR) return Status::Ok();
-      return Unavailable(std::string("recv: ") + std::strerror(errno));
+      if (errno == EINTR) return core::Status::Ok();
+      return core::Unavailable(std::string("recv: ") + std::strerror(errno));
     }
-    if (n == 0) return Unavailable("connection closed by peer");
+    if (n == 0) return core::Unavailable("connection closed by peer");
     buffer_.append(chunk, static_cast<size_t>(n));
-    return Status::Ok();
+    return core::Status::Ok();
   }
 
   int fd_ = -1;
@@ -215,7 +218,7 @@ using TokenListing = std::map<std::string, std::string>;
 
 // Lists every token through GET /api/v1/tokens, following nextCursor over pages of
 // `page_size`. Fails (kInternal) on a non-200 page, a malformed body, or an id seen twice.
-inline StatusOr<TokenListing> ListAllTokens(int port, int page_size) {
+inline core::StatusOr<TokenListing> ListAllTokens(int port, int page_size) {
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(10, 0);
   client.set_read_timeout(60, 0);
@@ -226,29 +229,30 @@ inline StatusOr<TokenListing> ListAllTokens(int port, int page_size) {
     if (!cursor.empty()) params.emplace("cursor", cursor);
     const std::string path = "/api/v1/tokens (cursor '" + cursor + "')";
     auto res = client.Get("/api/v1/tokens", params, AdminHeaders());
-    if (!res) return Unavailable("GET " + path + ": " + httplib::to_string(res.error()));
+    if (!res) return core::Unavailable("GET " + path + ": " + httplib::to_string(res.error()));
     if (res->status != 200) {
-      return Internal("GET " + path + ": status " + std::to_string(res->status) + " " + res->body);
+      return core::Internal("GET " + path + ": status " + std::to_string(res->status) + " " +
+                            res->body);
     }
-    Json page = Json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    core::Json page = core::Json::parse(res->body, nullptr, /*allow_exceptions=*/false);
     if (!page.is_object() || !page.contains("items") || !page["items"].is_array()) {
-      return Internal("GET " + path + ": malformed body " + res->body);
+      return core::Internal("GET " + path + ": malformed body " + res->body);
     }
     for (const auto& item : page["items"]) {
       const std::string id = item.value("id", "");
-      if (id.empty()) return Internal("token without id: " + item.dump());
+      if (id.empty()) return core::Internal("token without id: " + item.dump());
       if (!out.emplace(id, item.value("name", "")).second) {
-        return Internal("token " + id + " listed twice (pagination)");
+        return core::Internal("token " + id + " listed twice (pagination)");
       }
     }
-    const Json& next = page["nextCursor"];
+    const core::Json& next = page["nextCursor"];
     if (next.is_null()) return out;
     if (!next.is_string() || next.get<std::string>().empty()) {
-      return Internal("GET " + path + ": bad nextCursor " + next.dump());
+      return core::Internal("GET " + path + ": bad nextCursor " + next.dump());
     }
     cursor = next.get<std::string>();
   }
-  return Internal("pagination did not end");
+  return core::Internal("pagination did not end");
 }
 
 // Creates database gov_proc_<random> on the PostgreSQL server named by GOVERNOR_TEST_PG_URL

@@ -70,14 +70,14 @@ constexpr int kIdleConnections = 3;
 
 // Opens `kIdleConnections` keep-alive connections, completes one request on each, then checks
 // that all of them are still open and silent after kIdleWindow.
-StatusOr<std::vector<RawConnection>> OpenIdleKeepAliveConnections(int port) {
+core::StatusOr<std::vector<RawConnection>> OpenIdleKeepAliveConnections(int port) {
   std::vector<RawConnection> conns;
   for (int i = 0; i < kIdleConnections; ++i) {
     ASSIGN_OR_RETURN(RawConnection conn, RawConnection::Connect(port));
     RETURN_IF_ERROR(conn.Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
     ASSIGN_OR_RETURN(RawResponse res, conn.ReadResponse(kIoTimeout));
-    if (res.status != 200) return Internal("GET /healthz: " + std::to_string(res.status));
-    if (res.headers["connection"] == "close") return Internal("server closed the connection");
+    if (res.status != 200) return core::Internal("GET /healthz: " + std::to_string(res.status));
+    if (res.headers["connection"] == "close") return core::Internal("server closed the connection");
     conns.push_back(std::move(conn));
   }
   const auto deadline = std::chrono::steady_clock::now() + kIdleWindow;
@@ -85,9 +85,9 @@ StatusOr<std::vector<RawConnection>> OpenIdleKeepAliveConnections(int port) {
     const auto left =
         std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     auto unexpected = conn.ReadExactly(1, std::max(left, milliseconds(0)));
-    if (unexpected.ok() || unexpected.status().code() != StatusCode::kDeadlineExceeded) {
-      return Internal("an idle keep-alive connection did not stay open and silent: " +
-                      (unexpected.ok() ? "got data" : unexpected.status().ToString()));
+    if (unexpected.ok() || unexpected.status().code() != core::StatusCode::kDeadlineExceeded) {
+      return core::Internal("an idle keep-alive connection did not stay open and silent: " +
+                            (unexpected.ok() ? "got data" : unexpected.status().ToString()));
     }
   }
   return conns;
@@ -126,7 +126,7 @@ TEST(GracefulShutdownTest, InFlightRequestCompletesAndIsDurable) {
   auto res = conn->ReadResponse(kIoTimeout);
   ASSERT_TRUE(res.ok()) << "no response to the in-flight request: " << res.status().ToString();
   ASSERT_EQ(res->status, 201) << res->body;
-  const Json created = Json::parse(res->body, nullptr, false);
+  const core::Json created = core::Json::parse(res->body, nullptr, false);
   ASSERT_TRUE(created.is_object() && created.contains("id")) << res->body;
   const std::string id = created["id"].get<std::string>();
   conn->Close();

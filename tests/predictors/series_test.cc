@@ -14,7 +14,7 @@ namespace {
 
 using std::chrono::seconds;
 
-const TimePoint kT0 = *ParseRfc3339("2025-03-01T00:00:00Z");
+const core::TimePoint kT0 = *core::ParseRfc3339("2025-03-01T00:00:00Z");
 
 TEST(ResampleToRegular, MedianStepGapsAndAveraging) {
   // Out of order, some jittered by a few seconds, one step missing (t = 900 s), two readings in the
@@ -47,7 +47,7 @@ TEST(ResampleToRegular, ErrorsNameTheInput) {
   EXPECT_EQ(ResampleToRegular(same_time).status().field(), "points");
   std::vector<Point> infinite = {{kT0, 1}, {kT0 + seconds(60), INFINITY}};
   auto status = ResampleToRegular(infinite).status();
-  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.code(), core::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.field(), "points[1].value");
   // A single stray reading a year later would need 525,600 one-minute steps.
   std::vector<Point> far = {

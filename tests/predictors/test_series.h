@@ -35,7 +35,7 @@ inline std::vector<double> SineSeries(std::size_t n, std::size_t period, double 
 
 inline Series MakeSeries(std::vector<double> values, std::chrono::seconds step) {
   Series s;
-  s.start = *ParseRfc3339("2025-01-06T00:00:00Z");  // a Monday
+  s.start = *core::ParseRfc3339("2025-01-06T00:00:00Z");  // a Monday
   s.step = step;
   s.values = std::move(values);
   return s;
@@ -50,7 +50,7 @@ inline std::vector<Point> ReadTrace(const std::string& name) {
   while (std::getline(in, line)) {
     const auto comma = line.find(',');
     auto time =
-        comma == std::string::npos ? std::nullopt : ParseRfc3339(line.substr(0, comma) + "Z");
+        comma == std::string::npos ? std::nullopt : core::ParseRfc3339(line.substr(0, comma) + "Z");
     if (!time) {
       ADD_FAILURE() << name << ": malformed line " << line;
       continue;

@@ -14,7 +14,7 @@
 namespace gov::predictors {
 namespace {
 
-StatusOr<Prediction> PredictTrace(const std::string& file, std::chrono::seconds horizon) {
+core::StatusOr<Prediction> PredictTrace(const std::string& file, std::chrono::seconds horizon) {
   const auto points = testing::ReadTrace(file);
   auto series = ResampleToRegular(points);
   if (!series.ok()) return series.status();

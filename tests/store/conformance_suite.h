@@ -24,7 +24,6 @@
 
 namespace gov::store::testing {
 
-
 class ConformanceTest : public ::testing::TestWithParam<DatabaseFactory> {
  protected:
   void SetUp() override {
@@ -41,16 +40,16 @@ class ConformanceTest : public ::testing::TestWithParam<DatabaseFactory> {
     t.type = type;
     if (type != TokenType::kAdmin) t.environment = "development";
     t.secret_hash = "hash-" + id;
-    t.created_at = FromUnixMillis(created_ms);
+    t.created_at = core::FromUnixMillis(created_ms);
     return t;
   }
 
-  Status InsertToken(const TokenRecord& t) {
+  core::Status InsertToken(const TokenRecord& t) {
     return WithTransaction(db(), TxMode::kReadWrite,
                            [&](Transaction& tx) { return TokenRepository::Insert(tx, t); });
   }
 
-  StatusOr<TokenRecord> GetToken(const std::string& id) {
+  core::StatusOr<TokenRecord> GetToken(const std::string& id) {
     auto tx = db().Begin(TxMode::kReadOnly);
     if (!tx.ok()) return tx.status();
     return TokenRepository::Get(**tx, id);
@@ -71,8 +70,8 @@ TEST_P(ConformanceTest, NewerDatabaseRefusesToStart) {
   std::vector<Migration> older(AllMigrations().begin(), AllMigrations().end());
   older.pop_back();
   if (older.empty()) older.push_back({0, "nothing", {}});
-  Status s = Migrate(db(), older);
-  ASSERT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  core::Status s = Migrate(db(), older);
+  ASSERT_EQ(s.code(), core::StatusCode::kFailedPrecondition) << s.ToString();
   EXPECT_NE(s.message().find("newer than this binary"), std::string::npos);
   // Nothing of the older list was applied on top.
   EXPECT_EQ(*CurrentSchemaVersion(db()), LatestSchemaVersion());
@@ -94,9 +93,10 @@ TEST_P(ConformanceTest, MigrationNumberedBelowAnAppliedOneIsStillApplied) {
 
 TEST_P(ConformanceTest, FailedMigrationRollsBackEntirely) {
   std::vector<Migration> ms = AllMigrations();
-  ms.push_back({LatestSchemaVersion() + 1, "broken",
+  ms.push_back({LatestSchemaVersion() + 1,
+                "broken",
                 {"CREATE TABLE half_done (x BIGINT)", "THIS IS NOT SQL"}});
-  Status s = Migrate(db(), ms);
+  core::Status s = Migrate(db(), ms);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("broken"), std::string::npos);
   EXPECT_EQ(*CurrentSchemaVersion(db()), LatestSchemaVersion());
@@ -112,29 +112,29 @@ TEST_P(ConformanceTest, DefaultEnvironmentsExistAndMoreCanBeAdded) {
   ASSERT_EQ(envs->size(), 2u);
   EXPECT_EQ((*envs)[0].name, "development");
   EXPECT_EQ((*envs)[1].name, "production");
-  ASSERT_TRUE(EnvironmentRepository::Insert(*tx, {"staging", FromUnixMillis(5), 1}).ok());
-  EXPECT_EQ(EnvironmentRepository::Insert(*tx, {"staging", FromUnixMillis(6), 1}).code(),
-            StatusCode::kAlreadyExists);
+  ASSERT_TRUE(EnvironmentRepository::Insert(*tx, {"staging", core::FromUnixMillis(5), 1}).ok());
+  EXPECT_EQ(EnvironmentRepository::Insert(*tx, {"staging", core::FromUnixMillis(6), 1}).code(),
+            core::StatusCode::kAlreadyExists);
 }
 
 TEST_P(ConformanceTest, TokenCrud) {
   TokenRecord t = MakeToken("a1", 1000);
-  t.expires_at = FromUnixMillis(99000);
+  t.expires_at = core::FromUnixMillis(99000);
   ASSERT_TRUE(InsertToken(t).ok());
   auto got = GetToken("a1");
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(got->name, "token-a1");
   EXPECT_EQ(got->type, TokenType::kClient);
   EXPECT_EQ(got->environment, "development");
-  EXPECT_EQ(got->created_at, FromUnixMillis(1000));
-  EXPECT_EQ(got->expires_at, FromUnixMillis(99000));
+  EXPECT_EQ(got->created_at, core::FromUnixMillis(1000));
+  EXPECT_EQ(got->expires_at, core::FromUnixMillis(99000));
   EXPECT_FALSE(got->revoked_at.has_value());
   EXPECT_EQ(got->version, 1);
-  EXPECT_EQ(GetToken("missing").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(InsertToken(t).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(GetToken("missing").status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(InsertToken(t).code(), core::StatusCode::kAlreadyExists);
   TokenRecord same_secret = MakeToken("a2", 2000);
   same_secret.secret_hash = t.secret_hash;
-  EXPECT_EQ(InsertToken(same_secret).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(InsertToken(same_secret).code(), core::StatusCode::kAlreadyExists);
 
   auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
   auto found = TokenRepository::FindBySecretHash(*tx, "hash-a1");
@@ -147,27 +147,27 @@ TEST_P(ConformanceTest, TokenCrud) {
 TEST_P(ConformanceTest, TokenForUnknownEnvironmentIsRejected) {
   TokenRecord t = MakeToken("e1", 1);
   t.environment = "no-such-env";
-  EXPECT_EQ(InsertToken(t).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(InsertToken(t).code(), core::StatusCode::kFailedPrecondition);
 }
 
 TEST_P(ConformanceTest, StaleUpdateIsAConflict) {
   ASSERT_TRUE(InsertToken(MakeToken("v1", 1)).ok());
-  StatusOr<TokenRecord> revoked = Internal("unset");
+  core::StatusOr<TokenRecord> revoked = core::Internal("unset");
   ASSERT_TRUE(WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
-                revoked = TokenRepository::Revoke(tx, "v1", 1, FromUnixMillis(50));
+                revoked = TokenRepository::Revoke(tx, "v1", 1, core::FromUnixMillis(50));
                 return revoked.status();
               }).ok());
   EXPECT_EQ(revoked->version, 2);
-  EXPECT_EQ(revoked->revoked_at, FromUnixMillis(50));
-  Status stale = WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
-    return TokenRepository::Revoke(tx, "v1", 1, FromUnixMillis(60)).status();
+  EXPECT_EQ(revoked->revoked_at, core::FromUnixMillis(50));
+  core::Status stale = WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
+    return TokenRepository::Revoke(tx, "v1", 1, core::FromUnixMillis(60)).status();
   });
-  EXPECT_EQ(stale.code(), StatusCode::kConflict);
-  Status missing = WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
-    return TokenRepository::Revoke(tx, "zz", 1, FromUnixMillis(60)).status();
+  EXPECT_EQ(stale.code(), core::StatusCode::kConflict);
+  core::Status missing = WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
+    return TokenRepository::Revoke(tx, "zz", 1, core::FromUnixMillis(60)).status();
   });
-  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
-  EXPECT_EQ(GetToken("v1")->revoked_at, FromUnixMillis(50));
+  EXPECT_EQ(missing.code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(GetToken("v1")->revoked_at, core::FromUnixMillis(50));
 }
 
 TEST_P(ConformanceTest, PaginationVisitsEveryRowOnce) {
@@ -192,31 +192,31 @@ TEST_P(ConformanceTest, PaginationVisitsEveryRowOnce) {
   EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
   auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
   EXPECT_EQ(TokenRepository::List(*tx, {5, "garbage"}).status().code(),
-            StatusCode::kInvalidArgument);
+            core::StatusCode::kInvalidArgument);
 }
 
 TEST_P(ConformanceTest, RolledBackTransactionLeavesNoTrace) {
   {
     auto tx = std::move(db().Begin(TxMode::kReadWrite)).value();
     ASSERT_TRUE(TokenRepository::Insert(*tx, MakeToken("r1", 1)).ok());
-    ASSERT_TRUE(AuditRepository::Append(*tx, {0, FromUnixMillis(1), "admin", "token.create",
+    ASSERT_TRUE(AuditRepository::Append(*tx, {0, core::FromUnixMillis(1), "admin", "token.create",
                                               "tokens/r1", std::nullopt, "{}", "req-1"})
                     .ok());
     // destroyed without commit
   }
-  EXPECT_EQ(GetToken("r1").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(GetToken("r1").status().code(), core::StatusCode::kNotFound);
   auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
   EXPECT_TRUE(AuditRepository::List(*tx, {10, ""}, "")->items.empty());
 }
 
 TEST_P(ConformanceTest, FailingStepRollsBackEarlierSteps) {
   ASSERT_TRUE(InsertToken(MakeToken("dup", 1)).ok());
-  Status s = WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
+  core::Status s = WithTransaction(db(), TxMode::kReadWrite, [&](Transaction& tx) {
     RETURN_IF_ERROR(TokenRepository::Insert(tx, MakeToken("fresh", 2)));
     return TokenRepository::Insert(tx, MakeToken("dup", 3));  // fails
   });
-  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ(GetToken("fresh").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(s.code(), core::StatusCode::kAlreadyExists);
+  EXPECT_EQ(GetToken("fresh").status().code(), core::StatusCode::kNotFound);
 }
 
 TEST_P(ConformanceTest, ReadOnlyTransactionRejectsWrites) {
@@ -229,12 +229,12 @@ TEST_P(ConformanceTest, AuditLogNewestFirstWithResourceFilterAndCursor) {
                 for (int i = 0; i < 7; ++i) {
                   const std::string res = (i % 2 ? "tokens/" : "environments/") + std::to_string(i);
                   ASSIGN_OR_RETURN(auto seq, AuditRepository::Append(
-                                                 tx, {0, FromUnixMillis(i), "admin", "x.create",
-                                                      res, std::nullopt, "{\"i\":" + std::to_string(i) + "}",
-                                                      "req"}));
+                                                 tx, {0, core::FromUnixMillis(i), "admin",
+                                                      "x.create", res, std::nullopt,
+                                                      "{\"i\":" + std::to_string(i) + "}", "req"}));
                   (void)seq;
                 }
-                return Status::Ok();
+                return core::Status::Ok();
               }).ok());
   auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
   auto page = AuditRepository::List(*tx, {2, ""}, "tokens/");
@@ -289,10 +289,11 @@ TEST_P(ConformanceTest, ConcurrentSegmentCreatorsGetDistinctIds) {
         seg.name = "s" + std::to_string(t) + "_" + std::to_string(i);
         seg.definition_json = R"({"constraints":[]})";
         int64_t id = 0;
-        Status s = WithTransaction(handle, TxMode::kReadWrite, [&](Transaction& tx) -> Status {
-          ASSIGN_OR_RETURN(id, FlagRepository::InsertSegment(tx, seg));
-          return Status::Ok();
-        });
+        core::Status s =
+            WithTransaction(handle, TxMode::kReadWrite, [&](Transaction& tx) -> core::Status {
+              ASSIGN_OR_RETURN(id, FlagRepository::InsertSegment(tx, seg));
+              return core::Status::Ok();
+            });
         std::lock_guard lock(mu);
         if (s.ok()) {
           ids.push_back(id);

@@ -45,13 +45,13 @@ ResultSet MustExec(Database& db, const std::string& sql, const std::vector<SqlVa
   if (!tx.ok()) return {};
   auto rs = (*tx)->Exec(sql, params);
   EXPECT_TRUE(rs.ok()) << sql << ": " << rs.status().ToString();
-  Status commit = (*tx)->Commit();
+  core::Status commit = (*tx)->Commit();
   EXPECT_TRUE(commit.ok()) << commit.ToString();
   return rs.ok() ? std::move(rs).value() : ResultSet{};
 }
 
 // Sends one notification in its own committed transaction; returns the first failure.
-Status NotifyCommitted(Database& db, const std::string& channel, const std::string& payload) {
+core::Status NotifyCommitted(Database& db, const std::string& channel, const std::string& payload) {
   return WithTransaction(db, TxMode::kReadWrite,
                          [&](Transaction& tx) { return db.Notify(tx, channel, payload); });
 }
@@ -264,21 +264,21 @@ TEST_F(PostgresDatabaseTest, ConstraintViolationsMapToStatusCodes) {
     std::string name;
     std::string sql;
     std::vector<SqlValue> params;
-    StatusCode expected;
+    core::StatusCode expected;
   };
   // SQLSTATE classes from the PostgreSQL manual, Appendix A: 23505 unique_violation,
   // 23503 foreign_key_violation, 23514 check_violation, 42P01 undefined_table.
   const std::vector<Case> cases = {
-      {"unique", "INSERT INTO parent VALUES ($1)", {int64_t{1}}, StatusCode::kAlreadyExists},
+      {"unique", "INSERT INTO parent VALUES ($1)", {int64_t{1}}, core::StatusCode::kAlreadyExists},
       {"foreign key",
        "INSERT INTO child VALUES ($1, $2, $3)",
        {int64_t{1}, int64_t{99}, int64_t{1}},
-       StatusCode::kFailedPrecondition},
+       core::StatusCode::kFailedPrecondition},
       {"check",
        "INSERT INTO child VALUES ($1, $2, $3)",
        {int64_t{1}, int64_t{1}, int64_t{-1}},
-       StatusCode::kFailedPrecondition},
-      {"undefined table", "SELECT * FROM no_such_table", {}, StatusCode::kInternal},
+       core::StatusCode::kFailedPrecondition},
+      {"undefined table", "SELECT * FROM no_such_table", {}, core::StatusCode::kInternal},
   };
   for (const Case& c : cases) {
     auto tx = db->Begin(TxMode::kReadWrite);
@@ -287,7 +287,7 @@ TEST_F(PostgresDatabaseTest, ConstraintViolationsMapToStatusCodes) {
     ASSERT_FALSE(rs.ok()) << c.name;
     EXPECT_EQ(rs.status().code(), c.expected) << c.name << ": " << rs.status().ToString();
     // PostgreSQL aborts the transaction after an error; Commit must not report success.
-    Status commit = (*tx)->Commit();
+    core::Status commit = (*tx)->Commit();
     EXPECT_FALSE(commit.ok()) << c.name;
   }
   auto tx = db->Begin(TxMode::kReadWrite);
@@ -307,9 +307,9 @@ TEST_F(PostgresDatabaseTest, CommitAfterFailedStatementRollsBackEverything) {
   ASSERT_TRUE(tx.ok());
   ASSERT_TRUE((*tx)->Exec("INSERT INTO k VALUES ($1)", {int64_t{2}}).ok());
   ASSERT_EQ((*tx)->Exec("INSERT INTO k VALUES ($1)", {int64_t{1}}).status().code(),
-            StatusCode::kAlreadyExists);
-  EXPECT_EQ((*tx)->Exec("SELECT 1").status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ((*tx)->Commit().code(), StatusCode::kFailedPrecondition);
+            core::StatusCode::kAlreadyExists);
+  EXPECT_EQ((*tx)->Exec("SELECT 1").status().code(), core::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*tx)->Commit().code(), core::StatusCode::kFailedPrecondition);
   EXPECT_EQ(MustExec(*db, "SELECT count(*) FROM k").rows[0].Int(0), 1);
 }
 
@@ -336,8 +336,8 @@ TEST_F(PostgresDatabaseTest, DestroyedTransactionRollsBackAndCommitIsVisible) {
     EXPECT_EQ(rs->rows[0].Int(0), 0);
   }
   ASSERT_TRUE((*writer)->Commit().ok());
-  EXPECT_EQ((*writer)->Commit().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ((*writer)->Exec("SELECT 1").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*writer)->Commit().code(), core::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*writer)->Exec("SELECT 1").status().code(), core::StatusCode::kFailedPrecondition);
   ResultSet rs = MustExec(*db, "SELECT body FROM notes");
   ASSERT_EQ(rs.rows.size(), 1u);
   EXPECT_EQ(rs.rows[0].Text(0), "kept");
@@ -351,7 +351,7 @@ TEST_F(PostgresDatabaseTest, ReadOnlyTransactionRejectsWrites) {
   ASSERT_TRUE(tx.ok());
   auto rs = (*tx)->Exec("INSERT INTO ro VALUES ($1)", {int64_t{1}});
   ASSERT_FALSE(rs.ok());
-  EXPECT_EQ(rs.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(rs.status().code(), core::StatusCode::kInternal);
   // SQLSTATE 25006 read_only_sql_transaction.
   EXPECT_THAT(rs.status().message(), HasSubstr("read-only transaction"));
 }
@@ -397,14 +397,15 @@ TEST_F(PostgresDatabaseTest, ConcurrentTransactionsShareThePool) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < kIncrementsPerThread; ++i) {
-        Status s = WithTransaction(*db, TxMode::kReadWrite, [&](Transaction& tx) -> Status {
-          ASSIGN_OR_RETURN(ResultSet pid, tx.Exec("SELECT pg_backend_pid()"));
-          {
-            std::lock_guard lock(mu);
-            pids.insert(pid.rows[0].Int(0));
-          }
-          return tx.Exec("UPDATE counter SET v = v + $1 WHERE id = 1", {int64_t{1}}).status();
-        });
+        core::Status s =
+            WithTransaction(*db, TxMode::kReadWrite, [&](Transaction& tx) -> core::Status {
+              ASSIGN_OR_RETURN(ResultSet pid, tx.Exec("SELECT pg_backend_pid()"));
+              {
+                std::lock_guard lock(mu);
+                pids.insert(pid.rows[0].Int(0));
+              }
+              return tx.Exec("UPDATE counter SET v = v + $1 WHERE id = 1", {int64_t{1}}).status();
+            });
         if (!s.ok()) {
           std::lock_guard lock(mu);
           errors.push_back(s.ToString());
@@ -448,7 +449,7 @@ TEST_F(PostgresDatabaseTest, ConnectionKilledMidTransactionIsUnavailableThenRepl
     Terminate(pid);
     auto rs = (*tx)->Exec("SELECT $1::bigint", {int64_t{1}});
     ASSERT_FALSE(rs.ok());
-    EXPECT_EQ(rs.status().code(), StatusCode::kUnavailable) << rs.status().ToString();
+    EXPECT_EQ(rs.status().code(), core::StatusCode::kUnavailable) << rs.status().ToString();
     EXPECT_FALSE((*tx)->Commit().ok());
   }
   auto tx = db->Begin(TxMode::kReadWrite);
@@ -517,10 +518,10 @@ TEST_F(PostgresDatabaseTest, ListenFromInsideAHandlerIsRejected) {
   ASSERT_NE(db, nullptr);
   std::mutex mu;
   std::condition_variable cv;
-  std::optional<Status> nested;
+  std::optional<core::Status> nested;
   const std::string channel = "nested_" + schema_;
   ASSERT_TRUE(db->Listen(channel, [&](const std::string&, const std::string&) {
-                  Status s = db->Listen("x", [](const std::string&, const std::string&) {});
+                  core::Status s = db->Listen("x", [](const std::string&, const std::string&) {});
                   std::lock_guard lock(mu);
                   nested = s;
                   cv.notify_all();
@@ -528,7 +529,7 @@ TEST_F(PostgresDatabaseTest, ListenFromInsideAHandlerIsRejected) {
   ASSERT_TRUE(NotifyCommitted(*db, channel, "go").ok());
   std::unique_lock lock(mu);
   ASSERT_TRUE(cv.wait_for(lock, kEventTimeout, [&] { return nested.has_value(); }));
-  EXPECT_EQ(nested->code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(nested->code(), core::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(PostgresDatabaseTest, LeaderLockIsExclusiveAndReleasable) {
@@ -616,26 +617,26 @@ TEST_F(PostgresDatabaseTest, PingAndCloseMakeLaterCallsUnavailable) {
   ASSERT_TRUE(db->Listen("closing_" + schema_, inbox.Handler()).ok());
   db->Close();
   db->Close();  // idempotent
-  EXPECT_EQ(db->Ping().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(db->Begin(TxMode::kReadOnly).status().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(db->Listen("c", inbox.Handler()).code(), StatusCode::kUnavailable);
-  EXPECT_EQ(db->TryAcquireLeaderLock(1).status().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(db->ReleaseLeaderLock(1).code(), StatusCode::kUnavailable);
-  EXPECT_EQ(db->Notify(**tx, "c", "p").code(), StatusCode::kUnavailable);
-  EXPECT_EQ((*tx)->Exec("SELECT 1").status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(db->Ping().code(), core::StatusCode::kUnavailable);
+  EXPECT_EQ(db->Begin(TxMode::kReadOnly).status().code(), core::StatusCode::kUnavailable);
+  EXPECT_EQ(db->Listen("c", inbox.Handler()).code(), core::StatusCode::kUnavailable);
+  EXPECT_EQ(db->TryAcquireLeaderLock(1).status().code(), core::StatusCode::kUnavailable);
+  EXPECT_EQ(db->ReleaseLeaderLock(1).code(), core::StatusCode::kUnavailable);
+  EXPECT_EQ(db->Notify(**tx, "c", "p").code(), core::StatusCode::kUnavailable);
+  EXPECT_EQ((*tx)->Exec("SELECT 1").status().code(), core::StatusCode::kUnavailable);
 }
 
 TEST_F(PostgresDatabaseTest, OpenReportsUnreachableServerWithoutLeakingThePassword) {
   // Port 1 on loopback refuses connections.
   auto db = OpenPostgresDatabase("postgresql://postgres:s3cr%40tpw@127.0.0.1:1/x", 1);
   ASSERT_FALSE(db.ok());
-  EXPECT_EQ(db.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(db.status().code(), core::StatusCode::kUnavailable);
   EXPECT_THAT(db.status().message(), Not(HasSubstr("s3cr")));
   auto kw = OpenPostgresDatabase("host=127.0.0.1 port=1 user=postgres password=hunter22", 1);
   ASSERT_FALSE(kw.ok());
-  EXPECT_EQ(kw.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(kw.status().code(), core::StatusCode::kUnavailable);
   EXPECT_THAT(kw.status().message(), Not(HasSubstr("hunter22")));
-  EXPECT_EQ(OpenPostgresDatabase(url_, 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenPostgresDatabase(url_, 0).status().code(), core::StatusCode::kInvalidArgument);
 }
 
 TEST_F(PostgresDatabaseTest, OpenDatabaseDispatchesPostgresUrls) {

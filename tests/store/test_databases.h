@@ -47,7 +47,9 @@ class SqliteTestDatabase : public TestDatabase {
     std::filesystem::remove_all(dir_, ec);
   }
   Database& db() override { return *db_; }
-  std::unique_ptr<Database> OpenAnother() override { return std::move(OpenDatabase(url_, 2)).value(); }
+  std::unique_ptr<Database> OpenAnother() override {
+    return std::move(OpenDatabase(url_, 2)).value();
+  }
   std::string url() const override { return url_; }
 
  private:
@@ -78,12 +80,15 @@ class PostgresTestDatabase : public TestDatabase {
     RunOutsideTransaction("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
   }
   Database& db() override { return *db_; }
-  std::unique_ptr<Database> OpenAnother() override { return std::move(OpenDatabase(url_, 2)).value(); }
+  std::unique_ptr<Database> OpenAnother() override {
+    return std::move(OpenDatabase(url_, 2)).value();
+  }
   std::string url() const override { return url_; }
 
  private:
   void RunOutsideTransaction(const std::string& sql) {
-    const std::string cmd = "psql -q -v ON_ERROR_STOP=1 '" + base_url_ + "' -c '" + sql + "' >/dev/null";
+    const std::string cmd =
+        "psql -q -v ON_ERROR_STOP=1 '" + base_url_ + "' -c '" + sql + "' >/dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   }
 

@@ -60,14 +60,15 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-StatusOr<std::unique_ptr<GovernorProcess>> GovernorProcess::Start(
+core::StatusOr<std::unique_ptr<GovernorProcess>> GovernorProcess::Start(
     const std::vector<std::string>& args, std::chrono::milliseconds startup_timeout,
     const std::string& binary) {
   if (binary.empty()) {
-    return FailedPrecondition("governor binary unknown: set GOVERNOR_BIN or GOVERNOR_BINARY_DIR");
+    return core::FailedPrecondition(
+        "governor binary unknown: set GOVERNOR_BIN or GOVERNOR_BINARY_DIR");
   }
   if (::access(binary.c_str(), X_OK) != 0) {
-    return FailedPrecondition("governor binary not executable: " + binary);
+    return core::FailedPrecondition("governor binary not executable: " + binary);
   }
   auto dir = std::make_unique<TempDir>("gov_proc");
   const std::string log_path = (dir->path() / "governor.log").string();
@@ -83,14 +84,14 @@ StatusOr<std::unique_ptr<GovernorProcess>> GovernorProcess::Start(
 
   int exec_pipe[2];
   if (::pipe2(exec_pipe, O_CLOEXEC) != 0) {
-    return Internal(std::string("pipe2: ") + std::strerror(errno));
+    return core::Internal(std::string("pipe2: ") + std::strerror(errno));
   }
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(exec_pipe[0]);
     ::close(exec_pipe[1]);
-    return Internal(std::string("fork: ") + std::strerror(errno));
+    return core::Internal(std::string("fork: ") + std::strerror(errno));
   }
   if (pid == 0) {
     ::close(exec_pipe[0]);
@@ -129,11 +130,11 @@ StatusOr<std::unique_ptr<GovernorProcess>> GovernorProcess::Start(
   std::unique_ptr<GovernorProcess> process(new GovernorProcess(pid, std::move(dir)));
   if (n > 0) {
     process->Kill();
-    return Internal("cannot start " + binary + ": " + std::strerror(child_errno));
+    return core::Internal("cannot start " + binary + ": " + std::strerror(child_errno));
   }
-  if (Status s = process->AwaitListening(startup_timeout); !s.ok()) {
+  if (core::Status s = process->AwaitListening(startup_timeout); !s.ok()) {
     process->Kill();
-    return Status(s.code(), s.message() + "\n--- governor log ---\n" + process->LogTail());
+    return core::Status(s.code(), s.message() + "\n--- governor log ---\n" + process->LogTail());
   }
   return process;
 }
@@ -149,7 +150,7 @@ GovernorProcess::~GovernorProcess() {
   Kill();
 }
 
-Status GovernorProcess::AwaitListening(std::chrono::milliseconds timeout) {
+core::Status GovernorProcess::AwaitListening(std::chrono::milliseconds timeout) {
   static const std::regex kListening(R"(listening on http://[^:\s]+:(\d+))");
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
@@ -157,16 +158,16 @@ Status GovernorProcess::AwaitListening(std::chrono::milliseconds timeout) {
     const std::string log = Log();
     if (std::regex_search(log, m, kListening)) {
       port_ = std::stoi(m[1].str());
-      return Status::Ok();
+      return core::Status::Ok();
     }
     if (auto status = WaitExit(std::chrono::milliseconds(0)); status.has_value()) {
-      return Unavailable("governor exited with status " + std::to_string(*status) +
-                         " before listening");
+      return core::Unavailable("governor exited with status " + std::to_string(*status) +
+                               " before listening");
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return Status(StatusCode::kDeadlineExceeded,
-                    "governor did not print its listening line within " +
-                        std::to_string(timeout.count()) + " ms");
+      return core::Status(core::StatusCode::kDeadlineExceeded,
+                          "governor did not print its listening line within " +
+                              std::to_string(timeout.count()) + " ms");
     }
     std::this_thread::sleep_for(kPollInterval);
   }

@@ -44,7 +44,7 @@ class GovernorProcess {
   // Runs `<binary> <args...>` and waits up to `startup_timeout` for the line
   // "Governor <version> listening on http://HOST:PORT". On failure (exec error, early exit,
   // timeout) the child is killed and the Status carries the log. Pass `--listen HOST:0`.
-  static StatusOr<std::unique_ptr<GovernorProcess>> Start(
+  static core::StatusOr<std::unique_ptr<GovernorProcess>> Start(
       const std::vector<std::string>& args,
       std::chrono::milliseconds startup_timeout = std::chrono::seconds(20),
       const std::string& binary = GovernorBinaryPath());
@@ -72,7 +72,7 @@ class GovernorProcess {
  private:
   GovernorProcess(pid_t pid, std::unique_ptr<TempDir> dir);
   // Polls the log until the listening line appears, the child exits, or the deadline passes.
-  Status AwaitListening(std::chrono::milliseconds timeout);
+  core::Status AwaitListening(std::chrono::milliseconds timeout);
 
   pid_t pid_;
   std::unique_ptr<TempDir> dir_;

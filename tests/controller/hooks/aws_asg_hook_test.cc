@@ -172,7 +172,7 @@ TEST(AwsAsgHookTest, SetDesiredCapacityIsASignedQueryApiCall) {
   Env env;
   FakeAutoScaling fake({kKeyId, kSecret, ""}, HappyReply);
   AwsAsgHook hook(Config(fake.Endpoint()), env.Make());
-  const Status s = hook.Scale(Decision());
+  const core::Status s = hook.Scale(Decision());
   ASSERT_TRUE(s.ok()) << s.ToString();
 
   const auto seen = fake.seen();
@@ -229,7 +229,7 @@ TEST(AwsAsgHookTest, CredentialsFileProfileFromConfig) {
   config.credentials.credentials_file = file;
   config.credentials.profile = "scaler";
   AwsAsgHook hook(config, env.Make());
-  const Status s = hook.Scale(Decision());
+  const core::Status s = hook.Scale(Decision());
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
@@ -238,8 +238,8 @@ TEST(AwsAsgHookTest, WrongSecretIsRejectedByTheFakeLikeByAws) {
   env.vars["AWS_SECRET_ACCESS_KEY"] = "not-the-secret";
   FakeAutoScaling fake({kKeyId, kSecret, ""}, HappyReply);
   AwsAsgHook hook(Config(fake.Endpoint()), env.Make());
-  const Status s = hook.Scale(Decision());
-  EXPECT_EQ(s.code(), StatusCode::kUnauthenticated);
+  const core::Status s = hook.Scale(Decision());
+  EXPECT_EQ(s.code(), core::StatusCode::kUnauthenticated);
   EXPECT_THAT(s.message(), HasSubstr("HTTP 403 SignatureDoesNotMatch"));
   EXPECT_THAT(s.message(), Not(HasSubstr("not-the-secret")));
 }
@@ -248,17 +248,18 @@ TEST(AwsAsgHookTest, ApiErrorsMapToStatusesNamingTheCode) {
   struct Row {
     int http;
     std::string code, message;
-    StatusCode want;
+    core::StatusCode want;
   };
   const std::vector<Row> rows = {
       {400, "ValidationError",
        "New SetDesiredCapacity value 11 is above max value 10 for the AutoScalingGroup.",
-       StatusCode::kFailedPrecondition},
-      {400, "Throttling", "Rate exceeded", StatusCode::kResourceExhausted},
-      {400, "ScalingActivityInProgress", "Scaling activity in progress", StatusCode::kUnavailable},
+       core::StatusCode::kFailedPrecondition},
+      {400, "Throttling", "Rate exceeded", core::StatusCode::kResourceExhausted},
+      {400, "ScalingActivityInProgress", "Scaling activity in progress",
+       core::StatusCode::kUnavailable},
       {403, "AccessDenied", "User is not authorized to perform: autoscaling:SetDesiredCapacity",
-       StatusCode::kPermissionDenied},
-      {500, "InternalFailure", "We encountered an internal error", StatusCode::kUnavailable},
+       core::StatusCode::kPermissionDenied},
+      {500, "InternalFailure", "We encountered an internal error", core::StatusCode::kUnavailable},
   };
   for (const auto& row : rows) {
     Env env;
@@ -266,7 +267,7 @@ TEST(AwsAsgHookTest, ApiErrorsMapToStatusesNamingTheCode) {
       return std::make_pair(row.http, ErrorResponse(row.code, row.message));
     });
     AwsAsgHook hook(Config(fake.Endpoint()), env.Make());
-    const Status s = hook.Scale(Decision());
+    const core::Status s = hook.Scale(Decision());
     EXPECT_EQ(s.code(), row.want) << row.code;
     EXPECT_THAT(s.message(), HasSubstr("SetDesiredCapacity checkout-asg")) << row.code;
     EXPECT_THAT(s.message(), HasSubstr(row.code + ": " + row.message)) << row.code;
@@ -281,7 +282,7 @@ TEST(AwsAsgHookTest, MissingGroupIsNotFound) {
   });
   AwsAsgHook hook(Config(fake.Endpoint()), env.Make());
   auto replicas = hook.ReadReplicas();
-  EXPECT_EQ(replicas.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(replicas.status().code(), core::StatusCode::kNotFound);
 }
 
 TEST(AwsAsgHookTest, NoCredentialsFailsBeforeAnyRequest) {
@@ -289,8 +290,8 @@ TEST(AwsAsgHookTest, NoCredentialsFailsBeforeAnyRequest) {
   env.vars.clear();
   FakeAutoScaling fake({kKeyId, kSecret, ""}, HappyReply);
   AwsAsgHook hook(Config(fake.Endpoint()), env.Make());
-  const Status s = hook.Scale(Decision());
-  EXPECT_EQ(s.code(), StatusCode::kUnauthenticated);
+  const core::Status s = hook.Scale(Decision());
+  EXPECT_EQ(s.code(), core::StatusCode::kUnauthenticated);
   EXPECT_THAT(s.message(), HasSubstr("no AWS credentials"));
   EXPECT_TRUE(fake.seen().empty());
 }
@@ -340,7 +341,7 @@ TEST(AwsCredentialsTest, Precedence) {
     };
     auto creds = LoadAwsCredentials(row.source, lookup);
     if (row.want_key.empty()) {
-      EXPECT_EQ(creds.status().code(), StatusCode::kUnauthenticated) << row.name;
+      EXPECT_EQ(creds.status().code(), core::StatusCode::kUnauthenticated) << row.name;
     } else {
       ASSERT_TRUE(creds.ok()) << row.name << ": " << creds.status().ToString();
       EXPECT_EQ(creds->access_key_id, row.want_key) << row.name;
@@ -380,12 +381,12 @@ TEST(AwsAsgConfigTest, ErrorsNameTheField) {
       {R"({"groupName":"g","region":"eu-west-1","accessKey":"x"})", "hook.awsAsg.accessKey"},
   };
   for (const auto& row : rows) {
-    auto config = ParseAwsAsgConfig(Json::parse(row.json), "hook.awsAsg");
+    auto config = ParseAwsAsgConfig(core::Json::parse(row.json), "hook.awsAsg");
     ASSERT_FALSE(config.ok()) << row.json;
     EXPECT_EQ(config.status().field(), row.field) << row.json;
   }
-  auto ok =
-      ParseAwsAsgConfig(Json::parse(R"({"groupName":"g","region":"eu-west-1"})"), "hook.awsAsg");
+  auto ok = ParseAwsAsgConfig(core::Json::parse(R"({"groupName":"g","region":"eu-west-1"})"),
+                              "hook.awsAsg");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->endpoint, "https://autoscaling.eu-west-1.amazonaws.com/");
 }

@@ -364,9 +364,10 @@ INSTANTIATE_TEST_SUITE_P(AwsSigV4TestSuite, SigV4SuiteTest, ::testing::ValuesIn(
 
 TEST(SigV4Test, AmzDateIsUtcBasicFormat) {
   // 2015-08-30T12:36:00Z, the suite's timestamp, is Unix time 1440938160.
-  EXPECT_EQ(AmzDate(TimePoint(std::chrono::seconds(1'440'938'160))), "20150830T123600Z");
-  EXPECT_EQ(AmzDate(TimePoint(std::chrono::milliseconds(1'440'938'160'999))), "20150830T123600Z");
-  EXPECT_EQ(AmzDate(TimePoint(std::chrono::seconds(0))), "19700101T000000Z");
+  EXPECT_EQ(AmzDate(core::TimePoint(std::chrono::seconds(1'440'938'160))), "20150830T123600Z");
+  EXPECT_EQ(AmzDate(core::TimePoint(std::chrono::milliseconds(1'440'938'160'999))),
+            "20150830T123600Z");
+  EXPECT_EQ(AmzDate(core::TimePoint(std::chrono::seconds(0))), "19700101T000000Z");
 }
 
 TEST(SigV4Test, UriAndFormEncoding) {

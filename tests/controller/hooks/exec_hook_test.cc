@@ -31,12 +31,12 @@ ScaleRequest Decision(std::string target) {
   r.reason = "ScaleUpLimit";
   r.decision_id = "d-9";
   r.epoch = 12;
-  r.decided_at = FromUnixMillis(1'764'095'488'123);
+  r.decided_at = core::FromUnixMillis(1'764'095'488'123);
   return r;
 }
 
 ExecHook Hook(std::vector<std::string> command, Env& env,
-              Duration timeout = std::chrono::seconds(10)) {
+              core::Duration timeout = std::chrono::seconds(10)) {
   ExecConfig c;
   c.command = std::move(command);
   c.timeout = timeout;
@@ -60,7 +60,7 @@ echo "scaled"
   const std::string target = "web$(touch " + pwned + "); rm -rf " + dir.path().string() + " `id`";
   Env env;
   auto hook = Hook({script, out}, env);
-  const Status s = hook.Scale(Decision(target));
+  const core::Status s = hook.Scale(Decision(target));
   ASSERT_TRUE(s.ok()) << s.ToString();
 
   EXPECT_FALSE(std::filesystem::exists(pwned)) << "the target name was interpreted by a shell";
@@ -79,8 +79,8 @@ exit 3
                                        true);
   Env env;
   auto hook = Hook({script}, env);
-  const Status s = hook.Scale(Decision("web"));
-  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  const core::Status s = hook.Scale(Decision("web"));
+  EXPECT_EQ(s.code(), core::StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr(script));
   EXPECT_THAT(s.message(), HasSubstr("exited with status 3"));
   EXPECT_THAT(s.message(), HasSubstr("stderr: quota exceeded for web"));
@@ -99,9 +99,9 @@ sleep 30
   Env env;
   auto hook = Hook({script}, env, std::chrono::milliseconds(200));
   const auto start = std::chrono::steady_clock::now();
-  const Status s = hook.Scale(Decision("web"));
+  const core::Status s = hook.Scale(Decision("web"));
   const auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_EQ(s.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(s.code(), core::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(s.message(), HasSubstr("timed out after 0.2s and was killed"));
   EXPECT_THAT(s.message(), HasSubstr("stderr: starting"));
   EXPECT_LT(elapsed, std::chrono::seconds(5));
@@ -112,8 +112,8 @@ TEST(ExecHookTest, KilledBySignalIsAFailure) {
   const std::string script = dir.Write("die.sh", "#!/bin/sh\nkill -TERM $$\n", true);
   Env env;
   auto hook = Hook({script}, env);
-  const Status s = hook.Scale(Decision("web"));
-  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  const core::Status s = hook.Scale(Decision("web"));
+  EXPECT_EQ(s.code(), core::StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr("killed by signal 15"));
 }
 
@@ -131,8 +131,8 @@ TEST(ExecHookTest, MissingOrNonExecutableProgram) {
   Env env;
   for (const std::string& path : {(dir.path() / "absent").string(), not_exec}) {
     auto hook = Hook({path}, env);
-    const Status s = hook.Scale(Decision("web"));
-    EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << path;
+    const core::Status s = hook.Scale(Decision("web"));
+    EXPECT_EQ(s.code(), core::StatusCode::kFailedPrecondition) << path;
     EXPECT_THAT(s.message(), HasSubstr("cannot execute " + path)) << path;
   }
 }
@@ -162,12 +162,13 @@ TEST(ExecConfigTest, ErrorsNameTheField) {
       {R"({"command":["/bin/scale"],"shell":true})", "hook.exec.shell"},
   };
   for (const auto& row : rows) {
-    auto c = ParseExecConfig(Json::parse(row.json), "hook.exec");
+    auto c = ParseExecConfig(core::Json::parse(row.json), "hook.exec");
     ASSERT_FALSE(c.ok()) << row.json;
     EXPECT_EQ(c.status().field(), row.field) << row.json << ": " << c.status().ToString();
   }
   auto ok = ParseExecConfig(
-      Json::parse(R"({"command":["/bin/scale","--fast"],"timeoutSeconds":2.5})"), "hook.exec");
+      core::Json::parse(R"({"command":["/bin/scale","--fast"],"timeoutSeconds":2.5})"),
+      "hook.exec");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->command, (std::vector<std::string>{"/bin/scale", "--fast"}));
   EXPECT_EQ(ok->timeout, std::chrono::milliseconds(2500));

@@ -24,7 +24,7 @@ TEST(MakeHookTest, BuildsEachKind) {
       {R"({"pull":{}})", "pull"},
   };
   for (const auto& [json, kind] : rows) {
-    auto hook = MakeHook(Json::parse(json), "hook", env.Make());
+    auto hook = MakeHook(core::Json::parse(json), "hook", env.Make());
     ASSERT_TRUE(hook.ok()) << json << ": " << hook.status().ToString();
     EXPECT_EQ((*hook)->kind(), kind);
   }
@@ -38,7 +38,7 @@ TEST(MakeHookTest, WebhookExecAndPullCannotReadReplicas) {
   Env env;
   for (const char* json : {R"({"webhook":{"url":"https://h.invalid/scale","secret":"s"}})",
                            R"({"exec":{"command":["/nonexistent/scale"]}})", R"({"pull":{}})"}) {
-    auto hook = MakeHook(Json::parse(json), "hook", env.Make());
+    auto hook = MakeHook(core::Json::parse(json), "hook", env.Make());
     ASSERT_TRUE(hook.ok()) << json << ": " << hook.status().ToString();
     auto replicas = (*hook)->ReadReplicas();
     ASSERT_TRUE(replicas.ok()) << json;
@@ -62,9 +62,9 @@ TEST(MakeHookTest, ErrorsNameTheField) {
       {R"({"pull":{"interval":5}})", "targets[2].hook.pull.interval", "unknown field"},
   };
   for (const auto& row : rows) {
-    auto hook = MakeHook(Json::parse(row.json), "targets[2].hook", env.Make());
+    auto hook = MakeHook(core::Json::parse(row.json), "targets[2].hook", env.Make());
     ASSERT_FALSE(hook.ok()) << row.json;
-    EXPECT_EQ(hook.status().code(), StatusCode::kInvalidArgument) << row.json;
+    EXPECT_EQ(hook.status().code(), core::StatusCode::kInvalidArgument) << row.json;
     EXPECT_EQ(hook.status().field(), row.field) << row.json;
     EXPECT_THAT(hook.status().message(), HasSubstr(row.message)) << row.json;
   }
@@ -72,7 +72,7 @@ TEST(MakeHookTest, ErrorsNameTheField) {
 
 TEST(PullHookTest, ScaleSucceedsWithoutIoAndReadsNothing) {
   Env env;
-  auto hook = MakeHook(Json::parse(R"({"pull":{}})"), "hook", env.Make());
+  auto hook = MakeHook(core::Json::parse(R"({"pull":{}})"), "hook", env.Make());
   ASSERT_TRUE(hook.ok());
   ScaleRequest r;
   r.target = "web";
@@ -95,7 +95,7 @@ TEST(ScaleRequestJsonTest, KeysSortedCompact) {
   r.reason = "ScaleDownStabilized";
   r.decision_id = "d-0";
   r.epoch = 1;
-  r.decided_at = FromUnixMillis(0);
+  r.decided_at = core::FromUnixMillis(0);
   EXPECT_EQ(ScaleRequestJson(r),
             R"({"decidedAt":"1970-01-01T00:00:00.000Z","decisionId":"d-0","epoch":1,"from":1,)"
             R"("reason":"ScaleDownStabilized","target":"web \"east\"","to":0})");

@@ -128,7 +128,7 @@ std::string FakeServer::Origin() const {
 HookEnv TestHookEnv::Make(uint64_t seed) {
   return HookEnv{
       .clock = clock,
-      .sleep = [this](Duration d) { sleeps.push_back(d); },
+      .sleep = [this](core::Duration d) { sleeps.push_back(d); },
       .rng_seed = seed,
       .getenv = [this](const std::string& name) -> std::optional<std::string> {
         auto it = vars.find(name);

@@ -74,14 +74,14 @@ int UnusedPort();
 // Fake collaborators for hooks: a FakeClock (default 2025-11-25T18:31:28Z, Unix 1764095488),
 // recorded sleeps instead of sleeping, an environment-variable map and captured log lines.
 struct TestHookEnv {
-  explicit TestHookEnv(TimePoint start = TimePoint(std::chrono::seconds(1'764'095'488)))
+  explicit TestHookEnv(core::TimePoint start = core::TimePoint(std::chrono::seconds(1'764'095'488)))
       : clock(start) {}
 
   // A HookEnv reading these members, which must outlive the hooks built with it.
   HookEnv Make(uint64_t seed = 42);
 
-  FakeClock clock;
-  std::vector<Duration> sleeps;
+  core::FakeClock clock;
+  std::vector<core::Duration> sleeps;
   std::map<std::string, std::string> vars;
   std::vector<std::string> logs;
 };

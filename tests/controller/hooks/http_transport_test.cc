@@ -72,7 +72,7 @@ TEST(SendHttpTest, TrustsOnlyTheGivenCa) {
   auto bad = SendHttp(req);
   unsetenv("SSL_CERT_FILE");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(bad.status().code(), core::StatusCode::kFailedPrecondition);
   EXPECT_NE(bad.status().message().find("verification failed"), std::string::npos)
       << bad.status().message();
   EXPECT_FALSE(IsRetryableTransportError(bad.status()));
@@ -84,7 +84,7 @@ TEST(SendHttpTest, ConnectionRefusedIsRetryable) {
   req.url = "http://127.0.0.1:" + std::to_string(testing::UnusedPort()) + "/";
   auto res = SendHttp(req);
   ASSERT_FALSE(res.ok());
-  EXPECT_EQ(res.status().code(), StatusCode::kUnavailable) << res.status().ToString();
+  EXPECT_EQ(res.status().code(), core::StatusCode::kUnavailable) << res.status().ToString();
   EXPECT_TRUE(IsRetryableTransportError(res.status()));
 }
 

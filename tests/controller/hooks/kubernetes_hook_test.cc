@@ -49,9 +49,10 @@ class FakeApiServer {
   // Replies to the next request with this status object instead.
   void FailNext(int code, const std::string& reason, const std::string& message) {
     std::lock_guard<std::mutex> lock(mu_);
-    fail_ = Json{{"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", Json::object()},
-                 {"status", "Failure"}, {"message", message}, {"reason", reason},
-                 {"code", code}};
+    fail_ =
+        core::Json{{"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", core::Json::object()},
+                   {"status", "Failure"}, {"message", message}, {"reason", reason},
+                   {"code", code}};
   }
   // Makes PATCH report this spec.replicas regardless of the request (a mutating webhook).
   void OverridePatchedReplicas(int n) { override_ = n; }
@@ -66,12 +67,12 @@ class FakeApiServer {
                      req.body});
     auto reply_status = [&](int code, const std::string& reason, const std::string& message) {
       res.status = code;
-      res.set_content(Json{{"kind", "Status"},
-                           {"apiVersion", "v1"},
-                           {"status", "Failure"},
-                           {"message", message},
-                           {"reason", reason},
-                           {"code", code}}
+      res.set_content(core::Json{{"kind", "Status"},
+                                 {"apiVersion", "v1"},
+                                 {"status", "Failure"},
+                                 {"message", message},
+                                 {"reason", reason},
+                                 {"code", code}}
                           .dump(),
                       "application/json");
     };
@@ -88,12 +89,12 @@ class FakeApiServer {
     if (it == objects_.end()) {
       return reply_status(404, "NotFound", "the server could not find the requested resource");
     }
-    Json& scale = it->second;
+    core::Json& scale = it->second;
     if (req.method == "PATCH") {
       if (req.get_header_value("Content-Type") != "application/merge-patch+json") {
         return reply_status(415, "UnsupportedMediaType", "unsupported patch type");
       }
-      const Json patch = Json::parse(req.body, nullptr, false);
+      const core::Json patch = core::Json::parse(req.body, nullptr, false);
       if (patch.is_discarded() || !patch.contains("spec")) {
         return reply_status(400, "BadRequest", "invalid patch");
       }
@@ -104,25 +105,26 @@ class FakeApiServer {
     res.set_content(scale.dump(), "application/json");
   }
 
-  static Json ScaleObject(const std::string& ns, const std::string& name, int spec, int status) {
-    return Json{{"kind", "Scale"},
-                {"apiVersion", "autoscaling/v1"},
-                {"metadata",
-                 {{"name", name},
-                  {"namespace", ns},
-                  {"uid", "5c1f0d62-0000-4000-8000-000000000001"},
-                  {"resourceVersion", "41"},
-                  {"creationTimestamp", "2025-11-25T18:00:00Z"}}},
-                {"spec", {{"replicas", spec}}},
-                {"status", {{"replicas", status}, {"selector", "app=" + name}}}};
+  static core::Json ScaleObject(const std::string& ns, const std::string& name, int spec,
+                                int status) {
+    return core::Json{{"kind", "Scale"},
+                      {"apiVersion", "autoscaling/v1"},
+                      {"metadata",
+                       {{"name", name},
+                        {"namespace", ns},
+                        {"uid", "5c1f0d62-0000-4000-8000-000000000001"},
+                        {"resourceVersion", "41"},
+                        {"creationTimestamp", "2025-11-25T18:00:00Z"}}},
+                      {"spec", {{"replicas", spec}}},
+                      {"status", {{"replicas", status}, {"selector", "app=" + name}}}};
   }
 
   testing::TestCertificate cert_;
   std::mutex mu_;
   std::vector<Seen> seen_;
-  std::optional<Json> fail_;
+  std::optional<core::Json> fail_;
   std::optional<int> override_;
-  std::map<std::string, Json> objects_ = {
+  std::map<std::string, core::Json> objects_ = {
       {"/apis/apps/v1/namespaces/shop/deployments/checkout/scale",
        ScaleObject("shop", "checkout", 4, 3)},
       {"/apis/apps/v1/namespaces/shop/statefulsets/ledger/scale",
@@ -155,14 +157,14 @@ struct InCluster {
     env.vars["KUBERNETES_SERVICE_HOST"] = "127.0.0.1";
     env.vars["KUBERNETES_SERVICE_PORT"] = std::to_string(api.port());
   }
-  StatusOr<std::unique_ptr<Hook>> Build(const std::string& name = "checkout",
-                                        const std::string& kind = "Deployment") {
-    Json cfg = {{"namespace", "shop"},
-                {"name", name},
-                {"kind", kind},
-                {"tokenFile", token_file},
-                {"caFile", ca_file}};
-    return MakeHook(Json{{"kubernetes", cfg}}, "hook", env.Make());
+  core::StatusOr<std::unique_ptr<Hook>> Build(const std::string& name = "checkout",
+                                              const std::string& kind = "Deployment") {
+    core::Json cfg = {{"namespace", "shop"},
+                      {"name", name},
+                      {"kind", kind},
+                      {"tokenFile", token_file},
+                      {"caFile", ca_file}};
+    return MakeHook(core::Json{{"kubernetes", cfg}}, "hook", env.Make());
   }
 };
 
@@ -176,7 +178,7 @@ TEST(KubernetesHookTest, InClusterGetAndPatchHaveTheDocumentedShape) {
   ASSERT_TRUE(replicas.ok()) << replicas.status().ToString();
   EXPECT_EQ(*replicas, std::optional<int>(3));  // status.replicas, not spec.replicas (4)
 
-  const Status s = (*hook)->Scale(Decision(3, 6));
+  const core::Status s = (*hook)->Scale(Decision(3, 6));
   ASSERT_TRUE(s.ok()) << s.ToString();
 
   const auto seen = k.api.seen();
@@ -220,7 +222,7 @@ TEST(KubernetesHookTest, ServerCertificateIsVerifiedAgainstTheGivenCa) {
   auto hook = k.Build();
   ASSERT_TRUE(hook.ok());
   auto replicas = (*hook)->ReadReplicas();
-  EXPECT_EQ(replicas.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(replicas.status().code(), core::StatusCode::kFailedPrecondition);
   EXPECT_THAT(replicas.status().message(), HasSubstr("verification failed"));
   EXPECT_TRUE(k.api.seen().empty()) << "no request may reach an unverified server";
 }
@@ -260,10 +262,10 @@ users:
   user:
     token: kubeconfig-token
 )");
-  auto hook =
-      MakeHook(Json{{"kubernetes",
-                     {{"namespace", "shop"}, {"name", "checkout"}, {"kubeconfig", kubeconfig}}}},
-               "hook", env.Make());
+  auto hook = MakeHook(
+      core::Json{{"kubernetes",
+                  {{"namespace", "shop"}, {"name", "checkout"}, {"kubeconfig", kubeconfig}}}},
+      "hook", env.Make());
   ASSERT_TRUE(hook.ok()) << hook.status().ToString();
   ASSERT_TRUE((*hook)->Scale(Decision(3, 5)).ok());
   EXPECT_EQ(api.seen()[0].authorization, "Bearer kubeconfig-token");
@@ -273,24 +275,24 @@ TEST(KubernetesHookTest, ApiErrorsCarryTheStatusReasonAndMessage) {
   struct Row {
     int code;
     std::string reason, message;
-    StatusCode want;
+    core::StatusCode want;
   };
   const std::vector<Row> rows = {
       {403, "Forbidden",
        "deployments.apps \"checkout\" is forbidden: User \"system:serviceaccount:shop:governor\" "
        "cannot patch resource \"deployments/scale\"",
-       StatusCode::kPermissionDenied},
-      {404, "NotFound", "deployments.apps \"checkout\" not found", StatusCode::kNotFound},
-      {409, "Conflict", "the object has been modified", StatusCode::kConflict},
-      {422, "Invalid", "spec.replicas: Invalid value: -1", StatusCode::kInvalidArgument},
-      {500, "InternalError", "etcdserver: request timed out", StatusCode::kUnavailable},
+       core::StatusCode::kPermissionDenied},
+      {404, "NotFound", "deployments.apps \"checkout\" not found", core::StatusCode::kNotFound},
+      {409, "Conflict", "the object has been modified", core::StatusCode::kConflict},
+      {422, "Invalid", "spec.replicas: Invalid value: -1", core::StatusCode::kInvalidArgument},
+      {500, "InternalError", "etcdserver: request timed out", core::StatusCode::kUnavailable},
   };
   for (const auto& row : rows) {
     InCluster k;
     auto hook = k.Build();
     ASSERT_TRUE(hook.ok());
     k.api.FailNext(row.code, row.reason, row.message);
-    const Status s = (*hook)->Scale(Decision(3, 5));
+    const core::Status s = (*hook)->Scale(Decision(3, 5));
     EXPECT_EQ(s.code(), row.want) << row.reason;
     EXPECT_THAT(s.message(),
                 HasSubstr("PATCH /apis/apps/v1/namespaces/shop/deployments/checkout/scale"));
@@ -304,8 +306,8 @@ TEST(KubernetesHookTest, APatchTheServerDidNotApplyAsAskedIsAFailure) {
   auto hook = k.Build();
   ASSERT_TRUE(hook.ok());
   k.api.OverridePatchedReplicas(4);
-  const Status s = (*hook)->Scale(Decision(3, 6));
-  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  const core::Status s = (*hook)->Scale(Decision(3, 6));
+  EXPECT_EQ(s.code(), core::StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.message(), HasSubstr("spec.replicas=4, not 6"));
 }
 
@@ -314,7 +316,7 @@ TEST(KubernetesHookTest, UnreadableTokenFileFailsWithoutARequest) {
   k.token_file = (k.dir.path() / "missing").string();
   auto hook = k.Build();
   ASSERT_TRUE(hook.ok());
-  EXPECT_EQ((*hook)->Scale(Decision(3, 4)).code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ((*hook)->Scale(Decision(3, 4)).code(), core::StatusCode::kUnauthenticated);
   EXPECT_TRUE(k.api.seen().empty());
 }
 
@@ -334,7 +336,7 @@ contexts: [{name: c, context: {cluster: k}}]
 clusters: [{name: k, cluster: {server: "https://k:6443"}}]
 )");
   struct Row {
-    Json json;
+    core::Json json;
     std::string field, message;
   };
   const std::vector<Row> rows = {

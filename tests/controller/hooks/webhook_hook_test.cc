@@ -32,7 +32,7 @@ ScaleRequest Decision() {
   r.reason = "ScaleUpLimit";
   r.decision_id = "d-7f3a";
   r.epoch = 7;
-  r.decided_at = FromUnixMillis(1'764'095'488'123);
+  r.decided_at = core::FromUnixMillis(1'764'095'488'123);
   return r;
 }
 
@@ -96,7 +96,7 @@ TEST(WebhookHookTest, RetriesServerErrorsWithTheSameIdempotentSignedBody) {
   }
   // Two waits: full jitter below the first ceiling (0.5 s), then the 429's Retry-After: 2.
   ASSERT_EQ(env.sleeps.size(), 2u);
-  EXPECT_GE(env.sleeps[0], Duration(0));
+  EXPECT_GE(env.sleeps[0], core::Duration(0));
   EXPECT_LT(env.sleeps[0], kWebhookBackoffBase);
   EXPECT_EQ(env.sleeps[1], std::chrono::seconds(2));
   ASSERT_EQ(env.logs.size(), 3u);
@@ -108,8 +108,8 @@ TEST(WebhookHookTest, GivesUpAfterMaxRetriesAndSaysSo) {
   Env env;
   Receiver receiver({500});
   auto hook = MakeWebhook(receiver.Url(), env, 3);
-  const Status s = hook.Scale(Decision());
-  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  const core::Status s = hook.Scale(Decision());
+  EXPECT_EQ(s.code(), core::StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr(receiver.Url()));
   EXPECT_THAT(s.message(), HasSubstr("failed after 4 attempts"));
   EXPECT_THAT(s.message(), HasSubstr("HTTP 500"));
@@ -124,8 +124,8 @@ TEST(WebhookHookTest, ClientErrorsAreNotRetried) {
   Env env;
   Receiver receiver({400});
   auto hook = MakeWebhook(receiver.Url(), env);
-  const Status s = hook.Scale(Decision());
-  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  const core::Status s = hook.Scale(Decision());
+  EXPECT_EQ(s.code(), core::StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.message(), HasSubstr("HTTP 400"));
   EXPECT_THAT(s.message(), HasSubstr("not retried"));
   EXPECT_EQ(receiver.received().size(), 1u);
@@ -136,8 +136,8 @@ TEST(WebhookHookTest, ConnectionErrorsAreRetried) {
   Env env;
   auto hook =
       MakeWebhook("http://127.0.0.1:" + std::to_string(testing::UnusedPort()) + "/x", env, 2);
-  const Status s = hook.Scale(Decision());
-  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  const core::Status s = hook.Scale(Decision());
+  EXPECT_EQ(s.code(), core::StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr("failed after 3 attempts"));
   EXPECT_EQ(env.sleeps.size(), 2u);
 }
@@ -161,13 +161,13 @@ TEST(WebhookHookTest, TimeoutsAreRetried) {
   config.timeout = std::chrono::milliseconds(100);
   config.max_retries = 1;
   WebhookHook hook(config, env.Make());
-  const Status s = hook.Scale(Decision());
+  const core::Status s = hook.Scale(Decision());
   {
     std::lock_guard<std::mutex> lock(mu);
     release = true;
   }
   cv.notify_all();
-  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_EQ(s.code(), core::StatusCode::kUnavailable) << s.ToString();
   EXPECT_THAT(s.message(), HasSubstr("timed out"));
   EXPECT_EQ(env.sleeps.size(), 1u);
 }
@@ -190,7 +190,7 @@ TEST(WebhookHookTest, SameSeedSameDelays) {
 TEST(FullJitterBackoffTest, CeilingDoublesUpToTheCap) {
   // Brooker 2015: sleep = random_between(0, min(cap, base * 2^attempt)).
   FullJitterBackoff b(std::chrono::milliseconds(500), std::chrono::seconds(8), 1);
-  const std::vector<std::pair<int, Duration>> rows = {
+  const std::vector<std::pair<int, core::Duration>> rows = {
       {0, std::chrono::milliseconds(500)}, {1, std::chrono::seconds(1)},
       {2, std::chrono::seconds(2)},        {4, std::chrono::seconds(8)},
       {5, std::chrono::seconds(8)},        {62, std::chrono::seconds(8)},
@@ -198,7 +198,7 @@ TEST(FullJitterBackoffTest, CeilingDoublesUpToTheCap) {
   for (const auto& [attempt, ceiling] : rows) EXPECT_EQ(b.Ceiling(attempt), ceiling) << attempt;
   EXPECT_EQ(b.DelayAt(1, 0.25), std::chrono::milliseconds(250));
   EXPECT_EQ(b.DelayAt(3, 0.5), std::chrono::seconds(2));
-  EXPECT_EQ(b.DelayAt(0, 0.0), Duration(0));
+  EXPECT_EQ(b.DelayAt(0, 0.0), core::Duration(0));
 }
 
 TEST(SignWebhookTest, DocumentedExampleMatchesOpensslCli) {
@@ -213,38 +213,42 @@ TEST(SignWebhookTest, DocumentedExampleMatchesOpensslCli) {
 
 TEST(VerifyWebhookSignatureTest, Table) {
   const std::string body = R"({"to":5})";
-  const TimePoint now = TimePoint(std::chrono::seconds(1'700'000'000));
+  const core::TimePoint now = core::TimePoint(std::chrono::seconds(1'700'000'000));
   const std::string good = SignWebhook(kSecret, 1'700'000'000, body);
   const std::string good_v1 = good.substr(good.find("v1="));
   struct Row {
     std::string name, secret, header, body;
-    Duration skew;
-    StatusCode code;
+    core::Duration skew;
+    core::StatusCode code;
   };
   const std::vector<Row> rows = {
-      {"valid", kSecret, good, body, Duration(0), StatusCode::kOk},
-      {"valid within tolerance", kSecret, good, body, std::chrono::seconds(300), StatusCode::kOk},
-      {"stale", kSecret, good, body, std::chrono::seconds(301), StatusCode::kUnauthenticated},
+      {"valid", kSecret, good, body, core::Duration(0), core::StatusCode::kOk},
+      {"valid within tolerance", kSecret, good, body, std::chrono::seconds(300),
+       core::StatusCode::kOk},
+      {"stale", kSecret, good, body, std::chrono::seconds(301), core::StatusCode::kUnauthenticated},
       {"from the future", kSecret, good, body, -std::chrono::seconds(301),
-       StatusCode::kUnauthenticated},
-      {"tampered body", kSecret, good, R"({"to":50})", Duration(0), StatusCode::kUnauthenticated},
-      {"wrong secret", "other", good, body, Duration(0), StatusCode::kUnauthenticated},
+       core::StatusCode::kUnauthenticated},
+      {"tampered body", kSecret, good, R"({"to":50})", core::Duration(0),
+       core::StatusCode::kUnauthenticated},
+      {"wrong secret", "other", good, body, core::Duration(0), core::StatusCode::kUnauthenticated},
       {"rotation: second v1 matches", kSecret,
-       "t=1700000000,v1=" + std::string(64, '0') + "," + good_v1, body, Duration(0),
-       StatusCode::kOk},
-      {"spaces around items", kSecret, "t=1700000000 , " + good_v1, body, Duration(0),
-       StatusCode::kOk},
-      {"timestamp changed", kSecret, "t=1700000001," + good_v1, body, Duration(0),
-       StatusCode::kUnauthenticated},
-      {"no timestamp", kSecret, good_v1, body, Duration(0), StatusCode::kInvalidArgument},
-      {"no v1", kSecret, "t=1700000000,v0=abc", body, Duration(0), StatusCode::kInvalidArgument},
-      {"non-numeric timestamp", kSecret, "t=soon," + good_v1, body, Duration(0),
-       StatusCode::kInvalidArgument},
-      {"empty header", kSecret, "", body, Duration(0), StatusCode::kInvalidArgument},
+       "t=1700000000,v1=" + std::string(64, '0') + "," + good_v1, body, core::Duration(0),
+       core::StatusCode::kOk},
+      {"spaces around items", kSecret, "t=1700000000 , " + good_v1, body, core::Duration(0),
+       core::StatusCode::kOk},
+      {"timestamp changed", kSecret, "t=1700000001," + good_v1, body, core::Duration(0),
+       core::StatusCode::kUnauthenticated},
+      {"no timestamp", kSecret, good_v1, body, core::Duration(0),
+       core::StatusCode::kInvalidArgument},
+      {"no v1", kSecret, "t=1700000000,v0=abc", body, core::Duration(0),
+       core::StatusCode::kInvalidArgument},
+      {"non-numeric timestamp", kSecret, "t=soon," + good_v1, body, core::Duration(0),
+       core::StatusCode::kInvalidArgument},
+      {"empty header", kSecret, "", body, core::Duration(0), core::StatusCode::kInvalidArgument},
   };
   for (const auto& row : rows) {
-    const Status s = VerifyWebhookSignature(row.secret, row.header, row.body, now + row.skew,
-                                            std::chrono::seconds(300));
+    const core::Status s = VerifyWebhookSignature(row.secret, row.header, row.body, now + row.skew,
+                                                  std::chrono::seconds(300));
     EXPECT_EQ(s.code(), row.code) << row.name << ": " << s.ToString();
   }
 }
@@ -314,7 +318,7 @@ TEST(WebhookRecipeTest, ShellOpensslRecipeFromTheDocsVerifiesOurSignature) {
     }
     // The C++ verifier agrees with the recipe on every case.
     EXPECT_EQ(VerifyWebhookSignature(kSecret, header, c.tamper ? body + " " : body,
-                                     TimePoint(std::chrono::seconds(t + c.now_offset)))
+                                     core::TimePoint(std::chrono::seconds(t + c.now_offset)))
                   .ok(),
               c.want_rc == 0)
         << c.name;
@@ -362,12 +366,12 @@ TEST(WebhookConfigTest, ErrorsNameTheField) {
       {R"({"url":"https://h/","secret":"x","retries":1})", "hook.webhook.retries"},
   };
   for (const auto& row : rows) {
-    auto config = ParseWebhookConfig(Json::parse(row.json), "hook.webhook", env.Make());
+    auto config = ParseWebhookConfig(core::Json::parse(row.json), "hook.webhook", env.Make());
     ASSERT_FALSE(config.ok()) << row.json;
     EXPECT_EQ(config.status().field(), row.field) << row.json << ": " << config.status().ToString();
   }
   auto ok = ParseWebhookConfig(
-      Json::parse(
+      core::Json::parse(
           R"({"url":"https://h/x","secretEnv":"GOV_SECRET","timeoutSeconds":0.5,"maxRetries":0})"),
       "hook.webhook", env.Make());
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
