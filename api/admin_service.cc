@@ -66,7 +66,7 @@ core::Json AuditEntryToJson(const store::AuditEntry& e) {
                     {"requestId", e.request_id}};
 }
 
-core::StatusOr<CreatedToken> AdminService::CreateToken(const AuditContext& ctx,
+core::StatusOr<CreatedToken> AdminService::CreateToken(const store::AuditActor& actor,
                                                        const core::Json& body) {
   core::FieldReader r(body, "");
   r.RejectUnknown({"type", "name", "environment", "expiresAt"});
@@ -113,10 +113,9 @@ core::StatusOr<CreatedToken> AdminService::CreateToken(const AuditContext& ctx,
           if (!exists) return core::InvalidArgument("no such environment", "environment");
         }
         RETURN_IF_ERROR(store::TokenRepository::Insert(tx, t));
-        RETURN_IF_ERROR(store::AuditRepository::Append(
-                            tx, {0, t.created_at, ctx.actor, "token.create", "tokens/" + t.id,
-                                 std::nullopt, TokenToJson(t).dump(), ctx.request_id})
-                            .status());
+        RETURN_IF_ERROR(store::AuditRepository::Record(tx, actor, t.created_at, "token.create",
+                                                       "tokens/" + t.id, std::nullopt,
+                                                       TokenToJson(t).dump()));
         return db_.Notify(tx, kTokensChannel, t.id);
       }));
   auth_.Put(t);
@@ -130,7 +129,8 @@ core::StatusOr<store::Page<store::TokenRecord>> AdminService::ListTokens(
 }
 
 core::StatusOr<store::TokenRecord> AdminService::RevokeToken(
-    const AuditContext& ctx, const std::string& id, std::optional<int64_t> expected_version) {
+    const store::AuditActor& actor, const std::string& id,
+    std::optional<int64_t> expected_version) {
   store::TokenRecord revoked;
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
@@ -139,11 +139,9 @@ core::StatusOr<store::TokenRecord> AdminService::RevokeToken(
         ASSIGN_OR_RETURN(revoked,
                          store::TokenRepository::Revoke(
                              tx, id, expected_version.value_or(before.version), clock_.Now()));
-        RETURN_IF_ERROR(
-            store::AuditRepository::Append(
-                tx, {0, clock_.Now(), ctx.actor, "token.revoke", "tokens/" + id,
-                     TokenToJson(before).dump(), TokenToJson(revoked).dump(), ctx.request_id})
-                .status());
+        RETURN_IF_ERROR(store::AuditRepository::Record(tx, actor, clock_.Now(), "token.revoke",
+                                                       "tokens/" + id, TokenToJson(before).dump(),
+                                                       TokenToJson(revoked).dump()));
         return db_.Notify(tx, kTokensChannel, id);
       }));
   auth_.Remove(revoked.secret_hash);
@@ -155,8 +153,8 @@ core::StatusOr<std::vector<store::EnvironmentRecord>> AdminService::ListEnvironm
   return store::EnvironmentRepository::List(*tx);
 }
 
-core::StatusOr<store::EnvironmentRecord> AdminService::CreateEnvironment(const AuditContext& ctx,
-                                                                         const core::Json& body) {
+core::StatusOr<store::EnvironmentRecord> AdminService::CreateEnvironment(
+    const store::AuditActor& actor, const core::Json& body) {
   core::FieldReader r(body, "");
   r.RejectUnknown({"name"});
   const std::string name = r.RequiredString("name");
@@ -174,10 +172,8 @@ core::StatusOr<store::EnvironmentRecord> AdminService::CreateEnvironment(const A
         }
         RETURN_IF_ERROR(s);
         const core::Json after{{"name", name}, {"createdAt", core::FormatRfc3339(env.created_at)}};
-        return store::AuditRepository::Append(
-                   tx, {0, env.created_at, ctx.actor, "environment.create", "environments/" + name,
-                        std::nullopt, after.dump(), ctx.request_id})
-            .status();
+        return store::AuditRepository::Record(tx, actor, env.created_at, "environment.create",
+                                              "environments/" + name, std::nullopt, after.dump());
       }));
   return env;
 }
@@ -217,10 +213,9 @@ core::StatusOr<std::string> AdminService::EnsureAdminToken(const std::string& co
         created.created_at = clock_.Now();
         RETURN_IF_ERROR(store::TokenRepository::Insert(tx, created));
         inserted = true;
-        return store::AuditRepository::Append(
-                   tx, {0, created.created_at, "governor", "token.create", "tokens/" + created.id,
-                        std::nullopt, TokenToJson(created).dump(), ""})
-            .status();
+        return store::AuditRepository::Record(tx, {"governor", ""}, created.created_at,
+                                              "token.create", "tokens/" + created.id, std::nullopt,
+                                              TokenToJson(created).dump());
       }));
   if (inserted) auth_.Put(created);
   return generated;

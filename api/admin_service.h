@@ -15,12 +15,6 @@
 
 namespace gov::api {
 
-// Who made a change, for the audit log.
-struct AuditContext {
-  std::string actor;
-  std::string request_id;
-};
-
 struct CreatedToken {
   store::TokenRecord token;
   std::string secret;  // shown once, never stored
@@ -39,15 +33,16 @@ class AdminService {
       : db_(db), auth_(auth), clock_(clock) {}
 
   // Body of POST /api/v1/tokens: {"type", "name", "environment"?, "expiresAt"?}.
-  core::StatusOr<CreatedToken> CreateToken(const AuditContext& ctx, const core::Json& body);
+  core::StatusOr<CreatedToken> CreateToken(const store::AuditActor& actor, const core::Json& body);
   core::StatusOr<store::Page<store::TokenRecord>> ListTokens(const store::PageRequest& page);
   // Revokes with immediate effect. `expected_version` (from If-Match) guards against races.
-  core::StatusOr<store::TokenRecord> RevokeToken(const AuditContext& ctx, const std::string& id,
+  core::StatusOr<store::TokenRecord> RevokeToken(const store::AuditActor& actor,
+                                                 const std::string& id,
                                                  std::optional<int64_t> expected_version);
 
   core::StatusOr<std::vector<store::EnvironmentRecord>> ListEnvironments();
   // Body of POST /api/v1/environments: {"name"}.
-  core::StatusOr<store::EnvironmentRecord> CreateEnvironment(const AuditContext& ctx,
+  core::StatusOr<store::EnvironmentRecord> CreateEnvironment(const store::AuditActor& actor,
                                                              const core::Json& body);
 
   core::StatusOr<store::Page<store::AuditEntry>> ListAudit(const store::PageRequest& page,

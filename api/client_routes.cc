@@ -1,9 +1,9 @@
-#include "api/client_routes.h"
+#include "api/internal/client_routes.h"
 
 #include <charconv>
 
-#include "api/http_util.h"
-#include "api/sse.h"
+#include "api/internal/http_util.h"
+#include "api/internal/sse.h"
 #include "core/crypto.h"
 #include "flags/delta.h"
 #include "flags/features_json.h"
@@ -13,10 +13,6 @@ namespace gov::api {
 namespace {
 
 const char* kJson = "application/json";
-
-core::Json ObjectSchema() { return core::Json{{"type", "object"}}; }
-
-core::Json ErrorSchema() { return core::Json{{"type", "object"}, {"required", {"error"}}}; }
 
 // The client-API body for `view`, restricted to names starting with `prefix` and to
 // `project` (each ignored when empty). Segments are sent whole, as Unleash does.
@@ -201,101 +197,22 @@ std::string ClientFeaturesEtag(std::string_view environment, int64_t revision,
 
 void AddClientRoutes(Router& router, std::shared_ptr<FlagApi> api) {
   std::shared_ptr<FlagApi> p = api;
-  const core::Json features_schema{
-      {"type", "object"},
-      {"required", {"version", "features"}},
-      {"properties",
-       {{"version", {{"type", "integer"}}},
-        {"features", {{"type", "array"}, {"items", ObjectSchema()}}},
-        {"segments", {{"type", "array"}, {"items", ObjectSchema()}}}}}};
-  router.Add({"GET",
-              "/api/client/features",
-              Access::kClient,
-              "evaluation",
-              [p](RequestContext& ctx, Response& res) { GetFeatures(*p, ctx, res); },
-              {"Unleash client API: the token environment's flag definitions with segments "
-               "(ETag per revision; If-None-Match answers 304)",
-               "client",
-               nullptr,
-               {{200, features_schema}, {304, nullptr}, {401, ErrorSchema()}, {403, ErrorSchema()}},
-               {"namePrefix", "project"}},
-              nullptr,
+  router.Add({"GET", "/api/client/features", Access::kClient, RateClass::kEvaluation,
+              [p](RequestContext& ctx, Response& res) { GetFeatures(*p, ctx, res); }, nullptr,
               Execution::kInline});
-  const core::Json delta_schema{
-      {"type", "object"},
-      {"required", {"events"}},
-      {"properties", {{"events", {{"type", "array"}, {"items", ObjectSchema()}}}}}};
-  router.Add({"GET",
-              "/api/client/delta",
-              Access::kClient,
-              "evaluation",
-              [p](RequestContext& ctx, Response& res) { GetDelta(*p, ctx, res); },
-              {"Unleash client API, delta polling: the events since the revision in "
-               "If-None-Match (feature-updated, feature-removed, segment-updated, "
-               "segment-removed), or one hydration event with the full state; 304 when unchanged",
-               "client",
-               nullptr,
-               {{200, delta_schema}, {304, nullptr}, {401, ErrorSchema()}, {403, ErrorSchema()}},
-               {"namePrefix", "project"}},
-              nullptr,
+  router.Add({"GET", "/api/client/delta", Access::kClient, RateClass::kEvaluation,
+              [p](RequestContext& ctx, Response& res) { GetDelta(*p, ctx, res); }, nullptr,
               Execution::kInline});
-  router.Add({"POST",
-              "/api/client/register",
-              Access::kClient,
-              "ingest",
+  router.Add({"POST", "/api/client/register", Access::kClient, RateClass::kIngest,
               [p](RequestContext& ctx, Response& res) {
                 AcceptClientReport(*p, ClientReport::kRegistration, ctx, res);
-              },
-              {"Unleash client API: an SDK instance registers itself",
-               "client",
-               {{"type", "object"},
-                {"required", {"appName"}},
-                {"properties",
-                 {{"appName", {{"type", "string"}}},
-                  {"instanceId", {{"type", "string"}}},
-                  {"sdkVersion", {{"type", "string"}}},
-                  {"strategies", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-                  {"started", {{"type", {"string", "integer"}}}},
-                  {"interval", {{"type", "integer"}}}}}},
-               {{202, nullptr}, {400, ErrorSchema()}},
-               {}}});
-  router.Add({"POST",
-              "/api/client/metrics",
-              Access::kClient,
-              "ingest",
+              }});
+  router.Add({"POST", "/api/client/metrics", Access::kClient, RateClass::kIngest,
               [p](RequestContext& ctx, Response& res) {
                 AcceptClientReport(*p, ClientReport::kMetrics, ctx, res);
-              },
-              {"Unleash client API: yes/no and variant counts per flag for one time bucket",
-               "client",
-               {{"type", "object"},
-                {"required", {"appName", "bucket"}},
-                {"properties",
-                 {{"appName", {{"type", "string"}}},
-                  {"instanceId", {{"type", "string"}}},
-                  {"bucket",
-                   {{"type", "object"},
-                    {"required", {"start", "stop"}},
-                    {"properties",
-                     {{"start", {{"type", {"string", "integer"}}}},
-                      {"stop", {{"type", {"string", "integer"}}}},
-                      {"toggles", ObjectSchema()}}}}}}}},
-               {{202, nullptr}, {400, ErrorSchema()}},
-               {}}});
-  router.Add({"GET",
-              "/api/client/streaming",
-              Access::kClient,
-              "evaluation",
-              [p](RequestContext& ctx, Response& res) { GetStreaming(*p, ctx, res); },
-              {"Unleash client API: server-sent events; unleash-connected with the full state "
-               "(a hydration event), then unleash-updated with the delta events of each change; "
-               "429 when the process is at its stream limit (the SDK falls back to polling)",
-               "client",
-               nullptr,
-               {{200, {{"type", "string"}, {"x-content-type", "text/event-stream"}}},
-                {429, ErrorSchema()}},
-               {}},
-              nullptr,
+              }});
+  router.Add({"GET", "/api/client/streaming", Access::kClient, RateClass::kEvaluation,
+              [p](RequestContext& ctx, Response& res) { GetStreaming(*p, ctx, res); }, nullptr,
               Execution::kInline});
 }
 

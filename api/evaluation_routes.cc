@@ -1,8 +1,8 @@
-#include "api/evaluation_routes.h"
+#include "api/internal/evaluation_routes.h"
 
-#include "api/client_routes.h"
-#include "api/frontend_routes.h"
-#include "api/ofrep_routes.h"
+#include "api/internal/client_routes.h"
+#include "api/internal/frontend_routes.h"
+#include "api/internal/ofrep_routes.h"
 
 namespace gov::api {
 

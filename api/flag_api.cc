@@ -1,8 +1,8 @@
-#include "api/flag_api.h"
+#include "api/internal/flag_api.h"
 
 #include <algorithm>
 
-#include "api/http_util.h"
+#include "api/internal/http_util.h"
 #include "flags/features_json.h"
 #include "flags/flag_metrics.h"
 #include "flags/snapshot.h"
@@ -46,7 +46,7 @@ FlagApi::FlagApi(flags::SnapshotRegistry& registry, const core::Clock& clock,
       sinks_(std::move(sinks)) {
   streams_ = std::make_unique<StreamHub>(
       [this](std::string_view environment) { return View(environment); }, options_.max_streams,
-      options_.keep_alive_interval);
+      options_.keep_alive_interval, clock_);
   // Every publish builds the new view at once (so delta polling has every revision) and
   // sends it to the environment's streams. Runs on the publishing thread, in order.
   subscription_ = registry_.Subscribe([this](const std::string& environment, int64_t) {
@@ -145,7 +145,8 @@ void AddCorsRoute(Router& router, const std::shared_ptr<FlagApi>& api, Route rou
     ApplyCors(api->options().cors_origins, req, res);
   };
   // Evaluation reads only memory; ingested reports go to the database.
-  route.execution = route.rate_class == "ingest" ? Execution::kBlocking : Execution::kInline;
+  route.execution =
+      route.rate_class == RateClass::kIngest ? Execution::kBlocking : Execution::kInline;
   router.Add(std::move(route));
 }
 
@@ -162,23 +163,13 @@ void WritePreflight(const FlagApi& api, const Request& req, Response& res, const
 }
 
 void AddPreflightRoutes(Router& router, const std::shared_ptr<FlagApi>& api,
-                        const std::vector<std::string>& paths, const char* methods,
-                        const std::string& tag, const core::Json& error_schema) {
+                        const std::vector<std::string>& paths, const char* methods) {
   for (const std::string& path : paths) {
-    router.Add({"OPTIONS",
-                path,
-                Access::kPublic,
-                "",
+    router.Add({"OPTIONS", path, Access::kPublic, RateClass::kNone,
                 [api, methods](RequestContext& ctx, Response& res) {
                   WritePreflight(*api, ctx.req, res, methods);
                 },
-                {"CORS preflight (origins from server.corsOrigins)",
-                 tag,
-                 nullptr,
-                 {{204, nullptr}, {403, error_schema}},
-                 {}},
-                nullptr,
-                Execution::kInline});
+                nullptr, Execution::kInline});
   }
 }
 

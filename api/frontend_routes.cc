@@ -1,6 +1,6 @@
-#include "api/frontend_routes.h"
+#include "api/internal/frontend_routes.h"
 
-#include "api/http_util.h"
+#include "api/internal/http_util.h"
 #include "core/crypto.h"
 #include "core/json_writer.h"
 #include "flags/evaluator.h"
@@ -10,8 +10,6 @@ namespace gov::api {
 namespace {
 
 const char* kJson = "application/json";
-
-core::Json ErrorSchema() { return core::Json{{"type", "object"}, {"required", {"error"}}}; }
 
 void Respond(FlagApi& api, RequestContext& ctx, Response& res,
              core::StatusOr<flags::Context> context) {
@@ -91,75 +89,23 @@ std::string FrontendToggles(const EnvironmentView& view, const flags::Context& c
 
 void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api) {
   std::shared_ptr<FlagApi> p = api;
-  const core::Json toggles_schema{
-      {"type", "object"},
-      {"required", {"toggles"}},
-      {"properties",
-       {{"toggles",
-         {{"type", "array"},
-          {"items",
-           {{"type", "object"},
-            {"required", {"name", "enabled", "variant", "impressionData"}},
-            {"properties",
-             {{"name", {{"type", "string"}}},
-              {"enabled", {{"type", "boolean"}}},
-              {"impressionData", {{"type", "boolean"}}},
-              {"variant",
-               {{"type", "object"},
-                {"required", {"name", "enabled"}},
-                {"properties",
-                 {{"name", {{"type", "string"}}},
-                  {"enabled", {{"type", "boolean"}}},
-                  {"feature_enabled", {{"type", "boolean"}}},
-                  {"payload",
-                   {{"type", "object"},
-                    {"properties",
-                     {{"type", {{"type", "string"}}},
-                      {"value", {{"type", "string"}}}}}}}}}}}}}}}}}}}};
-  const std::vector<std::string> query{"userId",      "sessionId",   "remoteAddress",   "appName",
-                                       "environment", "currentTime", "properties[name]"};
-  const std::map<int, core::Json> responses{{200, toggles_schema},
-                                            {304, nullptr},
-                                            {400, ErrorSchema()},
-                                            {401, ErrorSchema()},
-                                            {403, ErrorSchema()}};
   AddCorsRoute(router, p,
-               {"GET",
-                "/api/frontend",
-                Access::kFrontend,
-                "evaluation",
+               {"GET", "/api/frontend", Access::kFrontend, RateClass::kEvaluation,
                 [p](RequestContext& ctx, Response& res) {
                   Respond(*p, ctx, res, FrontendContextFromQuery(ctx.req));
-                },
-                {"Unleash frontend API: the flags enabled for the context in the query", "frontend",
-                 nullptr, responses, query}});
-  AddCorsRoute(
-      router, p,
-      {"POST",
-       "/api/frontend",
-       Access::kFrontend,
-       "evaluation",
-       [p](RequestContext& ctx, Response& res) { Respond(*p, ctx, res, ContextFromBody(ctx.req)); },
-       {"Unleash frontend API: the flags enabled for the context in the body",
-        "frontend",
-        {{"type", "object"}, {"properties", {{"context", {{"type", "object"}}}}}},
-        responses,
-        {}}});
+                }});
   AddCorsRoute(router, p,
-               {"POST",
-                "/api/frontend/client/metrics",
-                Access::kFrontend,
-                "ingest",
+               {"POST", "/api/frontend", Access::kFrontend, RateClass::kEvaluation,
+                [p](RequestContext& ctx, Response& res) {
+                  Respond(*p, ctx, res, ContextFromBody(ctx.req));
+                }});
+  AddCorsRoute(router, p,
+               {"POST", "/api/frontend/client/metrics", Access::kFrontend, RateClass::kIngest,
                 [p](RequestContext& ctx, Response& res) {
                   AcceptClientReport(*p, ClientReport::kMetrics, ctx, res);
-                },
-                {"Unleash frontend API: usage counts from a frontend SDK",
-                 "frontend",
-                 {{"type", "object"}, {"required", {"appName", "bucket"}}},
-                 {{202, nullptr}, {400, ErrorSchema()}},
-                 {}}});
+                }});
   AddPreflightRoutes(router, p, {"/api/frontend", "/api/frontend/client/metrics"},
-                     "GET, POST, OPTIONS", "frontend", ErrorSchema());
+                     "GET, POST, OPTIONS");
 }
 
 }  // namespace gov::api

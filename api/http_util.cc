@@ -1,4 +1,4 @@
-#include "api/http_util.h"
+#include "api/internal/http_util.h"
 
 #include <charconv>
 

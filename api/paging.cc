@@ -1,18 +1,10 @@
-#include "api/paging.h"
+#include "api/internal/paging.h"
 
 namespace gov::api {
 
 core::StatusOr<store::PageRequest> ReadPage(const Request& req, int default_limit) {
   ASSIGN_OR_RETURN(int limit, QueryInt(req, "limit", default_limit, 1, 1000));
   return store::PageRequest{limit, req.Param("cursor")};
-}
-
-core::Json PageSchema(const core::Json& item) {
-  return {{"type", "object"},
-          {"required", {"items"}},
-          {"properties",
-           {{"items", {{"type", "array"}, {"items", item}}},
-            {"nextCursor", {{"type", {"string", "null"}}}}}}};
 }
 
 }  // namespace gov::api

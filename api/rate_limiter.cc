@@ -5,20 +5,55 @@
 
 namespace gov::api {
 
-RateLimiter::RateLimiter(const core::Clock& clock, std::map<std::string, RateLimit> limits)
-    : clock_(clock), limits_(limits.begin(), limits.end()) {}
+namespace {
 
-RateDecision RateLimiter::Admit(std::string_view route_class, std::string_view key) {
+struct RateClassEntry {
+  RateClass cls;
+  std::string_view name;
+};
+
+constexpr RateClassEntry kRateClassNames[] = {{RateClass::kNone, ""},
+                                              {RateClass::kAdmin, "admin"},
+                                              {RateClass::kEvaluation, "evaluation"},
+                                              {RateClass::kIngest, "ingest"},
+                                              {RateClass::kUnauthenticated, "unauthenticated"}};
+
+}  // namespace
+
+std::string_view RateClassName(RateClass cls) {
+  for (const auto& e : kRateClassNames) {
+    if (e.cls == cls) return e.name;
+  }
+  return "";
+}
+
+std::optional<RateClass> ParseRateClass(std::string_view name) {
+  if (name.empty()) return std::nullopt;
+  for (const auto& e : kRateClassNames) {
+    if (e.name == name) return e.cls;
+  }
+  return std::nullopt;
+}
+
+RateLimiter::RateLimiter(const core::Clock& clock, const std::map<std::string, RateLimit>& limits)
+    : clock_(clock) {
+  for (const auto& [name, limit] : limits) {
+    if (auto cls = ParseRateClass(name)) limits_[static_cast<size_t>(*cls)] = limit;
+  }
+}
+
+RateDecision RateLimiter::Admit(RateClass cls, std::string_view key) {
   RateDecision d;
-  auto it = limits_.find(route_class);
-  if (it == limits_.end() || it->second.requests_per_second <= 0) return d;
-  const RateLimit& lim = it->second;
+  const std::optional<RateLimit>& configured = limits_[static_cast<size_t>(cls)];
+  if (cls == RateClass::kNone || !configured || configured->requests_per_second <= 0) return d;
+  const RateLimit& lim = *configured;
   d.limited = true;
   d.limit = static_cast<int64_t>(lim.burst);
 
+  const std::string_view class_name = RateClassName(cls);
   std::string bucket_key;
-  bucket_key.reserve(route_class.size() + 1 + key.size());
-  bucket_key.append(route_class).append("\x1f").append(key);
+  bucket_key.reserve(class_name.size() + 1 + key.size());
+  bucket_key.append(class_name).append("\x1f").append(key);
   Shard& shard = shards_[std::hash<std::string>{}(bucket_key) % kShards];
   const core::TimePoint now = clock_.Now();
 

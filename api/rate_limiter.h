@@ -1,7 +1,9 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -10,6 +12,15 @@
 #include "core/clock.h"
 
 namespace gov::api {
+
+// Which token bucket a request draws from. Routes name one of kNone (not limited), kAdmin,
+// kEvaluation or kIngest; the router uses kUnauthenticated for callers whose token failed.
+enum class RateClass { kNone, kAdmin, kEvaluation, kIngest, kUnauthenticated };
+
+// The class's name in the config file's `rateLimits` section ("" for kNone).
+std::string_view RateClassName(RateClass cls);
+// The class a config name names; nullopt for an unknown name or "".
+std::optional<RateClass> ParseRateClass(std::string_view name);
 
 // The outcome of one admission check, with what the RateLimit-* headers report.
 struct RateDecision {
@@ -26,10 +37,12 @@ struct RateDecision {
 // clock. Thread-safe (sharded locks). Idle full buckets are dropped to bound memory.
 class RateLimiter {
  public:
-  RateLimiter(const core::Clock& clock, std::map<std::string, RateLimit> limits);
+  // `limits` as in ServerConfig::rate_limits: keyed by RateClassName; unknown names are
+  // ignored (the config parser rejects them).
+  RateLimiter(const core::Clock& clock, const std::map<std::string, RateLimit>& limits);
 
-  // Takes one token for `key` in `route_class` if available.
-  RateDecision Admit(std::string_view route_class, std::string_view key);
+  // Takes one token for `key` in `cls` if available; kNone is never limited.
+  RateDecision Admit(RateClass cls, std::string_view key);
 
  private:
   struct Bucket {
@@ -43,9 +56,10 @@ class RateLimiter {
     size_t admits_since_sweep = 0;
   };
   static constexpr size_t kShards = 16;
+  static constexpr size_t kClasses = static_cast<size_t>(RateClass::kUnauthenticated) + 1;
 
   const core::Clock& clock_;
-  std::map<std::string, RateLimit, std::less<>> limits_;
+  std::array<std::optional<RateLimit>, kClasses> limits_;
   std::array<Shard, kShards> shards_;
 };
 

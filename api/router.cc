@@ -1,11 +1,14 @@
 #include "api/router.h"
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <cstdint>
 
-#include "api/http_util.h"
+#include "api/internal/http_util.h"
+#include "api/internal/openapi.h"
 #include "core/crypto.h"
 
 namespace gov::api {
@@ -88,7 +91,43 @@ Router::Router(Authenticator& auth, RateLimiter& limiter, HttpMetrics& metrics,
       limiter_(limiter),
       metrics_(metrics),
       access_log_(std::move(access_log)),
-      json_log_(json_log) {}
+      json_log_(json_log) {
+  if (!ContractCheckFromEnvironment()) return;
+  const core::Status s = EnableContractCheck();
+  if (!s.ok()) spdlog::error("contract check not enabled: {}", s.ToString());
+}
+
+core::Status Router::EnableContractCheck() {
+  if (contract_) return core::Status::Ok();
+  auto doc = OpenApiDocument("contract-check");
+  if (!doc.ok()) return doc.status();
+  auto check = ContractCheck::Create(*doc);
+  if (!check.ok()) return check.status();
+  contract_ = std::move(check).value();
+  contract_violations_total_ =
+      &prometheus::BuildCounter()
+           .Name("governor_contract_violations_total")
+           .Help("Responses that disagree with the OpenAPI document (contract check on)")
+           .Register(metrics_.registry())
+           .Add({});
+  return core::Status::Ok();
+}
+
+std::vector<std::string> Router::contract_violations() const {
+  std::lock_guard<std::mutex> lock(violations_mu_);
+  return violations_;
+}
+
+void Router::CheckContract(const Route& route, const Request& req, const Response& res) {
+  const std::string problem = contract_->Check(req.method, route.path, res);
+  if (problem.empty()) return;
+  const std::string line = "contract violation: " + req.method + " " + route.path + " " +
+                           std::to_string(res.status) + ": " + problem;
+  spdlog::error("{}", line);
+  contract_violations_total_->Increment();
+  std::lock_guard<std::mutex> lock(violations_mu_);
+  if (violations_.size() < 100) violations_.push_back(line);
+}
 
 void Router::Add(Route route) {
   segments_.push_back(SplitPattern(route.path));
@@ -162,8 +201,8 @@ void Router::Handle(const Route& route, const Request& req, Response& res) {
 
   const bool authorized = Authorize(route.access, ctx, res);
   // Authenticated callers are limited per token; everyone else per client IP.
-  if (!route.rate_class.empty() || !authorized) {
-    const std::string cls = authorized ? route.rate_class : "unauthenticated";
+  if (route.rate_class != RateClass::kNone || !authorized) {
+    const RateClass cls = authorized ? route.rate_class : RateClass::kUnauthenticated;
     const std::string key = ctx.principal ? ctx.principal->token_id : "ip:" + req.remote_addr;
     const RateDecision d = limiter_.Admit(cls, key);
     if (d.limited) {
@@ -175,7 +214,7 @@ void Router::Handle(const Route& route, const Request& req, Response& res) {
         WriteError(res, core::Status(core::StatusCode::kResourceExhausted,
                                      "rate limit exceeded; retry after " +
                                          std::to_string(d.retry_after_seconds) + " s"));
-        return Finish(route.path, req, res, request_id, start);
+        return Finish(&route, route.path, req, res, request_id, start);
       }
     }
   }
@@ -191,12 +230,14 @@ void Router::Handle(const Route& route, const Request& req, Response& res) {
       WriteError(res, core::Internal("unknown exception"));
     }
   }
-  Finish(route.path, req, res, request_id, start);
+  Finish(&route, route.path, req, res, request_id, start);
 }
 
-void Router::Finish(const std::string& route, const Request& req, Response& res,
-                    const std::string& request_id, std::chrono::steady_clock::time_point start) {
+void Router::Finish(const Route* matched, const std::string& route, const Request& req,
+                    Response& res, const std::string& request_id,
+                    std::chrono::steady_clock::time_point start) {
   if (res.status == 0) res.status = 200;  // a handler that wrote no status succeeded
+  if (contract_ && matched) CheckContract(*matched, req, res);
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - start)
                           .count();
@@ -257,7 +298,7 @@ void Router::HandleUnmatched(const Request& req, Response& res, int status,
                     {"error",
                      {{"code", "http_" + std::to_string(status)}, {"message", "request failed"}}}});
   }
-  Finish("unmatched", req, res, request_id, start);
+  Finish(nullptr, "unmatched", req, res, request_id, start);
 }
 
 }  // namespace gov::api

@@ -5,29 +5,27 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "api/authenticator.h"
+#include "api/contract_check.h"
 #include "api/http.h"
 #include "api/http_metrics.h"
 #include "api/rate_limiter.h"
 #include "core/json_util.h"
+#include "store/audit_repository.h"
+
+namespace prometheus {
+class Counter;
+}
 
 namespace gov::api {
 
 // Which tokens may call a route.
 enum class Access { kPublic, kAdmin, kClient, kFrontend, kClientOrFrontend };
-
-// What the OpenAPI document says about a route.
-struct RouteDoc {
-  std::string summary;
-  std::string tag;
-  core::Json request_schema;            // null when the route takes no body
-  std::map<int, core::Json> responses;  // status -> schema (null for no body)
-  std::vector<std::string> query;       // query parameter names
-};
 
 // Everything a handler sees besides the raw request.
 struct RequestContext {
@@ -39,8 +37,10 @@ struct RequestContext {
   std::string PathParam(size_t i) const {
     return i < req.path_params.size() ? req.path_params[i] : std::string();
   }
-  // Actor name for audit entries.
-  std::string Actor() const { return principal ? principal->name : "anonymous"; }
+  // Who makes the request's changes, for audit entries.
+  store::AuditActor Actor() const {
+    return {principal ? principal->name : "anonymous", request_id};
+  }
 };
 
 using Handler = std::function<void(RequestContext&, Response&)>;
@@ -52,11 +52,10 @@ enum class Execution { kBlocking, kInline };
 
 struct Route {
   std::string method;  // GET, POST, PUT, PATCH, DELETE
-  std::string path;    // OpenAPI-style pattern with {params}
+  std::string path;    // OpenAPI-style pattern with {params}, as in api/openapi.yaml
   Access access = Access::kAdmin;
-  std::string rate_class;  // "" = not limited; else admin | evaluation | ingest
+  RateClass rate_class = RateClass::kNone;  // the token bucket it draws from
   Handler handler;
-  RouteDoc doc;
   // Sets headers every response of the route carries, e.g. CORS headers for a browser API.
   // The router calls it before authentication, so the errors it writes itself (401, 403, 429)
   // carry them too. May be empty.
@@ -73,7 +72,9 @@ struct RouteMatch {
 };
 
 // The routing table. Handle wraps each handler with: request id, auth, rate limiting,
-// exception safety, metrics and the access log. Thread-safe once every route is added.
+// exception safety, metrics, the access log and, when enabled, the contract check. Thread-safe
+// once every route is added. The contract check is on from construction when the environment
+// variable GOVERNOR_CONTRACT_CHECK is 1.
 class Router {
  public:
   Router(Authenticator& auth, RateLimiter& limiter, HttpMetrics& metrics,
@@ -91,9 +92,18 @@ class Router {
   // large, 503 over the connection limit). JSON error body, request id, metrics and log line.
   void HandleUnmatched(const Request& req, Response& res, int status, const std::string& allow);
 
+  // From now on, checks every routed response against api/openapi.yaml (ContractCheck): a
+  // violation is logged as an error, counted in governor_contract_violations_total and kept
+  // for contract_violations(). Call before serving; fails when the document does not compile.
+  core::Status EnableContractCheck();
+  // The violations seen so far (the first 100), one line each: method, route, status, why.
+  std::vector<std::string> contract_violations() const;
+
  private:
-  void Finish(const std::string& route, const Request& req, Response& res,
+  // `matched` is the route that answered (null for HandleUnmatched).
+  void Finish(const Route* matched, const std::string& route, const Request& req, Response& res,
               const std::string& request_id, std::chrono::steady_clock::time_point start);
+  void CheckContract(const Route& route, const Request& req, const Response& res);
   // Authenticates per `access`; on failure writes the error and returns false.
   bool Authorize(Access access, RequestContext& ctx, Response& res);
 
@@ -105,6 +115,10 @@ class Router {
   std::vector<Route> routes_;
   // Each route's pattern split on '/': a literal segment, or "" for a {param}.
   std::vector<std::vector<std::string>> segments_;
+  std::unique_ptr<ContractCheck> contract_;
+  prometheus::Counter* contract_violations_total_ = nullptr;
+  mutable std::mutex violations_mu_;
+  std::vector<std::string> violations_;
 };
 
 }  // namespace gov::api

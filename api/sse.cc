@@ -1,6 +1,8 @@
-#include "api/sse.h"
+#include "api/internal/sse.h"
 
-#include "api/flag_api.h"
+#include <algorithm>
+
+#include "api/internal/flag_api.h"
 
 namespace gov::api {
 
@@ -20,8 +22,13 @@ std::string SseMessage(std::string_view event, std::string_view id, std::string_
   return out;
 }
 
-StreamHub::StreamHub(ViewFn view, int max_streams, std::chrono::milliseconds keep_alive_interval)
-    : view_(std::move(view)), max_streams_(max_streams), keep_alive_interval_(keep_alive_interval) {
+StreamHub::StreamHub(ViewFn view, int max_streams, std::chrono::milliseconds keep_alive_interval,
+                     const core::Clock& clock)
+    : view_(std::move(view)),
+      max_streams_(max_streams),
+      keep_alive_interval_(keep_alive_interval),
+      clock_(clock),
+      next_keep_alive_(clock.Now() + keep_alive_interval) {
   keep_alive_thread_ = std::thread([this] { KeepAlive(); });
 }
 
@@ -146,19 +153,38 @@ void StreamHub::Publish(const std::string& environment,
   }
 }
 
+// The deadline is kept on the injected clock; the thread sleeps in real time, never longer
+// than one interval, and asks the clock whether a round is due each time it wakes.
 void StreamHub::KeepAlive() {
-  const auto comment = std::make_shared<const std::string>(": keep-alive\n\n");
   std::unique_lock<std::mutex> lock(keep_alive_mu_);
-  while (!keep_alive_cv_.wait_for(lock, keep_alive_interval_, [this] { return stopping_; })) {
-    std::vector<std::shared_ptr<StreamWriter>> writers;
-    {
-      std::lock_guard<std::mutex> hub_lock(mu_);
-      for (auto& [name, env] : environments_) {
-        for (auto& [ptr, sub] : env.subscribers) writers.push_back(sub.writer);
-      }
-    }
-    for (auto& w : writers) w->Write(comment);
+  while (!stopping_) {
+    const core::Duration left = next_keep_alive_ - clock_.Now();
+    const core::Duration wait =
+        std::clamp<core::Duration>(left, std::chrono::milliseconds(1), keep_alive_interval_);
+    if (keep_alive_cv_.wait_for(lock, wait, [this] { return stopping_; })) break;
+    lock.unlock();
+    KeepAliveIfDue();
+    lock.lock();
   }
+}
+
+bool StreamHub::KeepAliveIfDue() {
+  static const auto comment = std::make_shared<const std::string>(": keep-alive\n\n");
+  {
+    std::lock_guard<std::mutex> lock(keep_alive_mu_);
+    const core::TimePoint now = clock_.Now();
+    if (now < next_keep_alive_) return false;
+    next_keep_alive_ = now + keep_alive_interval_;
+  }
+  std::vector<std::shared_ptr<StreamWriter>> writers;
+  {
+    std::lock_guard<std::mutex> hub_lock(mu_);
+    for (auto& [name, env] : environments_) {
+      for (auto& [ptr, sub] : env.subscribers) writers.push_back(sub.writer);
+    }
+  }
+  for (auto& w : writers) w->Write(comment);
+  return true;
 }
 
 }  // namespace gov::api

@@ -429,8 +429,8 @@ void PrintResults(const char* label, const Json& r) {
 }
 
 // Server CPU (% of one core) over [begin, end] and its RSS at both ends.
-Json ServerJson(const Options& options, const ProcessSample& before,
-                      const ProcessSample& begin, const ProcessSample& end) {
+Json ServerJson(const Options& options, const ProcessSample& before, const ProcessSample& begin,
+                const ProcessSample& end) {
   if (options.server_pid == 0) return nullptr;
   const double seconds = Seconds(begin.at, end.at);
   return {{"pid", options.server_pid},
@@ -495,9 +495,9 @@ int Run(const Options& o) {
                std::to_string(std::lround(o.connect_rate)) + "/s");
 
   Json out = {{"tool", "gov_fleet"},
-                    {"mode", o.idle ? "idle" : "fleet"},
-                    {"url", o.Url()},
-                    {"connections", o.connections}};
+              {"mode", o.idle ? "idle" : "fleet"},
+              {"url", o.Url()},
+              {"connections", o.connections}};
   ConnectionCounts counts;
   std::array<Results, 2> results;
   auto collect = [&] {

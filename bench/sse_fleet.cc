@@ -480,7 +480,7 @@ int Run(const Options& o) {
                     std::to_string(std::lround(triggers.back().ms)) + " ms");
   }
   const TimePoint end_at = std::max(begin.at + (o.changes + 1) * Ms(o.change_gap_ms),
-                                          begin.at + Ms(1000 * o.duration_s));
+                                    begin.at + Ms(1000 * o.duration_s));
   std::this_thread::sleep_until(end_at);
   const ProcessSample end = SampleServer(o.server_pid);
   const double client_cpu = SelfCpuSeconds() - client_begin;
@@ -517,15 +517,15 @@ int Run(const Options& o) {
   }
 
   Json out = {{"tool", "gov_sse_fleet"},
-                    {"url", o.Url()},
-                    {"streams", o.connections},
-                    {"connected", connected},
-                    {"connect_s", Round3(connect_s)},
-                    {"failed", EndsJson(counts.failures)},
-                    {"unexpected_initial", counts.unexpected_initial},
-                    {"changes", o.changes},
-                    {"change_gap_ms", o.change_gap_ms},
-                    {"within_ms", o.within_ms}};
+              {"url", o.Url()},
+              {"streams", o.connections},
+              {"connected", connected},
+              {"connect_s", Round3(connect_s)},
+              {"failed", EndsJson(counts.failures)},
+              {"unexpected_initial", counts.unexpected_initial},
+              {"changes", o.changes},
+              {"change_gap_ms", o.change_gap_ms},
+              {"within_ms", o.within_ms}};
   Json triggers_json = Json::array();
   for (const auto& t : triggers) {
     triggers_json.push_back({{"ok", t.ok}, {"detail", t.detail}, {"ms", Round3(t.ms)}});

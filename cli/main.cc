@@ -9,7 +9,7 @@
 #include <iterator>
 #include <thread>
 
-#include "api/server.h"
+#include "app/server.h"
 #include "cli/config_loader.h"
 #include "controller/decide_json.h"
 #include "core/clock.h"
@@ -58,7 +58,7 @@ int Serve(const std::string& config_file, const FlagOverrides& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  gov::api::GovernorServer server(config, gov::core::SystemClock::Instance());
+  gov::app::GovernorServer server(config, gov::core::SystemClock::Instance());
   if (gov::core::Status s = server.Open(); !s.ok()) {
     spdlog::critical("cannot start: {}", s.ToString());
     return 1;

@@ -1,5 +1,7 @@
 #include "controller/behavior.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -13,6 +15,28 @@ constexpr int32_t kDefaultScaleUpPods = 4;         // scaleUpLimitMinimumPods
 constexpr int32_t kDefaultScaleUpPercent = 100;    // scaleUpLimitPercent
 constexpr int32_t kDefaultScaleDownPercent = 100;  // scaleDownLimitPercent
 constexpr int32_t kDefaultPeriodSeconds = 15;      // scaleUpPeriod, scaleDownPeriod
+
+// The name tables, indexed by the enums' values.
+constexpr std::array<std::string_view, 2> kPolicyTypeNames = {"Pods", "Percent"};
+static_assert(kPolicyTypeNames.size() == static_cast<size_t>(ScalingPolicyType::kPercent) + 1);
+constexpr std::array<std::string_view, 3> kSelectPolicyNames = {"Max", "Min", "Disabled"};
+static_assert(kSelectPolicyNames.size() == static_cast<size_t>(SelectPolicy::kDisabled) + 1);
+
+// The value `name` has in `names`, or an error listing the names in alphabetical order.
+template <typename Enum, size_t N>
+core::StatusOr<Enum> ParseName(const std::array<std::string_view, N>& names,
+                               std::string_view name) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<Enum>(i);
+  }
+  std::array<std::string_view, N> sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  std::string message = "unsupported value \"" + std::string(name) + "\"; supported values: ";
+  for (size_t i = 0; i < N; ++i) {
+    message += (i == 0 ? "\"" : ", \"") + std::string(sorted[i]) + "\"";
+  }
+  return core::InvalidArgument(std::move(message));
+}
 
 // Reads an optional int32 member; out-of-range values are recorded as errors on `r`.
 std::optional<int32_t> OptionalInt32(core::FieldReader& r, std::string_view key) {
@@ -60,15 +84,11 @@ core::Status ParseRules(const core::Json& json, const std::string& path, Scaling
     rules.stabilization_window_seconds = *window;
   }
   if (const auto select = r.OptionalString("selectPolicy")) {
-    if (*select == "Max") {
-      rules.select_policy = SelectPolicy::kMax;
-    } else if (*select == "Min") {
-      rules.select_policy = SelectPolicy::kMin;
-    } else if (*select == "Disabled") {
-      rules.select_policy = SelectPolicy::kDisabled;
+    const core::StatusOr<SelectPolicy> parsed = ParseSelectPolicy(*select);
+    if (parsed.ok()) {
+      rules.select_policy = *parsed;
     } else {
-      r.Fail("selectPolicy", "unsupported value \"" + *select +
-                                 "\"; supported values: \"Disabled\", \"Max\", \"Min\"");
+      r.Fail("selectPolicy", parsed.status().message());
     }
   }
   if (const core::Json* tolerance = r.Get("tolerance")) {
@@ -91,13 +111,11 @@ core::Status ParseRules(const core::Json& json, const std::string& path, Scaling
       ScalingPolicy policy;
       const std::string type = p.RequiredString("type");
       if (p.ok()) {
-        if (type == "Pods") {
-          policy.type = ScalingPolicyType::kPods;
-        } else if (type == "Percent") {
-          policy.type = ScalingPolicyType::kPercent;
+        const core::StatusOr<ScalingPolicyType> parsed = ParseScalingPolicyType(type);
+        if (parsed.ok()) {
+          policy.type = *parsed;
         } else {
-          p.Fail("type",
-                 "unsupported value \"" + type + "\"; supported values: \"Percent\", \"Pods\"");
+          p.Fail("type", parsed.status().message());
         }
       }
       if (!p.Has("value")) p.Fail("value", "is required");
@@ -179,19 +197,19 @@ core::Json BehaviorToJson(const Behavior& behavior) {
 }
 
 std::string_view ScalingPolicyTypeName(ScalingPolicyType type) {
-  return type == ScalingPolicyType::kPods ? "Pods" : "Percent";
+  return kPolicyTypeNames[static_cast<size_t>(type)];
+}
+
+core::StatusOr<ScalingPolicyType> ParseScalingPolicyType(std::string_view name) {
+  return ParseName<ScalingPolicyType>(kPolicyTypeNames, name);
 }
 
 std::string_view SelectPolicyName(SelectPolicy policy) {
-  switch (policy) {
-    case SelectPolicy::kMax:
-      return "Max";
-    case SelectPolicy::kMin:
-      return "Min";
-    case SelectPolicy::kDisabled:
-      return "Disabled";
-  }
-  return "Max";
+  return kSelectPolicyNames[static_cast<size_t>(policy)];
+}
+
+core::StatusOr<SelectPolicy> ParseSelectPolicy(std::string_view name) {
+  return ParseName<SelectPolicy>(kSelectPolicyNames, name);
 }
 
 std::string DescribePolicy(const ScalingPolicy& policy) {

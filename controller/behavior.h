@@ -67,8 +67,12 @@ core::Json BehaviorToJson(const Behavior& behavior);
 
 // "Pods", "Percent".
 std::string_view ScalingPolicyTypeName(ScalingPolicyType type);
+// The policy type named `name`; kInvalidArgument listing the supported names otherwise.
+core::StatusOr<ScalingPolicyType> ParseScalingPolicyType(std::string_view name);
 // "Max", "Min", "Disabled".
 std::string_view SelectPolicyName(SelectPolicy policy);
+// The select policy named `name`; kInvalidArgument listing the supported names otherwise.
+core::StatusOr<SelectPolicy> ParseSelectPolicy(std::string_view name);
 // Human form of a policy: "Pods 4 per 15s", "Percent 100% per 15s".
 std::string DescribePolicy(const ScalingPolicy& policy);
 

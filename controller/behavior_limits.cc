@@ -119,8 +119,9 @@ Stabilization Stabilize(int32_t current_replicas, int32_t desired_replicas,
   int32_t recommendation = current_replicas;
   if (recommendation < up_recommendation) recommendation = up_recommendation;
   if (recommendation > down_recommendation) recommendation = down_recommendation;
-  return {recommendation,
-          desired_replicas >= current_replicas ? "ScaleUpStabilized" : "ScaleDownStabilized"};
+  return {recommendation, desired_replicas >= current_replicas
+                              ? DecisionReason::kScaleUpStabilized
+                              : DecisionReason::kScaleDownStabilized};
 }
 
 RateLimit ApplyRateLimits(int32_t current_replicas, int32_t desired_replicas, int32_t min_replicas,
@@ -134,12 +135,12 @@ RateLimit ApplyRateLimits(int32_t current_replicas, int32_t desired_replicas, in
     if (limit.replicas < current_replicas) limit.replicas = current_replicas;
     if (max_replicas > limit.replicas) {
       if (desired_replicas > limit.replicas) {
-        return {limit.replicas, "ScaleUpLimit",
+        return {limit.replicas, DecisionReason::kScaleUpLimit,
                 "the desired replica count is increasing faster than the maximum scale rate",
                 limit};
       }
     } else if (desired_replicas > max_replicas) {
-      return {max_replicas, "TooManyReplicas",
+      return {max_replicas, DecisionReason::kTooManyReplicas,
               "the desired replica count is more than the maximum replica count", limit};
     }
   } else if (desired_replicas < current_replicas) {
@@ -149,17 +150,17 @@ RateLimit ApplyRateLimits(int32_t current_replicas, int32_t desired_replicas, in
     if (limit.replicas > current_replicas) limit.replicas = current_replicas;
     if (min_replicas < limit.replicas) {
       if (desired_replicas < limit.replicas) {
-        return {limit.replicas, "ScaleDownLimit",
+        return {limit.replicas, DecisionReason::kScaleDownLimit,
                 "the desired replica count is decreasing faster than the maximum scale rate",
                 limit};
       }
     } else if (desired_replicas < min_replicas) {
-      return {min_replicas, "TooFewReplicas",
+      return {min_replicas, DecisionReason::kTooFewReplicas,
               "the desired replica count is less than the minimum replica count", limit};
     }
   }
   return {desired_replicas,
-          "DesiredWithinRange",
+          DecisionReason::kDesiredWithinRange,
           "the desired count is within the acceptable range",
           {}};
 }

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "controller/behavior.h"
+#include "controller/decision_reason.h"
 #include "core/clock.h"
 
 namespace gov::controller {
@@ -51,9 +52,9 @@ ScaleLimit ScaleDownLimit(int32_t current_replicas, std::span<const ScaleEvent> 
 
 struct Stabilization {
   int32_t replicas = 0;  // the stabilized recommendation
-  // "ScaleUpStabilized" when desired >= current, else "ScaleDownStabilized" (HPA's reasons);
+  // kScaleUpStabilized when desired >= current, else kScaleDownStabilized (HPA's reasons);
   // meaningful only when replicas != desired.
-  std::string_view reason;
+  DecisionReason reason = DecisionReason::kScaleUpStabilized;
 };
 
 // Stabilizes `desired` against the recommendation history. Kubernetes
@@ -64,8 +65,8 @@ Stabilization Stabilize(int32_t current_replicas, int32_t desired_replicas,
 
 struct RateLimit {
   int32_t replicas = 0;
-  // ScaleUpLimit, ScaleDownLimit, TooManyReplicas, TooFewReplicas or DesiredWithinRange.
-  std::string_view reason;
+  // kScaleUpLimit, kScaleDownLimit, kTooManyReplicas, kTooFewReplicas or kDesiredWithinRange.
+  DecisionReason reason = DecisionReason::kDesiredWithinRange;
   // HPA's message for `reason`.
   std::string_view message;
   // For ScaleUpLimit/ScaleDownLimit: the policies' limit and the policy that set it.

@@ -27,7 +27,23 @@ core::Status Deposed(int64_t epoch) {
                         " is no longer current: another process leads the controller");
 }
 
+// A hook's answer to decision `id`, as SetActuation records it.
+struct OwedAnswer {
+  std::string id;
+  store::Actuation actuation = store::Actuation::kNone;
+  std::optional<std::string> error;
+  std::string record_json;
+};
+
 }  // namespace
+
+LoopRepositories SqlLoopRepositories() {
+  static store::SqlTargetReader targets;
+  static store::SqlTargetStateStore states;
+  static store::SqlDecisionWriter decisions;
+  static store::SqlDecisionEpochFence epochs;
+  return LoopRepositories{targets, states, decisions, epochs};
+}
 
 struct ControlLoop::Entry {
   TargetSpec spec;
@@ -38,6 +54,9 @@ struct ControlLoop::Entry {
   TargetState state;
   std::optional<int32_t> replicas;  // the count recorded by the last decision
   int syncs_since_prune = 0;
+  // Hook answers whose recording failed (the store refused step 3 of a sync after the hook
+  // was called): the next sync writes them before anything else.
+  std::vector<OwedAnswer> owed;
 };
 
 // One target's sync between Prepare and the writes.
@@ -51,8 +70,9 @@ struct ControlLoop::Pending {
 
 ControlLoop::ControlLoop(store::Database& db, const core::Clock& clock, MetricProvider& metrics,
                          HookFactory hooks, ControllerMetrics* telemetry,
-                         ControlLoopOptions options)
+                         ControlLoopOptions options, LoopRepositories repositories)
     : db_(db),
+      repos_(repositories),
       clock_(clock),
       metrics_(metrics),
       hooks_(std::move(hooks)),
@@ -93,14 +113,14 @@ std::string ControlLoop::NewDecisionId(int64_t epoch) {
 core::Status ControlLoop::Reload(core::TimePoint now) {
   std::vector<store::TargetRecord> targets;
   std::vector<store::TargetStateRecord> states;
-  RETURN_IF_ERROR(store::WithTransaction(
-      db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(targets, store::TargetRepository::ListAll(tx));
-        if (!states_loaded_) {
-          ASSIGN_OR_RETURN(states, store::TargetStateRepository::ListAll(tx));
-        }
-        return core::Status::Ok();
-      }));
+  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
+                                         [&](store::Transaction& tx) -> core::Status {
+                                           ASSIGN_OR_RETURN(targets, repos_.targets.ListAll(tx));
+                                           if (!states_loaded_) {
+                                             ASSIGN_OR_RETURN(states, repos_.states.ListAll(tx));
+                                           }
+                                           return core::Status::Ok();
+                                         }));
   std::map<std::string, const store::TargetStateRecord*, std::less<>> state_by_target;
   for (const auto& s : states) state_by_target[s.target] = &s;
 
@@ -195,13 +215,13 @@ ControlLoop::Pending ControlLoop::Prepare(Entry& entry, int64_t epoch, core::Tim
   }
   if (platform) {
     obs.current_replicas = *platform;
-    r.replicas_source = kReplicasFromHook;
+    r.replicas_source = ReplicasSource::kHook;
   } else if (entry.replicas) {
     obs.current_replicas = *entry.replicas;
-    r.replicas_source = kReplicasFromLastDecision;
+    r.replicas_source = ReplicasSource::kLastDecision;
   } else {
     obs.current_replicas = spec.min_replicas;
-    r.replicas_source = kReplicasAssumedMin;
+    r.replicas_source = ReplicasSource::kAssumedMin;
   }
 
   r.metrics.reserve(spec.metrics.size());
@@ -216,10 +236,10 @@ ControlLoop::Pending ControlLoop::Prepare(Entry& entry, int64_t epoch, core::Tim
     // HPA FailedGetScale: decide nothing; the next sync reads again.
     r.decision.current_replicas = obs.current_replicas;
     r.decision.replicas = obs.current_replicas;
-    r.decision.reason = kReasonFailedGetScale;
+    r.decision.reason = DecisionReason::kFailedGetScale;
     r.decision.message = "the hook could not read the replica count: " + *read_error +
                          "; keeping " + std::to_string(obs.current_replicas);
-    r.actuation = store::kActuationNone;
+    r.actuation = store::Actuation::kNone;
     r.error = "read replicas: " + *read_error;
     p.state_after = entry.state;
     p.replicas_after = obs.current_replicas;
@@ -230,16 +250,16 @@ ControlLoop::Pending ControlLoop::Prepare(Entry& entry, int64_t epoch, core::Tim
   const Decision& d = r.decision;
   const bool change = d.replicas != d.current_replicas;
   if (!change) {
-    r.actuation = store::kActuationNone;
+    r.actuation = store::Actuation::kNone;
   } else if (spec.mode == TargetMode::kDryRun) {
-    r.actuation = store::kActuationDryRun;
+    r.actuation = store::Actuation::kDryRun;
   } else if (hook == nullptr) {
-    r.actuation = store::kActuationFailed;
+    r.actuation = store::Actuation::kFailed;
     r.error = entry.hook_error;
   } else {
-    r.actuation = store::kActuationPending;
+    r.actuation = store::Actuation::kPending;
   }
-  const bool scaled = change && r.actuation == store::kActuationDryRun;
+  const bool scaled = change && r.actuation == store::Actuation::kDryRun;
   p.state_after = ApplyDecision(spec, entry.state, d, scaled, now);
   p.replicas_after = scaled ? d.replicas : d.current_replicas;
   return p;
@@ -281,7 +301,7 @@ core::StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
     d.epoch = epoch;
     d.from_replicas = p.record.decision.current_replicas;
     d.to_replicas = p.record.decision.replicas;
-    d.reason = p.record.decision.reason;
+    d.reason = std::string(DecisionReasonName(p.record.decision.reason));
     d.actuation = p.record.actuation;
     d.error = p.record.error;
     d.record_json = SyncRecordJsonText(p.record);
@@ -292,10 +312,19 @@ core::StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
   std::vector<std::string> vanished;
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(bool current, store::DecisionEpochRepository::Fence(tx, epoch));
+        ASSIGN_OR_RETURN(bool current, repos_.epochs.Fence(tx, epoch));
         if (!current) return Deposed(epoch);
+        // First the answers an earlier sync could not record (their decisions still say
+        // pending); the states written below already follow them.
+        for (const Pending& p : batch) {
+          for (const OwedAnswer& a : p.entry->owed) {
+            core::Status s =
+                repos_.decisions.SetActuation(tx, a.id, a.actuation, a.error, a.record_json);
+            if (s.code() != core::StatusCode::kNotFound) RETURN_IF_ERROR(s);  // else pruned
+          }
+        }
         for (Pending& p : batch) {
-          ASSIGN_OR_RETURN(auto seq, store::DecisionRepository::Insert(tx, decision_record(p)));
+          ASSIGN_OR_RETURN(auto seq, repos_.decisions.Insert(tx, decision_record(p)));
           if (!seq) {
             vanished.push_back(p.record.target);
             p.write_state = false;
@@ -303,52 +332,66 @@ core::StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
           }
           if (++p.entry->syncs_since_prune >= options_.prune_every_syncs) {
             p.entry->syncs_since_prune = 0;
-            RETURN_IF_ERROR(store::DecisionRepository::Prune(tx, p.record.target,
-                                                             options_.decisions_kept_per_target)
-                                .status());
+            RETURN_IF_ERROR(
+                repos_.decisions.Prune(tx, p.record.target, options_.decisions_kept_per_target)
+                    .status());
           }
-          if (p.record.actuation != store::kActuationPending) {
-            RETURN_IF_ERROR(store::TargetStateRepository::Upsert(tx, state_record(p)).status());
+          if (p.record.actuation != store::Actuation::kPending) {
+            RETURN_IF_ERROR(repos_.states.Upsert(tx, state_record(p)).status());
           }
         }
         return core::Status::Ok();
       }));
+  for (Pending& p : batch) p.entry->owed.clear();
 
   // 2. Actuate, outside any transaction. Only a hook's OK counts as scaled.
   std::vector<Pending*> called;
   for (Pending& p : batch) {
-    if (!p.write_state || p.record.actuation != store::kActuationPending) continue;
+    if (!p.write_state || p.record.actuation != store::Actuation::kPending) continue;
     called.push_back(&p);
     const Decision& d = p.record.decision;
-    ScaleRequest request{
-        p.record.target, d.current_replicas, d.replicas, d.reason, p.record.id, epoch, now};
+    ScaleRequest request{p.record.target,
+                         d.current_replicas,
+                         d.replicas,
+                         std::string(DecisionReasonName(d.reason)),
+                         p.record.id,
+                         epoch,
+                         now};
     core::Status s = p.entry->hook->Scale(request);
     const bool applied = s.ok();
-    p.record.actuation = applied ? store::kActuationApplied : store::kActuationFailed;
+    p.record.actuation = applied ? store::Actuation::kApplied : store::Actuation::kFailed;
     if (!applied) p.record.error = "scale: " + s.message();
     p.state_after = ApplyDecision(p.entry->spec, p.entry->state, d, applied, now);
     p.replicas_after = applied ? d.replicas : d.current_replicas;
   }
 
-  // 3. Record the hooks' answers and the states they lead to. Even when this fails, the
-  // cache below follows what the hooks did, and the next sync's writes catch the store up.
+  // 3. Record the hooks' answers and the states they lead to. When this fails, the hooks
+  // have acted all the same: the cache below follows what they did (so no change is made
+  // twice and cooldowns count from the real change), the answers are kept as owed, and the
+  // next sync's first transaction records them with the states that follow.
   core::Status recorded = core::Status::Ok();
   if (!called.empty()) {
     recorded = store::WithTransaction(
         db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-          ASSIGN_OR_RETURN(bool current, store::DecisionEpochRepository::Fence(tx, epoch));
+          ASSIGN_OR_RETURN(bool current, repos_.epochs.Fence(tx, epoch));
           if (!current) return Deposed(epoch);
           for (const Pending* p : called) {
-            core::Status s = store::DecisionRepository::SetActuation(
-                tx, p->record.id, p->record.actuation, p->record.error,
-                SyncRecordJsonText(p->record));
+            core::Status s =
+                repos_.decisions.SetActuation(tx, p->record.id, p->record.actuation,
+                                              p->record.error, SyncRecordJsonText(p->record));
             if (s.code() == core::StatusCode::kNotFound)
               continue;  // the target was deleted meanwhile
             RETURN_IF_ERROR(s);
-            RETURN_IF_ERROR(store::TargetStateRepository::Upsert(tx, state_record(*p)).status());
+            RETURN_IF_ERROR(repos_.states.Upsert(tx, state_record(*p)).status());
           }
           return core::Status::Ok();
         });
+    if (!recorded.ok()) {
+      for (const Pending* p : called) {
+        p->entry->owed.push_back(OwedAnswer{p->record.id, p->record.actuation, p->record.error,
+                                            SyncRecordJsonText(p->record)});
+      }
+    }
   }
 
   // 4. Advance the cache, the schedule and the gauges.
@@ -362,14 +405,18 @@ core::StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
     if (e.next_due <= now) e.next_due = now + period;
     ++summary.synced;
     const Decision& d = p.record.decision;
-    const bool scaled = p.record.actuation == store::kActuationApplied ||
-                        p.record.actuation == store::kActuationDryRun;
+    const bool scaled = p.record.actuation == store::Actuation::kApplied ||
+                        p.record.actuation == store::Actuation::kDryRun;
     const bool hook_failed = p.record.error.has_value();
     if (scaled) ++summary.scaled;
     if (hook_failed) ++summary.hook_failures;
     if (telemetry_ != nullptr) {
       telemetry_->ObserveSync(e.spec, p.record, p.replicas_after);
-      if (scaled) telemetry_->CountAction(e.spec.name, d.replicas > d.current_replicas);
+      if (scaled) {
+        telemetry_->CountAction(e.spec.name, d.replicas > d.current_replicas
+                                                 ? ScaleDirection::kUp
+                                                 : ScaleDirection::kDown);
+      }
       if (hook_failed) telemetry_->CountHookFailure(e.spec.name);
     }
   }

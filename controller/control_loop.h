@@ -17,6 +17,10 @@
 #include "controller/target_state.h"
 #include "core/clock.h"
 #include "store/database.h"
+#include "store/decision_epoch_repository.h"
+#include "store/decision_repository.h"
+#include "store/target_repository.h"
+#include "store/target_state_repository.h"
 
 namespace gov::controller {
 
@@ -32,6 +36,17 @@ struct ControlLoopOptions {
   // Seeds decision ids (with the epoch, they stay unique across leaders). 0: from the OS.
   uint64_t id_seed = 0;
 };
+
+// The stores the loop reads and writes, each behind its interface (store/*_repository.h) so
+// a test can replace one. Every call runs inside a transaction the loop opens on its database.
+struct LoopRepositories {
+  store::TargetReader& targets;
+  store::TargetStateStore& states;
+  store::DecisionWriter& decisions;
+  store::DecisionEpochFence& epochs;
+};
+// The SQL implementations (stateless, shared by every loop).
+LoopRepositories SqlLoopRepositories();
 
 struct SyncSummary {
   int synced = 0;         // targets that synced
@@ -56,7 +71,8 @@ struct SyncSummary {
 class ControlLoop {
  public:
   ControlLoop(store::Database& db, const core::Clock& clock, MetricProvider& metrics,
-              HookFactory hooks, ControllerMetrics* telemetry, ControlLoopOptions options = {});
+              HookFactory hooks, ControllerMetrics* telemetry, ControlLoopOptions options = {},
+              LoopRepositories repositories = SqlLoopRepositories());
   ~ControlLoop();
 
   // Syncs every target due now, as the leader of `epoch`. kConflict when `epoch` is no
@@ -79,6 +95,7 @@ class ControlLoop {
   std::string NewDecisionId(int64_t epoch);
 
   store::Database& db_;
+  const LoopRepositories repos_;
   const core::Clock& clock_;
   MetricProvider& metrics_;
   HookFactory hooks_;

@@ -7,7 +7,8 @@ ControlLoopService::ControlLoopService(store::Database& db, const core::Clock& c
                                        ControlLoopServiceOptions options)
     : db_(db), sources_(push_, prometheus_), metrics_(registry) {
   targets_ = std::make_unique<TargetService>(db, clock, push_, std::move(options.validate_hook));
-  loop_ = std::make_unique<ControlLoop>(db, clock, sources_, std::move(options.hooks), &metrics_);
+  loop_ = std::make_unique<ControlLoop>(db, clock, sources_, std::move(options.hooks), &metrics_,
+                                        ControlLoopOptions{}, SqlLoopRepositories());
   elector_ = std::make_unique<LeaderElector>(db, clock, options.holder);
   runner_ = std::make_unique<ControlLoopRunner>(
       *loop_, *elector_, &metrics_, clock,

@@ -53,8 +53,10 @@ ControllerMetrics::TargetSeries& ControllerMetrics::Series(const std::string& ta
   s.min = &min_.Add(labels);
   s.max = &max_.Add(labels);
   s.dry_run = &dry_run_.Add(labels);
-  s.up = &actions_.Add({{"target", target}, {"direction", "up"}});
-  s.down = &actions_.Add({{"target", target}, {"direction", "down"}});
+  s.up = &actions_.Add(
+      {{"target", target}, {"direction", std::string(ScaleDirectionName(ScaleDirection::kUp))}});
+  s.down = &actions_.Add(
+      {{"target", target}, {"direction", std::string(ScaleDirectionName(ScaleDirection::kDown))}});
   s.hook_failures = &hook_failures_.Add(labels);
   return targets_.emplace(target, std::move(s)).first->second;
 }
@@ -97,10 +99,10 @@ void ControllerMetrics::ObserveSync(const TargetSpec& spec, const SyncRecord& re
   }
 }
 
-void ControllerMetrics::CountAction(const std::string& target, bool scale_up) {
+void ControllerMetrics::CountAction(const std::string& target, ScaleDirection direction) {
   std::lock_guard lock(mu_);
   TargetSeries& s = Series(target);
-  (scale_up ? s.up : s.down)->Increment();
+  (direction == ScaleDirection::kUp ? s.up : s.down)->Increment();
 }
 
 void ControllerMetrics::CountHookFailure(const std::string& target) {

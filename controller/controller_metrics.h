@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "controller/decision_reason.h"
 #include "controller/target_state.h"
 
 namespace gov::controller {
@@ -32,7 +33,7 @@ class ControllerMetrics {
 
   // Sets the target's gauges from one sync: its record and the replica count after it.
   void ObserveSync(const TargetSpec& spec, const SyncRecord& record, int32_t replicas_after);
-  void CountAction(const std::string& target, bool scale_up);
+  void CountAction(const std::string& target, ScaleDirection direction);
   void CountHookFailure(const std::string& target);
   // Removes every series of `target` (it was deleted, or this process stopped leading).
   void ForgetTarget(const std::string& target);

@@ -5,7 +5,7 @@
 #include <set>
 #include <utility>
 
-#include "controller/decision.h"
+#include "controller/decision_json.h"
 #include "controller/target_spec.h"
 #include "core/json_util.h"
 

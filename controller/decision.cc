@@ -52,9 +52,9 @@ std::string FormatRatio(double ratio) {
   return buf;
 }
 
-AppliedLimit MakeLimit(std::string kind, std::optional<int32_t> value = std::nullopt) {
+AppliedLimit MakeLimit(LimitKind kind, std::optional<int32_t> value = std::nullopt) {
   AppliedLimit limit;
-  limit.kind = std::move(kind);
+  limit.kind = kind;
   limit.value = value;
   return limit;
 }
@@ -80,9 +80,9 @@ std::optional<AppliedLimit> CooldownHold(const Cooldown& cooldown, const TargetS
   if (!last || wait <= 0) return std::nullopt;
   const core::Duration left = seconds(wait) - (now - *last);
   if (left <= core::Duration::zero()) return std::nullopt;
-  AppliedLimit limit = MakeLimit("Cooldown");
+  AppliedLimit limit = MakeLimit(LimitKind::kCooldown);
   limit.seconds_left = CeilSeconds(left);
-  limit.direction = up ? "up" : "down";
+  limit.direction = up ? ScaleDirection::kUp : ScaleDirection::kDown;
   return limit;
 }
 
@@ -190,7 +190,7 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
 
   // HPA reconcileAutoscaler: a target scaled to zero (with minReplicas >= 1) is left alone.
   if (current <= 0) {
-    d.reason = "ScalingDisabled";
+    d.reason = DecisionReason::kScalingDisabled;
     d.message = "scaling is disabled since the replica count of the target is zero";
     return d;
   }
@@ -198,12 +198,13 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
   if (current > spec.max_replicas || current < spec.min_replicas) {
     const bool above = current > spec.max_replicas;
     d.replicas = above ? spec.max_replicas : spec.min_replicas;
-    d.reason = above ? "TooManyReplicas" : "TooFewReplicas";
+    d.reason = above ? DecisionReason::kTooManyReplicas : DecisionReason::kTooFewReplicas;
     d.message = "current replica count " + std::to_string(current) +
                 (above ? " is above maxReplicas " : " is below minReplicas ") +
                 std::to_string(d.replicas) + "; scaling " + std::to_string(current) + " -> " +
                 std::to_string(d.replicas);
-    d.limits.push_back(MakeLimit(d.reason, d.replicas));
+    d.limits.push_back(
+        MakeLimit(above ? LimitKind::kTooManyReplicas : LimitKind::kTooFewReplicas, d.replicas));
     SetScaleEvent(d, current, d.replicas, now);
     return d;
   }
@@ -216,13 +217,13 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
   } else {
     MetricStep step = ComputeProposals(spec, obs, now, d.proposals);
     if (!step.desired) {
-      d.reason = "MissingMetrics";
+      d.reason = DecisionReason::kMissingMetrics;
       const bool all = step.missing.size() >= spec.metrics.size();
       d.message = (all ? "no usable metric (" + JoinNames(step.missing) + " missing or stale)"
                        : "metrics " + JoinNames(step.missing) +
                              " missing or stale and the others do not ask for a scale-up") +
                   "; keeping " + std::to_string(current) + " replicas";
-      AppliedLimit limit = MakeLimit("MissingMetrics");
+      AppliedLimit limit = MakeLimit(LimitKind::kMissingMetrics);
       limit.metrics = std::move(step.missing);
       d.limits.push_back(std::move(limit));
       return d;
@@ -249,10 +250,11 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
   d.stabilized_replicas = stabilized.replicas;
   d.new_recommendations.push_back({desired, now});
   if (stabilized.replicas != desired) {
-    const bool up = stabilized.reason == "ScaleUpStabilized";
+    const bool up = stabilized.reason == DecisionReason::kScaleUpStabilized;
     const int32_t window = up ? spec.behavior.scale_up.stabilization_window_seconds
                               : spec.behavior.scale_down.stabilization_window_seconds;
-    AppliedLimit limit = MakeLimit(std::string(stabilized.reason), stabilized.replicas);
+    AppliedLimit limit = MakeLimit(
+        up ? LimitKind::kScaleUpStabilized : LimitKind::kScaleDownStabilized, stabilized.replicas);
     limit.window_seconds = window;
     d.limits.push_back(std::move(limit));
     message += "; stabilized to " + std::to_string(stabilized.replicas) +
@@ -263,12 +265,12 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
   const RateLimit limited =
       ApplyRateLimits(current, stabilized.replicas, spec.min_replicas, spec.max_replicas,
                       state.scale_up_events, state.scale_down_events, spec.behavior, now);
-  d.reason = std::string(limited.reason);
-  if (limited.reason != "DesiredWithinRange") {
-    AppliedLimit limit = MakeLimit(d.reason, limited.replicas);
+  d.reason = limited.reason;
+  if (const std::optional<LimitKind> kind = ReasonLimit(limited.reason)) {
+    AppliedLimit limit = MakeLimit(*kind, limited.replicas);
     const ScalingRules& rules =
-        limited.reason == "ScaleUpLimit" ? spec.behavior.scale_up : spec.behavior.scale_down;
-    if (limited.reason == "ScaleUpLimit" || limited.reason == "ScaleDownLimit") {
+        *kind == LimitKind::kScaleUpLimit ? spec.behavior.scale_up : spec.behavior.scale_down;
+    if (*kind == LimitKind::kScaleUpLimit || *kind == LimitKind::kScaleDownLimit) {
       limit.policy = limited.limit.policy_index
                          ? DescribePolicy(rules.policies[*limited.limit.policy_index])
                          : "selectPolicy Disabled";
@@ -278,14 +280,14 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
                (limit.policy.empty() ? "" : " (" + limit.policy + ")");
     d.limits.push_back(std::move(limit));
   } else if (stabilized.replicas != desired) {
-    d.reason = std::string(stabilized.reason);
+    d.reason = stabilized.reason;
   }
 
   // Governor's cooldown, on top of behavior.
   int32_t replicas = limited.replicas;
   if (std::optional<AppliedLimit> hold =
           CooldownHold(spec.cooldown, state, current, replicas, now)) {
-    d.reason = "Cooldown";
+    d.reason = DecisionReason::kCooldown;
     message += "; held at " + std::to_string(current) + ": " +
                (replicas > current ? "scale-up" : "scale-down") + " cooldown, " +
                std::to_string(*hold->seconds_left) + "s left";

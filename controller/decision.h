@@ -8,10 +8,9 @@
 
 #include "controller/behavior.h"
 #include "controller/behavior_limits.h"
+#include "controller/decision_reason.h"
 #include "controller/target_spec.h"
 #include "core/clock.h"
-#include "core/json_util.h"
-#include "core/json_writer.h"
 
 namespace gov::controller {
 
@@ -61,23 +60,19 @@ struct MetricProposal {
 
 // A bound that changed the outcome, for people reading why.
 struct AppliedLimit {
-  // ScaleUpLimit, ScaleDownLimit, TooManyReplicas, TooFewReplicas, ScaleUpStabilized,
-  // ScaleDownStabilized, MissingMetrics, Cooldown.
-  std::string kind;
-  std::optional<int32_t> value;           // the bound, in replicas
-  std::string policy;                     // e.g. "Pods 4 per 15s"; empty if none
-  std::optional<int32_t> window_seconds;  // stabilization window
-  std::optional<int64_t> seconds_left;    // cooldown, rounded up
-  std::string direction;                  // "up" / "down" for Cooldown
-  std::vector<std::string> metrics;       // MissingMetrics
+  LimitKind kind = LimitKind::kScaleUpLimit;
+  std::optional<int32_t> value;             // the bound, in replicas
+  std::string policy;                       // e.g. "Pods 4 per 15s"; empty if none
+  std::optional<int32_t> window_seconds;    // stabilization window
+  std::optional<int64_t> seconds_left;      // cooldown, rounded up
+  std::optional<ScaleDirection> direction;  // Cooldown
+  std::vector<std::string> metrics;         // MissingMetrics
 };
 
 struct Decision {
   int32_t current_replicas = 0;
   int32_t replicas = 0;  // the count to set (== current_replicas for "no change")
-  // ScaleUpLimit, ScaleDownLimit, TooManyReplicas, TooFewReplicas, DesiredWithinRange,
-  // ScaleUpStabilized, ScaleDownStabilized, Cooldown, MissingMetrics, ScalingDisabled.
-  std::string reason;
+  DecisionReason reason = DecisionReason::kDesiredWithinRange;
   std::string message;  // one human sentence
   std::vector<MetricProposal> proposals;
   std::optional<int32_t> desired_replicas;     // max of the proposals (or the given desired)
@@ -112,10 +107,5 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
 // stabilization windows and events older than their direction's longest policy period
 // (what HPA overwrites in place). Decide gives the same result on the pruned state.
 TargetState PruneState(const Behavior& behavior, const TargetState& state, core::TimePoint now);
-
-// The decision as JSON (the `governor decide` output); times are Unix seconds.
-core::Json DecisionToJson(const Decision& decision);
-// DecisionToJson's object appended to `w` without a DOM (the loop's decision records).
-void WriteDecisionJson(core::JsonWriter& w, const Decision& decision);
 
 }  // namespace gov::controller

@@ -1,10 +1,10 @@
-// DecisionToJson and WriteDecisionJson (declared in decision.h): the decision in the
-// `governor decide` output shape, written by one function for both the DOM and the text.
+// DecisionToJson and WriteDecisionJson: the decision in the `governor decide` output shape,
+// written by one function for both the DOM and the text.
+#include "controller/decision_json.h"
+
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "controller/decision.h"
 
 namespace gov::controller {
 
@@ -79,7 +79,7 @@ void WriteDecision(Writer& w, const Decision& d) {
   w.BeginObject();
   w.Key("replicas").Int(d.replicas);
   w.Key("currentReplicas").Int(d.current_replicas);
-  w.Key("reason").String(d.reason);
+  w.Key("reason").String(DecisionReasonName(d.reason));
   w.Key("message").String(d.message);
   w.Key("proposals").BeginArray();
   for (const MetricProposal& p : d.proposals) {
@@ -104,12 +104,12 @@ void WriteDecision(Writer& w, const Decision& d) {
   core::WriteOptionalNumber(w, d.stabilized_replicas);
   w.Key("limits").BeginArray();
   for (const AppliedLimit& limit : d.limits) {
-    w.BeginObject().Key("kind").String(limit.kind);
+    w.BeginObject().Key("kind").String(LimitKindName(limit.kind));
     if (limit.value) w.Key("value").Int(*limit.value);
     if (!limit.policy.empty()) w.Key("policy").String(limit.policy);
     if (limit.window_seconds) w.Key("windowSeconds").Int(*limit.window_seconds);
     if (limit.seconds_left) w.Key("secondsLeft").Int(*limit.seconds_left);
-    if (!limit.direction.empty()) w.Key("direction").String(limit.direction);
+    if (limit.direction) w.Key("direction").String(ScaleDirectionName(*limit.direction));
     if (!limit.metrics.empty()) {
       w.Key("metrics").BeginArray();
       for (const std::string& m : limit.metrics) w.String(m);

@@ -1,13 +1,11 @@
 #include "controller/target_service.h"
 
-#include <cmath>
 #include <map>
 #include <set>
 #include <vector>
 
+#include "controller/metric_ingest.h"
 #include "controller/metric_source.h"
-#include "controller/target_state.h"
-#include "core/time_format.h"
 #include "store/audit_repository.h"
 
 namespace gov::controller {
@@ -15,7 +13,6 @@ namespace gov::controller {
 namespace {
 
 constexpr const char* kResourcePrefix = "targets/";
-constexpr size_t kMaxInstanceLength = 256;
 constexpr int kConfigSyncAttempts = 3;
 
 std::string CanonicalJson(const TargetSpec& spec) { return TargetSpecToJson(spec).dump(); }
@@ -26,38 +23,12 @@ core::Status ConfigOwned(const std::string& name) {
                         "restart Governor");
 }
 
-core::Status AuditChange(store::Transaction& tx, core::TimePoint now, const ChangeContext& ctx,
-                         const std::string& action, const std::string& name,
-                         std::optional<std::string> before, std::optional<std::string> after) {
-  return store::AuditRepository::Append(tx, {0, now, ctx.actor, action, kResourcePrefix + name,
-                                             std::move(before), std::move(after), ctx.request_id})
-      .status();
-}
-
-core::Json ParseStored(const std::string& text) {
-  auto json = core::ParseJson(text);
-  return json.ok() ? std::move(json).value() : core::Json(nullptr);
-}
-
-std::optional<core::TimePoint> ReadPushTime(core::FieldReader& r, core::TimePoint now) {
-  const core::Json* t = r.Get("timestamp");
-  if (t == nullptr) return now;
-  std::optional<core::TimePoint> at;
-  if (t->is_number()) {
-    const double s = t->get<double>();
-    if (std::isfinite(s) && s >= 0 && s <= 9e9) at = core::FromUnixSeconds(s);
-  } else if (t->is_string()) {
-    at = core::ParseRfc3339(t->get<std::string>());
-  }
-  if (!at) {
-    r.Fail("timestamp", "expected Unix seconds or an RFC 3339 date-time");
-    return std::nullopt;
-  }
-  if (*at > now + kMaxPushClockSkew) {
-    r.Fail("timestamp", "is more than 60 s in the future (check the pusher's clock)");
-    return std::nullopt;
-  }
-  return at;
+core::Status AuditChange(store::Transaction& tx, core::TimePoint now,
+                         const store::AuditActor& actor, const std::string& action,
+                         const std::string& name, std::optional<std::string> before,
+                         std::optional<std::string> after) {
+  return store::AuditRepository::Record(tx, actor, now, action, kResourcePrefix + name,
+                                        std::move(before), std::move(after));
 }
 
 }  // namespace
@@ -133,7 +104,7 @@ core::Status TargetService::SyncConfigTargets(const core::Json& targets) {
 }
 
 core::Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>& specs) {
-  const ChangeContext ctx{"config", ""};
+  const store::AuditActor actor{"config", ""};
   const core::TimePoint now = clock_.Now();
   return store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
@@ -148,7 +119,7 @@ core::Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>&
             store::TargetRecord t{spec.name, json, store::kTargetSourceConfig, 1, now, now};
             RETURN_IF_ERROR(store::TargetRepository::Insert(tx, t));
             RETURN_IF_ERROR(
-                AuditChange(tx, now, ctx, "target.create", spec.name, std::nullopt, json));
+                AuditChange(tx, now, actor, "target.create", spec.name, std::nullopt, json));
             changed = true;
           } else if (it->second.spec_json != json ||
                      it->second.source != store::kTargetSourceConfig) {
@@ -156,8 +127,8 @@ core::Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>&
                                                             store::kTargetSourceConfig,
                                                             it->second.version, now)
                                 .status());
-            RETURN_IF_ERROR(
-                AuditChange(tx, now, ctx, "target.update", spec.name, it->second.spec_json, json));
+            RETURN_IF_ERROR(AuditChange(tx, now, actor, "target.update", spec.name,
+                                        it->second.spec_json, json));
             changed = true;
           }
           by_name.erase(spec.name);
@@ -166,7 +137,7 @@ core::Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>&
           if (t.source != store::kTargetSourceConfig) continue;
           RETURN_IF_ERROR(store::TargetRepository::Delete(tx, name, t.version));
           RETURN_IF_ERROR(
-              AuditChange(tx, now, ctx, "target.delete", name, t.spec_json, std::nullopt));
+              AuditChange(tx, now, actor, "target.delete", name, t.spec_json, std::nullopt));
           changed = true;
         }
         if (!changed) return core::Status::Ok();
@@ -183,7 +154,7 @@ core::StatusOr<TargetDetails> TargetService::Details(store::Transaction& tx,
   return out;
 }
 
-core::StatusOr<TargetDetails> TargetService::Create(const ChangeContext& ctx,
+core::StatusOr<TargetDetails> TargetService::Create(const store::AuditActor& actor,
                                                     const core::Json& body) {
   ASSIGN_OR_RETURN(TargetSpec spec, ValidateTarget(body, "", validate_hook_));
   const core::TimePoint now = clock_.Now();
@@ -191,14 +162,14 @@ core::StatusOr<TargetDetails> TargetService::Create(const ChangeContext& ctx,
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
         RETURN_IF_ERROR(store::TargetRepository::Insert(tx, record));
-        RETURN_IF_ERROR(
-            AuditChange(tx, now, ctx, "target.create", spec.name, std::nullopt, record.spec_json));
+        RETURN_IF_ERROR(AuditChange(tx, now, actor, "target.create", spec.name, std::nullopt,
+                                    record.spec_json));
         return db_.Notify(tx, kTargetsChannel, spec.name);
       }));
   return TargetDetails{record, std::nullopt, std::nullopt};
 }
 
-core::StatusOr<TargetDetails> TargetService::Replace(const ChangeContext& ctx,
+core::StatusOr<TargetDetails> TargetService::Replace(const store::AuditActor& actor,
                                                      const std::string& name,
                                                      const core::Json& body,
                                                      std::optional<int64_t> expected_version) {
@@ -223,14 +194,14 @@ core::StatusOr<TargetDetails> TargetService::Replace(const ChangeContext& ctx,
                                          tx, name, CanonicalJson(*spec), store::kTargetSourceApi,
                                          expected_version.value_or(before.version), now));
         RETURN_IF_ERROR(
-            AuditChange(tx, now, ctx, "target.update", name, before.spec_json, after.spec_json));
+            AuditChange(tx, now, actor, "target.update", name, before.spec_json, after.spec_json));
         ASSIGN_OR_RETURN(out, Details(tx, std::move(after)));
         return db_.Notify(tx, kTargetsChannel, name);
       }));
   return out;
 }
 
-core::Status TargetService::Delete(const ChangeContext& ctx, const std::string& name,
+core::Status TargetService::Delete(const store::AuditActor& actor, const std::string& name,
                                    std::optional<int64_t> expected_version) {
   const core::TimePoint now = clock_.Now();
   RETURN_IF_ERROR(store::WithTransaction(
@@ -240,7 +211,7 @@ core::Status TargetService::Delete(const ChangeContext& ctx, const std::string& 
         RETURN_IF_ERROR(
             store::TargetRepository::Delete(tx, name, expected_version.value_or(before.version)));
         RETURN_IF_ERROR(
-            AuditChange(tx, now, ctx, "target.delete", name, before.spec_json, std::nullopt));
+            AuditChange(tx, now, actor, "target.delete", name, before.spec_json, std::nullopt));
         return db_.Notify(tx, kTargetsChannel, name);
       }));
   push_.Erase(name);
@@ -277,66 +248,19 @@ core::StatusOr<size_t> TargetService::PushMetrics(const std::string& name, const
   {
     ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
     ASSIGN_OR_RETURN(auto record, store::TargetRepository::Get(*tx, name));
-    ASSIGN_OR_RETURN(spec, ParseTargetSpec(ParseStored(record.spec_json), ""));
-  }
-  std::map<std::string, const MetricSpec*, std::less<>> metrics;
-  for (const MetricSpec& m : spec.metrics) metrics[m.name] = &m;
-
-  core::FieldReader r(body, "");
-  r.RejectUnknown({"samples"});
-  if (r.ok() && !r.Has("samples")) r.Fail("samples", "is required: [{\"metric\", \"value\"}]");
-  const core::Json* samples = r.OptionalArray("samples");
-  RETURN_IF_ERROR(r.status());
-  if (samples->empty() || samples->size() > kMaxSamplesPerPush) {
-    return core::InvalidArgument(
-        "must hold 1 to " + std::to_string(kMaxSamplesPerPush) + " samples", "samples");
+    ASSIGN_OR_RETURN(spec, ParseTargetSpec(ParseStoredJson(record.spec_json), ""));
   }
   const core::TimePoint now = clock_.Now();
-  std::vector<PushedSample> parsed;
-  parsed.reserve(samples->size());
-  for (size_t i = 0; i < samples->size(); ++i) {
-    core::FieldReader s((*samples)[i], core::IndexFieldPath("samples", i));
-    s.RejectUnknown({"metric", "value", "timestamp", "instance"});
-    PushedSample sample;
-    sample.metric = s.RequiredString("metric");
-    if (s.ok()) {
-      auto m = metrics.find(sample.metric);
-      if (m == metrics.end()) {
-        s.Fail("metric", "target " + name + " has no metric \"" + sample.metric + "\"");
-      } else if (m->second->source.prometheus) {
-        s.Fail("metric", "\"" + sample.metric + "\" is read from Prometheus, not pushed");
-      }
-    }
-    if (s.ok()) {
-      const core::Json* value = s.Get("value");
-      if (value == nullptr || !value->is_number() || !std::isfinite(value->get<double>()) ||
-          value->get<double>() < 0) {
-        s.Fail("value", "must be a finite number >= 0");
-      } else {
-        sample.value = value->get<double>();
-      }
-    }
-    if (s.ok()) {
-      if (auto at = ReadPushTime(s, now)) sample.timestamp = *at;
-    }
-    if (s.ok()) {
-      sample.instance = s.OptionalString("instance").value_or("");
-      if (s.ok() && sample.instance.size() > kMaxInstanceLength) {
-        s.Fail("instance", "must be at most 256 characters");
-      }
-    }
-    RETURN_IF_ERROR(s.status());
-    parsed.push_back(std::move(sample));
-  }
-  push_.Record(name, parsed, PushWindow(spec), now);
-  return parsed.size();
+  ASSIGN_OR_RETURN(std::vector<PushedSample> samples, ParsePushedSamples(spec, body, now));
+  push_.Record(name, samples, PushWindow(spec), now);
+  return samples.size();
 }
 
 core::StatusOr<ScaleView> TargetService::Scale(const std::string& name) {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
   ASSIGN_OR_RETURN(auto record, store::TargetRepository::Get(*tx, name));
   ASSIGN_OR_RETURN(auto state, store::TargetStateRepository::Find(*tx, name));
-  ASSIGN_OR_RETURN(TargetSpec spec, ParseTargetSpec(ParseStored(record.spec_json), ""));
+  ASSIGN_OR_RETURN(TargetSpec spec, ParseTargetSpec(ParseStoredJson(record.spec_json), ""));
   if (spec.mode == TargetMode::kDryRun) {
     return core::Conflict("target " + name +
                           " is in dryRun mode: its decisions are recorded, not served for scaling");
@@ -350,50 +274,6 @@ core::StatusOr<ScaleView> TargetService::Scale(const std::string& name) {
   view.state = std::move(*state);
   view.mode = spec.mode;
   return view;
-}
-
-core::Json TargetDetailsToJson(const TargetDetails& d) {
-  core::Json status = {{"replicas", nullptr},     {"desiredReplicas", nullptr},
-                       {"lastSyncAt", nullptr},   {"epoch", nullptr},
-                       {"lastDecision", nullptr}, {"conditions", core::Json::array()}};
-  if (d.state) {
-    status["replicas"] = d.state->replicas;
-    status["desiredReplicas"] =
-        d.state->desired_replicas ? core::Json(*d.state->desired_replicas) : core::Json(nullptr);
-    status["lastSyncAt"] = core::FormatRfc3339(d.state->last_sync_at);
-    status["epoch"] = d.state->epoch;
-  }
-  if (d.last_decision) {
-    core::Json record = DecisionRecordToJson(*d.last_decision);
-    status["conditions"] = ConditionsFromRecord(record);
-    status["lastDecision"] = std::move(record);
-  }
-  return {{"name", d.record.name},
-          {"source", d.record.source},
-          {"version", d.record.version},
-          {"createdAt", core::FormatRfc3339(d.record.created_at)},
-          {"updatedAt", core::FormatRfc3339(d.record.updated_at)},
-          {"spec", ParseStored(d.record.spec_json)},
-          {"status", std::move(status)}};
-}
-
-core::Json DecisionRecordToJson(const store::DecisionRecord& d) {
-  core::Json out = ParseStored(d.record_json);
-  if (!out.is_object()) out = core::Json::object();
-  out["id"] = d.id;
-  out["epoch"] = d.epoch;
-  out["actuation"]["status"] = d.actuation;
-  out["actuation"]["error"] = d.error ? core::Json(*d.error) : core::Json(nullptr);
-  return out;
-}
-
-core::Json ScaleViewToJson(const ScaleView& v) {
-  return {{"target", v.target},
-          {"desiredReplicas", v.desired_replicas},
-          {"currentReplicas", v.state.replicas},
-          {"decisionId", v.state.last_decision_id},
-          {"decidedAt", core::FormatRfc3339(v.state.last_sync_at)},
-          {"mode", std::string(TargetModeName(v.mode))}};
 }
 
 }  // namespace gov::controller

@@ -5,30 +5,21 @@
 #include <string>
 #include <vector>
 
+#include "controller/metric_ingest.h"
 #include "controller/metric_store.h"
 #include "controller/target_spec.h"
+#include "controller/target_views.h"
 #include "core/clock.h"
 #include "core/json_util.h"
+#include "store/audit_repository.h"
 #include "store/database.h"
-#include "store/decision_repository.h"
 #include "store/page.h"
 #include "store/target_repository.h"
-#include "store/target_state_repository.h"
 
 namespace gov::controller {
 
 // Notification channel carrying a target name whenever a target changes (the loop reloads).
 inline constexpr const char* kTargetsChannel = "gov_targets";
-// At most this many samples per push request.
-inline constexpr size_t kMaxSamplesPerPush = 10000;
-// A pushed timestamp may be at most this far ahead of the server's clock.
-inline constexpr core::Duration kMaxPushClockSkew = std::chrono::seconds(60);
-
-// Who made a change, for the audit log.
-struct ChangeContext {
-  std::string actor;
-  std::string request_id;
-};
 
 // Checks a target's `hook` object found at `field_path` ("hook", "targets[0].hook"); errors
 // name the field. In production this builds the hook with MakeHook.
@@ -45,21 +36,6 @@ core::StatusOr<TargetSpec> ValidateTarget(const core::Json& json, const std::str
 std::vector<core::Status> ValidateConfigTargets(const core::Json& targets,
                                                 const HookValidator& validate_hook,
                                                 std::vector<TargetSpec>& specs);
-
-// A target with what the loop last recorded for it.
-struct TargetDetails {
-  store::TargetRecord record;
-  std::optional<store::TargetStateRecord> state;
-  std::optional<store::DecisionRecord> last_decision;
-};
-
-// What a platform that polls (KEDA's metrics-api scaler, the pull hook) reads.
-struct ScaleView {
-  std::string target;
-  int64_t desired_replicas = 0;
-  store::TargetStateRecord state;
-  TargetMode mode = TargetMode::kActive;
-};
 
 // Targets through the API and the config file, pushed metrics, and the loop's records as the
 // API serves them. Every change is validated (errors name the field), audited in the same
@@ -78,14 +54,14 @@ class TargetService {
   core::Status SyncConfigTargets(const core::Json& targets);
 
   // POST /api/v1/targets: the body is a target (ParseTargetSpec). kAlreadyExists when taken.
-  core::StatusOr<TargetDetails> Create(const ChangeContext& ctx, const core::Json& body);
+  core::StatusOr<TargetDetails> Create(const store::AuditActor& actor, const core::Json& body);
   // PUT /api/v1/targets/{name}: replaces the spec. `name` in the body, when given, must match.
   // kConflict when `expected_version` is stale or the target comes from the config file.
-  core::StatusOr<TargetDetails> Replace(const ChangeContext& ctx, const std::string& name,
+  core::StatusOr<TargetDetails> Replace(const store::AuditActor& actor, const std::string& name,
                                         const core::Json& body,
                                         std::optional<int64_t> expected_version);
   // DELETE /api/v1/targets/{name}, with its state, decisions and pushed samples.
-  core::Status Delete(const ChangeContext& ctx, const std::string& name,
+  core::Status Delete(const store::AuditActor& actor, const std::string& name,
                       std::optional<int64_t> expected_version);
 
   core::StatusOr<TargetDetails> Get(const std::string& name);
@@ -113,15 +89,5 @@ class TargetService {
   PushMetricStore& push_;
   HookValidator validate_hook_;
 };
-
-// {"name", "source", "version", "createdAt", "updatedAt", "spec": {...every field...},
-//  "status": {"replicas", "desiredReplicas", "lastSyncAt", "epoch", "lastDecision",
-//             "conditions"}} (status fields null before the first sync).
-core::Json TargetDetailsToJson(const TargetDetails& details);
-// The stored decision record, with the actuation columns (which the loop updates last).
-core::Json DecisionRecordToJson(const store::DecisionRecord& decision);
-// {"target", "desiredReplicas", "currentReplicas", "decisionId", "decidedAt", "mode"}:
-// KEDA's metrics-api scaler reads `desiredReplicas` (valueLocation).
-core::Json ScaleViewToJson(const ScaleView& view);
 
 }  // namespace gov::controller

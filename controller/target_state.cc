@@ -1,12 +1,20 @@
 #include "controller/target_state.h"
 
 #include <algorithm>
+#include <array>
+#include <string_view>
+#include <utility>
 
 #include "core/time_format.h"
 
 namespace gov::controller {
 
 namespace {
+
+// ReplicasSourceName's table, indexed by the enum's values.
+constexpr std::array<std::string_view, 3> kReplicasSourceNames = {"hook", "lastDecision",
+                                                                  "minReplicas"};
+static_assert(kReplicasSourceNames.size() == static_cast<size_t>(ReplicasSource::kAssumedMin) + 1);
 
 std::optional<core::TimePoint> ReadMillis(core::FieldReader& r, std::string_view key) {
   const std::optional<int64_t> ms = r.OptionalInt(key);
@@ -28,75 +36,121 @@ core::Status ReadEvents(core::FieldReader& r, std::string_view key, std::vector<
   return core::Status::Ok();
 }
 
-core::Json Condition(const std::string& type, bool status, const std::string& reason,
+core::Json Condition(std::string_view type, bool status, std::string_view reason,
                      const std::string& message) {
-  return {{"type", type},
+  return {{"type", std::string(type)},
           {"status", status ? "True" : "False"},
-          {"reason", reason},
+          {"reason", std::string(reason)},
           {"message", message}};
 }
 
-bool HasLimit(const core::Json& decision, std::string_view kind, core::Json* found = nullptr) {
-  if (!decision.contains("limits") || !decision["limits"].is_array()) return false;
-  for (const core::Json& limit : decision["limits"]) {
-    if (limit.value("kind", "") == kind) {
-      if (found != nullptr) *found = limit;
-      return true;
-    }
-  }
-  return false;
+// `object[key]` when it is a string, else "".
+std::string_view StringAt(const core::Json& object, const char* key) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return {};
+  return it->get_ref<const std::string&>();
 }
 
-core::Json AbleToScale(const core::Json& record) {
-  const std::string reason = record.value("reason", "");
+// `parsed`, or its error naming `field`.
+template <typename T>
+core::StatusOr<T> AtField(core::StatusOr<T> parsed, std::string field) {
+  if (parsed.ok()) return parsed;
+  return core::InvalidArgument(parsed.status().message(), std::move(field));
+}
+
+struct RecordLimit {
+  LimitKind kind = LimitKind::kScaleUpLimit;
+  const core::Json* json = nullptr;
+  ScaleDirection direction = ScaleDirection::kUp;  // Cooldown's
+};
+
+// What the conditions read from a decision record, its names parsed through their tables.
+struct RecordFacts {
+  DecisionReason reason = DecisionReason::kDesiredWithinRange;
+  store::Actuation actuation = store::Actuation::kNone;
+  std::string error;  // the actuation's error, "" when none
+  std::vector<RecordLimit> limits;
+
+  const RecordLimit* FindLimit(LimitKind kind) const {
+    for (const RecordLimit& limit : limits) {
+      if (limit.kind == kind) return &limit;
+    }
+    return nullptr;
+  }
+};
+
+core::StatusOr<RecordFacts> ParseFacts(const core::Json& record) {
+  RecordFacts facts;
+  ASSIGN_OR_RETURN(facts.reason,
+                   AtField(ParseDecisionReason(StringAt(record, "reason")), "reason"));
   const core::Json& actuation =
       record.contains("actuation") ? record["actuation"] : core::Json::object();
-  const std::string status = actuation.value("status", "");
-  const std::string error = actuation.contains("error") && actuation["error"].is_string()
-                                ? actuation["error"].get<std::string>()
-                                : "";
-  if (reason == kReasonFailedGetScale) {
-    return Condition("AbleToScale", false, "FailedGetScale",
-                     "the hook could not read the replica count: " + error);
+  ASSIGN_OR_RETURN(facts.actuation, AtField(store::ParseActuation(StringAt(actuation, "status")),
+                                            "actuation.status"));
+  facts.error = std::string(StringAt(actuation, "error"));
+  const auto decision = record.find("decision");
+  if (decision == record.end() || !decision->is_object()) return facts;
+  const auto limits = decision->find("limits");
+  if (limits == decision->end() || !limits->is_array()) return facts;
+  for (size_t i = 0; i < limits->size(); ++i) {
+    const core::Json& json = (*limits)[i];
+    const std::string path = core::IndexFieldPath("decision.limits", i);
+    RecordLimit limit{.json = &json};
+    ASSIGN_OR_RETURN(limit.kind, AtField(ParseLimitKind(StringAt(json, "kind")), path + ".kind"));
+    if (limit.kind == LimitKind::kCooldown) {
+      ASSIGN_OR_RETURN(limit.direction, AtField(ParseScaleDirection(StringAt(json, "direction")),
+                                                path + ".direction"));
+    }
+    facts.limits.push_back(limit);
   }
-  if (status == "failed") {
-    return Condition("AbleToScale", false, "FailedUpdateScale", "the hook failed: " + error);
+  return facts;
+}
+
+core::Json AbleToScale(const core::Json& record, const RecordFacts& facts) {
+  if (facts.reason == DecisionReason::kFailedGetScale) {
+    return Condition("AbleToScale", false, DecisionReasonName(facts.reason),
+                     "the hook could not read the replica count: " + facts.error);
   }
-  if (status == "pending" || status == "unknown") {
+  if (facts.actuation == store::Actuation::kFailed) {
+    return Condition("AbleToScale", false, "FailedUpdateScale", "the hook failed: " + facts.error);
+  }
+  if (facts.actuation == store::Actuation::kPending ||
+      facts.actuation == store::Actuation::kUnknown) {
     core::Json c =
         Condition("AbleToScale", false, "ActuationUnknown",
                   "the last change was handed to the hook but its answer was not recorded");
     c["status"] = "Unknown";
     return c;
   }
-  const core::Json decision = record.value("decision", core::Json::object());
-  core::Json cooldown;
-  if (reason == "Cooldown" && HasLimit(decision, "Cooldown", &cooldown)) {
-    const bool up = cooldown.value("direction", "") == "up";
+  const RecordLimit* cooldown = facts.FindLimit(LimitKind::kCooldown);
+  if (facts.reason == DecisionReason::kCooldown && cooldown != nullptr) {
+    const bool up = cooldown->direction == ScaleDirection::kUp;
     return Condition("AbleToScale", false, up ? "BackoffUpscale" : "BackoffDownscale",
                      "the time since the previous scale is still within the " +
                          std::string(up ? "scale-up" : "scale-down") + " cooldown (" +
-                         std::to_string(cooldown.value("secondsLeft", int64_t{0})) + "s left)");
+                         std::to_string(cooldown->json->value("secondsLeft", int64_t{0})) +
+                         "s left)");
   }
   const int64_t from = record.value("currentReplicas", int64_t{0});
   const int64_t to = record.value("replicas", int64_t{0});
-  if (status == "applied") {
+  if (facts.actuation == store::Actuation::kApplied) {
     return Condition(
         "AbleToScale", true, "SucceededRescale",
         "the hook accepted the change from " + std::to_string(from) + " to " + std::to_string(to));
   }
-  if (status == "dryRun") {
+  if (facts.actuation == store::Actuation::kDryRun) {
     return Condition("AbleToScale", true, "SucceededRescale",
                      "dry run: recorded the change from " + std::to_string(from) + " to " +
                          std::to_string(to) + " without calling the hook");
   }
-  if (reason == "ScaleUpStabilized") {
-    return Condition("AbleToScale", true, reason,
+  if (facts.reason == DecisionReason::kScaleUpStabilized) {
+    return Condition("AbleToScale", true, DecisionReasonName(facts.reason),
                      "recent recommendations were lower than current one, applying the lowest "
                      "recent recommendation");
   }
-  if (reason == "ScaleDownStabilized") {
-    return Condition("AbleToScale", true, reason,
+  if (facts.reason == DecisionReason::kScaleDownStabilized) {
+    return Condition("AbleToScale", true, DecisionReasonName(facts.reason),
                      "recent recommendations were higher than current one, applying the highest "
                      "recent recommendation");
   }
@@ -104,10 +158,9 @@ core::Json AbleToScale(const core::Json& record) {
                    "recommended size matches current size");
 }
 
-core::Json ScalingActive(const core::Json& record) {
-  const std::string reason = record.value("reason", "");
-  if (reason == "ScalingDisabled") {
-    return Condition("ScalingActive", false, "ScalingDisabled",
+core::Json ScalingActive(const core::Json& record, const RecordFacts& facts) {
+  if (facts.reason == DecisionReason::kScalingDisabled) {
+    return Condition("ScalingActive", false, DecisionReasonName(facts.reason),
                      "scaling is disabled since the replica count of the target is zero");
   }
   std::vector<std::string> valid;
@@ -133,29 +186,41 @@ core::Json ScalingActive(const core::Json& record) {
                    "the controller was able to compute a replica count from " + names);
 }
 
-core::Json ScalingLimited(const core::Json& record) {
-  const core::Json decision = record.value("decision", core::Json::object());
-  static const std::pair<const char*, const char*> kLimits[] = {
-      {"TooManyReplicas", "the desired replica count is more than the maximum replica count"},
-      {"TooFewReplicas", "the desired replica count is less than the minimum replica count"},
-      {"ScaleUpLimit",
+core::Json ScalingLimited(const RecordFacts& facts) {
+  static const std::pair<LimitKind, const char*> kLimits[] = {
+      {LimitKind::kTooManyReplicas,
+       "the desired replica count is more than the maximum replica count"},
+      {LimitKind::kTooFewReplicas,
+       "the desired replica count is less than the minimum replica count"},
+      {LimitKind::kScaleUpLimit,
        "the desired replica count is increasing faster than the maximum scale rate"},
-      {"ScaleDownLimit",
+      {LimitKind::kScaleDownLimit,
        "the desired replica count is decreasing faster than the maximum scale rate"},
   };
   for (const auto& [kind, message] : kLimits) {
-    core::Json limit;
-    if (HasLimit(decision, kind, &limit)) {
+    if (const RecordLimit* limit = facts.FindLimit(kind)) {
       std::string text = message;
-      if (limit.contains("value")) text += " (limited to " + limit["value"].dump() + ")";
-      return Condition("ScalingLimited", true, kind, text);
+      const core::Json& json = *limit->json;
+      if (json.contains("value")) text += " (limited to " + json["value"].dump() + ")";
+      return Condition("ScalingLimited", true, LimitKindName(kind), text);
     }
   }
-  return Condition("ScalingLimited", false, "DesiredWithinRange",
+  return Condition("ScalingLimited", false, DecisionReasonName(DecisionReason::kDesiredWithinRange),
                    "the desired count is within the acceptable range");
 }
 
 }  // namespace
+
+std::string_view ReplicasSourceName(ReplicasSource source) {
+  return kReplicasSourceNames[static_cast<size_t>(source)];
+}
+
+core::StatusOr<ReplicasSource> ParseReplicasSource(std::string_view name) {
+  for (size_t i = 0; i < kReplicasSourceNames.size(); ++i) {
+    if (kReplicasSourceNames[i] == name) return static_cast<ReplicasSource>(i);
+  }
+  return core::InvalidArgument("unknown replicas source \"" + std::string(name) + "\"");
+}
 
 core::Json TargetStateToJson(const TargetState& state) {
   return core::Json::parse(TargetStateJsonText(state));
@@ -204,8 +269,10 @@ core::Json SyncRecordToJson(const SyncRecord& r) {
   return core::Json::parse(SyncRecordJsonText(r));
 }
 
-core::Json ConditionsFromRecord(const core::Json& record) {
-  return core::Json::array({AbleToScale(record), ScalingActive(record), ScalingLimited(record)});
+core::StatusOr<core::Json> ConditionsFromRecord(const core::Json& record) {
+  ASSIGN_OR_RETURN(const RecordFacts facts, ParseFacts(record));
+  return core::Json::array(
+      {AbleToScale(record, facts), ScalingActive(record, facts), ScalingLimited(facts)});
 }
 
 }  // namespace gov::controller

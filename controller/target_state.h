@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "core/clock.h"
 #include "core/json_util.h"
 #include "core/status.h"
+#include "store/decision_repository.h"
 
 namespace gov::controller {
 
@@ -30,14 +33,16 @@ TargetState ApplyDecision(const TargetSpec& spec, TargetState state, const Decis
                           bool scaled, core::TimePoint now);
 
 // Where a sync's current replica count came from.
-inline constexpr const char* kReplicasFromHook = "hook";
-inline constexpr const char* kReplicasFromLastDecision = "lastDecision";
-// No hook reading and no decision yet: minReplicas is assumed.
-inline constexpr const char* kReplicasAssumedMin = "minReplicas";
+enum class ReplicasSource : uint8_t {
+  kHook,          // the hook read the platform's count
+  kLastDecision,  // the count the last decision left
+  kAssumedMin,    // no hook reading and no decision yet: minReplicas is assumed
+};
 
-// Decision reason when the hook could not read the platform's replica count (HPA's
-// FailedGetScale): nothing is decided, the next sync tries again.
-inline constexpr const char* kReasonFailedGetScale = "FailedGetScale";
+// "hook", "lastDecision", "minReplicas".
+std::string_view ReplicasSourceName(ReplicasSource source);
+// The source named `name`; kInvalidArgument for any other text.
+core::StatusOr<ReplicasSource> ParseReplicasSource(std::string_view name);
 
 // One sync of one target: what it observed, decided and did. Serialized as the decision
 // record the API serves (GET /api/v1/targets/{name}/decisions).
@@ -47,10 +52,10 @@ struct SyncRecord {
   core::TimePoint at;
   int64_t epoch = 0;
   TargetMode mode = TargetMode::kActive;
-  std::string replicas_source;
+  ReplicasSource replicas_source = ReplicasSource::kAssumedMin;
   std::vector<std::pair<std::string, MetricSample>> metrics;  // by metric name, spec order
   Decision decision;
-  std::string actuation;             // store::kActuation*
+  store::Actuation actuation = store::Actuation::kNone;
   std::string hook;                  // the hook kind, "" when none was built
   std::optional<std::string> error;  // hook or read failure
 };
@@ -65,7 +70,8 @@ std::string SyncRecordJsonText(const SyncRecord& record);
 
 // HPA-style status conditions (AbleToScale, ScalingActive, ScalingLimited) derived from the
 // latest decision record (SyncRecordToJson's shape):
-// [{"type", "status": "True"|"False", "reason", "message"}].
-core::Json ConditionsFromRecord(const core::Json& record);
+// [{"type", "status": "True"|"False", "reason", "message"}]. kInvalidArgument naming the field
+// when the record's reason, actuation status, limit kind or direction has no known name.
+core::StatusOr<core::Json> ConditionsFromRecord(const core::Json& record);
 
 }  // namespace gov::controller

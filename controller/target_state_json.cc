@@ -3,6 +3,7 @@
 // took most of a 10,000-target sync (bench/controller_loop_benchmark.cc). The shapes are those
 // of TargetStateToJson and SyncRecordToJson; the decision inside a record is written by
 // WriteDecisionJson, which shares its one definition with DecisionToJson (decision_json.cc).
+#include "controller/decision_json.h"
 #include "controller/target_state.h"
 #include "core/json_writer.h"
 #include "core/time_format.h"
@@ -68,11 +69,15 @@ std::string SyncRecordJsonText(const SyncRecord& r) {
   w.Key("epoch").Int(r.epoch);
   w.Key("mode").String(TargetModeName(r.mode));
   w.Key("currentReplicas").Int(r.decision.current_replicas);
-  w.Key("replicasSource").String(r.replicas_source);
+  w.Key("replicasSource").String(ReplicasSourceName(r.replicas_source));
   w.Key("replicas").Int(r.decision.replicas);
-  w.Key("reason").String(r.decision.reason);
+  w.Key("reason").String(DecisionReasonName(r.decision.reason));
   w.Key("message").String(r.decision.message);
-  w.Key("actuation").BeginObject().Key("status").String(r.actuation).Key("hook");
+  w.Key("actuation")
+      .BeginObject()
+      .Key("status")
+      .String(store::ActuationName(r.actuation))
+      .Key("hook");
   if (r.hook.empty()) {
     w.Null();
   } else {

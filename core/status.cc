@@ -1,5 +1,8 @@
 #include "core/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace gov::core {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -50,5 +53,15 @@ std::string Status::ToString() const {
   if (!field_.empty()) out += " (" + field_ + ")";
   return out;
 }
+
+namespace internal {
+
+void DieOnStatusOrError(const Status& status) {
+  std::fprintf(stderr, "StatusOr accessed without a value: %s\n", status.ToString().c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace internal
 
 }  // namespace gov::core

@@ -82,6 +82,11 @@ inline Status FailedPrecondition(std::string message) {
   return Status(StatusCode::kFailedPrecondition, std::move(message));
 }
 
+namespace internal {
+// Prints "StatusOr accessed without a value: <status>" to stderr and aborts.
+[[noreturn]] void DieOnStatusOrError(const Status& status);
+}  // namespace internal
+
 // A value or the Status explaining why there is none.
 template <typename T>
 class [[nodiscard]] StatusOr {
@@ -94,15 +99,30 @@ class [[nodiscard]] StatusOr {
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
 
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
+  // The value. On an error these print the status to stderr and abort (a broken invariant:
+  // check ok() first), as absl::StatusOr does.
+  T& value() & {
+    EnsureOk();
+    return *value_;
+  }
+  const T& value() const& {
+    EnsureOk();
+    return *value_;
+  }
+  T&& value() && {
+    EnsureOk();
+    return std::move(*value_);
+  }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
 
  private:
+  void EnsureOk() const {
+    if (!value_.has_value()) internal::DieOnStatusOrError(status_);
+  }
+
   Status status_;
   std::optional<T> value_;
 };

@@ -112,7 +112,8 @@ std::optional<DateTimeFields> ParseDateTimeFields(std::string_view s) {
 
 int64_t DateTimeFields::UtcEpochMinutes() const {
   const int64_t days = std::chrono::sys_days{date}.time_since_epoch().count();
-  return (days * 24 + hour) * 60 + minute - offset_sign * (offset_hours * 60 + offset_minutes);
+  return (days * 24 + hour) * 60 + minute -
+         int64_t{offset_sign} * (offset_hours * 60 + offset_minutes);
 }
 
 std::optional<TimePoint> ParseRfc3339(std::string_view s) {

@@ -3,7 +3,7 @@
 
 #include "flags/features_json.h"
 #include "flags/internal/js.h"
-#include "flags/validate.h"
+#include "flags/internal/validate.h"
 
 namespace gov::flags {
 

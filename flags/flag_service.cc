@@ -1,10 +1,7 @@
 #include "flags/flag_service.h"
 
-#include <fstream>
-#include <sstream>
-
-#include "flags/features_json.h"
-#include "flags/flag_service_store.h"
+#include "flags/internal/flag_service_store.h"
+#include "flags/internal/flag_writes.h"
 #include "store/audit_repository.h"
 #include "store/environment_repository.h"
 #include "store/flag_repository.h"
@@ -13,24 +10,9 @@ namespace gov::flags {
 
 namespace {
 
-core::Status Audit(store::Transaction& tx, const ChangeAuthor& author, core::TimePoint now,
-                   const std::string& action, const std::string& resource,
-                   std::optional<std::string> before, std::optional<std::string> after) {
-  return store::AuditRepository::Append(
-             tx, {0, now, author.actor, action, resource, std::move(before), std::move(after),
-                  author.request_id})
-      .status();
-}
-
 std::optional<std::string> FeatureAuditJson(const AdminFeature* f) {
   if (f == nullptr) return std::nullopt;
   return AdminFeatureToJson(*f).dump();
-}
-
-core::Status RequireEnvironment(store::Transaction& tx, const std::string& environment) {
-  ASSIGN_OR_RETURN(bool exists, store::EnvironmentRepository::Exists(tx, environment));
-  if (!exists) return core::NotFound("environment " + environment + " not found");
-  return core::Status::Ok();
 }
 
 // Every segment the strategies reference exists; `path` is where the strategies list sits.
@@ -71,48 +53,6 @@ core::Status CheckReferences(store::Transaction& tx, const AdminFeature& f) {
     RETURN_IF_ERROR(parent.status());
   }
   return core::Status::Ok();
-}
-
-// Writes `next` over `before` (nullptr: a new feature). Returns whether anything changed,
-// and adds the environments whose client view changed to `touched`.
-core::StatusOr<bool> WriteFeature(store::Transaction& tx, const AdminFeature& next,
-                                  const AdminFeature* before, core::TimePoint now,
-                                  std::set<std::string>& touched, bool& all) {
-  const std::string& name = next.definition.name;
-  const std::string definition = DefinitionToJson(next.definition).dump();
-  auto state_of = [](const AdminFeature& f, const std::string& env) {
-    auto it = f.environments.find(env);
-    return it == f.environments.end() ? EnvironmentState{} : it->second;
-  };
-  if (before == nullptr) {
-    RETURN_IF_ERROR(store::FlagRepository::InsertFeature(
-        tx, {name, next.definition.project, definition, 1, now, now}));
-    for (const auto& [env, state] : next.environments) {
-      RETURN_IF_ERROR(
-          store::FlagRepository::PutFeatureEnvironment(tx, EncodeState(name, env, state)));
-    }
-    all = true;
-    return true;
-  }
-  const bool definition_changed = DefinitionToJson(before->definition).dump() != definition;
-  std::set<std::string> environments;
-  for (const auto& [env, state] : before->environments) environments.insert(env);
-  for (const auto& [env, state] : next.environments) environments.insert(env);
-  std::vector<std::string> changed;
-  for (const auto& env : environments) {
-    if (!(state_of(*before, env) == state_of(next, env))) changed.push_back(env);
-  }
-  if (!definition_changed && changed.empty()) return false;
-  RETURN_IF_ERROR(store::FlagRepository::UpdateFeature(tx, name, next.definition.project,
-                                                       definition, before->version, now)
-                      .status());
-  for (const auto& env : changed) {
-    RETURN_IF_ERROR(store::FlagRepository::PutFeatureEnvironment(
-        tx, EncodeState(name, env, state_of(next, env))));
-  }
-  if (definition_changed) all = true;
-  touched.insert(changed.begin(), changed.end());
-  return true;
 }
 
 core::StatusOr<AdminFeature> ParseReplacement(const core::Json& body, const std::string& name) {
@@ -172,7 +112,7 @@ core::StatusOr<AdminFeature> FlagService::GetFeature(const std::string& name) {
   return std::move(*out);
 }
 
-core::StatusOr<AdminFeature> FlagService::CreateFeature(const ChangeAuthor& author,
+core::StatusOr<AdminFeature> FlagService::CreateFeature(const store::AuditActor& author,
                                                         const core::Json& body) {
   ASSIGN_OR_RETURN(AdminFeature next, ParseAdminFeature(body));
   const std::string name = next.definition.name;
@@ -183,15 +123,15 @@ core::StatusOr<AdminFeature> FlagService::CreateFeature(const ChangeAuthor& auth
     RETURN_IF_ERROR(
         WriteFeature(tx, next, nullptr, now, touched.environments, touched.all).status());
     ASSIGN_OR_RETURN(created, LoadAdminFeature(tx, name));
-    return Audit(tx, author, now, "flag.create", "flags/" + name, std::nullopt,
-                 FeatureAuditJson(&*created));
+    return store::AuditRepository::Record(tx, author, now, "flag.create", "flags/" + name,
+                                          std::nullopt, FeatureAuditJson(&*created));
   }));
   return std::move(*created);
 }
 
 core::StatusOr<AdminFeature> FlagService::Update(
-    const ChangeAuthor& author, const std::string& name, std::optional<int64_t> expected_version,
-    const std::string& action,
+    const store::AuditActor& author, const std::string& name,
+    std::optional<int64_t> expected_version, const std::string& action,
     const std::function<core::Status(store::Transaction&, AdminFeature&)>& edit) {
   std::optional<AdminFeature> after;
   RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
@@ -207,13 +147,13 @@ core::StatusOr<AdminFeature> FlagService::Update(
                      WriteFeature(tx, next, &before, now, touched.environments, touched.all));
     ASSIGN_OR_RETURN(after, LoadAdminFeature(tx, name));
     if (!changed) return core::Status::Ok();
-    return Audit(tx, author, now, action, "flags/" + name, FeatureAuditJson(&before),
-                 FeatureAuditJson(&*after));
+    return store::AuditRepository::Record(tx, author, now, action, "flags/" + name,
+                                          FeatureAuditJson(&before), FeatureAuditJson(&*after));
   }));
   return std::move(*after);
 }
 
-core::StatusOr<AdminFeature> FlagService::ReplaceFeature(const ChangeAuthor& author,
+core::StatusOr<AdminFeature> FlagService::ReplaceFeature(const store::AuditActor& author,
                                                          const std::string& name,
                                                          const core::Json& body,
                                                          std::optional<int64_t> expected_version) {
@@ -227,7 +167,7 @@ core::StatusOr<AdminFeature> FlagService::ReplaceFeature(const ChangeAuthor& aut
                 });
 }
 
-core::StatusOr<AdminFeature> FlagService::PatchFeature(const ChangeAuthor& author,
+core::StatusOr<AdminFeature> FlagService::PatchFeature(const store::AuditActor& author,
                                                        const std::string& name,
                                                        const core::Json& patch,
                                                        std::optional<int64_t> expected_version) {
@@ -246,7 +186,7 @@ core::StatusOr<AdminFeature> FlagService::PatchFeature(const ChangeAuthor& autho
                 });
 }
 
-core::Status FlagService::DeleteFeature(const ChangeAuthor& author, const std::string& name,
+core::Status FlagService::DeleteFeature(const store::AuditActor& author, const std::string& name,
                                         std::optional<int64_t> expected_version) {
   return Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
     ASSIGN_OR_RETURN(auto features, LoadAdminFeatures(tx));
@@ -264,12 +204,12 @@ core::Status FlagService::DeleteFeature(const ChangeAuthor& author, const std::s
     }
     RETURN_IF_ERROR(store::FlagRepository::DeleteFeature(tx, name, expected_version));
     touched.all = true;
-    return Audit(tx, author, clock_.Now(), "flag.delete", "flags/" + name, FeatureAuditJson(before),
-                 std::nullopt);
+    return store::AuditRepository::Record(tx, author, clock_.Now(), "flag.delete", "flags/" + name,
+                                          FeatureAuditJson(before), std::nullopt);
   });
 }
 
-core::StatusOr<AdminFeature> FlagService::SetEnabled(const ChangeAuthor& author,
+core::StatusOr<AdminFeature> FlagService::SetEnabled(const store::AuditActor& author,
                                                      const std::string& name,
                                                      const std::string& environment, bool enabled,
                                                      std::optional<int64_t> expected_version) {
@@ -281,7 +221,7 @@ core::StatusOr<AdminFeature> FlagService::SetEnabled(const ChangeAuthor& author,
                 });
 }
 
-core::StatusOr<AdminFeature> FlagService::SetStrategies(const ChangeAuthor& author,
+core::StatusOr<AdminFeature> FlagService::SetStrategies(const store::AuditActor& author,
                                                         const std::string& name,
                                                         const std::string& environment,
                                                         const core::Json& body,
@@ -296,7 +236,7 @@ core::StatusOr<AdminFeature> FlagService::SetStrategies(const ChangeAuthor& auth
                 });
 }
 
-core::StatusOr<AdminFeature> FlagService::SetVariants(const ChangeAuthor& author,
+core::StatusOr<AdminFeature> FlagService::SetVariants(const store::AuditActor& author,
                                                       const std::string& name,
                                                       const std::string& environment,
                                                       const core::Json& body,
@@ -308,201 +248,6 @@ core::StatusOr<AdminFeature> FlagService::SetVariants(const ChangeAuthor& author
                   next.environments[environment].variants = variants;
                   return core::Status::Ok();
                 });
-}
-
-core::StatusOr<core::Json> FlagService::Export(const std::string& environment) {
-  std::optional<ClientFeatures> features;
-  RETURN_IF_ERROR(store::WithTransaction(
-      db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
-        RETURN_IF_ERROR(RequireEnvironment(tx, environment));
-        ASSIGN_OR_RETURN(features, LoadClientFeatures(tx, environment));
-        return core::Status::Ok();
-      }));
-  return ToJson(*features);
-}
-
-core::StatusOr<ImportResult> FlagService::Import(const ChangeAuthor& author,
-                                                 const std::string& environment,
-                                                 const core::Json& body) {
-  return ImportInto(author, environment, body);
-}
-
-core::StatusOr<ImportResult> FlagService::ImportEverywhere(const ChangeAuthor& author,
-                                                           const core::Json& body) {
-  return ImportInto(author, std::nullopt, body);
-}
-
-core::StatusOr<ImportResult> FlagService::ImportInto(const ChangeAuthor& author,
-                                                     std::optional<std::string> environment,
-                                                     const core::Json& body) {
-  ASSIGN_OR_RETURN(ClientFeatures file, ParseClientFeatures(body, {.strict = true}));
-  for (size_t i = 0; i < file.features.size(); ++i) {
-    RETURN_IF_ERROR(ValidateFeatureName(
-        file.features[i].name, core::JoinFieldPath(core::IndexFieldPath("features", i), "name")));
-  }
-  ImportResult result;
-  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
-    result = {};
-    if (environment) {
-      RETURN_IF_ERROR(RequireEnvironment(tx, *environment));
-      result.environments = {*environment};
-    } else {
-      ASSIGN_OR_RETURN(auto all, store::EnvironmentRepository::List(tx));
-      for (const auto& env : all) result.environments.push_back(env.name);
-    }
-    const core::TimePoint now = clock_.Now();
-    for (const Segment& s : file.segments) {
-      const std::string name = s.name.value_or("segment-" + std::to_string(s.id));
-      const std::string definition = ToJson(s).dump();
-      auto existing = store::FlagRepository::GetSegment(tx, s.id);
-      if (existing.status().code() == core::StatusCode::kNotFound) {
-        RETURN_IF_ERROR(
-            store::FlagRepository::InsertSegment(tx, {s.id, name, definition, 1, now, now})
-                .status());
-      } else {
-        RETURN_IF_ERROR(existing.status());
-        ASSIGN_OR_RETURN(AdminSegment current, DecodeSegment(*existing));
-        if (current.segment == s || (current.segment.name == name && !s.name &&
-                                     current.segment.constraints == s.constraints)) {
-          continue;
-        }
-        RETURN_IF_ERROR(
-            store::FlagRepository::UpdateSegment(tx, s.id, name, definition, std::nullopt, now)
-                .status());
-      }
-      result.changed_segments.push_back(s.id);
-      touched.all = true;
-    }
-    for (const Feature& f : file.features) {
-      auto loaded = LoadAdminFeature(tx, f.name);
-      if (!loaded.ok() && loaded.status().code() != core::StatusCode::kNotFound)
-        return loaded.status();
-      const AdminFeature* before = loaded.ok() ? &*loaded : nullptr;
-      AdminFeature next = before ? *before : AdminFeature{};
-      AdminFeature imported = FromClientFeature(f, "");
-      next.definition = imported.definition;
-      for (const auto& env : result.environments) {
-        next.environments[env] = imported.environments.at("");
-      }
-      ASSIGN_OR_RETURN(bool changed,
-                       WriteFeature(tx, next, before, now, touched.environments, touched.all));
-      if (changed) result.changed_features.push_back(f.name);
-    }
-    if (result.changed_features.empty() && result.changed_segments.empty())
-      return core::Status::Ok();
-    const core::Json summary{{"environments", result.environments},
-                             {"features", result.changed_features},
-                             {"segments", result.changed_segments}};
-    return Audit(tx, author, now, "flags.import",
-                 "environments/" + (environment ? *environment : std::string("*")), std::nullopt,
-                 summary.dump());
-  }));
-  return result;
-}
-
-core::StatusOr<std::vector<AdminSegment>> FlagService::ListSegments() {
-  std::vector<AdminSegment> out;
-  RETURN_IF_ERROR(store::WithTransaction(
-      db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(auto records, store::FlagRepository::ListSegments(tx));
-        for (const auto& r : records) {
-          ASSIGN_OR_RETURN(auto segment, DecodeSegment(r));
-          out.push_back(std::move(segment));
-        }
-        return core::Status::Ok();
-      }));
-  return out;
-}
-
-core::StatusOr<AdminSegment> FlagService::GetSegment(int64_t id) {
-  std::optional<AdminSegment> out;
-  RETURN_IF_ERROR(store::WithTransaction(
-      db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
-        ASSIGN_OR_RETURN(out, DecodeSegment(record));
-        return core::Status::Ok();
-      }));
-  return std::move(*out);
-}
-
-core::StatusOr<AdminSegment> FlagService::CreateSegment(const ChangeAuthor& author,
-                                                        const core::Json& body) {
-  ASSIGN_OR_RETURN(Segment segment, ParseSegmentBody(body, 0));
-  std::optional<AdminSegment> created;
-  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
-    const core::TimePoint now = clock_.Now();
-    ASSIGN_OR_RETURN(int64_t id, store::FlagRepository::InsertSegment(
-                                     tx, {0, *segment.name, ToJson(segment).dump(), 1, now, now}));
-    ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
-    ASSIGN_OR_RETURN(created, DecodeSegment(record));
-    touched.all = true;
-    return Audit(tx, author, now, "segment.create", "segments/" + std::to_string(id), std::nullopt,
-                 AdminSegmentToJson(*created).dump());
-  }));
-  return std::move(*created);
-}
-
-core::StatusOr<AdminSegment> FlagService::ReplaceSegment(const ChangeAuthor& author, int64_t id,
-                                                         const core::Json& body,
-                                                         std::optional<int64_t> expected_version) {
-  ASSIGN_OR_RETURN(Segment segment, ParseSegmentBody(body, id));
-  std::optional<AdminSegment> after;
-  RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
-    ASSIGN_OR_RETURN(auto before_record, store::FlagRepository::GetSegment(tx, id));
-    ASSIGN_OR_RETURN(AdminSegment before, DecodeSegment(before_record));
-    const core::TimePoint now = clock_.Now();
-    ASSIGN_OR_RETURN(auto record,
-                     store::FlagRepository::UpdateSegment(
-                         tx, id, *segment.name, ToJson(segment).dump(), expected_version, now));
-    ASSIGN_OR_RETURN(after, DecodeSegment(record));
-    touched.all = true;
-    return Audit(tx, author, now, "segment.update", "segments/" + std::to_string(id),
-                 AdminSegmentToJson(before).dump(), AdminSegmentToJson(*after).dump());
-  }));
-  return std::move(*after);
-}
-
-core::Status FlagService::DeleteSegment(const ChangeAuthor& author, int64_t id,
-                                        std::optional<int64_t> expected_version) {
-  return Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
-    ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
-    ASSIGN_OR_RETURN(AdminSegment before, DecodeSegment(record));
-    ASSIGN_OR_RETURN(auto states, store::FlagRepository::ListAllEnvironmentStates(tx));
-    std::string users;
-    for (const auto& s : states) {
-      ASSIGN_OR_RETURN(EnvironmentState state, DecodeState(s));
-      for (const auto& strategy : state.strategies) {
-        if (std::find(strategy.segments.begin(), strategy.segments.end(), id) !=
-            strategy.segments.end()) {
-          users += (users.empty() ? "" : ", ") + s.feature + " (" + s.environment + ")";
-          break;
-        }
-      }
-    }
-    if (!users.empty()) {
-      return core::Conflict("segment " + std::to_string(id) + " is in use by: " + users);
-    }
-    RETURN_IF_ERROR(store::FlagRepository::DeleteSegment(tx, id, expected_version));
-    touched.all = true;
-    return Audit(tx, author, clock_.Now(), "segment.delete", "segments/" + std::to_string(id),
-                 AdminSegmentToJson(before).dump(), std::nullopt);
-  });
-}
-
-core::Status ImportFlagsFile(FlagService& service, const std::string& path) {
-  auto fail = [&path](const core::Status& s) {
-    const std::string where = s.field().empty() ? "" : s.field() + ": ";
-    return core::Status(s.code(), "flags file " + path + ": " + where + s.message(), s.field());
-  };
-  std::ifstream in(path);
-  if (!in) return fail(core::InvalidArgument("cannot be read"));
-  std::stringstream text;
-  text << in.rdbuf();
-  auto json = core::ParseJson(text.str());
-  if (!json.ok()) return fail(json.status());
-  auto imported = service.ImportEverywhere({"flags-file", ""}, *json);
-  if (!imported.ok()) return fail(imported.status());
-  return core::Status::Ok();
 }
 
 }  // namespace gov::flags

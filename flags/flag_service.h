@@ -4,6 +4,8 @@
 // import/export in the Unleash client-API format. Every change validates its input (errors
 // name the field), writes an audit entry, bumps the revision of each environment it affects
 // and NOTIFYs kFlagsChannel in the same transaction, then republishes those environments.
+// Features live in flag_service.cc, segments in flag_service_segments.cc, import/export in
+// flag_service_import.cc.
 
 #include <functional>
 #include <optional>
@@ -16,15 +18,10 @@
 #include "core/status.h"
 #include "flags/flag_service_model.h"
 #include "flags/snapshot_publisher.h"
+#include "store/audit_repository.h"
 #include "store/database.h"
 
 namespace gov::flags {
-
-// Who made a change, for the audit log.
-struct ChangeAuthor {
-  std::string actor;
-  std::string request_id;
-};
 
 struct ImportResult {
   std::vector<std::string> environments;
@@ -42,51 +39,55 @@ class FlagService {
   // kNotFound when absent.
   core::StatusOr<AdminFeature> GetFeature(const std::string& name);
   // Body as ParseAdminFeature reads it. kAlreadyExists for a taken name.
-  core::StatusOr<AdminFeature> CreateFeature(const ChangeAuthor& author, const core::Json& body);
+  core::StatusOr<AdminFeature> CreateFeature(const store::AuditActor& author,
+                                             const core::Json& body);
   // Replaces the whole feature; environments the body leaves out become disabled with no
   // strategies. kConflict when `expected_version` is set and stale.
-  core::StatusOr<AdminFeature> ReplaceFeature(const ChangeAuthor& author, const std::string& name,
-                                              const core::Json& body,
+  core::StatusOr<AdminFeature> ReplaceFeature(const store::AuditActor& author,
+                                              const std::string& name, const core::Json& body,
                                               std::optional<int64_t> expected_version);
   // Applies a JSON merge patch (RFC 7396) to the admin JSON of the feature, then replaces.
-  core::StatusOr<AdminFeature> PatchFeature(const ChangeAuthor& author, const std::string& name,
-                                            const core::Json& patch,
+  core::StatusOr<AdminFeature> PatchFeature(const store::AuditActor& author,
+                                            const std::string& name, const core::Json& patch,
                                             std::optional<int64_t> expected_version);
   // kConflict when other features depend on it (the message lists them).
-  core::Status DeleteFeature(const ChangeAuthor& author, const std::string& name,
+  core::Status DeleteFeature(const store::AuditActor& author, const std::string& name,
                              std::optional<int64_t> expected_version);
   // Turns the feature on or off in `environment`.
-  core::StatusOr<AdminFeature> SetEnabled(const ChangeAuthor& author, const std::string& name,
+  core::StatusOr<AdminFeature> SetEnabled(const store::AuditActor& author, const std::string& name,
                                           const std::string& environment, bool enabled,
                                           std::optional<int64_t> expected_version);
   // Body {"strategies": [...]}: the feature's strategies in `environment`.
-  core::StatusOr<AdminFeature> SetStrategies(const ChangeAuthor& author, const std::string& name,
+  core::StatusOr<AdminFeature> SetStrategies(const store::AuditActor& author,
+                                             const std::string& name,
                                              const std::string& environment, const core::Json& body,
                                              std::optional<int64_t> expected_version);
   // Body {"variants": [...]}: the feature's variants in `environment`.
-  core::StatusOr<AdminFeature> SetVariants(const ChangeAuthor& author, const std::string& name,
+  core::StatusOr<AdminFeature> SetVariants(const store::AuditActor& author, const std::string& name,
                                            const std::string& environment, const core::Json& body,
                                            std::optional<int64_t> expected_version);
 
   core::StatusOr<std::vector<AdminSegment>> ListSegments();
   core::StatusOr<AdminSegment> GetSegment(int64_t id);
   // Body {"name", "constraints"}; the id is assigned.
-  core::StatusOr<AdminSegment> CreateSegment(const ChangeAuthor& author, const core::Json& body);
-  core::StatusOr<AdminSegment> ReplaceSegment(const ChangeAuthor& author, int64_t id,
+  core::StatusOr<AdminSegment> CreateSegment(const store::AuditActor& author,
+                                             const core::Json& body);
+  core::StatusOr<AdminSegment> ReplaceSegment(const store::AuditActor& author, int64_t id,
                                               const core::Json& body,
                                               std::optional<int64_t> expected_version);
   // kConflict when a strategy uses it; the message lists "feature (environment)" pairs.
-  core::Status DeleteSegment(const ChangeAuthor& author, int64_t id,
+  core::Status DeleteSegment(const store::AuditActor& author, int64_t id,
                              std::optional<int64_t> expected_version);
 
   // Imports {"version", "features", "segments"} (strictly parsed and validated; errors name
   // the field, e.g. "features[0].strategies[1].constraints[0].operator") into `environment`:
   // listed features take the file's definition and state there, listed segments (by id) its
   // constraints; everything else is kept. Unchanged items are not rewritten.
-  core::StatusOr<ImportResult> Import(const ChangeAuthor& author, const std::string& environment,
-                                      const core::Json& body);
+  core::StatusOr<ImportResult> Import(const store::AuditActor& author,
+                                      const std::string& environment, const core::Json& body);
   // The same import into every existing environment, in one transaction.
-  core::StatusOr<ImportResult> ImportEverywhere(const ChangeAuthor& author, const core::Json& body);
+  core::StatusOr<ImportResult> ImportEverywhere(const store::AuditActor& author,
+                                                const core::Json& body);
   // `environment`'s flags in the client-API format (disabled strategies and sortOrder kept,
   // so the export imports back unchanged).
   core::StatusOr<core::Json> Export(const std::string& environment);
@@ -101,10 +102,10 @@ class FlagService {
   // Runs `change`, bumps and notifies every touched environment, commits, republishes.
   core::Status Apply(const Change& change);
   core::StatusOr<AdminFeature> Update(
-      const ChangeAuthor& author, const std::string& name, std::optional<int64_t> expected_version,
-      const std::string& action,
+      const store::AuditActor& author, const std::string& name,
+      std::optional<int64_t> expected_version, const std::string& action,
       const std::function<core::Status(store::Transaction&, AdminFeature&)>& edit);
-  core::StatusOr<ImportResult> ImportInto(const ChangeAuthor& author,
+  core::StatusOr<ImportResult> ImportInto(const store::AuditActor& author,
                                           std::optional<std::string> environment,
                                           const core::Json& body);
 

@@ -50,6 +50,7 @@ core::StatusOr<AdminFeature> ParseAdminFeature(const core::Json& body) {
   ASSIGN_OR_RETURN(out.definition, ParseFeature(def, "", kStrict));
   RETURN_IF_ERROR(ValidateFeatureName(out.definition.name, "name"));
   if (out.definition.project.empty()) return core::InvalidArgument("must not be empty", "project");
+  if (out.definition.type.empty()) return core::InvalidArgument("must not be empty", "type");
   if (environments == nullptr) return out;
   for (const auto& [env, state] : environments->items()) {
     const std::string path = core::JoinFieldPath("environments", env);

@@ -1,4 +1,4 @@
-#include "flags/flag_service_store.h"
+#include "flags/internal/flag_service_store.h"
 
 #include <map>
 

@@ -3,7 +3,7 @@
 // Feature-flag definitions in the Unleash client-API shape
 // (GET /api/client/features: {"version": 2, "features": [...], "segments": [...]}).
 // These are plain values: parse them with flags/features_json.h, check them with
-// flags/validate.h, compile them into an evaluator with flags/snapshot.h.
+// flags/internal/validate.h, compile them into an evaluator with flags/snapshot.h.
 
 #include <cstdint>
 #include <map>

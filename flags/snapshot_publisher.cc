@@ -1,6 +1,8 @@
 #include "flags/snapshot_publisher.h"
 
-#include "flags/flag_service_store.h"
+#include <algorithm>
+
+#include "flags/internal/flag_service_store.h"
 #include "store/environment_repository.h"
 #include "store/flag_repository.h"
 
@@ -82,20 +84,22 @@ core::Status SnapshotPublisher::CheckRevisions() {
 }
 
 void SnapshotPublisher::Run() {
-  auto next_check = std::chrono::steady_clock::now() + options_.check_interval;
+  const core::Clock& clock = *options_.clock;
+  core::TimePoint next_check = clock.Now() + options_.check_interval;
   std::unique_lock<std::mutex> lock(inbox_->mu);
   while (!inbox_->stopped) {
-    inbox_->cv.wait_until(lock, next_check,
-                          [&] { return inbox_->stopped || !inbox_->pending.empty(); });
+    const core::Duration wait = std::clamp<core::Duration>(
+        next_check - clock.Now(), std::chrono::milliseconds(1), options_.check_interval);
+    inbox_->cv.wait_for(lock, wait, [&] { return inbox_->stopped || !inbox_->pending.empty(); });
     if (inbox_->stopped) break;
     std::set<std::string> pending;
     pending.swap(inbox_->pending);
     lock.unlock();
     // Errors (e.g. the database briefly down) are retried by the next periodic check.
     for (const auto& env : pending) (void)Reload(env);
-    if (std::chrono::steady_clock::now() >= next_check) {
+    if (clock.Now() >= next_check) {
       (void)CheckRevisions();
-      next_check = std::chrono::steady_clock::now() + options_.check_interval;
+      next_check = clock.Now() + options_.check_interval;
     }
     lock.lock();
   }

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "flags/snapshot.h"
 #include "flags/snapshot_registry.h"
@@ -28,6 +29,9 @@ struct PublisherOptions {
   // How often stored revisions are compared with the registry's (the fallback for missed
   // notifications).
   std::chrono::milliseconds check_interval{500};
+  // Measures check_interval (the thread sleeps in real time, at most one interval, and asks
+  // this clock whether a check is due). Must outlive the publisher.
+  const core::Clock* clock = &core::SystemClock::Instance();
   CompileOptions compile;
 };
 

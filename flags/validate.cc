@@ -1,4 +1,4 @@
-#include "flags/validate.h"
+#include "flags/internal/validate.h"
 
 #include <re2/re2.h>
 

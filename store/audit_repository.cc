@@ -27,6 +27,15 @@ core::StatusOr<int64_t> AuditRepository::Append(Transaction& tx, const AuditEntr
   return rs.rows.at(0).Int(0);
 }
 
+core::Status AuditRepository::Record(Transaction& tx, const AuditActor& actor, core::TimePoint at,
+                                     const std::string& action, const std::string& resource,
+                                     std::optional<std::string> before_json,
+                                     std::optional<std::string> after_json) {
+  return Append(tx, {0, at, actor.name, action, resource, std::move(before_json),
+                     std::move(after_json), actor.request_id})
+      .status();
+}
+
 core::StatusOr<Page<AuditEntry>> AuditRepository::List(Transaction& tx, const PageRequest& page,
                                                        const std::string& resource_prefix) {
   ASSIGN_OR_RETURN(const int64_t before, ParseSeqCursor(page.cursor));

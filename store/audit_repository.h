@@ -9,6 +9,14 @@
 
 namespace gov::store {
 
+// Who made a change, for the audit log: the token's name (or what Governor itself acted for:
+// "config" for the config file's targets, "flags-file" for --flags-file) and the request that
+// carried it ("" when none). Every service that writes audit entries takes one.
+struct AuditActor {
+  std::string name;
+  std::string request_id;
+};
+
 // One admin mutation: who did what to which resource, with the JSON before and after.
 struct AuditEntry {
   int64_t seq = 0;  // assigned on insert; increases with insertion order
@@ -26,6 +34,11 @@ class AuditRepository {
  public:
   // Returns the assigned sequence number.
   static core::StatusOr<int64_t> Append(Transaction& tx, const AuditEntry& entry);
+  // Appends `actor`'s `action` on `resource` at `at`, with the JSON before and after.
+  static core::Status Record(Transaction& tx, const AuditActor& actor, core::TimePoint at,
+                             const std::string& action, const std::string& resource,
+                             std::optional<std::string> before_json,
+                             std::optional<std::string> after_json);
   // Newest first. `resource_prefix` filters to resources starting with it ("" for all).
   // The cursor is the last seq returned.
   static core::StatusOr<Page<AuditEntry>> List(Transaction& tx, const PageRequest& page,

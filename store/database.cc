@@ -3,8 +3,8 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "store/postgres_database.h"
-#include "store/sqlite_database.h"
+#include "store/internal/postgres_database.h"
+#include "store/internal/sqlite_database.h"
 
 namespace gov::store {
 

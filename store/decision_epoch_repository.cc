@@ -28,4 +28,8 @@ core::StatusOr<DecisionEpoch> DecisionEpochRepository::Current(Transaction& tx) 
                        core::FromUnixMillis(rs.rows[0].Int(2))};
 }
 
+core::StatusOr<bool> SqlDecisionEpochFence::Fence(Transaction& tx, int64_t epoch) {
+  return DecisionEpochRepository::Fence(tx, epoch);
+}
+
 }  // namespace gov::store

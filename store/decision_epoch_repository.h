@@ -28,4 +28,18 @@ class DecisionEpochRepository {
   static core::StatusOr<DecisionEpoch> Current(Transaction& tx);
 };
 
+// The fence the control loop checks before it writes, as an interface it takes by
+// constructor; SqlDecisionEpochFence is DecisionEpochRepository::Fence.
+class DecisionEpochFence {
+ public:
+  virtual ~DecisionEpochFence() = default;
+  // As DecisionEpochRepository::Fence.
+  virtual core::StatusOr<bool> Fence(Transaction& tx, int64_t epoch) = 0;
+};
+
+class SqlDecisionEpochFence final : public DecisionEpochFence {
+ public:
+  core::StatusOr<bool> Fence(Transaction& tx, int64_t epoch) override;
+};
+
 }  // namespace gov::store

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -11,13 +12,19 @@
 namespace gov::store {
 
 // How a decision reached the platform.
-inline constexpr const char* kActuationNone = "none";        // the count did not change
-inline constexpr const char* kActuationPending = "pending";  // the hook is being called
-inline constexpr const char* kActuationApplied = "applied";  // the hook accepted the change
-inline constexpr const char* kActuationFailed = "failed";    // the hook failed; not scaled
-inline constexpr const char* kActuationDryRun = "dryRun";    // dry-run mode: hook not called
-// A pending actuation whose leader stopped before recording the hook's answer.
-inline constexpr const char* kActuationUnknown = "unknown";
+enum class Actuation : uint8_t {
+  kNone,     // the count did not change
+  kPending,  // the hook is being called
+  kApplied,  // the hook accepted the change
+  kFailed,   // the hook failed; not scaled
+  kDryRun,   // dry-run mode: hook not called
+  kUnknown,  // a pending actuation whose leader stopped before recording the hook's answer
+};
+
+// The stored and wire names: "none", "pending", "applied", "failed", "dryRun", "unknown".
+std::string_view ActuationName(Actuation actuation);
+// The actuation named `name`; kInvalidArgument for any other text.
+core::StatusOr<Actuation> ParseActuation(std::string_view name);
 
 // One recorded scaling decision. `record_json` is the controller's full record (inputs,
 // explanation, outcome); the other columns are the parts queries filter on.
@@ -30,7 +37,7 @@ struct DecisionRecord {
   int64_t from_replicas = 0;
   int64_t to_replicas = 0;
   std::string reason;
-  std::string actuation = kActuationNone;
+  Actuation actuation = Actuation::kNone;
   std::optional<std::string> error;
   std::string record_json;
 };
@@ -43,11 +50,11 @@ class DecisionRepository {
   static core::StatusOr<std::optional<int64_t>> Insert(Transaction& tx,
                                                        const DecisionRecord& decision);
   // Records the hook's outcome of decision `id` (and its updated record). kNotFound when absent.
-  static core::Status SetActuation(Transaction& tx, const std::string& id,
-                                   const std::string& actuation,
+  static core::Status SetActuation(Transaction& tx, const std::string& id, Actuation actuation,
                                    const std::optional<std::string>& error,
                                    const std::string& record_json);
-  // The target's decisions, newest first; the cursor is the last seq returned.
+  // The target's decisions, newest first; the cursor is the last seq returned. kInternal when
+  // a stored actuation has no name in ActuationName's table.
   static core::StatusOr<Page<DecisionRecord>> List(Transaction& tx, const std::string& target,
                                                    const PageRequest& page);
   // The target's newest decision, if any.
@@ -55,10 +62,35 @@ class DecisionRepository {
                                                               const std::string& target);
   // Deletes all but the newest `keep` decisions of `target`. Returns how many were deleted.
   static core::StatusOr<int64_t> Prune(Transaction& tx, const std::string& target, int64_t keep);
-  // Marks decisions still pending from epochs before `epoch` as kActuationUnknown with
+  // Marks decisions still pending from epochs before `epoch` as Actuation::kUnknown with
   // `message`. Returns how many were marked.
   static core::StatusOr<int64_t> MarkAbandoned(Transaction& tx, int64_t epoch,
                                                const std::string& message);
+};
+
+// What the control loop writes of decisions, as an interface it takes by constructor;
+// SqlDecisionWriter is DecisionRepository's SQL over the caller's transaction.
+class DecisionWriter {
+ public:
+  virtual ~DecisionWriter() = default;
+  // As DecisionRepository::Insert, ::SetActuation and ::Prune.
+  virtual core::StatusOr<std::optional<int64_t>> Insert(Transaction& tx,
+                                                        const DecisionRecord& decision) = 0;
+  virtual core::Status SetActuation(Transaction& tx, const std::string& id, Actuation actuation,
+                                    const std::optional<std::string>& error,
+                                    const std::string& record_json) = 0;
+  virtual core::StatusOr<int64_t> Prune(Transaction& tx, const std::string& target,
+                                        int64_t keep) = 0;
+};
+
+class SqlDecisionWriter final : public DecisionWriter {
+ public:
+  core::StatusOr<std::optional<int64_t>> Insert(Transaction& tx,
+                                                const DecisionRecord& decision) override;
+  core::Status SetActuation(Transaction& tx, const std::string& id, Actuation actuation,
+                            const std::optional<std::string>& error,
+                            const std::string& record_json) override;
+  core::StatusOr<int64_t> Prune(Transaction& tx, const std::string& target, int64_t keep) override;
 };
 
 }  // namespace gov::store

@@ -1,4 +1,4 @@
-#include "store/postgres_database.h"
+#include "store/internal/postgres_database.h"
 
 #include <atomic>
 #include <charconv>

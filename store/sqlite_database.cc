@@ -1,4 +1,4 @@
-#include "store/sqlite_database.h"
+#include "store/internal/sqlite_database.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>

@@ -107,4 +107,8 @@ core::Status TargetRepository::Delete(Transaction& tx, const std::string& name,
   return core::Status::Ok();
 }
 
+core::StatusOr<std::vector<TargetRecord>> SqlTargetReader::ListAll(Transaction& tx) {
+  return TargetRepository::ListAll(tx);
+}
+
 }  // namespace gov::store

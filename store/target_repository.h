@@ -53,4 +53,18 @@ class TargetRepository {
                              std::optional<int64_t> expected_version);
 };
 
+// What the control loop reads of targets, as an interface it takes by constructor (tests
+// substitute their own); SqlTargetReader reads the database through TargetRepository.
+class TargetReader {
+ public:
+  virtual ~TargetReader() = default;
+  // Every target, by name.
+  virtual core::StatusOr<std::vector<TargetRecord>> ListAll(Transaction& tx) = 0;
+};
+
+class SqlTargetReader final : public TargetReader {
+ public:
+  core::StatusOr<std::vector<TargetRecord>> ListAll(Transaction& tx) override;
+};
+
 }  // namespace gov::store

@@ -59,4 +59,12 @@ core::StatusOr<std::vector<TargetStateRecord>> TargetStateRepository::ListAll(Tr
   return out;
 }
 
+core::StatusOr<bool> SqlTargetStateStore::Upsert(Transaction& tx, const TargetStateRecord& state) {
+  return TargetStateRepository::Upsert(tx, state);
+}
+
+core::StatusOr<std::vector<TargetStateRecord>> SqlTargetStateStore::ListAll(Transaction& tx) {
+  return TargetStateRepository::ListAll(tx);
+}
+
 }  // namespace gov::store

@@ -34,4 +34,20 @@ class TargetStateRepository {
   static core::StatusOr<std::vector<TargetStateRecord>> ListAll(Transaction& tx);
 };
 
+// What the control loop reads and writes of target states, as an interface it takes by
+// constructor; SqlTargetStateStore is TargetStateRepository's SQL over the caller's transaction.
+class TargetStateStore {
+ public:
+  virtual ~TargetStateStore() = default;
+  // As TargetStateRepository::Upsert and ::ListAll.
+  virtual core::StatusOr<bool> Upsert(Transaction& tx, const TargetStateRecord& state) = 0;
+  virtual core::StatusOr<std::vector<TargetStateRecord>> ListAll(Transaction& tx) = 0;
+};
+
+class SqlTargetStateStore final : public TargetStateStore {
+ public:
+  core::StatusOr<bool> Upsert(Transaction& tx, const TargetStateRecord& state) override;
+  core::StatusOr<std::vector<TargetStateRecord>> ListAll(Transaction& tx) override;
+};
+
 }  // namespace gov::store

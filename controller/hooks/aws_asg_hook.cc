@@ -1,10 +1,10 @@
-#include "controller/hooks/aws_asg_hook.h"
+#include "controller/hooks/internal/aws_asg_hook.h"
 
 #include <cctype>
 #include <charconv>
 
-#include "controller/hooks/aws_sigv4.h"
-#include "controller/hooks/http_transport.h"
+#include "controller/hooks/internal/aws_sigv4.h"
+#include "controller/hooks/internal/http_transport.h"
 
 namespace gov::controller {
 

@@ -1,4 +1,4 @@
-#include "controller/hooks/aws_credentials.h"
+#include "controller/hooks/internal/aws_credentials.h"
 
 #include <algorithm>
 #include <cctype>

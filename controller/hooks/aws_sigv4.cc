@@ -1,4 +1,4 @@
-#include "controller/hooks/aws_sigv4.h"
+#include "controller/hooks/internal/aws_sigv4.h"
 
 #include <algorithm>
 #include <cctype>

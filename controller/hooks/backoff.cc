@@ -1,4 +1,4 @@
-#include "controller/hooks/backoff.h"
+#include "controller/hooks/internal/backoff.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "controller/hooks/exec_hook.h"
+#include "controller/hooks/internal/exec_hook.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 
 #include <cstring>
 
-#include "controller/hooks/http_transport.h"
+#include "controller/hooks/internal/http_transport.h"
 
 extern char** environ;
 

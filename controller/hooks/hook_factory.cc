@@ -1,9 +1,9 @@
-#include "controller/hooks/aws_asg_hook.h"
-#include "controller/hooks/exec_hook.h"
 #include "controller/hooks/hook.h"
-#include "controller/hooks/kubernetes_hook.h"
-#include "controller/hooks/pull_hook.h"
-#include "controller/hooks/webhook_hook.h"
+#include "controller/hooks/internal/aws_asg_hook.h"
+#include "controller/hooks/internal/exec_hook.h"
+#include "controller/hooks/internal/kubernetes_hook.h"
+#include "controller/hooks/internal/pull_hook.h"
+#include "controller/hooks/internal/webhook_hook.h"
 
 namespace gov::controller {
 

@@ -1,4 +1,4 @@
-#include "controller/hooks/http_transport.h"
+#include "controller/hooks/internal/http_transport.h"
 
 #include <httplib.h>
 #include <openssl/x509.h>

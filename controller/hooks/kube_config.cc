@@ -1,4 +1,4 @@
-#include "controller/hooks/kube_config.h"
+#include "controller/hooks/internal/kube_config.h"
 
 #include <openssl/evp.h>
 

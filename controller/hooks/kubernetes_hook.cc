@@ -1,9 +1,9 @@
-#include "controller/hooks/kubernetes_hook.h"
+#include "controller/hooks/internal/kubernetes_hook.h"
 
 #include <fstream>
 #include <sstream>
 
-#include "controller/hooks/http_transport.h"
+#include "controller/hooks/internal/http_transport.h"
 
 namespace gov::controller {
 

@@ -1,11 +1,11 @@
-#include "controller/hooks/webhook_hook.h"
+#include "controller/hooks/internal/webhook_hook.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <vector>
 
-#include "controller/hooks/http_transport.h"
+#include "controller/hooks/internal/http_transport.h"
 #include "core/crypto.h"
 
 namespace gov::controller {

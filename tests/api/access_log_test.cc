@@ -27,14 +27,10 @@ TEST_P(AccessLogTest, OneLinePerRequestWithMethodRouteStatusMicrosAndRequestId) 
   RateLimiter limiter(clock, {});
   HttpMetrics metrics("test");
   Router router(auth, limiter, metrics, logger, json);
-  router.Add({"GET",
-              "/things/{id}",
-              Access::kPublic,
-              "",
+  router.Add({"GET", "/things/{id}", Access::kPublic, RateClass::kNone,
               [](RequestContext& ctx, Response& res) {
                 res.SetContent("{\"id\":\"" + ctx.PathParam(0) + "\"}", "application/json");
-              },
-              {}});
+              }});
   HttpServer server(router, HttpServerOptions{});
   const int port = *server.Bind();
   std::thread t([&] { server.Serve(); });

@@ -12,16 +12,17 @@
 #include <sstream>
 #include <thread>
 
-#include "api/client_routes.h"
-#include "api/evaluation_routes.h"
-#include "api/flag_api.h"
-#include "api/frontend_routes.h"
 #include "api/http_server.h"
-#include "api/ofrep_routes.h"
+#include "api/internal/client_routes.h"
+#include "api/internal/evaluation_routes.h"
+#include "api/internal/flag_api.h"
+#include "api/internal/frontend_routes.h"
+#include "api/internal/ofrep_routes.h"
 #include "api/router.h"
 #include "core/crypto.h"
 #include "flags/features_json.h"
 #include "flags/snapshot.h"
+#include "tests/api/contract_expect.h"
 
 namespace gov::api::testing {
 
@@ -72,6 +73,7 @@ class EvaluationServer {
                              return core::Status::Ok();
                            }});
     router_ = std::make_unique<Router>(auth_, limiter_, metrics_, nullptr, false);
+    EnableContractCheck(*router_);
     AddEvaluationRoutes(*router_, api_);
     http_ = std::make_unique<HttpServer>(*router_, HttpServerOptions{});
     port_ = *http_->Bind();
@@ -80,6 +82,7 @@ class EvaluationServer {
   ~EvaluationServer() {
     http_->Stop(std::chrono::seconds(5));
     if (thread_.joinable()) thread_.join();
+    ExpectNoContractViolations(*router_);
   }
 
   // Publishes `features` as `environment`'s snapshot at `revision`.

@@ -261,7 +261,8 @@ TEST(ClientApiTest, StreamingSendsHydrationThenEachNewRevision) {
   EXPECT_EQ(data["events"][0]["eventId"], 2);
   EXPECT_EQ(data["events"][0]["feature"]["name"], "static-on");
   EXPECT_EQ(data["events"][0]["feature"]["enabled"], false);
-  // Idle streams get keep-alive comments (interval 200 ms in the harness).
+  // Idle streams get keep-alive comments (interval 200 ms in the harness, on its fake clock).
+  s.clock().Advance(std::chrono::seconds(1));
   EXPECT_FALSE(reader.WaitFor(": keep-alive").empty());
 }
 

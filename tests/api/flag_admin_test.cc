@@ -1,5 +1,5 @@
 // The flags admin API over HTTP: every route, its errors (with field names), ETag/If-Match,
-// auth, and that changes reach GovernorServer::flag_snapshots().
+// auth, and that changes reach app::GovernorServer::flag_snapshots().
 
 #include <gtest/gtest.h>
 
@@ -113,6 +113,8 @@ TEST_F(FlagAdminTest, PutAndPatchHonourIfMatch) {
       "");
   ExpectError(Patch("/api/v1/flags/checkout", core::Json::parse(R"({"type": "nope"})")), 400,
               "type");
+  // The admin JSON always names a type: an empty one is refused rather than dropped.
+  ExpectError(Patch("/api/v1/flags/checkout", core::Json::parse(R"({"type": ""})")), 400, "type");
   ExpectError(Patch("/api/v1/flags/missing", core::Json::parse(R"({"stale": true})")), 404, "");
 }
 

@@ -103,27 +103,15 @@ class Harness {
   explicit Harness(std::function<void(HttpServerOptions&)> tweak = nullptr)
       : auth_(clock_), limiter_(clock_, {}), metrics_("test") {
     router_ = std::make_unique<Router>(auth_, limiter_, metrics_, nullptr, false);
-    router_->Add({"GET",
-                  "/hello/{name}",
-                  Access::kPublic,
-                  "",
+    router_->Add({"GET", "/hello/{name}", Access::kPublic, RateClass::kNone,
                   [](RequestContext& ctx, Response& res) {
                     res.SetContent("hello " + ctx.PathParam(0), "text/plain");
                   },
-                  {},
-                  nullptr,
-                  Execution::kInline});
+                  nullptr, Execution::kInline});
     router_->Add(
-        {"POST",
-         "/echo",
-         Access::kPublic,
-         "",
-         [](RequestContext& ctx, Response& res) { res.SetContent(ctx.req.body, "text/plain"); },
-         {}});
-    router_->Add({"GET",
-                  "/stream",
-                  Access::kPublic,
-                  "",
+        {"POST", "/echo", Access::kPublic, RateClass::kNone,
+         [](RequestContext& ctx, Response& res) { res.SetContent(ctx.req.body, "text/plain"); }});
+    router_->Add({"GET", "/stream", Access::kPublic, RateClass::kNone,
                   [this](RequestContext&, Response& res) {
                     res.status = 200;
                     res.content_type = "text/event-stream";
@@ -136,9 +124,7 @@ class Harness {
                     start->on_close = [this] { closed_streams_.fetch_add(1); };
                     res.stream = std::move(start);
                   },
-                  {},
-                  nullptr,
-                  Execution::kInline});
+                  nullptr, Execution::kInline});
     HttpServerOptions options;
     options.io_threads = 2;
     options.blocking_threads = 2;

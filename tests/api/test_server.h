@@ -8,11 +8,12 @@
 
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <thread>
 
-#include "api/server.h"
+#include "app/server.h"
 #include "core/clock.h"
+#include "tests/api/contract_expect.h"
+#include "tests/testing/temp_dir.h"
 
 namespace gov::api::testing {
 
@@ -21,21 +22,19 @@ inline constexpr const char* kAdminSecret = "test-admin-secret-0123456789";
 class TestServer {
  public:
   explicit TestServer(std::function<void(ServerConfig&)> tweak = nullptr) {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gov_api_" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(dir_);
     ServerConfig config;
     config.listen_host = "127.0.0.1";
     config.listen_port = 0;
     config.workers = 8;
-    config.database_url = "sqlite://" + (dir_ / "gov.db").string();
+    config.database_url = "sqlite://" + (dir_.path() / "gov.db").string();
     config.admin_token = kAdminSecret;
     config.access_log = false;
     config.shutdown_deadline_seconds = 5;
     if (tweak) tweak(config);
-    server_ = std::make_unique<GovernorServer>(config, clock_);
+    server_ = std::make_unique<app::GovernorServer>(config, clock_);
     core::Status s = server_->Open();
     EXPECT_TRUE(s.ok()) << s.ToString();
+    EnableContractCheck(server_->router());
     auto port = server_->Bind();
     EXPECT_TRUE(port.ok());
     port_ = *port;
@@ -44,14 +43,13 @@ class TestServer {
   ~TestServer() {
     server_->Stop();
     if (thread_.joinable()) thread_.join();
+    ExpectNoContractViolations(server_->router());
     server_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   int port() const { return port_; }
   core::FakeClock& clock() { return clock_; }
-  GovernorServer& server() { return *server_; }
+  app::GovernorServer& server() { return *server_; }
 
   std::unique_ptr<httplib::Client> Client() const {
     auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
@@ -75,9 +73,9 @@ class TestServer {
   }
 
  private:
-  std::filesystem::path dir_;
+  gov::testing::TempDir dir_{"gov_api"};
   core::FakeClock clock_;
-  std::unique_ptr<GovernorServer> server_;
+  std::unique_ptr<app::GovernorServer> server_;
   int port_ = 0;
   std::thread thread_;
 };

@@ -555,7 +555,7 @@ TEST(BehaviorLimitsTest, ScalingWithRules) {
                                           row.min_replicas, row.max_replicas, row.scale_up_events,
                                           row.scale_down_events, behavior, kNow);
     EXPECT_EQ(got.replicas, row.expected_replicas);
-    EXPECT_EQ(got.reason, row.expected_condition);
+    EXPECT_EQ(DecisionReasonName(got.reason), row.expected_condition);
   }
 }
 
@@ -588,7 +588,7 @@ TEST(BehaviorLimitsTest, DisabledSelectPolicyHoldsCurrent) {
   behavior.scale_up.select_policy = SelectPolicy::kDisabled;
   const RateLimit got = ApplyRateLimits(5, 9, 1, 10, {}, {}, behavior, kNow);
   EXPECT_EQ(got.replicas, 5);
-  EXPECT_EQ(got.reason, "ScaleUpLimit");
+  EXPECT_EQ(got.reason, DecisionReason::kScaleUpLimit);
   EXPECT_FALSE(got.limit.policy_index.has_value());
 }
 

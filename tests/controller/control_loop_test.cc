@@ -208,7 +208,7 @@ TEST_F(ControlLoopTest, AFailingHookNeverCountsAsAScaleAndTheNextSyncRetries) {
   EXPECT_EQ(failed["replicas"], 6);
   EXPECT_EQ(failed["actuation"]["status"], "failed");
   EXPECT_EQ(failed["actuation"]["error"], "scale: http://hook.test/scale answered 503");
-  auto conditions = ConditionsFromRecord(failed);
+  core::Json conditions = ConditionsFromRecord(failed).value();
   EXPECT_EQ(conditions[0]["type"], "AbleToScale");
   EXPECT_EQ(conditions[0]["status"], "False");
   EXPECT_EQ(conditions[0]["reason"], "FailedUpdateScale");
@@ -398,7 +398,7 @@ TEST_F(ControlLoopTest, FailedGetScaleDecidesNothingAndTheNextSyncReadsAgain) {
   EXPECT_EQ(d["reason"], "FailedGetScale");
   EXPECT_EQ(d["actuation"]["error"], "read replicas: platform API down");
   EXPECT_TRUE(platform->requests.empty());
-  EXPECT_EQ(ConditionsFromRecord(d)[0]["reason"], "FailedGetScale");
+  EXPECT_EQ(ConditionsFromRecord(d).value()[0]["reason"], "FailedGetScale");
   Push("web", {{"cpu", 140}, {"rps", 1000}});
   Step(epoch, 15);
   EXPECT_EQ(Latest("web")["currentReplicas"], 4);
@@ -423,7 +423,7 @@ TEST_F(ControlLoopTest, StalePushedMetricsAreMissingAndNeverScaleDown) {
   EXPECT_EQ(d["replicas"], 10);
   EXPECT_EQ(d["metrics"][0]["value"], nullptr);
   EXPECT_EQ(d["metrics"][0]["error"], "no sample pushed in the last 30 s");
-  EXPECT_EQ(ConditionsFromRecord(d)[1]["reason"], "FailedGetMetrics");
+  EXPECT_EQ(ConditionsFromRecord(d).value()[1]["reason"], "FailedGetMetrics");
   // One metric missing while the other asks for a scale-up: scale up (rps 2000 at 10 -> 20).
   clock_.Advance(seconds(285));  // past the scale-down window, so only the rule decides
   Push("web", {{"rps", 2000}});
@@ -506,7 +506,7 @@ TEST_F(ControlLoopTest, AbandonedPendingDecisionsBecomeUnknownForTheNextLeader) 
   pending.target = "web";
   pending.at = clock_.Now();
   pending.epoch = epoch;
-  pending.actuation = store::kActuationPending;
+  pending.actuation = store::Actuation::kPending;
   pending.record_json = "{}";
   ASSERT_TRUE(store::WithTransaction(db(), store::TxMode::kReadWrite, [&](store::Transaction& tx) {
                 return store::DecisionRepository::Insert(tx, pending).status();

@@ -22,6 +22,7 @@
 #include "store/decision_repository.h"
 #include "store/target_state_repository.h"
 #include "tests/store/test_databases.h"
+#include "tests/testing/temp_dir.h"
 
 namespace gov::controller::testing {
 
@@ -100,21 +101,11 @@ inline core::Json WebTarget(const std::string& name = "web", const std::string& 
 // A fresh SQLite URL in a directory under /dev/shm when it exists (else the temp dir): commits
 // fsync, and RAM keeps hours of simulated syncs fast. The directory is removed at exit.
 inline std::string MemoryBackedSqliteUrl() {
-  // Never destroyed, so the exit handler still has it after static destructors ran.
-  static const std::filesystem::path* const dir = [] {
-    const std::filesystem::path base = std::filesystem::exists("/dev/shm")
-                                           ? std::filesystem::path("/dev/shm")
-                                           : std::filesystem::temp_directory_path();
-    auto* d = new std::filesystem::path(base / ("gov_loop_" + store::testing::UniqueSuffix()));
-    std::filesystem::create_directories(*d);
-    std::atexit([] {
-      std::error_code ec;
-      std::filesystem::remove_all(*dir, ec);
-    });
-    return d;
-  }();
+  static const gov::testing::TempDir dir("gov_loop", std::filesystem::exists("/dev/shm")
+                                                         ? std::filesystem::path("/dev/shm")
+                                                         : std::filesystem::temp_directory_path());
   static std::atomic<int> n{0};
-  return "sqlite://" + (*dir / ("t" + std::to_string(n++) + ".db")).string();
+  return "sqlite://" + (dir.path() / ("t" + std::to_string(n++) + ".db")).string();
 }
 
 // Opens the database at `url` (sqlite:// or postgres://), migrating it when asked.

@@ -37,9 +37,9 @@ TEST(ControllerMetricsTest, ExportsPerTargetGaugesAndCounters) {
   cpu.value = 140;
   r.metrics = {{"cpu", cpu}, {"rps", MetricSample{}}};
   m.ObserveSync(spec, r, 6);
-  m.CountAction("web", true);
-  m.CountAction("web", true);
-  m.CountAction("web", false);
+  m.CountAction("web", ScaleDirection::kUp);
+  m.CountAction("web", ScaleDirection::kUp);
+  m.CountAction("web", ScaleDirection::kDown);
   m.CountHookFailure("web");
   m.SetLeader(true, 7);
   const std::string text = Render(registry);

@@ -286,7 +286,7 @@ TEST(DecideTest, HorizontalControllerCases) {
     const Decision d = Decide(row.spec, row.state, row.observation, kNow);
     EXPECT_EQ(d.replicas, row.expected_replicas) << d.message;
     if (!row.expected_reason.empty()) {
-      EXPECT_EQ(d.reason, row.expected_reason) << d.message;
+      EXPECT_EQ(DecisionReasonName(d.reason), row.expected_reason) << d.message;
     }
   }
 }
@@ -296,7 +296,7 @@ TEST(DecideTest, ScaledToZeroDisablesAutoscaling) {
   // target is zero" (minReplicas != 0).
   const Decision d = Decide(Spec(1, 10), {}, Desire(0, 5), kNow);
   EXPECT_EQ(d.replicas, 0);
-  EXPECT_EQ(d.reason, "ScalingDisabled");
+  EXPECT_EQ(DecisionReasonName(d.reason), "ScalingDisabled");
   EXPECT_FALSE(d.scale_up_event.has_value());
 }
 
@@ -305,14 +305,14 @@ TEST(DecideTest, UnknownHistoryIsSeededWithCurrent) {
   // down within the scale-down window, because the seed {current, now} is in it.
   const Decision d = Decide(Spec(1, 10), {}, Desire(8, 2), kNow);
   EXPECT_EQ(d.replicas, 8);
-  EXPECT_EQ(d.reason, "ScaleDownStabilized");
+  EXPECT_EQ(DecisionReasonName(d.reason), "ScaleDownStabilized");
   ASSERT_EQ(d.new_recommendations.size(), 2u);
   EXPECT_EQ(d.new_recommendations[0], (Recommendation{8, kNow}));
   EXPECT_EQ(d.new_recommendations[1], (Recommendation{2, kNow}));
   // A known-empty history scales down at once (default 100% per 15 s; minReplicas 1).
   const Decision known = Decide(Spec(1, 10), KnownEmptyHistory(), Desire(8, 2), kNow);
   EXPECT_EQ(known.replicas, 2);
-  EXPECT_EQ(known.reason, "DesiredWithinRange");
+  EXPECT_EQ(DecisionReasonName(known.reason), "DesiredWithinRange");
   ASSERT_EQ(known.new_recommendations.size(), 1u);
   EXPECT_EQ(known.scale_down_event, (ScaleEvent{6, kNow}));
 }
@@ -332,18 +332,18 @@ TEST(DecideTest, MissingMetricsNeverScaleDown) {
   // cpu 25% of 50% -> 5; rps missing: keep 10.
   Decision down = Decide(spec, KnownEmptyHistory(), Observe(10, {{"cpu", 25, {}}}), kNow);
   EXPECT_EQ(down.replicas, 10);
-  EXPECT_EQ(down.reason, "MissingMetrics");
+  EXPECT_EQ(DecisionReasonName(down.reason), "MissingMetrics");
   ASSERT_EQ(down.limits.size(), 1u);
   EXPECT_EQ(down.limits[0].metrics, std::vector<std::string>{"rps"});
   EXPECT_TRUE(down.new_recommendations.empty());  // HPA records nothing on this path
   // cpu within tolerance -> 10 == current; rps missing: proceeds, keeps 10.
   Decision same = Decide(spec, KnownEmptyHistory(), Observe(10, {{"cpu", 52, {}}}), kNow);
   EXPECT_EQ(same.replicas, 10);
-  EXPECT_EQ(same.reason, "DesiredWithinRange");
+  EXPECT_EQ(DecisionReasonName(same.reason), "DesiredWithinRange");
   // Everything missing.
   Decision none = Decide(spec, KnownEmptyHistory(), Observe(10, {}), kNow);
   EXPECT_EQ(none.replicas, 10);
-  EXPECT_EQ(none.reason, "MissingMetrics");
+  EXPECT_EQ(DecisionReasonName(none.reason), "MissingMetrics");
 }
 
 TEST(DecideTest, StaleReadingsCountAsMissing) {
@@ -353,7 +353,7 @@ TEST(DecideTest, StaleReadingsCountAsMissing) {
   const Decision stale =
       Decide(spec, KnownEmptyHistory(), Observe(10, {{"cpu", 10, kNow - seconds(46)}}), kNow);
   EXPECT_EQ(stale.replicas, 10);
-  EXPECT_EQ(stale.reason, "MissingMetrics");
+  EXPECT_EQ(DecisionReasonName(stale.reason), "MissingMetrics");
   EXPECT_TRUE(stale.proposals[0].stale);
   const Decision fresh =
       Decide(spec, KnownEmptyHistory(), Observe(10, {{"cpu", 10, kNow - seconds(45)}}), kNow);
@@ -371,11 +371,11 @@ TEST(DecideTest, CooldownOnTopOfBehavior) {
   state.last_scale_up = kNow - seconds(18);
   Decision d = Decide(spec, state, Desire(10, 12), kNow);
   EXPECT_EQ(d.replicas, 10);
-  EXPECT_EQ(d.reason, "Cooldown");
+  EXPECT_EQ(DecisionReasonName(d.reason), "Cooldown");
   ASSERT_FALSE(d.limits.empty());
-  EXPECT_EQ(d.limits.back().kind, "Cooldown");
+  EXPECT_EQ(LimitKindName(d.limits.back().kind), "Cooldown");
   EXPECT_EQ(d.limits.back().seconds_left, 42);
-  EXPECT_EQ(d.limits.back().direction, "up");
+  EXPECT_EQ(d.limits.back().direction, ScaleDirection::kUp);
   EXPECT_FALSE(d.scale_up_event.has_value());
   EXPECT_EQ(d.new_recommendations.size(), 1u);  // the recommendation is still recorded
 
@@ -387,9 +387,9 @@ TEST(DecideTest, CooldownOnTopOfBehavior) {
   state.last_scale_down = kNow - seconds(100);
   d = Decide(spec, state, Desire(10, 6), kNow);
   EXPECT_EQ(d.replicas, 10);
-  EXPECT_EQ(d.reason, "Cooldown");
+  EXPECT_EQ(DecisionReasonName(d.reason), "Cooldown");
   EXPECT_EQ(d.limits.back().seconds_left, 200);
-  EXPECT_EQ(d.limits.back().direction, "down");
+  EXPECT_EQ(d.limits.back().direction, ScaleDirection::kDown);
   state.last_scale_up = kNow - seconds(250);
   state.last_scale_down = std::nullopt;
   EXPECT_EQ(Decide(spec, state, Desire(10, 6), kNow).limits.back().seconds_left, 50);
@@ -412,9 +412,9 @@ TEST(DecideTest, ExplainsLimits) {
   // periodStart = 10 - 2 = 8; limit 8 + 4 = 12.
   const Decision d = Decide(spec, state, Desire(10, 30), kNow);
   EXPECT_EQ(d.replicas, 12);
-  EXPECT_EQ(d.reason, "ScaleUpLimit");
+  EXPECT_EQ(DecisionReasonName(d.reason), "ScaleUpLimit");
   ASSERT_EQ(d.limits.size(), 1u);
-  EXPECT_EQ(d.limits[0].kind, "ScaleUpLimit");
+  EXPECT_EQ(LimitKindName(d.limits[0].kind), "ScaleUpLimit");
   EXPECT_EQ(d.limits[0].value, 12);
   EXPECT_EQ(d.limits[0].policy, "Pods 4 per 60s");
   EXPECT_EQ(d.scale_up_event, (ScaleEvent{2, kNow}));

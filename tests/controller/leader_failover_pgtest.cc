@@ -227,8 +227,9 @@ TEST(LeaderFailoverPgTest, TheFollowerTakesOverWithinTwoSyncPeriodsWithoutDouble
     auto it = stored.find(x.id);
     ASSERT_NE(it, stored.end()) << x.id;
     EXPECT_EQ(it->second.epoch, x.epoch);
-    EXPECT_TRUE(it->second.actuation == "applied" || it->second.actuation == "unknown")
-        << x.id << " " << it->second.actuation;
+    EXPECT_TRUE(it->second.actuation == store::Actuation::kApplied ||
+                it->second.actuation == store::Actuation::kUnknown)
+        << x.id << " " << store::ActuationName(it->second.actuation);
   }
 }
 

@@ -53,7 +53,7 @@ class TargetRepositoryTest : public ::testing::TestWithParam<DatabaseFactory> {
     d.from_replicas = 3;
     d.to_replicas = 5;
     d.reason = "ScaleUpLimit";
-    d.actuation = kActuationPending;
+    d.actuation = Actuation::kPending;
     d.record_json = R"({"id":")" + id + R"("})";
     return d;
   }
@@ -224,11 +224,11 @@ TEST_P(TargetRepositoryTest, DecisionsListNewestFirstPruneAndAbandon) {
               }).ok());
   EXPECT_EQ(marked, 3);
   ASSERT_TRUE(Write([](Transaction& tx) {
-                return DecisionRepository::SetActuation(tx, "d4", kActuationApplied, std::nullopt,
+                return DecisionRepository::SetActuation(tx, "d4", Actuation::kApplied, std::nullopt,
                                                         R"({"done":true})");
               }).ok());
   EXPECT_EQ(Write([](Transaction& tx) {
-              return DecisionRepository::SetActuation(tx, "zz", kActuationApplied, std::nullopt,
+              return DecisionRepository::SetActuation(tx, "zz", Actuation::kApplied, std::nullopt,
                                                       "{}");
             }).code(),
             core::StatusCode::kNotFound);
@@ -236,15 +236,15 @@ TEST_P(TargetRepositoryTest, DecisionsListNewestFirstPruneAndAbandon) {
       [](Transaction& tx) { return DecisionRepository::Latest(tx, "web"); });
   ASSERT_TRUE(latest.ok() && latest->has_value());
   EXPECT_EQ((*latest)->id, "d4");
-  EXPECT_EQ((*latest)->actuation, kActuationApplied);
+  EXPECT_EQ((*latest)->actuation, Actuation::kApplied);
   EXPECT_EQ((*latest)->record_json, R"({"done":true})");
   auto first = Read<Page<DecisionRecord>>([](Transaction& tx) {
     return DecisionRepository::List(tx, "web", PageRequest{10, ""});
   });
   ASSERT_TRUE(first.ok());
-  EXPECT_EQ(first->items.back().actuation, kActuationUnknown);
+  EXPECT_EQ(first->items.back().actuation, Actuation::kUnknown);
   EXPECT_EQ(first->items.back().error, "leader lost");
-  EXPECT_EQ(first->items[1].actuation, kActuationPending) << "epoch 2 is current";
+  EXPECT_EQ(first->items[1].actuation, Actuation::kPending) << "epoch 2 is current";
 
   int64_t pruned = 0;
   ASSERT_TRUE(Write([&](Transaction& tx) -> core::Status {

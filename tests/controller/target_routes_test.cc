@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "controller/hooks/webhook_hook.h"
+#include "controller/hooks/internal/webhook_hook.h"
 #include "tests/api/test_server.h"
 
 namespace gov::api::testing {

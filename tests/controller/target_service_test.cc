@@ -19,7 +19,7 @@ class TargetServiceTest : public LoopFixture {
     EXPECT_TRUE(page.ok());
     return page.ok() ? page->items : std::vector<store::AuditEntry>{};
   }
-  const ChangeContext ctx_{"alice", "req-1"};
+  const store::AuditActor ctx_{"alice", "req-1"};
 };
 
 TEST_F(TargetServiceTest, ValidationErrorsNameTheField) {

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "controller/decision_json.h"
+
 namespace gov::controller {
 namespace {
 
@@ -109,7 +111,7 @@ TEST(ConditionsTest, FollowTheHpaConditionTypesAndReasons) {
        {"Unknown/ActuationUnknown", "True/ValidMetricFound", "False/DesiredWithinRange"}},
   };
   for (const Case& c : cases) {
-    core::Json conditions = ConditionsFromRecord(c.record);
+    core::Json conditions = ConditionsFromRecord(c.record).value();
     ASSERT_EQ(conditions.size(), 3u);
     const std::vector<std::string> types = {"AbleToScale", "ScalingActive", "ScalingLimited"};
     for (size_t i = 0; i < 3; ++i) {
@@ -120,9 +122,12 @@ TEST(ConditionsTest, FollowTheHpaConditionTypesAndReasons) {
           << c.record.dump();
     }
   }
-  core::Json cooldown = ConditionsFromRecord(Record(
-      "Cooldown", "none",
-      core::Json::array({{{"kind", "Cooldown"}, {"direction", "down"}, {"secondsLeft", 120}}})));
+  core::Json cooldown =
+      ConditionsFromRecord(
+          Record("Cooldown", "none",
+                 core::Json::array(
+                     {{{"kind", "Cooldown"}, {"direction", "down"}, {"secondsLeft", 120}}})))
+          .value();
   EXPECT_EQ(cooldown[0]["reason"], "BackoffDownscale");
   EXPECT_EQ(cooldown[0]["message"],
             "the time since the previous scale is still within the scale-down cooldown (120s "
@@ -136,7 +141,7 @@ TEST(SyncRecordJsonTest, CarriesInputsOutcomeAndTheFullDecision) {
   r.at = kT0;
   r.epoch = 3;
   r.mode = TargetMode::kDryRun;
-  r.replicas_source = kReplicasFromLastDecision;
+  r.replicas_source = ReplicasSource::kLastDecision;
   MetricSample cpu;
   cpu.value = 83.5;
   cpu.sampled_at = kT0;
@@ -148,9 +153,9 @@ TEST(SyncRecordJsonTest, CarriesInputsOutcomeAndTheFullDecision) {
   r.metrics = {{"cpu", cpu}, {"rps", rps}};
   r.decision.current_replicas = 3;
   r.decision.replicas = 4;
-  r.decision.reason = "DesiredWithinRange";
+  r.decision.reason = DecisionReason::kDesiredWithinRange;
   r.decision.message = "m";
-  r.actuation = "dryRun";
+  r.actuation = store::Actuation::kDryRun;
   r.hook = "webhook";
   core::Json j = SyncRecordToJson(r);
   EXPECT_EQ(j["at"], "2023-11-14T22:13:20.123Z");
@@ -188,7 +193,7 @@ TEST(SyncRecordJsonTest, TheWrittenTextIsTheDomShape) {
   r.target = "web";
   r.at = kT0;
   r.epoch = 9;
-  r.replicas_source = kReplicasFromHook;
+  r.replicas_source = ReplicasSource::kHook;
   r.decision = Decide(spec, state, obs, kT0);
   ASSERT_FALSE(r.decision.limits.empty());
   ASSERT_FALSE(r.decision.new_recommendations.empty());
@@ -196,7 +201,7 @@ TEST(SyncRecordJsonTest, TheWrittenTextIsTheDomShape) {
   cpu.value = 200.25;
   cpu.source = "prometheus";
   r.metrics = {{"cpu", cpu}};
-  r.actuation = "failed";
+  r.actuation = store::Actuation::kFailed;
   r.error = "scale: line\nbreak";
   auto parsed = core::ParseJson(SyncRecordJsonText(r));
   ASSERT_TRUE(parsed.ok()) << SyncRecordJsonText(r);

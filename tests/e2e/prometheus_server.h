@@ -1,47 +1,33 @@
 #pragma once
 
 // A real Prometheus (Debian package `prometheus`, /usr/bin/prometheus) for end-to-end tests:
-// started on a free 127.0.0.1 port with a temp config (scrape every 1 s) and storage dir,
+// started on 127.0.0.1 port 0 (the port it got is read back from its "Listening on" log line)
+// with a temp config (scrape every 1 s) and storage dir,
 // killed and reaped by the destructor (and by the kernel if the test process dies first:
 // PR_SET_PDEATHSIG). Also a tiny exporter serving the text exposition format.
 
 #include <fcntl.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
-#include <random>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "tests/testing/temp_dir.h"
+
 namespace gov::testing {
 
 inline constexpr const char* kPrometheusBinary = "/usr/bin/prometheus";
-
-// A TCP port on 127.0.0.1 the kernel reports free at the time of the call.
-inline int FreeTcpPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 // Serves GET /metrics with whatever text was last Set().
 class TextExporter {
@@ -76,24 +62,22 @@ class PrometheusServer {
  public:
   // Starts Prometheus scraping `scrape_target` ("127.0.0.1:PORT") every second. Check ok().
   explicit PrometheusServer(const std::string& scrape_target) {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gov_prom_" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(dir_ / "data");
+    std::filesystem::create_directories(dir_.path() / "data");
     {
-      std::ofstream config(dir_ / "prometheus.yml");
+      std::ofstream config(dir_.path() / "prometheus.yml");
       config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
              << "scrape_configs:\n  - job_name: exporter\n    static_configs:\n"
              << "      - targets: ['" << scrape_target << "']\n";
     }
-    port_ = FreeTcpPort();
-    std::vector<std::string> args = {
-        kPrometheusBinary, "--config.file=" + (dir_ / "prometheus.yml").string(),
-        "--storage.tsdb.path=" + (dir_ / "data").string(),
-        "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"};
+    std::vector<std::string> args = {kPrometheusBinary,
+                                     "--config.file=" + (dir_.path() / "prometheus.yml").string(),
+                                     "--storage.tsdb.path=" + (dir_.path() / "data").string(),
+                                     "--web.listen-address=127.0.0.1:0", "--log.level=info"};
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    const std::string log = (dir_ / "prometheus.log").string();
+    const std::string log = (dir_.path() / "prometheus.log").string();
     const pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -119,23 +103,35 @@ class PrometheusServer {
       int status = 0;
       ::waitpid(pid_, &status, 0);
     }
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
-  // Waits up to `timeout` for /-/ready; false when Prometheus exited or never got ready.
+  // Waits up to `timeout` for the port in the log and then /-/ready; false when Prometheus
+  // exited or never got ready.
   bool WaitReady(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    httplib::Client client("127.0.0.1", port_);
-    client.set_connection_timeout(std::chrono::milliseconds(200));
+    // Logged at info level by the web listener once it is bound:
+    //   msg="Listening on" address=127.0.0.1:38993
+    static const std::regex kListening(R"(msg="Listening on" address=127\.0\.0\.1:([0-9]+))");
+    std::unique_ptr<httplib::Client> client;
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;
       if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
         return false;
       }
-      auto res = client.Get("/-/ready");
-      if (res && res->status == 200) return true;
+      if (port_ == 0) {
+        std::smatch m;
+        const std::string log = Log();
+        if (std::regex_search(log, m, kListening)) {
+          port_ = std::stoi(m[1].str());
+          client = std::make_unique<httplib::Client>("127.0.0.1", port_);
+          client->set_connection_timeout(std::chrono::milliseconds(200));
+        }
+      }
+      if (client != nullptr) {
+        auto res = client->Get("/-/ready");
+        if (res && res->status == 200) return true;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return false;
@@ -143,13 +139,13 @@ class PrometheusServer {
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string Log() const {
-    std::ifstream in(dir_ / "prometheus.log");
+    std::ifstream in(dir_.path() / "prometheus.log");
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
  private:
-  std::filesystem::path dir_;
-  int port_ = 0;
+  TempDir dir_{"gov_prom"};
+  int port_ = 0;  // 0 until WaitReady() read it from the log
   pid_t pid_ = -1;
 };
 

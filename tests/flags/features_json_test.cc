@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "flags/delta.h"
+#include "flags/internal/validate.h"
 #include "flags/snapshot.h"
-#include "flags/validate.h"
 
 namespace gov::flags {
 namespace {

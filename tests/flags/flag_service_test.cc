@@ -18,7 +18,7 @@
 namespace gov::flags {
 namespace {
 
-const ChangeAuthor kAuthor{"alice", "req-1"};
+const store::AuditActor kAuthor{"alice", "req-1"};
 
 class FlagServiceTest : public ::testing::Test {
  protected:

@@ -1,7 +1,8 @@
 // Runs every case of the Unleash client specification (npm
-// @unleash/client-specification 6.1.0, installed under tests/e2e/node_modules) through
-// Governor's evaluator: each `tests` entry against IsEnabled, each `variantTests` entry
-// against GetVariant. The expected values are the specification's own.
+// @unleash/client-specification 6.1.0, vendored in
+// tests/flags/testdata/unleash-client-specification) through Governor's evaluator: each `tests`
+// entry against IsEnabled, each `variantTests` entry against GetVariant. The expected values are
+// the specification's own.
 
 #include <gtest/gtest.h>
 
@@ -32,8 +33,7 @@ constexpr size_t kExpectedCases = 279;  // tests + variantTests over the 22 file
 std::filesystem::path SpecDir() {
   const char* env = std::getenv("GOVERNOR_SOURCE_DIR");
   const std::string root = env && *env ? env : GOVERNOR_SOURCE_DIR_DEFAULT;
-  return std::filesystem::path(root) /
-         "tests/e2e/node_modules/@unleash/client-specification/specifications";
+  return std::filesystem::path(root) / "tests/flags/testdata/unleash-client-specification";
 }
 
 std::optional<core::Json> ReadJson(const std::filesystem::path& path) {
@@ -76,8 +76,7 @@ const LoadedSpec& Spec() {
     auto* out = new LoadedSpec;
     const std::optional<core::Json> index = ReadJson(SpecDir() / "index.json");
     if (!index || !index->is_array()) {
-      out->error = "cannot read " + (SpecDir() / "index.json").string() +
-                   " (run scripts/install-deps to install the npm packages)";
+      out->error = "cannot read " + (SpecDir() / "index.json").string();
       return out;
     }
     for (const core::Json& file : *index) {

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "store/postgres_database.h"
+#include "store/internal/postgres_database.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 // libpqxx 6.4 leaks the PGresult of a statement that fails because the connection broke

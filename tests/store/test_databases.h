@@ -12,6 +12,7 @@
 
 #include "store/database.h"
 #include "store/migrations.h"
+#include "tests/testing/temp_dir.h"
 
 namespace gov::store::testing {
 
@@ -33,19 +34,13 @@ inline std::string UniqueSuffix() {
 class SqliteTestDatabase : public TestDatabase {
  public:
   SqliteTestDatabase() {
-    dir_ = std::filesystem::temp_directory_path() / ("gov_sqlite_" + UniqueSuffix());
-    std::filesystem::create_directories(dir_);
-    url_ = "sqlite://" + (dir_ / "test.db").string();
+    url_ = "sqlite://" + (dir_.path() / "test.db").string();
     auto db = OpenDatabase(url_, 4);
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
     EXPECT_TRUE(Migrate(*db_).ok());
   }
-  ~SqliteTestDatabase() override {
-    db_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  ~SqliteTestDatabase() override { db_.reset(); }
   Database& db() override { return *db_; }
   std::unique_ptr<Database> OpenAnother() override {
     return std::move(OpenDatabase(url_, 2)).value();
@@ -53,7 +48,7 @@ class SqliteTestDatabase : public TestDatabase {
   std::string url() const override { return url_; }
 
  private:
-  std::filesystem::path dir_;
+  gov::testing::TempDir dir_{"gov_sqlite"};
   std::string url_;
   std::unique_ptr<Database> db_;
 };

@@ -12,7 +12,6 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -44,22 +43,6 @@ std::string GovernorBinaryPath() {
 #endif
 }
 
-TempDir::TempDir(const std::string& prefix) {
-  std::random_device seed;
-  std::mt19937_64 rng(seed());
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    path_ = std::filesystem::temp_directory_path() /
-            (prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(rng()));
-    if (std::filesystem::create_directory(path_)) return;
-  }
-  ADD_FAILURE() << "cannot create a temp directory for " << prefix;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 core::StatusOr<std::unique_ptr<GovernorProcess>> GovernorProcess::Start(
     const std::vector<std::string>& args, std::chrono::milliseconds startup_timeout,
     const std::string& binary) {
@@ -79,6 +62,7 @@ core::StatusOr<std::unique_ptr<GovernorProcess>> GovernorProcess::Start(
   argv_storage.push_back(binary);
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(argv_storage.size() + 1);
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
 

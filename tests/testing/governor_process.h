@@ -13,26 +13,13 @@
 #include <vector>
 
 #include "core/status.h"
+#include "tests/testing/temp_dir.h"
 
 namespace gov::testing {
 
 // Path of the governor executable: $GOVERNOR_BIN, else $GOVERNOR_BINARY_DIR/cli/governor,
 // else the GOVERNOR_DEFAULT_BIN macro the test target was compiled with, else "".
 std::string GovernorBinaryPath();
-
-// A fresh directory under the system temp dir, removed (recursively) by the destructor.
-class TempDir {
- public:
-  explicit TempDir(const std::string& prefix);
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // One running `governor` child, its stdout and stderr captured in a temp log file.
 // Not thread-safe: use one GovernorProcess from one thread. The child gets SIGKILL when the

@@ -1,4 +1,4 @@
-#include "controller/hooks/aws_asg_hook.h"
+#include "controller/hooks/internal/aws_asg_hook.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

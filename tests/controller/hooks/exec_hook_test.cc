@@ -1,4 +1,4 @@
-#include "controller/hooks/exec_hook.h"
+#include "controller/hooks/internal/exec_hook.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -104,7 +104,9 @@ sleep 30
   EXPECT_EQ(s.code(), core::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(s.message(), HasSubstr("timed out after 0.2s and was killed"));
   EXPECT_THAT(s.message(), HasSubstr("stderr: starting"));
-  EXPECT_LT(elapsed, std::chrono::seconds(5));
+  // Only a hook that waited for the script (or its background child) takes the 30 s; a slow
+  // sanitized run on a loaded machine stays far below.
+  EXPECT_LT(elapsed, std::chrono::seconds(20));
 }
 
 TEST(ExecHookTest, KilledBySignalIsAFailure) {

@@ -1,44 +1,16 @@
 #include "tests/controller/hooks/hook_test_util.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 
 namespace gov::controller::testing {
-
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "gov-hooks-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::string TempDir::Write(std::string_view name, std::string_view content, bool executable) {
-  const std::filesystem::path file = path_ / std::string(name);
-  {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out) throw std::runtime_error("cannot write " + file.string());
-  }
-  chmod(file.c_str(), executable ? 0700 : 0600);
-  return file.string();
-}
 
 namespace {
 
@@ -137,20 +109,6 @@ HookEnv TestHookEnv::Make(uint64_t seed) {
       },
       .log = [this](std::string_view line) { logs.emplace_back(line); },
   };
-}
-
-int UnusedPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    throw std::runtime_error("cannot reserve a port");
-  }
-  close(fd);  // never listened on: connecting is refused at once
-  return ntohs(addr.sin_port);
 }
 
 }  // namespace gov::controller::testing

@@ -13,25 +13,13 @@
 
 #include "controller/hooks/hook.h"
 #include "core/clock.h"
+#include "tests/testing/refused_port.h"
+#include "tests/testing/temp_dir.h"
 
 namespace gov::controller::testing {
 
-// A directory under the system temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  // Writes `content` to `name` inside the directory (mode 0600, or 0700 when
-  // `executable`) and returns the file's absolute path.
-  std::string Write(std::string_view name, std::string_view content, bool executable = false);
-
- private:
-  std::filesystem::path path_;
-};
+using RefusedPort = gov::testing::RefusedPort;
+using TempDir = gov::testing::TempDir;
 
 // A self-signed certificate that is also its own CA (basicConstraints CA:TRUE), for
 // subjectAltName IP:127.0.0.1 and DNS:localhost, with an EC P-256 key, valid for one day
@@ -67,9 +55,6 @@ class FakeServer {
   std::atomic<bool> listen_returned_{false};
   std::thread thread_;
 };
-
-// A port on 127.0.0.1 that nothing listens on (bound, then released).
-int UnusedPort();
 
 // Fake collaborators for hooks: a FakeClock (default 2025-11-25T18:31:28Z, Unix 1764095488),
 // recorded sleeps instead of sleeping, an environment-variable map and captured log lines.

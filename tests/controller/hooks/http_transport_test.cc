@@ -1,4 +1,4 @@
-#include "controller/hooks/http_transport.h"
+#include "controller/hooks/internal/http_transport.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -79,9 +79,10 @@ TEST(SendHttpTest, TrustsOnlyTheGivenCa) {
 }
 
 TEST(SendHttpTest, ConnectionRefusedIsRetryable) {
+  testing::RefusedPort refused;
   HttpRequest req;
   req.method = "GET";
-  req.url = "http://127.0.0.1:" + std::to_string(testing::UnusedPort()) + "/";
+  req.url = "http://127.0.0.1:" + std::to_string(refused.port()) + "/";
   auto res = SendHttp(req);
   ASSERT_FALSE(res.ok());
   EXPECT_EQ(res.status().code(), core::StatusCode::kUnavailable) << res.status().ToString();

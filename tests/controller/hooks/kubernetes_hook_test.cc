@@ -1,4 +1,4 @@
-#include "controller/hooks/kubernetes_hook.h"
+#include "controller/hooks/internal/kubernetes_hook.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "controller/hooks/webhook_hook.h"
+#include "controller/hooks/internal/webhook_hook.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -134,8 +134,8 @@ TEST(WebhookHookTest, ClientErrorsAreNotRetried) {
 
 TEST(WebhookHookTest, ConnectionErrorsAreRetried) {
   Env env;
-  auto hook =
-      MakeWebhook("http://127.0.0.1:" + std::to_string(testing::UnusedPort()) + "/x", env, 2);
+  testing::RefusedPort refused;
+  auto hook = MakeWebhook("http://127.0.0.1:" + std::to_string(refused.port()) + "/x", env, 2);
   const core::Status s = hook.Scale(Decision());
   EXPECT_EQ(s.code(), core::StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr("failed after 3 attempts"));

@@ -1,5 +1,7 @@
 // Starts `governor serve` on 127.0.0.1 port 0 with SQLite in a temp dir, and talks to its
-// admin API. Used by the *.e2etest.mjs files; each test starts its own server.
+// admin API. Used by the *.e2etest.mjs files; each test starts its own server. Every server
+// runs with the contract check on (GOVERNOR_CONTRACT_CHECK=1: each response is validated
+// against api/openapi.yaml), and stop() throws when any response disagreed with it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,10 +26,12 @@ export async function startGovernor({ flags, env, args: extraArgs = [] } = {}) {
   args.push(...extraArgs);
   const child = spawn(path.join(bin, 'cli', 'governor'), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: env ? { ...process.env, ...env } : process.env,
+    env: { ...process.env, GOVERNOR_CONTRACT_CHECK: '1', ...env },
   });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  let log = '';  // stdout and stderr, for the contract check's lines
+  child.stderr.on('data', (d) => { stderr += d; log += d; });
+  child.stdout.on('data', (d) => { log += d; });
   const base = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`governor did not start: ${stderr}`)), 30000);
@@ -56,11 +60,25 @@ export async function startGovernor({ flags, env, args: extraArgs = [] } = {}) {
       return res.body.secret;
     },
     async stop() {
+      // The contract check's counter, read while the server still runs (null when it is gone).
+      let violations = null;
+      try {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        const m = text.match(/^governor_contract_violations_total (\S+)$/m);
+        violations = m ? Number(m[1]) : NaN;
+      } catch {
+        violations = null;
+      }
       child.removeAllListeners('exit');
       const exited = new Promise((r) => child.on('exit', r));
       child.kill('SIGTERM');
       await exited;
       rmSync(dir, { recursive: true, force: true });
+      const lines = log.split('\n').filter((line) => line.includes('contract violation'));
+      if (Number.isNaN(violations)) throw new Error('GET /metrics has no governor_contract_violations_total');
+      if (violations || lines.length) {
+        throw new Error(`${violations ?? lines.length} response(s) disagree with api/openapi.yaml:\n${lines.join('\n')}`);
+      }
     },
   };
   return gov;

@@ -1,0 +1,106 @@
+#include "api/routes.h"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "api/internal/admin_routes.h"
+#include "api/internal/evaluation_routes.h"
+#include "api/internal/flag_admin_routes.h"
+#include "api/internal/flag_api.h"
+#include "api/internal/http_util.h"
+#include "api/internal/openapi.h"
+#include "api/internal/target_routes.h"
+
+#ifndef GOVERNOR_VERSION
+#define GOVERNOR_VERSION "0.0.0"
+#endif
+
+namespace gov::api {
+
+namespace {
+
+// The OpenAPI document (api/openapi.yaml) as JSON, converted once, on the first request.
+struct OpenApiCache {
+  std::once_flag once;
+  std::string json;
+  core::Status error;
+};
+
+void AddSystemRoutes(Router& router, const RouteServices& services) {
+  router.Add({"GET", "/healthz", Access::kPublic, RateClass::kNone,
+              [](RequestContext&, Response& res) {
+                res.status = 200;
+                res.SetContent(R"({"status":"ok"})", "application/json");
+              },
+              nullptr, Execution::kInline});
+  router.Add({"GET", "/readyz", Access::kPublic, RateClass::kNone,
+              [ready = services.ready](RequestContext&, Response& res) {
+                core::Status s = ready();
+                if (s.ok()) return WriteJson(res, 200, {{"status", "ready"}});
+                WriteJson(res, 503, {{"status", "not ready"}, {"reason", s.message()}});
+              }});
+  router.Add({"GET", "/metrics", Access::kPublic, RateClass::kNone,
+              [&metrics = services.metrics, transport_stats = services.transport_stats](
+                  RequestContext&, Response& res) {
+                if (const HttpServerStats* t = transport_stats ? transport_stats() : nullptr) {
+                  auto get = [](const std::atomic<int64_t>& v) {
+                    return v.load(std::memory_order_relaxed);
+                  };
+                  metrics.ObserveTransport(get(t->connections), get(t->streams),
+                                           get(t->accepted_total), get(t->rejected_total),
+                                           get(t->timeouts_total), get(t->slow_streams_total));
+                }
+                res.SetContent(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
+              },
+              nullptr, Execution::kInline});
+  router.Add({"GET", "/openapi.json", Access::kPublic, RateClass::kNone,
+              [cache = std::make_shared<OpenApiCache>()](RequestContext&, Response& res) {
+                // The document is fixed at build time; render it once.
+                std::call_once(cache->once, [&] {
+                  auto doc = OpenApiDocument(GOVERNOR_VERSION);
+                  if (!doc.ok()) {
+                    cache->error = doc.status();
+                    return;
+                  }
+                  cache->json = doc->dump(-1, ' ', false, core::Json::error_handler_t::replace);
+                });
+                if (!cache->error.ok()) return WriteError(res, cache->error);
+                res.status = 200;
+                res.SetContent(cache->json, "application/json");
+              },
+              nullptr, Execution::kInline});
+}
+
+// The evaluation APIs (Unleash client/frontend, OFREP), sharing one FlagApi.
+void AddFlagEvaluationRoutes(Router& router, const RouteServices& services) {
+  const ServerConfig& config = services.config;
+  FlagApiOptions evaluation;
+  evaluation.cors_origins = config.cors_origins;
+  evaluation.max_streams = config.max_streams;
+  evaluation.keep_alive_interval = std::chrono::seconds(config.stream_keep_alive_seconds);
+  evaluation.suggest_streaming = config.fetch_mode == "streaming";
+  flags::FlagMetrics& flag_metrics = services.flag_metrics;
+  ClientMetricsSinks sinks{[&flag_metrics](const store::ClientRegistration& registration) {
+                             return flag_metrics.StoreRegistration(registration);
+                           },
+                           [&flag_metrics](const std::vector<store::FlagMetricsBucket>& buckets) {
+                             return flag_metrics.Store(buckets);
+                           }};
+  AddEvaluationRoutes(
+      router, std::make_shared<FlagApi>(services.flag_snapshots, services.clock, services.auth,
+                                        evaluation, std::move(sinks)));
+}
+
+}  // namespace
+
+void AddAllRoutes(Router& router, const RouteServices& services) {
+  AddSystemRoutes(router, services);
+  AddAdminRoutes(router, services.admin);
+  AddFlagAdminRoutes(router, services.flags, services.flag_metrics);
+  AddFlagEvaluationRoutes(router, services);
+  AddTargetRoutes(router, services.targets);
+}
+
+}  // namespace gov::api

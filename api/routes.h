@@ -1,0 +1,43 @@
+#pragma once
+
+#include <functional>
+
+#include "api/admin_service.h"
+#include "api/authenticator.h"
+#include "api/config.h"
+#include "api/http_metrics.h"
+#include "api/http_server.h"
+#include "api/router.h"
+#include "controller/target_service.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "flags/flag_metrics.h"
+#include "flags/flag_service.h"
+#include "flags/snapshot_registry.h"
+
+namespace gov::api {
+
+// What the routes call: the services the composition root built, plus two callbacks into
+// the running server. Every reference must outlive the router.
+struct RouteServices {
+  const ServerConfig& config;
+  const core::Clock& clock;
+  Authenticator& auth;
+  HttpMetrics& metrics;
+  AdminService& admin;
+  flags::FlagService& flags;
+  flags::FlagMetrics& flag_metrics;
+  flags::SnapshotRegistry& flag_snapshots;
+  controller::TargetService& targets;
+  // /readyz: Ok when the database answers and the schema is current, else the reason.
+  std::function<core::Status()> ready;
+  // /metrics: the transport's counters, or nullptr before the server is bound.
+  std::function<const HttpServerStats*()> transport_stats;
+};
+
+// Adds every route Governor serves to `router`: the system routes (/healthz, /readyz,
+// /metrics, /openapi.json), tokens/environments/audit, the flags admin API, the flag
+// evaluation APIs (Unleash client and frontend, OFREP) and the targets API.
+void AddAllRoutes(Router& router, const RouteServices& services);
+
+}  // namespace gov::api

@@ -1,0 +1,209 @@
+#include "app/server.h"
+
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "api/routes.h"
+#include "controller/hooks/hook.h"
+#include "store/migrations.h"
+
+#ifndef GOVERNOR_VERSION
+#define GOVERNOR_VERSION "0.0.0"
+#endif
+
+namespace gov::app {
+
+namespace {
+
+// Writes access-log lines through stdio's own buffer without flushing each one: line-buffered
+// on a terminal, block-buffered into a file or pipe. spdlog's stdout sinks flush every message,
+// a write(2) per request; and an async logger wakes its thread per message. The server flushes
+// this sink once a second and at shutdown, so a line reaches a file at most ~1 s late.
+class BufferedStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+  }
+  void flush_() override { std::fflush(stdout); }
+};
+
+std::shared_ptr<spdlog::logger> MakeAccessLog(const api::ServerConfig& config) {
+  if (!config.access_log) return nullptr;
+  auto logger = std::make_shared<spdlog::logger>("access", std::make_shared<BufferedStdoutSink>());
+  logger->set_pattern(config.log_format == "json" ? "%v" : "%Y-%m-%dT%H:%M:%S.%eZ access %v",
+                      spdlog::pattern_time_type::utc);
+  logger->flush_on(spdlog::level::off);
+  return logger;
+}
+
+}  // namespace
+
+GovernorServer::GovernorServer(api::ServerConfig config, const core::Clock& clock)
+    : config_(std::move(config)),
+      clock_(clock),
+      access_log_(MakeAccessLog(config_)),
+      metrics_(GOVERNOR_VERSION),
+      auth_(clock),
+      limiter_(clock, config_.rate_limits) {}
+
+GovernorServer::~GovernorServer() {
+  Stop();
+  if (access_log_) access_log_->flush();
+}
+
+core::Status GovernorServer::Open() {
+  ASSIGN_OR_RETURN(db_, store::OpenDatabase(config_.database_url, config_.database_pool_size));
+  RETURN_IF_ERROR(store::Migrate(*db_));
+  metrics_.SetDbUp(true);  // it just answered; the housekeeping thread probes it every second
+  admin_ = std::make_unique<api::AdminService>(*db_, auth_, clock_);
+  ASSIGN_OR_RETURN(generated_admin_token_, admin_->EnsureAdminToken(config_.admin_token));
+  RETURN_IF_ERROR(auth_.Reload(*db_));
+  // Other replicas' token changes arrive by notification; a periodic reload covers a
+  // missed notification (e.g. while the listener reconnected).
+  RETURN_IF_ERROR(db_->Listen("gov_tokens", [this](const std::string&, const std::string&) {
+    core::Status s = auth_.Reload(*db_);
+    if (!s.ok()) spdlog::warn("token reload failed: {}", s.ToString());
+  }));
+  // Once a second: flush the access log; every 10 s: re-read the tokens (the fallback for a
+  // missed notification).
+  housekeeping_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(refresher_mu_);
+    for (int tick = 1; !stopped_.load(); ++tick) {
+      refresher_cv_.wait_for(lock, std::chrono::seconds(1));
+      if (stopped_.load()) break;
+      if (access_log_) access_log_->flush();
+      // /metrics runs on the event loop and must not touch the database: it reports this.
+      metrics_.SetDbUp(db_->Ping().ok());
+      if (tick % 10 != 0) continue;
+      core::Status s = auth_.Reload(*db_);
+      if (!s.ok()) spdlog::warn("token reload failed: {}", s.ToString());
+    }
+  });
+
+  // Modules (flags, controller) construct and start their services here.
+  RETURN_IF_ERROR(OpenFlags());
+  RETURN_IF_ERROR(OpenController());
+
+  router_ = std::make_unique<api::Router>(auth_, limiter_, metrics_, access_log_,
+                                          config_.log_format == "json");
+  api::AddAllRoutes(*router_, {.config = config_,
+                               .clock = clock_,
+                               .auth = auth_,
+                               .metrics = metrics_,
+                               .admin = *admin_,
+                               .flags = *flag_service_,
+                               .flag_metrics = *flag_metrics_,
+                               .flag_snapshots = flag_snapshots_,
+                               .targets = controller_->targets(),
+                               .ready = [this] { return Ready(); },
+                               .transport_stats = [this] { return http_stats(); }});
+  return core::Status::Ok();
+}
+
+// The autoscaling controller: config-file targets upserted, and the loop
+// runner, which leads when it holds the database's leader lock. Hooks are built by MakeHook.
+core::Status GovernorServer::OpenController() {
+  char host[256] = "";
+  gethostname(host, sizeof(host) - 1);
+  const controller::HookEnv hook_env = controller::SystemHookEnv();
+  controller::ControlLoopServiceOptions options;
+  options.holder = std::string(host) + ":" + std::to_string(getpid());
+  options.hooks = [hook_env](const controller::TargetSpec& spec) {
+    return controller::MakeHook(spec.hook, "hook", hook_env);
+  };
+  options.validate_hook = controller::MakeHookValidator(hook_env);
+  options.log = [](std::string_view line) { spdlog::info("{}", line); };
+  controller_ = std::make_unique<controller::ControlLoopService>(*db_, clock_, metrics_.registry(),
+                                                                 std::move(options));
+  RETURN_IF_ERROR(controller_->Start(config_.targets));
+  return core::Status::Ok();
+}
+
+core::Status GovernorServer::Ready() {
+  if (!db_) return core::Unavailable("database not open");
+  core::Status ping = db_->Ping();
+  metrics_.SetDbUp(ping.ok());
+  if (!ping.ok()) return core::Unavailable("database: " + ping.message());
+  auto current = store::SchemaUpToDate(*db_);
+  if (!current.ok()) return core::Unavailable("database: " + current.status().message());
+  if (!*current) return core::Unavailable("schema migrations are not all applied");
+  return core::Status::Ok();
+}
+
+// Feature flags: every environment published to flag_snapshots_ before serving, kept current
+// by the publisher (notifications from any replica, plus a periodic revision check).
+core::Status GovernorServer::OpenFlags() {
+  flags::PublisherOptions options;
+  options.clock = &clock_;
+  if (const char* env_host = std::getenv("HOSTNAME"); env_host != nullptr && *env_host) {
+    options.compile.hostname = env_host;
+  } else {
+    char host[256] = "";
+    gethostname(host, sizeof(host) - 1);
+    options.compile.hostname = host;
+  }
+  flag_publisher_ = std::make_unique<flags::SnapshotPublisher>(*db_, flag_snapshots_, options);
+  flag_service_ = std::make_unique<flags::FlagService>(*db_, *flag_publisher_, clock_);
+  flag_metrics_ = std::make_unique<flags::FlagMetrics>(*db_, clock_);
+  RETURN_IF_ERROR(flag_publisher_->Start());
+  return core::Status::Ok();
+}
+
+core::StatusOr<int> GovernorServer::Bind() {
+  api::HttpServerOptions options;
+  options.host = config_.listen_host;
+  options.port = config_.listen_port;
+  options.io_threads = config_.io_threads;
+  options.blocking_threads = config_.workers;
+  options.max_connections = config_.max_connections;
+  options.header_timeout = std::chrono::seconds(config_.header_timeout_seconds);
+  options.read_timeout = std::chrono::seconds(config_.read_timeout_seconds);
+  options.keep_alive_timeout = std::chrono::seconds(config_.keep_alive_timeout_seconds);
+  options.max_header_bytes = config_.max_header_bytes;
+  options.max_body_bytes = config_.max_body_bytes;
+  options.keep_alive_max_count = config_.keep_alive_max_count;
+  options.stream_buffer_bytes = config_.stream_buffer_bytes;
+  http_ = std::make_unique<api::HttpServer>(*router_, options);
+  return http_->Bind();
+}
+
+void GovernorServer::Serve() {
+  if (!http_) return;
+  serving_ = true;
+  http_->Serve();
+}
+
+bool GovernorServer::Stop() {
+  if (stopped_.exchange(true)) return true;
+  {
+    std::lock_guard<std::mutex> lock(refresher_mu_);
+    refresher_cv_.notify_all();
+  }
+  if (housekeeping_.joinable()) housekeeping_.join();
+  bool drained = true;
+  if (http_) {
+    // Stops accepting; idle connections close, in-flight requests finish, streams end.
+    drained = http_->Stop(std::chrono::seconds(config_.shutdown_deadline_seconds));
+    if (!drained) {
+      spdlog::warn("shutdown deadline of {} s passed with requests still running",
+                   config_.shutdown_deadline_seconds);
+    }
+  }
+  // Modules stop their background work here, before the store closes.
+  if (flag_publisher_) flag_publisher_->Stop();
+  if (controller_) controller_->Stop();
+  if (drained && db_) db_->Close();
+  if (access_log_) access_log_->flush();
+  return drained;
+}
+
+}  // namespace gov::app

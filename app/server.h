@@ -1,0 +1,98 @@
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "api/admin_service.h"
+#include "api/authenticator.h"
+#include "api/config.h"
+#include "api/http.h"
+#include "api/http_metrics.h"
+#include "api/http_server.h"
+#include "api/rate_limiter.h"
+#include "api/router.h"
+#include "controller/control_loop_service.h"
+#include "core/clock.h"
+#include "flags/flag_metrics.h"
+#include "flags/flag_service.h"
+#include "flags/snapshot_publisher.h"
+#include "flags/snapshot_registry.h"
+#include "store/database.h"
+
+namespace gov::app {
+
+// The composition root of the Governor service: opens and migrates the store, builds the
+// services (tokens, flags, the autoscaling controller and its leader-elected loop), makes sure
+// an admin can log in, and serves every route api/ defines.
+// Lifecycle: Open() -> Bind() -> Serve() (blocks) ... Stop().
+class GovernorServer {
+ public:
+  GovernorServer(api::ServerConfig config, const core::Clock& clock);
+  ~GovernorServer();
+
+  // Opens the database, applies migrations, loads tokens and registers routes.
+  core::Status Open();
+  // Binds the configured address; returns the port (useful with port 0).
+  core::StatusOr<int> Bind();
+  // Serves until Stop(); in-flight requests finish first.
+  void Serve();
+  // Stops accepting, lets in-flight requests finish within the shutdown deadline, closes the
+  // store. Safe to call from any thread, more than once. Returns false when the deadline
+  // passed with requests still running.
+  bool Stop();
+
+  // The admin secret generated on first start ("" when none was generated this run).
+  const std::string& generated_admin_token() const { return generated_admin_token_; }
+  api::Router& router() { return *router_; }
+  store::Database& database() { return *db_; }
+  api::HttpMetrics& metrics() { return metrics_; }
+  // The transport's counters (connections, streams); valid after Bind().
+  const api::HttpServerStats* http_stats() const { return http_ ? &http_->stats() : nullptr; }
+  // The autoscaling controller (targets, pushed metrics, the loop and its runner).
+  controller::ControlLoopService& controller() { return *controller_; }
+  const api::ServerConfig& config() const { return config_; }
+  // The current compiled flags of every environment, kept equal to the store (readers: the
+  // client, frontend and OFREP APIs).
+  flags::SnapshotRegistry& flag_snapshots() { return flag_snapshots_; }
+  // Flag and segment changes, import/export (the admin API's service).
+  flags::FlagService& flag_service() { return *flag_service_; }
+  // Client metrics and registrations (POST /api/client/metrics and /register bodies).
+  flags::FlagMetrics& flag_metrics() { return *flag_metrics_; }
+
+  // 200-ready check: the database answers and the schema is current; else the reason.
+  core::Status Ready();
+
+ private:
+  core::Status OpenFlags();
+  core::Status OpenController();
+
+  api::ServerConfig config_;
+  const core::Clock& clock_;
+  std::shared_ptr<spdlog::logger> access_log_;
+  api::HttpMetrics metrics_;
+  std::unique_ptr<store::Database> db_;
+  api::Authenticator auth_;
+  api::RateLimiter limiter_;
+  std::unique_ptr<api::AdminService> admin_;
+  std::unique_ptr<controller::ControlLoopService> controller_;
+  flags::SnapshotRegistry flag_snapshots_;
+  std::unique_ptr<flags::SnapshotPublisher> flag_publisher_;
+  std::unique_ptr<flags::FlagService> flag_service_;
+  std::unique_ptr<flags::FlagMetrics> flag_metrics_;
+  std::unique_ptr<api::Router> router_;
+  std::unique_ptr<api::HttpServer> http_;
+  std::string generated_admin_token_;
+  std::atomic<bool> serving_{false};
+  std::atomic<bool> stopped_{false};
+  std::thread housekeeping_;
+  std::mutex refresher_mu_;
+  std::condition_variable refresher_cv_;
+};
+
+}  // namespace gov::app
