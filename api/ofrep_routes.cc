@@ -34,7 +34,7 @@ std::string ErrorBody(std::string_view key, const OfrepError& e, bool with_key) 
 }
 
 // The evaluation context of an OFREP request body {"context": {...}} for a token of
-// `environment`. The context keys map as issue 4 says: targetingKey -> userId; sessionId,
+// `environment`. The context keys map as Governor documents it: targetingKey -> userId; sessionId,
 // remoteAddress, appName, currentTime -> those fields; every other key, `environment`
 // included, -> a property. The environment field is always the token's, so environment
 // constraints see where the flag is evaluated and a caller cannot claim another one.

@@ -1,4 +1,4 @@
-// One full sync of the control loop over 10,000 targets on push metrics (issue 5's goal: under
+// One full sync of the control loop over 10,000 targets on push metrics (the goal: under
 // 10% of one core's 15 s period, i.e. < 1.5 s of CPU), with a fake clock and a hook that does
 // nothing. Each iteration: every target's three metrics were pushed (not timed), the clock moved
 // one sync period, and SyncDue reads the pushed values, decides, records 10,000 decisions and

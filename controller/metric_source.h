@@ -29,7 +29,7 @@ class MetricProvider {
                             core::TimePoint now) = 0;
 };
 
-// A sample older than this many sync periods counts as missing (issue 5: "a sample older
+// A sample older than this many sync periods counts as missing (the product rule: "a sample older
 // than 2 × syncPeriodSeconds is missing").
 inline constexpr int kPushWindowSyncPeriods = 2;
 

@@ -1,6 +1,7 @@
 // The Unleash client API (GET /api/client/features, register, metrics, streaming) against
 // snapshots published into the registry. Expected shapes follow the Unleash client API
-// (https://docs.getunleash.io/reference/api/unleash/get-all-toggles) and the rules.
+// (https://docs.getunleash.io/reference/api/unleash/get-all-toggles) and Governor's documented
+// rules.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Frontend tokens on the full server: they reach the frontend API and OFREP, never the
-// client or admin APIs (issue 4: "frontend tokens cannot reach the client or admin APIs").
+// client or admin APIs (the product rule: "frontend tokens cannot reach the client or admin APIs").
 
 #include <gtest/gtest.h>
 

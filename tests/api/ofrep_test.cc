@@ -1,7 +1,7 @@
 // OFREP v0.3.0 single and bulk evaluation (/work/shared/specs/ofrep-0.3.0, vendored under
 // tests/api/testdata/ofrep-0.3.0). Every response these tests receive is validated against
 // the response schema the spec's openapi.yaml gives for its operation and status. Expected
-// values follow the mapping in Governor issue 4 (reasons, variant values, disabled flags).
+// values follow the mapping Governor documents (reasons, variant values, disabled flags).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -141,8 +141,8 @@ struct ErrorCase {
 };
 
 // OFREP maps only targetingKey, sessionId, remoteAddress, appName and currentTime to Unleash
-// fields (issue 4); `environment` is always the token's, so environment constraints work, and
-// an `environment` key in the context is a plain property that cannot override it.
+// fields (Governor's mapping); `environment` is always the token's, so environment constraints
+// work, and an `environment` key in the context is a plain property that cannot override it.
 TEST(OfrepTest, EnvironmentIsTheTokenEnvironment) {
   auto parsed = flags::ParseClientFeaturesText(R"({"version": 2, "features": [
       {"name": "dev-only", "enabled": true, "strategies": [{"name": "default", "constraints": [

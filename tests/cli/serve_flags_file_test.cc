@@ -1,4 +1,4 @@
-// `governor serve --flags-file FILE` (issue 4): the file's flags are imported at start into
+// `governor serve --flags-file FILE`: the file's flags are imported at start into
 // every environment (development and production) and kept in the store, so a restart without
 // the flag still serves them. Runs the real binary on a temp SQLite database and port 0.
 

@@ -1,7 +1,7 @@
 // The control loop under a FakeClock with a fake hook on SQLite: hours of simulated time run
-// in milliseconds, with no sleeps. Expected replica counts follow the rules of issue 5 and
-// Kubernetes' HPA (horizontal.go: stabilization windows exclude a recommendation exactly at
-// the cutoff; default behavior: scale-up max(4 pods, 100%) per 15 s, scale-down window 300 s).
+// in milliseconds, with no sleeps. Expected replica counts follow the controller's documented rules
+// and Kubernetes' HPA (horizontal.go: stabilization windows exclude a recommendation exactly at the
+// cutoff; default behavior: scale-up max(4 pods, 100%) per 15 s, scale-down window 300 s).
 
 #include <set>
 

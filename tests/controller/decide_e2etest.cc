@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "core/json_util.h"
-#include "tests/controller/decide_issue_example.h"
+#include "tests/controller/decide_example.h"
 #include "tests/testing/governor_process.h"
 
 namespace gov::controller {

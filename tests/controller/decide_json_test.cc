@@ -1,5 +1,5 @@
 // Golden cases for the `governor decide` JSON contract. Expected outputs were worked out by
-// hand from the HPA formulas (horizontal.go / replica_calculator.go) and the issue's cooldown
+// hand from the HPA formulas (horizontal.go / replica_calculator.go) and Governor's cooldown
 // rule; the comments show the arithmetic.
 #include "controller/decide_json.h"
 
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/json_util.h"
-#include "tests/controller/decide_issue_example.h"
+#include "tests/controller/decide_example.h"
 
 namespace gov::controller {
 namespace {

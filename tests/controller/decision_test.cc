@@ -2,7 +2,8 @@
 // kubernetes/kubernetes pkg/controller/podautoscaler/{replica_calculator,horizontal}_test.go:
 // inputs translated to Governor's per-replica averages (the test's expectedUtilization is the
 // `current` value), expected replicas copied from the Go table. Rows marked "Governor" test
-// rules Kubernetes does not have (cooldown, staleness), with expectations from the issue text.
+// rules Kubernetes does not have (cooldown, staleness), with expectations from Governor's
+// documented rules.
 #include "controller/decision.h"
 
 #include <gtest/gtest.h>
@@ -318,7 +319,7 @@ TEST(DecideTest, UnknownHistoryIsSeededWithCurrent) {
 }
 
 TEST(DecideTest, MissingMetricsNeverScaleDown) {
-  // The issue's rule (and computeReplicasForMetrics): scale up if the present metrics ask for
+  // Governor's rule (and computeReplicasForMetrics): scale up if the present metrics ask for
   // it, otherwise keep the count.
   const TargetSpec spec = Spec(
       1, 20,
@@ -361,7 +362,7 @@ TEST(DecideTest, StaleReadingsCountAsMissing) {
 }
 
 TEST(DecideTest, CooldownOnTopOfBehavior) {
-  // Governor (issue text): no scale-up until scaleUpSeconds have passed since the last
+  // Governor: no scale-up until scaleUpSeconds have passed since the last
   // scale-up; no scale-down until scaleDownSeconds have passed since the last scaling action
   // of either direction. The reason says Cooldown and gives the seconds left.
   TargetSpec spec = Spec(1, 50);

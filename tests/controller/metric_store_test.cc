@@ -1,5 +1,5 @@
 // PushMetricStore and SourceRouter: per-instance averaging over the push window
-// (2 x syncPeriodSeconds, issue 5), newest sample per instance, forgetting.
+// (2 x syncPeriodSeconds), newest sample per instance, forgetting.
 
 #include "controller/metric_store.h"
 

@@ -138,7 +138,7 @@ TEST_F(FlagServiceTest, ValidationErrorsNameTheField) {
 
 TEST_F(FlagServiceTest, StrategiesErrorsUseTheIssueFieldPath) {
   ASSERT_TRUE(service_.CreateFeature(kAuthor, Checkout()).ok());
-  // The issue's example: strategies[1].constraints[0].operator.
+  // The documented example: strategies[1].constraints[0].operator.
   auto s = service_.SetStrategies(kAuthor, "checkout", "development",
                                   core::Json::parse(R"({"strategies": [
       {"name": "default"},

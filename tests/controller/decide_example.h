@@ -1,7 +1,8 @@
 #pragma once
 
-// The `governor decide` input of issue 5 (the spec's example, with its behavior block left to
-// HPA's defaults); DecideJsonTest and DecideE2eTest both check its answer: 12 replicas.
+// The `governor decide` input of the documented example (the spec's example, with its behavior
+// block left to HPA's defaults); DecideJsonTest and DecideE2eTest both check its answer: 12
+// replicas.
 namespace gov::controller::test_data {
 
 inline constexpr const char* kIssueDecideInput = R"({"now": 1700000000,
