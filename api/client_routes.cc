@@ -195,8 +195,8 @@ std::string ClientFeaturesEtag(std::string_view environment, int64_t revision,
   return "\"" + core::Sha256Hex(key).substr(0, 16) + "-" + std::to_string(revision) + "\"";
 }
 
-void AddClientRoutes(Router& router, std::shared_ptr<FlagApi> api) {
-  std::shared_ptr<FlagApi> p = api;
+void AddClientRoutes(Router& router, const std::shared_ptr<FlagApi>& api) {
+  const std::shared_ptr<FlagApi>& p = api;
   router.Add({"GET", "/api/client/features", Access::kClient, RateClass::kEvaluation,
               [p](RequestContext& ctx, Response& res) { GetFeatures(*p, ctx, res); }, nullptr,
               Execution::kInline});

@@ -6,7 +6,7 @@
 
 namespace gov::api {
 
-void AddEvaluationRoutes(Router& router, std::shared_ptr<FlagApi> api) {
+void AddEvaluationRoutes(Router& router, const std::shared_ptr<FlagApi>& api) {
   AddClientRoutes(router, api);
   AddFrontendRoutes(router, api);
   AddOfrepRoutes(router, api);

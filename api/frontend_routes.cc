@@ -87,8 +87,8 @@ std::string FrontendToggles(const EnvironmentView& view, const flags::Context& c
   return out;
 }
 
-void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api) {
-  std::shared_ptr<FlagApi> p = api;
+void AddFrontendRoutes(Router& router, const std::shared_ptr<FlagApi>& api) {
+  const std::shared_ptr<FlagApi>& p = api;
   AddCorsRoute(router, p,
                {"GET", "/api/frontend", Access::kFrontend, RateClass::kEvaluation,
                 [p](RequestContext& ctx, Response& res) {

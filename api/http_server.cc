@@ -100,13 +100,14 @@ class HttpServer::Impl {
 
  private:
   void Accept();
-  void OnAccept(beast::error_code ec, tcp::socket socket, Strand strand);
+  void OnAccept(beast::error_code ec, tcp::socket socket, const Strand& strand);
   void Reject(tcp::socket socket);
 
   Router& router_;
   HttpServerOptions options_;
   static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int n) {
     std::vector<std::unique_ptr<net::io_context>> out;
+    out.reserve(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) out.push_back(std::make_unique<net::io_context>(1));
     return out;
   }
@@ -550,7 +551,7 @@ void HttpServer::Impl::Accept() {
   });
 }
 
-void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket, Strand strand) {
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket, const Strand& strand) {
   if (stopping()) return;
   if (ec) {
     if (ec == net::error::operation_aborted) return;
@@ -669,7 +670,13 @@ bool HttpServer::Impl::Stop(std::chrono::milliseconds deadline) {
 HttpServer::HttpServer(Router& router, HttpServerOptions options)
     : impl_(std::make_shared<Impl>(router, std::move(options))) {}
 
-HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
+HttpServer::~HttpServer() {
+  try {
+    Stop(std::chrono::milliseconds(0));
+  } catch (const std::exception& e) {
+    spdlog::error("http server: stopping failed: {}", e.what());
+  }
+}
 
 core::StatusOr<int> HttpServer::Bind() { return impl_->Bind(); }
 void HttpServer::Serve() { impl_->Serve(); }

@@ -36,7 +36,7 @@ struct HttpServerOptions {
   std::chrono::milliseconds header_timeout{10000};      // first byte to end of headers
   std::chrono::milliseconds read_timeout{10000};        // reading a body; writing a response
   std::chrono::milliseconds keep_alive_timeout{60000};  // idle between requests
-  size_t max_header_bytes = 16 * 1024;
+  size_t max_header_bytes = size_t{16} * 1024;
   size_t max_body_bytes = 1 << 20;
   int keep_alive_max_count = 0;          // requests per connection; 0 = unlimited
   size_t stream_buffer_bytes = 1 << 20;  // bytes a stream may have queued for a slow reader

@@ -17,7 +17,6 @@ int HttpStatusFor(core::StatusCode code) {
     case core::StatusCode::kNotFound:
       return 404;
     case core::StatusCode::kAlreadyExists:
-      return 409;
     case core::StatusCode::kConflict:
       return 409;
     case core::StatusCode::kPayloadTooLarge:

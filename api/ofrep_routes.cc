@@ -252,8 +252,8 @@ std::pair<int, std::string> OfrepEvaluateOne(const EnvironmentView& view, std::s
   return {WriteEvaluation(w, view, key, r) ? 200 : 400, out};
 }
 
-void AddOfrepRoutes(Router& router, std::shared_ptr<FlagApi> api) {
-  std::shared_ptr<FlagApi> p = api;
+void AddOfrepRoutes(Router& router, const std::shared_ptr<FlagApi>& api) {
+  const std::shared_ptr<FlagApi>& p = api;
   AddCorsRoute(
       router, p,
       {"POST", "/ofrep/v1/evaluate/flags/{key}", Access::kClientOrFrontend, RateClass::kEvaluation,

@@ -52,7 +52,8 @@ StreamHub::~StreamHub() {
 
 int StreamHub::open_streams() const { return open_->load(std::memory_order_relaxed); }
 
-bool StreamHub::Start(std::shared_ptr<const SseKind> kind, std::string environment, Response& res) {
+bool StreamHub::Start(const std::shared_ptr<const SseKind>& kind, std::string environment,
+                      Response& res) {
   // Take a slot; it is given back when the last copy of the stream's callbacks is gone, so a
   // response that never became a stream (its connection closed first) frees it too.
   int n = open_->load(std::memory_order_relaxed);
@@ -112,7 +113,7 @@ void StreamHub::Closed(const std::string& environment, StreamWriter* writer) {
 }
 
 void StreamHub::Publish(const std::string& environment,
-                        std::shared_ptr<const EnvironmentView> view) {
+                        const std::shared_ptr<const EnvironmentView>& view) {
   if (!view) return;
   const int64_t revision = view->snapshot->revision;
   std::lock_guard<std::mutex> lock(mu_);

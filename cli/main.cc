@@ -111,6 +111,8 @@ int Serve(const std::string& config_file, const FlagOverrides& flags) {
   // Serve() returns once the listener is closed and in-flight requests are done; Stop()
   // (on the signal thread) then closes the store. Wake the signal thread if we got here
   // some other way.
+  // The signal thread waits in sigwait() for SIGTERM; sending it one is how it wakes.
+  // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread)
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
   spdlog::info("stopped");
@@ -133,7 +135,8 @@ int CheckConfig(const std::string& file) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// An exception that escapes main is a bug: it aborts loudly, with its message.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"Governor: autoscaling decisions, feature flags and experiments"};
   app.require_subcommand(1);
 

@@ -54,9 +54,9 @@ std::string_view StringAt(const core::Json& object, const char* key) {
 
 // `parsed`, or its error naming `field`.
 template <typename T>
-core::StatusOr<T> AtField(core::StatusOr<T> parsed, std::string field) {
+core::StatusOr<T> AtField(core::StatusOr<T> parsed, const std::string& field) {
   if (parsed.ok()) return parsed;
-  return core::InvalidArgument(parsed.status().message(), std::move(field));
+  return core::InvalidArgument(parsed.status().message(), field);
 }
 
 struct RecordLimit {

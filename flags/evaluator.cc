@@ -354,7 +354,9 @@ class FeatureEvaluator {
   std::string_view RandomId(int64_t scale, int64_t offset) {
     // String(Math.round(Math.random() * scale) + offset)
     const double r = rng_.NextDouble();
-    return FormatInt(static_cast<int64_t>(std::floor(r * scale + 0.5)) + offset, scratch_.random);
+    return FormatInt(
+        static_cast<int64_t>(std::floor(r * static_cast<double>(scale) + 0.5)) + offset,
+        scratch_.random);
   }
 
   Outcome Rollout(double percentage, const core::Murmur3X86_32& prefix, std::string_view id) {

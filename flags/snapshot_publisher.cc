@@ -58,7 +58,7 @@ core::Status SnapshotPublisher::Reload(const std::string& environment) {
     return core::Status::Ok();
   }
   ASSIGN_OR_RETURN(auto snapshot, LoadEnvironmentSnapshot(db_, environment, options_.compile));
-  registry_.Publish(std::move(snapshot));
+  registry_.Publish(snapshot);
   return core::Status::Ok();
 }
 

@@ -13,7 +13,7 @@ std::shared_ptr<const EnvironmentSnapshot> SnapshotRegistry::Get(
   return it == map->end() ? nullptr : it->second;
 }
 
-bool SnapshotRegistry::Publish(std::shared_ptr<const EnvironmentSnapshot> snapshot) {
+bool SnapshotRegistry::Publish(const std::shared_ptr<const EnvironmentSnapshot>& snapshot) {
   std::vector<Listener> to_call;
   {
     std::lock_guard<std::mutex> lock(write_mu_);

@@ -38,7 +38,7 @@ class SnapshotRegistry {
   std::shared_ptr<const EnvironmentSnapshot> Get(std::string_view environment) const;
   // Replaces the environment's snapshot unless the registry already holds a newer revision
   // (late publishers never roll back). Returns true when it was installed.
-  bool Publish(std::shared_ptr<const EnvironmentSnapshot> snapshot);
+  bool Publish(const std::shared_ptr<const EnvironmentSnapshot>& snapshot);
   // `listener` runs after every installed Publish, on the publishing thread; keep it short.
   // Returns an id for Unsubscribe.
   int Subscribe(Listener listener);

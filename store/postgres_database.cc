@@ -180,7 +180,7 @@ class PgTransaction final : public Transaction {
 
 class PostgresDatabase final : public Database {
  public:
-  PostgresDatabase(std::shared_ptr<const Endpoint> endpoint, int pool_size)
+  PostgresDatabase(const std::shared_ptr<const Endpoint>& endpoint, int pool_size)
       : pool_(std::make_shared<ConnectionPool>(endpoint, pool_size)),
         listener_(endpoint),
         leader_(endpoint) {}

@@ -10,7 +10,7 @@ namespace gov::api {
 // The Unleash client API for server-side SDKs (client tokens; the environment comes from the
 // token): GET /api/client/features, POST /api/client/register, POST /api/client/metrics and
 // the delta API GET /api/client/delta and the change stream GET /api/client/streaming.
-void AddClientRoutes(Router& router, std::shared_ptr<FlagApi> api);
+void AddClientRoutes(Router& router, const std::shared_ptr<FlagApi>& api);
 
 // The strong ETag of GET /api/client/features for `environment` at `revision` with the
 // given filters (equal across replicas for equal inputs).

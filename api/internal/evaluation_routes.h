@@ -9,6 +9,6 @@ namespace gov::api {
 
 // Adds every flag evaluation route (Unleash client and frontend APIs, OFREP) backed by `api`,
 // which the routes keep alive (they hold shared references).
-void AddEvaluationRoutes(Router& router, std::shared_ptr<FlagApi> api);
+void AddEvaluationRoutes(Router& router, const std::shared_ptr<FlagApi>& api);
 
 }  // namespace gov::api

@@ -13,7 +13,7 @@ namespace gov::api {
 // The Unleash frontend API for browser and mobile SDKs (frontend tokens): GET /api/frontend
 // (context from query parameters), POST /api/frontend (context in the body), POST
 // /api/frontend/client/metrics, and CORS preflights per FlagApiOptions::cors_origins.
-void AddFrontendRoutes(Router& router, std::shared_ptr<FlagApi> api);
+void AddFrontendRoutes(Router& router, const std::shared_ptr<FlagApi>& api);
 
 // The evaluation context of GET /api/frontend: "properties[name]=v" parameters become
 // properties, the standard fields keep their names, any other parameter is a property.

@@ -12,7 +12,7 @@ namespace gov::api {
 // POST /ofrep/v1/evaluate/flags/{key}, POST /ofrep/v1/evaluate/flags (bulk, with ETag and an
 // SSE eventStreams entry per ADR-0008), and GET /ofrep/v1/event-stream, which sends
 // {"type": "refetchEvaluation"} messages when the token environment's revision changes.
-void AddOfrepRoutes(Router& router, std::shared_ptr<FlagApi> api);
+void AddOfrepRoutes(Router& router, const std::shared_ptr<FlagApi>& api);
 
 // The OFREP body for one flag of `view` evaluated for `ofrep_context` (the request's
 // "context" member) and the HTTP status: 200 evaluation, 400 error (PARSE_ERROR,

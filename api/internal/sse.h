@@ -56,10 +56,10 @@ class StreamHub {
 
   // Turns `res` into a stream of `kind` for `environment`. Returns false, leaving `res`
   // untouched, when max_streams streams are already open.
-  bool Start(std::shared_ptr<const SseKind> kind, std::string environment, Response& res);
+  bool Start(const std::shared_ptr<const SseKind>& kind, std::string environment, Response& res);
   // Sends every stream of `environment` the events for its new view. Called after each
   // publish, in revision order.
-  void Publish(const std::string& environment, std::shared_ptr<const EnvironmentView> view);
+  void Publish(const std::string& environment, const std::shared_ptr<const EnvironmentView>& view);
 
   // Sends every open stream a keep-alive comment when keep_alive_interval has passed on the
   // clock since the last round (or since construction). Returns whether it sent. The hub's

@@ -81,7 +81,7 @@ SigV4Signature SignSigV4(const SigV4Request& request, const AwsCredentials& cred
   std::string canonical_query;
   for (const auto& [k, v] : query) {
     if (!canonical_query.empty()) canonical_query += '&';
-    canonical_query += k + "=" + v;
+    canonical_query.append(k).append("=").append(v);
   }
 
   std::map<std::string, std::string> headers;  // sorted by lowercase name
@@ -92,7 +92,7 @@ SigV4Signature SignSigV4(const SigV4Request& request, const AwsCredentials& cred
   }
   std::string canonical_headers, signed_headers;
   for (const auto& [name, value] : headers) {
-    canonical_headers += name + ":" + value + "\n";
+    canonical_headers.append(name).append(":").append(value).append("\n");
     if (!signed_headers.empty()) signed_headers += ';';
     signed_headers += name;
   }

@@ -18,7 +18,7 @@ namespace gov::controller {
 
 namespace {
 
-constexpr size_t kMaxCapture = 64 * 1024;
+constexpr size_t kMaxCapture = size_t{64} * 1024;
 constexpr double kMaxTimeoutSeconds = 3600;
 
 // Owns a file descriptor.
