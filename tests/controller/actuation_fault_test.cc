@@ -36,6 +36,19 @@ class ActuationFaultTest : public LoopFixture, public ::testing::WithParamInterf
         nullptr, ControlLoopOptions{.id_seed = 7});
   }
 
+  // The web target on a platform at 3 replicas (readable per `c`), then a sync with cpu at
+  // twice its target: the hook applies 3 -> 6 while the write `c.failing_write` that records
+  // its answer fails. Returns that sync's result.
+  core::StatusOr<SyncSummary> ScaleUpAndFailToRecord(const FaultCase& c, int64_t epoch) {
+    Create(WebTarget());
+    auto& platform = Platform("web");
+    platform->readable = c.readable;
+    platform->replicas = 3;
+    faulty_.FailWritesMatching(c.failing_write, 1);
+    Push("web", {{"cpu", 140}, {"rps", 1000}});
+    return loop_->SyncDue(epoch);
+  }
+
   // The full record the loop stored with decision `id` (the API shows the columns' status).
   core::Json StoredRecord(const std::string& id) {
     auto page = service().Decisions("web", store::PageRequest{1000, ""});
@@ -54,16 +67,10 @@ class ActuationFaultTest : public LoopFixture, public ::testing::WithParamInterf
 
 TEST_P(ActuationFaultTest, TheNextSyncRecordsTheAppliedChangeWithoutActuatingAgain) {
   const FaultCase& c = GetParam();
-  Create(WebTarget());
-  auto platform = Platform("web");
-  platform->readable = c.readable;
-  platform->replicas = 3;
   const int64_t epoch = Lead();
-
+  auto platform = Platform("web");
   // cpu at twice its target: 3 -> 6. The hook applies it; recording its answer fails.
-  faulty_.FailWritesMatching(c.failing_write, 1);
-  Push("web", {{"cpu", 140}, {"rps", 1000}});
-  auto failed = loop_->SyncDue(epoch);
+  auto failed = ScaleUpAndFailToRecord(c, epoch);
   ASSERT_EQ(failed.status().code(), core::StatusCode::kInternal);
   EXPECT_EQ(failed.status().message(), "query failed: disk I/O error");
   ASSERT_EQ(faulty_.injected(), 1);
@@ -126,15 +133,9 @@ TEST_P(ActuationFaultTest, TheNextSyncRecordsTheAppliedChangeWithoutActuatingAga
 // never repeats a change; when the store heals, one sync records every answer it owes.
 TEST_P(ActuationFaultTest, AnswersOwedAcrossSeveralFailedSyncsAreAllRecorded) {
   const FaultCase& c = GetParam();
-  Create(WebTarget());
-  auto platform = Platform("web");
-  platform->readable = c.readable;
-  platform->replicas = 3;
   const int64_t epoch = Lead();
-
-  faulty_.FailWritesMatching(c.failing_write, 1);
-  Push("web", {{"cpu", 140}, {"rps", 1000}});
-  EXPECT_FALSE(loop_->SyncDue(epoch).ok());
+  auto platform = Platform("web");
+  EXPECT_FALSE(ScaleUpAndFailToRecord(c, epoch).ok());
   // Every write fails for the next two syncs: nothing is recorded and no hook is called.
   faulty_.FailWritesAfter(0);
   for (int i = 0; i < 2; ++i) {
