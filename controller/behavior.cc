@@ -7,6 +7,8 @@
 #include <limits>
 #include <utility>
 
+#include "core/name_table.h"
+
 namespace gov::controller {
 
 namespace {
@@ -26,9 +28,7 @@ static_assert(kSelectPolicyNames.size() == static_cast<size_t>(SelectPolicy::kDi
 template <typename Enum, size_t N>
 core::StatusOr<Enum> ParseName(const std::array<std::string_view, N>& names,
                                std::string_view name) {
-  for (size_t i = 0; i < N; ++i) {
-    if (names[i] == name) return static_cast<Enum>(i);
-  }
+  if (std::optional<Enum> value = core::FindName<Enum>(names, name)) return *value;
   std::array<std::string_view, N> sorted = names;
   std::sort(sorted.begin(), sorted.end());
   std::string message = "unsupported value \"" + std::string(name) + "\"; supported values: ";

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include "core/name_table.h"
+
 namespace gov::controller {
 
 namespace {
@@ -29,9 +31,7 @@ static_assert(kDirectionNames.size() == static_cast<size_t>(ScaleDirection::kDow
 template <typename Enum, size_t N>
 core::StatusOr<Enum> ParseName(const std::array<std::string_view, N>& names, std::string_view name,
                                std::string_view what) {
-  for (size_t i = 0; i < N; ++i) {
-    if (names[i] == name) return static_cast<Enum>(i);
-  }
+  if (std::optional<Enum> value = core::FindName<Enum>(names, name)) return *value;
   return core::InvalidArgument("unknown " + std::string(what) + " \"" + std::string(name) + "\"");
 }
 

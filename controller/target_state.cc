@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/name_table.h"
 #include "core/time_format.h"
 
 namespace gov::controller {
@@ -216,9 +217,7 @@ std::string_view ReplicasSourceName(ReplicasSource source) {
 }
 
 core::StatusOr<ReplicasSource> ParseReplicasSource(std::string_view name) {
-  for (size_t i = 0; i < kReplicasSourceNames.size(); ++i) {
-    if (kReplicasSourceNames[i] == name) return static_cast<ReplicasSource>(i);
-  }
+  if (auto source = core::FindName<ReplicasSource>(kReplicasSourceNames, name)) return *source;
   return core::InvalidArgument("unknown replicas source \"" + std::string(name) + "\"");
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/name_table.h"
+
 namespace gov::store {
 
 namespace {
@@ -48,9 +50,7 @@ std::string_view ActuationName(Actuation actuation) {
 }
 
 core::StatusOr<Actuation> ParseActuation(std::string_view name) {
-  for (size_t i = 0; i < kActuationNames.size(); ++i) {
-    if (kActuationNames[i] == name) return static_cast<Actuation>(i);
-  }
+  if (auto actuation = core::FindName<Actuation>(kActuationNames, name)) return *actuation;
   return core::InvalidArgument("unknown actuation \"" + std::string(name) + "\"");
 }
 

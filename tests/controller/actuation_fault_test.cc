@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct FaultCase {
   std::string failing_write;  // a pattern of FaultInjectionDatabase::FailWritesMatching
   bool readable = false;
 };
+// gtest prints a parameter in test listings; the name says it all.
+void PrintTo(const FaultCase& c, std::ostream* os) { *os << c.name; }
 
 class ActuationFaultTest : public LoopFixture, public ::testing::WithParamInterface<FaultCase> {
  protected:
