@@ -154,7 +154,8 @@ core::StatusOr<TargetSpec> ParseTargetSpec(const core::Json& json, std::string_v
   TargetSpec spec;
   core::FieldReader r(json, std::string(path));
   r.RejectUnknown({"name", "minReplicas", "maxReplicas", "syncPeriodSeconds", "tolerance",
-                   "metricMaxAgeSeconds", "mode", "metrics", "behavior", "cooldown", "hook"});
+                   "metricMaxAgeSeconds", "mode", "metrics", "behavior", "cooldown", "hook",
+                   "predictive", "simulation"});
   RETURN_IF_ERROR(r.status());
 
   if (options.require_name || r.Has("name")) {
@@ -241,6 +242,19 @@ core::StatusOr<TargetSpec> ParseTargetSpec(const core::Json& json, std::string_v
   }
   if (const core::Json* hook = r.OptionalObject("hook")) spec.hook = *hook;
   RETURN_IF_ERROR(r.status());
+  if (const core::Json* predictive = r.Get("predictive")) {
+    if (!options.require_metrics) {
+      r.Fail("predictive", "not allowed here");
+      return r.status();
+    }
+    std::vector<std::string> metric_names;
+    for (const MetricSpec& m : spec.metrics) metric_names.push_back(m.name);
+    ASSIGN_OR_RETURN(spec.predictive,
+                     ParsePredictiveSpec(*predictive, r.FieldPath("predictive"), metric_names));
+  }
+  if (const core::Json* simulation = r.Get("simulation")) {
+    ASSIGN_OR_RETURN(spec.simulation, ParseSimulationSpec(*simulation, r.FieldPath("simulation")));
+  }
   return spec;
 }
 
@@ -265,6 +279,8 @@ core::Json TargetSpecToJson(const TargetSpec& spec) {
                       {"scaleDownSeconds", spec.cooldown.scale_down_seconds}}}};
   if (!spec.name.empty()) out["name"] = spec.name;
   if (!spec.hook.is_null()) out["hook"] = spec.hook;
+  if (spec.predictive) out["predictive"] = PredictiveSpecToJson(*spec.predictive);
+  if (spec.simulation) out["simulation"] = SimulationSpecToJson(*spec.simulation);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "controller/behavior.h"
+#include "controller/predictive_spec.h"
 #include "core/json_util.h"
 #include "core/status.h"
 
@@ -67,6 +68,8 @@ struct TargetSpec {
   Behavior behavior = DefaultBehavior();
   Cooldown cooldown;
   core::Json hook;  // opaque; null when absent (the hooks module parses it)
+  std::optional<PredictiveSpec> predictive;  // forecast a metric and provision ahead of it
+  std::optional<SimulationSpec> simulation;  // used by `governor backtest` only
   bool operator==(const TargetSpec&) const = default;
 };
 
@@ -82,7 +85,8 @@ struct TargetSpecParseOptions {
 // Rules: name [A-Za-z0-9][A-Za-z0-9._-]{0,62}; 1 <= minReplicas <= maxReplicas;
 // tolerance >= 0; metrics non-empty with unique names, type Utilization|AverageValue|Value,
 // target > 0, source `push` or {prometheus: {query, url?, timeoutSeconds?}}; behavior as
-// ParseBehavior; cooldown seconds in [0, 86400]; unknown fields are rejected.
+// ParseBehavior; cooldown seconds in [0, 86400]; predictive as ParsePredictiveSpec; simulation
+// as ParseSimulationSpec; unknown fields are rejected.
 core::StatusOr<TargetSpec> ParseTargetSpec(const core::Json& json, std::string_view path);
 core::StatusOr<TargetSpec> ParseTargetSpec(const core::Json& json, std::string_view path,
                                            const TargetSpecParseOptions& options);

@@ -1,17 +1,22 @@
 #include "predictors/model_spec.h"
 
+#include <array>
+
+#include "core/name_table.h"
+
 namespace gov::predictors {
 
+namespace {
+constexpr std::array<std::string_view, 3> kModelKindNames = {"seasonalNaive", "holtWinters",
+                                                             "fourier"};
+}  // namespace
+
 std::string_view ModelKindName(ModelKind kind) {
-  switch (kind) {
-    case ModelKind::kSeasonalNaive:
-      return "seasonalNaive";
-    case ModelKind::kHoltWinters:
-      return "holtWinters";
-    case ModelKind::kFourier:
-      return "fourier";
-  }
-  return "unknown";
+  return kModelKindNames[static_cast<size_t>(kind)];
+}
+
+std::optional<ModelKind> ParseModelKind(std::string_view name) {
+  return core::FindName<ModelKind>(kModelKindNames, name);
 }
 
 std::string_view SeasonName(Season season) {

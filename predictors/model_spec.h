@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,8 @@ namespace gov::predictors {
 // values of a target's `predictive.model`.
 enum class ModelKind { kSeasonalNaive, kHoltWinters, kFourier };
 std::string_view ModelKindName(ModelKind kind);
+// The family named `name`, or nullopt.
+std::optional<ModelKind> ParseModelKind(std::string_view name);
 
 // The season a seasonal naive or Holt-Winters model repeats.
 enum class Season { kDaily, kWeekly };
