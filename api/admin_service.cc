@@ -21,6 +21,13 @@ std::string NewSecret(store::TokenType type, const std::optional<std::string>& e
 
 }  // namespace
 
+AdminRepositories SqlAdminRepositories() {
+  static store::SqlTokenStore tokens;
+  static store::SqlEnvironmentStore environments;
+  static store::SqlAuditLog audit;
+  return AdminRepositories{tokens, environments, audit};
+}
+
 void WriteTokenJson(core::JsonWriter& w, const store::TokenRecord& t) {
   auto time_or_null = [&w](const std::optional<core::TimePoint>& v) {
     if (v) {
@@ -109,13 +116,12 @@ core::StatusOr<CreatedToken> AdminService::CreateToken(const store::AuditActor& 
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
         if (t.environment) {
-          ASSIGN_OR_RETURN(bool exists, store::EnvironmentRepository::Exists(tx, *t.environment));
+          ASSIGN_OR_RETURN(bool exists, repos_.environments.Exists(tx, *t.environment));
           if (!exists) return core::InvalidArgument("no such environment", "environment");
         }
-        RETURN_IF_ERROR(store::TokenRepository::Insert(tx, t));
-        RETURN_IF_ERROR(store::AuditRepository::Record(tx, actor, t.created_at, "token.create",
-                                                       "tokens/" + t.id, std::nullopt,
-                                                       TokenToJson(t).dump()));
+        RETURN_IF_ERROR(repos_.tokens.Insert(tx, t));
+        RETURN_IF_ERROR(repos_.audit.Record(tx, actor, t.created_at, "token.create",
+                                            "tokens/" + t.id, std::nullopt, TokenToJson(t).dump()));
         return db_.Notify(tx, kTokensChannel, t.id);
       }));
   auth_.Put(t);
@@ -125,7 +131,7 @@ core::StatusOr<CreatedToken> AdminService::CreateToken(const store::AuditActor& 
 core::StatusOr<store::Page<store::TokenRecord>> AdminService::ListTokens(
     const store::PageRequest& page) {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
-  return store::TokenRepository::List(*tx, page);
+  return repos_.tokens.List(*tx, page);
 }
 
 core::StatusOr<store::TokenRecord> AdminService::RevokeToken(
@@ -134,14 +140,14 @@ core::StatusOr<store::TokenRecord> AdminService::RevokeToken(
   store::TokenRecord revoked;
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(auto before, store::TokenRepository::Get(tx, id));
+        ASSIGN_OR_RETURN(auto before, repos_.tokens.Get(tx, id));
         if (before.revoked_at) return core::NotFound("token " + id + " is already revoked");
-        ASSIGN_OR_RETURN(revoked,
-                         store::TokenRepository::Revoke(
-                             tx, id, expected_version.value_or(before.version), clock_.Now()));
-        RETURN_IF_ERROR(store::AuditRepository::Record(tx, actor, clock_.Now(), "token.revoke",
-                                                       "tokens/" + id, TokenToJson(before).dump(),
-                                                       TokenToJson(revoked).dump()));
+        ASSIGN_OR_RETURN(
+            revoked,
+            repos_.tokens.Revoke(tx, id, expected_version.value_or(before.version), clock_.Now()));
+        RETURN_IF_ERROR(repos_.audit.Record(tx, actor, clock_.Now(), "token.revoke", "tokens/" + id,
+                                            TokenToJson(before).dump(),
+                                            TokenToJson(revoked).dump()));
         return db_.Notify(tx, kTokensChannel, id);
       }));
   auth_.Remove(revoked.secret_hash);
@@ -150,7 +156,7 @@ core::StatusOr<store::TokenRecord> AdminService::RevokeToken(
 
 core::StatusOr<std::vector<store::EnvironmentRecord>> AdminService::ListEnvironments() {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
-  return store::EnvironmentRepository::List(*tx);
+  return repos_.environments.List(*tx);
 }
 
 core::StatusOr<store::EnvironmentRecord> AdminService::CreateEnvironment(
@@ -166,14 +172,14 @@ core::StatusOr<store::EnvironmentRecord> AdminService::CreateEnvironment(
   store::EnvironmentRecord env{name, clock_.Now(), 1};
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-        core::Status s = store::EnvironmentRepository::Insert(tx, env);
+        core::Status s = repos_.environments.Insert(tx, env);
         if (s.code() == core::StatusCode::kAlreadyExists) {
           return core::AlreadyExists("environment " + name + " already exists");
         }
         RETURN_IF_ERROR(s);
         const core::Json after{{"name", name}, {"createdAt", core::FormatRfc3339(env.created_at)}};
-        return store::AuditRepository::Record(tx, actor, env.created_at, "environment.create",
-                                              "environments/" + name, std::nullopt, after.dump());
+        return repos_.audit.Record(tx, actor, env.created_at, "environment.create",
+                                   "environments/" + name, std::nullopt, after.dump());
       }));
   return env;
 }
@@ -181,7 +187,7 @@ core::StatusOr<store::EnvironmentRecord> AdminService::CreateEnvironment(
 core::StatusOr<store::Page<store::AuditEntry>> AdminService::ListAudit(
     const store::PageRequest& page, const std::string& prefix) {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
-  return store::AuditRepository::List(*tx, page, prefix);
+  return repos_.audit.List(*tx, page, prefix);
 }
 
 core::StatusOr<std::string> AdminService::EnsureAdminToken(const std::string& configured_secret) {
@@ -193,14 +199,14 @@ core::StatusOr<std::string> AdminService::EnsureAdminToken(const std::string& co
         std::string secret = configured_secret;
         std::string name = "configured-admin";
         if (secret.empty()) {
-          ASSIGN_OR_RETURN(int64_t admins, store::TokenRepository::CountActiveAdmins(tx));
+          ASSIGN_OR_RETURN(int64_t admins, repos_.tokens.CountActiveAdmins(tx));
           if (admins > 0) return core::Status::Ok();
           secret = NewSecret(store::TokenType::kAdmin, std::nullopt);
           generated = secret;
           name = "bootstrap-admin";
         } else {
           ASSIGN_OR_RETURN(auto existing,
-                           store::TokenRepository::FindBySecretHash(tx, core::Sha256Hex(secret)));
+                           repos_.tokens.FindBySecretHash(tx, core::Sha256Hex(secret)));
           if (existing && !existing->revoked_at) return core::Status::Ok();
           if (existing)
             return core::FailedPrecondition(
@@ -211,11 +217,11 @@ core::StatusOr<std::string> AdminService::EnsureAdminToken(const std::string& co
         created.type = store::TokenType::kAdmin;
         created.secret_hash = core::Sha256Hex(secret);
         created.created_at = clock_.Now();
-        RETURN_IF_ERROR(store::TokenRepository::Insert(tx, created));
+        RETURN_IF_ERROR(repos_.tokens.Insert(tx, created));
         inserted = true;
-        return store::AuditRepository::Record(tx, {"governor", ""}, created.created_at,
-                                              "token.create", "tokens/" + created.id, std::nullopt,
-                                              TokenToJson(created).dump());
+        return repos_.audit.Record(tx, {"governor", ""}, created.created_at, "token.create",
+                                   "tokens/" + created.id, std::nullopt,
+                                   TokenToJson(created).dump());
       }));
   if (inserted) auth_.Put(created);
   return generated;

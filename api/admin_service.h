@@ -25,12 +25,24 @@ void WriteTokenJson(core::JsonWriter& w, const store::TokenRecord& t);
 core::Json TokenToJson(const store::TokenRecord& t);
 core::Json AuditEntryToJson(const store::AuditEntry& e);
 
+// The repositories AdminService reads and writes, in its own transactions. Built by the
+// composition root (app::GovernorServer); tests substitute their own.
+struct AdminRepositories {
+  store::TokenStore& tokens;
+  store::EnvironmentStore& environments;
+  store::AuditLog& audit;
+};
+// The SQL implementations (stateless, shared by every service), for tests and tools that build
+// an AdminService on a database of their own.
+AdminRepositories SqlAdminRepositories();
+
 // Tokens, environments and the audit log. Every mutation writes its audit entry in the
 // same transaction as the change. Thread-safe.
 class AdminService {
  public:
-  AdminService(store::Database& db, Authenticator& auth, const core::Clock& clock)
-      : db_(db), auth_(auth), clock_(clock) {}
+  AdminService(store::Database& db, Authenticator& auth, const core::Clock& clock,
+               AdminRepositories repositories = SqlAdminRepositories())
+      : db_(db), auth_(auth), clock_(clock), repos_(repositories) {}
 
   // Body of POST /api/v1/tokens: {"type", "name", "environment"?, "expiresAt"?}.
   core::StatusOr<CreatedToken> CreateToken(const store::AuditActor& actor, const core::Json& body);
@@ -57,6 +69,7 @@ class AdminService {
   store::Database& db_;
   Authenticator& auth_;
   const core::Clock& clock_;
+  const AdminRepositories repos_;
 };
 
 }  // namespace gov::api

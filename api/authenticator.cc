@@ -34,9 +34,9 @@ std::string ExtractSecret(std::string_view authorization, std::string_view api_k
   return std::string(Trim(api_key));
 }
 
-core::Status Authenticator::Reload(store::Database& db) {
+core::Status Authenticator::Reload(store::Database& db, store::TokenStore& token_store) {
   ASSIGN_OR_RETURN(auto tx, db.Begin(store::TxMode::kReadOnly));
-  ASSIGN_OR_RETURN(auto tokens, store::TokenRepository::ListActive(*tx));
+  ASSIGN_OR_RETURN(auto tokens, token_store.ListActive(*tx));
   RETURN_IF_ERROR(tx->Commit());
   std::unordered_map<std::string, Entry> fresh;
   for (const auto& t : tokens) {

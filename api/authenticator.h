@@ -32,8 +32,8 @@ class Authenticator {
  public:
   explicit Authenticator(const core::Clock& clock) : clock_(clock) {}
 
-  // Replaces the cache with every active token in the database.
-  core::Status Reload(store::Database& db);
+  // Replaces the cache with every active token in the database, read through `token_store`.
+  core::Status Reload(store::Database& db, store::TokenStore& token_store);
   // Adds or replaces one token (after a committed create).
   void Put(const store::TokenRecord& token);
   // Forgets a token (after a committed revoke): effective for the next request.

@@ -100,7 +100,7 @@ void AddAllRoutes(Router& router, const RouteServices& services) {
   AddAdminRoutes(router, services.admin);
   AddFlagAdminRoutes(router, services.flags, services.flag_metrics);
   AddFlagEvaluationRoutes(router, services);
-  AddTargetRoutes(router, services.targets);
+  AddTargetRoutes(router, services.targets, services.forecasts);
 }
 
 }  // namespace gov::api

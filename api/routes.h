@@ -8,6 +8,7 @@
 #include "api/http_metrics.h"
 #include "api/http_server.h"
 #include "api/router.h"
+#include "controller/forecast_service.h"
 #include "controller/target_service.h"
 #include "core/clock.h"
 #include "core/status.h"
@@ -29,6 +30,7 @@ struct RouteServices {
   flags::FlagMetrics& flag_metrics;
   flags::SnapshotRegistry& flag_snapshots;
   controller::TargetService& targets;
+  controller::ForecastService& forecasts;  // a target's forecast and capacity report
   // /readyz: Ok when the database answers and the schema is current, else the reason.
   std::function<core::Status()> ready;
   // /metrics: the transport's counters, or nullptr before the server is bound.

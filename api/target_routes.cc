@@ -1,5 +1,8 @@
 #include "api/internal/target_routes.h"
 
+#include <cmath>
+#include <cstdlib>
+
 #include "api/internal/http_util.h"
 #include "api/internal/paging.h"
 
@@ -28,9 +31,22 @@ void WriteTarget(Response& res, int status,
   WriteJson(res, status, controller::TargetDetailsToJson(*details));
 }
 
+// The optional `pricePerReplicaHour` query parameter: a finite number >= 0.
+core::StatusOr<std::optional<double>> PriceParam(const Request& req) {
+  if (!req.HasParam("pricePerReplicaHour")) return std::optional<double>();
+  const std::string text = req.Param("pricePerReplicaHour");
+  char* end = nullptr;
+  const double price = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(price) || price < 0) {
+    return core::InvalidArgument("expected a finite number >= 0", "pricePerReplicaHour");
+  }
+  return std::optional<double>(price);
+}
+
 }  // namespace
 
-void AddTargetRoutes(Router& router, TargetService& service) {
+void AddTargetRoutes(Router& router, TargetService& service,
+                     controller::ForecastService& forecasts) {
   router.Add(AdminRoute("GET", "/api/v1/targets", [&service](RequestContext& ctx, Response& res) {
     auto page = ReadPage(ctx.req, 50);
     if (!page.ok()) return WriteError(res, page.status());
@@ -74,6 +90,22 @@ void AddTargetRoutes(Router& router, TargetService& service) {
                           if (!page.ok()) return WriteError(res, page.status());
                           WritePage(res, service.Decisions(ctx.PathParam(0), *page),
                                     controller::DecisionRecordToJson);
+                        }));
+
+  router.Add(AdminRoute("GET", "/api/v1/targets/{name}/forecast",
+                        [&forecasts](RequestContext& ctx, Response& res) {
+                          auto view = forecasts.Forecast(ctx.PathParam(0));
+                          if (!view.ok()) return WriteError(res, view.status());
+                          WriteJson(res, 200, controller::ForecastViewToJson(*view));
+                        }));
+
+  router.Add(AdminRoute("GET", "/api/v1/targets/{name}/capacity",
+                        [&forecasts](RequestContext& ctx, Response& res) {
+                          auto price = PriceParam(ctx.req);
+                          if (!price.ok()) return WriteError(res, price.status());
+                          auto report = forecasts.Capacity(ctx.PathParam(0), *price);
+                          if (!report.ok()) return WriteError(res, report.status());
+                          WriteJson(res, 200, controller::CapacityReportToJson(*report));
                         }));
 
   router.Add({"POST", "/api/v1/targets/{name}/metrics", Access::kClient, RateClass::kIngest,

@@ -64,13 +64,14 @@ core::Status GovernorServer::Open() {
   ASSIGN_OR_RETURN(db_, store::OpenDatabase(config_.database_url, config_.database_pool_size));
   RETURN_IF_ERROR(store::Migrate(*db_));
   metrics_.SetDbUp(true);  // it just answered; the housekeeping thread probes it every second
-  admin_ = std::make_unique<api::AdminService>(*db_, auth_, clock_);
+  admin_ = std::make_unique<api::AdminService>(
+      *db_, auth_, clock_, api::AdminRepositories{token_store_, environment_store_, audit_log_});
   ASSIGN_OR_RETURN(generated_admin_token_, admin_->EnsureAdminToken(config_.admin_token));
-  RETURN_IF_ERROR(auth_.Reload(*db_));
+  RETURN_IF_ERROR(auth_.Reload(*db_, token_store_));
   // Other replicas' token changes arrive by notification; a periodic reload covers a
   // missed notification (e.g. while the listener reconnected).
   RETURN_IF_ERROR(db_->Listen("gov_tokens", [this](const std::string&, const std::string&) {
-    core::Status s = auth_.Reload(*db_);
+    core::Status s = auth_.Reload(*db_, token_store_);
     if (!s.ok()) spdlog::warn("token reload failed: {}", s.ToString());
   }));
   // Once a second: flush the access log; every 10 s: re-read the tokens (the fallback for a
@@ -84,7 +85,7 @@ core::Status GovernorServer::Open() {
       // /metrics runs on the event loop and must not touch the database: it reports this.
       metrics_.SetDbUp(db_->Ping().ok());
       if (tick % 10 != 0) continue;
-      core::Status s = auth_.Reload(*db_);
+      core::Status s = auth_.Reload(*db_, token_store_);
       if (!s.ok()) spdlog::warn("token reload failed: {}", s.ToString());
     }
   });
@@ -104,6 +105,7 @@ core::Status GovernorServer::Open() {
                                .flag_metrics = *flag_metrics_,
                                .flag_snapshots = flag_snapshots_,
                                .targets = controller_->targets(),
+                               .forecasts = controller_->forecasts(),
                                .ready = [this] { return Ready(); },
                                .transport_stats = [this] { return http_stats(); }});
   return core::Status::Ok();
@@ -122,8 +124,11 @@ core::Status GovernorServer::OpenController() {
   };
   options.validate_hook = controller::MakeHookValidator(hook_env);
   options.log = [](std::string_view line) { spdlog::info("{}", line); };
-  controller_ = std::make_unique<controller::ControlLoopService>(*db_, clock_, metrics_.registry(),
-                                                                 std::move(options));
+  controller_ = std::make_unique<controller::ControlLoopService>(
+      *db_, clock_, metrics_.registry(), std::move(options),
+      controller::TargetRepositories{target_store_, audit_log_},
+      controller::LoopRepositories{target_reader_, target_states_, decision_writer_, epoch_fence_,
+                                   load_history_});
   RETURN_IF_ERROR(controller_->Start(config_.targets));
   return core::Status::Ok();
 }
@@ -151,9 +156,13 @@ core::Status GovernorServer::OpenFlags() {
     gethostname(host, sizeof(host) - 1);
     options.compile.hostname = host;
   }
-  flag_publisher_ = std::make_unique<flags::SnapshotPublisher>(*db_, flag_snapshots_, options);
-  flag_service_ = std::make_unique<flags::FlagService>(*db_, *flag_publisher_, clock_);
-  flag_metrics_ = std::make_unique<flags::FlagMetrics>(*db_, clock_);
+  const flags::FlagRepositories repositories{flag_store_, environment_store_, audit_log_,
+                                             flag_metrics_store_};
+  flag_publisher_ =
+      std::make_unique<flags::SnapshotPublisher>(*db_, flag_snapshots_, options, repositories);
+  flag_service_ =
+      std::make_unique<flags::FlagService>(*db_, *flag_publisher_, clock_, repositories);
+  flag_metrics_ = std::make_unique<flags::FlagMetrics>(*db_, clock_, repositories);
   RETURN_IF_ERROR(flag_publisher_->Start());
   return core::Status::Ok();
 }

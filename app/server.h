@@ -23,7 +23,17 @@
 #include "flags/flag_service.h"
 #include "flags/snapshot_publisher.h"
 #include "flags/snapshot_registry.h"
+#include "store/audit_repository.h"
 #include "store/database.h"
+#include "store/decision_epoch_repository.h"
+#include "store/decision_repository.h"
+#include "store/environment_repository.h"
+#include "store/flag_metrics_repository.h"
+#include "store/flag_repository.h"
+#include "store/load_history_repository.h"
+#include "store/target_repository.h"
+#include "store/target_state_repository.h"
+#include "store/token_repository.h"
 
 namespace gov::app {
 
@@ -77,6 +87,19 @@ class GovernorServer {
   std::shared_ptr<spdlog::logger> access_log_;
   api::HttpMetrics metrics_;
   std::unique_ptr<store::Database> db_;
+  // The repositories every service reads and writes through: the SQL implementations over
+  // db_, wired here and nowhere else in production (stateless; declared before the services).
+  store::SqlAuditLog audit_log_;
+  store::SqlTokenStore token_store_;
+  store::SqlEnvironmentStore environment_store_;
+  store::SqlFlagStore flag_store_;
+  store::SqlFlagMetricsStore flag_metrics_store_;
+  store::SqlTargetStore target_store_;
+  store::SqlTargetReader target_reader_;
+  store::SqlTargetStateStore target_states_;
+  store::SqlDecisionWriter decision_writer_;
+  store::SqlDecisionEpochFence epoch_fence_;
+  store::SqlLoadHistoryStore load_history_;
   api::Authenticator auth_;
   api::RateLimiter limiter_;
   std::unique_ptr<api::AdminService> admin_;

@@ -1,4 +1,4 @@
-// The `governor` executable: serve, check-config, decide, version.
+// The `governor` executable: serve, check-config, decide, backtest, capacity, version.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "app/server.h"
+#include "cli/backtest_command.h"
+#include "cli/capacity_command.h"
 #include "cli/config_loader.h"
 #include "controller/decide_json.h"
 #include "core/clock.h"
@@ -164,6 +166,34 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       "What-if scaling decision: reads one JSON document on stdin, writes the decision as JSON "
       "(exit 2 on invalid input)");
 
+  gov::cli::BacktestOptions backtest_options;
+  auto* backtest = app.add_subcommand(
+      "backtest", "Replay a load trace under reactive, predictive and oracle scaling");
+  backtest->add_option("--trace", backtest_options.trace_file, "CSV file timestamp,value")
+      ->required();
+  backtest->add_option("--config", backtest_options.config_file, "YAML config (serve format)")
+      ->required();
+  backtest->add_option("--target", backtest_options.target, "Target name (if several)");
+  backtest->add_option("--policies", backtest_options.policies,
+                       "Comma-separated: reactive,predictive,oracle");
+  backtest->add_flag("--sweep", backtest_options.sweep, "Targets 50%..90% of capacity");
+  backtest->add_flag("--json", backtest_options.json, "Print JSON");
+  backtest->add_option("--plot", backtest_options.plot_file, "Write an SVG plot");
+
+  gov::cli::CapacityCommandOptions capacity_options;
+  auto* capacity = app.add_subcommand(
+      "capacity", "Capacity for the next 7 days from a load history: peak, replicas, cost");
+  capacity->add_option("--config", capacity_options.config_file, "YAML config (serve format)")
+      ->required();
+  capacity->add_option("--history", capacity_options.history_file, "CSV file timestamp,value")
+      ->required();
+  capacity->add_option("--target", capacity_options.target, "Target name (if several)");
+  double price_per_replica_hour = 0;
+  auto* price = capacity->add_option("--price-per-replica-hour", price_per_replica_hour,
+                                     "Cost of one replica for an hour (else the target's "
+                                     "predictive.pricePerReplicaHour)");
+  capacity->add_flag("--json", capacity_options.json, "Print JSON");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -174,6 +204,19 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
                             std::istreambuf_iterator<char>());
     const auto result = gov::controller::RunDecideJson(input);
     std::cout << result.output;
+    return result.exit_code;
+  }
+  if (backtest->parsed()) {
+    const gov::cli::CommandOutput result = gov::cli::RunBacktestCommand(backtest_options);
+    std::cout << result.out;
+    std::cerr << result.err;
+    return result.exit_code;
+  }
+  if (capacity->parsed()) {
+    if (price->count() > 0) capacity_options.price_per_replica_hour = price_per_replica_hour;
+    const gov::cli::CommandOutput result = gov::cli::RunCapacityCommand(capacity_options);
+    std::cout << result.out;
+    std::cerr << result.err;
     return result.exit_code;
   }
   if (version->parsed()) {

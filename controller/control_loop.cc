@@ -22,6 +22,9 @@ core::TimePoint TruncateToMillis(core::TimePoint t) {
   return core::FromUnixMillis(core::ToUnixMillis(t));
 }
 
+// The in-memory load history is trimmed once its oldest step is this far past the retention.
+constexpr core::Duration kHistoryTrimSlack = std::chrono::hours(24);
+
 core::Status Deposed(int64_t epoch) {
   return core::Conflict("leader epoch " + std::to_string(epoch) +
                         " is no longer current: another process leads the controller");
@@ -42,7 +45,8 @@ LoopRepositories SqlLoopRepositories() {
   static store::SqlTargetStateStore states;
   static store::SqlDecisionWriter decisions;
   static store::SqlDecisionEpochFence epochs;
-  return LoopRepositories{targets, states, decisions, epochs};
+  static store::SqlLoadHistoryStore history;
+  return LoopRepositories{targets, states, decisions, epochs, history};
 }
 
 struct ControlLoop::Entry {
@@ -57,6 +61,12 @@ struct ControlLoop::Entry {
   // Hook answers whose recording failed (the store refused step 3 of a sync after the hook
   // was called): the next sync writes them before anything else.
   std::vector<OwedAnswer> owed;
+  // The predictive metric's load history (predictive targets only; read on first use) and
+  // the metric it belongs to.
+  std::unique_ptr<LoadHistory> history;
+  std::string history_metric;
+  core::TimePoint next_backfill;               // when back-filling may be tried (again)
+  std::unique_ptr<PredictivePlanner> planner;  // with `history`
 };
 
 // One target's sync between Prepare and the writes.
@@ -66,6 +76,7 @@ struct ControlLoop::Pending {
   TargetState state_after;     // valid unless the actuation is pending
   int32_t replicas_after = 0;  // valid unless the actuation is pending
   bool write_state = true;
+  std::vector<store::LoadSample> history_writes;  // of entry->history_metric
 };
 
 ControlLoop::ControlLoop(store::Database& db, const core::Clock& clock, MetricProvider& metrics,
@@ -246,6 +257,7 @@ ControlLoop::Pending ControlLoop::Prepare(Entry& entry, int64_t epoch, core::Tim
     return p;
   }
 
+  RecordLoadAndPlan(entry, p, obs, now);
   r.decision = Decide(spec, entry.state, obs, now);
   const Decision& d = r.decision;
   const bool change = d.replicas != d.current_replicas;
@@ -263,6 +275,76 @@ ControlLoop::Pending ControlLoop::Prepare(Entry& entry, int64_t epoch, core::Tim
   p.state_after = ApplyDecision(spec, entry.state, d, scaled, now);
   p.replicas_after = scaled ? d.replicas : d.current_replicas;
   return p;
+}
+
+void ControlLoop::EnsureHistory(Entry& entry, Pending& p, const MetricSpec& metric,
+                                core::TimePoint now) {
+  const std::chrono::seconds step = options_.history_step;
+  const core::TimePoint from = now - options_.history_retention;
+  if (!entry.history || entry.history_metric != metric.name) {
+    std::vector<store::LoadSample> stored;
+    core::Status read = store::WithTransaction(
+        db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
+          ASSIGN_OR_RETURN(stored,
+                           repos_.history.Read(tx, entry.spec.name, metric.name, from, now + step));
+          return core::Status::Ok();
+        });
+    if (!read.ok()) return;  // the store is unavailable: tried again next sync
+    entry.history = std::make_unique<LoadHistory>(step);
+    entry.history->Merge(stored);
+    entry.planner = std::make_unique<PredictivePlanner>(options_.planner);
+    entry.history_metric = metric.name;
+    entry.next_backfill = now;
+  }
+  // Back-fill a short history (the first sync of a target, or one idle for days).
+  if (options_.history_source == nullptr || metric.type != MetricType::kValue ||
+      !metric.source.prometheus || now < entry.next_backfill) {
+    return;
+  }
+  const auto steps = static_cast<size_t>(options_.history_retention / step);
+  if (entry.history->CountBetween(from, now) * 10 >= steps * 9) return;
+  auto past = options_.history_source->ReadRange(entry.spec, metric, from, now, step);
+  if (!past.ok()) {
+    entry.next_backfill = now + options_.backfill_retry;
+    return;
+  }
+  entry.next_backfill = core::TimePoint::max();  // once per leadership
+  std::vector<store::LoadSample> added = entry.history->Merge(*past);
+  p.history_writes.insert(p.history_writes.end(), added.begin(), added.end());
+}
+
+void ControlLoop::RecordLoadAndPlan(Entry& entry, Pending& p, Observation& obs,
+                                    core::TimePoint now) {
+  const TargetSpec& spec = entry.spec;
+  const MetricSpec* metric = nullptr;
+  if (spec.predictive) {
+    for (const MetricSpec& m : spec.metrics) {
+      if (m.name == spec.predictive->metric) metric = &m;
+    }
+  }
+  if (metric == nullptr) {
+    entry.history.reset();
+    entry.planner.reset();
+    return;
+  }
+  EnsureHistory(entry, p, *metric, now);
+  if (!entry.history) return;
+  const core::TimePoint keep_from = now - options_.history_retention;
+  if (auto oldest = entry.history->Oldest(); oldest && *oldest < keep_from - kHistoryTrimSlack) {
+    entry.history->PruneBefore(keep_from);
+  }
+  for (const MetricReading& reading : obs.metrics) {
+    if (reading.name != metric->name || !reading.value) continue;
+    const bool stale = reading.sampled_at && now - *reading.sampled_at >
+                                                 std::chrono::seconds(spec.metric_max_age_seconds);
+    const std::optional<double> load =
+        stale ? std::nullopt
+              : TotalLoad(metric->type, *reading.value,
+                          obs.ready_replicas.value_or(obs.current_replicas));
+    if (load) p.history_writes.push_back(entry.history->Add(now, *load));
+  }
+  // Completed steps only: the current one is still filling.
+  obs.plan = entry.planner->Plan(spec, entry.history->ToSeries(now), now);
 }
 
 core::StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
@@ -339,6 +421,16 @@ core::StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
           if (p.record.actuation != store::Actuation::kPending) {
             RETURN_IF_ERROR(repos_.states.Upsert(tx, state_record(p)).status());
           }
+          if (!p.history_writes.empty()) {
+            RETURN_IF_ERROR(
+                repos_.history
+                    .Append(tx, p.record.target, p.entry->history_metric, p.history_writes)
+                    .status());
+          }
+        }
+        if (!next_history_prune_ || now >= *next_history_prune_) {
+          RETURN_IF_ERROR(repos_.history.Prune(tx, now - options_.history_retention).status());
+          next_history_prune_ = now + options_.history_prune_interval;
         }
         return core::Status::Ok();
       }));
@@ -412,6 +504,11 @@ core::StatusOr<SyncSummary> ControlLoop::SyncDue(int64_t epoch) {
     if (hook_failed) ++summary.hook_failures;
     if (telemetry_ != nullptr) {
       telemetry_->ObserveSync(e.spec, p.record, p.replicas_after);
+      const predictors::Prediction* fit = e.planner ? e.planner->LastFit() : nullptr;
+      telemetry_->ObserveForecast(e.spec.name, d.plan ? &*d.plan : nullptr,
+                                  fit != nullptr && !fit->FallBackToReactive()
+                                      ? std::optional(fit->accuracy.mase)
+                                      : std::nullopt);
       if (scaled) {
         telemetry_->CountAction(e.spec.name, d.replicas > d.current_replicas
                                                  ? ScaleDirection::kUp

@@ -12,13 +12,16 @@
 #include "controller/controller_metrics.h"
 #include "controller/decision.h"
 #include "controller/hooks/hook.h"
+#include "controller/load_history.h"
 #include "controller/metric_source.h"
+#include "controller/predictive_planner.h"
 #include "controller/target_spec.h"
 #include "controller/target_state.h"
 #include "core/clock.h"
 #include "store/database.h"
 #include "store/decision_epoch_repository.h"
 #include "store/decision_repository.h"
+#include "store/load_history_repository.h"
 #include "store/target_repository.h"
 #include "store/target_state_repository.h"
 
@@ -35,6 +38,18 @@ struct ControlLoopOptions {
   core::Duration reload_interval = std::chrono::seconds(30);
   // Seeds decision ids (with the epoch, they stay unique across leaders). 0: from the OS.
   uint64_t id_seed = 0;
+  // The load history of targets with a `predictive` block: one value per step (the mean of
+  // the syncs within it), kept this long; older values are deleted every prune interval.
+  std::chrono::seconds history_step = kDefaultLoadHistoryStep;
+  core::Duration history_retention = store::kDefaultLoadHistoryRetention;
+  core::Duration history_prune_interval = std::chrono::hours(1);
+  // Back-fills a history holding less than 90% of the retention window from the metric's
+  // source (Prometheus range queries), once per leadership; a failed attempt is retried after
+  // `backfill_retry`. nullptr: no back-fill. Must outlive the loop.
+  MetricHistorySource* history_source = nullptr;
+  core::Duration backfill_retry = std::chrono::minutes(10);
+  // How each target's predictive planner refits (PredictivePlanner).
+  PlannerOptions planner{};
 };
 
 // The stores the loop reads and writes, each behind its interface (store/*_repository.h) so
@@ -44,6 +59,7 @@ struct LoopRepositories {
   store::TargetStateStore& states;
   store::DecisionWriter& decisions;
   store::DecisionEpochFence& epochs;
+  store::LoadHistoryStore& history;
 };
 // The SQL implementations (stateless, shared by every loop).
 LoopRepositories SqlLoopRepositories();
@@ -60,6 +76,16 @@ struct SyncSummary {
 // with its inputs, and when the count changes in active mode call the hook; persist the state
 // (recommendations, scale events, last actions) that the next sync, a restarted process or a
 // new leader continues from. Each target syncs every syncPeriodSeconds.
+//
+// For a target with a `predictive` block, each sync also adds the predictive metric's total
+// load (TotalLoad: per-replica value × replicas, or the Value) to the target's load history,
+// in memory and in the store (one value per history step), so a restarted process or a new
+// leader forecasts from the same history. The history is read from the store on a target's
+// first sync and, when short, back-filled from Prometheus (Value metrics only: a per-replica
+// average's past total needs the past replica counts, which nothing records). The target's
+// PredictivePlanner plans from the history's completed steps, and Decide gets the plan in the
+// Observation. The in-memory history is trimmed to the retention a day at a time, so the
+// series the planner sees keeps its start (a moved start makes it refit) for a day.
 //
 // Writes are fenced by the leader epoch: decisions are inserted (the ones to actuate as
 // "pending") in one transaction that first checks the epoch is still current; only then are
@@ -91,6 +117,11 @@ class ControlLoop {
   struct Pending;
   core::Status Reload(core::TimePoint now);
   Pending Prepare(Entry& entry, int64_t epoch, core::TimePoint now);
+  // Adds this sync's load reading to the entry's history (loading and back-filling it first
+  // when needed; the values to store go to `p`), then plans from it into `obs.plan`.
+  void RecordLoadAndPlan(Entry& entry, Pending& p, Observation& obs, core::TimePoint now);
+  // Makes the entry's history the predictive metric's: read from the store, then back-filled.
+  void EnsureHistory(Entry& entry, Pending& p, const MetricSpec& metric, core::TimePoint now);
   Hook* EnsureHook(Entry& entry);
   std::string NewDecisionId(int64_t epoch);
 
@@ -105,6 +136,7 @@ class ControlLoop {
   std::atomic<bool> dirty_{true};
   bool states_loaded_ = false;
   std::optional<core::TimePoint> next_reload_;
+  std::optional<core::TimePoint> next_history_prune_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
 };
 

@@ -4,11 +4,18 @@ namespace gov::controller {
 
 ControlLoopService::ControlLoopService(store::Database& db, const core::Clock& clock,
                                        prometheus::Registry& registry,
-                                       ControlLoopServiceOptions options)
-    : db_(db), sources_(push_, prometheus_), metrics_(registry) {
-  targets_ = std::make_unique<TargetService>(db, clock, push_, std::move(options.validate_hook));
+                                       ControlLoopServiceOptions options,
+                                       TargetRepositories target_repositories,
+                                       LoopRepositories loop_repositories)
+    : db_(db), sources_(push_, prometheus_), prometheus_history_(prometheus_), metrics_(registry) {
+  targets_ = std::make_unique<TargetService>(db, clock, push_, std::move(options.validate_hook),
+                                             target_repositories);
+  forecasts_ = std::make_unique<ForecastService>(db, clock, target_repositories.targets,
+                                                 loop_repositories.history);
+  ControlLoopOptions loop_options;
+  loop_options.history_source = &prometheus_history_;
   loop_ = std::make_unique<ControlLoop>(db, clock, sources_, std::move(options.hooks), &metrics_,
-                                        ControlLoopOptions{}, SqlLoopRepositories());
+                                        loop_options, loop_repositories);
   elector_ = std::make_unique<LeaderElector>(db, clock, options.holder);
   runner_ = std::make_unique<ControlLoopRunner>(
       *loop_, *elector_, &metrics_, clock,

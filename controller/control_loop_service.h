@@ -11,7 +11,9 @@
 #include "controller/control_loop.h"
 #include "controller/control_loop_runner.h"
 #include "controller/controller_metrics.h"
+#include "controller/forecast_service.h"
 #include "controller/leader.h"
+#include "controller/load_history.h"
 #include "controller/metric_source.h"
 #include "controller/metric_store.h"
 #include "controller/prometheus_source.h"
@@ -38,8 +40,12 @@ struct ControlLoopServiceOptions {
 // the config file's targets and starts the runner; Stop() stops it and resigns leadership.
 class ControlLoopService {
  public:
+  // `target_repositories` are the target service's (see TargetService); `loop_repositories` the
+  // loop's and the forecast service's (see ControlLoop). The composition root passes both.
   ControlLoopService(store::Database& db, const core::Clock& clock, prometheus::Registry& registry,
-                     ControlLoopServiceOptions options);
+                     ControlLoopServiceOptions options,
+                     TargetRepositories target_repositories = SqlTargetRepositories(),
+                     LoopRepositories loop_repositories = SqlLoopRepositories());
   ~ControlLoopService();
 
   // Upserts the config's `targets:` (see TargetService::SyncConfigTargets), subscribes to
@@ -52,14 +58,17 @@ class ControlLoopService {
   ControlLoopRunner& runner() { return *runner_; }
   ControlLoop& loop() { return *loop_; }
   PushMetricStore& push_store() { return push_; }
+  ForecastService& forecasts() { return *forecasts_; }
 
  private:
   store::Database& db_;
   PushMetricStore push_;
   PrometheusHttpClient prometheus_;
   SourceRouter sources_;
+  PrometheusMetricHistory prometheus_history_;  // back-fills predictive targets' load history
   ControllerMetrics metrics_;
   std::unique_ptr<TargetService> targets_;
+  std::unique_ptr<ForecastService> forecasts_;
   std::unique_ptr<ControlLoop> loop_;
   std::unique_ptr<LeaderElector> elector_;
   std::unique_ptr<ControlLoopRunner> runner_;

@@ -1,5 +1,6 @@
 #include "controller/controller_metrics.h"
 
+#include <cstdio>
 #include <limits>
 #include <set>
 
@@ -36,6 +37,12 @@ ControllerMetrics::ControllerMetrics(prometheus::Registry& registry)
                          .Name("governor_target_hook_failures_total")
                          .Help("Hook calls (read replicas or scale) that failed.")
                          .Register(registry)),
+      forecast_(GaugeFamily(registry, "governor_target_forecast",
+                            "Total load forecast for when new replicas would be ready (now + "
+                            "schedulingBufferSeconds): quantile=\"point\" is the point forecast, "
+                            "the others its quantiles.")),
+      forecast_mase_(GaugeFamily(registry, "governor_target_forecast_mase",
+                                 "Backtest MASE of the target's chosen forecasting model.")),
       leader_(GaugeFamily(registry, "governor_controller_leader",
                           "1 while this process is the controller leader, else 0.")
                   .Add({})),
@@ -99,6 +106,57 @@ void ControllerMetrics::ObserveSync(const TargetSpec& spec, const SyncRecord& re
   }
 }
 
+namespace {
+
+// "0.9", "0.95": the shortest decimal form, as Prometheus summaries label quantiles.
+std::string QuantileLabel(double q) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", q);
+  return buf;
+}
+
+}  // namespace
+
+void ControllerMetrics::RemoveForecasts(TargetSeries& s) {
+  for (auto& [key, gauge] : s.forecasts) forecast_.Remove(gauge);
+  s.forecasts.clear();
+}
+
+void ControllerMetrics::ObserveForecast(const std::string& target, const PredictivePlan* plan,
+                                        std::optional<double> mase) {
+  std::lock_guard lock(mu_);
+  TargetSeries& s = Series(target);
+  std::map<std::pair<std::string, std::string>, double> values;
+  if (plan != nullptr && plan->forecast_load) {
+    values[{plan->metric, "point"}] = *plan->forecast_load;
+  }
+  if (plan != nullptr && plan->forecast_load_quantile) {
+    values[{plan->metric, QuantileLabel(plan->quantile)}] = *plan->forecast_load_quantile;
+  }
+  for (auto it = s.forecasts.begin(); it != s.forecasts.end();) {
+    if (values.count(it->first)) {
+      ++it;
+      continue;
+    }
+    forecast_.Remove(it->second);
+    it = s.forecasts.erase(it);
+  }
+  for (const auto& [key, value] : values) {
+    prometheus::Gauge*& gauge = s.forecasts[key];
+    if (gauge == nullptr) {
+      gauge = &forecast_.Add({{"target", target}, {"metric", key.first}, {"quantile", key.second}});
+    }
+    gauge->Set(value);
+  }
+  if (mase) {
+    if (s.mase == nullptr) s.mase = &forecast_mase_.Add({{"target", target}});
+    s.mase->Set(*mase);
+  } else if (s.mase != nullptr) {
+    forecast_mase_.Remove(s.mase);
+    s.mase = nullptr;
+  }
+}
+
 void ControllerMetrics::CountAction(const std::string& target, ScaleDirection direction) {
   std::lock_guard lock(mu_);
   TargetSeries& s = Series(target);
@@ -127,6 +185,8 @@ void ControllerMetrics::ForgetTarget(const std::string& target) {
     metric_value_.Remove(m.value);
     metric_target_.Remove(m.target);
   }
+  RemoveForecasts(s);
+  if (s.mase != nullptr) forecast_mase_.Remove(s.mase);
   targets_.erase(it);
 }
 

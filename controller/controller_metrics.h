@@ -7,9 +7,12 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "controller/decision_reason.h"
+#include "controller/predictive_planner.h"
 #include "controller/target_state.h"
 
 namespace gov::controller {
@@ -24,6 +27,13 @@ namespace gov::controller {
 //   governor_target_scale_actions_total{target,direction}  changes made (up|down; dry-run
 //                                                  changes count: they are recorded as made)
 //   governor_target_hook_failures_total{target}   hook calls that failed (ReadReplicas, Scale)
+//   governor_target_forecast{target,metric,quantile}  the total load forecast for the time
+//                                                  new replicas would be ready (now +
+//                                                  schedulingBufferSeconds): quantile="point"
+//                                                  is the point forecast, quantile="0.9" (the
+//                                                  target's predictive.quantile) its band
+//   governor_target_forecast_mase{target}         the chosen model's backtest MASE (below 1:
+//                                                  better than seasonal naive in-sample)
 //   governor_controller_leader                    1 while this process runs the loops
 //   governor_controller_epoch                     this process's leader epoch (0 when follower)
 // Thread-safe.
@@ -33,6 +43,10 @@ class ControllerMetrics {
 
   // Sets the target's gauges from one sync: its record and the replica count after it.
   void ObserveSync(const TargetSpec& spec, const SyncRecord& record, int32_t replicas_after);
+  // Sets the target's forecast gauges from this sync's plan (removes them when the plan has
+  // no forecast, or `plan` is null) and its MASE gauge from `mase` (removed when nullopt).
+  void ObserveForecast(const std::string& target, const PredictivePlan* plan,
+                       std::optional<double> mase);
   void CountAction(const std::string& target, ScaleDirection direction);
   void CountHookFailure(const std::string& target);
   // Removes every series of `target` (it was deleted, or this process stopped leading).
@@ -54,7 +68,11 @@ class ControllerMetrics {
     prometheus::Counter* down = nullptr;
     prometheus::Counter* hook_failures = nullptr;
     std::map<std::string, MetricSeries, std::less<>> metrics;
+    // governor_target_forecast by its labels' metric and quantile; the MASE gauge.
+    std::map<std::pair<std::string, std::string>, prometheus::Gauge*> forecasts;
+    prometheus::Gauge* mase = nullptr;
   };
+  void RemoveForecasts(TargetSeries& s);
   TargetSeries& Series(const std::string& target);
 
   std::mutex mu_;
@@ -67,6 +85,8 @@ class ControllerMetrics {
   prometheus::Family<prometheus::Gauge>& metric_target_;
   prometheus::Family<prometheus::Counter>& actions_;
   prometheus::Family<prometheus::Counter>& hook_failures_;
+  prometheus::Family<prometheus::Gauge>& forecast_;
+  prometheus::Family<prometheus::Gauge>& forecast_mase_;
   prometheus::Gauge& leader_;
   prometheus::Gauge& epoch_;
   std::map<std::string, TargetSeries, std::less<>> targets_;

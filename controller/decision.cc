@@ -136,6 +136,17 @@ MetricStep ComputeProposals(const TargetSpec& spec, const Observation& obs, core
   return step;
 }
 
+// The bound a forecastAndScale prediction may raise maxReplicas to (maxCapacityBreach
+// `increase`), when the plan asks for more than maxReplicas; else maxReplicas.
+int32_t EffectiveMaxReplicas(const TargetSpec& spec, const Observation& obs) {
+  if (!spec.predictive || spec.predictive->mode != PredictiveMode::kForecastAndScale ||
+      spec.predictive->max_capacity_breach != MaxCapacityBreach::kIncrease || !obs.plan ||
+      !obs.plan->replicas || *obs.plan->replicas <= spec.max_replicas) {
+    return spec.max_replicas;
+  }
+  return *obs.plan->replicas;
+}
+
 }  // namespace
 
 std::optional<int32_t> ProposeReplicas(MetricType type, double value, double target,
@@ -194,10 +205,12 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
     d.message = "scaling is disabled since the replica count of the target is zero";
     return d;
   }
+  if (spec.predictive && obs.plan) d.plan = obs.plan;
+  const int32_t max_replicas = EffectiveMaxReplicas(spec, obs);
   // Outside [min, max] (e.g. after a config change): go straight to the bound.
-  if (current > spec.max_replicas || current < spec.min_replicas) {
-    const bool above = current > spec.max_replicas;
-    d.replicas = above ? spec.max_replicas : spec.min_replicas;
+  if (current > max_replicas || current < spec.min_replicas) {
+    const bool above = current > max_replicas;
+    d.replicas = above ? max_replicas : spec.min_replicas;
     d.reason = above ? DecisionReason::kTooManyReplicas : DecisionReason::kTooFewReplicas;
     d.message = "current replica count " + std::to_string(current) +
                 (above ? " is above maxReplicas " : " is below minReplicas ") +
@@ -213,6 +226,7 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
   int32_t desired = 0;
   if (obs.desired_replicas) {
     desired = std::max(0, *obs.desired_replicas);
+    d.desired_source = DesiredSource::kGiven;
     summary = "desired replicas given as " + std::to_string(desired);
   } else {
     MetricStep step = ComputeProposals(spec, obs, now, d.proposals);
@@ -241,6 +255,30 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
     }
     if (!step.missing.empty()) summary += "; " + JoinNames(step.missing) + " missing or stale";
   }
+  d.reactive_replicas = desired;
+  // Prediction: the planner's proposal raises the desired count, never lowers it.
+  if (d.plan) {
+    const PredictivePlan& plan = *d.plan;
+    const bool scale = spec.predictive->mode == PredictiveMode::kForecastAndScale;
+    if (!plan.replicas) {
+      summary += "; prediction proposes nothing (" + plan.message + "), reactive only";
+    } else if (*plan.replicas > desired) {
+      if (scale) {
+        d.prediction_acted = true;
+        d.desired_source = DesiredSource::kPrediction;
+        summary += "; prediction raises " + std::to_string(desired) + " to " +
+                   std::to_string(*plan.replicas) + ": " + plan.message;
+        desired = *plan.replicas;
+      } else {
+        d.prediction_would_act = true;
+        summary += "; forecastOnly: prediction would raise " + std::to_string(desired) + " to " +
+                   std::to_string(*plan.replicas) + ": " + plan.message;
+      }
+    } else {
+      summary += "; prediction asks for " + std::to_string(*plan.replicas) + ", not more (" +
+                 plan.message + ")";
+    }
+  }
   d.desired_replicas = desired;
   std::string message = summary + "; proposal " + std::to_string(desired) + " (current " +
                         std::to_string(current) + ")";
@@ -263,7 +301,7 @@ Decision Decide(const TargetSpec& spec, const TargetState& state, const Observat
                std::to_string(window) + "s";
   }
   const RateLimit limited =
-      ApplyRateLimits(current, stabilized.replicas, spec.min_replicas, spec.max_replicas,
+      ApplyRateLimits(current, stabilized.replicas, spec.min_replicas, max_replicas,
                       state.scale_up_events, state.scale_down_events, spec.behavior, now);
   d.reason = limited.reason;
   if (const std::optional<LimitKind> kind = ReasonLimit(limited.reason)) {

@@ -9,6 +9,7 @@
 #include "controller/behavior.h"
 #include "controller/behavior_limits.h"
 #include "controller/decision_reason.h"
+#include "controller/predictive_planner.h"
 #include "controller/target_spec.h"
 #include "core/clock.h"
 
@@ -32,6 +33,10 @@ struct Observation {
   // When set, the metric step is skipped and this is the desired count (`governor decide`,
   // replays, tests).
   std::optional<int32_t> desired_replicas;
+  // The predictive planner's output for this sync (targets with a `predictive` block). With
+  // mode forecastAndScale its proposal raises the desired count (never lowers it); with
+  // forecastOnly it is recorded in the decision only.
+  std::optional<PredictivePlan> plan;
 };
 
 // What earlier decisions left behind; the caller persists it (see Decision and PruneState).
@@ -75,7 +80,16 @@ struct Decision {
   DecisionReason reason = DecisionReason::kDesiredWithinRange;
   std::string message;  // one human sentence
   std::vector<MetricProposal> proposals;
-  std::optional<int32_t> desired_replicas;     // max of the proposals (or the given desired)
+  std::optional<int32_t> desired_replicas;  // max of the proposals (or the given desired)
+                                            // and, in forecastAndScale, the prediction's
+  DesiredSource desired_source = DesiredSource::kMetrics;
+  // The desired count before prediction (the metrics' maximum, or the given count).
+  std::optional<int32_t> reactive_replicas;
+  // The plan the decision saw (Observation::plan), and whether it set the desired count
+  // (forecastAndScale, its proposal above the reactive one) or would have (forecastOnly).
+  std::optional<PredictivePlan> plan;
+  bool prediction_acted = false;
+  bool prediction_would_act = false;
   std::optional<int32_t> stabilized_replicas;  // after stabilization
   std::vector<AppliedLimit> limits;
   // Append these to TargetState::recommendations (the seed, if any, then this sync's).
@@ -98,7 +112,9 @@ std::optional<int32_t> ProposeReplicas(MetricType type, double value, double tar
 // The scaling decision for one target at `now`. Pure: no I/O, no clock reads.
 // Order (HPA reconcileAutoscaler + normalizeDesiredReplicasWithBehaviors): zero replicas →
 // ScalingDisabled; current outside [min, max] → straight to the bound (no cooldown: it enforces
-// the configuration); else per-metric proposals, their maximum, the missing-metric rule,
+// the configuration); else per-metric proposals, their maximum, the missing-metric rule, the
+// prediction (forecastAndScale: desired = max(reactive, predicted); a prediction above
+// maxReplicas under maxCapacityBreach `increase` raises the bound to its buffer),
 // stabilization, rate limits and clamping; then Governor's cooldown.
 Decision Decide(const TargetSpec& spec, const TargetState& state, const Observation& observation,
                 core::TimePoint now);

@@ -73,6 +73,40 @@ void WriteEvent(Writer& w, const std::optional<ScaleEvent>& e) {
   w.EndObject();
 }
 
+template <typename Writer>
+void WritePlan(Writer& w, const PredictivePlan& p, bool acted, bool would_act) {
+  w.Key("prediction").BeginObject();
+  w.Key("metric").String(p.metric);
+  w.Key("replicas");
+  core::WriteOptionalNumber(w, p.replicas);
+  w.Key("acted").Bool(acted);
+  w.Key("wouldAct").Bool(would_act);
+  w.Key("provisionFor");
+  if (p.provision_for) {
+    w.Double(core::ToUnixSeconds(*p.provision_for));
+  } else {
+    w.Null();
+  }
+  w.Key("forecast");
+  core::WriteOptionalNumber(w, p.forecast_load);
+  w.Key("forecastAtQuantile");
+  core::WriteOptionalNumber(w, p.forecast_load_quantile);
+  w.Key("quantile").Double(p.quantile);
+  w.Key("model");
+  if (p.model) {
+    w.String(predictors::ModelSpecName(*p.model));
+  } else {
+    w.Null();
+  }
+  w.Key("skillRatio");
+  core::WriteOptionalNumber(w, p.skill_ratio);
+  w.Key("capped").Bool(p.capped);
+  w.Key("fallback").String(PlanFallbackName(p.fallback));
+  w.Key("predictorFallback").String(predictors::FallbackReasonName(p.predictor_fallback));
+  w.Key("message").String(p.message);
+  w.EndObject();
+}
+
 // The one definition of the decision's JSON shape; times are Unix seconds.
 template <typename Writer>
 void WriteDecision(Writer& w, const Decision& d) {
@@ -128,6 +162,13 @@ void WriteDecision(Writer& w, const Decision& d) {
   WriteEvent(w, d.scale_up_event);
   w.Key("scaleDownEvent");
   WriteEvent(w, d.scale_down_event);
+  // Only for targets with a `predictive` block, so other decisions keep their shape.
+  if (d.plan) {
+    w.Key("desiredSource").String(DesiredSourceName(d.desired_source));
+    w.Key("reactiveReplicas");
+    core::WriteOptionalNumber(w, d.reactive_replicas);
+    WritePlan(w, *d.plan, d.prediction_acted, d.prediction_would_act);
+  }
   w.EndObject();
 }
 

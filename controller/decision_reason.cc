@@ -25,6 +25,9 @@ constexpr std::array<DecisionReason, 8> kLimitReasons = {
 };
 static_assert(kLimitReasons.size() == static_cast<size_t>(LimitKind::kCooldown) + 1);
 
+constexpr std::array<std::string_view, 3> kDesiredSourceNames = {"metrics", "given", "prediction"};
+static_assert(kDesiredSourceNames.size() == static_cast<size_t>(DesiredSource::kPrediction) + 1);
+
 constexpr std::array<std::string_view, 2> kDirectionNames = {"up", "down"};
 static_assert(kDirectionNames.size() == static_cast<size_t>(ScaleDirection::kDown) + 1);
 
@@ -69,6 +72,14 @@ std::string_view ScaleDirectionName(ScaleDirection direction) {
 
 core::StatusOr<ScaleDirection> ParseScaleDirection(std::string_view name) {
   return ParseName<ScaleDirection>(kDirectionNames, name, "scale direction");
+}
+
+std::string_view DesiredSourceName(DesiredSource source) {
+  return kDesiredSourceNames[static_cast<size_t>(source)];
+}
+
+core::StatusOr<DesiredSource> ParseDesiredSource(std::string_view name) {
+  return ParseName<DesiredSource>(kDesiredSourceNames, name, "desired source");
 }
 
 }  // namespace gov::controller

@@ -36,6 +36,14 @@ enum class LimitKind : uint8_t {
   kCooldown,
 };
 
+// What set a decision's desired count: the metrics' proposals (HPA), a count given by the
+// caller, or the predictive planner's proposal (above the metrics').
+enum class DesiredSource : uint8_t { kMetrics, kGiven, kPrediction };
+// "metrics", "given", "prediction".
+std::string_view DesiredSourceName(DesiredSource source);
+// The source named `name`; kInvalidArgument for any other text.
+core::StatusOr<DesiredSource> ParseDesiredSource(std::string_view name);
+
 // Which way a replica count changes.
 enum class ScaleDirection : uint8_t { kUp, kDown };
 

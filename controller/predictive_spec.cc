@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 
 #include "core/name_table.h"
@@ -61,7 +62,8 @@ core::StatusOr<PredictiveSpec> ParsePredictiveSpec(const core::Json& json, std::
   }
   core::FieldReader r(json, std::string(path));
   r.RejectUnknown({"mode", "metric", "model", "horizonSeconds", "schedulingBufferSeconds",
-                   "quantile", "maxCapacityBreach", "maxCapacityBufferPercent"});
+                   "quantile", "maxCapacityBreach", "maxCapacityBufferPercent",
+                   "pricePerReplicaHour"});
   RETURN_IF_ERROR(r.status());
   PredictiveSpec spec;
   if (!r.Has("mode")) {
@@ -114,19 +116,29 @@ core::StatusOr<PredictiveSpec> ParsePredictiveSpec(const core::Json& json, std::
       spec.max_capacity_buffer_percent = *buffer;
     }
   }
+  if (auto price = r.OptionalNumber("pricePerReplicaHour")) {
+    if (!(*price >= 0 && std::isfinite(*price))) {
+      r.Fail("pricePerReplicaHour", "must be a finite number >= 0");
+    } else {
+      spec.price_per_replica_hour = *price;
+    }
+  }
   RETURN_IF_ERROR(r.status());
   return spec;
 }
 
 core::Json PredictiveSpecToJson(const PredictiveSpec& spec) {
-  return {{"mode", std::string(PredictiveModeName(spec.mode))},
-          {"metric", spec.metric},
-          {"model", spec.model ? std::string(predictors::ModelKindName(*spec.model)) : "auto"},
-          {"horizonSeconds", spec.horizon_seconds},
-          {"schedulingBufferSeconds", spec.scheduling_buffer_seconds},
-          {"quantile", spec.quantile},
-          {"maxCapacityBreach", std::string(MaxCapacityBreachName(spec.max_capacity_breach))},
-          {"maxCapacityBufferPercent", spec.max_capacity_buffer_percent}};
+  core::Json out = {
+      {"mode", std::string(PredictiveModeName(spec.mode))},
+      {"metric", spec.metric},
+      {"model", spec.model ? std::string(predictors::ModelKindName(*spec.model)) : "auto"},
+      {"horizonSeconds", spec.horizon_seconds},
+      {"schedulingBufferSeconds", spec.scheduling_buffer_seconds},
+      {"quantile", spec.quantile},
+      {"maxCapacityBreach", std::string(MaxCapacityBreachName(spec.max_capacity_breach))},
+      {"maxCapacityBufferPercent", spec.max_capacity_buffer_percent}};
+  if (spec.price_per_replica_hour) out["pricePerReplicaHour"] = *spec.price_per_replica_hour;
+  return out;
 }
 
 core::StatusOr<SimulationSpec> ParseSimulationSpec(const core::Json& json, std::string_view path) {

@@ -39,6 +39,9 @@ struct PredictiveSpec {
   double quantile = kDefaultPredictiveQuantile;  // of the forecast load to provision for
   MaxCapacityBreach max_capacity_breach = MaxCapacityBreach::kHonor;
   double max_capacity_buffer_percent = kDefaultMaxCapacityBufferPercent;
+  // What one replica costs per hour, in the user's currency, for capacity reports (`governor
+  // capacity`, GET /api/v1/targets/{name}/capacity); nullopt: no cost is reported.
+  std::optional<double> price_per_replica_hour;
   bool operator==(const PredictiveSpec&) const = default;
 };
 
@@ -57,7 +60,8 @@ struct SimulationSpec {
 // them; an empty list skips the check). Rules: mode forecastOnly|forecastAndScale (required);
 // model auto|seasonalNaive|holtWinters|fourier; horizonSeconds 60..172800 (48 h);
 // schedulingBufferSeconds 0..3600; quantile in (0, 1); maxCapacityBreach honor|increase;
-// maxCapacityBufferPercent 0..100; unknown fields are rejected.
+// maxCapacityBufferPercent 0..100; pricePerReplicaHour a finite number >= 0; unknown fields are
+// rejected.
 core::StatusOr<PredictiveSpec> ParsePredictiveSpec(const core::Json& json, std::string_view path,
                                                    const std::vector<std::string>& metric_names);
 core::Json PredictiveSpecToJson(const PredictiveSpec& spec);

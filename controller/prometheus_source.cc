@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <thread>
@@ -87,8 +88,10 @@ std::pair<std::string, std::string> SplitBaseUrl(const std::string& url) {
 
 }  // namespace
 
-core::StatusOr<PrometheusValue> ParsePrometheusQueryResponse(int http_status,
-                                                             std::string_view body) {
+namespace {
+
+// The `data` object of a successful answer, or what went wrong (retryable on 429/5xx).
+core::StatusOr<core::Json> ParseEnvelope(int http_status, std::string_view body) {
   auto parsed = core::ParseJson(body);
   if (!parsed.ok() || !parsed->is_object()) {
     const std::string what = "prometheus answered HTTP " + std::to_string(http_status) +
@@ -102,13 +105,35 @@ core::StatusOr<PrometheusValue> ParsePrometheusQueryResponse(int http_status,
                              std::to_string(http_status) + ")";
     return Retryable(http_status) ? core::Unavailable(what) : core::FailedPrecondition(what);
   }
-  const core::Json* data = doc.contains("data") && doc["data"].is_object() ? &doc["data"] : nullptr;
-  if (data == nullptr || !data->contains("resultType") || !data->contains("result")) {
+  if (!doc.contains("data") || !doc["data"].is_object() || !doc["data"].contains("resultType") ||
+      !doc["data"].contains("result")) {
     return core::Internal("prometheus: success without data.resultType and data.result");
   }
-  const std::string type =
-      (*data)["resultType"].is_string() ? (*data)["resultType"].get<std::string>() : "";
-  const core::Json& result = (*data)["result"];
+  return doc["data"];
+}
+
+std::string ResultType(const core::Json& data) {
+  return data["resultType"].is_string() ? data["resultType"].get<std::string>() : "";
+}
+
+core::Status TooManySeries(const core::Json& result) {
+  std::string names;
+  for (size_t i = 0; i < result.size() && i < kSeriesNamedInErrors; ++i) {
+    names += (i ? ", " : "") + DescribeSeries(result[i]);
+  }
+  if (result.size() > kSeriesNamedInErrors) names += ", ...";
+  return core::FailedPrecondition("prometheus: the query returned " +
+                                  std::to_string(result.size()) + " series (" + names +
+                                  "); aggregate them to one, e.g. avg(...) or sum(...)");
+}
+
+}  // namespace
+
+core::StatusOr<PrometheusValue> ParsePrometheusQueryResponse(int http_status,
+                                                             std::string_view body) {
+  ASSIGN_OR_RETURN(core::Json data, ParseEnvelope(http_status, body));
+  const std::string type = ResultType(data);
+  const core::Json& result = data["result"];
   if (type == "scalar") return ParseSamplePair(result);
   if (type != "vector") {
     return core::FailedPrecondition("prometheus: the query returned a " + type +
@@ -122,20 +147,45 @@ core::StatusOr<PrometheusValue> ParsePrometheusQueryResponse(int http_status,
         "prometheus: the query returned no series (nothing matched, or "
         "the series are stale)");
   }
-  if (result.size() > 1) {
-    std::string names;
-    for (size_t i = 0; i < result.size() && i < kSeriesNamedInErrors; ++i) {
-      names += (i ? ", " : "") + DescribeSeries(result[i]);
-    }
-    if (result.size() > kSeriesNamedInErrors) names += ", ...";
-    return core::FailedPrecondition("prometheus: the query returned " +
-                                    std::to_string(result.size()) + " series (" + names +
-                                    "); aggregate them to one, e.g. avg(...) or sum(...)");
-  }
+  if (result.size() > 1) return TooManySeries(result);
   if (!result[0].is_object() || !result[0].contains("value")) {
     return core::Internal("prometheus: vector sample without a value");
   }
   return ParseSamplePair(result[0]["value"]);
+}
+
+core::StatusOr<std::vector<PrometheusValue>> ParsePrometheusRangeResponse(int http_status,
+                                                                          std::string_view body) {
+  ASSIGN_OR_RETURN(core::Json data, ParseEnvelope(http_status, body));
+  const std::string type = ResultType(data);
+  const core::Json& result = data["result"];
+  if (type != "matrix") {
+    return core::FailedPrecondition("prometheus: the range query returned a " + type +
+                                    " result, not a matrix");
+  }
+  if (!result.is_array()) return core::Internal("prometheus: matrix result is not an array");
+  std::vector<PrometheusValue> out;
+  if (result.empty()) return out;
+  if (result.size() > 1) return TooManySeries(result);
+  if (!result[0].is_object() || !result[0].contains("values") || !result[0]["values"].is_array()) {
+    return core::Internal("prometheus: matrix series without values");
+  }
+  out.reserve(result[0]["values"].size());
+  for (const core::Json& pair : result[0]["values"]) {
+    auto sample = ParseSamplePair(pair);
+    if (sample.ok()) {
+      out.push_back(*sample);
+    } else if (sample.status().code() != core::StatusCode::kFailedPrecondition) {
+      return sample.status();  // malformed; a non-finite value is a gap and left out
+    }
+  }
+  return out;
+}
+
+core::StatusOr<std::vector<PrometheusValue>> PrometheusQuerier::QueryRange(
+    const std::string&, const std::string&, core::TimePoint, core::TimePoint, std::chrono::seconds,
+    core::Duration) {
+  return core::FailedPrecondition("this Prometheus querier answers instant queries only");
 }
 
 PrometheusHttpClient::PrometheusHttpClient(PrometheusClientOptions options)
@@ -144,14 +194,14 @@ PrometheusHttpClient::PrometheusHttpClient(PrometheusClientOptions options)
   if (options_.max_attempts < 1) options_.max_attempts = 1;
 }
 
-core::StatusOr<PrometheusValue> PrometheusHttpClient::Query(const std::string& base_url,
-                                                            const std::string& query,
-                                                            core::Duration timeout,
-                                                            core::TimePoint at) {
+template <typename T>
+core::StatusOr<T> PrometheusHttpClient::Get(
+    const std::string& base_url, const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& params, core::Duration timeout,
+    const std::function<core::StatusOr<T>(int, std::string_view)>& parse) {
   const auto [origin, prefix] = SplitBaseUrl(base_url);
-  char time_param[32];
-  std::snprintf(time_param, sizeof(time_param), "%.3f", core::ToUnixSeconds(at));
-  const httplib::Params params = {{"query", query}, {"time", time_param}};
+  httplib::Params query_params;
+  for (const auto& [k, v] : params) query_params.emplace(k, v);
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
   core::Status last;
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
@@ -164,18 +214,57 @@ core::StatusOr<PrometheusValue> PrometheusHttpClient::Query(const std::string& b
     client.set_read_timeout(std::chrono::microseconds(micros));
     client.set_write_timeout(std::chrono::microseconds(micros));
     client.set_keep_alive(false);
-    auto res = client.Get(prefix + "/api/v1/query", params, httplib::Headers{});
+    auto res = client.Get(prefix + path, query_params, httplib::Headers{});
     if (!res) {
       last = core::Unavailable(
           "prometheus at " + base_url + ": " + DescribeTransportError(res.error()) + " (attempt " +
           std::to_string(attempt + 1) + " of " + std::to_string(options_.max_attempts) + ")");
       continue;
     }
-    auto value = ParsePrometheusQueryResponse(res->status, res->body);
+    auto value = parse(res->status, res->body);
     if (value.ok() || !Retryable(res->status)) return value;
     last = value.status();
   }
   return last;
+}
+
+namespace {
+
+std::string UnixSecondsParam(core::TimePoint t) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.3f", core::ToUnixSeconds(t));
+  return buf;
+}
+
+}  // namespace
+
+core::StatusOr<PrometheusValue> PrometheusHttpClient::Query(const std::string& base_url,
+                                                            const std::string& query,
+                                                            core::Duration timeout,
+                                                            core::TimePoint at) {
+  return Get<PrometheusValue>(base_url, "/api/v1/query",
+                              {{"query", query}, {"time", UnixSecondsParam(at)}}, timeout,
+                              ParsePrometheusQueryResponse);
+}
+
+core::StatusOr<std::vector<PrometheusValue>> PrometheusHttpClient::QueryRange(
+    const std::string& base_url, const std::string& query, core::TimePoint start,
+    core::TimePoint end, std::chrono::seconds step, core::Duration timeout) {
+  if (step.count() <= 0) return core::InvalidArgument("prometheus range query: step must be > 0");
+  std::vector<PrometheusValue> out;
+  const core::Duration piece = step * (kPrometheusMaxRangePoints - 1);
+  for (core::TimePoint from = start; from <= end; from += piece + step) {
+    const core::TimePoint to = std::min(end, from + piece);
+    ASSIGN_OR_RETURN(auto values,
+                     Get<std::vector<PrometheusValue>>(base_url, "/api/v1/query_range",
+                                                       {{"query", query},
+                                                        {"start", UnixSecondsParam(from)},
+                                                        {"end", UnixSecondsParam(to)},
+                                                        {"step", std::to_string(step.count())}},
+                                                       timeout, ParsePrometheusRangeResponse));
+    out.insert(out.end(), values.begin(), values.end());
+  }
+  return out;
 }
 
 }  // namespace gov::controller

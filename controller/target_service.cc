@@ -23,12 +23,12 @@ core::Status ConfigOwned(const std::string& name) {
                         "restart Governor");
 }
 
-core::Status AuditChange(store::Transaction& tx, core::TimePoint now,
+core::Status AuditChange(store::AuditLog& audit, store::Transaction& tx, core::TimePoint now,
                          const store::AuditActor& actor, const std::string& action,
                          const std::string& name, std::optional<std::string> before,
                          std::optional<std::string> after) {
-  return store::AuditRepository::Record(tx, actor, now, action, kResourcePrefix + name,
-                                        std::move(before), std::move(after));
+  return audit.Record(tx, actor, now, action, kResourcePrefix + name, std::move(before),
+                      std::move(after));
 }
 
 }  // namespace
@@ -83,9 +83,19 @@ std::vector<core::Status> ValidateConfigTargets(const core::Json& targets,
   return problems;
 }
 
+TargetRepositories SqlTargetRepositories() {
+  static store::SqlTargetStore targets;
+  static store::SqlAuditLog audit;
+  return TargetRepositories{targets, audit};
+}
+
 TargetService::TargetService(store::Database& db, const core::Clock& clock, PushMetricStore& push,
-                             HookValidator validate_hook)
-    : db_(db), clock_(clock), push_(push), validate_hook_(std::move(validate_hook)) {}
+                             HookValidator validate_hook, TargetRepositories repositories)
+    : db_(db),
+      clock_(clock),
+      push_(push),
+      validate_hook_(std::move(validate_hook)),
+      repos_(repositories) {}
 
 core::Status TargetService::SyncConfigTargets(const core::Json& targets) {
   std::vector<TargetSpec> specs;
@@ -108,7 +118,7 @@ core::Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>&
   const core::TimePoint now = clock_.Now();
   return store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(auto existing, store::TargetRepository::ListAll(tx));
+        ASSIGN_OR_RETURN(auto existing, repos_.targets.ListAll(tx));
         std::map<std::string, store::TargetRecord> by_name;
         for (auto& t : existing) by_name.emplace(t.name, std::move(t));
         bool changed = false;
@@ -117,17 +127,17 @@ core::Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>&
           auto it = by_name.find(spec.name);
           if (it == by_name.end()) {
             store::TargetRecord t{spec.name, json, store::kTargetSourceConfig, 1, now, now};
-            RETURN_IF_ERROR(store::TargetRepository::Insert(tx, t));
-            RETURN_IF_ERROR(
-                AuditChange(tx, now, actor, "target.create", spec.name, std::nullopt, json));
+            RETURN_IF_ERROR(repos_.targets.Insert(tx, t));
+            RETURN_IF_ERROR(AuditChange(repos_.audit, tx, now, actor, "target.create", spec.name,
+                                        std::nullopt, json));
             changed = true;
           } else if (it->second.spec_json != json ||
                      it->second.source != store::kTargetSourceConfig) {
-            RETURN_IF_ERROR(store::TargetRepository::Update(tx, spec.name, json,
-                                                            store::kTargetSourceConfig,
-                                                            it->second.version, now)
+            RETURN_IF_ERROR(repos_.targets
+                                .Update(tx, spec.name, json, store::kTargetSourceConfig,
+                                        it->second.version, now)
                                 .status());
-            RETURN_IF_ERROR(AuditChange(tx, now, actor, "target.update", spec.name,
+            RETURN_IF_ERROR(AuditChange(repos_.audit, tx, now, actor, "target.update", spec.name,
                                         it->second.spec_json, json));
             changed = true;
           }
@@ -135,9 +145,9 @@ core::Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>&
         }
         for (const auto& [name, t] : by_name) {
           if (t.source != store::kTargetSourceConfig) continue;
-          RETURN_IF_ERROR(store::TargetRepository::Delete(tx, name, t.version));
-          RETURN_IF_ERROR(
-              AuditChange(tx, now, actor, "target.delete", name, t.spec_json, std::nullopt));
+          RETURN_IF_ERROR(repos_.targets.Delete(tx, name, t.version));
+          RETURN_IF_ERROR(AuditChange(repos_.audit, tx, now, actor, "target.delete", name,
+                                      t.spec_json, std::nullopt));
           changed = true;
         }
         if (!changed) return core::Status::Ok();
@@ -148,8 +158,8 @@ core::Status TargetService::SyncConfigTargetsOnce(const std::vector<TargetSpec>&
 core::StatusOr<TargetDetails> TargetService::Details(store::Transaction& tx,
                                                      store::TargetRecord record) {
   TargetDetails out;
-  ASSIGN_OR_RETURN(out.state, store::TargetStateRepository::Find(tx, record.name));
-  ASSIGN_OR_RETURN(out.last_decision, store::DecisionRepository::Latest(tx, record.name));
+  ASSIGN_OR_RETURN(out.state, repos_.targets.FindState(tx, record.name));
+  ASSIGN_OR_RETURN(out.last_decision, repos_.targets.LatestDecision(tx, record.name));
   out.record = std::move(record);
   return out;
 }
@@ -161,9 +171,9 @@ core::StatusOr<TargetDetails> TargetService::Create(const store::AuditActor& act
   store::TargetRecord record{spec.name, CanonicalJson(spec), store::kTargetSourceApi, 1, now, now};
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-        RETURN_IF_ERROR(store::TargetRepository::Insert(tx, record));
-        RETURN_IF_ERROR(AuditChange(tx, now, actor, "target.create", spec.name, std::nullopt,
-                                    record.spec_json));
+        RETURN_IF_ERROR(repos_.targets.Insert(tx, record));
+        RETURN_IF_ERROR(AuditChange(repos_.audit, tx, now, actor, "target.create", spec.name,
+                                    std::nullopt, record.spec_json));
         return db_.Notify(tx, kTargetsChannel, spec.name);
       }));
   return TargetDetails{record, std::nullopt, std::nullopt};
@@ -187,14 +197,14 @@ core::StatusOr<TargetDetails> TargetService::Replace(const store::AuditActor& ac
   TargetDetails out;
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(auto before, store::TargetRepository::Get(tx, name));
+        ASSIGN_OR_RETURN(auto before, repos_.targets.Get(tx, name));
         if (before.source == store::kTargetSourceConfig) return ConfigOwned(name);
         RETURN_IF_ERROR(spec.status());
-        ASSIGN_OR_RETURN(auto after, store::TargetRepository::Update(
+        ASSIGN_OR_RETURN(auto after, repos_.targets.Update(
                                          tx, name, CanonicalJson(*spec), store::kTargetSourceApi,
                                          expected_version.value_or(before.version), now));
-        RETURN_IF_ERROR(
-            AuditChange(tx, now, actor, "target.update", name, before.spec_json, after.spec_json));
+        RETURN_IF_ERROR(AuditChange(repos_.audit, tx, now, actor, "target.update", name,
+                                    before.spec_json, after.spec_json));
         ASSIGN_OR_RETURN(out, Details(tx, std::move(after)));
         return db_.Notify(tx, kTargetsChannel, name);
       }));
@@ -206,12 +216,11 @@ core::Status TargetService::Delete(const store::AuditActor& actor, const std::st
   const core::TimePoint now = clock_.Now();
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(auto before, store::TargetRepository::Get(tx, name));
+        ASSIGN_OR_RETURN(auto before, repos_.targets.Get(tx, name));
         if (before.source == store::kTargetSourceConfig) return ConfigOwned(name);
-        RETURN_IF_ERROR(
-            store::TargetRepository::Delete(tx, name, expected_version.value_or(before.version)));
-        RETURN_IF_ERROR(
-            AuditChange(tx, now, actor, "target.delete", name, before.spec_json, std::nullopt));
+        RETURN_IF_ERROR(repos_.targets.Delete(tx, name, expected_version.value_or(before.version)));
+        RETURN_IF_ERROR(AuditChange(repos_.audit, tx, now, actor, "target.delete", name,
+                                    before.spec_json, std::nullopt));
         return db_.Notify(tx, kTargetsChannel, name);
       }));
   push_.Erase(name);
@@ -220,13 +229,13 @@ core::Status TargetService::Delete(const store::AuditActor& actor, const std::st
 
 core::StatusOr<TargetDetails> TargetService::Get(const std::string& name) {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
-  ASSIGN_OR_RETURN(auto record, store::TargetRepository::Get(*tx, name));
+  ASSIGN_OR_RETURN(auto record, repos_.targets.Get(*tx, name));
   return Details(*tx, std::move(record));
 }
 
 core::StatusOr<store::Page<TargetDetails>> TargetService::List(const store::PageRequest& page) {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
-  ASSIGN_OR_RETURN(auto records, store::TargetRepository::List(*tx, page));
+  ASSIGN_OR_RETURN(auto records, repos_.targets.List(*tx, page));
   store::Page<TargetDetails> out;
   out.next_cursor = records.next_cursor;
   for (auto& record : records.items) {
@@ -239,15 +248,15 @@ core::StatusOr<store::Page<TargetDetails>> TargetService::List(const store::Page
 core::StatusOr<store::Page<store::DecisionRecord>> TargetService::Decisions(
     const std::string& name, const store::PageRequest& page) {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
-  RETURN_IF_ERROR(store::TargetRepository::Get(*tx, name).status());
-  return store::DecisionRepository::List(*tx, name, page);
+  RETURN_IF_ERROR(repos_.targets.Get(*tx, name).status());
+  return repos_.targets.ListDecisions(*tx, name, page);
 }
 
 core::StatusOr<size_t> TargetService::PushMetrics(const std::string& name, const core::Json& body) {
   TargetSpec spec;
   {
     ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
-    ASSIGN_OR_RETURN(auto record, store::TargetRepository::Get(*tx, name));
+    ASSIGN_OR_RETURN(auto record, repos_.targets.Get(*tx, name));
     ASSIGN_OR_RETURN(spec, ParseTargetSpec(ParseStoredJson(record.spec_json), ""));
   }
   const core::TimePoint now = clock_.Now();
@@ -258,8 +267,8 @@ core::StatusOr<size_t> TargetService::PushMetrics(const std::string& name, const
 
 core::StatusOr<ScaleView> TargetService::Scale(const std::string& name) {
   ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kReadOnly));
-  ASSIGN_OR_RETURN(auto record, store::TargetRepository::Get(*tx, name));
-  ASSIGN_OR_RETURN(auto state, store::TargetStateRepository::Find(*tx, name));
+  ASSIGN_OR_RETURN(auto record, repos_.targets.Get(*tx, name));
+  ASSIGN_OR_RETURN(auto state, repos_.targets.FindState(*tx, name));
   ASSIGN_OR_RETURN(TargetSpec spec, ParseTargetSpec(ParseStoredJson(record.spec_json), ""));
   if (spec.mode == TargetMode::kDryRun) {
     return core::Conflict("target " + name +

@@ -37,6 +37,16 @@ std::vector<core::Status> ValidateConfigTargets(const core::Json& targets,
                                                 const HookValidator& validate_hook,
                                                 std::vector<TargetSpec>& specs);
 
+// The repositories TargetService reads and writes, in its own transactions. Built by the
+// composition root (app::GovernorServer); tests substitute their own.
+struct TargetRepositories {
+  store::TargetStore& targets;
+  store::AuditLog& audit;
+};
+// The SQL implementations (stateless, shared by every service), for tests and tools that
+// build a TargetService on a database of their own.
+TargetRepositories SqlTargetRepositories();
+
 // Targets through the API and the config file, pushed metrics, and the loop's records as the
 // API serves them. Every change is validated (errors name the field), audited in the same
 // transaction and announced on kTargetsChannel. Thread-safe.
@@ -48,7 +58,8 @@ std::vector<core::Status> ValidateConfigTargets(const core::Json& targets,
 class TargetService {
  public:
   TargetService(store::Database& db, const core::Clock& clock, PushMetricStore& push,
-                HookValidator validate_hook);
+                HookValidator validate_hook,
+                TargetRepositories repositories = SqlTargetRepositories());
 
   // Makes the stored config targets match `targets` (the config's raw `targets:` array).
   core::Status SyncConfigTargets(const core::Json& targets);
@@ -88,6 +99,7 @@ class TargetService {
   const core::Clock& clock_;
   PushMetricStore& push_;
   HookValidator validate_hook_;
+  const TargetRepositories repos_;
 };
 
 }  // namespace gov::controller

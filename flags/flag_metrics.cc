@@ -2,7 +2,6 @@
 
 #include "core/time_format.h"
 #include "flags/internal/date.h"
-#include "store/flag_repository.h"
 
 namespace gov::flags {
 
@@ -143,7 +142,7 @@ core::Status FlagMetrics::Store(const std::vector<store::FlagMetricsBucket>& buc
   if (buckets.empty()) return core::Status::Ok();
   return store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
     for (const auto& bucket_counts : buckets) {
-      RETURN_IF_ERROR(store::FlagMetricsRepository::Add(tx, bucket_counts));
+      RETURN_IF_ERROR(repos_.metrics.Add(tx, bucket_counts));
     }
     return core::Status::Ok();
   });
@@ -151,7 +150,7 @@ core::Status FlagMetrics::Store(const std::vector<store::FlagMetricsBucket>& buc
 
 core::Status FlagMetrics::StoreRegistration(const store::ClientRegistration& registration) {
   return store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
-    return store::FlagMetricsRepository::PutRegistration(tx, registration);
+    return repos_.metrics.PutRegistration(tx, registration);
   });
 }
 
@@ -160,9 +159,8 @@ core::StatusOr<core::Json> FlagMetrics::FeatureMetrics(
   std::vector<store::FlagMetricsBucket> buckets;
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
-        RETURN_IF_ERROR(store::FlagRepository::GetFeature(tx, feature).status());
-        ASSIGN_OR_RETURN(buckets,
-                         store::FlagMetricsRepository::ListForFeature(tx, feature, environment));
+        RETURN_IF_ERROR(repos_.flags.GetFeature(tx, feature).status());
+        ASSIGN_OR_RETURN(buckets, repos_.metrics.ListForFeature(tx, feature, environment));
         return core::Status::Ok();
       }));
   core::Json items = core::Json::array();

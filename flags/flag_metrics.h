@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/json_util.h"
 #include "core/status.h"
+#include "flags/flag_service_repositories.h"
 #include "store/database.h"
 #include "store/flag_metrics_repository.h"
 
@@ -38,7 +39,11 @@ core::StatusOr<store::ClientRegistration> ParseClientRegistration(const std::str
 // Stores what SDKs report. Thread-safe.
 class FlagMetrics {
  public:
-  FlagMetrics(store::Database& db, const core::Clock& clock) : db_(db), clock_(clock) {}
+  // Writes counts and registrations through `repositories.metrics` and checks that a feature
+  // exists through `repositories.flags`.
+  FlagMetrics(store::Database& db, const core::Clock& clock,
+              FlagRepositories repositories = SqlFlagRepositories())
+      : db_(db), clock_(clock), repos_(repositories) {}
 
   // Parses (ParseClientMetrics) and stores a metrics body: counts add up per hour.
   core::Status RecordClientMetrics(const std::string& environment, const core::Json& body);
@@ -58,6 +63,7 @@ class FlagMetrics {
  private:
   store::Database& db_;
   const core::Clock& clock_;
+  const FlagRepositories repos_;
 };
 
 // The start of the UTC hour containing `t`.

@@ -2,9 +2,6 @@
 
 #include "flags/internal/flag_service_store.h"
 #include "flags/internal/flag_writes.h"
-#include "store/audit_repository.h"
-#include "store/environment_repository.h"
-#include "store/flag_repository.h"
 
 namespace gov::flags {
 
@@ -16,12 +13,12 @@ std::optional<std::string> FeatureAuditJson(const AdminFeature* f) {
 }
 
 // Every segment the strategies reference exists; `path` is where the strategies list sits.
-core::Status CheckSegments(store::Transaction& tx, const std::vector<Strategy>& strategies,
-                           const std::string& path) {
+core::Status CheckSegments(const FlagRepositories& repos, store::Transaction& tx,
+                           const std::vector<Strategy>& strategies, const std::string& path) {
   for (size_t j = 0; j < strategies.size(); ++j) {
     const auto& ids = strategies[j].segments;
     for (size_t k = 0; k < ids.size(); ++k) {
-      auto segment = store::FlagRepository::GetSegment(tx, ids[k]);
+      auto segment = repos.flags.GetSegment(tx, ids[k]);
       if (segment.status().code() == core::StatusCode::kNotFound) {
         return core::InvalidArgument(
             "unknown segment id " + std::to_string(ids[k]),
@@ -35,16 +32,18 @@ core::Status CheckSegments(store::Transaction& tx, const std::vector<Strategy>& 
 }
 
 // Environments, segments and parent features that `f` names all exist.
-core::Status CheckReferences(store::Transaction& tx, const AdminFeature& f) {
+core::Status CheckReferences(const FlagRepositories& repos, store::Transaction& tx,
+                             const AdminFeature& f) {
   for (const auto& [env, state] : f.environments) {
     const std::string path = core::JoinFieldPath("environments", env);
-    ASSIGN_OR_RETURN(bool exists, store::EnvironmentRepository::Exists(tx, env));
+    ASSIGN_OR_RETURN(bool exists, repos.environments.Exists(tx, env));
     if (!exists) return core::InvalidArgument("no such environment", path);
-    RETURN_IF_ERROR(CheckSegments(tx, state.strategies, core::JoinFieldPath(path, "strategies")));
+    RETURN_IF_ERROR(
+        CheckSegments(repos, tx, state.strategies, core::JoinFieldPath(path, "strategies")));
   }
   const auto& deps = f.definition.dependencies;
   for (size_t i = 0; i < deps.size(); ++i) {
-    auto parent = store::FlagRepository::GetFeature(tx, deps[i].feature);
+    auto parent = repos.flags.GetFeature(tx, deps[i].feature);
     if (parent.status().code() == core::StatusCode::kNotFound) {
       return core::InvalidArgument(
           "unknown feature \"" + deps[i].feature + "\"",
@@ -78,11 +77,11 @@ core::Status FlagService::Apply(const Change& change) {
         RETURN_IF_ERROR(change(tx, touched));
         environments = std::move(touched.environments);
         if (touched.all) {
-          ASSIGN_OR_RETURN(auto all, store::EnvironmentRepository::List(tx));
+          ASSIGN_OR_RETURN(auto all, repos_.environments.List(tx));
           for (const auto& env : all) environments.insert(env.name);
         }
         for (const auto& env : environments) {
-          RETURN_IF_ERROR(store::FlagRepository::BumpRevision(tx, env).status());
+          RETURN_IF_ERROR(repos_.flags.BumpRevision(tx, env).status());
           RETURN_IF_ERROR(db_.Notify(tx, kFlagsChannel, env));
         }
         return core::Status::Ok();
@@ -96,7 +95,7 @@ core::StatusOr<std::vector<AdminFeature>> FlagService::ListFeatures() {
   std::vector<AdminFeature> out;
   RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
                                          [&](store::Transaction& tx) -> core::Status {
-                                           ASSIGN_OR_RETURN(out, LoadAdminFeatures(tx));
+                                           ASSIGN_OR_RETURN(out, LoadAdminFeatures(repos_, tx));
                                            return core::Status::Ok();
                                          }));
   return out;
@@ -104,11 +103,11 @@ core::StatusOr<std::vector<AdminFeature>> FlagService::ListFeatures() {
 
 core::StatusOr<AdminFeature> FlagService::GetFeature(const std::string& name) {
   std::optional<AdminFeature> out;
-  RETURN_IF_ERROR(store::WithTransaction(db_, store::TxMode::kReadOnly,
-                                         [&](store::Transaction& tx) -> core::Status {
-                                           ASSIGN_OR_RETURN(out, LoadAdminFeature(tx, name));
-                                           return core::Status::Ok();
-                                         }));
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
+        ASSIGN_OR_RETURN(out, LoadAdminFeature(repos_, tx, name));
+        return core::Status::Ok();
+      }));
   return std::move(*out);
 }
 
@@ -118,13 +117,13 @@ core::StatusOr<AdminFeature> FlagService::CreateFeature(const store::AuditActor&
   const std::string name = next.definition.name;
   std::optional<AdminFeature> created;
   RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
-    RETURN_IF_ERROR(CheckReferences(tx, next));
+    RETURN_IF_ERROR(CheckReferences(repos_, tx, next));
     const core::TimePoint now = clock_.Now();
     RETURN_IF_ERROR(
-        WriteFeature(tx, next, nullptr, now, touched.environments, touched.all).status());
-    ASSIGN_OR_RETURN(created, LoadAdminFeature(tx, name));
-    return store::AuditRepository::Record(tx, author, now, "flag.create", "flags/" + name,
-                                          std::nullopt, FeatureAuditJson(&*created));
+        WriteFeature(repos_, tx, next, nullptr, now, touched.environments, touched.all).status());
+    ASSIGN_OR_RETURN(created, LoadAdminFeature(repos_, tx, name));
+    return repos_.audit.Record(tx, author, now, "flag.create", "flags/" + name, std::nullopt,
+                               FeatureAuditJson(&*created));
   }));
   return std::move(*created);
 }
@@ -135,7 +134,7 @@ core::StatusOr<AdminFeature> FlagService::Update(
     const std::function<core::Status(store::Transaction&, AdminFeature&)>& edit) {
   std::optional<AdminFeature> after;
   RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
-    ASSIGN_OR_RETURN(AdminFeature before, LoadAdminFeature(tx, name));
+    ASSIGN_OR_RETURN(AdminFeature before, LoadAdminFeature(repos_, tx, name));
     if (expected_version && *expected_version != before.version) {
       return core::Conflict("feature " + name + " is at version " + std::to_string(before.version) +
                             ", not " + std::to_string(*expected_version));
@@ -143,12 +142,12 @@ core::StatusOr<AdminFeature> FlagService::Update(
     AdminFeature next = before;
     RETURN_IF_ERROR(edit(tx, next));
     const core::TimePoint now = clock_.Now();
-    ASSIGN_OR_RETURN(bool changed,
-                     WriteFeature(tx, next, &before, now, touched.environments, touched.all));
-    ASSIGN_OR_RETURN(after, LoadAdminFeature(tx, name));
+    ASSIGN_OR_RETURN(bool changed, WriteFeature(repos_, tx, next, &before, now,
+                                                touched.environments, touched.all));
+    ASSIGN_OR_RETURN(after, LoadAdminFeature(repos_, tx, name));
     if (!changed) return core::Status::Ok();
-    return store::AuditRepository::Record(tx, author, now, action, "flags/" + name,
-                                          FeatureAuditJson(&before), FeatureAuditJson(&*after));
+    return repos_.audit.Record(tx, author, now, action, "flags/" + name, FeatureAuditJson(&before),
+                               FeatureAuditJson(&*after));
   }));
   return std::move(*after);
 }
@@ -160,7 +159,7 @@ core::StatusOr<AdminFeature> FlagService::ReplaceFeature(const store::AuditActor
   ASSIGN_OR_RETURN(AdminFeature replacement, ParseReplacement(body, name));
   return Update(author, name, expected_version, "flag.update",
                 [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
-                  RETURN_IF_ERROR(CheckReferences(tx, replacement));
+                  RETURN_IF_ERROR(CheckReferences(repos_, tx, replacement));
                   next.definition = replacement.definition;
                   next.environments = replacement.environments;
                   return core::Status::Ok();
@@ -179,7 +178,7 @@ core::StatusOr<AdminFeature> FlagService::PatchFeature(const store::AuditActor& 
                   for (const char* key : {"version", "createdAt", "updatedAt"}) merged.erase(key);
                   merged.merge_patch(patch);
                   ASSIGN_OR_RETURN(AdminFeature patched, ParseReplacement(merged, name));
-                  RETURN_IF_ERROR(CheckReferences(tx, patched));
+                  RETURN_IF_ERROR(CheckReferences(repos_, tx, patched));
                   next.definition = patched.definition;
                   next.environments = patched.environments;
                   return core::Status::Ok();
@@ -189,7 +188,7 @@ core::StatusOr<AdminFeature> FlagService::PatchFeature(const store::AuditActor& 
 core::Status FlagService::DeleteFeature(const store::AuditActor& author, const std::string& name,
                                         std::optional<int64_t> expected_version) {
   return Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
-    ASSIGN_OR_RETURN(auto features, LoadAdminFeatures(tx));
+    ASSIGN_OR_RETURN(auto features, LoadAdminFeatures(repos_, tx));
     const AdminFeature* before = nullptr;
     std::string children;
     for (const auto& f : features) {
@@ -202,10 +201,10 @@ core::Status FlagService::DeleteFeature(const store::AuditActor& author, const s
     if (!children.empty()) {
       return core::Conflict("feature " + name + " is a dependency of: " + children);
     }
-    RETURN_IF_ERROR(store::FlagRepository::DeleteFeature(tx, name, expected_version));
+    RETURN_IF_ERROR(repos_.flags.DeleteFeature(tx, name, expected_version));
     touched.all = true;
-    return store::AuditRepository::Record(tx, author, clock_.Now(), "flag.delete", "flags/" + name,
-                                          FeatureAuditJson(before), std::nullopt);
+    return repos_.audit.Record(tx, author, clock_.Now(), "flag.delete", "flags/" + name,
+                               FeatureAuditJson(before), std::nullopt);
   });
 }
 
@@ -215,7 +214,7 @@ core::StatusOr<AdminFeature> FlagService::SetEnabled(const store::AuditActor& au
                                                      std::optional<int64_t> expected_version) {
   return Update(author, name, expected_version, enabled ? "flag.enable" : "flag.disable",
                 [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
-                  RETURN_IF_ERROR(RequireEnvironment(tx, environment));
+                  RETURN_IF_ERROR(RequireEnvironment(repos_, tx, environment));
                   next.environments[environment].enabled = enabled;
                   return core::Status::Ok();
                 });
@@ -229,8 +228,8 @@ core::StatusOr<AdminFeature> FlagService::SetStrategies(const store::AuditActor&
   ASSIGN_OR_RETURN(auto strategies, ParseStrategiesBody(body));
   return Update(author, name, expected_version, "flag.strategies",
                 [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
-                  RETURN_IF_ERROR(RequireEnvironment(tx, environment));
-                  RETURN_IF_ERROR(CheckSegments(tx, strategies, "strategies"));
+                  RETURN_IF_ERROR(RequireEnvironment(repos_, tx, environment));
+                  RETURN_IF_ERROR(CheckSegments(repos_, tx, strategies, "strategies"));
                   next.environments[environment].strategies = strategies;
                   return core::Status::Ok();
                 });
@@ -244,7 +243,7 @@ core::StatusOr<AdminFeature> FlagService::SetVariants(const store::AuditActor& a
   ASSIGN_OR_RETURN(auto variants, ParseVariantsBody(body));
   return Update(author, name, expected_version, "flag.variants",
                 [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
-                  RETURN_IF_ERROR(RequireEnvironment(tx, environment));
+                  RETURN_IF_ERROR(RequireEnvironment(repos_, tx, environment));
                   next.environments[environment].variants = variants;
                   return core::Status::Ok();
                 });

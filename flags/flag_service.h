@@ -17,6 +17,7 @@
 #include "core/json_util.h"
 #include "core/status.h"
 #include "flags/flag_service_model.h"
+#include "flags/flag_service_repositories.h"
 #include "flags/snapshot_publisher.h"
 #include "store/audit_repository.h"
 #include "store/database.h"
@@ -32,8 +33,9 @@ struct ImportResult {
 // Thread-safe.
 class FlagService {
  public:
-  FlagService(store::Database& db, SnapshotPublisher& publisher, const core::Clock& clock)
-      : db_(db), publisher_(publisher), clock_(clock) {}
+  FlagService(store::Database& db, SnapshotPublisher& publisher, const core::Clock& clock,
+              FlagRepositories repositories = SqlFlagRepositories())
+      : db_(db), publisher_(publisher), clock_(clock), repos_(repositories) {}
 
   core::StatusOr<std::vector<AdminFeature>> ListFeatures();
   // kNotFound when absent.
@@ -112,6 +114,7 @@ class FlagService {
   store::Database& db_;
   SnapshotPublisher& publisher_;
   const core::Clock& clock_;
+  const FlagRepositories repos_;
 };
 
 // Reads a JSON file in the import format and imports it into every environment. Error

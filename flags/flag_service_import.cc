@@ -7,9 +7,6 @@
 #include "flags/flag_service.h"
 #include "flags/internal/flag_service_store.h"
 #include "flags/internal/flag_writes.h"
-#include "store/audit_repository.h"
-#include "store/environment_repository.h"
-#include "store/flag_repository.h"
 
 namespace gov::flags {
 
@@ -17,8 +14,8 @@ core::StatusOr<core::Json> FlagService::Export(const std::string& environment) {
   std::optional<ClientFeatures> features;
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
-        RETURN_IF_ERROR(RequireEnvironment(tx, environment));
-        ASSIGN_OR_RETURN(features, LoadClientFeatures(tx, environment));
+        RETURN_IF_ERROR(RequireEnvironment(repos_, tx, environment));
+        ASSIGN_OR_RETURN(features, LoadClientFeatures(repos_, tx, environment));
         return core::Status::Ok();
       }));
   return ToJson(*features);
@@ -47,21 +44,20 @@ core::StatusOr<ImportResult> FlagService::ImportInto(const store::AuditActor& au
   RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
     result = {};
     if (environment) {
-      RETURN_IF_ERROR(RequireEnvironment(tx, *environment));
+      RETURN_IF_ERROR(RequireEnvironment(repos_, tx, *environment));
       result.environments = {*environment};
     } else {
-      ASSIGN_OR_RETURN(auto all, store::EnvironmentRepository::List(tx));
+      ASSIGN_OR_RETURN(auto all, repos_.environments.List(tx));
       for (const auto& env : all) result.environments.push_back(env.name);
     }
     const core::TimePoint now = clock_.Now();
     for (const Segment& s : file.segments) {
       const std::string name = s.name.value_or("segment-" + std::to_string(s.id));
       const std::string definition = ToJson(s).dump();
-      auto existing = store::FlagRepository::GetSegment(tx, s.id);
+      auto existing = repos_.flags.GetSegment(tx, s.id);
       if (existing.status().code() == core::StatusCode::kNotFound) {
         RETURN_IF_ERROR(
-            store::FlagRepository::InsertSegment(tx, {s.id, name, definition, 1, now, now})
-                .status());
+            repos_.flags.InsertSegment(tx, {s.id, name, definition, 1, now, now}).status());
       } else {
         RETURN_IF_ERROR(existing.status());
         ASSIGN_OR_RETURN(AdminSegment current, DecodeSegment(*existing));
@@ -70,14 +66,13 @@ core::StatusOr<ImportResult> FlagService::ImportInto(const store::AuditActor& au
           continue;
         }
         RETURN_IF_ERROR(
-            store::FlagRepository::UpdateSegment(tx, s.id, name, definition, std::nullopt, now)
-                .status());
+            repos_.flags.UpdateSegment(tx, s.id, name, definition, std::nullopt, now).status());
       }
       result.changed_segments.push_back(s.id);
       touched.all = true;
     }
     for (const Feature& f : file.features) {
-      auto loaded = LoadAdminFeature(tx, f.name);
+      auto loaded = LoadAdminFeature(repos_, tx, f.name);
       if (!loaded.ok() && loaded.status().code() != core::StatusCode::kNotFound)
         return loaded.status();
       const AdminFeature* before = loaded.ok() ? &*loaded : nullptr;
@@ -87,8 +82,8 @@ core::StatusOr<ImportResult> FlagService::ImportInto(const store::AuditActor& au
       for (const auto& env : result.environments) {
         next.environments[env] = imported.environments.at("");
       }
-      ASSIGN_OR_RETURN(bool changed,
-                       WriteFeature(tx, next, before, now, touched.environments, touched.all));
+      ASSIGN_OR_RETURN(bool changed, WriteFeature(repos_, tx, next, before, now,
+                                                  touched.environments, touched.all));
       if (changed) result.changed_features.push_back(f.name);
     }
     if (result.changed_features.empty() && result.changed_segments.empty())
@@ -96,10 +91,9 @@ core::StatusOr<ImportResult> FlagService::ImportInto(const store::AuditActor& au
     const core::Json summary{{"environments", result.environments},
                              {"features", result.changed_features},
                              {"segments", result.changed_segments}};
-    return store::AuditRepository::Record(
-        tx, author, now, "flags.import",
-        "environments/" + (environment ? *environment : std::string("*")), std::nullopt,
-        summary.dump());
+    return repos_.audit.Record(tx, author, now, "flags.import",
+                               "environments/" + (environment ? *environment : std::string("*")),
+                               std::nullopt, summary.dump());
   }));
   return result;
 }

@@ -5,8 +5,6 @@
 #include "flags/features_json.h"
 #include "flags/flag_service.h"
 #include "flags/internal/flag_service_store.h"
-#include "store/audit_repository.h"
-#include "store/flag_repository.h"
 
 namespace gov::flags {
 
@@ -14,7 +12,7 @@ core::StatusOr<std::vector<AdminSegment>> FlagService::ListSegments() {
   std::vector<AdminSegment> out;
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(auto records, store::FlagRepository::ListSegments(tx));
+        ASSIGN_OR_RETURN(auto records, repos_.flags.ListSegments(tx));
         for (const auto& r : records) {
           ASSIGN_OR_RETURN(auto segment, DecodeSegment(r));
           out.push_back(std::move(segment));
@@ -28,7 +26,7 @@ core::StatusOr<AdminSegment> FlagService::GetSegment(int64_t id) {
   std::optional<AdminSegment> out;
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
+        ASSIGN_OR_RETURN(auto record, repos_.flags.GetSegment(tx, id));
         ASSIGN_OR_RETURN(out, DecodeSegment(record));
         return core::Status::Ok();
       }));
@@ -41,14 +39,13 @@ core::StatusOr<AdminSegment> FlagService::CreateSegment(const store::AuditActor&
   std::optional<AdminSegment> created;
   RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
     const core::TimePoint now = clock_.Now();
-    ASSIGN_OR_RETURN(int64_t id, store::FlagRepository::InsertSegment(
+    ASSIGN_OR_RETURN(int64_t id, repos_.flags.InsertSegment(
                                      tx, {0, *segment.name, ToJson(segment).dump(), 1, now, now}));
-    ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
+    ASSIGN_OR_RETURN(auto record, repos_.flags.GetSegment(tx, id));
     ASSIGN_OR_RETURN(created, DecodeSegment(record));
     touched.all = true;
-    return store::AuditRepository::Record(tx, author, now, "segment.create",
-                                          "segments/" + std::to_string(id), std::nullopt,
-                                          AdminSegmentToJson(*created).dump());
+    return repos_.audit.Record(tx, author, now, "segment.create", "segments/" + std::to_string(id),
+                               std::nullopt, AdminSegmentToJson(*created).dump());
   }));
   return std::move(*created);
 }
@@ -59,17 +56,17 @@ core::StatusOr<AdminSegment> FlagService::ReplaceSegment(const store::AuditActor
   ASSIGN_OR_RETURN(Segment segment, ParseSegmentBody(body, id));
   std::optional<AdminSegment> after;
   RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
-    ASSIGN_OR_RETURN(auto before_record, store::FlagRepository::GetSegment(tx, id));
+    ASSIGN_OR_RETURN(auto before_record, repos_.flags.GetSegment(tx, id));
     ASSIGN_OR_RETURN(AdminSegment before, DecodeSegment(before_record));
     const core::TimePoint now = clock_.Now();
     ASSIGN_OR_RETURN(auto record,
-                     store::FlagRepository::UpdateSegment(
-                         tx, id, *segment.name, ToJson(segment).dump(), expected_version, now));
+                     repos_.flags.UpdateSegment(tx, id, *segment.name, ToJson(segment).dump(),
+                                                expected_version, now));
     ASSIGN_OR_RETURN(after, DecodeSegment(record));
     touched.all = true;
-    return store::AuditRepository::Record(
-        tx, author, now, "segment.update", "segments/" + std::to_string(id),
-        AdminSegmentToJson(before).dump(), AdminSegmentToJson(*after).dump());
+    return repos_.audit.Record(tx, author, now, "segment.update", "segments/" + std::to_string(id),
+                               AdminSegmentToJson(before).dump(),
+                               AdminSegmentToJson(*after).dump());
   }));
   return std::move(*after);
 }
@@ -77,9 +74,9 @@ core::StatusOr<AdminSegment> FlagService::ReplaceSegment(const store::AuditActor
 core::Status FlagService::DeleteSegment(const store::AuditActor& author, int64_t id,
                                         std::optional<int64_t> expected_version) {
   return Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
-    ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetSegment(tx, id));
+    ASSIGN_OR_RETURN(auto record, repos_.flags.GetSegment(tx, id));
     ASSIGN_OR_RETURN(AdminSegment before, DecodeSegment(record));
-    ASSIGN_OR_RETURN(auto states, store::FlagRepository::ListAllEnvironmentStates(tx));
+    ASSIGN_OR_RETURN(auto states, repos_.flags.ListAllEnvironmentStates(tx));
     std::string users;
     for (const auto& s : states) {
       ASSIGN_OR_RETURN(EnvironmentState state, DecodeState(s));
@@ -94,11 +91,11 @@ core::Status FlagService::DeleteSegment(const store::AuditActor& author, int64_t
     if (!users.empty()) {
       return core::Conflict("segment " + std::to_string(id) + " is in use by: " + users);
     }
-    RETURN_IF_ERROR(store::FlagRepository::DeleteSegment(tx, id, expected_version));
+    RETURN_IF_ERROR(repos_.flags.DeleteSegment(tx, id, expected_version));
     touched.all = true;
-    return store::AuditRepository::Record(tx, author, clock_.Now(), "segment.delete",
-                                          "segments/" + std::to_string(id),
-                                          AdminSegmentToJson(before).dump(), std::nullopt);
+    return repos_.audit.Record(tx, author, clock_.Now(), "segment.delete",
+                               "segments/" + std::to_string(id), AdminSegmentToJson(before).dump(),
+                               std::nullopt);
   });
 }
 

@@ -3,7 +3,6 @@
 #include <map>
 
 #include "flags/features_json.h"
-#include "store/environment_repository.h"
 
 namespace gov::flags {
 
@@ -78,17 +77,19 @@ core::StatusOr<AdminFeature> Assemble(const store::FeatureRecord& record,
 
 }  // namespace
 
-core::StatusOr<AdminFeature> LoadAdminFeature(store::Transaction& tx, const std::string& name) {
-  ASSIGN_OR_RETURN(auto record, store::FlagRepository::GetFeature(tx, name));
-  ASSIGN_OR_RETURN(auto environments, store::EnvironmentRepository::List(tx));
-  ASSIGN_OR_RETURN(auto states, store::FlagRepository::ListFeatureEnvironments(tx, name));
+core::StatusOr<AdminFeature> LoadAdminFeature(const FlagRepositories& repos, store::Transaction& tx,
+                                              const std::string& name) {
+  ASSIGN_OR_RETURN(auto record, repos.flags.GetFeature(tx, name));
+  ASSIGN_OR_RETURN(auto environments, repos.environments.List(tx));
+  ASSIGN_OR_RETURN(auto states, repos.flags.ListFeatureEnvironments(tx, name));
   return Assemble(record, environments, states);
 }
 
-core::StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(store::Transaction& tx) {
-  ASSIGN_OR_RETURN(auto records, store::FlagRepository::ListFeatures(tx));
-  ASSIGN_OR_RETURN(auto environments, store::EnvironmentRepository::List(tx));
-  ASSIGN_OR_RETURN(auto states, store::FlagRepository::ListAllEnvironmentStates(tx));
+core::StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(const FlagRepositories& repos,
+                                                            store::Transaction& tx) {
+  ASSIGN_OR_RETURN(auto records, repos.flags.ListFeatures(tx));
+  ASSIGN_OR_RETURN(auto environments, repos.environments.List(tx));
+  ASSIGN_OR_RETURN(auto states, repos.flags.ListAllEnvironmentStates(tx));
   std::vector<AdminFeature> out;
   for (const auto& record : records) {
     ASSIGN_OR_RETURN(auto feature, Assemble(record, environments, states));
@@ -97,8 +98,9 @@ core::StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(store::Transaction& 
   return out;
 }
 
-core::StatusOr<std::vector<Segment>> LoadSegments(store::Transaction& tx) {
-  ASSIGN_OR_RETURN(auto records, store::FlagRepository::ListSegments(tx));
+core::StatusOr<std::vector<Segment>> LoadSegments(const FlagRepositories& repos,
+                                                  store::Transaction& tx) {
+  ASSIGN_OR_RETURN(auto records, repos.flags.ListSegments(tx));
   std::vector<Segment> out;
   for (const auto& record : records) {
     ASSIGN_OR_RETURN(auto segment, DecodeSegment(record));
@@ -107,10 +109,11 @@ core::StatusOr<std::vector<Segment>> LoadSegments(store::Transaction& tx) {
   return out;
 }
 
-core::StatusOr<ClientFeatures> LoadClientFeatures(store::Transaction& tx,
+core::StatusOr<ClientFeatures> LoadClientFeatures(const FlagRepositories& repos,
+                                                  store::Transaction& tx,
                                                   const std::string& environment) {
-  ASSIGN_OR_RETURN(auto records, store::FlagRepository::ListFeatures(tx));
-  ASSIGN_OR_RETURN(auto states, store::FlagRepository::ListEnvironmentStates(tx, environment));
+  ASSIGN_OR_RETURN(auto records, repos.flags.ListFeatures(tx));
+  ASSIGN_OR_RETURN(auto states, repos.flags.ListEnvironmentStates(tx, environment));
   ClientFeatures out;
   std::map<std::string, const store::FeatureEnvironmentRecord*> by_feature;
   for (const auto& s : states) by_feature[s.feature] = &s;
@@ -129,7 +132,7 @@ core::StatusOr<ClientFeatures> LoadClientFeatures(store::Transaction& tx,
     }
     out.features.push_back(std::move(feature));
   }
-  ASSIGN_OR_RETURN(out.segments, LoadSegments(tx));
+  ASSIGN_OR_RETURN(out.segments, LoadSegments(repos, tx));
   return out;
 }
 

@@ -3,8 +3,6 @@
 #include <algorithm>
 
 #include "flags/internal/flag_service_store.h"
-#include "store/environment_repository.h"
-#include "store/flag_repository.h"
 
 namespace gov::flags {
 
@@ -12,13 +10,14 @@ namespace gov::flags {
 // commits in between makes the flags newer than the revision says, never older, and that
 // change's own notification then publishes its revision again with the same flags.
 core::StatusOr<std::shared_ptr<const EnvironmentSnapshot>> LoadEnvironmentSnapshot(
-    store::Database& db, const std::string& environment, const CompileOptions& options) {
+    store::Database& db, const FlagRepositories& repos, const std::string& environment,
+    const CompileOptions& options) {
   auto snapshot = std::make_shared<EnvironmentSnapshot>();
   snapshot->environment = environment;
   RETURN_IF_ERROR(store::WithTransaction(
       db, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(snapshot->revision, store::FlagRepository::GetRevision(tx, environment));
-        ASSIGN_OR_RETURN(snapshot->features, LoadClientFeatures(tx, environment));
+        ASSIGN_OR_RETURN(snapshot->revision, repos.flags.GetRevision(tx, environment));
+        ASSIGN_OR_RETURN(snapshot->features, LoadClientFeatures(repos, tx, environment));
         return core::Status::Ok();
       }));
   snapshot->compiled = Compile(snapshot->features, options);
@@ -26,8 +25,8 @@ core::StatusOr<std::shared_ptr<const EnvironmentSnapshot>> LoadEnvironmentSnapsh
 }
 
 SnapshotPublisher::SnapshotPublisher(store::Database& db, SnapshotRegistry& registry,
-                                     PublisherOptions options)
-    : db_(db), registry_(registry), options_(std::move(options)) {}
+                                     PublisherOptions options, FlagRepositories repositories)
+    : db_(db), registry_(registry), options_(std::move(options)), repos_(repositories) {}
 
 SnapshotPublisher::~SnapshotPublisher() { Stop(); }
 
@@ -51,13 +50,14 @@ core::Status SnapshotPublisher::Reload(const std::string& environment) {
   core::StatusOr<int64_t> stored = int64_t{0};
   RETURN_IF_ERROR(
       store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) {
-        stored = store::FlagRepository::GetRevision(tx, environment);
+        stored = repos_.flags.GetRevision(tx, environment);
         return stored.status();
       }));
   if (auto current = registry_.Get(environment); current && current->revision >= *stored) {
     return core::Status::Ok();
   }
-  ASSIGN_OR_RETURN(auto snapshot, LoadEnvironmentSnapshot(db_, environment, options_.compile));
+  ASSIGN_OR_RETURN(auto snapshot,
+                   LoadEnvironmentSnapshot(db_, repos_, environment, options_.compile));
   registry_.Publish(snapshot);
   return core::Status::Ok();
 }
@@ -67,8 +67,8 @@ core::Status SnapshotPublisher::CheckRevisions() {
   std::map<std::string, int64_t> revisions;
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(environments, store::EnvironmentRepository::List(tx));
-        ASSIGN_OR_RETURN(revisions, store::FlagRepository::ListRevisions(tx));
+        ASSIGN_OR_RETURN(environments, repos_.environments.List(tx));
+        ASSIGN_OR_RETURN(revisions, repos_.flags.ListRevisions(tx));
         return core::Status::Ok();
       }));
   core::Status first_error;

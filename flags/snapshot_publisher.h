@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "flags/flag_service_repositories.h"
 #include "flags/snapshot.h"
 #include "flags/snapshot_registry.h"
 #include "store/database.h"
@@ -35,14 +36,17 @@ struct PublisherOptions {
   CompileOptions compile;
 };
 
-// Reads `environment` (revision first, then its flags) and compiles it.
+// Reads `environment` (revision first, then its flags, through `repos`) and compiles it.
 core::StatusOr<std::shared_ptr<const EnvironmentSnapshot>> LoadEnvironmentSnapshot(
-    store::Database& db, const std::string& environment, const CompileOptions& options);
+    store::Database& db, const FlagRepositories& repos, const std::string& environment,
+    const CompileOptions& options);
 
 // Thread-safe. Stop() (or destruction) before the database closes.
 class SnapshotPublisher {
  public:
-  SnapshotPublisher(store::Database& db, SnapshotRegistry& registry, PublisherOptions options);
+  // Reads flags and environments through `repositories` (it writes nothing).
+  SnapshotPublisher(store::Database& db, SnapshotRegistry& registry, PublisherOptions options,
+                    FlagRepositories repositories = SqlFlagRepositories());
   ~SnapshotPublisher();
   SnapshotPublisher(const SnapshotPublisher&) = delete;
   SnapshotPublisher& operator=(const SnapshotPublisher&) = delete;
@@ -72,6 +76,7 @@ class SnapshotPublisher {
   store::Database& db_;
   SnapshotRegistry& registry_;
   PublisherOptions options_;
+  const FlagRepositories repos_;
   std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();
   std::thread thread_;
   std::mutex reload_mu_;  // one reload at a time, so revisions are published in order

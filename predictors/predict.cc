@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 
+#include "predictors/fitted_model.h"
 #include "predictors/history.h"
 #include "predictors/internal/candidates.h"
 #include "predictors/seasonal_naive.h"
@@ -176,6 +177,21 @@ std::vector<ModelSpec> CandidateSpecs(const PredictOptions& options,
 
 }  // namespace
 
+struct FittedModel::Chosen {
+  std::unique_ptr<internal::Candidate> candidate;
+  Errors errors;       // the chosen model's backtest errors
+  Errors persistence;  // persistence's, same origins and horizons
+  std::vector<double> quantiles;
+};
+
+namespace {
+
+// Predict, keeping the chosen model and its errors in `keep` (when given and not falling back).
+core::StatusOr<Prediction> Run(const Series& series, const PredictOptions& options,
+                               FittedModel::Chosen* keep, std::vector<double>* cleaned_out);
+
+}  // namespace
+
 std::string_view FallbackReasonName(FallbackReason reason) {
   switch (reason) {
     case FallbackReason::kNone:
@@ -199,6 +215,13 @@ std::string_view FallbackReasonName(FallbackReason reason) {
 }
 
 core::StatusOr<Prediction> Predict(const Series& series, const PredictOptions& options) {
+  return Run(series, options, nullptr, nullptr);
+}
+
+namespace {
+
+core::StatusOr<Prediction> Run(const Series& series, const PredictOptions& options,
+                               FittedModel::Chosen* keep, std::vector<double>* cleaned_out) {
   RETURN_IF_ERROR(ValidateSeries(series));
   RETURN_IF_ERROR(ValidateOptions(options));
   Prediction out;
@@ -281,8 +304,9 @@ core::StatusOr<Prediction> Predict(const Series& series, const PredictOptions& o
                   latest);
     }
     bool finite = true;
-    const Errors errors = ComputeErrors(y, origins, eval_horizon, forecasts, &finite);
+    Errors errors = ComputeErrors(y, origins, eval_horizon, forecasts, &finite);
     out.persistence_mase = Score(errors, forecasts, scale).mase;
+    if (keep != nullptr) keep->persistence = std::move(errors);
   }
 
   struct Scored {
@@ -386,7 +410,119 @@ core::StatusOr<Prediction> Predict(const Series& series, const PredictOptions& o
       for (double& v : band) v = std::max(v, 0.0);
     }
   }
+  if (keep != nullptr) {
+    keep->candidate = std::move(chosen.candidate);
+    keep->errors = std::move(chosen.errors);
+    keep->quantiles = options.quantiles;
+  }
+  if (cleaned_out != nullptr) *cleaned_out = cleaned;
   return out;
+}
+
+double MeanAbs(const Errors& errors, std::size_t h) {
+  double sum = 0;
+  std::size_t count = 0;
+  if (h < 1 || h > errors.horizon) return std::nan("");
+  for (std::size_t k = h - 1; k < errors.values.size(); k += errors.horizon) {
+    if (std::isnan(errors.values[k])) continue;
+    sum += std::abs(errors.values[k]);
+    ++count;
+  }
+  return count > 0 ? sum / static_cast<double>(count) : std::nan("");
+}
+
+// Mean pinball loss at quantile q of the errors at horizon h against their own q-quantile.
+double Pinball(const Errors& errors, std::size_t h, double q) {
+  if (h < 1 || h > errors.horizon) return std::nan("");
+  std::vector<double> e;
+  for (std::size_t k = h - 1; k < errors.values.size(); k += errors.horizon) {
+    if (!std::isnan(errors.values[k])) e.push_back(errors.values[k]);
+  }
+  if (e.empty()) return std::nan("");
+  std::vector<double> sorted = e;
+  const double c = Quantile(sorted, q);
+  double sum = 0;
+  for (double v : e) {
+    const double d = v - c;
+    sum += d >= 0 ? q * d : (q - 1) * d;
+  }
+  return sum / static_cast<double>(e.size());
+}
+
+}  // namespace
+
+FittedModel::FittedModel() = default;
+FittedModel::FittedModel(FittedModel&&) noexcept = default;
+FittedModel& FittedModel::operator=(FittedModel&&) noexcept = default;
+FittedModel::~FittedModel() = default;
+
+core::StatusOr<FittedModel> FittedModel::Fit(const Series& series, const PredictOptions& options) {
+  FittedModel model;
+  model.chosen_ = std::make_unique<Chosen>();
+  ASSIGN_OR_RETURN(model.prediction_, Run(series, options, model.chosen_.get(), &model.values_));
+  model.start_ = series.start;
+  model.step_ = series.step;
+  model.fitted_steps_ = series.values.size();
+  if (!model.usable() || model.chosen_->candidate == nullptr) {
+    model.chosen_.reset();
+    model.values_.clear();
+  } else {
+    model.errors_horizon_ = model.chosen_->errors.horizon;
+    for (double v : model.values_) model.non_negative_ = model.non_negative_ && !(v < 0);
+  }
+  return model;
+}
+
+double FittedModel::BacktestMae(std::size_t h) const {
+  return chosen_ ? MeanAbs(chosen_->errors, h) : std::nan("");
+}
+
+double FittedModel::PersistenceMae(std::size_t h) const {
+  return chosen_ ? MeanAbs(chosen_->persistence, h) : std::nan("");
+}
+
+double FittedModel::BacktestPinball(std::size_t h, double q) const {
+  return chosen_ ? Pinball(chosen_->errors, h, q) : std::nan("");
+}
+
+double FittedModel::PersistencePinball(std::size_t h, double q) const {
+  return chosen_ ? Pinball(chosen_->persistence, h, q) : std::nan("");
+}
+
+core::StatusOr<Forecast> FittedModel::ForecastFrom(const Series& series, std::size_t horizon) {
+  if (!chosen_) {
+    return core::Status(core::StatusCode::kFailedPrecondition,
+                        "the fit fell back to reactive: " + prediction_.reason);
+  }
+  if (horizon < 1) return core::InvalidArgument("must be at least 1", "horizonSteps");
+  if (series.step != step_ || series.start > start_ ||
+      (start_ - series.start) % step_ != core::Duration::zero()) {
+    return core::InvalidArgument("does not have the fitted series' step and phase", "series");
+  }
+  const auto offset = static_cast<std::size_t>((start_ - series.start) / step_);
+  if (series.values.size() < offset + fitted_steps_) {
+    return core::InvalidArgument("ends before the fitted series", "series");
+  }
+  const std::size_t n = series.values.size() - offset;
+  if (values_.size() > n) values_.resize(std::max(n, fitted_steps_));
+  for (std::size_t i = values_.size(); i < n; ++i) {
+    values_.push_back(series.values[offset + i]);
+    non_negative_ = non_negative_ && !(values_.back() < 0);
+  }
+  chosen_->candidate->ForecastLatest(values_, horizon, &point_);
+  Forecast forecast;
+  forecast.start = series.TimeAt(series.values.size());
+  forecast.step = step_;
+  forecast.quantiles = chosen_->quantiles;
+  forecast.point = point_;
+  forecast.bands = Bands(chosen_->errors, forecast.point, forecast.quantiles);
+  if (non_negative_) {
+    for (double& v : forecast.point) v = std::max(v, 0.0);
+    for (auto& band : forecast.bands) {
+      for (double& v : band) v = std::max(v, 0.0);
+    }
+  }
+  return forecast;
 }
 
 }  // namespace gov::predictors

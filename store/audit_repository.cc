@@ -51,4 +51,17 @@ core::StatusOr<Page<AuditEntry>> AuditRepository::List(Transaction& tx, const Pa
                   [](const AuditEntry& last) { return std::to_string(last.seq); });
 }
 
+core::Status SqlAuditLog::Record(Transaction& tx, const AuditActor& actor, core::TimePoint at,
+                                 const std::string& action, const std::string& resource,
+                                 std::optional<std::string> before_json,
+                                 std::optional<std::string> after_json) {
+  return AuditRepository::Record(tx, actor, at, action, resource, std::move(before_json),
+                                 std::move(after_json));
+}
+
+core::StatusOr<Page<AuditEntry>> SqlAuditLog::List(Transaction& tx, const PageRequest& page,
+                                                   const std::string& resource_prefix) {
+  return AuditRepository::List(tx, page, resource_prefix);
+}
+
 }  // namespace gov::store

@@ -45,4 +45,28 @@ class AuditRepository {
                                                const std::string& resource_prefix);
 };
 
+// The audit log as the services take it by constructor (tests substitute their own, e.g. one
+// that fails a write); SqlAuditLog is AuditRepository's SQL over the caller's transaction.
+class AuditLog {
+ public:
+  virtual ~AuditLog() = default;
+  // As AuditRepository::Record and ::List.
+  virtual core::Status Record(Transaction& tx, const AuditActor& actor, core::TimePoint at,
+                              const std::string& action, const std::string& resource,
+                              std::optional<std::string> before_json,
+                              std::optional<std::string> after_json) = 0;
+  virtual core::StatusOr<Page<AuditEntry>> List(Transaction& tx, const PageRequest& page,
+                                                const std::string& resource_prefix) = 0;
+};
+
+class SqlAuditLog final : public AuditLog {
+ public:
+  core::Status Record(Transaction& tx, const AuditActor& actor, core::TimePoint at,
+                      const std::string& action, const std::string& resource,
+                      std::optional<std::string> before_json,
+                      std::optional<std::string> after_json) override;
+  core::StatusOr<Page<AuditEntry>> List(Transaction& tx, const PageRequest& page,
+                                        const std::string& resource_prefix) override;
+};
+
 }  // namespace gov::store

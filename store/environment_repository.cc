@@ -24,4 +24,16 @@ core::StatusOr<bool> EnvironmentRepository::Exists(Transaction& tx, const std::s
   return !rs.rows.empty();
 }
 
+core::Status SqlEnvironmentStore::Insert(Transaction& tx, const EnvironmentRecord& env) {
+  return EnvironmentRepository::Insert(tx, env);
+}
+
+core::StatusOr<std::vector<EnvironmentRecord>> SqlEnvironmentStore::List(Transaction& tx) {
+  return EnvironmentRepository::List(tx);
+}
+
+core::StatusOr<bool> SqlEnvironmentStore::Exists(Transaction& tx, const std::string& name) {
+  return EnvironmentRepository::Exists(tx, name);
+}
+
 }  // namespace gov::store

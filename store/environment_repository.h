@@ -23,4 +23,22 @@ class EnvironmentRepository {
   static core::StatusOr<bool> Exists(Transaction& tx, const std::string& name);
 };
 
+// Environments as the services take them by constructor (tests substitute their own);
+// SqlEnvironmentStore is EnvironmentRepository's SQL over the caller's transaction.
+class EnvironmentStore {
+ public:
+  virtual ~EnvironmentStore() = default;
+  // As EnvironmentRepository::Insert, ::List and ::Exists.
+  virtual core::Status Insert(Transaction& tx, const EnvironmentRecord& env) = 0;
+  virtual core::StatusOr<std::vector<EnvironmentRecord>> List(Transaction& tx) = 0;
+  virtual core::StatusOr<bool> Exists(Transaction& tx, const std::string& name) = 0;
+};
+
+class SqlEnvironmentStore final : public EnvironmentStore {
+ public:
+  core::Status Insert(Transaction& tx, const EnvironmentRecord& env) override;
+  core::StatusOr<std::vector<EnvironmentRecord>> List(Transaction& tx) override;
+  core::StatusOr<bool> Exists(Transaction& tx, const std::string& name) override;
+};
+
 }  // namespace gov::store

@@ -87,4 +87,23 @@ core::StatusOr<std::vector<ClientRegistration>> FlagMetricsRepository::ListRegis
   return out;
 }
 
+core::Status SqlFlagMetricsStore::Add(Transaction& tx, const FlagMetricsBucket& bucket) {
+  return FlagMetricsRepository::Add(tx, bucket);
+}
+
+core::StatusOr<std::vector<FlagMetricsBucket>> SqlFlagMetricsStore::ListForFeature(
+    Transaction& tx, const std::string& feature, const std::optional<std::string>& environment) {
+  return FlagMetricsRepository::ListForFeature(tx, feature, environment);
+}
+
+core::Status SqlFlagMetricsStore::PutRegistration(Transaction& tx,
+                                                  const ClientRegistration& registration) {
+  return FlagMetricsRepository::PutRegistration(tx, registration);
+}
+
+core::StatusOr<std::vector<ClientRegistration>> SqlFlagMetricsStore::ListRegistrations(
+    Transaction& tx, const std::string& environment) {
+  return FlagMetricsRepository::ListRegistrations(tx, environment);
+}
+
 }  // namespace gov::store

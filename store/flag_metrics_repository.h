@@ -52,4 +52,31 @@ class FlagMetricsRepository {
       Transaction& tx, const std::string& environment);
 };
 
+// Client metrics and registrations as the flag services take them by constructor (tests
+// substitute their own); SqlFlagMetricsStore is FlagMetricsRepository's SQL over the caller's
+// transaction.
+class FlagMetricsStore {
+ public:
+  virtual ~FlagMetricsStore() = default;
+  // As the FlagMetricsRepository functions of the same names.
+  virtual core::Status Add(Transaction& tx, const FlagMetricsBucket& bucket) = 0;
+  virtual core::StatusOr<std::vector<FlagMetricsBucket>> ListForFeature(
+      Transaction& tx, const std::string& feature,
+      const std::optional<std::string>& environment) = 0;
+  virtual core::Status PutRegistration(Transaction& tx, const ClientRegistration& registration) = 0;
+  virtual core::StatusOr<std::vector<ClientRegistration>> ListRegistrations(
+      Transaction& tx, const std::string& environment) = 0;
+};
+
+class SqlFlagMetricsStore final : public FlagMetricsStore {
+ public:
+  core::Status Add(Transaction& tx, const FlagMetricsBucket& bucket) override;
+  core::StatusOr<std::vector<FlagMetricsBucket>> ListForFeature(
+      Transaction& tx, const std::string& feature,
+      const std::optional<std::string>& environment) override;
+  core::Status PutRegistration(Transaction& tx, const ClientRegistration& registration) override;
+  core::StatusOr<std::vector<ClientRegistration>> ListRegistrations(
+      Transaction& tx, const std::string& environment) override;
+};
+
 }  // namespace gov::store

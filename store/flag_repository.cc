@@ -246,4 +246,87 @@ core::Status FlagRepository::DeleteSegment(Transaction& tx, int64_t id,
   return core::Status::Ok();
 }
 
+core::Status SqlFlagStore::InsertFeature(Transaction& tx, const FeatureRecord& feature) {
+  return FlagRepository::InsertFeature(tx, feature);
+}
+
+core::StatusOr<FeatureRecord> SqlFlagStore::GetFeature(Transaction& tx, const std::string& name) {
+  return FlagRepository::GetFeature(tx, name);
+}
+
+core::StatusOr<std::vector<FeatureRecord>> SqlFlagStore::ListFeatures(Transaction& tx) {
+  return FlagRepository::ListFeatures(tx);
+}
+
+core::StatusOr<FeatureRecord> SqlFlagStore::UpdateFeature(Transaction& tx, const std::string& name,
+                                                          const std::string& project,
+                                                          const std::string& definition_json,
+                                                          std::optional<int64_t> expected_version,
+                                                          core::TimePoint now) {
+  return FlagRepository::UpdateFeature(tx, name, project, definition_json, expected_version, now);
+}
+
+core::Status SqlFlagStore::DeleteFeature(Transaction& tx, const std::string& name,
+                                         std::optional<int64_t> expected_version) {
+  return FlagRepository::DeleteFeature(tx, name, expected_version);
+}
+
+core::StatusOr<std::vector<FeatureEnvironmentRecord>> SqlFlagStore::ListFeatureEnvironments(
+    Transaction& tx, const std::string& feature) {
+  return FlagRepository::ListFeatureEnvironments(tx, feature);
+}
+
+core::StatusOr<std::vector<FeatureEnvironmentRecord>> SqlFlagStore::ListEnvironmentStates(
+    Transaction& tx, const std::string& environment) {
+  return FlagRepository::ListEnvironmentStates(tx, environment);
+}
+
+core::StatusOr<std::vector<FeatureEnvironmentRecord>> SqlFlagStore::ListAllEnvironmentStates(
+    Transaction& tx) {
+  return FlagRepository::ListAllEnvironmentStates(tx);
+}
+
+core::Status SqlFlagStore::PutFeatureEnvironment(Transaction& tx,
+                                                 const FeatureEnvironmentRecord& state) {
+  return FlagRepository::PutFeatureEnvironment(tx, state);
+}
+
+core::StatusOr<int64_t> SqlFlagStore::BumpRevision(Transaction& tx,
+                                                   const std::string& environment) {
+  return FlagRepository::BumpRevision(tx, environment);
+}
+
+core::StatusOr<int64_t> SqlFlagStore::GetRevision(Transaction& tx, const std::string& environment) {
+  return FlagRepository::GetRevision(tx, environment);
+}
+
+core::StatusOr<std::map<std::string, int64_t>> SqlFlagStore::ListRevisions(Transaction& tx) {
+  return FlagRepository::ListRevisions(tx);
+}
+
+core::StatusOr<int64_t> SqlFlagStore::InsertSegment(Transaction& tx, const SegmentRecord& segment) {
+  return FlagRepository::InsertSegment(tx, segment);
+}
+
+core::StatusOr<SegmentRecord> SqlFlagStore::GetSegment(Transaction& tx, int64_t id) {
+  return FlagRepository::GetSegment(tx, id);
+}
+
+core::StatusOr<std::vector<SegmentRecord>> SqlFlagStore::ListSegments(Transaction& tx) {
+  return FlagRepository::ListSegments(tx);
+}
+
+core::StatusOr<SegmentRecord> SqlFlagStore::UpdateSegment(Transaction& tx, int64_t id,
+                                                          const std::string& name,
+                                                          const std::string& definition_json,
+                                                          std::optional<int64_t> expected_version,
+                                                          core::TimePoint now) {
+  return FlagRepository::UpdateSegment(tx, id, name, definition_json, expected_version, now);
+}
+
+core::Status SqlFlagStore::DeleteSegment(Transaction& tx, int64_t id,
+                                         std::optional<int64_t> expected_version) {
+  return FlagRepository::DeleteSegment(tx, id, expected_version);
+}
+
 }  // namespace gov::store

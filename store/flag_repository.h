@@ -102,4 +102,80 @@ class FlagRepository {
                                     std::optional<int64_t> expected_version);
 };
 
+// Flag definitions as the flag services take them by constructor (tests substitute their own);
+// SqlFlagStore is FlagRepository's SQL over the caller's transaction.
+class FlagStore {
+ public:
+  virtual ~FlagStore() = default;
+  // As the FlagRepository functions of the same names.
+  virtual core::Status InsertFeature(Transaction& tx, const FeatureRecord& feature) = 0;
+  virtual core::StatusOr<FeatureRecord> GetFeature(Transaction& tx, const std::string& name) = 0;
+  virtual core::StatusOr<std::vector<FeatureRecord>> ListFeatures(Transaction& tx) = 0;
+  virtual core::StatusOr<FeatureRecord> UpdateFeature(Transaction& tx, const std::string& name,
+                                                      const std::string& project,
+                                                      const std::string& definition_json,
+                                                      std::optional<int64_t> expected_version,
+                                                      core::TimePoint now) = 0;
+  virtual core::Status DeleteFeature(Transaction& tx, const std::string& name,
+                                     std::optional<int64_t> expected_version) = 0;
+
+  virtual core::StatusOr<std::vector<FeatureEnvironmentRecord>> ListFeatureEnvironments(
+      Transaction& tx, const std::string& feature) = 0;
+  virtual core::StatusOr<std::vector<FeatureEnvironmentRecord>> ListEnvironmentStates(
+      Transaction& tx, const std::string& environment) = 0;
+  virtual core::StatusOr<std::vector<FeatureEnvironmentRecord>> ListAllEnvironmentStates(
+      Transaction& tx) = 0;
+  virtual core::Status PutFeatureEnvironment(Transaction& tx,
+                                             const FeatureEnvironmentRecord& state) = 0;
+
+  virtual core::StatusOr<int64_t> BumpRevision(Transaction& tx, const std::string& environment) = 0;
+  virtual core::StatusOr<int64_t> GetRevision(Transaction& tx, const std::string& environment) = 0;
+  virtual core::StatusOr<std::map<std::string, int64_t>> ListRevisions(Transaction& tx) = 0;
+
+  virtual core::StatusOr<int64_t> InsertSegment(Transaction& tx, const SegmentRecord& segment) = 0;
+  virtual core::StatusOr<SegmentRecord> GetSegment(Transaction& tx, int64_t id) = 0;
+  virtual core::StatusOr<std::vector<SegmentRecord>> ListSegments(Transaction& tx) = 0;
+  virtual core::StatusOr<SegmentRecord> UpdateSegment(Transaction& tx, int64_t id,
+                                                      const std::string& name,
+                                                      const std::string& definition_json,
+                                                      std::optional<int64_t> expected_version,
+                                                      core::TimePoint now) = 0;
+  virtual core::Status DeleteSegment(Transaction& tx, int64_t id,
+                                     std::optional<int64_t> expected_version) = 0;
+};
+
+class SqlFlagStore final : public FlagStore {
+ public:
+  core::Status InsertFeature(Transaction& tx, const FeatureRecord& feature) override;
+  core::StatusOr<FeatureRecord> GetFeature(Transaction& tx, const std::string& name) override;
+  core::StatusOr<std::vector<FeatureRecord>> ListFeatures(Transaction& tx) override;
+  core::StatusOr<FeatureRecord> UpdateFeature(Transaction& tx, const std::string& name,
+                                              const std::string& project,
+                                              const std::string& definition_json,
+                                              std::optional<int64_t> expected_version,
+                                              core::TimePoint now) override;
+  core::Status DeleteFeature(Transaction& tx, const std::string& name,
+                             std::optional<int64_t> expected_version) override;
+  core::StatusOr<std::vector<FeatureEnvironmentRecord>> ListFeatureEnvironments(
+      Transaction& tx, const std::string& feature) override;
+  core::StatusOr<std::vector<FeatureEnvironmentRecord>> ListEnvironmentStates(
+      Transaction& tx, const std::string& environment) override;
+  core::StatusOr<std::vector<FeatureEnvironmentRecord>> ListAllEnvironmentStates(
+      Transaction& tx) override;
+  core::Status PutFeatureEnvironment(Transaction& tx,
+                                     const FeatureEnvironmentRecord& state) override;
+  core::StatusOr<int64_t> BumpRevision(Transaction& tx, const std::string& environment) override;
+  core::StatusOr<int64_t> GetRevision(Transaction& tx, const std::string& environment) override;
+  core::StatusOr<std::map<std::string, int64_t>> ListRevisions(Transaction& tx) override;
+  core::StatusOr<int64_t> InsertSegment(Transaction& tx, const SegmentRecord& segment) override;
+  core::StatusOr<SegmentRecord> GetSegment(Transaction& tx, int64_t id) override;
+  core::StatusOr<std::vector<SegmentRecord>> ListSegments(Transaction& tx) override;
+  core::StatusOr<SegmentRecord> UpdateSegment(Transaction& tx, int64_t id, const std::string& name,
+                                              const std::string& definition_json,
+                                              std::optional<int64_t> expected_version,
+                                              core::TimePoint now) override;
+  core::Status DeleteSegment(Transaction& tx, int64_t id,
+                             std::optional<int64_t> expected_version) override;
+};
+
 }  // namespace gov::store

@@ -174,6 +174,17 @@ const std::vector<Migration>& AllMigrations() {
            " name TEXT PRIMARY KEY,"
            " last_id BIGINT NOT NULL)",
        }},
+      {5,
+       "controller: each target's load history, which forecasts are fitted on",
+       {
+           "CREATE TABLE target_load_history ("
+           " target TEXT NOT NULL REFERENCES targets(name) ON DELETE CASCADE,"
+           " metric TEXT NOT NULL,"
+           " at BIGINT NOT NULL,"
+           " value DOUBLE PRECISION NOT NULL,"
+           " PRIMARY KEY (target, metric, at))",
+           "CREATE INDEX target_load_history_at ON target_load_history (at)",
+       }},
   };
   return kMigrations;
 }

@@ -111,4 +111,49 @@ core::StatusOr<std::vector<TargetRecord>> SqlTargetReader::ListAll(Transaction& 
   return TargetRepository::ListAll(tx);
 }
 
+core::Status SqlTargetStore::Insert(Transaction& tx, const TargetRecord& target) {
+  return TargetRepository::Insert(tx, target);
+}
+
+core::StatusOr<TargetRecord> SqlTargetStore::Get(Transaction& tx, const std::string& name) {
+  return TargetRepository::Get(tx, name);
+}
+
+core::StatusOr<Page<TargetRecord>> SqlTargetStore::List(Transaction& tx, const PageRequest& page) {
+  return TargetRepository::List(tx, page);
+}
+
+core::StatusOr<std::vector<TargetRecord>> SqlTargetStore::ListAll(Transaction& tx) {
+  return TargetRepository::ListAll(tx);
+}
+
+core::StatusOr<TargetRecord> SqlTargetStore::Update(Transaction& tx, const std::string& name,
+                                                    const std::string& spec_json,
+                                                    const std::string& source,
+                                                    std::optional<int64_t> expected_version,
+                                                    core::TimePoint now) {
+  return TargetRepository::Update(tx, name, spec_json, source, expected_version, now);
+}
+
+core::Status SqlTargetStore::Delete(Transaction& tx, const std::string& name,
+                                    std::optional<int64_t> expected_version) {
+  return TargetRepository::Delete(tx, name, expected_version);
+}
+
+core::StatusOr<std::optional<TargetStateRecord>> SqlTargetStore::FindState(
+    Transaction& tx, const std::string& target) {
+  return TargetStateRepository::Find(tx, target);
+}
+
+core::StatusOr<std::optional<DecisionRecord>> SqlTargetStore::LatestDecision(
+    Transaction& tx, const std::string& target) {
+  return DecisionRepository::Latest(tx, target);
+}
+
+core::StatusOr<Page<DecisionRecord>> SqlTargetStore::ListDecisions(Transaction& tx,
+                                                                   const std::string& target,
+                                                                   const PageRequest& page) {
+  return DecisionRepository::List(tx, target, page);
+}
+
 }  // namespace gov::store

@@ -6,7 +6,9 @@
 
 #include "core/clock.h"
 #include "store/database.h"
+#include "store/decision_repository.h"
 #include "store/page.h"
+#include "store/target_state_repository.h"
 
 namespace gov::store {
 
@@ -65,6 +67,56 @@ class TargetReader {
 class SqlTargetReader final : public TargetReader {
  public:
   core::StatusOr<std::vector<TargetRecord>> ListAll(Transaction& tx) override;
+};
+
+// What the targets API reads and writes, as an interface TargetService takes by constructor
+// (tests substitute their own): the targets, and what the control loop recorded about them.
+// SqlTargetStore is TargetRepository's, TargetStateRepository's and DecisionRepository's SQL
+// over the caller's transaction.
+class TargetStore {
+ public:
+  virtual ~TargetStore() = default;
+  // As the TargetRepository functions of the same names.
+  virtual core::Status Insert(Transaction& tx, const TargetRecord& target) = 0;
+  virtual core::StatusOr<TargetRecord> Get(Transaction& tx, const std::string& name) = 0;
+  virtual core::StatusOr<Page<TargetRecord>> List(Transaction& tx, const PageRequest& page) = 0;
+  virtual core::StatusOr<std::vector<TargetRecord>> ListAll(Transaction& tx) = 0;
+  virtual core::StatusOr<TargetRecord> Update(Transaction& tx, const std::string& name,
+                                              const std::string& spec_json,
+                                              const std::string& source,
+                                              std::optional<int64_t> expected_version,
+                                              core::TimePoint now) = 0;
+  virtual core::Status Delete(Transaction& tx, const std::string& name,
+                              std::optional<int64_t> expected_version) = 0;
+  // As TargetStateRepository::Find.
+  virtual core::StatusOr<std::optional<TargetStateRecord>> FindState(Transaction& tx,
+                                                                     const std::string& target) = 0;
+  // As DecisionRepository::Latest and ::List.
+  virtual core::StatusOr<std::optional<DecisionRecord>> LatestDecision(
+      Transaction& tx, const std::string& target) = 0;
+  virtual core::StatusOr<Page<DecisionRecord>> ListDecisions(Transaction& tx,
+                                                             const std::string& target,
+                                                             const PageRequest& page) = 0;
+};
+
+class SqlTargetStore final : public TargetStore {
+ public:
+  core::Status Insert(Transaction& tx, const TargetRecord& target) override;
+  core::StatusOr<TargetRecord> Get(Transaction& tx, const std::string& name) override;
+  core::StatusOr<Page<TargetRecord>> List(Transaction& tx, const PageRequest& page) override;
+  core::StatusOr<std::vector<TargetRecord>> ListAll(Transaction& tx) override;
+  core::StatusOr<TargetRecord> Update(Transaction& tx, const std::string& name,
+                                      const std::string& spec_json, const std::string& source,
+                                      std::optional<int64_t> expected_version,
+                                      core::TimePoint now) override;
+  core::Status Delete(Transaction& tx, const std::string& name,
+                      std::optional<int64_t> expected_version) override;
+  core::StatusOr<std::optional<TargetStateRecord>> FindState(Transaction& tx,
+                                                             const std::string& target) override;
+  core::StatusOr<std::optional<DecisionRecord>> LatestDecision(Transaction& tx,
+                                                               const std::string& target) override;
+  core::StatusOr<Page<DecisionRecord>> ListDecisions(Transaction& tx, const std::string& target,
+                                                     const PageRequest& page) override;
 };
 
 }  // namespace gov::store

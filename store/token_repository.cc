@@ -130,4 +130,34 @@ core::StatusOr<int64_t> TokenRepository::CountActiveAdmins(Transaction& tx) {
   return rs.rows.at(0).Int(0);
 }
 
+core::Status SqlTokenStore::Insert(Transaction& tx, const TokenRecord& token) {
+  return TokenRepository::Insert(tx, token);
+}
+
+core::StatusOr<TokenRecord> SqlTokenStore::Get(Transaction& tx, const std::string& id) {
+  return TokenRepository::Get(tx, id);
+}
+
+core::StatusOr<std::optional<TokenRecord>> SqlTokenStore::FindBySecretHash(
+    Transaction& tx, const std::string& hash) {
+  return TokenRepository::FindBySecretHash(tx, hash);
+}
+
+core::StatusOr<Page<TokenRecord>> SqlTokenStore::List(Transaction& tx, const PageRequest& page) {
+  return TokenRepository::List(tx, page);
+}
+
+core::StatusOr<std::vector<TokenRecord>> SqlTokenStore::ListActive(Transaction& tx) {
+  return TokenRepository::ListActive(tx);
+}
+
+core::StatusOr<TokenRecord> SqlTokenStore::Revoke(Transaction& tx, const std::string& id,
+                                                  int64_t expected_version, core::TimePoint now) {
+  return TokenRepository::Revoke(tx, id, expected_version, now);
+}
+
+core::StatusOr<int64_t> SqlTokenStore::CountActiveAdmins(Transaction& tx) {
+  return TokenRepository::CountActiveAdmins(tx);
+}
+
 }  // namespace gov::store

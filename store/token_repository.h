@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "store/database.h"
@@ -45,6 +46,36 @@ class TokenRepository {
                                             int64_t expected_version, core::TimePoint now);
   // Number of active admin tokens.
   static core::StatusOr<int64_t> CountActiveAdmins(Transaction& tx);
+};
+
+// Tokens as the services take them by constructor (tests substitute their own);
+// SqlTokenStore is TokenRepository's SQL over the caller's transaction.
+class TokenStore {
+ public:
+  virtual ~TokenStore() = default;
+  // As the TokenRepository functions of the same names.
+  virtual core::Status Insert(Transaction& tx, const TokenRecord& token) = 0;
+  virtual core::StatusOr<TokenRecord> Get(Transaction& tx, const std::string& id) = 0;
+  virtual core::StatusOr<std::optional<TokenRecord>> FindBySecretHash(Transaction& tx,
+                                                                      const std::string& hash) = 0;
+  virtual core::StatusOr<Page<TokenRecord>> List(Transaction& tx, const PageRequest& page) = 0;
+  virtual core::StatusOr<std::vector<TokenRecord>> ListActive(Transaction& tx) = 0;
+  virtual core::StatusOr<TokenRecord> Revoke(Transaction& tx, const std::string& id,
+                                             int64_t expected_version, core::TimePoint now) = 0;
+  virtual core::StatusOr<int64_t> CountActiveAdmins(Transaction& tx) = 0;
+};
+
+class SqlTokenStore final : public TokenStore {
+ public:
+  core::Status Insert(Transaction& tx, const TokenRecord& token) override;
+  core::StatusOr<TokenRecord> Get(Transaction& tx, const std::string& id) override;
+  core::StatusOr<std::optional<TokenRecord>> FindBySecretHash(Transaction& tx,
+                                                              const std::string& hash) override;
+  core::StatusOr<Page<TokenRecord>> List(Transaction& tx, const PageRequest& page) override;
+  core::StatusOr<std::vector<TokenRecord>> ListActive(Transaction& tx) override;
+  core::StatusOr<TokenRecord> Revoke(Transaction& tx, const std::string& id,
+                                     int64_t expected_version, core::TimePoint now) override;
+  core::StatusOr<int64_t> CountActiveAdmins(Transaction& tx) override;
 };
 
 }  // namespace gov::store

@@ -8,6 +8,7 @@
 
 #include "core/status.h"
 #include "flags/flag_service_model.h"
+#include "flags/flag_service_repositories.h"
 #include "flags/model.h"
 #include "store/database.h"
 #include "store/flag_repository.h"
@@ -22,13 +23,18 @@ store::FeatureEnvironmentRecord EncodeState(const std::string& feature,
                                             const EnvironmentState& state);
 core::StatusOr<AdminSegment> DecodeSegment(const store::SegmentRecord& record);
 // The feature with its state in every existing environment (defaults where none is stored).
-core::StatusOr<AdminFeature> LoadAdminFeature(store::Transaction& tx, const std::string& name);
+// The reads below go through `repos`, in `tx`.
+core::StatusOr<AdminFeature> LoadAdminFeature(const FlagRepositories& repos, store::Transaction& tx,
+                                              const std::string& name);
 // Every feature, as LoadAdminFeature.
-core::StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(store::Transaction& tx);
+core::StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(const FlagRepositories& repos,
+                                                            store::Transaction& tx);
 // Every segment, by id.
-core::StatusOr<std::vector<Segment>> LoadSegments(store::Transaction& tx);
+core::StatusOr<std::vector<Segment>> LoadSegments(const FlagRepositories& repos,
+                                                  store::Transaction& tx);
 // `environment`'s flags in the client-API shape, features by name, all segments.
-core::StatusOr<ClientFeatures> LoadClientFeatures(store::Transaction& tx,
+core::StatusOr<ClientFeatures> LoadClientFeatures(const FlagRepositories& repos,
+                                                  store::Transaction& tx,
                                                   const std::string& environment);
 
 }  // namespace gov::flags

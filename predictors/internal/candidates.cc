@@ -1,5 +1,6 @@
 #include "predictors/internal/candidates.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <optional>
 
@@ -46,6 +47,7 @@ class HoltWintersCandidate final : public Candidate {
   }
   const ModelSpec& spec() const override { return spec_; }
   core::Status Fit(std::span<const double> y) override {
+    runner_.reset();
     ASSIGN_OR_RETURN(fit_, FitHoltWinters(y, config_));
     return core::Status::Ok();
   }
@@ -60,6 +62,21 @@ class HoltWintersCandidate final : public Candidate {
       runner.Forecast(horizon, out->data() + i * horizon);
     }
   }
+  void ForecastLatest(std::span<const double> y, std::size_t horizon,
+                      std::vector<double>* out) override {
+    out->assign(horizon, 0.0);
+    if (y.empty()) return;
+    // Continue from the cached state when y extends what it has seen (same last seen value).
+    const bool extends = runner_ && observed_ <= y.size() &&
+                         (observed_ == 0 || SameValue(y[observed_ - 1], last_seen_));
+    if (!extends) {
+      runner_.emplace(fit_->config, fit_->params, fit_->initial);
+      observed_ = 0;
+    }
+    for (; observed_ < y.size(); ++observed_) runner_->Observe(y[observed_]);
+    last_seen_ = y[y.size() - 1];
+    runner_->Forecast(horizon, out->data());
+  }
   std::vector<Parameter> Parameters() const override {
     std::vector<Parameter> out = {{"alpha", fit_->params.alpha}};
     if (config_.trend != Trend::kNone) out.push_back({"beta", fit_->params.beta});
@@ -70,9 +87,14 @@ class HoltWintersCandidate final : public Candidate {
   }
 
  private:
+  static bool SameValue(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+
   ModelSpec spec_;
   HoltWintersConfig config_;
   std::optional<HoltWintersFit> fit_;
+  std::optional<HoltWintersRunner> runner_;  // ForecastLatest's state after observed_ values
+  std::size_t observed_ = 0;
+  double last_seen_ = 0;
 };
 
 class FourierCandidate final : public Candidate {
@@ -89,10 +111,22 @@ class FourierCandidate final : public Candidate {
     const std::size_t align =
         config_.weekly_period > 0 ? config_.weekly_period : config_.daily_period;
     if (align > 0) offset_ -= offset_ % align;
+    regression_.clear();
     ASSIGN_OR_RETURN(model_, FourierModel::Fit(y.subspan(offset_), config_));
     return core::Status::Ok();
   }
   core::Status Refresh(std::span<const double> y) override { return Fit(y); }
+  void ForecastLatest(std::span<const double> y, std::size_t horizon,
+                      std::vector<double>* out) override {
+    out->assign(horizon, 0.0);
+    if (y.size() <= offset_) std::abort();  // before the fitted window: a caller bug
+    const std::size_t origin = y.size() - 1 - offset_;
+    // Regression values are a function of the step number only: extend the cached ones.
+    for (std::size_t t = regression_.size(); t <= origin + horizon; ++t) {
+      regression_.push_back(model_->Regression(static_cast<double>(t)));
+    }
+    model_->ForecastFrom(y.subspan(offset_), regression_, origin, horizon, out->data());
+  }
   void ForecastFrom(std::span<const double> y, std::span<const std::size_t> origins,
                     std::size_t horizon, std::vector<double>* out) const override {
     out->assign(origins.size() * horizon, 0.0);
@@ -119,9 +153,18 @@ class FourierCandidate final : public Candidate {
   FourierConfig config_;
   std::size_t offset_ = 0;
   std::optional<FourierModel> model_;
+  std::vector<double> regression_;  // ForecastLatest's cache of Regression(t)
 };
 
 }  // namespace
+
+void Candidate::ForecastLatest(std::span<const double> y, std::size_t horizon,
+                               std::vector<double>* out) {
+  out->assign(horizon, 0.0);
+  if (y.empty()) return;
+  const std::size_t origin = y.size() - 1;
+  ForecastFrom(y, std::span<const std::size_t>(&origin, 1), horizon, out);
+}
 
 std::unique_ptr<Candidate> MakeCandidate(const ModelSpec& spec, const Periods& periods) {
   const std::size_t period = spec.season == Season::kDaily ? periods.daily : periods.weekly;

@@ -28,6 +28,11 @@ class Candidate {
   virtual void ForecastFrom(std::span<const double> y, std::span<const std::size_t> origins,
                             std::size_t horizon, std::vector<double>* out) const = 0;
   virtual std::vector<Parameter> Parameters() const = 0;
+  // out[h - 1] = forecast of y[n - 1 + h] from all of y (n = y.size() >= 1), as ForecastFrom
+  // with the single origin n - 1. Calls with the same y grown at its end reuse the work of the
+  // previous call (Holt-Winters' state, Fourier's regression values); any other y starts over.
+  virtual void ForecastLatest(std::span<const double> y, std::size_t horizon,
+                              std::vector<double>* out);
 };
 
 // Seasons in steps; 0 when the family's season does not fit the step.

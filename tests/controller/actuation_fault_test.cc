@@ -196,7 +196,8 @@ TEST_F(LoopFixture, AnOwedAnswerIsWrittenAgainThroughTheInjectedDecisionWriter) 
         return std::unique_ptr<Hook>(std::make_unique<FakeHook>(Platform(spec.name)));
       },
       nullptr, ControlLoopOptions{.id_seed = 7},
-      LoopRepositories{repositories.targets, repositories.states, decisions, repositories.epochs});
+      LoopRepositories{repositories.targets, repositories.states, decisions, repositories.epochs,
+                       repositories.history});
   Create(WebTarget());
   const int64_t epoch = Lead();
   faulty.FailWritesMatching("UPDATE target_decisions SET actuation", 1);

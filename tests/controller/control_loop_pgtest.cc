@@ -9,16 +9,6 @@
 namespace gov::controller::testing {
 namespace {
 
-// Creates the database before the fixture opens it and drops it after the fixture closed it.
-struct PostgresHolder {
-  PostgresHolder() {
-    if (store::testing::PostgresTestDatabase::Available()) {
-      pg = std::make_unique<store::testing::PostgresTestDatabase>();
-    }
-  }
-  std::unique_ptr<store::testing::PostgresTestDatabase> pg;
-};
-
 // Without a server it opens SQLite, so that the test fails on its first assertion, cleanly.
 class ControlLoopPgTest : protected PostgresHolder, public RestartableLoopFixture {
  protected:

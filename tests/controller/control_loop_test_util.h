@@ -118,6 +118,33 @@ inline std::unique_ptr<store::Database> OpenTestDatabase(const std::string& url,
   return std::move(db).value();
 }
 
+// Makes the caller the controller leader of `db` (advances the epoch, as an elected leader
+// does) and returns the new epoch.
+inline int64_t AdvanceEpoch(store::Database& db, core::TimePoint now) {
+  int64_t epoch = 0;
+  EXPECT_TRUE(
+      store::WithTransaction(db, store::TxMode::kReadWrite,
+                             [&](store::Transaction& tx) -> core::Status {
+                               ASSIGN_OR_RETURN(
+                                   epoch, store::DecisionEpochRepository::Advance(tx, "test", now));
+                               return core::Status::Ok();
+                             })
+          .ok());
+  return epoch;
+}
+
+// For PostgreSQL loop tests, a base listed before the LoopFixture: creates a fresh database on
+// the server named by GOVERNOR_TEST_PG_URL before the fixture opens it, and drops it after the
+// fixture closed it. `pg` is null without the server (the test then fails on ASSERT_TRUE(pg)).
+struct PostgresHolder {
+  PostgresHolder() {
+    if (store::testing::PostgresTestDatabase::Available()) {
+      pg = std::make_unique<store::testing::PostgresTestDatabase>();
+    }
+  }
+  std::unique_ptr<store::testing::PostgresTestDatabase> pg;
+};
+
 class LoopFixture : public ::testing::Test {
  protected:
   LoopFixture() : LoopFixture(MemoryBackedSqliteUrl()) {}
@@ -168,18 +195,7 @@ class LoopFixture : public ::testing::Test {
     auto pushed = service().PushMetrics(target, {{"samples", samples}});
     ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
   }
-  int64_t Lead() {
-    int64_t epoch = 0;
-    EXPECT_TRUE(store::WithTransaction(db(), store::TxMode::kReadWrite,
-                                       [&](store::Transaction& tx) -> core::Status {
-                                         ASSIGN_OR_RETURN(epoch,
-                                                          store::DecisionEpochRepository::Advance(
-                                                              tx, "test", clock_.Now()));
-                                         return core::Status::Ok();
-                                       })
-                    .ok());
-    return epoch;
-  }
+  int64_t Lead() { return AdvanceEpoch(db(), clock_.Now()); }
   SyncSummary Sync(int64_t epoch) {
     auto s = loop_->SyncDue(epoch);
     EXPECT_TRUE(s.ok()) << s.status().ToString();

@@ -1,4 +1,5 @@
-// The controller's Prometheus series, read back through the text exposition format.
+// The controller's Prometheus series (the forecast gauges too), read back through the text
+// exposition format.
 
 #include "controller/controller_metrics.h"
 
@@ -67,6 +68,37 @@ TEST(ControllerMetricsTest, ExportsPerTargetGaugesAndCounters) {
   const std::string after = Render(registry);
   EXPECT_EQ(after.find("target=\"web\""), std::string::npos) << after;
   EXPECT_TRUE(Has(after, "governor_controller_epoch 0"));
+}
+
+TEST(ForecastMetricsTest, APlanSetsThePointAndQuantileGaugesAndTheMase) {
+  prometheus::Registry registry;
+  ControllerMetrics m(registry);
+  PredictivePlan plan;
+  plan.metric = "rps";
+  plan.quantile = 0.95;
+  plan.forecast_load = 1200;
+  plan.forecast_load_quantile = 1500;
+  m.ObserveForecast("web", &plan, 0.71);
+  std::string text = Render(registry);
+  EXPECT_TRUE(
+      Has(text, "governor_target_forecast{metric=\"rps\",quantile=\"point\",target=\"web\"} 1200"))
+      << text;
+  EXPECT_TRUE(
+      Has(text, "governor_target_forecast{metric=\"rps\",quantile=\"0.95\",target=\"web\"} 1500"));
+  EXPECT_TRUE(Has(text, "governor_target_forecast_mase{target=\"web\"} 0.71"));
+
+  // A fallback without a forecast removes the series rather than leaving stale values.
+  PredictivePlan fallback;
+  fallback.metric = "rps";
+  m.ObserveForecast("web", &fallback, std::nullopt);
+  text = Render(registry);
+  EXPECT_EQ(text.find("governor_target_forecast{"), std::string::npos) << text;
+  EXPECT_EQ(text.find("governor_target_forecast_mase{"), std::string::npos) << text;
+
+  m.ObserveForecast("web", &plan, 0.5);
+  m.ForgetTarget("web");
+  text = Render(registry);
+  EXPECT_EQ(text.find("target=\"web\""), std::string::npos) << text;
 }
 
 }  // namespace

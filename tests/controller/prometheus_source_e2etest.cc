@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "controller/load_history.h"
 #include "controller/prometheus_source.h"
+#include "store/load_history_repository.h"
 #include "tests/controller/control_loop_test_util.h"
 #include "tests/e2e/prometheus_server.h"
 
@@ -114,15 +116,7 @@ TEST_F(PrometheusE2eTest, TheLoopScalesFromAPrometheusMetric) {
                         {"target", 70},
                         {"source", {{"prometheus", {{"query", "avg(web_cpu_percent)"}}}}}}};
   ASSERT_TRUE(service.Create({"test", ""}, target).ok());
-  int64_t epoch = 0;
-  ASSERT_TRUE(store::WithTransaction(*db, store::TxMode::kReadWrite,
-                                     [&](store::Transaction& tx) -> core::Status {
-                                       ASSIGN_OR_RETURN(epoch,
-                                                        store::DecisionEpochRepository::Advance(
-                                                            tx, "t", clock.Now()));
-                                       return core::Status::Ok();
-                                     })
-                  .ok());
+  const int64_t epoch = AdvanceEpoch(*db, clock.Now());
   auto synced = loop.SyncDue(epoch);
   ASSERT_TRUE(synced.ok()) << synced.status().ToString();
   // avg 140 against a 70 target at 3 replicas: ceil(2 x 3) = 6.
@@ -134,6 +128,75 @@ TEST_F(PrometheusE2eTest, TheLoopScalesFromAPrometheusMetric) {
   core::Json d = DecisionRecordToJson(page->items[0]);
   EXPECT_EQ(d["metrics"][0]["source"], "prometheus");
   EXPECT_EQ(d["metrics"][0]["value"], 140.0);
+}
+
+TEST_F(PrometheusE2eTest, ARangeQueryReturnsTheScrapedSamplesOfOneSeries) {
+  const core::TimePoint now = core::SystemClock::Instance().Now();
+  auto range =
+      client_.QueryRange(prometheus_->url(), "sum(web_cpu_percent)", now - std::chrono::seconds(30),
+                         now, std::chrono::seconds(1), std::chrono::seconds(5));
+  ASSERT_TRUE(range.ok()) << range.status().ToString();
+  ASSERT_FALSE(range->empty());  // from the first scrape on
+  for (const PrometheusValue& v : *range) {
+    EXPECT_DOUBLE_EQ(v.value, 280);
+    EXPECT_GE(v.evaluated_at, now - std::chrono::seconds(31));
+    EXPECT_LE(v.evaluated_at, now + std::chrono::seconds(1));
+  }
+  auto many =
+      client_.QueryRange(prometheus_->url(), "web_cpu_percent", now - std::chrono::seconds(30), now,
+                         std::chrono::seconds(1), std::chrono::seconds(5));
+  EXPECT_EQ(many.status().code(), core::StatusCode::kFailedPrecondition);
+  EXPECT_NE(many.status().message().find("returned 2 series"), std::string::npos)
+      << many.status().message();
+}
+
+TEST_F(PrometheusE2eTest, TheLoopBackFillsAPredictiveTargetsHistoryFromPrometheus) {
+  // Real time: wait until Prometheus holds a few seconds of samples.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    const core::TimePoint now = core::SystemClock::Instance().Now();
+    auto range = client_.QueryRange(prometheus_->url(), "sum(web_cpu_percent)",
+                                    now - std::chrono::seconds(30), now, std::chrono::seconds(1),
+                                    std::chrono::seconds(5));
+    if (range.ok() && range->size() >= 3) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "fewer than 3 s of samples";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto db = OpenTestDatabase(MemoryBackedSqliteUrl(), /*migrate=*/true);
+  core::FakeClock clock(core::SystemClock::Instance().Now());
+  PushMetricStore push;
+  SourceRouter router(push, client_, prometheus_->url());
+  PrometheusMetricHistory history(client_, prometheus_->url());
+  auto platform = std::make_shared<FakePlatform>();
+  // Steps of 1 s over the last 30 s: the back-fill reads the samples scraped so far.
+  ControlLoop loop(
+      *db, clock, router,
+      [&](const TargetSpec&) -> core::StatusOr<std::unique_ptr<Hook>> {
+        return std::unique_ptr<Hook>(std::make_unique<FakeHook>(platform));
+      },
+      nullptr,
+      ControlLoopOptions{.history_step = std::chrono::seconds(1),
+                         .history_retention = std::chrono::seconds(30),
+                         .history_source = &history});
+  TargetService service(*db, clock, push, nullptr);
+  core::Json target = WebTarget();
+  target["metrics"] = {{{"name", "load"},
+                        {"type", "Value"},
+                        {"target", 100},
+                        {"source", {{"prometheus", {{"query", "sum(web_cpu_percent)"}}}}}}};
+  target["predictive"] = {{"mode", "forecastOnly"}};
+  ASSERT_TRUE(service.Create({"test", ""}, target).ok());
+  const int64_t epoch = AdvanceEpoch(*db, clock.Now());
+  auto synced = loop.SyncDue(epoch);
+  ASSERT_TRUE(synced.ok()) << synced.status().ToString();
+  auto tx = db->Begin(store::TxMode::kReadOnly);
+  ASSERT_TRUE(tx.ok());
+  auto stored = store::LoadHistoryRepository::Read(**tx, "web", "load", core::TimePoint{},
+                                                   core::TimePoint::max());
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  // This sync's reading alone would be one row; the back-fill adds the scraped seconds.
+  EXPECT_GE(stored->size(), 3u);
+  for (const store::LoadSample& s : *stored) EXPECT_DOUBLE_EQ(s.value, 280);
 }
 
 }  // namespace

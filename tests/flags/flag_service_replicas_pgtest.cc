@@ -1,12 +1,14 @@
 // Two "replicas" (independent database handles, registries and publishers) on one fresh
 // PostgreSQL database: a change made through one reaches the other's registry, through
-// LISTEN/NOTIFY, and through the periodic revision check alone. It takes milliseconds; the
-// tests allow kPropagationLimit (10 s), which a loaded or sanitized run stays far below and
-// which is still shorter than the 60 s check interval that leaves only LISTEN/NOTIFY in time.
+// LISTEN/NOTIFY, and through the periodic revision check alone. The publishers ask a fake
+// clock whether their periodic check is due: left still, it never is (only a notification can
+// carry the change); advanced, it is (the check alone carries it). Every wait is for the
+// change to arrive, with a deadline (kGenerousDeadline) that only a real bug misses.
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "flags/flag_service.h"
@@ -19,20 +21,20 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-constexpr milliseconds kPropagationLimit{10'000};
+constexpr std::chrono::seconds kGenerousDeadline{60};
 
-// Polls `registry` until `environment` reaches `revision`; returns how long it took.
-std::optional<milliseconds> TimeUntil(SnapshotRegistry& registry, const std::string& environment,
-                                      int64_t revision, milliseconds limit) {
-  const auto start = steady_clock::now();
-  while (steady_clock::now() - start < limit) {
+// Polls `registry` until `environment` reaches `revision` (or kGenerousDeadline passes),
+// calling `tick` between polls. True when it did.
+bool Reaches(SnapshotRegistry& registry, const std::string& environment, int64_t revision,
+             const std::function<void()>& tick) {
+  const auto deadline = steady_clock::now() + kGenerousDeadline;
+  for (;;) {
     auto s = registry.Get(environment);
-    if (s && s->revision >= revision) {
-      return std::chrono::duration_cast<milliseconds>(steady_clock::now() - start);
-    }
+    if (s && s->revision >= revision) return true;
+    if (steady_clock::now() >= deadline) return false;
+    if (tick) tick();
     std::this_thread::sleep_for(milliseconds(5));
   }
-  return std::nullopt;
 }
 
 struct Replica {
@@ -60,44 +62,50 @@ class FlagReplicasTest : public ::testing::Test {
   core::FakeClock clock_;
 };
 
-void ExpectPropagation(Replica& a, Replica& b) {
+// Changes through `a` reach `b` and back; `tick` runs while waiting.
+void ExpectPropagation(Replica& a, Replica& b, const std::function<void()>& tick = nullptr) {
   const store::AuditActor author{"test", "r"};
   ASSERT_TRUE(a.service
                   .CreateFeature(author, core::Json::parse(R"({"name": "f",
       "environments": {"production": {"enabled": true}}})"))
                   .ok());
   const int64_t created = a.registry.Get("production")->revision;
-  auto took = TimeUntil(b.registry, "production", created, kPropagationLimit);
-  ASSERT_TRUE(took.has_value()) << "creation did not reach replica b";
+  ASSERT_TRUE(Reaches(b.registry, "production", created, tick))
+      << "creation did not reach replica b";
   EXPECT_TRUE(b.registry.Get("production")->features.features.at(0).enabled);
   // And back: a change through b reaches a.
   ASSERT_TRUE(b.service.SetEnabled(author, "f", "production", false, std::nullopt).ok());
   const int64_t disabled = b.registry.Get("production")->revision;
-  ASSERT_TRUE(TimeUntil(a.registry, "production", disabled, kPropagationLimit).has_value())
+  ASSERT_TRUE(Reaches(a.registry, "production", disabled, tick))
       << "change through b did not reach replica a";
   EXPECT_FALSE(a.registry.Get("production")->features.features.at(0).enabled);
   // A segment change touches every environment on both.
   ASSERT_TRUE(a.service.CreateSegment(author, core::Json::parse(R"({"name": "s"})")).ok());
   const int64_t dev = a.registry.Get("development")->revision;
-  ASSERT_TRUE(TimeUntil(b.registry, "development", dev, kPropagationLimit).has_value());
+  ASSERT_TRUE(Reaches(b.registry, "development", dev, tick));
   EXPECT_EQ(b.registry.Get("development")->features.segments.size(), 1u);
 }
 
 TEST_F(FlagReplicasTest, ChangesReachTheOtherReplicaByNotification) {
-  PublisherOptions slow_check;
-  slow_check.check_interval = std::chrono::seconds(60);  // only LISTEN/NOTIFY can be in time
-  Replica a(pg_->OpenAnother(), clock_, slow_check);
-  Replica b(pg_->OpenAnother(), clock_, slow_check);
+  PublisherOptions never_due;
+  never_due.clock = &clock_;  // never advanced: the periodic check never runs
+  Replica a(pg_->OpenAnother(), clock_, never_due);
+  Replica b(pg_->OpenAnother(), clock_, never_due);
+  const core::TimePoint start = clock_.Now();
   ExpectPropagation(a, b);
+  EXPECT_EQ(clock_.Now(), start);
 }
 
 TEST_F(FlagReplicasTest, ChangesReachTheOtherReplicaByPeriodicCheckAlone) {
   PublisherOptions no_listen;
   no_listen.listen = false;
   no_listen.check_interval = milliseconds(500);
+  no_listen.clock = &clock_;
   Replica a(pg_->OpenAnother(), clock_, no_listen);
   Replica b(pg_->OpenAnother(), clock_, no_listen);
-  ExpectPropagation(a, b);
+  // Each wait step makes a check due on both (the publishers look at the clock at least once
+  // per check_interval of real time).
+  ExpectPropagation(a, b, [&] { clock_.Advance(no_listen.check_interval); });
 }
 
 TEST_F(FlagReplicasTest, ConcurrentWritersOnBothReplicasConvergeOnTheLastRevision) {
@@ -122,8 +130,8 @@ TEST_F(FlagReplicasTest, ConcurrentWritersOnBothReplicasConvergeOnTheLastRevisio
                                        return core::Status::Ok();
                                      })
                   .ok());
-  ASSERT_TRUE(TimeUntil(a.registry, "development", stored, kPropagationLimit).has_value());
-  ASSERT_TRUE(TimeUntil(b.registry, "development", stored, kPropagationLimit).has_value());
+  ASSERT_TRUE(Reaches(a.registry, "development", stored, nullptr));
+  ASSERT_TRUE(Reaches(b.registry, "development", stored, nullptr));
   auto stored_feature = a.service.GetFeature("f");
   ASSERT_TRUE(stored_feature.ok());
   const bool enabled = stored_feature->environments.at("development").enabled;

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "controller/prometheus_source.h"
+#include "controller/target_spec.h"
+#include "core/clock.h"
+#include "predictors/series.h"
+#include "store/load_history_repository.h"
+
+namespace gov::controller {
+
+// How often a target's load is kept: one value per step (the mean of the syncs within it).
+// Five minutes is the step the forecasting models are built for (a day is 288 steps).
+inline constexpr std::chrono::seconds kDefaultLoadHistoryStep{300};
+
+// One target's load history in memory, one value per `step` (the step that holds a time t
+// starts at floor(t / step) × step): what the control loop adds each sync's reading to and
+// builds forecasts from. Not thread-safe.
+class LoadHistory {
+ public:
+  explicit LoadHistory(std::chrono::seconds step) : step_(step) {}
+
+  // Adds a reading at `at`; returns its step's sample (step start, mean so far), which the
+  // caller stores so that a restarted process finds it.
+  store::LoadSample Add(core::TimePoint at, double value);
+  // Adds stored or back-filled samples, each counted as one reading, to the steps that hold
+  // none yet. Returns the samples added, keyed to their step's start, oldest first.
+  std::vector<store::LoadSample> Merge(std::span<const store::LoadSample> samples);
+  // Forgets the steps that start before `cutoff`.
+  void PruneBefore(core::TimePoint cutoff);
+  // Steps holding a value within [from, to).
+  size_t CountBetween(core::TimePoint from, core::TimePoint to) const;
+  // Every step's mean, oldest first.
+  std::vector<store::LoadSample> Samples() const;
+  // The start of the oldest step held, or nullopt when empty.
+  std::optional<core::TimePoint> Oldest() const;
+  // The regular series from the oldest step held to the step before the one holding `to`
+  // (each step's mean, NaN where none); empty when no step before it is held.
+  predictors::Series ToSeries(core::TimePoint to) const;
+  std::chrono::seconds step() const { return step_; }
+
+ private:
+  struct Bucket {
+    double sum = 0;
+    int64_t count = 0;
+  };
+  int64_t Index(core::TimePoint t) const;
+
+  std::chrono::seconds step_;
+  std::map<int64_t, Bucket> buckets_;  // by step index since the Unix epoch
+};
+
+// Past values of a target's metric, for back-filling its load history. Thread-safe.
+class MetricHistorySource {
+ public:
+  virtual ~MetricHistorySource() = default;
+  // The values of `metric` of `target` every `step` over [from, to], oldest first.
+  // kFailedPrecondition when the metric's source keeps no history (pushed metrics).
+  virtual core::StatusOr<std::vector<store::LoadSample>> ReadRange(const TargetSpec& target,
+                                                                   const MetricSpec& metric,
+                                                                   core::TimePoint from,
+                                                                   core::TimePoint to,
+                                                                   std::chrono::seconds step) = 0;
+};
+
+// Range queries (`/api/v1/query_range`) for `prometheus` metrics, at the metric's url (else
+// `default_url`), each request within the longer of the metric's timeoutSeconds and
+// `default_timeout` (a range of days takes Prometheus longer than an instant query).
+class PrometheusMetricHistory final : public MetricHistorySource {
+ public:
+  PrometheusMetricHistory(PrometheusQuerier& prometheus,
+                          std::string default_url = kDefaultPrometheusUrl,
+                          core::Duration default_timeout = std::chrono::seconds(30))
+      : prometheus_(prometheus),
+        default_url_(std::move(default_url)),
+        default_timeout_(default_timeout) {}
+  core::StatusOr<std::vector<store::LoadSample>> ReadRange(const TargetSpec& target,
+                                                           const MetricSpec& metric,
+                                                           core::TimePoint from, core::TimePoint to,
+                                                           std::chrono::seconds step) override;
+
+ private:
+  PrometheusQuerier& prometheus_;
+  std::string default_url_;
+  core::Duration default_timeout_;
+};
+
+}  // namespace gov::controller
