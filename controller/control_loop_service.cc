@@ -16,7 +16,9 @@ ControlLoopService::ControlLoopService(store::Database& db, const core::Clock& c
   loop_options.history_source = &prometheus_history_;
   loop_ = std::make_unique<ControlLoop>(db, clock, sources_, std::move(options.hooks), &metrics_,
                                         loop_options, loop_repositories);
-  elector_ = std::make_unique<LeaderElector>(db, clock, options.holder);
+  elector_ = std::make_unique<LeaderElector>(
+      db, clock, options.holder, kControllerLeaderLockKey,
+      LeaderElector::Repositories{loop_repositories.epochs, loop_repositories.decisions});
   runner_ = std::make_unique<ControlLoopRunner>(
       *loop_, *elector_, &metrics_, clock,
       ControlLoopRunnerOptions{options.poll_interval, std::move(options.log)});

@@ -5,9 +5,19 @@
 
 namespace gov::controller {
 
+LeaderElector::Repositories LeaderElector::SqlRepositories() {
+  static store::SqlDecisionEpochFence epochs;
+  static store::SqlDecisionWriter decisions;
+  return Repositories{epochs, decisions};
+}
+
 LeaderElector::LeaderElector(store::Database& db, const core::Clock& clock, std::string holder,
-                             int64_t lock_key)
-    : db_(db), clock_(clock), holder_(std::move(holder)), lock_key_(lock_key) {}
+                             int64_t lock_key, Repositories repositories)
+    : db_(db),
+      clock_(clock),
+      holder_(std::move(holder)),
+      lock_key_(lock_key),
+      repositories_(repositories) {}
 
 core::StatusOr<Leadership> LeaderElector::Check() {
   Leadership out;
@@ -23,10 +33,9 @@ core::StatusOr<Leadership> LeaderElector::Check() {
     int64_t epoch = 0;
     core::Status s = store::WithTransaction(
         db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-          ASSIGN_OR_RETURN(epoch,
-                           store::DecisionEpochRepository::Advance(tx, holder_, clock_.Now()));
-          return store::DecisionRepository::MarkAbandoned(
-                     tx, epoch, "the leader stopped before recording the hook's answer")
+          ASSIGN_OR_RETURN(epoch, repositories_.epochs.Advance(tx, holder_, clock_.Now()));
+          return repositories_.decisions
+              .MarkAbandoned(tx, epoch, "the leader stopped before recording the hook's answer")
               .status();
         });
     if (!s.ok()) return s;

@@ -7,6 +7,8 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "store/database.h"
+#include "store/decision_epoch_repository.h"
+#include "store/decision_repository.h"
 
 namespace gov::controller {
 
@@ -27,8 +29,16 @@ struct Leadership {
 // thread-safe: one runner calls Check.
 class LeaderElector {
  public:
+  // The stores it writes when it becomes leader; the SQL ones by default.
+  struct Repositories {
+    store::DecisionEpochFence& epochs;
+    store::DecisionWriter& decisions;
+  };
+  static Repositories SqlRepositories();
+
   LeaderElector(store::Database& db, const core::Clock& clock, std::string holder,
-                int64_t lock_key = kControllerLeaderLockKey);
+                int64_t lock_key = kControllerLeaderLockKey,
+                Repositories repositories = SqlRepositories());
 
   // Tries to become, or checks that this process still is, the leader. A database error
   // counts as not leading (the loops must stop) and is returned.
@@ -45,6 +55,7 @@ class LeaderElector {
   const core::Clock& clock_;
   std::string holder_;
   int64_t lock_key_;
+  Repositories repositories_;
   int64_t epoch_ = 0;  // 0 when not leading
 };
 

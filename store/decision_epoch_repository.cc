@@ -32,4 +32,9 @@ core::StatusOr<bool> SqlDecisionEpochFence::Fence(Transaction& tx, int64_t epoch
   return DecisionEpochRepository::Fence(tx, epoch);
 }
 
+core::StatusOr<int64_t> SqlDecisionEpochFence::Advance(Transaction& tx, const std::string& holder,
+                                                       core::TimePoint now) {
+  return DecisionEpochRepository::Advance(tx, holder, now);
+}
+
 }  // namespace gov::store

@@ -28,18 +28,23 @@ class DecisionEpochRepository {
   static core::StatusOr<DecisionEpoch> Current(Transaction& tx);
 };
 
-// The fence the control loop checks before it writes, as an interface it takes by
-// constructor; SqlDecisionEpochFence is DecisionEpochRepository::Fence.
+// The epoch as the control loop (which checks the fence before it writes) and leader election
+// (which advances it) use it, as an interface they take by constructor;
+// SqlDecisionEpochFence is DecisionEpochRepository's.
 class DecisionEpochFence {
  public:
   virtual ~DecisionEpochFence() = default;
-  // As DecisionEpochRepository::Fence.
+  // As DecisionEpochRepository::Fence and ::Advance.
   virtual core::StatusOr<bool> Fence(Transaction& tx, int64_t epoch) = 0;
+  virtual core::StatusOr<int64_t> Advance(Transaction& tx, const std::string& holder,
+                                          core::TimePoint now) = 0;
 };
 
 class SqlDecisionEpochFence final : public DecisionEpochFence {
  public:
   core::StatusOr<bool> Fence(Transaction& tx, int64_t epoch) override;
+  core::StatusOr<int64_t> Advance(Transaction& tx, const std::string& holder,
+                                  core::TimePoint now) override;
 };
 
 }  // namespace gov::store

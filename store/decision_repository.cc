@@ -150,4 +150,9 @@ core::StatusOr<int64_t> SqlDecisionWriter::Prune(Transaction& tx, const std::str
   return DecisionRepository::Prune(tx, target, keep);
 }
 
+core::StatusOr<int64_t> SqlDecisionWriter::MarkAbandoned(Transaction& tx, int64_t epoch,
+                                                         const std::string& message) {
+  return DecisionRepository::MarkAbandoned(tx, epoch, message);
+}
+
 }  // namespace gov::store

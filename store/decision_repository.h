@@ -68,8 +68,8 @@ class DecisionRepository {
                                                const std::string& message);
 };
 
-// What the control loop writes of decisions, as an interface it takes by constructor;
-// SqlDecisionWriter is DecisionRepository's SQL over the caller's transaction.
+// What the control loop and leader election write of decisions, as an interface they take by
+// constructor; SqlDecisionWriter is DecisionRepository's SQL over the caller's transaction.
 class DecisionWriter {
  public:
   virtual ~DecisionWriter() = default;
@@ -81,6 +81,9 @@ class DecisionWriter {
                                     const std::string& record_json) = 0;
   virtual core::StatusOr<int64_t> Prune(Transaction& tx, const std::string& target,
                                         int64_t keep) = 0;
+  // As DecisionRepository::MarkAbandoned.
+  virtual core::StatusOr<int64_t> MarkAbandoned(Transaction& tx, int64_t epoch,
+                                                const std::string& message) = 0;
 };
 
 class SqlDecisionWriter final : public DecisionWriter {
@@ -91,6 +94,8 @@ class SqlDecisionWriter final : public DecisionWriter {
                             const std::optional<std::string>& error,
                             const std::string& record_json) override;
   core::StatusOr<int64_t> Prune(Transaction& tx, const std::string& target, int64_t keep) override;
+  core::StatusOr<int64_t> MarkAbandoned(Transaction& tx, int64_t epoch,
+                                        const std::string& message) override;
 };
 
 }  // namespace gov::store

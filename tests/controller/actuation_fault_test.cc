@@ -179,6 +179,10 @@ class CountingDecisionWriter final : public store::DecisionWriter {
                                 int64_t keep) override {
     return sql_.Prune(tx, target, keep);
   }
+  core::StatusOr<int64_t> MarkAbandoned(store::Transaction& tx, int64_t epoch,
+                                        const std::string& message) override {
+    return sql_.MarkAbandoned(tx, epoch, message);
+  }
   int inserts = 0;
   std::vector<std::string> answers;
 
