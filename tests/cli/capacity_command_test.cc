@@ -61,14 +61,10 @@ CapacityRun Capacity(const std::string& history, const std::string& args) {
   std::ofstream(csv) << history;
   const std::string command = "'" + GovernorBinaryPath() + "' capacity --config '" + config +
                               "' --history '" + csv + "' " + args + " 2>'" + err + "'";
+  const gov::testing::CommandOutput output = gov::testing::RunCommand(command);
   CapacityRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t n = 0;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.exit_code = output.exit_code;
+  run.out = output.out;
   std::ifstream in(err);
   run.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   return run;

@@ -23,15 +23,8 @@ struct CommandResult {
 CommandResult CheckConfig(const std::string& file, const std::string& assignments) {
   const std::string command = "env -u GOV_TEST_HOOK_SECRET " + assignments + " '" +
                               gov::testing::GovernorBinaryPath() + "' check-config '" + file + "'";
-  CommandResult run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t n = 0;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  const gov::testing::CommandOutput output = gov::testing::RunCommand(command);
+  return CommandResult{output.exit_code, output.out};
 }
 
 constexpr const char* kWebTarget = R"(  - name: web

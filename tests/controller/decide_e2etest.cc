@@ -27,14 +27,9 @@ DecideRun Decide(const std::string& input) {
   const std::string command =
       "'" + gov::testing::GovernorBinaryPath() + "' decide < '" + file + "' 2>/dev/null";
   DecideRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::string text;
-  char buf[4096];
-  size_t n = 0;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) text.append(buf, n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const gov::testing::CommandOutput output = gov::testing::RunCommand(command);
+  const std::string& text = output.out;
+  run.exit_code = output.exit_code;
   auto json = core::ParseJson(text);
   EXPECT_TRUE(json.ok()) << text;
   if (json.ok()) run.out = *json;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -41,6 +42,18 @@ std::string GovernorBinaryPath() {
 #else
   return "";
 #endif
+}
+
+CommandOutput RunCommand(const std::string& command) {
+  CommandOutput run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
 }
 
 core::StatusOr<std::unique_ptr<GovernorProcess>> GovernorProcess::Start(

@@ -21,6 +21,15 @@ namespace gov::testing {
 // else the GOVERNOR_DEFAULT_BIN macro the test target was compiled with, else "".
 std::string GovernorBinaryPath();
 
+// What a shell command printed on stdout, and its exit code (-1 when it did not exit normally
+// or could not start).
+struct CommandOutput {
+  int exit_code = -1;
+  std::string out;
+};
+// Runs `command` with /bin/sh (popen) and waits for it.
+CommandOutput RunCommand(const std::string& command);
+
 // One running `governor` child, its stdout and stderr captured in a temp log file.
 // Not thread-safe: use one GovernorProcess from one thread. The child gets SIGKILL when the
 // thread that started it exits (PR_SET_PDEATHSIG), so a crashed test leaves no server behind.
