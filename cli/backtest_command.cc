@@ -26,6 +26,19 @@ std::string Fixed(double v, int digits) {
   return buf;
 }
 
+// A plot's frame: its box at (left, top), `width` by `height`.
+std::string SvgFrame(double left, double top, double width, double height) {
+  return "<rect x=\"" + Fixed(left, 0) + "\" y=\"" + Fixed(top, 0) + "\" width=\"" +
+         Fixed(width, 0) + "\" height=\"" + Fixed(height, 0) +
+         "\" fill=\"none\" stroke=\"#888\"/>\n";
+}
+
+// A y-axis label, right-aligned just left of the frame at `left`, level with `y`.
+std::string SvgYTick(double left, double y, const std::string& label) {
+  return "<text x=\"" + Fixed(left - 5, 0) + "\" y=\"" + Fixed(y + 4, 1) +
+         "\" text-anchor=\"end\">" + label + "</text>\n";
+}
+
 double Round(double v, int digits) {
   const double f = std::pow(10.0, digits);
   return std::round(v * f) / f;
@@ -268,13 +281,10 @@ std::string BacktestReportSvg(const BacktestReport& report) {
                 core::FormatRfc3339(report.trace.last)) +
          "</text>\n";
   // Axes and y ticks.
-  svg += "<rect x=\"" + Fixed(left, 0) + "\" y=\"" + Fixed(top, 0) + "\" width=\"" +
-         Fixed(plot_w, 0) + "\" height=\"" + Fixed(plot_h, 0) +
-         "\" fill=\"none\" stroke=\"#888\"/>\n";
+  svg += SvgFrame(left, top, plot_w, plot_h);
   for (int k = 0; k <= 4; ++k) {
     const double v = ymax * 1.05 * k / 4;
-    svg += "<text x=\"" + Fixed(left - 5, 0) + "\" y=\"" + Fixed(y_of(v) + 4, 1) +
-           "\" text-anchor=\"end\">" + Fixed(v, v < 10 ? 1 : 0) + "</text>\n";
+    svg += SvgYTick(left, y_of(v), Fixed(v, v < 10 ? 1 : 0));
   }
   // Time axis: the trace's first and last timestamps.
   svg += "<text x=\"" + Fixed(left, 0) + "\" y=\"" + Fixed(top + plot_h + 14, 0) + "\">" +
@@ -345,13 +355,10 @@ std::string BacktestReportSvg(const BacktestReport& report) {
     svg += "<text x=\"" + Fixed(left, 0) + "\" y=\"" + Fixed(ftop - 10, 0) +
            "\" font-size=\"15\">Frontier: under-provisioned time (%) against replica-hours, "
            "targets 50%..90%</text>\n";
-    svg += "<rect x=\"" + Fixed(left, 0) + "\" y=\"" + Fixed(ftop, 0) + "\" width=\"" +
-           Fixed(plot_w, 0) + "\" height=\"" + Fixed(fh, 0) +
-           "\" fill=\"none\" stroke=\"#888\"/>\n";
+    svg += SvgFrame(left, ftop, plot_w, fh);
     for (int k = 0; k <= 4; ++k) {
       const double u = umax * 1.05 * k / 4;
-      svg += "<text x=\"" + Fixed(left - 5, 0) + "\" y=\"" + Fixed(fy(u) + 4, 1) +
-             "\" text-anchor=\"end\">" + Fixed(u, 2) + "</text>\n";
+      svg += SvgYTick(left, fy(u), Fixed(u, 2));
       const double h = xmin + (xmax - xmin) * k / 4;
       svg += "<text x=\"" + Fixed(fx(h), 1) + "\" y=\"" + Fixed(ftop + fh + 15, 0) +
              "\" text-anchor=\"middle\">" + Fixed(h, 0) + "</text>\n";
