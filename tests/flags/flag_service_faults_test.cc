@@ -148,16 +148,9 @@ class FlagServiceFaultsTest : public ::testing::Test {
   // Every audit entry, oldest first, as "action resource".
   std::vector<std::string> AuditTrail() {
     std::vector<std::string> out;
-    EXPECT_TRUE(store::WithTransaction(
-                    db_.db(), store::TxMode::kReadOnly,
-                    [&](store::Transaction& tx) -> core::Status {
-                      ASSIGN_OR_RETURN(auto page, store::AuditRepository::List(tx, {100, ""}, ""));
-                      for (const auto& e : page.items) {
-                        out.insert(out.begin(), e.action + " " + e.resource);
-                      }
-                      return core::Status::Ok();
-                    })
-                    .ok());
+    for (const store::AuditEntry& e : store::testing::AuditEntries(db_.db())) {
+      out.insert(out.begin(), e.action + " " + e.resource);
+    }
     return out;
   }
 

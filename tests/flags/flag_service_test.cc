@@ -34,18 +34,7 @@ class FlagServiceTest : public ::testing::Test {
   bool On(const std::string& flag, const std::string& env, const Context& ctx = {}) {
     return IsEnabled(*registry_.Get(env)->compiled, flag, ctx, clock_.Now());
   }
-  std::vector<store::AuditEntry> Audit() {
-    std::vector<store::AuditEntry> out;
-    EXPECT_TRUE(store::WithTransaction(
-                    db_.db(), store::TxMode::kReadOnly,
-                    [&](store::Transaction& tx) -> core::Status {
-                      ASSIGN_OR_RETURN(auto page, store::AuditRepository::List(tx, {100, ""}, ""));
-                      out = page.items;
-                      return core::Status::Ok();
-                    })
-                    .ok());
-    return out;
-  }
+  std::vector<store::AuditEntry> Audit() { return store::testing::AuditEntries(db_.db()); }
 
   store::testing::SqliteTestDatabase db_;
   core::FakeClock clock_;

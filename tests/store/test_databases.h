@@ -9,7 +9,9 @@
 #include <ostream>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "store/audit_repository.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "tests/testing/temp_dir.h"
@@ -117,6 +119,17 @@ inline DatabaseFactory PostgresFactory() {
             }
             return std::unique_ptr<TestDatabase>(new PostgresTestDatabase());
           }};
+}
+
+// The newest 100 audit entries, newest first (a failed read fails the test).
+inline std::vector<AuditEntry> AuditEntries(Database& db) {
+  std::vector<AuditEntry> out;
+  EXPECT_TRUE(WithTransaction(db, TxMode::kReadOnly, [&](Transaction& tx) -> core::Status {
+                ASSIGN_OR_RETURN(auto page, AuditRepository::List(tx, {100, ""}, ""));
+                out = std::move(page.items);
+                return core::Status::Ok();
+              }).ok());
+  return out;
 }
 
 }  // namespace gov::store::testing
