@@ -38,12 +38,14 @@ std::shared_ptr<const EnvironmentView> BuildEnvironmentView(
 }
 
 FlagApi::FlagApi(flags::SnapshotRegistry& registry, const core::Clock& clock,
-                 const Authenticator& auth, FlagApiOptions options, ClientMetricsSinks sinks)
+                 const Authenticator& auth, FlagApiOptions options, ClientMetricsSinks sinks,
+                 experiments::ExposureRecorder* exposures)
     : registry_(registry),
       clock_(clock),
       auth_(auth),
       options_(std::move(options)),
-      sinks_(std::move(sinks)) {
+      sinks_(std::move(sinks)),
+      exposures_(exposures) {
   streams_ = std::make_unique<StreamHub>(
       [this](std::string_view environment) { return View(environment); }, options_.max_streams,
       options_.keep_alive_interval, clock_);
@@ -119,6 +121,41 @@ bool IfNoneMatchHits(std::string_view header, std::string_view etag) {
     pos = comma + 1;
   }
   return false;
+}
+
+ExposureTap::ExposureTap(const FlagApi& api, std::string_view environment)
+    : recorder_(api.exposures()), environment_(environment) {
+  if (recorder_ && !recorder_->running().None()) index_ = recorder_->running().Current();
+}
+
+void ExposureTap::Observe(std::string_view feature, const flags::Context& context,
+                          const flags::EvaluationResult& result) const {
+  if (!index_ || index_->empty()) return;
+  if (!result.found || !result.enabled || !result.variant.enabled) return;
+  // A few experiments run at a time: a scan of them compares in place, where the index's map
+  // would first copy both names into a key.
+  const experiments::RunningExperiment* experiment = nullptr;
+  const std::vector<experiments::RunningExperiment>& all = index_->All();
+  if (all.size() <= 16) {
+    for (const experiments::RunningExperiment& e : all) {
+      if (e.feature == feature && e.environment == environment_) {
+        experiment = &e;
+        break;
+      }
+    }
+  } else {
+    experiment = index_->ByFeature(std::string(environment_), std::string(feature));
+  }
+  if (!experiment) return;
+  const std::string* unit = experiments::UnitValue(context, experiment->randomization_unit);
+  if (!unit) return;
+  const std::string_view variant = result.variant.name;
+  for (const experiments::Arm& arm : experiment->arms) {
+    if (arm.variant == variant) {
+      recorder_->Record(*experiment, *unit, variant);
+      return;
+    }
+  }
 }
 
 bool ApplyCors(const std::vector<std::string>& origins, const Request& req, Response& res) {

@@ -18,8 +18,9 @@ void Respond(FlagApi& api, RequestContext& ctx, Response& res,
   // As in Unleash's frontend API: the token's environment unless the caller names one.
   if (!context->environment) context->environment = environment;
   auto view = api.View(environment);
-  std::string body =
-      view ? FrontendToggles(*view, *context, api.clock().Now()) : std::string(R"({"toggles":[]})");
+  const ExposureTap tap(api, environment);
+  std::string body = view ? FrontendToggles(*view, *context, api.clock().Now(), &tap)
+                          : std::string(R"({"toggles":[]})");
   // The toggles depend on the context, so the validator is the body's own hash.
   if (AnswerNotModified(ctx.req, res, "\"" + core::Sha256Hex(body).substr(0, 32) + "\"")) return;
   res.status = 200;
@@ -59,7 +60,7 @@ core::StatusOr<flags::Context> FrontendContextFromQuery(const Request& req) {
 }
 
 std::string FrontendToggles(const EnvironmentView& view, const flags::Context& context,
-                            core::TimePoint now) {
+                            core::TimePoint now, const ExposureTap* tap) {
   std::string out;
   out.reserve(256 + 160 * view.names.size());
   core::JsonWriter w(out);
@@ -67,6 +68,7 @@ std::string FrontendToggles(const EnvironmentView& view, const flags::Context& c
   const flags::FlagSnapshot& snapshot = *view.snapshot->compiled;
   for (std::string_view name : view.names) {
     const flags::EvaluationResult r = flags::Evaluate(snapshot, name, context, now);
+    if (tap) tap->Observe(name, context, r);
     if (!r.found || !r.enabled) continue;
     auto info = view.flags.find(name);
     const bool impression = info != view.flags.end() && info->second.feature->impression_data;

@@ -156,7 +156,8 @@ void EvaluateOneRoute(FlagApi& api, RequestContext& ctx, Response& res) {
                    kJson);
     return;
   }
-  auto [status, out] = OfrepEvaluateOne(*view, key, *body, api.clock().Now());
+  const ExposureTap tap(api, view->snapshot->environment);
+  auto [status, out] = OfrepEvaluateOne(*view, key, *body, api.clock().Now(), &tap);
   res.status = status;
   res.SetContent(std::move(out), kJson);
 }
@@ -183,9 +184,12 @@ void EvaluateBulkRoute(FlagApi& api, RequestContext& ctx, Response& res) {
   w.BeginObject().Key("flags").BeginArray();
   const core::TimePoint now = api.clock().Now();
   if (view) {
+    const ExposureTap tap(api, env);
     for (std::string_view name : view->names) {
-      WriteEvaluation(w, *view, name,
-                      flags::Evaluate(*view->snapshot->compiled, name, *context, now));
+      const flags::EvaluationResult r =
+          flags::Evaluate(*view->snapshot->compiled, name, *context, now);
+      tap.Observe(name, *context, r);
+      WriteEvaluation(w, *view, name, r);
     }
   }
   w.EndArray();
@@ -237,7 +241,8 @@ void EventStreamRoute(FlagApi& api, RequestContext& ctx, Response& res) {
 }  // namespace
 
 std::pair<int, std::string> OfrepEvaluateOne(const EnvironmentView& view, std::string_view key,
-                                             const core::Json& request_body, core::TimePoint now) {
+                                             const core::Json& request_body, core::TimePoint now,
+                                             const ExposureTap* tap) {
   OfrepError error;
   auto context = ParseRequest(request_body, view.snapshot->environment, error);
   if (!context.ok()) return {error.http, ErrorBody(key, error, true)};
@@ -247,6 +252,7 @@ std::pair<int, std::string> OfrepEvaluateOne(const EnvironmentView& view, std::s
             ErrorBody(key, {404, "FLAG_NOT_FOUND", "flag '" + std::string(key) + "' was not found"},
                       true)};
   }
+  if (tap) tap->Observe(key, *context, r);
   std::string out;
   core::JsonWriter w(out);
   return {WriteEvaluation(w, view, key, r) ? 200 : 400, out};

@@ -6,7 +6,11 @@
 #include <string>
 
 #include "api/internal/admin_routes.h"
+#include "api/internal/analysis_routes.h"
 #include "api/internal/evaluation_routes.h"
+#include "api/internal/event_routes.h"
+#include "api/internal/experiment_results_routes.h"
+#include "api/internal/experiment_routes.h"
 #include "api/internal/flag_admin_routes.h"
 #include "api/internal/flag_api.h"
 #include "api/internal/http_util.h"
@@ -88,9 +92,10 @@ void AddFlagEvaluationRoutes(Router& router, const RouteServices& services) {
                            [&flag_metrics](const std::vector<store::FlagMetricsBucket>& buckets) {
                              return flag_metrics.Store(buckets);
                            }};
-  AddEvaluationRoutes(
-      router, std::make_shared<FlagApi>(services.flag_snapshots, services.clock, services.auth,
-                                        evaluation, std::move(sinks)));
+  auto api = std::make_shared<FlagApi>(services.flag_snapshots, services.clock, services.auth,
+                                       evaluation, std::move(sinks), &services.exposures);
+  AddEvaluationRoutes(router, api);
+  AddEventRoutes(router, api, services.events);
 }
 
 }  // namespace
@@ -101,6 +106,9 @@ void AddAllRoutes(Router& router, const RouteServices& services) {
   AddFlagAdminRoutes(router, services.flags, services.flag_metrics);
   AddFlagEvaluationRoutes(router, services);
   AddTargetRoutes(router, services.targets, services.forecasts);
+  AddAnalysisRoutes(router);
+  AddExperimentRoutes(router, services.experiments);
+  AddExperimentResultsRoutes(router, services.results);
 }
 
 }  // namespace gov::api

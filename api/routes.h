@@ -12,6 +12,10 @@
 #include "controller/target_service.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "experiments/event_service.h"
+#include "experiments/experiment_service.h"
+#include "experiments/exposure_recorder.h"
+#include "experiments/results_service.h"
 #include "flags/flag_metrics.h"
 #include "flags/flag_service.h"
 #include "flags/snapshot_registry.h"
@@ -31,6 +35,13 @@ struct RouteServices {
   flags::SnapshotRegistry& flag_snapshots;
   controller::TargetService& targets;
   controller::ForecastService& forecasts;  // a target's forecast and capacity report
+  // Experiments and metric definitions.
+  experiments::ExperimentService& experiments;
+  // Event ingestion (POST /api/v1/events) and the exposures server-side evaluation records.
+  experiments::EventService& events;
+  experiments::ExposureRecorder& exposures;
+  // Experiment results from the stored aggregates.
+  experiments::ResultsService& results;
   // /readyz: Ok when the database answers and the schema is current, else the reason.
   std::function<core::Status()> ready;
   // /metrics: the transport's counters, or nullptr before the server is bound.

@@ -93,6 +93,9 @@ core::Status GovernorServer::Open() {
   // Modules (flags, controller) construct and start their services here.
   RETURN_IF_ERROR(OpenFlags());
   RETURN_IF_ERROR(OpenController());
+  RETURN_IF_ERROR(OpenExperiments());
+  RETURN_IF_ERROR(OpenEvents());
+  RETURN_IF_ERROR(OpenAggregation());
 
   router_ = std::make_unique<api::Router>(auth_, limiter_, metrics_, access_log_,
                                           config_.log_format == "json");
@@ -106,6 +109,10 @@ core::Status GovernorServer::Open() {
                                .flag_snapshots = flag_snapshots_,
                                .targets = controller_->targets(),
                                .forecasts = controller_->forecasts(),
+                               .experiments = *experiment_service_,
+                               .events = *event_service_,
+                               .exposures = *exposure_recorder_,
+                               .results = *results_service_,
                                .ready = [this] { return Ready(); },
                                .transport_stats = [this] { return http_stats(); }});
   return core::Status::Ok();
@@ -130,6 +137,46 @@ core::Status GovernorServer::OpenController() {
       controller::LoopRepositories{target_reader_, target_states_, decision_writer_, epoch_fence_,
                                    load_history_});
   RETURN_IF_ERROR(controller_->Start(config_.targets));
+  return core::Status::Ok();
+}
+
+// Experiments: the running ones published before serving, and again whenever any replica
+// starts, stops, concludes or deletes one (a notification on kExperimentsChannel).
+core::Status GovernorServer::OpenExperiments() {
+  experiment_service_ = std::make_unique<experiments::ExperimentService>(
+      *db_, *flag_service_, running_experiments_, clock_,
+      experiments::ExperimentRepositories{experiment_store_, metric_store_, environment_store_,
+                                          audit_log_});
+  RETURN_IF_ERROR(experiment_service_->open_status());
+  return db_->Listen(experiments::kExperimentsChannel,
+                     [this](const std::string&, const std::string&) {
+                       core::Status s = experiment_service_->PublishRunning();
+                       if (!s.ok()) {
+                         spdlog::warn("running experiments reload failed: {}", s.ToString());
+                       }
+                     });
+}
+
+// Events: one writer thread commits the ingested batches and the recorded exposures.
+core::Status GovernorServer::OpenEvents() {
+  event_store_ = std::make_unique<store::SqlEventStore>(db_->backend());
+  event_service_ = std::make_unique<experiments::EventService>(*db_, *event_store_,
+                                                               running_experiments_, clock_);
+  event_service_->Start();
+  exposure_recorder_ = std::make_unique<experiments::ExposureRecorder>(
+      running_experiments_, clock_,
+      [this](std::vector<store::EventRow> rows) { return event_service_->Write(std::move(rows)); });
+  exposure_recorder_->Start();
+  return core::Status::Ok();
+}
+
+// Experiment aggregation: a thread folds new events into the aggregates results read.
+core::Status GovernorServer::OpenAggregation() {
+  experiments::AggregatorOptions options;
+  options.log = [](std::string_view line) { spdlog::warn("{}", line); };
+  aggregator_ = std::make_unique<experiments::Aggregator>(*db_, experiment_catalog_, options);
+  aggregator_->Start();
+  results_service_ = std::make_unique<experiments::ResultsService>(*db_, clock_);
   return core::Status::Ok();
 }
 
@@ -207,7 +254,11 @@ bool GovernorServer::Stop() {
                    config_.shutdown_deadline_seconds);
     }
   }
-  // Modules stop their background work here, before the store closes.
+  // Modules stop their background work here, before the store closes. Queued exposures are
+  // written, then every acknowledged or queued event is committed.
+  if (exposure_recorder_) exposure_recorder_->Stop();
+  if (event_service_) event_service_->Stop();
+  if (aggregator_) aggregator_->Stop();
   if (flag_publisher_) flag_publisher_->Stop();
   if (controller_) controller_->Stop();
   if (drained && db_) db_->Close();

@@ -19,6 +19,13 @@
 #include "api/router.h"
 #include "controller/control_loop_service.h"
 #include "core/clock.h"
+#include "experiments/aggregator.h"
+#include "experiments/event_service.h"
+#include "experiments/experiment_service.h"
+#include "experiments/exposure_recorder.h"
+#include "experiments/results_service.h"
+#include "experiments/running_experiments.h"
+#include "experiments/sql_experiment_catalog.h"
 #include "flags/flag_metrics.h"
 #include "flags/flag_service.h"
 #include "flags/snapshot_publisher.h"
@@ -28,9 +35,12 @@
 #include "store/decision_epoch_repository.h"
 #include "store/decision_repository.h"
 #include "store/environment_repository.h"
+#include "store/event_repository.h"
+#include "store/experiment_repository.h"
 #include "store/flag_metrics_repository.h"
 #include "store/flag_repository.h"
 #include "store/load_history_repository.h"
+#include "store/metric_repository.h"
 #include "store/target_repository.h"
 #include "store/target_state_repository.h"
 #include "store/token_repository.h"
@@ -74,6 +84,15 @@ class GovernorServer {
   flags::FlagService& flag_service() { return *flag_service_; }
   // Client metrics and registrations (POST /api/client/metrics and /register bodies).
   flags::FlagMetrics& flag_metrics() { return *flag_metrics_; }
+  // Experiments and metric definitions, and the running experiments it publishes.
+  experiments::ExperimentService& experiment_service() { return *experiment_service_; }
+  experiments::RunningExperiments& running_experiments() { return running_experiments_; }
+  // Event ingestion and server-side exposure recording.
+  experiments::EventService& event_service() { return *event_service_; }
+  experiments::ExposureRecorder& exposure_recorder() { return *exposure_recorder_; }
+  // Experiment aggregation (its thread runs from Open to Stop) and results.
+  experiments::Aggregator& aggregator() { return *aggregator_; }
+  experiments::ResultsService& results_service() { return *results_service_; }
 
   // 200-ready check: the database answers and the schema is current; else the reason.
   core::Status Ready();
@@ -81,6 +100,9 @@ class GovernorServer {
  private:
   core::Status OpenFlags();
   core::Status OpenController();
+  core::Status OpenExperiments();
+  core::Status OpenEvents();
+  core::Status OpenAggregation();
 
   api::ServerConfig config_;
   const core::Clock& clock_;
@@ -100,6 +122,8 @@ class GovernorServer {
   store::SqlDecisionWriter decision_writer_;
   store::SqlDecisionEpochFence epoch_fence_;
   store::SqlLoadHistoryStore load_history_;
+  store::SqlExperimentStore experiment_store_;
+  store::SqlMetricStore metric_store_;
   api::Authenticator auth_;
   api::RateLimiter limiter_;
   std::unique_ptr<api::AdminService> admin_;
@@ -108,6 +132,19 @@ class GovernorServer {
   std::unique_ptr<flags::SnapshotPublisher> flag_publisher_;
   std::unique_ptr<flags::FlagService> flag_service_;
   std::unique_ptr<flags::FlagMetrics> flag_metrics_;
+  // The running experiments, published by experiment_service_ (read by evaluation and event
+  // ingestion).
+  experiments::RunningExperiments running_experiments_;
+  std::unique_ptr<experiments::ExperimentService> experiment_service_;
+  // Event ingestion (its group-commit writer runs from Open to Stop) and the exposures
+  // server-side evaluation records through it.
+  std::unique_ptr<store::SqlEventStore> event_store_;
+  std::unique_ptr<experiments::EventService> event_service_;
+  std::unique_ptr<experiments::ExposureRecorder> exposure_recorder_;
+  // Events -> experiment aggregates (a background thread), and results read from them.
+  experiments::SqlExperimentCatalog experiment_catalog_;
+  std::unique_ptr<experiments::Aggregator> aggregator_;
+  std::unique_ptr<experiments::ResultsService> results_service_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::HttpServer> http_;
   std::string generated_admin_token_;

@@ -1,4 +1,4 @@
-// The `governor` executable: serve, check-config, decide, backtest, capacity, version.
+// The `governor` executable: serve, check-config, decide, backtest, capacity, analyze, version.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app/server.h"
+#include "cli/analyze_command.h"
 #include "cli/backtest_command.h"
 #include "cli/capacity_command.h"
 #include "cli/config_loader.h"
@@ -194,6 +195,11 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
                                      "predictive.pricePerReplicaHour)");
   capacity->add_flag("--json", capacity_options.json, "Print JSON");
 
+  auto* analyze = app.add_subcommand(
+      "analyze",
+      "Experiment statistics from sufficient statistics: reads one JSON document on stdin, "
+      "writes the analysis as JSON (exit 2 on invalid input; see docs/statistics.md)");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -217,6 +223,13 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     const gov::cli::CommandOutput result = gov::cli::RunCapacityCommand(capacity_options);
     std::cout << result.out;
     std::cerr << result.err;
+    return result.exit_code;
+  }
+  if (analyze->parsed()) {
+    const std::string input((std::istreambuf_iterator<char>(std::cin)),
+                            std::istreambuf_iterator<char>());
+    const gov::cli::CommandOutput result = gov::cli::RunAnalyzeCommand(input);
+    std::cout << result.out;
     return result.exit_code;
   }
   if (version->parsed()) {

@@ -297,18 +297,42 @@ void ControlLoop::EnsureHistory(Entry& entry, Pending& p, const MetricSpec& metr
     entry.next_backfill = now;
   }
   // Back-fill a short history (the first sync of a target, or one idle for days).
-  if (options_.history_source == nullptr || metric.type != MetricType::kValue ||
-      !metric.source.prometheus || now < entry.next_backfill) {
+  if (options_.history_source == nullptr || !metric.source.prometheus ||
+      now < entry.next_backfill) {
     return;
   }
   const auto steps = static_cast<size_t>(options_.history_retention / step);
   if (entry.history->CountBetween(from, now) * 10 >= steps * 9) return;
-  auto past = options_.history_source->ReadRange(entry.spec, metric, from, now, step);
+  // A per-replica metric's load is its value × the replicas, which Prometheus does not know:
+  // they come from the target's stored decisions (the counts its syncs observed), and the
+  // back-fill reaches as far back as those.
+  const bool per_replica = metric.type != MetricType::kValue;
+  const core::Duration max_age = std::chrono::seconds(entry.spec.metric_max_age_seconds);
+  std::vector<ReplicaObservation> replicas;
+  core::TimePoint range_from = from;
+  if (per_replica) {
+    core::Status read = store::WithTransaction(
+        db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
+          ASSIGN_OR_RETURN(replicas, ReadReplicaHistory(tx, entry.spec.name, from - max_age));
+          return core::Status::Ok();
+        });
+    if (!read.ok()) {
+      entry.next_backfill = now + options_.backfill_retry;
+      return;
+    }
+    if (replicas.empty()) {
+      entry.next_backfill = core::TimePoint::max();  // no replica history to multiply by
+      return;
+    }
+    range_from = std::max(from, replicas.front().at);
+  }
+  auto past = options_.history_source->ReadRange(entry.spec, metric, range_from, now, step);
   if (!past.ok()) {
     entry.next_backfill = now + options_.backfill_retry;
     return;
   }
   entry.next_backfill = core::TimePoint::max();  // once per leadership
+  if (per_replica) *past = TotalLoadFromReplicas(*past, replicas, max_age);
   std::vector<store::LoadSample> added = entry.history->Merge(*past);
   p.history_writes.insert(p.history_writes.end(), added.begin(), added.end());
 }

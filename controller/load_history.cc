@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+
+#include "store/decision_repository.h"
 
 namespace gov::controller {
 
@@ -87,6 +90,50 @@ predictors::Series LoadHistory::ToSeries(core::TimePoint to) const {
         it->second.sum / static_cast<double>(it->second.count);
   }
   return series;
+}
+
+core::StatusOr<std::vector<ReplicaObservation>> ReadReplicaHistory(store::Transaction& tx,
+                                                                   const std::string& target,
+                                                                   core::TimePoint since) {
+  std::vector<ReplicaObservation> out;
+  store::PageRequest page{.limit = 500, .cursor = ""};
+  while (true) {
+    ASSIGN_OR_RETURN(store::Page<store::DecisionRecord> decisions,
+                     store::DecisionRepository::List(tx, target, page));
+    bool older = false;  // newest first: the rest are older still
+    for (const store::DecisionRecord& d : decisions.items) {
+      if (d.at < since) {
+        older = true;
+        break;
+      }
+      out.push_back({d.at, d.from_replicas});
+    }
+    if (older || decisions.next_cursor.empty()) break;
+    page.cursor = decisions.next_cursor;
+  }
+  // Newest first by insertion; a leader's clock may step back, so sort by time.
+  std::stable_sort(
+      out.begin(), out.end(),
+      [](const ReplicaObservation& a, const ReplicaObservation& b) { return a.at < b.at; });
+  return out;
+}
+
+std::vector<store::LoadSample> TotalLoadFromReplicas(
+    std::span<const store::LoadSample> per_replica,
+    std::span<const ReplicaObservation> observations, core::Duration max_age) {
+  std::vector<store::LoadSample> out;
+  out.reserve(per_replica.size());
+  for (const store::LoadSample& s : per_replica) {
+    // The latest observation at or before the sample.
+    auto after =
+        std::upper_bound(observations.begin(), observations.end(), s.at,
+                         [](core::TimePoint t, const ReplicaObservation& o) { return t < o.at; });
+    if (after == observations.begin()) continue;
+    const ReplicaObservation& seen = *std::prev(after);
+    if (s.at - seen.at > max_age || seen.replicas <= 0 || !std::isfinite(s.value)) continue;
+    out.push_back({s.at, s.value * static_cast<double>(seen.replicas)});
+  }
+  return out;
 }
 
 core::StatusOr<std::vector<store::LoadSample>> PrometheusMetricHistory::ReadRange(

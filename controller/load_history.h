@@ -12,6 +12,7 @@
 #include "controller/target_spec.h"
 #include "core/clock.h"
 #include "predictors/series.h"
+#include "store/database.h"
 #include "store/load_history_repository.h"
 
 namespace gov::controller {
@@ -56,6 +57,28 @@ class LoadHistory {
   std::chrono::seconds step_;
   std::map<int64_t, Bucket> buckets_;  // by step index since the Unix epoch
 };
+
+// A replica count a sync of the target observed at `at` (a stored decision's currentReplicas).
+struct ReplicaObservation {
+  core::TimePoint at;
+  int64_t replicas = 0;
+};
+
+// The replica counts the target's stored decisions observed since `since` (inclusive), oldest
+// first: the replica history that back-filling a per-replica metric multiplies by. Decisions
+// are pruned to the newest ControlLoopOptions::decisions_kept_per_target, so it reaches back
+// that many syncs at most.
+core::StatusOr<std::vector<ReplicaObservation>> ReadReplicaHistory(store::Transaction& tx,
+                                                                   const std::string& target,
+                                                                   core::TimePoint since);
+
+// The total load behind per-replica values (Utilization, AverageValue: value × replicas, as a
+// sync computes it): each sample times the replica count of the latest observation at or
+// before it, when that observation is at most `max_age` older (a sync that saw the replicas
+// then); other samples are left out (gaps). `observations` ascend by time. Pure.
+std::vector<store::LoadSample> TotalLoadFromReplicas(
+    std::span<const store::LoadSample> per_replica,
+    std::span<const ReplicaObservation> observations, core::Duration max_age);
 
 // Past values of a target's metric, for back-filling its load history. Thread-safe.
 class MetricHistorySource {

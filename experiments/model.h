@@ -28,8 +28,7 @@ namespace gov::experiments {
 // ratio: per-unit sum (or count) of the numerator event over that of the denominator event,
 //        as a ratio of means over units (delta method).
 enum class MetricType : uint8_t { kProportion, kMean, kRatio };
-inline constexpr std::array<std::string_view, 3> kMetricTypeNames = {"proportion", "mean",
-                                                                     "ratio"};
+inline constexpr std::array<std::string_view, 3> kMetricTypeNames = {"proportion", "mean", "ratio"};
 
 // How a unit's events of one name are reduced to a number: the sum of their values or their
 // count.
@@ -54,7 +53,7 @@ struct MetricDefinition {
   std::string name;  // [A-Za-z0-9_.-]{1,100}, unique
   std::string description;
   MetricType type = MetricType::kProportion;
-  EventAggregate numerator;                  // every type
+  EventAggregate numerator;                   // every type
   std::optional<EventAggregate> denominator;  // ratio only (required there)
   Direction direction = Direction::kHigherIsBetter;
   // Events count toward the metric from the unit's first exposure until this long after it;

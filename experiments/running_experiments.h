@@ -57,13 +57,19 @@ class RunningExperiments {
     return std::atomic_load_explicit(&current_, std::memory_order_acquire);
   }
   void Publish(std::vector<RunningExperiment> experiments) {
+    const bool none = experiments.empty();
     std::atomic_store_explicit(
         &current_, std::make_shared<const RunningExperimentIndex>(std::move(experiments)),
         std::memory_order_release);
+    none_.store(none, std::memory_order_release);
   }
+  // True when the index last published is empty: one atomic load of a flag, for hot paths
+  // (flag evaluation) that skip everything while no experiment runs.
+  bool None() const { return none_.load(std::memory_order_acquire); }
 
  private:
   std::shared_ptr<const RunningExperimentIndex> current_;
+  std::atomic<bool> none_{true};
 };
 
 }  // namespace gov::experiments

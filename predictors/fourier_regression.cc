@@ -3,9 +3,12 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 #include <string>
+#include <vector>
 
 namespace gov::predictors {
 namespace {
@@ -48,7 +51,7 @@ void FourierModel::Features(double t, double* row) const {
 }
 
 core::StatusOr<FourierModel> FourierModel::Fit(std::span<const double> y,
-                                               const FourierConfig& config) {
+                                               const FourierConfig& config, FourierSums* keep) {
   FourierModel model;
   model.config_ = config;
   if (config.daily_period >= 2) {
@@ -68,31 +71,108 @@ core::StatusOr<FourierModel> FourierModel::Fit(std::span<const double> y,
                                      " observations, got " + std::to_string(observed),
                                  "series.values");
   }
-  // Normal equations X'X b = X'y accumulated row by row: no n-by-p matrix, and gap rows skipped.
-  Eigen::MatrixXd xtx =
-      Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(p));
-  Eigen::VectorXd xty = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(p));
-  Eigen::VectorXd row(static_cast<Eigen::Index>(p));
-  for (std::size_t t = 0; t < y.size(); ++t) {
-    if (std::isnan(y[t])) continue;
-    model.Features(static_cast<double>(t), row.data());
-    xtx.selfadjointView<Eigen::Lower>().rankUpdate(row);
-    xty += row * y[t];
+  // The design rows, computed once: the normal equations and the fitted regression use them.
+  // Rows are `width` wide, zero-padded past p, so that a tile of kTile entries starting at any
+  // coefficient stays inside the row.
+  constexpr std::size_t kChunk = 128, kTile = 8;
+  const std::size_t n = y.size(), width = p + kTile - 1;
+  FourierSums local;
+  FourierSums& sums = keep != nullptr ? *keep : local;
+  // A refit on the same values extended at their end continues the sums (below).
+  const bool extends = sums.width == width && sums.config == config && sums.y.size() <= n &&
+                       std::equal(sums.y.begin(), sums.y.end(), y.begin(), [](double a, double b) {
+                         return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
+                       });
+  if (!extends)
+    sums = FourierSums{config,
+                       width,
+                       {},
+                       {},
+                       {},
+                       std::vector<double>(p * width, 0.0),
+                       std::vector<double>(p, 0.0)};
+  const std::size_t n0 = sums.y.size();  // rows summed already
+  const std::size_t rows0 = sums.rows.size();
+  std::vector<double>& x = sums.x;
+  std::vector<std::size_t>& rows = sums.rows;  // observed steps (gaps are skipped rows)
+  std::vector<double>& lower = sums.lower;     // lower[i * width + k] = (X'X)(k, i), k >= i
+  std::vector<double>& xty = sums.xty;
+  x.resize(n * width, 0.0);
+  rows.reserve(observed);
+  for (std::size_t t = n0; t < n; ++t) {
+    model.Features(static_cast<double>(t), x.data() + t * width);
+    if (!std::isnan(y[t])) rows.push_back(t);
   }
-  xtx.triangularView<Eigen::StrictlyUpper>() = xtx.transpose();
+  // Normal equations X'X b = X'y over the observed rows. Every entry of X'X is summed over the
+  // rows in order, as a row-by-row rank update would, but in register tiles of kTile entries of
+  // one column over chunks of kChunk rows that stay in cache.
+  auto accumulate = [&](std::size_t i, std::size_t k0, std::size_t begin, std::size_t end) {
+    double* entries = lower.data() + i * width + k0;
+    std::array<double, kTile> acc;
+    std::copy_n(entries, kTile, acc.begin());
+    for (std::size_t r = begin; r < end; ++r) {
+      const double* row = x.data() + rows[r] * width;
+      const double xi = row[i];
+      for (std::size_t j = 0; j < kTile; ++j) acc[j] += xi * row[k0 + j];
+    }
+    std::copy_n(acc.begin(), kTile, entries);
+  };
+  if (n0 > 0) {
+    // The trend column is t / time_scale_, the length of the series: it changed for the rows
+    // summed before, so its sums start over on them; every other sum continues.
+    for (std::size_t t = 0; t < n0; ++t) {
+      x[t * width + 1] = static_cast<double>(t) / model.time_scale_;
+    }
+    lower[1] = 0;
+    std::fill_n(lower.begin() + static_cast<std::ptrdiff_t>(width), width, 0.0);
+    xty[1] = 0;
+    for (std::size_t r = 0; r < rows0; ++r) {
+      const double* row = x.data() + rows[r] * width;
+      lower[1] += row[0] * row[1];
+      xty[1] += row[1] * y[rows[r]];
+    }
+    for (std::size_t begin = 0; begin < rows0; begin += kChunk) {
+      for (std::size_t k0 = 1; k0 < p; k0 += kTile) {
+        accumulate(1, k0, begin, std::min(rows0, begin + kChunk));
+      }
+    }
+  }
+  for (std::size_t begin = rows0; begin < rows.size(); begin += kChunk) {
+    const std::size_t end = std::min(rows.size(), begin + kChunk);
+    for (std::size_t i = 0; i < p; ++i) {
+      for (std::size_t k0 = i; k0 < p; k0 += kTile) accumulate(i, k0, begin, end);
+    }
+    for (std::size_t r = begin; r < end; ++r) {
+      const double* row = x.data() + rows[r] * width;
+      const double value = y[rows[r]];
+      for (std::size_t k = 0; k < p; ++k) xty[k] += row[k] * value;
+    }
+  }
+  sums.y.assign(y.begin(), y.end());
+  Eigen::MatrixXd xtx(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(p));
+  for (std::size_t i = 0; i < p; ++i) {
+    for (std::size_t k = i; k < p; ++k) {
+      const auto ei = static_cast<Eigen::Index>(i), ek = static_cast<Eigen::Index>(k);
+      xtx(ek, ei) = xtx(ei, ek) = lower[i * width + k];
+    }
+  }
   for (Eigen::Index i = 1; i < static_cast<Eigen::Index>(p); ++i) {
     xtx(i, i) += config.ridge * static_cast<double>(observed);
   }
-  const Eigen::VectorXd beta = xtx.ldlt().solve(xty);
+  const Eigen::VectorXd beta =
+      xtx.ldlt().solve(Eigen::Map<const Eigen::VectorXd>(xty.data(), static_cast<Eigen::Index>(p)));
   if (!beta.allFinite())
     return core::InvalidArgument("Fourier regression is singular", "series.values");
   model.coefficients_.assign(beta.data(), beta.data() + beta.size());
+  model.fitted_regression_.resize(n);
+  for (std::size_t t = 0; t < n; ++t) {
+    model.fitted_regression_[t] = model.Dot(x.data() + t * width);
+  }
 
   // rho: lag-one autocorrelation of the residuals over adjacent observed pairs.
   double num = 0, den = 0, prev = std::nan("");
-  for (std::size_t t = 0; t < y.size(); ++t) {
-    const double r =
-        std::isnan(y[t]) ? std::nan("") : y[t] - model.Regression(static_cast<double>(t));
+  for (std::size_t t = 0; t < n; ++t) {
+    const double r = std::isnan(y[t]) ? std::nan("") : y[t] - model.fitted_regression_[t];
     if (!std::isnan(r) && !std::isnan(prev)) {
       num += r * prev;
       den += prev * prev;
@@ -103,17 +183,23 @@ core::StatusOr<FourierModel> FourierModel::Fit(std::span<const double> y,
   return model;
 }
 
-double FourierModel::Regression(double t) const {
-  std::array<double, kMaxCoefficients> row;
-  Features(t, row.data());
+double FourierModel::Dot(const double* row) const {
   double sum = 0;
   for (std::size_t i = 0; i < coefficients_.size(); ++i) sum += row[i] * coefficients_[i];
   return sum;
 }
 
+double FourierModel::Regression(double t) const {
+  std::array<double, kMaxCoefficients> row;
+  Features(t, row.data());
+  return Dot(row.data());
+}
+
 std::vector<double> FourierModel::RegressionValues(std::size_t count) const {
   std::vector<double> out(count);
-  for (std::size_t t = 0; t < count; ++t) out[t] = Regression(static_cast<double>(t));
+  const std::size_t fitted = std::min(count, fitted_regression_.size());
+  std::copy_n(fitted_regression_.begin(), fitted, out.begin());
+  for (std::size_t t = fitted; t < count; ++t) out[t] = Regression(static_cast<double>(t));
   return out;
 }
 

@@ -24,6 +24,22 @@ struct FourierConfig {
   std::size_t daily_harmonics = 10;
   std::size_t weekly_harmonics = 6;
   double ridge = 1e-3;  // penalty per row on every coefficient but the intercept
+
+  bool operator==(const FourierConfig&) const = default;
+};
+
+// What a fit summed over its series, kept for a refit on the same values extended at their end
+// (as a backtest's fit is brought up to date with the whole history): that refit computes the
+// features of the new steps only and continues the sums, with the same result as a fit from
+// scratch. Opaque to callers.
+struct FourierSums {
+  FourierConfig config;
+  std::size_t width = 0;          // row width (coefficients, padded)
+  std::vector<double> y;          // the values summed
+  std::vector<double> x;          // their feature rows
+  std::vector<std::size_t> rows;  // the observed steps
+  std::vector<double> lower;      // lower triangle of X'X, by column
+  std::vector<double> xty;        // X'y
 };
 
 class FourierModel {
@@ -33,7 +49,10 @@ class FourierModel {
 
   // Fits on y[0..n) (index t is the step number). InvalidArgument ("series.values") with fewer
   // observations than twice the number of coefficients.
-  static core::StatusOr<FourierModel> Fit(std::span<const double> y, const FourierConfig& config);
+  // With `sums`, a fit whose values extend those of *sums (same config) continues its sums, and
+  // *sums then holds this fit's.
+  static core::StatusOr<FourierModel> Fit(std::span<const double> y, const FourierConfig& config,
+                                          FourierSums* sums = nullptr);
 
   // The regression's value at step t (any t, also beyond the fitted range).
   double Regression(double t) const;
@@ -53,6 +72,7 @@ class FourierModel {
 
  private:
   void Features(double t, double* row) const;
+  double Dot(const double* row) const;  // the regression's value for a row of features
 
   FourierConfig config_;
   std::size_t daily_terms_ = 0;   // harmonics used
@@ -60,6 +80,7 @@ class FourierModel {
   double time_scale_ = 1;         // t is divided by this (the fitted length) for conditioning
   std::vector<double> coefficients_;
   double rho_ = 0;
+  std::vector<double> fitted_regression_;  // Regression(t) for the fitted steps
 };
 
 }  // namespace gov::predictors

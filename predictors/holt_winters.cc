@@ -77,7 +77,8 @@ void HoltWintersRunner::Forecast(std::size_t horizon, double* out) const {
   const bool additive = config_.seasonality == Seasonality::kAdditive;
   const std::size_t m = seasonal_.size();
   double damp_sum = 0, phi_power = 1;
-  for (std::size_t h = 1; h <= horizon; ++h) {
+  std::size_t k = pos_;  // (pos_ + h - 1) % m
+  for (std::size_t h = 1; h <= horizon; ++h, k = k + 1 == m ? 0 : k + 1) {
     switch (config_.trend) {
       case Trend::kNone:
         break;
@@ -90,7 +91,7 @@ void HoltWintersRunner::Forecast(std::size_t horizon, double* out) const {
         break;
     }
     const double base = level_ + damp_sum * trend_;
-    const double s = seasonal_[(pos_ + h - 1) % m];
+    const double s = seasonal_[k];
     out[h - 1] = additive ? base + s : base * s;
   }
 }
@@ -165,7 +166,12 @@ core::StatusOr<HoltWintersState> HoltWintersInitialState(std::span<const double>
 namespace {
 
 // The SSE loop of HoltWintersRunner::Observe with the model's shape fixed at compile time: the
-// optimizer calls it hundreds of times per fit.
+// optimizer calls it hundreds of times per fit, and each step waits for the one before (level
+// and trend), so the loop is bound by the latency of that chain. Hence the damped trend's
+// underflow guard runs once per season, after the inner loop, instead of on the chain of every
+// step: a trend below 1e-200 changes nothing (level + phi * trend rounds to the level unless the
+// level is itself below about 1e-184), and a season is too short for it to decay from there
+// into the subnormal numbers the guard keeps out, except at the most extreme parameters.
 template <bool kAdditive, Trend kTrend>
 double SseLoop(std::span<const double> y, const HoltWintersParams& params,
                const HoltWintersState& initial, std::vector<double>& seasonal) {
@@ -175,28 +181,32 @@ double SseLoop(std::span<const double> y, const HoltWintersParams& params,
   const double phi = kTrend == Trend::kDamped ? params.phi : 1.0;
   double level = initial.level, trend = kTrend == Trend::kNone ? 0.0 : initial.trend;
   double sse = 0;
-  std::size_t pos = 0;
   const std::size_t m = seasonal.size();
-  for (double v : y) {
-    const double base = kTrend == Trend::kNone ? level : level + phi * trend;
-    double& s = seasonal[pos];
-    pos = pos + 1 == m ? 0 : pos + 1;
-    if (std::isnan(v)) {
-      if constexpr (kTrend != Trend::kNone) trend = FlushTiny(base - level);
-      level = base;
-      continue;
+  for (std::size_t begin = 0; begin < y.size(); begin += m) {
+    const std::size_t count = std::min(m, y.size() - begin);
+    const double* values = y.data() + begin;
+    for (std::size_t pos = 0; pos < count; ++pos) {
+      const double v = values[pos];
+      const double base = kTrend == Trend::kNone ? level : level + phi * trend;
+      double& s = seasonal[pos];
+      if (std::isnan(v)) {
+        if constexpr (kTrend != Trend::kNone) trend = base - level;
+        level = base;
+        continue;
+      }
+      const double e = kAdditive ? v - (base + s) : v - base * s;
+      sse += e * e;
+      const double new_level =
+          kAdditive ? a * (v - s) + (1 - a) * base : a * (v / s) + (1 - a) * base;
+      if constexpr (kTrend != Trend::kNone) {
+        // b*(l' - l) + (1-b)*(base - l), arranged so that only b*l' waits for the new level.
+        const double rest = (1 - b) * base - level;
+        trend = b * new_level + rest;
+      }
+      s = kAdditive ? g * (v - base) + (1 - g) * s : g * (v / base) + (1 - g) * s;
+      level = new_level;
     }
-    const double e = kAdditive ? v - (base + s) : v - base * s;
-    sse += e * e;
-    const double new_level =
-        kAdditive ? a * (v - s) + (1 - a) * base : a * (v / s) + (1 - a) * base;
-    if constexpr (kTrend != Trend::kNone) {
-      // b*(l' - l) + (1-b)*(base - l), arranged so that only b*l' waits for the new level.
-      const double rest = (1 - b) * base - level;
-      trend = FlushTiny(b * new_level + rest);
-    }
-    s = kAdditive ? g * (v - base) + (1 - g) * s : g * (v / base) + (1 - g) * s;
-    level = new_level;
+    if constexpr (kTrend != Trend::kNone) trend = FlushTiny(trend);
   }
   return sse;
 }
@@ -223,6 +233,88 @@ double Sse(std::span<const double> y, const HoltWintersConfig& config,
                          : SseFor<false>(config.trend, y, params, initial, seasonal);
   // A NaN error on an observed value (a zero multiplicative denominator) poisons the sum.
   return std::isfinite(sse) ? sse : std::numeric_limits<double>::infinity();
+}
+
+// SseLoop for kLanes parameter sets at once, interleaved step by step: the lanes' chains are
+// independent, so the processor overlaps them. Each lane does exactly SseLoop's arithmetic, so
+// its sum is SseLoop's to the bit. `seasonal` is scratch (lane k of position j at j*kLanes+k).
+template <bool kAdditive, Trend kTrend, std::size_t kLanes>
+void SseLanesLoop(std::span<const double> y, const std::array<HoltWintersParams, kLanes>& params,
+                  const HoltWintersState& initial, std::vector<double>& seasonal,
+                  std::array<double, kLanes>& sse) {
+  const std::size_t m = initial.seasonal.size();
+  seasonal.resize(m * kLanes);
+  for (std::size_t j = 0; j < m; ++j) {
+    for (std::size_t k = 0; k < kLanes; ++k) seasonal[j * kLanes + k] = initial.seasonal[j];
+  }
+  std::array<double, kLanes> a, g, b, phi, level, trend;
+  for (std::size_t k = 0; k < kLanes; ++k) {
+    a[k] = params[k].alpha;
+    g[k] = params[k].gamma;
+    b[k] = kTrend == Trend::kNone ? 0.0 : params[k].beta;
+    phi[k] = kTrend == Trend::kDamped ? params[k].phi : 1.0;
+    level[k] = initial.level;
+    trend[k] = kTrend == Trend::kNone ? 0.0 : initial.trend;
+    sse[k] = 0;
+  }
+  for (std::size_t begin = 0; begin < y.size(); begin += m) {
+    const std::size_t count = std::min(m, y.size() - begin);
+    const double* values = y.data() + begin;
+    for (std::size_t pos = 0; pos < count; ++pos) {
+      const double v = values[pos];
+      double* s_lanes = seasonal.data() + pos * kLanes;
+      if (std::isnan(v)) {
+        for (std::size_t k = 0; k < kLanes; ++k) {
+          const double base = kTrend == Trend::kNone ? level[k] : level[k] + phi[k] * trend[k];
+          if constexpr (kTrend != Trend::kNone) trend[k] = base - level[k];
+          level[k] = base;
+        }
+        continue;
+      }
+      for (std::size_t k = 0; k < kLanes; ++k) {
+        const double base = kTrend == Trend::kNone ? level[k] : level[k] + phi[k] * trend[k];
+        double& s = s_lanes[k];
+        const double e = kAdditive ? v - (base + s) : v - base * s;
+        sse[k] += e * e;
+        const double new_level =
+            kAdditive ? a[k] * (v - s) + (1 - a[k]) * base : a[k] * (v / s) + (1 - a[k]) * base;
+        if constexpr (kTrend != Trend::kNone) {
+          const double rest = (1 - b[k]) * base - level[k];
+          trend[k] = b[k] * new_level + rest;
+        }
+        s = kAdditive ? g[k] * (v - base) + (1 - g[k]) * s : g[k] * (v / base) + (1 - g[k]) * s;
+        level[k] = new_level;
+      }
+    }
+    if constexpr (kTrend != Trend::kNone) {
+      for (std::size_t k = 0; k < kLanes; ++k) trend[k] = FlushTiny(trend[k]);
+    }
+  }
+}
+
+// Sse for kLanes parameter sets (SseLanesLoop): each result is Sse's for that set.
+template <std::size_t kLanes>
+void SseLanes(std::span<const double> y, const HoltWintersConfig& config,
+              const std::array<HoltWintersParams, kLanes>& params, const HoltWintersState& initial,
+              std::vector<double>& seasonal, std::array<double, kLanes>& sse) {
+  const bool additive = config.seasonality == Seasonality::kAdditive;
+  switch (config.trend) {
+    case Trend::kNone:
+      additive ? SseLanesLoop<true, Trend::kNone>(y, params, initial, seasonal, sse)
+               : SseLanesLoop<false, Trend::kNone>(y, params, initial, seasonal, sse);
+      break;
+    case Trend::kAdditive:
+      additive ? SseLanesLoop<true, Trend::kAdditive>(y, params, initial, seasonal, sse)
+               : SseLanesLoop<false, Trend::kAdditive>(y, params, initial, seasonal, sse);
+      break;
+    case Trend::kDamped:
+      additive ? SseLanesLoop<true, Trend::kDamped>(y, params, initial, seasonal, sse)
+               : SseLanesLoop<false, Trend::kDamped>(y, params, initial, seasonal, sse);
+      break;
+  }
+  for (double& v : sse) {
+    if (!std::isfinite(v)) v = std::numeric_limits<double>::infinity();
+  }
 }
 
 }  // namespace
@@ -262,6 +354,20 @@ double Evaluate(unsigned n, const double* x, double* grad, void* data) {
   const double sse = Sse(objective->y, *objective->config, FromUnit(x, *objective->config),
                          *objective->initial, objective->seasonal);
   return std::isfinite(sse) ? sse : std::numeric_limits<double>::max();
+}
+
+// Evaluate for kLanes points at once (their values into `values`).
+constexpr std::size_t kLanes = 4;
+void EvaluateLanes(const std::array<const double*, kLanes>& x, Objective* objective,
+                   std::array<double, kLanes>& values) {
+  std::array<HoltWintersParams, kLanes> params;
+  for (std::size_t k = 0; k < kLanes; ++k) params[k] = FromUnit(x[k], *objective->config);
+  objective->evaluations += static_cast<int>(kLanes);
+  SseLanes(objective->y, *objective->config, params, *objective->initial, objective->seasonal,
+           values);
+  for (double& v : values) {
+    if (!std::isfinite(v)) v = std::numeric_limits<double>::max();
+  }
 }
 
 }  // namespace
@@ -328,10 +434,22 @@ core::StatusOr<HoltWintersFit> FitHoltWinters(std::span<const double> y,
         if (has_trend) x.push_back(b);
         x.push_back(g);
         if (config.trend == Trend::kDamped) x.push_back((lower[dim - 1] + upper[dim - 1]) / 2);
-        const double value = Evaluate(dim, x.data(), nullptr, &objective);
-        design.emplace_back(value, std::move(x));
+        design.emplace_back(0.0, std::move(x));
       }
     }
+  }
+  // Scored kLanes points at a time (the design has a multiple of kLanes points; the rest, if
+  // any, one by one).
+  std::size_t scored = 0;
+  for (; scored + kLanes <= design.size(); scored += kLanes) {
+    std::array<const double*, kLanes> x;
+    std::array<double, kLanes> values;
+    for (std::size_t k = 0; k < kLanes; ++k) x[k] = design[scored + k].second.data();
+    EvaluateLanes(x, &objective, values);
+    for (std::size_t k = 0; k < kLanes; ++k) design[scored + k].first = values[k];
+  }
+  for (; scored < design.size(); ++scored) {
+    design[scored].first = Evaluate(dim, design[scored].second.data(), nullptr, &objective);
   }
   std::partial_sort(design.begin(), design.begin() + 2, design.end(),
                     [](const auto& l, const auto& r) { return l.first < r.first; });

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -41,7 +42,10 @@ Accuracy Score(const Errors& errors, std::span<const double> forecasts, double s
   Accuracy a;
   double abs_sum = 0, smape_sum = 0, one_step_sum = 0;
   std::size_t smape_count = 0, one_step_count = 0;
-  for (std::size_t k = 0; k < errors.values.size(); ++k) {
+  // h: k % errors.horizon, counted rather than divided (a division per value costs more than
+  // the rest of the loop).
+  for (std::size_t k = 0, h = 0; k < errors.values.size();
+       ++k, h = h + 1 == errors.horizon ? 0 : h + 1) {
     const double e = errors.values[k];
     if (std::isnan(e)) continue;
     abs_sum += std::abs(e);
@@ -50,7 +54,7 @@ Accuracy Score(const Errors& errors, std::span<const double> forecasts, double s
     const double denom = std::abs(actual) + std::abs(f);
     if (denom > 0) smape_sum += 2 * std::abs(e) / denom;
     ++smape_count;
-    if (k % errors.horizon == 0) {
+    if (h == 0) {
       one_step_sum += std::abs(e);
       ++one_step_count;
     }
@@ -66,9 +70,13 @@ Accuracy Score(const Errors& errors, std::span<const double> forecasts, double s
   return a;
 }
 
-Errors ComputeErrors(std::span<const double> y, std::span<const std::size_t> origins,
-                     std::size_t horizon, std::span<const double> forecasts, bool* finite) {
-  Errors errors{horizon, std::vector<double>(origins.size() * horizon, std::nan(""))};
+// Into `errors` (its buffer reused).
+void ComputeErrors(std::span<const double> y, std::span<const std::size_t> origins,
+                   std::size_t horizon, std::span<const double> forecasts, Errors* out,
+                   bool* finite) {
+  Errors& errors = *out;
+  errors.horizon = horizon;
+  errors.values.assign(origins.size() * horizon, std::nan(""));
   *finite = true;
   for (std::size_t i = 0; i < origins.size(); ++i) {
     for (std::size_t h = 1; h <= horizon && origins[i] + h < y.size(); ++h) {
@@ -79,53 +87,86 @@ Errors ComputeErrors(std::span<const double> y, std::span<const std::size_t> ori
       errors.values[i * horizon + h - 1] = actual - f;
     }
   }
-  return errors;
 }
 
-double Quantile(std::vector<double>& v, double q) {
+// `*first`, when given, is an index of v at or below this quantile's whose elements before it
+// are none greater than those from it on (as the previous call left them, for a lower q): the
+// search starts there. It receives this quantile's lower order statistic's index.
+double Quantile(std::vector<double>& v, double q, std::size_t* first = nullptr) {
   // Linear interpolation between order statistics (type 7, the numpy default).
   const double pos = q * static_cast<double>(v.size() - 1);
   const auto lo = static_cast<std::size_t>(std::floor(pos));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  const std::size_t from = first != nullptr && *first <= lo ? *first : 0;
+  std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from),
+                   v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  if (first != nullptr) *first = lo;
   const double a = v[lo];
   if (lo + 1 >= v.size()) return a;
   const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
   return a + (pos - static_cast<double>(lo)) * (b - a);
 }
 
-// bands[q][h] = point[h] + quantile q of the errors of h's bucket.
-std::vector<std::vector<double>> Bands(const Errors& errors, const std::vector<double>& point,
-                                       const std::vector<double>& quantiles) {
-  const std::size_t horizon = point.size();
-  std::vector<std::vector<double>> bands(quantiles.size(), std::vector<double>(horizon, 0.0));
+// offsets[q][h] = quantile q of the backtest errors of horizon h's bucket, for h in
+// [0, errors.horizon); horizons beyond use the last one (empty without errors).
+std::vector<std::vector<double>> BandOffsets(const Errors& errors,
+                                             const std::vector<double>& quantiles) {
+  std::vector<std::vector<double>> out(quantiles.size(), std::vector<double>(errors.horizon, 0.0));
   // Buckets of horizons (1-based) 1, 2, 3-4, 5-8, ... up to errors.horizon; a bucket with too
   // few errors is merged into the next.
   std::vector<double> offsets(quantiles.size(), 0.0);
   std::vector<double> pooled;
-  std::size_t h_done = 0;  // horizons whose bands are set
+  std::size_t h_done = 0;  // horizons whose offsets are set
   auto assign = [&](std::size_t through) {
-    for (; h_done < std::min(through, horizon); ++h_done) {
-      for (std::size_t q = 0; q < quantiles.size(); ++q) {
-        bands[q][h_done] = point[h_done] + offsets[q];
-      }
+    for (; h_done < through; ++h_done) {
+      for (std::size_t q = 0; q < quantiles.size(); ++q) out[q][h_done] = offsets[q];
     }
   };
+  // Horizons [pool_from, h] join the pool at a bucket's end, origin by origin (contiguous in
+  // memory; the quantiles do not depend on the order).
+  const std::size_t origins = errors.horizon > 0 ? errors.values.size() / errors.horizon : 0;
+  std::size_t pool_from = 1;
   for (std::size_t h = 1, bucket_end = 1; h <= errors.horizon; ++h) {
-    for (std::size_t k = h - 1; k < errors.values.size(); k += errors.horizon) {
-      if (!std::isnan(errors.values[k])) pooled.push_back(errors.values[k]);
-    }
     if (h != bucket_end && h != errors.horizon) continue;
     bucket_end *= 2;
+    for (std::size_t i = 0; i < origins; ++i) {
+      const double* row = errors.values.data() + i * errors.horizon;
+      for (std::size_t k = pool_from - 1; k < h; ++k) {
+        if (!std::isnan(row[k])) pooled.push_back(row[k]);
+      }
+    }
+    pool_from = h + 1;
     if (pooled.size() < kMinBandSamples && h != errors.horizon) continue;
     if (!pooled.empty()) {
-      for (std::size_t q = 0; q < quantiles.size(); ++q)
-        offsets[q] = Quantile(pooled, quantiles[q]);
+      std::size_t first = 0;  // the quantiles ascend: each search starts at the previous one
+      for (std::size_t q = 0; q < quantiles.size(); ++q) {
+        offsets[q] = Quantile(pooled, quantiles[q], &first);
+      }
     }
     assign(h);
     pooled.clear();
   }
-  assign(horizon);  // beyond the backtest's horizons: the last bucket's offsets
-  return bands;
+  return out;
+}
+
+// bands[q][h] = point[h] + offsets[q][h] (the last offset beyond them), clamped at 0 when
+// `non_negative` (the point too).
+void AddBands(const std::vector<std::vector<double>>& offsets, bool non_negative,
+              Forecast* forecast) {
+  const std::size_t horizon = forecast->point.size();
+  forecast->bands.assign(offsets.size(), std::vector<double>(horizon, 0.0));
+  for (std::size_t q = 0; q < offsets.size(); ++q) {
+    const std::vector<double>& offset = offsets[q];
+    for (std::size_t h = 0; h < horizon; ++h) {
+      const double o = offset.empty() ? 0.0 : offset[std::min(h, offset.size() - 1)];
+      forecast->bands[q][h] = forecast->point[h] + o;
+    }
+  }
+  if (non_negative) {
+    for (double& v : forecast->point) v = std::max(v, 0.0);
+    for (auto& band : forecast->bands) {
+      for (double& v : band) v = std::max(v, 0.0);
+    }
+  }
 }
 
 core::Status ValidateOptions(const PredictOptions& options) {
@@ -182,6 +223,7 @@ struct FittedModel::Chosen {
   Errors errors;       // the chosen model's backtest errors
   Errors persistence;  // persistence's, same origins and horizons
   std::vector<double> quantiles;
+  std::vector<std::vector<double>> band_offsets;  // BandOffsets(errors, quantiles)
 };
 
 namespace {
@@ -304,16 +346,18 @@ core::StatusOr<Prediction> Run(const Series& series, const PredictOptions& optio
                   latest);
     }
     bool finite = true;
-    Errors errors = ComputeErrors(y, origins, eval_horizon, forecasts, &finite);
+    Errors errors;
+    ComputeErrors(y, origins, eval_horizon, forecasts, &errors, &finite);
     out.persistence_mase = Score(errors, forecasts, scale).mase;
     if (keep != nullptr) keep->persistence = std::move(errors);
   }
 
-  struct Scored {
-    std::unique_ptr<internal::Candidate> candidate;
-    Errors errors;
-  };
-  std::vector<Scored> scored;
+  // The better seasonal naive is the baseline; the best of the rest is the contender (the
+  // first of equals). Only the contender so far keeps its model and backtest errors.
+  std::optional<std::size_t> baseline_index, best_index;  // in out.candidates
+  std::unique_ptr<internal::Candidate> best_candidate;
+  Errors best_errors, errors;
+  std::vector<double> forecasts;
   const std::span<const double> train(cleaned.data(), train_end);
   for (const ModelSpec& spec : CandidateSpecs(options, periods, train_end, positive)) {
     internal::Periods candidate_periods = periods;
@@ -330,10 +374,9 @@ core::StatusOr<Prediction> Run(const Series& series, const PredictOptions& optio
       out.candidates.push_back(std::move(result));
       continue;
     }
-    std::vector<double> forecasts;
     candidate->ForecastFrom(cleaned, origins, eval_horizon, &forecasts);
     bool finite = true;
-    Errors errors = ComputeErrors(y, origins, eval_horizon, forecasts, &finite);
+    ComputeErrors(y, origins, eval_horizon, forecasts, &errors, &finite);
     if (!finite) {
       result.error = "non-finite forecast in the backtest";
       result.accuracy.mase = kInf;
@@ -342,30 +385,26 @@ core::StatusOr<Prediction> Run(const Series& series, const PredictOptions& optio
     }
     result.fitted = true;
     result.accuracy = Score(errors, forecasts, scale);
+    const std::size_t index = out.candidates.size();
     out.candidates.push_back(std::move(result));
-    scored.push_back({std::move(candidate), std::move(errors)});
-  }
-
-  // The better seasonal naive is the baseline; the best of the rest is the contender.
-  const CandidateResult* baseline = nullptr;
-  const CandidateResult* best = nullptr;
-  std::size_t best_index = 0;
-  for (std::size_t i = 0, s = 0; i < out.candidates.size(); ++i) {
-    const CandidateResult& c = out.candidates[i];
-    if (!c.fitted) continue;
-    const std::size_t scored_index = s++;
-    if (c.spec.kind == ModelKind::kSeasonalNaive) {
-      if (baseline == nullptr || c.accuracy.mase < baseline->accuracy.mase) baseline = &c;
+    const double mase = out.candidates[index].accuracy.mase;
+    if (spec.kind == ModelKind::kSeasonalNaive) {
+      if (!baseline_index || mase < out.candidates[*baseline_index].accuracy.mase) {
+        baseline_index = index;
+      }
       if (options.model != ModelKind::kSeasonalNaive) continue;
     }
-    if (best == nullptr || c.accuracy.mase < best->accuracy.mase) {
-      best = &c;
-      best_index = scored_index;
+    if (!best_index || mase < out.candidates[*best_index].accuracy.mase) {
+      best_index = index;
+      best_candidate = std::move(candidate);
+      std::swap(best_errors, errors);
     }
   }
-  if (baseline == nullptr || best == nullptr) {
+  if (!baseline_index || !best_index) {
     return fall_back(FallbackReason::kFitFailed, "no candidate model could be fitted");
   }
+  const CandidateResult* baseline = &out.candidates[*baseline_index];
+  const CandidateResult* best = &out.candidates[*best_index];
   out.seasonal_naive_mase = baseline->accuracy.mase;
   out.model = best->spec;
   out.accuracy = best->accuracy;
@@ -389,30 +428,25 @@ core::StatusOr<Prediction> Run(const Series& series, const PredictOptions& optio
   }
 
   // Bring the chosen model up to date with the whole history and forecast from its end.
-  Scored& chosen = scored[best_index];
-  const core::Status refit = chosen.candidate->Refresh(cleaned);
+  const core::Status refit = best_candidate->Refresh(cleaned);
   if (!refit.ok()) {
     return fall_back(FallbackReason::kFitFailed,
                      "refitting " + ModelSpecName(best->spec) + " failed: " + refit.message());
   }
-  out.parameters = chosen.candidate->Parameters();
+  out.parameters = best_candidate->Parameters();
   Forecast& forecast = out.forecast;
   forecast.start = series.TimeAt(n);
   forecast.step = series.step;
   forecast.quantiles = options.quantiles;
   const std::size_t last = n - 1;
-  chosen.candidate->ForecastFrom(cleaned, std::span<const std::size_t>(&last, 1),
-                                 options.horizon_steps, &forecast.point);
-  forecast.bands = Bands(chosen.errors, forecast.point, options.quantiles);
-  if (non_negative) {
-    for (double& v : forecast.point) v = std::max(v, 0.0);
-    for (auto& band : forecast.bands) {
-      for (double& v : band) v = std::max(v, 0.0);
-    }
-  }
+  best_candidate->ForecastFrom(cleaned, std::span<const std::size_t>(&last, 1),
+                               options.horizon_steps, &forecast.point);
+  std::vector<std::vector<double>> band_offsets = BandOffsets(best_errors, options.quantiles);
+  AddBands(band_offsets, non_negative, &forecast);
   if (keep != nullptr) {
-    keep->candidate = std::move(chosen.candidate);
-    keep->errors = std::move(chosen.errors);
+    keep->band_offsets = std::move(band_offsets);
+    keep->candidate = std::move(best_candidate);
+    keep->errors = std::move(best_errors);
     keep->quantiles = options.quantiles;
   }
   if (cleaned_out != nullptr) *cleaned_out = cleaned;
@@ -515,13 +549,7 @@ core::StatusOr<Forecast> FittedModel::ForecastFrom(const Series& series, std::si
   forecast.step = step_;
   forecast.quantiles = chosen_->quantiles;
   forecast.point = point_;
-  forecast.bands = Bands(chosen_->errors, forecast.point, forecast.quantiles);
-  if (non_negative_) {
-    for (double& v : forecast.point) v = std::max(v, 0.0);
-    for (auto& band : forecast.bands) {
-      for (double& v : band) v = std::max(v, 0.0);
-    }
-  }
+  AddBands(chosen_->band_offsets, non_negative_, &forecast);
   return forecast;
 }
 

@@ -185,6 +185,101 @@ const std::vector<Migration>& AllMigrations() {
            " PRIMARY KEY (target, metric, at))",
            "CREATE INDEX target_load_history_at ON target_load_history (at)",
        }},
+      {6,
+       "experiments: metric definitions, experiments and the metrics each references",
+       {
+           "CREATE TABLE metrics ("
+           " name TEXT PRIMARY KEY,"
+           " spec_json TEXT NOT NULL,"
+           " version BIGINT NOT NULL DEFAULT 1,"
+           " created_at BIGINT NOT NULL,"
+           " updated_at BIGINT NOT NULL)",
+           "CREATE TABLE experiments ("
+           " key TEXT PRIMARY KEY,"
+           " environment TEXT NOT NULL REFERENCES environments(name),"
+           " feature TEXT NOT NULL,"
+           " status TEXT NOT NULL,"
+           " spec_json TEXT NOT NULL,"
+           " version BIGINT NOT NULL DEFAULT 1,"
+           " created_at BIGINT NOT NULL,"
+           " updated_at BIGINT NOT NULL,"
+           " started_at BIGINT,"
+           " stopped_at BIGINT)",
+           "CREATE INDEX experiments_feature ON experiments (environment, feature, status)",
+           // At most one running experiment binds a feature in an environment.
+           "CREATE UNIQUE INDEX experiments_one_running ON experiments (environment, feature) "
+           "WHERE status = 'running'",
+           "CREATE TABLE experiment_metrics ("
+           " experiment TEXT NOT NULL REFERENCES experiments(key) ON DELETE CASCADE,"
+           " metric TEXT NOT NULL REFERENCES metrics(name),"
+           " PRIMARY KEY (experiment, metric))",
+           "CREATE INDEX experiment_metrics_metric ON experiment_metrics (metric, experiment)",
+       }},
+      {7,
+       "experiments: ingested and recorded events (exposures and tracked events)",
+       {
+           "CREATE TABLE events ("
+           " seq {{AUTOINC_PK}},"
+           " environment TEXT NOT NULL,"
+           " id TEXT NOT NULL,"
+           " type TEXT NOT NULL,"
+           " name TEXT NOT NULL,"
+           " unit TEXT NOT NULL,"
+           " value DOUBLE PRECISION,"
+           " at BIGINT NOT NULL,"
+           " received_at BIGINT NOT NULL,"
+           " experiment TEXT,"
+           " feature TEXT,"
+           " variant TEXT,"
+           " properties_json TEXT,"
+           " UNIQUE (environment, id))",
+           "CREATE INDEX events_unit ON events (environment, unit, seq)",
+       }},
+      {8,
+       "experiments: aggregates (units, their metric values, daily sufficient statistics)",
+       {
+           "CREATE TABLE experiment_units ("
+           " experiment TEXT NOT NULL REFERENCES experiments(key) ON DELETE CASCADE,"
+           " unit TEXT NOT NULL,"
+           " variant TEXT NOT NULL,"
+           " first_exposure_at BIGINT NOT NULL,"
+           " excluded INTEGER NOT NULL DEFAULT 0,"
+           " PRIMARY KEY (experiment, unit))",
+           "CREATE TABLE experiment_unit_values ("
+           " experiment TEXT NOT NULL,"
+           " unit TEXT NOT NULL,"
+           " metric TEXT NOT NULL,"
+           " value DOUBLE PRECISION NOT NULL,"
+           " denominator DOUBLE PRECISION NOT NULL,"
+           " pre_value DOUBLE PRECISION NOT NULL,"
+           " PRIMARY KEY (experiment, unit, metric),"
+           " FOREIGN KEY (experiment, unit) REFERENCES experiment_units (experiment, unit)"
+           " ON DELETE CASCADE)",
+           "CREATE TABLE experiment_daily_stats ("
+           " experiment TEXT NOT NULL REFERENCES experiments(key) ON DELETE CASCADE,"
+           " variant TEXT NOT NULL,"
+           " metric TEXT NOT NULL,"
+           " day BIGINT NOT NULL,"
+           " n BIGINT NOT NULL,"
+           " sum DOUBLE PRECISION NOT NULL,"
+           " sum_squares DOUBLE PRECISION NOT NULL,"
+           " den_sum DOUBLE PRECISION NOT NULL,"
+           " den_sum_squares DOUBLE PRECISION NOT NULL,"
+           " cross_sum DOUBLE PRECISION NOT NULL,"
+           " pre_sum DOUBLE PRECISION NOT NULL,"
+           " pre_sum_squares DOUBLE PRECISION NOT NULL,"
+           " pre_cross_sum DOUBLE PRECISION NOT NULL,"
+           " PRIMARY KEY (experiment, variant, metric, day))",
+           "CREATE TABLE experiment_aggregate_counters ("
+           " experiment TEXT PRIMARY KEY REFERENCES experiments(key) ON DELETE CASCADE,"
+           " exposures BIGINT NOT NULL,"
+           " multiple_exposure_units BIGINT NOT NULL)",
+           // The last events.seq aggregated (one row, id 1), committed with the aggregates.
+           "CREATE TABLE experiment_aggregation_cursor ("
+           " id INTEGER PRIMARY KEY,"
+           " last_seq BIGINT NOT NULL)",
+           "INSERT INTO experiment_aggregation_cursor (id, last_seq) VALUES (1, 0)",
+       }},
   };
   return kMigrations;
 }

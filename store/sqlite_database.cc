@@ -33,7 +33,7 @@ core::Status SqliteError(sqlite3* db, int rc, std::string_view what) {
 class Connection {
  public:
   ~Connection() {
-    for (auto& [_, stmt] : statements_) sqlite3_finalize(stmt);
+    for (auto& [_, prepared] : statements_) sqlite3_finalize(prepared.stmt);
     if (db_) sqlite3_close_v2(db_);
   }
 
@@ -58,7 +58,8 @@ class Connection {
   // Runs a parameterless statement (BEGIN, COMMIT, ROLLBACK) from the statement cache, so
   // the per-transaction statements are not parsed again on every request.
   core::Status ExecPlain(const char* sql) {
-    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    ASSIGN_OR_RETURN(const Prepared* prepared, Prepare(sql));
+    sqlite3_stmt* stmt = prepared->stmt;
     const int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) return SqliteError(db_, rc, sql);
@@ -66,13 +67,20 @@ class Connection {
   }
 
   core::StatusOr<ResultSet> Exec(std::string_view sql, const std::vector<SqlValue>& params) {
-    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    ASSIGN_OR_RETURN(const Prepared* prepared, Prepare(sql));
+    sqlite3_stmt* stmt = prepared->stmt;
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     for (size_t i = 0; i < params.size(); ++i) {
-      char name[24];
-      std::snprintf(name, sizeof(name), "$%zu", i + 1);
-      const int idx = sqlite3_bind_parameter_index(stmt, name);
+      int idx = 0;
+      if (prepared->sequential) {
+        if (i >= static_cast<size_t>(prepared->parameters)) break;
+        idx = static_cast<int>(i) + 1;
+      } else {
+        char name[24];
+        std::snprintf(name, sizeof(name), "$%zu", i + 1);
+        idx = sqlite3_bind_parameter_index(stmt, name);
+      }
       if (idx == 0) continue;  // parameter not used by this statement
       const SqlValue& v = params[i];
       int rc = SQLITE_OK;
@@ -125,15 +133,29 @@ class Connection {
   }
 
  private:
-  core::StatusOr<sqlite3_stmt*> Prepare(std::string_view sql) {
-    auto it = statements_.find(sql);
-    if (it != statements_.end()) return it->second;
+  // A cached statement. `sequential`: its parameters are exactly $1..$N, first used in that
+  // order, so parameter i binds to index i + 1 without a lookup by name (a linear search in
+  // SQLite, which made statements with thousands of parameters quadratic).
+  struct Prepared {
     sqlite3_stmt* stmt = nullptr;
+    int parameters = 0;
+    bool sequential = false;
+  };
+
+  core::StatusOr<const Prepared*> Prepare(std::string_view sql) {
+    auto it = statements_.find(sql);
+    if (it != statements_.end()) return &it->second;
+    Prepared prepared;
     const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+                                      SQLITE_PREPARE_PERSISTENT, &prepared.stmt, nullptr);
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
-    statements_.emplace(std::string(sql), stmt);
-    return stmt;
+    prepared.parameters = sqlite3_bind_parameter_count(prepared.stmt);
+    prepared.sequential = true;
+    for (int i = 1; i <= prepared.parameters && prepared.sequential; ++i) {
+      const char* name = sqlite3_bind_parameter_name(prepared.stmt, i);
+      prepared.sequential = name != nullptr && name == "$" + std::to_string(i);
+    }
+    return &statements_.emplace(std::string(sql), prepared).first->second;
   }
 
   sqlite3* db_ = nullptr;
@@ -141,7 +163,7 @@ class Connection {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> statements_;
+  std::unordered_map<std::string, Prepared, SqlHash, std::equal_to<>> statements_;
 };
 
 class SqliteDatabase;

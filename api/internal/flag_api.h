@@ -21,6 +21,8 @@
 #include "api/internal/sse.h"
 #include "api/router.h"
 #include "core/clock.h"
+#include "experiments/exposure_recorder.h"
+#include "flags/evaluator.h"
 #include "flags/snapshot_registry.h"
 #include "store/flag_metrics_repository.h"
 
@@ -70,8 +72,11 @@ class FlagApi {
  public:
   // Subscribes to `registry`; the subscription holds only shared state, so either object may
   // be destroyed first.
+  // `exposures` (may be null) records the exposures of running experiments that evaluation
+  // assigns; it must outlive the FlagApi.
   FlagApi(flags::SnapshotRegistry& registry, const core::Clock& clock, const Authenticator& auth,
-          FlagApiOptions options, ClientMetricsSinks sinks = {});
+          FlagApiOptions options, ClientMetricsSinks sinks = {},
+          experiments::ExposureRecorder* exposures = nullptr);
   ~FlagApi();
   FlagApi(const FlagApi&) = delete;
   FlagApi& operator=(const FlagApi&) = delete;
@@ -92,6 +97,7 @@ class FlagApi {
   const Authenticator& auth() const { return auth_; }
   const FlagApiOptions& options() const { return options_; }
   const ClientMetricsSinks& sinks() const { return sinks_; }
+  experiments::ExposureRecorder* exposures() const { return exposures_; }
 
  private:
   // Builds the view of the registry's current snapshot once, remembering it in the history.
@@ -102,6 +108,7 @@ class FlagApi {
   const Authenticator& auth_;
   FlagApiOptions options_;
   ClientMetricsSinks sinks_;
+  experiments::ExposureRecorder* exposures_;
 
   std::shared_mutex views_mu_;
   std::map<std::string, std::shared_ptr<const EnvironmentView>, std::less<>> views_;
@@ -110,6 +117,22 @@ class FlagApi {
 
   std::unique_ptr<StreamHub> streams_;
   int subscription_ = 0;
+};
+
+// Records the exposures of one request's evaluations in `environment` (the token's): when a
+// flag evaluated is the feature of a running experiment there and the context has the
+// experiment's randomization unit, the assigned variant is recorded. While no experiment runs,
+// construction costs one atomic load (RunningExperiments::None) and Observe returns at once.
+class ExposureTap {
+ public:
+  ExposureTap(const FlagApi& api, std::string_view environment);
+  void Observe(std::string_view feature, const flags::Context& context,
+               const flags::EvaluationResult& result) const;
+
+ private:
+  experiments::ExposureRecorder* recorder_ = nullptr;
+  std::shared_ptr<const experiments::RunningExperimentIndex> index_;
+  std::string_view environment_;
 };
 
 // Builds the view of one snapshot (exposed for tests).

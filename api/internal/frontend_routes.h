@@ -21,8 +21,8 @@ void AddFrontendRoutes(Router& router, const std::shared_ptr<FlagApi>& api);
 core::StatusOr<flags::Context> FrontendContextFromQuery(const Request& req);
 
 // {"toggles": [...]}: every flag enabled for `context`, with its variant and impressionData,
-// in definition order.
+// in definition order. `tap` (optional) records the exposures of running experiments.
 std::string FrontendToggles(const EnvironmentView& view, const flags::Context& context,
-                            core::TimePoint now);
+                            core::TimePoint now, const ExposureTap* tap = nullptr);
 
 }  // namespace gov::api

@@ -105,17 +105,16 @@ class FourierCandidate final : public Candidate {
   }
   const ModelSpec& spec() const override { return spec_; }
   core::Status Fit(std::span<const double> y) override {
-    // The regression's level and slope are global: fit the recent past only (five weeks).
-    offset_ = y.size() > kMaxFitSteps() ? y.size() - kMaxFitSteps() : 0;
-    // Keep the phase of every season: start the window on a whole week (or day).
-    const std::size_t align =
-        config_.weekly_period > 0 ? config_.weekly_period : config_.daily_period;
-    if (align > 0) offset_ -= offset_ % align;
-    regression_.clear();
-    ASSIGN_OR_RETURN(model_, FourierModel::Fit(y.subspan(offset_), config_));
-    return core::Status::Ok();
+    sums_ = FourierSums{};
+    return FitWindow(y);
   }
-  core::Status Refresh(std::span<const double> y) override { return Fit(y); }
+  // The whole history usually extends the fitted window at its end: the refit continues the
+  // fit's sums (FourierSums), which are then no longer needed.
+  core::Status Refresh(std::span<const double> y) override {
+    const core::Status status = FitWindow(y);
+    sums_ = FourierSums{};
+    return status;
+  }
   void ForecastLatest(std::span<const double> y, std::size_t horizon,
                       std::vector<double>* out) override {
     out->assign(horizon, 0.0);
@@ -144,6 +143,20 @@ class FourierCandidate final : public Candidate {
   std::vector<Parameter> Parameters() const override { return model_->Parameters(); }
 
  private:
+  core::Status FitWindow(std::span<const double> y) {
+    const std::size_t previous_offset = offset_;
+    // The regression's level and slope are global: fit the recent past only (five weeks).
+    offset_ = y.size() > kMaxFitSteps() ? y.size() - kMaxFitSteps() : 0;
+    // Keep the phase of every season: start the window on a whole week (or day).
+    const std::size_t align =
+        config_.weekly_period > 0 ? config_.weekly_period : config_.daily_period;
+    if (align > 0) offset_ -= offset_ % align;
+    if (offset_ != previous_offset) sums_ = FourierSums{};  // a different window
+    regression_.clear();
+    ASSIGN_OR_RETURN(model_, FourierModel::Fit(y.subspan(offset_), config_, &sums_));
+    return core::Status::Ok();
+  }
+
   std::size_t kMaxFitSteps() const {
     const std::size_t day = config_.daily_period > 0 ? config_.daily_period : 1;
     return 35 * day;
@@ -154,6 +167,7 @@ class FourierCandidate final : public Candidate {
   std::size_t offset_ = 0;
   std::optional<FourierModel> model_;
   std::vector<double> regression_;  // ForecastLatest's cache of Regression(t)
+  FourierSums sums_;                // between Fit and Refresh
 };
 
 }  // namespace

@@ -161,7 +161,9 @@ TEST_F(ControlLoopHistoryTest, AFailedBackFillIsRetriedAfterTheRetryInterval) {
   EXPECT_GT(Stored("api", "rps").size(), 4000u);
 }
 
-TEST_F(ControlLoopHistoryTest, PushedAndPerReplicaMetricsAreNeverBackFilled) {
+// (A per-replica metric is back-filled only over the replica counts of stored decisions:
+// control_loop_backfill_test.cc.)
+TEST_F(ControlLoopHistoryTest, PushedMetricsAndPerReplicaOnesWithoutDecisionsAreNotBackFilled) {
   FakeMetricHistory past;
   Open(ControlLoopOptions{.history_source = &past});
   Create(PredictiveWeb());  // rps is pushed

@@ -68,5 +68,23 @@ TEST(LoadHistoryTest, ToSeriesEndsBeforeTheStepHoldingTheGivenTime) {
   EXPECT_TRUE(h.ToSeries(T(700)).values.empty());
 }
 
+// Per-replica values become totals with the replica count of the latest observation at or
+// before them, if it is recent enough; others are gaps.
+TEST(LoadHistoryTest, TotalLoadFromReplicasMultipliesByTheLatestRecentObservation) {
+  const std::vector<ReplicaObservation> seen = {{T(1000), 2}, {T(1015), 4}, {T(1100), 0}};
+  const std::vector<store::LoadSample> per_replica = {
+      S(990, 10),   // before any observation
+      S(1000, 10),  // observed at that instant: 2
+      S(1014, 10),  // still 2
+      S(1030, 10),  // 4, 15 s old
+      S(1061, 10),  // 4, but 46 s old
+      S(1100, 10),  // 0 replicas: no total
+      S(1015, std::nan("")),
+  };
+  EXPECT_EQ(TotalLoadFromReplicas(per_replica, seen, seconds(45)),
+            (std::vector<store::LoadSample>{S(1000, 20), S(1014, 20), S(1030, 40)}));
+  EXPECT_TRUE(TotalLoadFromReplicas(per_replica, {}, seconds(45)).empty());
+}
+
 }  // namespace
 }  // namespace gov::controller

@@ -169,6 +169,31 @@ TEST(FourierRegression, WeeklyTermsCaptureAWeekendDip) {
   EXPECT_LT(err_weekly, 0.5 * err_daily);
 }
 
+// A refit on the same values extended at their end continues the first fit's sums and equals a
+// fit from scratch exactly; values that do not extend them start over.
+TEST(FourierRegression, RefitOnAnExtendedSeriesEqualsAFreshFit) {
+  const std::size_t day = 48, week = 7 * day, n = 3 * week;
+  std::vector<double> y = SineSeries(n, day, 100, 0.02, 20, 3, 5);
+  y[40] = y[41] = y[n - 30] = std::nan("");
+  const FourierConfig config{day, week, 10, 6};
+  FourierSums sums;
+  ASSERT_TRUE(FourierModel::Fit(std::span(y).first(2 * week), config, &sums).ok());
+  auto continued = FourierModel::Fit(y, config, &sums);
+  auto fresh = FourierModel::Fit(y, config);
+  ASSERT_TRUE(continued.ok() && fresh.ok());
+  EXPECT_EQ(continued->rho(), fresh->rho());
+  for (double t : {0.0, 100.0, 1000.0, static_cast<double>(n + 5)}) {
+    EXPECT_EQ(continued->Regression(t), fresh->Regression(t)) << t;
+  }
+  // Other values: the sums start over, and the fit is again that of those values alone.
+  std::vector<double> other = y;
+  other[3] += 1;
+  auto restarted = FourierModel::Fit(other, config, &sums);
+  auto other_fresh = FourierModel::Fit(other, config);
+  ASSERT_TRUE(restarted.ok() && other_fresh.ok());
+  EXPECT_EQ(restarted->Regression(500), other_fresh->Regression(500));
+}
+
 TEST(History, RemovesSpikesButKeepsRecurringPeaksAndShifts) {
   const std::size_t period = 48, n = 6 * period;
   auto y = SineSeries(n, period, 100, 0, 30, 2, 4);

@@ -144,11 +144,13 @@ TEST(WebhookHookTest, ConnectionErrorsAreRetried) {
 
 TEST(WebhookHookTest, TimeoutsAreRetried) {
   Env env;
-  FakeServer server;
+  // Declared before the server, so they outlive its handler threads (the server stops and
+  // joins them when it goes out of scope, first).
   std::mutex mu;
   std::condition_variable cv;
   bool release = false;
   int calls = 0;
+  FakeServer server;
   server.server().Post("/slow", [&](const httplib::Request&, httplib::Response& res) {
     std::unique_lock<std::mutex> lock(mu);
     ++calls;

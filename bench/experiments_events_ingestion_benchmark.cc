@@ -1,0 +1,187 @@
+// Event ingestion throughput (Google Benchmark), in events per second:
+//   Ingest/<backend>/threads:N    N clients each ingesting 1,000-event batches through
+//                                 experiments::EventService (validation, group commit: one
+//                                 writer thread, many batches per transaction, durable on return)
+//   PlainInsert/<backend>         the baseline: the same rows, one INSERT statement per row, one
+//                                 transaction per batch, from one client
+// SQLite runs on a temp file (WAL, synchronous=FULL, as the server opens it); PostgreSQL on a
+// fresh database on the server named by GOVERNOR_TEST_PG_URL (skipped with a message when
+// unset). Each batch carries new ids, so the table grows as the benchmark runs.
+
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "experiments/event_service.h"
+#include "store/event_repository.h"
+#include "store/migrations.h"
+
+namespace gov::experiments {
+namespace {
+
+constexpr int kBatch = 1000;
+
+// One database, its event store and a started service, shared by the benchmark's threads.
+struct Fixture {
+  std::string url;
+  std::string pg_name;  // PostgreSQL: the scratch database, dropped at exit
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<store::SqlEventStore> store;
+  RunningExperiments running;
+  core::SystemClock clock;
+  std::unique_ptr<EventService> service;
+  std::atomic<int64_t> next_id{0};
+  std::string error;
+};
+
+std::string PgBase() {
+  const char* url = std::getenv("GOVERNOR_TEST_PG_URL");
+  return url ? url : "";
+}
+
+Fixture* Open(store::Backend backend) {
+  static std::mutex mu;
+  static std::unique_ptr<Fixture> fixtures[2];
+  std::lock_guard<std::mutex> lock(mu);
+  auto& f = fixtures[backend == store::Backend::kSqlite ? 0 : 1];
+  if (f) return f.get();
+  f = std::make_unique<Fixture>();
+  if (backend == store::Backend::kSqlite) {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("gov_events_bench_" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    f->url = "sqlite://" + (dir / "events.db").string();
+  } else {
+    const std::string base = PgBase();
+    if (base.empty()) {
+      f->error = "GOVERNOR_TEST_PG_URL is not set (source scripts/lib/pg.sh; pg_start)";
+      return f.get();
+    }
+    f->pg_name = "gov_bench_" + std::to_string(std::mt19937_64(std::random_device{}())());
+    const std::string cmd =
+        "psql -q '" + base + "' -c 'CREATE DATABASE " + f->pg_name + "' >/dev/null";
+    if (std::system(cmd.c_str()) != 0) {
+      f->error = "cannot create the scratch database";
+      return f.get();
+    }
+    f->url = base.substr(0, base.rfind('/') + 1) + f->pg_name;
+    std::atexit([] {
+      const std::string drop = "psql -q '" + PgBase() + "' -c 'DROP DATABASE IF EXISTS " +
+                               fixtures[1]->pg_name + " WITH (FORCE)' >/dev/null";
+      fixtures[1]->service.reset();
+      fixtures[1]->db.reset();
+      (void)std::system(drop.c_str());
+    });
+  }
+  auto db = store::OpenDatabase(f->url, 8);
+  if (!db.ok()) {
+    f->error = db.status().ToString();
+    return f.get();
+  }
+  f->db = std::move(db).value();
+  if (auto s = store::Migrate(*f->db); !s.ok()) {
+    f->error = s.ToString();
+    return f.get();
+  }
+  f->store = std::make_unique<store::SqlEventStore>(backend);
+  f->service = std::make_unique<EventService>(*f->db, *f->store, f->running, f->clock);
+  f->service->Start();
+  return f.get();
+}
+
+// A batch as the route hands it to the service (parsed and valid), with new ids.
+ParsedEventBatch MakeBatch(Fixture& f) {
+  ParsedEventBatch batch;
+  const int64_t first = f.next_id.fetch_add(kBatch);
+  batch.size = kBatch;
+  for (int i = 0; i < kBatch; ++i) {
+    Event e;
+    e.id = "evt-" + std::to_string(first + i);
+    e.type = EventType::kTrack;
+    e.name = i % 3 ? "page_view" : "purchase";
+    e.unit = "user-" + std::to_string((first + i) % 100000);
+    e.value = 19.99;
+    e.timestamp = core::FromUnixMillis(1'795'631'488'000 + i);
+    batch.indexes.push_back(static_cast<size_t>(i));
+    batch.events.push_back(std::move(e));
+  }
+  return batch;
+}
+
+void Ingest(benchmark::State& state, store::Backend backend) {
+  Fixture* f = Open(backend);
+  if (!f->error.empty()) {
+    state.SkipWithError(f->error.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    ParsedEventBatch batch = MakeBatch(*f);
+    state.ResumeTiming();
+    auto result = f->service->Ingest("production", std::move(batch));
+    if (!result.ok() || result->accepted != kBatch) {
+      state.SkipWithError(result.ok() ? "not every event was accepted"
+                                      : result.status().ToString().c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+// The baseline: one single-row INSERT per event, one transaction per batch.
+void PlainInsert(benchmark::State& state, store::Backend backend) {
+  Fixture* f = Open(backend);
+  if (!f->error.empty()) {
+    state.SkipWithError(f->error.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    ParsedEventBatch batch = MakeBatch(*f);
+    state.ResumeTiming();
+    const int64_t now_ms = core::ToUnixMillis(f->clock.Now());
+    core::Status s = store::WithTransaction(
+        *f->db, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
+          for (const Event& e : batch.events) {
+            store::EventRow r = EventService::ToRow("production", e, nullptr, f->clock.Now());
+            RETURN_IF_ERROR(
+                tx.Exec("INSERT INTO events (environment, id, type, name, unit, value, at, "
+                        "received_at, experiment, feature, variant, properties_json) VALUES "
+                        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                        {r.environment, r.id, r.type, r.name, r.unit, *r.value, r.at_ms, now_ms,
+                         nullptr, nullptr, nullptr, nullptr})
+                    .status());
+          }
+          return core::Status::Ok();
+        });
+    if (!s.ok()) {
+      state.SkipWithError(s.ToString().c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+void BM_IngestSqlite(benchmark::State& state) { Ingest(state, store::Backend::kSqlite); }
+void BM_IngestPostgres(benchmark::State& state) { Ingest(state, store::Backend::kPostgres); }
+void BM_PlainInsertSqlite(benchmark::State& state) { PlainInsert(state, store::Backend::kSqlite); }
+void BM_PlainInsertPostgres(benchmark::State& state) {
+  PlainInsert(state, store::Backend::kPostgres);
+}
+
+BENCHMARK(BM_IngestSqlite)->Threads(1)->Threads(4)->Threads(16)->UseRealTime();
+BENCHMARK(BM_PlainInsertSqlite)->UseRealTime();
+BENCHMARK(BM_IngestPostgres)->Threads(1)->Threads(4)->Threads(16)->UseRealTime();
+BENCHMARK(BM_PlainInsertPostgres)->UseRealTime();
+
+}  // namespace
+}  // namespace gov::experiments
+
+BENCHMARK_MAIN();

@@ -1,0 +1,113 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "experiments/event_json.h"
+#include "experiments/model.h"
+#include "experiments/running_experiments.h"
+#include "store/database.h"
+#include "store/event_repository.h"
+
+namespace gov::experiments {
+
+struct EventServiceOptions {
+  // Events committed in one transaction at most (whole batches: a larger batch is committed
+  // alone).
+  size_t max_group_events = 20000;
+  // Events waiting for the writer at most; beyond it Write fails with kResourceExhausted (the
+  // client retries later) instead of queueing without bound.
+  size_t max_pending_events = 200000;
+};
+
+// What POST /api/v1/events answers: how many events were stored, how many were already
+// stored (same id), and the rejected ones by index.
+struct IngestResult {
+  int64_t accepted = 0;
+  int64_t duplicates = 0;
+  std::vector<EventError> rejected;
+};
+
+// Counters since construction.
+struct EventServiceStats {
+  int64_t committed_events = 0;  // new rows stored
+  int64_t duplicate_events = 0;  // rows whose id was already stored
+  int64_t transactions = 0;      // committed group transactions
+  int64_t failed_transactions = 0;
+};
+
+// Durable event ingestion with group commit. Callers (request threads, the exposure recorder)
+// submit rows and wait; one writer thread takes every batch queued meanwhile (up to
+// max_group_events) and stores them in one transaction (EventStore::WriterLock, then Insert),
+// so the cost of a commit (an fsync on SQLite, a round trip and WAL flush on PostgreSQL) is
+// shared by concurrent batches, and rows become visible in seq order (see
+// store/event_repository.h). A caller is answered only after the commit that holds its rows.
+// Thread-safe.
+class EventService {
+ public:
+  EventService(store::Database& db, store::EventStore& store, const RunningExperiments& running,
+               const core::Clock& clock, EventServiceOptions options = {});
+  ~EventService();
+  EventService(const EventService&) = delete;
+  EventService& operator=(const EventService&) = delete;
+
+  // Starts the writer thread. Writes before Start wait for it.
+  void Start();
+  // Commits everything already submitted, then stops the writer; later writes fail with
+  // kUnavailable. Idempotent.
+  void Stop();
+
+  // Validates `batch` for `environment` (exposures resolved against the running experiments
+  // with RunningExperimentIndex::Resolve; their variant must be an arm), stores the valid
+  // events and returns once they are durable. The rejected events (the parse errors and
+  // these) are listed in index order; storage errors are the Status (nothing acknowledged).
+  core::StatusOr<IngestResult> Ingest(const std::string& environment, ParsedEventBatch batch);
+
+  // Stores `rows` (already valid) and returns once they are durable: per row, whether it was
+  // new (false: its (environment, id) was already stored, or came earlier in `rows`).
+  core::StatusOr<std::vector<bool>> Write(std::vector<store::EventRow> rows);
+
+  // The stored form of `event` received at `received_at`; `experiment` is the running
+  // experiment an exposure resolved to (nullptr for a track event, whose value defaults to 1).
+  static store::EventRow ToRow(const std::string& environment, const Event& event,
+                               const RunningExperiment* experiment, core::TimePoint received_at);
+
+  EventServiceStats stats() const;
+
+ private:
+  struct Pending {
+    std::vector<store::EventRow> rows;
+    std::promise<core::StatusOr<std::vector<bool>>> done;
+  };
+
+  void WriterLoop();
+  // Stores `group` in one transaction and answers each of them.
+  void Commit(std::vector<std::unique_ptr<Pending>>& group);
+  core::StatusOr<std::vector<bool>> CommitRows(const std::vector<store::EventRow>& rows);
+
+  store::Database& db_;
+  store::EventStore& store_;
+  const RunningExperiments& running_;
+  const core::Clock& clock_;
+  EventServiceOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Pending>> queue_;
+  size_t queued_events_ = 0;
+  bool started_ = false;
+  bool stopping_ = false;
+  std::thread writer_;
+  EventServiceStats stats_;
+};
+
+}  // namespace gov::experiments

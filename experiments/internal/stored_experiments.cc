@@ -1,0 +1,54 @@
+#include "experiments/internal/stored_experiments.h"
+
+#include "experiments/experiment_json.h"
+#include "store/metric_repository.h"
+
+namespace gov::experiments::internal {
+
+core::StatusOr<StoredExperiment> LoadStoredExperiment(store::Transaction& tx,
+                                                      const store::ExperimentRecord& record) {
+  auto json = core::ParseJson(record.spec_json);
+  core::StatusOr<Experiment> experiment =
+      json.ok() ? ExperimentFromJson(*json) : core::StatusOr<Experiment>(json.status());
+  if (!experiment.ok()) {
+    return core::Internal("stored experiment " + record.key +
+                          " is unreadable: " + experiment.status().ToString());
+  }
+  // The columns the store maintains win over the copies in the JSON.
+  experiment->version = record.version;
+  experiment->created_at = record.created_at;
+  experiment->updated_at = record.updated_at;
+  experiment->started_at = record.started_at;
+  experiment->stopped_at = record.stopped_at;
+  StoredExperiment out{std::move(*experiment), {}};
+  for (const ExperimentMetric& m : out.experiment.metrics) {
+    ASSIGN_OR_RETURN(auto metric, store::MetricRepository::Find(tx, m.metric));
+    if (!metric) {
+      return core::FailedPrecondition("experiment " + record.key + " uses metric " + m.metric +
+                                      ", which does not exist");
+    }
+    auto metric_json = core::ParseJson(metric->spec_json);
+    core::StatusOr<MetricDefinition> definition =
+        metric_json.ok() ? ParseMetricDefinition(*metric_json)
+                         : core::StatusOr<MetricDefinition>(metric_json.status());
+    if (!definition.ok()) {
+      return core::Internal("stored metric " + m.metric +
+                            " is unreadable: " + definition.status().ToString());
+    }
+    definition->version = metric->version;
+    definition->created_at = metric->created_at;
+    definition->updated_at = metric->updated_at;
+    out.metrics.push_back(std::move(*definition));
+  }
+  return out;
+}
+
+core::StatusOr<std::optional<StoredExperiment>> FindStoredExperiment(store::Transaction& tx,
+                                                                     const std::string& key) {
+  ASSIGN_OR_RETURN(auto record, store::ExperimentRepository::Find(tx, key));
+  if (!record) return std::optional<StoredExperiment>();
+  ASSIGN_OR_RETURN(StoredExperiment stored, LoadStoredExperiment(tx, *record));
+  return std::optional<StoredExperiment>(std::move(stored));
+}
+
+}  // namespace gov::experiments::internal

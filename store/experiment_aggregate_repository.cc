@@ -1,0 +1,196 @@
+#include "store/experiment_aggregate_repository.h"
+
+namespace gov::store {
+
+namespace {
+
+constexpr const char* kEventColumns =
+    "SELECT seq, environment, type, name, unit, value, at, experiment, variant FROM events ";
+
+AggregationEventRow EventFromRow(const Row& row) {
+  AggregationEventRow e;
+  e.seq = row.Int(0);
+  e.environment = row.Text(1);
+  e.type = row.Text(2);
+  e.name = row.Text(3);
+  e.unit = row.Text(4);
+  if (!row.IsNull(5)) e.value = row.Double(5);
+  e.at_ms = row.Int(6);
+  e.experiment = row.OptText(7);
+  e.variant = row.OptText(8);
+  return e;
+}
+
+std::vector<AggregationEventRow> EventsFrom(const ResultSet& rs) {
+  std::vector<AggregationEventRow> out;
+  out.reserve(rs.rows.size());
+  for (const Row& row : rs.rows) out.push_back(EventFromRow(row));
+  return out;
+}
+
+}  // namespace
+
+core::StatusOr<int64_t> ExperimentAggregateRepository::LockCursor(Transaction& tx) {
+  // An UPDATE, not a SELECT: it locks the row until the transaction ends on PostgreSQL (and
+  // returns the value committed by a concurrent aggregator it waited for).
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE experiment_aggregation_cursor SET last_seq = last_seq "
+                                    "WHERE id = 1 RETURNING last_seq"));
+  if (rs.rows.empty()) return int64_t{0};
+  return rs.rows[0].Int(0);
+}
+
+core::StatusOr<bool> ExperimentAggregateRepository::HasEventsAfterCursor(Transaction& tx) {
+  ASSIGN_OR_RETURN(auto rs,
+                   tx.Exec("SELECT 1 FROM events WHERE seq > (SELECT COALESCE(MAX(last_seq), "
+                           "0) FROM experiment_aggregation_cursor) LIMIT 1"));
+  return !rs.rows.empty();
+}
+
+core::StatusOr<int64_t> ExperimentAggregateRepository::CountEventsAfterCursor(Transaction& tx) {
+  ASSIGN_OR_RETURN(
+      auto rs, tx.Exec("SELECT COUNT(*) FROM events WHERE seq > (SELECT COALESCE(MAX(last_seq), "
+                       "0) FROM experiment_aggregation_cursor)"));
+  return rs.rows.at(0).Int(0);
+}
+
+core::Status ExperimentAggregateRepository::WriteCursor(Transaction& tx, int64_t last_seq) {
+  return tx
+      .Exec(
+          "INSERT INTO experiment_aggregation_cursor (id, last_seq) VALUES (1, $1) "
+          "ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq",
+          {last_seq})
+      .status();
+}
+
+core::StatusOr<std::vector<AggregationEventRow>> ExperimentAggregateRepository::ReadEventsAfter(
+    Transaction& tx, int64_t after_seq, int64_t limit) {
+  ASSIGN_OR_RETURN(auto rs,
+                   tx.Exec(std::string(kEventColumns) + "WHERE seq > $1 ORDER BY seq LIMIT $2",
+                           {after_seq, limit}));
+  return EventsFrom(rs);
+}
+
+core::StatusOr<std::vector<AggregationEventRow>> ExperimentAggregateRepository::ReadUnitEvents(
+    Transaction& tx, const std::string& environment, const std::string& unit, int64_t before_seq) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string(kEventColumns) +
+                                        "WHERE environment = $1 AND unit = $2 AND seq < $3 "
+                                        "ORDER BY seq",
+                                    {environment, unit, before_seq}));
+  return EventsFrom(rs);
+}
+
+core::StatusOr<std::optional<ExperimentUnitRecord>> ExperimentAggregateRepository::ReadUnit(
+    Transaction& tx, const std::string& experiment, const std::string& unit) {
+  ASSIGN_OR_RETURN(auto rs,
+                   tx.Exec("SELECT u.variant, u.first_exposure_at, u.excluded, v.metric, v.value, "
+                           "v.denominator, v.pre_value FROM experiment_units u "
+                           "LEFT JOIN experiment_unit_values v "
+                           "ON v.experiment = u.experiment AND v.unit = u.unit "
+                           "WHERE u.experiment = $1 AND u.unit = $2 ORDER BY v.metric",
+                           {experiment, unit}));
+  if (rs.rows.empty()) return std::optional<ExperimentUnitRecord>();
+  ExperimentUnitRecord out;
+  out.unit = unit;
+  out.variant = rs.rows[0].Text(0);
+  out.first_exposure_ms = rs.rows[0].Int(1);
+  out.excluded = rs.rows[0].Int(2) != 0;
+  for (const Row& row : rs.rows) {
+    if (row.IsNull(3)) continue;
+    out.values.push_back(UnitValueRecord{row.Text(3), row.Double(4), row.Double(5), row.Double(6)});
+  }
+  return std::optional<ExperimentUnitRecord>(std::move(out));
+}
+
+core::Status ExperimentAggregateRepository::WriteUnit(Transaction& tx,
+                                                      const std::string& experiment,
+                                                      const ExperimentUnitRecord& unit) {
+  RETURN_IF_ERROR(tx.Exec("INSERT INTO experiment_units "
+                          "(experiment, unit, variant, first_exposure_at, excluded) "
+                          "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (experiment, unit) DO UPDATE "
+                          "SET variant = excluded.variant, "
+                          "first_exposure_at = excluded.first_exposure_at, "
+                          "excluded = excluded.excluded",
+                          {experiment, unit.unit, unit.variant, unit.first_exposure_ms,
+                           int64_t{unit.excluded ? 1 : 0}})
+                      .status());
+  for (const UnitValueRecord& v : unit.values) {
+    RETURN_IF_ERROR(tx.Exec("INSERT INTO experiment_unit_values "
+                            "(experiment, unit, metric, value, denominator, pre_value) "
+                            "VALUES ($1, $2, $3, $4, $5, $6) "
+                            "ON CONFLICT (experiment, unit, metric) DO UPDATE "
+                            "SET value = excluded.value, denominator = excluded.denominator, "
+                            "pre_value = excluded.pre_value",
+                            {experiment, unit.unit, v.metric, v.value, v.denominator, v.pre_value})
+                        .status());
+  }
+  return core::Status::Ok();
+}
+
+core::Status ExperimentAggregateRepository::AddDailyStats(
+    Transaction& tx, const std::string& experiment, const std::vector<DailyStatsRecord>& deltas) {
+  for (const DailyStatsRecord& d : deltas) {
+    RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO experiment_daily_stats (experiment, variant, metric, day, n, sum, "
+                "sum_squares, den_sum, den_sum_squares, cross_sum, pre_sum, pre_sum_squares, "
+                "pre_cross_sum) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+                "ON CONFLICT (experiment, variant, metric, day) DO UPDATE SET "
+                "n = experiment_daily_stats.n + excluded.n, "
+                "sum = experiment_daily_stats.sum + excluded.sum, "
+                "sum_squares = experiment_daily_stats.sum_squares + excluded.sum_squares, "
+                "den_sum = experiment_daily_stats.den_sum + excluded.den_sum, "
+                "den_sum_squares = experiment_daily_stats.den_sum_squares + "
+                "excluded.den_sum_squares, "
+                "cross_sum = experiment_daily_stats.cross_sum + excluded.cross_sum, "
+                "pre_sum = experiment_daily_stats.pre_sum + excluded.pre_sum, "
+                "pre_sum_squares = experiment_daily_stats.pre_sum_squares + "
+                "excluded.pre_sum_squares, "
+                "pre_cross_sum = experiment_daily_stats.pre_cross_sum + excluded.pre_cross_sum",
+                {experiment, d.variant, d.metric, d.day, d.n, d.sum, d.sum_squares, d.den_sum,
+                 d.den_sum_squares, d.cross_sum, d.pre_sum, d.pre_sum_squares, d.pre_cross_sum})
+            .status());
+  }
+  return core::Status::Ok();
+}
+
+core::Status ExperimentAggregateRepository::AddCounters(Transaction& tx,
+                                                        const std::string& experiment,
+                                                        const AggregateCounters& delta) {
+  return tx
+      .Exec(
+          "INSERT INTO experiment_aggregate_counters "
+          "(experiment, exposures, multiple_exposure_units) VALUES ($1, $2, $3) "
+          "ON CONFLICT (experiment) DO UPDATE SET "
+          "exposures = experiment_aggregate_counters.exposures + excluded.exposures, "
+          "multiple_exposure_units = experiment_aggregate_counters.multiple_exposure_units + "
+          "excluded.multiple_exposure_units",
+          {experiment, delta.exposures, delta.multiple_exposure_units})
+      .status();
+}
+
+core::StatusOr<std::vector<DailyStatsRecord>> ExperimentAggregateRepository::ReadDailyStats(
+    Transaction& tx, const std::string& experiment) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT variant, metric, day, n, sum, sum_squares, den_sum, "
+                                    "den_sum_squares, cross_sum, pre_sum, pre_sum_squares, "
+                                    "pre_cross_sum FROM experiment_daily_stats "
+                                    "WHERE experiment = $1 ORDER BY day, variant, metric",
+                                    {experiment}));
+  std::vector<DailyStatsRecord> out;
+  out.reserve(rs.rows.size());
+  for (const Row& r : rs.rows) {
+    out.push_back(DailyStatsRecord{r.Text(0), r.Text(1), r.Int(2), r.Int(3), r.Double(4),
+                                   r.Double(5), r.Double(6), r.Double(7), r.Double(8), r.Double(9),
+                                   r.Double(10), r.Double(11)});
+  }
+  return out;
+}
+
+core::StatusOr<AggregateCounters> ExperimentAggregateRepository::ReadCounters(
+    Transaction& tx, const std::string& experiment) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT exposures, multiple_exposure_units "
+                                    "FROM experiment_aggregate_counters WHERE experiment = $1",
+                                    {experiment}));
+  if (rs.rows.empty()) return AggregateCounters{};
+  return AggregateCounters{rs.rows[0].Int(0), rs.rows[0].Int(1)};
+}
+
+}  // namespace gov::store

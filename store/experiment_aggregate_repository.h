@@ -1,0 +1,113 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+
+namespace gov::store {
+
+// One row of `events` as experiment aggregation reads it. Times in milliseconds.
+struct AggregationEventRow {
+  int64_t seq = 0;
+  std::string environment;
+  std::string type;  // "exposure" | "track"
+  std::string name;
+  std::string unit;
+  std::optional<double> value;
+  int64_t at_ms = 0;
+  std::optional<std::string> experiment;
+  std::optional<std::string> variant;
+  bool operator==(const AggregationEventRow&) const = default;
+};
+
+// One unit's value of one metric (see experiments::UnitMetricValue).
+struct UnitValueRecord {
+  std::string metric;
+  double value = 0;
+  double denominator = 0;
+  double pre_value = 0;
+  bool operator==(const UnitValueRecord&) const = default;
+};
+
+// One unit of one experiment: the variant of its first exposure and its metric values.
+struct ExperimentUnitRecord {
+  std::string unit;
+  std::string variant;
+  int64_t first_exposure_ms = 0;
+  bool excluded = false;  // exposed to two variants
+  std::vector<UnitValueRecord> values;
+  bool operator==(const ExperimentUnitRecord&) const = default;
+};
+
+// A change of (or, read back, the per-day total of) the sufficient statistics of one
+// experiment, variant and metric on one day (days since the Unix epoch, UTC).
+struct DailyStatsRecord {
+  std::string variant;
+  std::string metric;
+  int64_t day = 0;
+  int64_t n = 0;
+  double sum = 0;
+  double sum_squares = 0;
+  double den_sum = 0;
+  double den_sum_squares = 0;
+  double cross_sum = 0;
+  double pre_sum = 0;
+  double pre_sum_squares = 0;
+  double pre_cross_sum = 0;
+  bool operator==(const DailyStatsRecord&) const = default;
+};
+
+// Per experiment: exposures counted and units excluded for exposure to two variants.
+struct AggregateCounters {
+  int64_t exposures = 0;
+  int64_t multiple_exposure_units = 0;
+  bool operator==(const AggregateCounters&) const = default;
+};
+
+// The experiment aggregates (migration 8): per-unit state, per-day deltas of the per-variant
+// sufficient statistics, counters, and the cursor (the last `events.seq` aggregated). The
+// aggregator writes them and the cursor in one transaction; results read only the daily rows
+// and the counters. Rows of an experiment are deleted with it (ON DELETE CASCADE).
+class ExperimentAggregateRepository {
+ public:
+  // The last event seq aggregated (0 before any), locked until `tx` ends, so aggregators of
+  // several processes sharing a PostgreSQL database take turns. Needs a read-write `tx`.
+  static core::StatusOr<int64_t> LockCursor(Transaction& tx);
+  static core::Status WriteCursor(Transaction& tx, int64_t last_seq);
+  // Whether an event with seq > the committed cursor exists: a cheap read-only check, so an
+  // idle aggregator does not write.
+  static core::StatusOr<bool> HasEventsAfterCursor(Transaction& tx);
+  // How many events (of every environment) are stored but not aggregated yet.
+  static core::StatusOr<int64_t> CountEventsAfterCursor(Transaction& tx);
+  // Up to `limit` events with seq > `after_seq`, in seq order.
+  static core::StatusOr<std::vector<AggregationEventRow>> ReadEventsAfter(Transaction& tx,
+                                                                          int64_t after_seq,
+                                                                          int64_t limit);
+  // The events of `unit` in `environment` with seq < `before_seq`, in seq order.
+  static core::StatusOr<std::vector<AggregationEventRow>> ReadUnitEvents(
+      Transaction& tx, const std::string& environment, const std::string& unit, int64_t before_seq);
+  // The unit with its values; nullopt when the experiment has not seen it.
+  static core::StatusOr<std::optional<ExperimentUnitRecord>> ReadUnit(Transaction& tx,
+                                                                      const std::string& experiment,
+                                                                      const std::string& unit);
+  // Inserts or replaces the unit and its values (values of metrics not listed are kept).
+  static core::Status WriteUnit(Transaction& tx, const std::string& experiment,
+                                const ExperimentUnitRecord& unit);
+  // Adds each delta to its (variant, metric, day) row, creating it when absent.
+  static core::Status AddDailyStats(Transaction& tx, const std::string& experiment,
+                                    const std::vector<DailyStatsRecord>& deltas);
+  // Adds to the experiment's counters, creating them when absent.
+  static core::Status AddCounters(Transaction& tx, const std::string& experiment,
+                                  const AggregateCounters& delta);
+  // Every daily row of the experiment, by day, variant and metric.
+  static core::StatusOr<std::vector<DailyStatsRecord>> ReadDailyStats(
+      Transaction& tx, const std::string& experiment);
+  // Zero counters when the experiment has none yet.
+  static core::StatusOr<AggregateCounters> ReadCounters(Transaction& tx,
+                                                        const std::string& experiment);
+};
+
+}  // namespace gov::store

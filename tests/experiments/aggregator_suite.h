@@ -1,0 +1,403 @@
+#pragma once
+
+// The aggregator over a real store: events rows inserted directly, Step called by hand, the
+// stored sufficient statistics checked against hand-computed sums. Instantiated on SQLite
+// (aggregator_test.cc) and PostgreSQL (aggregator_pgtest.cc).
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "experiments/aggregator.h"
+#include "experiments/experiment_json.h"
+#include "experiments/results_service.h"
+#include "experiments/sql_experiment_catalog.h"
+#include "store/experiment_aggregate_repository.h"
+#include "store/experiment_repository.h"
+#include "store/metric_repository.h"
+#include "tests/store/test_databases.h"
+#include "tests/testing/fault_injection_database.h"
+
+namespace gov::experiments {
+
+using store::testing::DatabaseFactory;
+
+class AggregatorSuite : public ::testing::TestWithParam<DatabaseFactory> {
+ protected:
+  static constexpr int64_t kT0 = 20'000 * kMillisPerDay;  // 2024-10-04 00:00 UTC
+
+  void SetUp() override {
+    test_db_ = GetParam()();
+    ASSERT_NE(test_db_, nullptr);
+    AddMetric(R"({"name": "converted", "type": "proportion",
+                  "numerator": {"event": "purchase"}})");
+    AddMetric(R"({"name": "revenue", "type": "mean",
+                  "numerator": {"event": "purchase", "aggregation": "sum"}})");
+    AddMetric(R"({"name": "per_visit", "type": "ratio",
+                  "numerator": {"event": "purchase", "aggregation": "sum"},
+                  "denominator": {"event": "visit", "aggregation": "count"}})");
+    Experiment e;
+    e.key = "exp";
+    e.name = "exp";
+    e.environment = "production";
+    e.feature = "checkout";
+    e.control_variant = "control";
+    e.metrics = {{"converted", MetricRole::kGoal},
+                 {"revenue", MetricRole::kSecondary},
+                 {"per_visit", MetricRole::kGuardrail}};
+    e.status = ExperimentStatus::kRunning;
+    e.arms = {{"control", 500}, {"treatment", 500}};
+    e.started_at = core::FromUnixMillis(kT0 - 1000);
+    experiment_ = e;
+    AddExperiment(e);
+  }
+
+  store::Database& db() { return test_db_->db(); }
+
+  void AddMetric(const std::string& json) {
+    auto parsed = core::ParseJson(json);
+    ASSERT_TRUE(parsed.ok());
+    auto metric = ParseMetricDefinition(*parsed);
+    ASSERT_TRUE(metric.ok()) << metric.status().ToString();
+    const store::MetricRecord record{metric->name, MetricDefinitionToJson(*metric).dump(), 1,
+                                     core::FromUnixMillis(kT0), core::FromUnixMillis(kT0)};
+    ASSERT_TRUE(
+        store::WithTransaction(db(), store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+          return store::MetricRepository::Insert(tx, record);
+        }).ok());
+  }
+
+  // The stored form of `e`, as the experiment service writes it.
+  static store::ExperimentRecord Record(const Experiment& e) {
+    store::ExperimentRecord r;
+    r.key = e.key;
+    r.environment = e.environment;
+    r.feature = e.feature;
+    r.status = std::string(kExperimentStatusNames[static_cast<size_t>(e.status)]);
+    r.spec_json = ExperimentToJson(e).dump();
+    for (const ExperimentMetric& m : e.metrics) r.metrics.push_back(m.metric);
+    r.created_at = r.updated_at = core::FromUnixMillis(kT0);
+    r.started_at = e.started_at;
+    r.stopped_at = e.stopped_at;
+    return r;
+  }
+
+  void AddExperiment(const Experiment& e) {
+    const store::ExperimentRecord r = Record(e);
+    const core::Status st = store::WithTransaction(
+        db(), store::TxMode::kReadWrite,
+        [&](store::Transaction& tx) { return store::ExperimentRepository::Insert(tx, r); });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+
+  void Exposure(const std::string& unit, int64_t at, const std::string& variant,
+                const std::string& environment = "production") {
+    Insert(environment, "exposure", "exp", unit, std::nullopt, at, std::string("exp"), variant);
+  }
+  void Track(const std::string& unit, int64_t at, const std::string& name,
+             std::optional<double> value, const std::string& environment = "production") {
+    Insert(environment, "track", name, unit, value, at, std::nullopt, std::nullopt);
+  }
+  void Insert(const std::string& environment, const std::string& type, const std::string& name,
+              const std::string& unit, std::optional<double> value, int64_t at,
+              std::optional<std::string> experiment, std::optional<std::string> variant) {
+    const std::string id = "e" + std::to_string(++next_id_);
+    const core::Status st =
+        store::WithTransaction(db(), store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+          return tx
+              .Exec(
+                  "INSERT INTO events (environment, id, type, name, unit, value, at, "
+                  "received_at, experiment, feature, variant) "
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                  {environment, id, type, name, unit,
+                   value ? store::SqlValue(*value) : store::SqlValue(nullptr), at, at,
+                   experiment ? store::SqlValue(*experiment) : store::SqlValue(nullptr),
+                   experiment ? store::SqlValue(std::string("checkout")) : store::SqlValue(nullptr),
+                   variant ? store::SqlValue(*variant) : store::SqlValue(nullptr)})
+              .status();
+        });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+
+  // Steps until caught up; returns the events consumed.
+  int64_t Drain(Aggregator& aggregator) {
+    int64_t total = 0;
+    for (;;) {
+      auto n = aggregator.Step();
+      EXPECT_TRUE(n.ok()) << n.status().ToString();
+      if (!n.ok() || *n == 0) return total;
+      total += *n;
+    }
+  }
+
+  // (variant, metric) -> the sum of every day's deltas.
+  std::map<std::pair<std::string, std::string>, SufficientStats> Totals() {
+    std::map<std::pair<std::string, std::string>, SufficientStats> out;
+    EXPECT_TRUE(
+        store::WithTransaction(db(), store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+          ASSIGN_OR_RETURN(auto rows,
+                           store::ExperimentAggregateRepository::ReadDailyStats(tx, "exp"));
+          for (const store::DailyStatsRecord& r : rows) {
+            out[{r.variant, r.metric}] += SufficientStats{
+                r.n,         r.sum,     r.sum_squares,     r.den_sum,      r.den_sum_squares,
+                r.cross_sum, r.pre_sum, r.pre_sum_squares, r.pre_cross_sum};
+          }
+          return core::Status::Ok();
+        }).ok());
+    return out;
+  }
+
+  store::AggregateCounters Counters() {
+    store::AggregateCounters out;
+    EXPECT_TRUE(store::WithTransaction(db(), store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+                  ASSIGN_OR_RETURN(out,
+                                   store::ExperimentAggregateRepository::ReadCounters(tx, "exp"));
+                  return core::Status::Ok();
+                }).ok());
+    return out;
+  }
+
+  int64_t Cursor() {
+    int64_t out = -1;
+    EXPECT_TRUE(store::WithTransaction(db(), store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+                  ASSIGN_OR_RETURN(auto rs,
+                                   tx.Exec("SELECT last_seq FROM experiment_aggregation_cursor"));
+                  out = rs.rows.at(0).Int(0);
+                  return core::Status::Ok();
+                }).ok());
+    return out;
+  }
+
+  std::optional<store::ExperimentUnitRecord> Unit(const std::string& unit) {
+    std::optional<store::ExperimentUnitRecord> out;
+    EXPECT_TRUE(store::WithTransaction(db(), store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+                  ASSIGN_OR_RETURN(out,
+                                   store::ExperimentAggregateRepository::ReadUnit(tx, "exp", unit));
+                  return core::Status::Ok();
+                }).ok());
+    return out;
+  }
+
+  // The scenario every test replays: hand-computed totals in ExpectScenarioTotals.
+  void InsertScenario() {
+    Exposure("u1", kT0, "control");
+    Track("u1", kT0 + 3'600'000, "purchase", 10.0);
+    Track("u1", kT0 + 3'700'000, "visit", std::nullopt);
+    Track("u1", kT0 + 3'800'000, "visit", std::nullopt);
+    Track("u2", kT0 + 7'200'000, "purchase", 5.0);  // stored before u2's exposure
+    Exposure("u2", kT0 + 3'600'000, "treatment");
+    Exposure("u3", kT0, "control");
+    Track("u3", kT0 + 10, "purchase", 99.0);
+    Exposure("u3", kT0 + 20, "treatment");  // u3 is excluded
+    Exposure("u1", kT0 + 5, "control");     // a repeated exposure: counted only
+    Track("u1", kT0 + kMillisPerDay, "purchase", 2.0, "staging");  // another environment
+    Exposure("u4", kT0 + kMillisPerDay, "treatment");
+    Track("u4", kT0 + kMillisPerDay + 1, "purchase", 1.0);
+  }
+
+  using TotalsMap = std::map<std::pair<std::string, std::string>, SufficientStats>;
+  static SufficientStats At(const TotalsMap& totals, const std::string& variant,
+                            const std::string& metric) {
+    auto it = totals.find({variant, metric});
+    return it == totals.end() ? SufficientStats{} : it->second;
+  }
+
+  void ExpectScenarioTotals() {
+    auto totals = Totals();
+    // control: u1 (revenue 10, converted, per_visit 10 / 2 visits); u3 withdrawn.
+    EXPECT_EQ(At(totals, "control", "converted"), (SufficientStats{1, 1, 1}));
+    EXPECT_EQ(At(totals, "control", "revenue"), (SufficientStats{1, 10, 100}));
+    EXPECT_EQ(At(totals, "control", "per_visit"), (SufficientStats{1, 10, 100, 2, 4, 20}));
+    // treatment: u2 (revenue 5, no visits), u4 (revenue 1).
+    EXPECT_EQ(At(totals, "treatment", "converted"), (SufficientStats{2, 2, 2}));
+    EXPECT_EQ(At(totals, "treatment", "revenue"), (SufficientStats{2, 6, 26}));
+    EXPECT_EQ(At(totals, "treatment", "per_visit"), (SufficientStats{2, 6, 26, 0, 0, 0}));
+    EXPECT_EQ(Counters(), (store::AggregateCounters{6, 1}));
+  }
+
+  // Stores `e` over the experiment of the same key, as the experiment service would.
+  void UpdateExperiment(const Experiment& e) {
+    const store::ExperimentRecord r = Record(e);
+    const core::Status st =
+        store::WithTransaction(db(), store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+          return store::ExperimentRepository::Update(tx, r, std::nullopt,
+                                                     core::FromUnixMillis(kT0 + 1))
+              .status();
+        });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+
+  std::unique_ptr<store::testing::TestDatabase> test_db_;
+  Experiment experiment_;
+  int next_id_ = 0;
+};
+
+TEST_P(AggregatorSuite, AggregatesTheScenarioIntoHandComputedSums) {
+  InsertScenario();
+  SqlExperimentCatalog catalog;
+  Aggregator aggregator(db(), catalog);
+  EXPECT_EQ(Drain(aggregator), 13);
+  ExpectScenarioTotals();
+  EXPECT_EQ(Cursor(), 13);
+  const auto u3 = Unit("u3");
+  ASSERT_TRUE(u3);
+  EXPECT_TRUE(u3->excluded);
+  const auto u2 = Unit("u2");
+  ASSERT_TRUE(u2);
+  EXPECT_EQ(u2->variant, "treatment");
+  EXPECT_EQ(u2->first_exposure_ms, kT0 + 3'600'000);
+  EXPECT_FALSE(Unit("u9"));
+  // Caught up: nothing changes on another step.
+  EXPECT_EQ(*aggregator.Step(), 0);
+  ExpectScenarioTotals();
+}
+
+TEST_P(AggregatorSuite, SmallBatchesGiveTheSameSums) {
+  InsertScenario();
+  SqlExperimentCatalog catalog;
+  AggregatorOptions options;
+  options.batch_size = 2;
+  Aggregator aggregator(db(), catalog, options);
+  EXPECT_EQ(*aggregator.Step(), 2);
+  EXPECT_EQ(Cursor(), 2);
+  EXPECT_EQ(Drain(aggregator), 11);
+  ExpectScenarioTotals();
+}
+
+TEST_P(AggregatorSuite, DailyRowsDateEachChange) {
+  InsertScenario();
+  SqlExperimentCatalog catalog;
+  Aggregator aggregator(db(), catalog);
+  Drain(aggregator);
+  std::map<int64_t, int64_t> treatment_units_by_day;
+  ASSERT_TRUE(store::WithTransaction(db(), store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+                ASSIGN_OR_RETURN(auto rows,
+                                 store::ExperimentAggregateRepository::ReadDailyStats(tx, "exp"));
+                for (const auto& r : rows) {
+                  if (r.variant == "treatment" && r.metric == "revenue") {
+                    treatment_units_by_day[r.day] += r.n;
+                  }
+                }
+                return core::Status::Ok();
+              }).ok());
+  // u2 joins on day 20000 (its exposure's day), u4 on day 20001.
+  EXPECT_EQ(treatment_units_by_day, (std::map<int64_t, int64_t>{{20'000, 1}, {20'001, 1}}));
+}
+
+TEST_P(AggregatorSuite, AFailedStepLeavesCursorAndAggregatesUntouched) {
+  InsertScenario();
+  store::testing::FaultInjectionDatabase faulty(db());
+  SqlExperimentCatalog catalog;
+  Aggregator aggregator(faulty, catalog);
+  faulty.FailWritesMatching("INSERT INTO experiment_aggregation_cursor", 1);
+  EXPECT_FALSE(aggregator.Step().ok());
+  EXPECT_EQ(Cursor(), 0);
+  EXPECT_TRUE(Totals().empty());
+  EXPECT_FALSE(Unit("u1"));
+  faulty.FailWritesMatching("experiment_daily_stats", 1);
+  EXPECT_FALSE(aggregator.Step().ok());
+  EXPECT_EQ(Cursor(), 0);
+  EXPECT_TRUE(Totals().empty());
+  faulty.Heal();
+  EXPECT_EQ(Drain(aggregator), 13);
+  ExpectScenarioTotals();  // counted once
+}
+
+TEST_P(AggregatorSuite, EventsOfOtherExperimentsOrNoneAreSkippedButConsumed) {
+  Insert("production", "exposure", "other", "u1", std::nullopt, kT0, std::string("other"),
+         std::string("control"));
+  Track("u1", kT0, "purchase", 3.0);
+  SqlExperimentCatalog catalog;
+  Aggregator aggregator(db(), catalog);
+  EXPECT_EQ(Drain(aggregator), 2);
+  EXPECT_EQ(Cursor(), 2);
+  EXPECT_TRUE(Totals().empty());
+}
+
+TEST_P(AggregatorSuite, ConcurrentAggregatorsNeverCountAnEventTwice) {
+  InsertScenario();
+  std::unique_ptr<store::Database> other = test_db_->OpenAnother();
+  SqlExperimentCatalog catalog_a;
+  SqlExperimentCatalog catalog_b;
+  AggregatorOptions options;
+  options.batch_size = 1;
+  Aggregator a(db(), catalog_a, options);
+  Aggregator b(*other, catalog_b, options);
+  int64_t consumed_b = 0;
+  std::thread thread([&] { consumed_b = Drain(b); });
+  const int64_t consumed_a = Drain(a);
+  thread.join();
+  EXPECT_EQ(consumed_a + consumed_b, 13);
+  ExpectScenarioTotals();
+}
+
+TEST_P(AggregatorSuite, TheCatalogFollowsAStopAndLaterEventsDoNotCount) {
+  SqlExperimentCatalog catalog;
+  Aggregator aggregator(db(), catalog);
+  Exposure("u1", kT0, "control");
+  Track("u1", kT0 + 10, "purchase", 4.0);
+  EXPECT_EQ(Drain(aggregator), 2);
+  Experiment stopped = experiment_;
+  stopped.status = ExperimentStatus::kStopped;
+  stopped.stopped_at = core::FromUnixMillis(kT0 + 100);
+  UpdateExperiment(stopped);
+  Track("u1", kT0 + 50, "purchase", 1.0);   // before the stop, arriving late: counts
+  Track("u1", kT0 + 100, "purchase", 7.0);  // at the stop: does not
+  Exposure("u2", kT0 + 200, "treatment");   // after the stop: does not
+  EXPECT_EQ(Drain(aggregator), 3);
+  auto totals = Totals();
+  EXPECT_EQ(At(totals, "control", "revenue"), (SufficientStats{1, 5, 25}));
+  EXPECT_EQ(At(totals, "treatment", "revenue"), SufficientStats{});
+  EXPECT_EQ(Counters().exposures, 1);
+}
+
+TEST_P(AggregatorSuite, CupedCovariatesComeFromTheLookback) {
+  Experiment cuped = experiment_;
+  cuped.analysis.cuped_lookback_seconds = 86400;
+  UpdateExperiment(cuped);
+  Track("u1", kT0 - 2 * kMillisPerDay, "purchase", 100.0);  // before the lookback
+  Track("u1", kT0 - 1000, "purchase", 3.0);
+  Exposure("u1", kT0, "control");
+  Track("u1", kT0 + 1000, "purchase", 2.0);
+  Track("u1", kT0 - 500, "purchase", 1.0);  // late, in the lookback
+  SqlExperimentCatalog catalog;
+  Aggregator aggregator(db(), catalog);
+  EXPECT_EQ(Drain(aggregator), 5);
+  auto totals = Totals();
+  SufficientStats revenue{1, 2, 4};
+  revenue.pre_sum = 4;
+  revenue.pre_sum_squares = 16;
+  revenue.pre_cross_sum = 8;
+  EXPECT_EQ(At(totals, "control", "revenue"), revenue);
+  SufficientStats converted{1, 1, 1};
+  converted.pre_sum = 1;
+  converted.pre_sum_squares = 1;
+  converted.pre_cross_sum = 1;
+  EXPECT_EQ(At(totals, "control", "converted"), converted);
+  EXPECT_EQ(At(totals, "control", "per_visit"), (SufficientStats{1, 2, 4}));  // no covariate
+}
+
+TEST_P(AggregatorSuite, ResultsServiceReadsTheAggregates) {
+  InsertScenario();
+  SqlExperimentCatalog catalog;
+  Aggregator aggregator(db(), catalog);
+  Drain(aggregator);
+  core::FakeClock clock(core::FromUnixMillis(kT0 + 2 * kMillisPerDay));
+  ResultsService service(db(), clock);
+  auto results = service.Get("exp");
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  ASSERT_EQ(results->variants.size(), 2u);
+  EXPECT_EQ(results->variants[0].variant, "control");
+  EXPECT_EQ(results->variants[0].units, 1);
+  EXPECT_EQ(results->variants[1].units, 2);
+  EXPECT_EQ(results->counters.multiple_exposure_units, 1);
+  ASSERT_EQ(results->metrics.size(), 3u);
+  EXPECT_DOUBLE_EQ(results->metrics[1].variants[1].mean, 3.0);
+  EXPECT_EQ(service.Get("missing").status().code(), core::StatusCode::kNotFound);
+}
+
+}  // namespace gov::experiments

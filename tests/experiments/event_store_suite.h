@@ -1,0 +1,235 @@
+#pragma once
+
+// The events repository and the group-commit event service on both backends: instantiated by
+// event_store_test.cc (SQLite) and event_store_pgtest.cc (PostgreSQL).
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "experiments/event_service.h"
+#include "store/event_repository.h"
+#include "tests/store/test_databases.h"
+
+namespace gov::experiments::testing {
+
+using store::EventRow;
+using store::testing::DatabaseFactory;
+
+inline EventRow Row(const std::string& env, const std::string& id, const std::string& unit,
+                    int64_t at_ms = 1000) {
+  EventRow r;
+  r.environment = env;
+  r.id = id;
+  r.type = "track";
+  r.name = "purchase";
+  r.unit = unit;
+  r.value = 1.5;
+  r.at_ms = at_ms;
+  r.received_at_ms = at_ms + 1;
+  return r;
+}
+
+class EventStoreTest : public ::testing::TestWithParam<DatabaseFactory> {
+ protected:
+  void SetUp() override {
+    test_db_ = GetParam()();
+    ASSERT_NE(test_db_, nullptr);
+    store_ = std::make_unique<store::SqlEventStore>(db().backend());
+  }
+  store::Database& db() { return test_db_->db(); }
+
+  std::vector<bool> Insert(const std::vector<EventRow>& rows) {
+    std::vector<bool> fresh;
+    core::Status s = store::WithTransaction(db(), store::TxMode::kReadWrite,
+                                            [&](store::Transaction& tx) -> core::Status {
+                                              RETURN_IF_ERROR(store_->WriterLock(tx));
+                                              ASSIGN_OR_RETURN(fresh, store_->Insert(tx, rows));
+                                              return core::Status::Ok();
+                                            });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return fresh;
+  }
+  template <typename T>
+  T Read(const std::function<core::StatusOr<T>(store::Transaction&)>& fn) {
+    T out{};
+    core::Status s = store::WithTransaction(db(), store::TxMode::kReadOnly,
+                                            [&](store::Transaction& tx) -> core::Status {
+                                              ASSIGN_OR_RETURN(out, fn(tx));
+                                              return core::Status::Ok();
+                                            });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return out;
+  }
+  std::vector<EventRow> After(int64_t seq, int64_t limit = 100000) {
+    return Read<std::vector<EventRow>>(
+        [&](store::Transaction& tx) { return store_->ReadAfter(tx, seq, limit); });
+  }
+  int64_t Count(const std::string& env = "") {
+    return Read<int64_t>([&](store::Transaction& tx) { return store_->Count(tx, env); });
+  }
+
+  std::unique_ptr<store::testing::TestDatabase> test_db_;
+  std::unique_ptr<store::SqlEventStore> store_;
+};
+
+TEST_P(EventStoreTest, InsertStoresEveryColumnAndReadsBackInSeqOrder) {
+  EventRow exposure = Row("production", "e1", "u1", 1'764'000'000'123);
+  exposure.type = "exposure";
+  exposure.name = "checkout-test";
+  exposure.value.reset();
+  exposure.experiment = "checkout-test";
+  exposure.feature = "checkout";
+  exposure.variant = "blue";
+  EventRow track = Row("production", "t1", "u1");
+  track.value = 0.1;  // a value a text round trip could blur
+  track.properties_json = R"({"currency":"EUR"})";
+  EXPECT_EQ(Insert({exposure, track}), (std::vector<bool>{true, true}));
+  const std::vector<EventRow> rows = After(0);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_GT(rows[0].seq, 0);
+  EXPECT_LT(rows[0].seq, rows[1].seq);
+  EventRow expected_exposure = exposure;
+  expected_exposure.seq = rows[0].seq;
+  EventRow expected_track = track;
+  expected_track.seq = rows[1].seq;
+  EXPECT_EQ(rows[0], expected_exposure);
+  EXPECT_EQ(rows[1], expected_track);
+}
+
+TEST_P(EventStoreTest, DuplicateIdsAreSkippedPerEnvironmentAndReportedAsNotNew) {
+  EXPECT_EQ(Insert({Row("production", "a", "u1"), Row("production", "b", "u1")}),
+            (std::vector<bool>{true, true}));
+  // Again (a retried batch), with one new id, one repeated inside the batch and the same id
+  // in another environment.
+  EXPECT_EQ(Insert({Row("production", "a", "u1"), Row("production", "c", "u2"),
+                    Row("production", "c", "u2"), Row("staging", "a", "u1")}),
+            (std::vector<bool>{false, true, false, true}));
+  EXPECT_EQ(Count(), 4);
+  EXPECT_EQ(Count("production"), 3);
+  EXPECT_EQ(Count("staging"), 1);
+}
+
+TEST_P(EventStoreTest, LargeBatchesSpanSeveralStatementsInOrder) {
+  std::vector<EventRow> rows;
+  for (int i = 0; i < 1000; ++i) rows.push_back(Row("production", std::to_string(i), "u"));
+  const std::vector<bool> fresh = Insert(rows);
+  EXPECT_EQ(std::count(fresh.begin(), fresh.end(), true), 1000);
+  const std::vector<EventRow> stored = After(0);
+  ASSERT_EQ(stored.size(), 1000u);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(stored[i].id, std::to_string(i));
+  EXPECT_EQ(Read<int64_t>([&](store::Transaction& tx) { return store_->MaxSeq(tx); }),
+            stored.back().seq);
+}
+
+TEST_P(EventStoreTest, ReadAfterPagesBySeq) {
+  std::vector<EventRow> rows;
+  for (int i = 0; i < 5; ++i) rows.push_back(Row("production", std::to_string(i), "u"));
+  Insert(rows);
+  const std::vector<EventRow> first = After(0, 2);
+  ASSERT_EQ(first.size(), 2u);
+  const std::vector<EventRow> rest = After(first.back().seq, 10);
+  ASSERT_EQ(rest.size(), 3u);
+  EXPECT_EQ(rest[0].id, "2");
+  EXPECT_TRUE(After(rest.back().seq).empty());
+}
+
+TEST_P(EventStoreTest, ReadUnitReturnsOneUnitsEarlierEventsOfOneEnvironment) {
+  Insert({Row("production", "1", "u1"), Row("production", "2", "u2"), Row("staging", "3", "u1"),
+          Row("production", "4", "u1"), Row("production", "5", "u1")});
+  const std::vector<EventRow> all = After(0);
+  ASSERT_EQ(all.size(), 5u);
+  const int64_t before = all[4].seq;  // event "5"
+  const auto unit = Read<std::vector<EventRow>>(
+      [&](store::Transaction& tx) { return store_->ReadUnit(tx, "production", "u1", before); });
+  ASSERT_EQ(unit.size(), 2u);
+  EXPECT_EQ(unit[0].id, "1");
+  EXPECT_EQ(unit[1].id, "4");
+}
+
+// The service: every caller's batch is acknowledged once durable, each id counted once however
+// many writers retry it, and a reader following seq with a cursor never misses a row (rows
+// become visible in seq order) even with a second "replica" writing through its own handle.
+TEST_P(EventStoreTest, ConcurrentWritersAndReplicasKeepSeqOrderVisibleToACursor) {
+  RunningExperiments running;
+  core::FakeClock clock;
+  std::unique_ptr<store::Database> other_db = test_db_->OpenAnother();
+  store::SqlEventStore other_store(other_db->backend());
+  EventService a(db(), *store_, running, clock);
+  EventService b(*other_db, other_store, running, clock);
+  a.Start();
+  b.Start();
+
+  constexpr int kWriters = 4;
+  constexpr int kBatches = 15;
+  constexpr int kPerBatch = 40;
+  std::atomic<bool> done{false};
+  std::set<std::string> seen;
+  std::atomic<int64_t> out_of_order{0};
+  std::thread reader([&] {
+    int64_t cursor = 0;
+    for (bool last = false; !last;) {
+      last = done.load();
+      for (const EventRow& r : After(cursor, 500)) {
+        if (r.seq <= cursor) ++out_of_order;
+        cursor = r.seq;
+        seen.insert(r.id);
+      }
+    }
+  });
+  std::atomic<int64_t> accepted{0};
+  std::atomic<int64_t> duplicates{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      EventService& service = w % 2 ? b : a;
+      for (int k = 0; k < kBatches; ++k) {
+        std::vector<EventRow> rows;
+        // Writers 0 and 1 send the same ids (a retry from another replica).
+        for (int i = 0; i < kPerBatch; ++i) {
+          rows.push_back(
+              Row("production",
+                  std::to_string(w / 2) + "-" + std::to_string(k) + "-" + std::to_string(i),
+                  "u" + std::to_string(i)));
+        }
+        auto fresh = service.Write(rows);
+        ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+        for (bool f : *fresh) ++(f ? accepted : duplicates);
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  done = true;
+  reader.join();
+  a.Stop();
+  b.Stop();
+  constexpr int64_t kDistinct = 2 * kBatches * kPerBatch;
+  EXPECT_EQ(accepted.load(), kDistinct);
+  EXPECT_EQ(duplicates.load(), kDistinct);
+  EXPECT_EQ(Count(), kDistinct);
+  EXPECT_EQ(static_cast<int64_t>(seen.size()), kDistinct)
+      << "the cursor missed rows that became visible after a higher seq";
+  EXPECT_EQ(out_of_order.load(), 0);
+  EXPECT_GE(a.stats().transactions + b.stats().transactions, 1);
+  EXPECT_EQ(a.stats().committed_events + b.stats().committed_events, kDistinct);
+}
+
+TEST_P(EventStoreTest, StopCommitsWhatWasSubmittedAndRefusesLaterWrites) {
+  RunningExperiments running;
+  core::FakeClock clock;
+  EventService service(db(), *store_, running, clock);
+  service.Start();
+  ASSERT_TRUE(service.Write({Row("production", "x", "u")}).ok());
+  service.Stop();
+  auto late = service.Write({Row("production", "y", "u")});
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().code(), core::StatusCode::kUnavailable);
+  EXPECT_EQ(Count(), 1);
+}
+
+}  // namespace gov::experiments::testing
