@@ -4,29 +4,16 @@
 
 namespace gov::api {
 
-namespace {
-
-Route AdminGet(std::string path, Handler handler) {
-  Route route;
-  route.method = "GET";
-  route.path = std::move(path);
-  route.access = Access::kAdmin;
-  route.rate_class = RateClass::kAdmin;
-  route.handler = std::move(handler);
-  return route;
-}
-
-}  // namespace
-
 void AddExperimentResultsRoutes(Router& router, experiments::ResultsService& results) {
-  router.Add(
-      AdminGet("/api/v1/experiments/{key}/results", [&results](RequestContext& ctx, Response& res) {
-        auto computed = results.Get(ctx.PathParam(0));
-        if (!computed.ok()) return WriteError(res, computed.status());
-        WriteJson(res, 200, experiments::ResultsToJson(*computed));
-      }));
-  router.Add(AdminGet(
-      "/api/v1/experiments/{key}/results.csv", [&results](RequestContext& ctx, Response& res) {
+  router.Add(AdminRoute("GET", "/api/v1/experiments/{key}/results",
+                        [&results](RequestContext& ctx, Response& res) {
+                          auto computed = results.Get(ctx.PathParam(0));
+                          if (!computed.ok()) return WriteError(res, computed.status());
+                          WriteJson(res, 200, experiments::ResultsToJson(*computed));
+                        }));
+  router.Add(AdminRoute(
+      "GET", "/api/v1/experiments/{key}/results.csv",
+      [&results](RequestContext& ctx, Response& res) {
         auto computed = results.Get(ctx.PathParam(0));
         if (!computed.ok()) return WriteError(res, computed.status());
         res.status = 200;

@@ -10,16 +10,6 @@ namespace {
 
 using experiments::ExperimentService;
 
-Route AdminRoute(std::string method, std::string path, Handler handler) {
-  Route route;
-  route.method = std::move(method);
-  route.path = std::move(path);
-  route.access = Access::kAdmin;
-  route.rate_class = RateClass::kAdmin;
-  route.handler = std::move(handler);
-  return route;
-}
-
 // The experiment, with its version as the ETag, or the error.
 void WriteExperiment(Response& res, int status,
                      const core::StatusOr<experiments::Experiment>& experiment) {

@@ -124,35 +124,39 @@ bool IfNoneMatchHits(std::string_view header, std::string_view etag) {
 }
 
 ExposureTap::ExposureTap(const FlagApi& api, std::string_view environment)
-    : recorder_(api.exposures()), environment_(environment) {
-  if (recorder_ && !recorder_->running().None()) index_ = recorder_->running().Current();
+    : recorder_(api.exposures()) {
+  if (!recorder_ || recorder_->running().None()) return;
+  pin_.emplace(recorder_->running());
+  targets_ = pin_->index().Targets(environment);
 }
 
 void ExposureTap::Observe(std::string_view feature, const flags::Context& context,
                           const flags::EvaluationResult& result) const {
-  if (!index_ || index_->empty()) return;
+  if (!targets_) return;
   if (!result.found || !result.enabled || !result.variant.enabled) return;
-  // A few experiments run at a time: a scan of them compares in place, where the index's map
-  // would first copy both names into a key.
-  const experiments::RunningExperiment* experiment = nullptr;
-  const std::vector<experiments::RunningExperiment>& all = index_->All();
-  if (all.size() <= 16) {
-    for (const experiments::RunningExperiment& e : all) {
-      if (e.feature == feature && e.environment == environment_) {
-        experiment = &e;
+  // A few experiments run at a time: a scan compares the names in place.
+  const experiments::ExposureTarget* target = nullptr;
+  if (targets_->targets.size() <= 8) {
+    for (const experiments::ExposureTarget& t : targets_->targets) {
+      if (pin_->index().All()[t.experiment].feature == feature) {
+        target = &t;
         break;
       }
     }
   } else {
-    experiment = index_->ByFeature(std::string(environment_), std::string(feature));
+    auto it = targets_->by_feature.find(feature);
+    if (it != targets_->by_feature.end()) target = &targets_->targets[it->second];
   }
-  if (!experiment) return;
-  const std::string* unit = experiments::UnitValue(context, experiment->randomization_unit);
+  if (!target) return;
+  const experiments::RunningExperiment& experiment = pin_->index().All()[target->experiment];
+  const std::string* unit = experiments::UnitValue(context, target->unit);
   if (!unit) return;
+  // A unit recorded before (the steady state) is settled by one lock-free probe.
+  if (recorder_->Recorded(target->hash, *unit)) return;
   const std::string_view variant = result.variant.name;
-  for (const experiments::Arm& arm : experiment->arms) {
+  for (const experiments::Arm& arm : experiment.arms) {
     if (arm.variant == variant) {
-      recorder_->Record(*experiment, *unit, variant);
+      recorder_->Record(experiment, target->hash, *unit, variant);
       return;
     }
   }

@@ -301,4 +301,14 @@ void Router::HandleUnmatched(const Request& req, Response& res, int status,
   Finish(nullptr, "unmatched", req, res, request_id, start);
 }
 
+Route AdminRoute(std::string method, std::string path, Handler handler) {
+  Route route;
+  route.method = std::move(method);
+  route.path = std::move(path);
+  route.access = Access::kAdmin;
+  route.rate_class = RateClass::kAdmin;
+  route.handler = std::move(handler);
+  return route;
+}
+
 }  // namespace gov::api

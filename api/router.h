@@ -63,6 +63,10 @@ struct Route {
   Execution execution = Execution::kBlocking;
 };
 
+// An admin route (admin token, the admin rate class) running on the blocking pool: what every
+// admin API handler is.
+Route AdminRoute(std::string method, std::string path, Handler handler);
+
 // The route a request names, with its path parameters; or, when none matches, the methods
 // the path allows ("" when the path is unknown: 404, else 405 with Allow).
 struct RouteMatch {

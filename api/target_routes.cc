@@ -12,17 +12,6 @@ namespace {
 
 using controller::TargetService;
 
-// Every target route but push (ingest) and scale (evaluation) is an admin route.
-Route AdminRoute(std::string method, std::string path, Handler handler) {
-  Route route;
-  route.method = std::move(method);
-  route.path = std::move(path);
-  route.access = Access::kAdmin;
-  route.rate_class = RateClass::kAdmin;
-  route.handler = std::move(handler);
-  return route;
-}
-
 // The target, with its version as the ETag, or the error.
 void WriteTarget(Response& res, int status,
                  const core::StatusOr<controller::TargetDetails>& details) {

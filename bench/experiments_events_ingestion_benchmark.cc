@@ -4,6 +4,8 @@
 //                                 writer thread, many batches per transaction, durable on return)
 //   PlainInsert/<backend>         the baseline: the same rows, one INSERT statement per row, one
 //                                 transaction per batch, from one client
+//   ParseBatch                    the HTTP path's share before the service: a 1,000-event request
+//                                 body parsed (nlohmann-json) and read by ParseEventBatch, no I/O
 // SQLite runs on a temp file (WAL, synchronous=FULL, as the server opens it); PostgreSQL on a
 // fresh database on the server named by GOVERNOR_TEST_PG_URL (skipped with a message when
 // unset). Each batch carries new ids, so the table grows as the benchmark runs.
@@ -169,6 +171,38 @@ void PlainInsert(benchmark::State& state, store::Backend backend) {
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
 
+// A request body of kBatch track events as clients send them (RFC 3339 timestamps, every
+// fourth with properties).
+std::string RequestBody() {
+  core::Json events = core::Json::array();
+  for (int i = 0; i < kBatch; ++i) {
+    core::Json e = {{"id", "evt-" + std::to_string(i)},
+                    {"type", "track"},
+                    {"name", i % 3 ? "page_view" : "purchase"},
+                    {"unit", "user-" + std::to_string(i * 7919 % 100000)},
+                    {"value", 19.99},
+                    {"timestamp", "2026-11-26T12:" + std::to_string(10 + i % 50) + ":08.123Z"}};
+    if (i % 4 == 0) e["properties"] = {{"plan", "pro"}, {"items", i % 5}};
+    events.push_back(std::move(e));
+  }
+  return core::Json{{"events", std::move(events)}}.dump();
+}
+
+void BM_ParseBatch(benchmark::State& state) {
+  const std::string body = RequestBody();
+  for (auto _ : state) {
+    const core::Json json = core::Json::parse(body, nullptr, false);
+    auto batch = ParseEventBatch(json);
+    if (!batch.ok() || batch->events.size() != static_cast<size_t>(kBatch)) {
+      state.SkipWithError("the body did not parse into 1,000 valid events");
+      break;
+    }
+    benchmark::DoNotOptimize(batch);
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+
 void BM_IngestSqlite(benchmark::State& state) { Ingest(state, store::Backend::kSqlite); }
 void BM_IngestPostgres(benchmark::State& state) { Ingest(state, store::Backend::kPostgres); }
 void BM_PlainInsertSqlite(benchmark::State& state) { PlainInsert(state, store::Backend::kSqlite); }
@@ -176,6 +210,7 @@ void BM_PlainInsertPostgres(benchmark::State& state) {
   PlainInsert(state, store::Backend::kPostgres);
 }
 
+BENCHMARK(BM_ParseBatch);
 BENCHMARK(BM_IngestSqlite)->Threads(1)->Threads(4)->Threads(16)->UseRealTime();
 BENCHMARK(BM_PlainInsertSqlite)->UseRealTime();
 BENCHMARK(BM_IngestPostgres)->Threads(1)->Threads(4)->Threads(16)->UseRealTime();

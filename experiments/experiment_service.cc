@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "experiments/internal/stored_experiments.h"
 #include "flags/features_json.h"
 
 namespace gov::experiments {
@@ -37,39 +38,8 @@ store::ExperimentRecord ToRecord(const Experiment& e) {
   return r;
 }
 
-// The experiment a record holds; the columns the store maintains (version, times) win over
-// the copies in the JSON.
-core::StatusOr<Experiment> FromRecord(const store::ExperimentRecord& r) {
-  auto json = core::ParseJson(r.spec_json);
-  core::StatusOr<Experiment> e =
-      json.ok() ? ExperimentFromJson(*json) : core::StatusOr<Experiment>(json.status());
-  if (!e.ok()) {
-    return core::Internal("stored experiment " + r.key +
-                          " is unreadable: " + e.status().ToString());
-  }
-  e->version = r.version;
-  e->created_at = r.created_at;
-  e->updated_at = r.updated_at;
-  e->started_at = r.started_at;
-  e->stopped_at = r.stopped_at;
-  return e;
-}
-
 store::MetricRecord ToRecord(const MetricDefinition& m) {
   return {m.name, MetricDefinitionToJson(m).dump(), m.version, m.created_at, m.updated_at};
-}
-
-core::StatusOr<MetricDefinition> FromRecord(const store::MetricRecord& r) {
-  auto json = core::ParseJson(r.spec_json);
-  core::StatusOr<MetricDefinition> m =
-      json.ok() ? ParseMetricDefinition(*json) : core::StatusOr<MetricDefinition>(json.status());
-  if (!m.ok()) {
-    return core::Internal("stored metric " + r.name + " is unreadable: " + m.status().ToString());
-  }
-  m->version = r.version;
-  m->created_at = r.created_at;
-  m->updated_at = r.updated_at;
-  return m;
 }
 
 // `body` with member `field` set to `value` when absent; kInvalidArgument when it differs.
@@ -139,7 +109,7 @@ core::Status ExperimentService::PublishRunning() {
         ASSIGN_OR_RETURN(auto records,
                          repos_.experiments.ListByStatus(tx, store::kExperimentStatusRunning));
         for (const store::ExperimentRecord& r : records) {
-          ASSIGN_OR_RETURN(Experiment e, FromRecord(r));
+          ASSIGN_OR_RETURN(Experiment e, internal::FromRecord(r));
           out.push_back({e.key, e.environment, e.feature, e.randomization_unit, e.control_variant,
                          e.arms, e.started_at.value_or(core::TimePoint{})});
         }
@@ -175,7 +145,7 @@ core::StatusOr<MetricDefinition> ExperimentService::GetMetric(const std::string&
                                            return core::Status::Ok();
                                          }));
   if (!found) return core::NotFound("metric " + name + " not found");
-  return FromRecord(*found);
+  return internal::FromRecord(*found);
 }
 
 core::StatusOr<store::Page<MetricDefinition>> ExperimentService::ListMetrics(
@@ -189,7 +159,7 @@ core::StatusOr<store::Page<MetricDefinition>> ExperimentService::ListMetrics(
   store::Page<MetricDefinition> out;
   out.next_cursor = records.next_cursor;
   for (const store::MetricRecord& r : records.items) {
-    ASSIGN_OR_RETURN(MetricDefinition m, FromRecord(r));
+    ASSIGN_OR_RETURN(MetricDefinition m, internal::FromRecord(r));
     out.items.push_back(std::move(m));
   }
   return out;
@@ -207,7 +177,7 @@ core::StatusOr<MetricDefinition> ExperimentService::ReplaceMetric(
         ASSIGN_OR_RETURN(auto found, repos_.metrics.Find(tx, name));
         if (!found) return core::NotFound("metric " + name + " not found");
         RETURN_IF_ERROR(CheckVersion("metric " + name, found->version, expected_version));
-        ASSIGN_OR_RETURN(MetricDefinition before, FromRecord(*found));
+        ASSIGN_OR_RETURN(MetricDefinition before, internal::FromRecord(*found));
         // Past a draft, an experiment's data is collected under the definition: only the
         // description may change.
         MetricDefinition same = next;
@@ -231,7 +201,7 @@ core::StatusOr<MetricDefinition> ExperimentService::ReplaceMetric(
         ASSIGN_OR_RETURN(
             store::MetricRecord stored,
             repos_.metrics.Update(tx, name, ToRecord(next).spec_json, found->version, now));
-        ASSIGN_OR_RETURN(out, FromRecord(stored));
+        ASSIGN_OR_RETURN(out, internal::FromRecord(stored));
         return repos_.audit.Record(tx, actor, now, "metric.update", kMetricPrefix + name,
                                    found->spec_json, stored.spec_json);
       }));
@@ -368,7 +338,7 @@ core::StatusOr<Experiment> ExperimentService::GetExperiment(const std::string& k
         return core::Status::Ok();
       }));
   if (!found) return core::NotFound("experiment " + key + " not found");
-  return FromRecord(*found);
+  return internal::FromRecord(*found);
 }
 
 core::StatusOr<store::Page<Experiment>> ExperimentService::ListExperiments(
@@ -382,7 +352,7 @@ core::StatusOr<store::Page<Experiment>> ExperimentService::ListExperiments(
   store::Page<Experiment> out;
   out.next_cursor = records.next_cursor;
   for (const store::ExperimentRecord& r : records.items) {
-    ASSIGN_OR_RETURN(Experiment e, FromRecord(r));
+    ASSIGN_OR_RETURN(Experiment e, internal::FromRecord(r));
     out.items.push_back(std::move(e));
   }
   return out;
@@ -399,7 +369,7 @@ core::StatusOr<Experiment> ExperimentService::Write(const store::AuditActor& act
         // `before` is what the change was decided on: any change since is a conflict.
         ASSIGN_OR_RETURN(store::ExperimentRecord stored,
                          repos_.experiments.Update(tx, ToRecord(next), before.version, now));
-        ASSIGN_OR_RETURN(out, FromRecord(stored));
+        ASSIGN_OR_RETURN(out, internal::FromRecord(stored));
         RETURN_IF_ERROR(repos_.audit.Record(tx, actor, now, action, kExperimentPrefix + next.key,
                                             ExperimentToJson(before).dump(),
                                             ExperimentToJson(out).dump()));

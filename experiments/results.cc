@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 
 #include "core/time_format.h"
 #include "experiments/stats/corrections.h"
+#include "experiments/stats/power.h"
 
 namespace gov::experiments {
 
@@ -92,6 +94,27 @@ std::optional<std::pair<double, double>> MeanInterval(const MetricDefinition& me
   const double half = z * std::sqrt(m->variance / static_cast<double>(m->n));
   if (!std::isfinite(half)) return std::nullopt;
   return std::make_pair(m->mean - half, m->mean + half);
+}
+
+// The power summary of one comparison: nullopt when it has no standard error.
+std::optional<PowerSummary> PowerOf(const AnalysisSettings& analysis, const stats::VariantResult& r,
+                                    int64_t units, std::optional<double> units_per_day) {
+  if (r.error || !(r.std_error > 0) || !std::isfinite(r.std_error)) return std::nullopt;
+  stats::PowerOptions options;
+  options.alpha = analysis.alpha;
+  options.power = kTargetPower;
+  PowerSummary out;
+  out.minimum_detectable_effect = stats::MinimumDetectableEffect(r.std_error, options);
+  out.power = stats::Power(r.expected, r.std_error, options);
+  if (r.expected == 0) {
+    out.units_needed = std::numeric_limits<double>::infinity();
+    return out;
+  }
+  const stats::TimeToDetect t =
+      stats::TimeToDetectEffect(r.expected, r.std_error, units, units_per_day.value_or(0), options);
+  out.units_needed = t.units_needed;
+  out.days_needed = t.days;
+  return out;
 }
 
 Verdict VerdictOf(const AnalysisSettings& analysis, const MetricDefinition& metric,
@@ -237,7 +260,7 @@ Results ComputeResults(const Experiment& experiment,
       const SufficientStats s = it == totals.end() ? SufficientStats{} : it->second;
       mr.variants.push_back(VariantMetricResult{
           order[v], v == 0, s.n, MeanOf(*def, s), MeanInterval(*def, s, analysis.alpha),
-          comparisons[v], std::nullopt, Verdict::kInconclusive});
+          comparisons[v], std::nullopt, Verdict::kInconclusive, std::nullopt});
     }
     out.metrics.push_back(std::move(mr));
   }
@@ -259,10 +282,24 @@ Results ComputeResults(const Experiment& experiment,
                                              : stats::BenjaminiHochbergAdjusted(p);
     for (size_t i = 0; i < owners.size(); ++i) owners[i]->adjusted_p_value = adjusted[i];
   }
+  // Units per day since the start, for the time still needed to detect an effect.
+  std::optional<double> days_running;
+  if (experiment.started_at) {
+    const core::TimePoint end = experiment.stopped_at.value_or(now);
+    const double days = std::chrono::duration<double>(end - *experiment.started_at).count() / 86400;
+    if (days > 0) days_running = days;
+  }
   for (size_t m = 0; m < out.metrics.size(); ++m) {
+    const VariantMetricResult& control = out.metrics[m].variants.front();
     for (VariantMetricResult& v : out.metrics[m].variants) {
       if (v.comparison) {
         v.verdict = VerdictOf(analysis, *metrics[m].second, *v.comparison, v.adjusted_p_value);
+        const int64_t pair_units = control.units + v.units;
+        std::optional<double> per_day;
+        if (days_running && experiment.status == ExperimentStatus::kRunning) {
+          per_day = static_cast<double>(pair_units) / *days_running;
+        }
+        v.power = PowerOf(analysis, *v.comparison, pair_units, per_day);
       }
     }
   }
@@ -365,6 +402,12 @@ core::Json ResultsToJson(const Results& r) {
           j["stdError"] = Number(c.std_error);
           if (c.p_value) j["pValue"] = Number(c.p_value);
           if (v.adjusted_p_value) j["adjustedPValue"] = Number(v.adjusted_p_value);
+          if (v.power) {
+            j["power"] = {{"minimumDetectableEffect", Number(v.power->minimum_detectable_effect)},
+                          {"power", Number(v.power->power)},
+                          {"unitsNeeded", Number(v.power->units_needed)},
+                          {"daysNeeded", Number(v.power->days_needed)}};
+          }
           if (c.chance_to_win) j["chanceToWin"] = Number(c.chance_to_win);
         }
       }

@@ -65,6 +65,19 @@ struct ResultCounters {
   int64_t pending_events = 0;
 };
 
+// A treatment's power against the control at the current sample size (fixed-horizon, normal
+// approximation, 80% power at the experiment's alpha, two-sided): the smallest effect it can
+// detect now, the power to detect the effect observed so far, and the units and days still
+// needed to detect that effect at the traffic so far (units per day since the start).
+inline constexpr double kTargetPower = 0.8;
+struct PowerSummary {
+  double minimum_detectable_effect = 0;  // in the effect's units (relative or absolute)
+  double power = 0;                      // for the observed effect
+  double units_needed = 0;               // over control and this treatment
+  std::optional<double> days_needed;     // more days at the current rate; 0 when reached
+  bool operator==(const PowerSummary&) const = default;
+};
+
 struct VariantMetricResult {
   std::string variant;
   bool control = false;
@@ -77,6 +90,7 @@ struct VariantMetricResult {
   std::optional<stats::VariantResult> comparison;
   std::optional<double> adjusted_p_value;  // frequentist, after the correction
   Verdict verdict = Verdict::kInconclusive;
+  std::optional<PowerSummary> power;  // treatments with a comparison
 };
 
 struct MetricResult {

@@ -1,9 +1,12 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -23,6 +26,32 @@ struct RunningExperiment {
   bool operator==(const RunningExperiment&) const = default;
 };
 
+// How a randomization unit field is read from a context, resolved once from its name:
+// "userId", "sessionId", "remoteAddress", "appName" read that standard field when it is set
+// and else the property of that name; "properties.X" and any other name read property X.
+struct UnitField {
+  enum class Kind { kUserId, kSessionId, kRemoteAddress, kAppName, kProperty };
+  Kind kind = Kind::kProperty;
+  std::string property;
+};
+UnitField ResolveUnitField(std::string_view field);
+
+// A 64-bit hash of (environment, key): the experiment's part of the exposure memory's keys.
+uint64_t ExperimentHash(const RunningExperiment& experiment);
+
+// One running experiment as an evaluation in its environment consults it.
+struct ExposureTarget {
+  size_t experiment = 0;  // index into RunningExperimentIndex::All()
+  UnitField unit;         // resolved randomization_unit
+  uint64_t hash = 0;      // ExperimentHash
+};
+
+// The running experiments of one environment.
+struct EnvironmentTargets {
+  std::vector<ExposureTarget> targets;
+  std::map<std::string, size_t, std::less<>> by_feature;  // feature -> index into targets
+};
+
 // An immutable index of the running experiments, by environment then key or feature. At most
 // one running experiment binds a feature in an environment (starting a second is refused).
 class RunningExperimentIndex {
@@ -40,36 +69,55 @@ class RunningExperimentIndex {
   const std::vector<RunningExperiment>& All() const { return experiments_; }
   bool empty() const { return experiments_.empty(); }
 
+  // The experiments running in `environment`, resolved for evaluation (one lookup per
+  // request); nullptr when none runs there.
+  const EnvironmentTargets* Targets(std::string_view environment) const;
+
  private:
   std::vector<RunningExperiment> experiments_;
   // (environment, key) and (environment, feature) -> index into experiments_.
   std::map<std::pair<std::string, std::string>, size_t> by_key_;
   std::map<std::pair<std::string, std::string>, size_t> by_feature_;
+  // A few environments: scanned, the names compared in place.
+  std::vector<std::pair<std::string, EnvironmentTargets>> by_environment_;
 };
 
 // The current index, published by the experiment service whenever an experiment starts or
 // stops (and when the server opens), read without locks on every evaluation.
 class RunningExperiments {
  public:
-  RunningExperiments() : current_(std::make_shared<const RunningExperimentIndex>()) {}
+  RunningExperiments();
 
   std::shared_ptr<const RunningExperimentIndex> Current() const {
     return std::atomic_load_explicit(&current_, std::memory_order_acquire);
   }
-  void Publish(std::vector<RunningExperiment> experiments) {
-    const bool none = experiments.empty();
-    std::atomic_store_explicit(
-        &current_, std::make_shared<const RunningExperimentIndex>(std::move(experiments)),
-        std::memory_order_release);
-    none_.store(none, std::memory_order_release);
-  }
+  void Publish(std::vector<RunningExperiment> experiments);
   // True when the index last published is empty: one atomic load of a flag, for hot paths
   // (flag evaluation) that skip everything while no experiment runs.
   bool None() const { return none_.load(std::memory_order_acquire); }
 
+  // The current index for the lifetime of one request on the calling thread, without the
+  // shared_ptr's atomic load and reference counting: each thread keeps the index it last
+  // read and re-reads it only when a publish changed the generation (one atomic load). A Pin
+  // must be destroyed on the thread that made it; indexes replaced while a Pin of the thread
+  // is alive are kept until none is.
+  class Pin {
+   public:
+    explicit Pin(const RunningExperiments& running);
+    ~Pin();
+    Pin(const Pin&) = delete;
+    Pin& operator=(const Pin&) = delete;
+    const RunningExperimentIndex& index() const { return *index_; }
+
+   private:
+    const RunningExperimentIndex* index_;
+  };
+
  private:
   std::shared_ptr<const RunningExperimentIndex> current_;
   std::atomic<bool> none_{true};
+  // Changes after every publish of current_; unique across all instances of the process.
+  std::atomic<uint64_t> generation_;
 };
 
 }  // namespace gov::experiments

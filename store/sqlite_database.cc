@@ -70,7 +70,15 @@ class Connection {
     ASSIGN_OR_RETURN(const Prepared* prepared, Prepare(sql));
     sqlite3_stmt* stmt = prepared->stmt;
     sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
+    // Text is bound without a copy (SQLITE_STATIC): `params` outlives every step below, and
+    // the bindings are cleared before returning, so no statement keeps a pointer into it.
+    struct ClearOnExit {
+      sqlite3_stmt* stmt;
+      ~ClearOnExit() {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+      }
+    } clear_on_exit{stmt};
     for (size_t i = 0; i < params.size(); ++i) {
       int idx = 0;
       if (prepared->sequential) {
@@ -91,7 +99,7 @@ class Connection {
       } else if (auto p = std::get_if<double>(&v)) {
         rc = sqlite3_bind_double(stmt, idx, *p);
       } else if (auto p = std::get_if<std::string>(&v)) {
-        rc = sqlite3_bind_text(stmt, idx, p->data(), static_cast<int>(p->size()), SQLITE_TRANSIENT);
+        rc = sqlite3_bind_text(stmt, idx, p->data(), static_cast<int>(p->size()), SQLITE_STATIC);
       }
       if (rc != SQLITE_OK) return SqliteError(db_, rc, "bind");
     }

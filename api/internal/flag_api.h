@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -123,16 +124,23 @@ class FlagApi {
 // flag evaluated is the feature of a running experiment there and the context has the
 // experiment's randomization unit, the assigned variant is recorded. While no experiment runs,
 // construction costs one atomic load (RunningExperiments::None) and Observe returns at once.
+// Otherwise construction pins the index (RunningExperiments::Pin: one more atomic load) and
+// looks the environment's experiments up once; Observe compares the flag's name with their
+// features, reads the unit through its resolved field, and records (ExposureRecorder::Record:
+// a hash and a lock-free probe when the unit was already recorded). One tap per request,
+// used and destroyed on the thread that made it.
 class ExposureTap {
  public:
   ExposureTap(const FlagApi& api, std::string_view environment);
+  ExposureTap(const ExposureTap&) = delete;
+  ExposureTap& operator=(const ExposureTap&) = delete;
   void Observe(std::string_view feature, const flags::Context& context,
                const flags::EvaluationResult& result) const;
 
  private:
   experiments::ExposureRecorder* recorder_ = nullptr;
-  std::shared_ptr<const experiments::RunningExperimentIndex> index_;
-  std::string_view environment_;
+  std::optional<experiments::RunningExperiments::Pin> pin_;
+  const experiments::EnvironmentTargets* targets_ = nullptr;  // nullptr: nothing to record
 };
 
 // Builds the view of one snapshot (exposed for tests).

@@ -5,8 +5,7 @@
 
 namespace gov::experiments::internal {
 
-core::StatusOr<StoredExperiment> LoadStoredExperiment(store::Transaction& tx,
-                                                      const store::ExperimentRecord& record) {
+core::StatusOr<Experiment> FromRecord(const store::ExperimentRecord& record) {
   auto json = core::ParseJson(record.spec_json);
   core::StatusOr<Experiment> experiment =
       json.ok() ? ExperimentFromJson(*json) : core::StatusOr<Experiment>(json.status());
@@ -20,25 +19,35 @@ core::StatusOr<StoredExperiment> LoadStoredExperiment(store::Transaction& tx,
   experiment->updated_at = record.updated_at;
   experiment->started_at = record.started_at;
   experiment->stopped_at = record.stopped_at;
-  StoredExperiment out{std::move(*experiment), {}};
+  return experiment;
+}
+
+core::StatusOr<MetricDefinition> FromRecord(const store::MetricRecord& record) {
+  auto json = core::ParseJson(record.spec_json);
+  core::StatusOr<MetricDefinition> metric =
+      json.ok() ? ParseMetricDefinition(*json) : core::StatusOr<MetricDefinition>(json.status());
+  if (!metric.ok()) {
+    return core::Internal("stored metric " + record.name +
+                          " is unreadable: " + metric.status().ToString());
+  }
+  metric->version = record.version;
+  metric->created_at = record.created_at;
+  metric->updated_at = record.updated_at;
+  return metric;
+}
+
+core::StatusOr<StoredExperiment> LoadStoredExperiment(store::Transaction& tx,
+                                                      const store::ExperimentRecord& record) {
+  ASSIGN_OR_RETURN(Experiment experiment, FromRecord(record));
+  StoredExperiment out{std::move(experiment), {}};
   for (const ExperimentMetric& m : out.experiment.metrics) {
     ASSIGN_OR_RETURN(auto metric, store::MetricRepository::Find(tx, m.metric));
     if (!metric) {
       return core::FailedPrecondition("experiment " + record.key + " uses metric " + m.metric +
                                       ", which does not exist");
     }
-    auto metric_json = core::ParseJson(metric->spec_json);
-    core::StatusOr<MetricDefinition> definition =
-        metric_json.ok() ? ParseMetricDefinition(*metric_json)
-                         : core::StatusOr<MetricDefinition>(metric_json.status());
-    if (!definition.ok()) {
-      return core::Internal("stored metric " + m.metric +
-                            " is unreadable: " + definition.status().ToString());
-    }
-    definition->version = metric->version;
-    definition->created_at = metric->created_at;
-    definition->updated_at = metric->updated_at;
-    out.metrics.push_back(std::move(*definition));
+    ASSIGN_OR_RETURN(MetricDefinition definition, FromRecord(*metric));
+    out.metrics.push_back(std::move(definition));
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include "experiments/model.h"
 #include "store/database.h"
 #include "store/experiment_repository.h"
+#include "store/metric_repository.h"
 
 namespace gov::experiments::internal {
 
@@ -18,6 +19,11 @@ struct StoredExperiment {
   Experiment experiment;
   std::vector<MetricDefinition> metrics;  // the definitions of the metrics it uses
 };
+
+// The experiment or metric definition a stored record holds (the columns the store maintains,
+// version and times, win over the copies in the JSON); kInternal when the JSON is unreadable.
+core::StatusOr<Experiment> FromRecord(const store::ExperimentRecord& record);
+core::StatusOr<MetricDefinition> FromRecord(const store::MetricRecord& record);
 
 // The experiment a stored record holds, with its metric definitions; kInternal when the stored
 // JSON is unreadable, kFailedPrecondition when a metric it uses is gone.

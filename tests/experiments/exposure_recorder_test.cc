@@ -142,6 +142,94 @@ TEST_F(ExposureRecorderTest, StopWritesWhatIsQueued) {
   EXPECT_EQ(r.queued(), 0u);
 }
 
+TEST_F(ExposureRecorderTest, ManyUnitsAcrossShardsAreRememberedAndFailedOnesForgotten) {
+  ExposureRecorderOptions options;
+  options.max_batch = 1'000;
+  ExposureRecorder& r = Make(options);  // 1,000,000 pairs: several shards
+  const RunningExperiment a = Experiment("a");
+  const uint64_t hash = ExperimentHash(a);
+  for (int i = 0; i < 20'000; ++i) EXPECT_TRUE(r.Record(a, "u" + std::to_string(i), "control"));
+  for (int i = 0; i < 20; ++i) r.Flush();
+  fail_ = core::Unavailable("database down");
+  for (int i = 20'000; i < 21'000; ++i) r.Record(a, hash, "u" + std::to_string(i), "control");
+  EXPECT_EQ(r.Flush(), 1'000u);
+  fail_ = core::Status::Ok();
+  int recorded = 0;
+  for (int i = 0; i < 21'000; ++i) {
+    if (r.Recorded(hash, "u" + std::to_string(i))) ++recorded;
+  }
+  // The failed batch was forgotten (the erasures shift their neighbours; none is lost).
+  EXPECT_EQ(recorded, 20'000);
+  for (int i = 20'000; i < 21'000; ++i) {
+    EXPECT_TRUE(r.Record(a, "u" + std::to_string(i), "control")) << i;
+  }
+  EXPECT_EQ(r.stats().deduplicated, 20'000);
+  EXPECT_FALSE(r.Recorded(ExperimentHash(Experiment("b")), "u1"));
+}
+
+TEST_F(ExposureRecorderTest, AFullShardIsClearedButKeepsWhatIsQueued) {
+  ExposureRecorderOptions options;
+  options.max_remembered = 4;
+  ExposureRecorder& r = Make(options);
+  const RunningExperiment a = Experiment("a");
+  for (const char* u : {"u1", "u2", "u3", "u4"}) EXPECT_TRUE(r.Record(a, u, "control"));
+  EXPECT_TRUE(r.Record(a, "u5", "control"));  // clears; u1..u4 are still queued
+  EXPECT_FALSE(r.Record(a, "u1", "control"));
+  EXPECT_EQ(r.Flush(), 5u);
+}
+
+TEST(RunningExperimentsTest, APinSeesThePublishedIndexAndOutlivesAPublish) {
+  RunningExperiments running;
+  {
+    RunningExperiments::Pin empty(running);
+    EXPECT_TRUE(empty.index().empty());
+  }
+  RunningExperiment a;
+  a.key = "a";
+  a.environment = "production";
+  a.feature = "checkout";
+  a.randomization_unit = "properties.tenant";
+  running.Publish({a});
+  RunningExperiments::Pin first(running);
+  ASSERT_EQ(first.index().All().size(), 1u);
+  RunningExperiment b = a;
+  b.key = "b";
+  b.feature = "search";
+  running.Publish({a, b});
+  {
+    RunningExperiments::Pin second(running);
+    EXPECT_EQ(second.index().All().size(), 2u);
+    // The first pin's index is still alive (ASan would report a use after free).
+    EXPECT_EQ(first.index().All().front().key, "a");
+  }
+  EXPECT_EQ(first.index().All().size(), 1u);
+  RunningExperiments::Pin third(running);
+  const EnvironmentTargets* targets = third.index().Targets("production");
+  ASSERT_NE(targets, nullptr);
+  ASSERT_EQ(targets->targets.size(), 2u);
+  EXPECT_EQ(targets->targets[0].unit.kind, UnitField::Kind::kProperty);
+  EXPECT_EQ(targets->targets[0].unit.property, "tenant");
+  EXPECT_EQ(targets->targets[1].hash, ExperimentHash(b));
+  EXPECT_EQ(targets->by_feature.at("search"), 1u);
+  EXPECT_EQ(third.index().Targets("staging"), nullptr);
+  // Another instance has its own generations: a pin of it never sees this one's index.
+  RunningExperiments other;
+  RunningExperiments::Pin fourth(other);
+  EXPECT_TRUE(fourth.index().empty());
+}
+
+TEST(UnitValueTest, AResolvedFieldReadsTheSameValues) {
+  flags::Context c;
+  c.SetProperty("userId", "from-properties");
+  c.app_name = "web";
+  EXPECT_EQ(ResolveUnitField("userId").kind, UnitField::Kind::kUserId);
+  EXPECT_EQ(*UnitValue(c, ResolveUnitField("userId")), "from-properties");  // unset: property
+  EXPECT_EQ(*UnitValue(c, ResolveUnitField("appName")), "web");
+  c.user_id = "user-1";
+  EXPECT_EQ(*UnitValue(c, ResolveUnitField("userId")), "user-1");
+  EXPECT_EQ(*UnitValue(c, ResolveUnitField("properties.userId")), "from-properties");
+}
+
 TEST(UnitValueTest, ReadsStandardFieldsThenProperties) {
   flags::Context c;
   c.user_id = "user-1";

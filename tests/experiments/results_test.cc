@@ -104,6 +104,33 @@ TEST(ResultsTest, VerdictFollowsTheMetricsDirection) {
   }
 }
 
+TEST(ResultsTest, PowerAndTheTimeToDetectTheObservedEffect) {
+  // Absolute difference, n = 10000 per arm, variance 1: SE = sqrt(2/10000) = 0.014142.
+  // MDE at 80% power, alpha 0.05 two-sided: (1.959964 + 0.841621) * SE = 0.039620.
+  // Observed effect 0.02: power = Phi(0.02/SE - 1.959964) + Phi(-0.02/SE - 1.959964) = 0.2930.
+  // Units to detect 0.02: 20000 * (0.039620 / 0.02)^2 = 78,489; at 20000 units in 2 days
+  // (started 2 days before now, 10000 a day), 5.849 more days (scipy.stats.norm).
+  Experiment e = MakeExperiment({"m"});
+  e.started_at = kNow - std::chrono::hours(48);
+  const Results r = ComputeResults(
+      e, {Mean("m")}, TwoArms("m", Stats(10000, 10, 1), Stats(10000, 10.02, 1)), {}, kNow);
+  const VariantMetricResult& t = r.metrics[0].variants[1];
+  ASSERT_TRUE(t.power);
+  EXPECT_NEAR(t.power->minimum_detectable_effect, 0.0396204, 1e-6);
+  EXPECT_NEAR(t.power->power, 0.29299, 1e-4);
+  EXPECT_NEAR(t.power->units_needed, 78488.8, 1.0);
+  ASSERT_TRUE(t.power->days_needed);
+  EXPECT_NEAR(*t.power->days_needed, 5.8488, 1e-3);
+  EXPECT_FALSE(r.metrics[0].variants[0].power);  // the control has no comparison
+  // A stopped experiment gains no more units: no time.
+  e.status = ExperimentStatus::kStopped;
+  e.stopped_at = kNow;
+  const Results stopped = ComputeResults(
+      e, {Mean("m")}, TwoArms("m", Stats(10000, 10, 1), Stats(10000, 10.02, 1)), {}, kNow);
+  ASSERT_TRUE(stopped.metrics[0].variants[1].power);
+  EXPECT_FALSE(stopped.metrics[0].variants[1].power->days_needed);
+}
+
 TEST(ResultsTest, BayesianVerdictUsesTheChanceToWin) {
   Experiment e = MakeExperiment({"m"});
   e.analysis.engine = Engine::kBayesian;
