@@ -4,6 +4,9 @@
 
 #include <sstream>
 
+#include "experiments/event_service.h"
+#include "experiments/exposure_recorder.h"
+
 namespace gov::api {
 
 namespace {
@@ -53,6 +56,56 @@ HttpMetrics::HttpMetrics(const std::string& version)
   rejected_ = &transport.Add({{"event", "rejected"}});
   timeouts_ = &transport.Add({{"event", "timeout"}});
   slow_streams_ = &transport.Add({{"event", "slow_stream"}});
+  auto& events = prometheus::BuildCounter()
+                     .Name("governor_events_total")
+                     .Help(
+                         "Experiment events by outcome: stored (new ids) and duplicate (an id "
+                         "already stored, acknowledged and not counted again).")
+                     .Register(*registry_);
+  events_stored_ = &events.Add({{"outcome", "stored"}});
+  events_duplicate_ = &events.Add({{"outcome", "duplicate"}});
+  auto& commits = prometheus::BuildCounter()
+                      .Name("governor_event_commits_total")
+                      .Help("Group-commit transactions of event ingestion, by result.")
+                      .Register(*registry_);
+  event_commits_ = &commits.Add({{"result", "ok"}});
+  event_commits_failed_ = &commits.Add({{"result", "failed"}});
+  auto& exposures =
+      prometheus::BuildCounter()
+          .Name("governor_exposures_total")
+          .Help(
+              "Exposures server-side evaluation recorded, by outcome: queued, deduplicated "
+              "(already recorded in memory), dropped (the queue was full), written, failed.")
+          .Register(*registry_);
+  exposures_queued_ = &exposures.Add({{"outcome", "queued"}});
+  exposures_deduplicated_ = &exposures.Add({{"outcome", "deduplicated"}});
+  exposures_dropped_ = &exposures.Add({{"outcome", "dropped"}});
+  exposures_written_ = &exposures.Add({{"outcome", "written"}});
+  exposures_failed_ = &exposures.Add({{"outcome", "failed"}});
+}
+
+namespace {
+
+// Moves a counter to a running total kept elsewhere (by what is new since the last call).
+void Advance(prometheus::Counter* c, int64_t total) {
+  const double delta = static_cast<double>(total) - c->Value();
+  if (delta > 0) c->Increment(delta);
+}
+
+}  // namespace
+
+void HttpMetrics::ObserveEvents(const experiments::EventServiceStats& events,
+                                const experiments::ExposureRecorderStats& exposures) {
+  std::lock_guard<std::mutex> lock(events_mu_);
+  Advance(events_stored_, events.committed_events);
+  Advance(events_duplicate_, events.duplicate_events);
+  Advance(event_commits_, events.transactions);
+  Advance(event_commits_failed_, events.failed_transactions);
+  Advance(exposures_queued_, exposures.queued);
+  Advance(exposures_deduplicated_, exposures.deduplicated);
+  Advance(exposures_dropped_, exposures.dropped);
+  Advance(exposures_written_, exposures.written);
+  Advance(exposures_failed_, exposures.failed);
 }
 
 void HttpMetrics::ObserveTransport(int64_t connections, int64_t streams, int64_t accepted,
@@ -61,14 +114,10 @@ void HttpMetrics::ObserveTransport(int64_t connections, int64_t streams, int64_t
   open_connections_->Set(static_cast<double>(connections));
   open_streams_->Set(static_cast<double>(streams));
   // The transport keeps running totals; counters move by what is new since the last call.
-  auto advance = [](prometheus::Counter* c, int64_t total) {
-    const double delta = static_cast<double>(total) - c->Value();
-    if (delta > 0) c->Increment(delta);
-  };
-  advance(accepted_, accepted);
-  advance(rejected_, rejected);
-  advance(timeouts_, timeouts);
-  advance(slow_streams_, slow_streams);
+  Advance(accepted_, accepted);
+  Advance(rejected_, rejected);
+  Advance(timeouts_, timeouts);
+  Advance(slow_streams_, slow_streams);
 }
 
 size_t HttpMetrics::SeriesKeyHash::operator()(const SeriesKeyView& k) const {

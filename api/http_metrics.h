@@ -14,6 +14,11 @@
 #include <string_view>
 #include <unordered_map>
 
+namespace gov::experiments {
+struct EventServiceStats;
+struct ExposureRecorderStats;
+}  // namespace gov::experiments
+
 namespace gov::api {
 
 // The process's Prometheus registry with the HTTP metrics. Other modules register their
@@ -28,6 +33,11 @@ class HttpMetrics {
   // The transport's state: open connections and streams now, and its running totals.
   void ObserveTransport(int64_t connections, int64_t streams, int64_t accepted, int64_t rejected,
                         int64_t timeouts, int64_t slow_streams);
+
+  // Event ingestion's and exposure recording's running totals (EventServiceStats,
+  // ExposureRecorderStats), read when /metrics is rendered.
+  void ObserveEvents(const experiments::EventServiceStats& events,
+                     const experiments::ExposureRecorderStats& exposures);
 
   prometheus::Registry& registry() { return *registry_; }
   // Prometheus text exposition format 0.0.4 of everything registered.
@@ -45,6 +55,16 @@ class HttpMetrics {
   prometheus::Counter* rejected_;
   prometheus::Counter* timeouts_;
   prometheus::Counter* slow_streams_;
+  std::mutex events_mu_;
+  prometheus::Counter* events_stored_;
+  prometheus::Counter* events_duplicate_;
+  prometheus::Counter* event_commits_;
+  prometheus::Counter* event_commits_failed_;
+  prometheus::Counter* exposures_queued_;
+  prometheus::Counter* exposures_deduplicated_;
+  prometheus::Counter* exposures_dropped_;
+  prometheus::Counter* exposures_written_;
+  prometheus::Counter* exposures_failed_;
 
   struct Series {
     prometheus::Counter* requests;

@@ -46,8 +46,9 @@ void AddSystemRoutes(Router& router, const RouteServices& services) {
                 WriteJson(res, 503, {{"status", "not ready"}, {"reason", s.message()}});
               }});
   router.Add({"GET", "/metrics", Access::kPublic, RateClass::kNone,
-              [&metrics = services.metrics, transport_stats = services.transport_stats](
-                  RequestContext&, Response& res) {
+              [&metrics = services.metrics, transport_stats = services.transport_stats,
+               &events = services.events,
+               &exposures = services.exposures](RequestContext&, Response& res) {
                 if (const HttpServerStats* t = transport_stats ? transport_stats() : nullptr) {
                   auto get = [](const std::atomic<int64_t>& v) {
                     return v.load(std::memory_order_relaxed);
@@ -56,6 +57,7 @@ void AddSystemRoutes(Router& router, const RouteServices& services) {
                                            get(t->accepted_total), get(t->rejected_total),
                                            get(t->timeouts_total), get(t->slow_streams_total));
                 }
+                metrics.ObserveEvents(events.stats(), exposures.stats());
                 res.SetContent(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
               },
               nullptr, Execution::kInline});

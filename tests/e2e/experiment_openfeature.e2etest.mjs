@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { OpenFeature } from '@openfeature/server-sdk';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
-import { startGovernor } from './lib/governor.mjs';
+import { startGovernor, waitUntil } from './lib/governor.mjs';
 import {
   FEATURE, experimentFlags, rng, startExperiment, sendEvents, conversions, resultsWhenAggregated,
   assertVerdict,
@@ -36,6 +36,15 @@ async function run({ seed, treatmentRate, expected }) {
     await sendEvents(gov, token, events);
     const results = await resultsWhenAggregated(gov, key, USERS);
     assertVerdict(results, { expected, controlRate: CONTROL_RATE });
+    // The exposures and events show on /metrics (the recorder counts a write once its commit
+    // returns, which may be just after the aggregator has seen the rows).
+    const counter = async (name) => {
+      const metrics = await (await fetch(`${gov.base}/metrics`)).text();
+      return Number(metrics.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1]);
+    };
+    await waitUntil(async () => await counter('governor_exposures_total\\{outcome="written"\\}') === USERS,
+      10000, `${USERS} exposures written on /metrics`);
+    assert.equal(await counter('governor_events_total\\{outcome="stored"\\}'), USERS + events.length);
     await OpenFeature.close();
   } finally {
     await gov.stop();
