@@ -15,6 +15,8 @@
 #include "api/internal/flag_api.h"
 #include "api/internal/http_util.h"
 #include "api/internal/openapi.h"
+#include "api/internal/release_plan_routes.h"
+#include "api/internal/schedule_routes.h"
 #include "api/internal/target_routes.h"
 
 #ifndef GOVERNOR_VERSION
@@ -106,11 +108,13 @@ void AddAllRoutes(Router& router, const RouteServices& services) {
   AddSystemRoutes(router, services);
   AddAdminRoutes(router, services.admin);
   AddFlagAdminRoutes(router, services.flags, services.flag_metrics);
+  AddScheduleRoutes(router, services.scheduled_changes);
   AddFlagEvaluationRoutes(router, services);
   AddTargetRoutes(router, services.targets, services.forecasts);
   AddAnalysisRoutes(router);
   AddExperimentRoutes(router, services.experiments);
   AddExperimentResultsRoutes(router, services.results);
+  AddReleasePlanRoutes(router, services.release_plans);
 }
 
 }  // namespace gov::api

@@ -18,7 +18,9 @@
 #include "experiments/results_service.h"
 #include "flags/flag_metrics.h"
 #include "flags/flag_service.h"
+#include "flags/scheduled_changes.h"
 #include "flags/snapshot_registry.h"
+#include "rollouts/release_plan_service.h"
 
 namespace gov::api {
 
@@ -33,6 +35,8 @@ struct RouteServices {
   flags::FlagService& flags;
   flags::FlagMetrics& flag_metrics;
   flags::SnapshotRegistry& flag_snapshots;
+  // Scheduled flag changes (create, list, cancel).
+  flags::ScheduledChangeService& scheduled_changes;
   controller::TargetService& targets;
   controller::ForecastService& forecasts;  // a target's forecast and capacity report
   // Experiments and metric definitions.
@@ -42,6 +46,8 @@ struct RouteServices {
   experiments::ExposureRecorder& exposures;
   // Experiment results from the stored aggregates.
   experiments::ResultsService& results;
+  // Release plans and their templates.
+  rollouts::ReleasePlanService& release_plans;
   // /readyz: Ok when the database answers and the schema is current, else the reason.
   std::function<core::Status()> ready;
   // /metrics: the transport's counters, or nullptr before the server is bound.

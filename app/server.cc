@@ -94,8 +94,10 @@ core::Status GovernorServer::Open() {
   RETURN_IF_ERROR(OpenFlags());
   RETURN_IF_ERROR(OpenController());
   RETURN_IF_ERROR(OpenExperiments());
+  RETURN_IF_ERROR(OpenAggregation());  // before the events, whose commits wake it
   RETURN_IF_ERROR(OpenEvents());
-  RETURN_IF_ERROR(OpenAggregation());
+  RETURN_IF_ERROR(OpenScheduledChanges());
+  RETURN_IF_ERROR(OpenReleasePlans());
 
   router_ = std::make_unique<api::Router>(auth_, limiter_, metrics_, access_log_,
                                           config_.log_format == "json");
@@ -107,12 +109,14 @@ core::Status GovernorServer::Open() {
                                .flags = *flag_service_,
                                .flag_metrics = *flag_metrics_,
                                .flag_snapshots = flag_snapshots_,
+                               .scheduled_changes = *scheduled_changes_,
                                .targets = controller_->targets(),
                                .forecasts = controller_->forecasts(),
                                .experiments = *experiment_service_,
                                .events = *event_service_,
                                .exposures = *exposure_recorder_,
                                .results = *results_service_,
+                               .release_plans = *release_plans_,
                                .ready = [this] { return Ready(); },
                                .transport_stats = [this] { return http_stats(); }});
   return core::Status::Ok();
@@ -160,8 +164,10 @@ core::Status GovernorServer::OpenExperiments() {
 // Events: one writer thread commits the ingested batches and the recorded exposures.
 core::Status GovernorServer::OpenEvents() {
   event_store_ = std::make_unique<store::SqlEventStore>(db_->backend());
-  event_service_ = std::make_unique<experiments::EventService>(*db_, *event_store_,
-                                                               running_experiments_, clock_);
+  experiments::EventServiceOptions options;
+  options.on_commit = [this] { aggregator_->Wake(); };
+  event_service_ = std::make_unique<experiments::EventService>(
+      *db_, *event_store_, running_experiments_, clock_, std::move(options));
   event_service_->Start();
   exposure_recorder_ = std::make_unique<experiments::ExposureRecorder>(
       running_experiments_, clock_,
@@ -177,6 +183,55 @@ core::Status GovernorServer::OpenAggregation() {
   aggregator_ = std::make_unique<experiments::Aggregator>(*db_, experiment_catalog_, options);
   aggregator_->Start();
   results_service_ = std::make_unique<experiments::ResultsService>(*db_, clock_);
+  return core::Status::Ok();
+}
+
+// Scheduled flag changes: the runner executes the due ones once a second while this process
+// holds the controller's leadership (exactly once even if two processes ran them).
+core::Status GovernorServer::OpenScheduledChanges() {
+  scheduled_changes_ = std::make_unique<flags::ScheduledChangeService>(
+      *db_, *flag_service_, clock_,
+      flags::FlagRepositories{flag_store_, environment_store_, audit_log_, flag_metrics_store_});
+  flags::ScheduledChangeRunnerOptions options;
+  options.leading = [this] { return controller_->runner().leader(); };
+  options.log = [](std::string_view line) { spdlog::info("{}", line); };
+  scheduled_change_runner_ =
+      std::make_unique<flags::ScheduledChangeRunner>(*scheduled_changes_, clock_, options);
+  scheduled_change_runner_->Start();
+  return core::Status::Ok();
+}
+
+// Release plans: the service the routes call (plans, actions, templates).
+core::Status GovernorServer::OpenReleasePlans() {
+  prometheus_ = std::make_unique<integrations::PrometheusHttpClient>();
+  release_plan_gauges_ =
+      std::make_unique<rollouts::PrometheusReleasePlanGauges>(metrics_.registry());
+  release_plans_ = std::make_unique<rollouts::ReleasePlanService>(
+      *db_, *flag_service_, clock_, prometheus_.get(),
+      rollouts::ReleasePlanServiceOptions{.gauges = release_plan_gauges_.get()});
+  // Direct edits of a running plan's managed strategy are refused (409 naming the plan).
+  release_plan_guard_ = std::make_unique<rollouts::ReleasePlanStrategyGuard>();
+  flag_service_->SetStrategyGuard(release_plan_guard_.get());
+  if (core::Status s = release_plans_->RefreshGauges(); !s.ok()) {
+    spdlog::warn("release plans: gauges: {}", s.ToString());
+  }
+  // The leader drives running plans (at least once a second) and delivers their webhooks.
+  rollouts::ReleasePlanRunnerOptions runner;
+  runner.leading = [this] { return controller_->runner().leader(); };
+  runner.log = [](std::string_view line) { spdlog::info("{}", line); };
+  release_plan_runner_ =
+      std::make_unique<rollouts::ReleasePlanRunner>(*release_plans_, clock_, runner);
+  release_plan_runner_->Start();
+  integrations::SignedWebhookSenderOptions sender;
+  sender.clock = &clock_;
+  sender.log = [](std::string_view line) { spdlog::info("{}", line); };
+  release_plan_webhooks_ = std::make_unique<integrations::SignedWebhookSender>(sender);
+  rollouts::OutboxDispatcherOptions dispatcher;
+  dispatcher.leading = [this] { return controller_->runner().leader(); };
+  dispatcher.log = [](std::string_view line) { spdlog::info("{}", line); };
+  release_plan_outbox_ = std::make_unique<rollouts::OutboxDispatcher>(*db_, *release_plan_webhooks_,
+                                                                      clock_, dispatcher);
+  release_plan_outbox_->Start();
   return core::Status::Ok();
 }
 
@@ -259,6 +314,9 @@ bool GovernorServer::Stop() {
   if (exposure_recorder_) exposure_recorder_->Stop();
   if (event_service_) event_service_->Stop();
   if (aggregator_) aggregator_->Stop();
+  if (scheduled_change_runner_) scheduled_change_runner_->Stop();
+  if (release_plan_runner_) release_plan_runner_->Stop();
+  if (release_plan_outbox_) release_plan_outbox_->Stop();
   if (flag_publisher_) flag_publisher_->Stop();
   if (controller_) controller_->Stop();
   if (drained && db_) db_->Close();

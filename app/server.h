@@ -28,8 +28,15 @@
 #include "experiments/sql_experiment_catalog.h"
 #include "flags/flag_metrics.h"
 #include "flags/flag_service.h"
+#include "flags/scheduled_changes.h"
 #include "flags/snapshot_publisher.h"
 #include "flags/snapshot_registry.h"
+#include "integrations/prometheus_client.h"
+#include "integrations/signed_webhook_sender.h"
+#include "rollouts/outbox_dispatcher.h"
+#include "rollouts/release_plan_metrics.h"
+#include "rollouts/release_plan_runner.h"
+#include "rollouts/release_plan_service.h"
 #include "store/audit_repository.h"
 #include "store/database.h"
 #include "store/decision_epoch_repository.h"
@@ -84,6 +91,8 @@ class GovernorServer {
   flags::FlagService& flag_service() { return *flag_service_; }
   // Client metrics and registrations (POST /api/client/metrics and /register bodies).
   flags::FlagMetrics& flag_metrics() { return *flag_metrics_; }
+  // Scheduled flag changes; the runner executes the due ones while this process leads.
+  flags::ScheduledChangeService& scheduled_changes() { return *scheduled_changes_; }
   // Experiments and metric definitions, and the running experiments it publishes.
   experiments::ExperimentService& experiment_service() { return *experiment_service_; }
   experiments::RunningExperiments& running_experiments() { return running_experiments_; }
@@ -93,6 +102,8 @@ class GovernorServer {
   // Experiment aggregation (its thread runs from Open to Stop) and results.
   experiments::Aggregator& aggregator() { return *aggregator_; }
   experiments::ResultsService& results_service() { return *results_service_; }
+  // Release plans and their templates (the routes' service).
+  rollouts::ReleasePlanService& release_plans() { return *release_plans_; }
 
   // 200-ready check: the database answers and the schema is current; else the reason.
   core::Status Ready();
@@ -103,6 +114,8 @@ class GovernorServer {
   core::Status OpenExperiments();
   core::Status OpenEvents();
   core::Status OpenAggregation();
+  core::Status OpenScheduledChanges();
+  core::Status OpenReleasePlans();
 
   api::ServerConfig config_;
   const core::Clock& clock_;
@@ -132,6 +145,8 @@ class GovernorServer {
   std::unique_ptr<flags::SnapshotPublisher> flag_publisher_;
   std::unique_ptr<flags::FlagService> flag_service_;
   std::unique_ptr<flags::FlagMetrics> flag_metrics_;
+  std::unique_ptr<flags::ScheduledChangeService> scheduled_changes_;
+  std::unique_ptr<flags::ScheduledChangeRunner> scheduled_change_runner_;
   // The running experiments, published by experiment_service_ (read by evaluation and event
   // ingestion).
   experiments::RunningExperiments running_experiments_;
@@ -145,6 +160,16 @@ class GovernorServer {
   experiments::SqlExperimentCatalog experiment_catalog_;
   std::unique_ptr<experiments::Aggregator> aggregator_;
   std::unique_ptr<experiments::ResultsService> results_service_;
+  // Release plans: the Prometheus client their guardrails query, and the service.
+  std::unique_ptr<integrations::PrometheusHttpClient> prometheus_;
+  std::unique_ptr<rollouts::ReleasePlanService> release_plans_;
+  // Release plans' gauges, the guard refusing direct edits of their managed strategies, the
+  // leader's runner driving them, and the dispatcher delivering their webhooks from the outbox.
+  std::unique_ptr<rollouts::PrometheusReleasePlanGauges> release_plan_gauges_;
+  std::unique_ptr<rollouts::ReleasePlanStrategyGuard> release_plan_guard_;
+  std::unique_ptr<rollouts::ReleasePlanRunner> release_plan_runner_;
+  std::unique_ptr<integrations::SignedWebhookSender> release_plan_webhooks_;
+  std::unique_ptr<rollouts::OutboxDispatcher> release_plan_outbox_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::HttpServer> http_;
   std::string generated_admin_token_;

@@ -28,10 +28,10 @@ class NoopHook final : public Hook {
   core::Status Scale(const ScaleRequest&) override { return core::Status::Ok(); }
 };
 
-class NoPrometheus final : public PrometheusQuerier {
+class NoPrometheus final : public integrations::PrometheusQuerier {
  public:
-  core::StatusOr<PrometheusValue> Query(const std::string&, const std::string&, core::Duration,
-                                        core::TimePoint) override {
+  core::StatusOr<integrations::PrometheusValue> Query(const std::string&, const std::string&,
+                                                      core::Duration, core::TimePoint) override {
     return core::Unavailable("not used");
   }
 };

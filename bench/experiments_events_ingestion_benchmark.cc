@@ -2,18 +2,21 @@
 //   Ingest/<backend>/threads:N    N clients each ingesting 1,000-event batches through
 //                                 experiments::EventService (validation, group commit: one
 //                                 writer thread, many batches per transaction, durable on return)
-//   PlainInsert/<backend>         the baseline: the same rows, one INSERT statement per row, one
+//   PlainInsert/<backend>         the baseline: the same rows, one EventRepository::Insert of
+//                                 one row each (one statement per row, two on PostgreSQL), one
 //                                 transaction per batch, from one client
 //   ParseBatch                    the HTTP path's share before the service: a 1,000-event request
 //                                 body parsed (nlohmann-json) and read by ParseEventBatch, no I/O
 // SQLite runs on a temp file (WAL, synchronous=FULL, as the server opens it); PostgreSQL on a
 // fresh database on the server named by GOVERNOR_TEST_PG_URL (skipped with a message when
-// unset). Each batch carries new ids, so the table grows as the benchmark runs.
+// unset). Each batch carries new ids (random UUIDs, or counters for *SequentialIds), so the
+// table grows as the benchmark runs.
 
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -98,17 +101,43 @@ Fixture* Open(store::Backend backend) {
   return f.get();
 }
 
+// How clients name their events: random UUIDs (what SDKs and `crypto.randomUUID()` give, so
+// new ids land all over the id index), or a counter ("evt-<n>", each id next to the last).
+enum class Ids { kUuid, kSequential };
+
+// splitmix64: a bijection of 64-bit numbers that looks random (the same in every run).
+uint64_t Mix(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// The n-th id as a version-4 UUID built from Mix(n), so ids are unique and look random.
+std::string UuidId(uint64_t n) {
+  const uint64_t hi = (Mix(n) & ~0xf000ULL) | 0x4000ULL;
+  const uint64_t lo = (Mix(n ^ 0x5555555555555555ULL) & ~(3ULL << 62)) | (2ULL << 62);
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return buf;
+}
+
 // A batch as the route hands it to the service (parsed and valid), with new ids.
-ParsedEventBatch MakeBatch(Fixture& f) {
+ParsedEventBatch MakeBatch(Fixture& f, Ids ids = Ids::kUuid) {
   ParsedEventBatch batch;
   const int64_t first = f.next_id.fetch_add(kBatch);
   batch.size = kBatch;
   for (int i = 0; i < kBatch; ++i) {
     Event e;
-    e.id = "evt-" + std::to_string(first + i);
+    e.id = ids == Ids::kUuid ? UuidId(static_cast<uint64_t>(first + i))
+                             : "evt-" + std::to_string(first + i);
     e.type = EventType::kTrack;
     e.name = i % 3 ? "page_view" : "purchase";
-    e.unit = "user-" + std::to_string((first + i) % 100000);
+    // Each batch mixes many users, as an app's event buffer does.
+    e.unit = "user-" + std::to_string(Mix(static_cast<uint64_t>(first + i)) % 100000);
     e.value = 19.99;
     e.timestamp = core::FromUnixMillis(1'795'631'488'000 + i);
     batch.indexes.push_back(static_cast<size_t>(i));
@@ -117,7 +146,7 @@ ParsedEventBatch MakeBatch(Fixture& f) {
   return batch;
 }
 
-void Ingest(benchmark::State& state, store::Backend backend) {
+void Ingest(benchmark::State& state, store::Backend backend, Ids ids = Ids::kUuid) {
   Fixture* f = Open(backend);
   if (!f->error.empty()) {
     state.SkipWithError(f->error.c_str());
@@ -125,7 +154,7 @@ void Ingest(benchmark::State& state, store::Backend backend) {
   }
   for (auto _ : state) {
     state.PauseTiming();
-    ParsedEventBatch batch = MakeBatch(*f);
+    ParsedEventBatch batch = MakeBatch(*f, ids);
     state.ResumeTiming();
     auto result = f->service->Ingest("production", std::move(batch));
     if (!result.ok() || result->accepted != kBatch) {
@@ -148,18 +177,13 @@ void PlainInsert(benchmark::State& state, store::Backend backend) {
     state.PauseTiming();
     ParsedEventBatch batch = MakeBatch(*f);
     state.ResumeTiming();
-    const int64_t now_ms = core::ToUnixMillis(f->clock.Now());
+    const store::Backend backend = f->db->backend();
     core::Status s = store::WithTransaction(
         *f->db, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
+          RETURN_IF_ERROR(store::EventRepository::WriterLock(tx, backend));
           for (const Event& e : batch.events) {
-            store::EventRow r = EventService::ToRow("production", e, nullptr, f->clock.Now());
-            RETURN_IF_ERROR(
-                tx.Exec("INSERT INTO events (environment, id, type, name, unit, value, at, "
-                        "received_at, experiment, feature, variant, properties_json) VALUES "
-                        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                        {r.environment, r.id, r.type, r.name, r.unit, *r.value, r.at_ms, now_ms,
-                         nullptr, nullptr, nullptr, nullptr})
-                    .status());
+            const store::EventRow r = EventService::ToRow("production", e, nullptr, f->clock.Now());
+            RETURN_IF_ERROR(store::EventRepository::Insert(tx, backend, {&r, 1}).status());
           }
           return core::Status::Ok();
         });
@@ -205,6 +229,12 @@ void BM_ParseBatch(benchmark::State& state) {
 
 void BM_IngestSqlite(benchmark::State& state) { Ingest(state, store::Backend::kSqlite); }
 void BM_IngestPostgres(benchmark::State& state) { Ingest(state, store::Backend::kPostgres); }
+void BM_IngestSqliteSequentialIds(benchmark::State& state) {
+  Ingest(state, store::Backend::kSqlite, Ids::kSequential);
+}
+void BM_IngestPostgresSequentialIds(benchmark::State& state) {
+  Ingest(state, store::Backend::kPostgres, Ids::kSequential);
+}
 void BM_PlainInsertSqlite(benchmark::State& state) { PlainInsert(state, store::Backend::kSqlite); }
 void BM_PlainInsertPostgres(benchmark::State& state) {
   PlainInsert(state, store::Backend::kPostgres);
@@ -212,8 +242,10 @@ void BM_PlainInsertPostgres(benchmark::State& state) {
 
 BENCHMARK(BM_ParseBatch);
 BENCHMARK(BM_IngestSqlite)->Threads(1)->Threads(4)->Threads(16)->UseRealTime();
+BENCHMARK(BM_IngestSqliteSequentialIds)->Threads(4)->UseRealTime();
 BENCHMARK(BM_PlainInsertSqlite)->UseRealTime();
 BENCHMARK(BM_IngestPostgres)->Threads(1)->Threads(4)->Threads(16)->UseRealTime();
+BENCHMARK(BM_IngestPostgresSequentialIds)->Threads(4)->UseRealTime();
 BENCHMARK(BM_PlainInsertPostgres)->UseRealTime();
 
 }  // namespace

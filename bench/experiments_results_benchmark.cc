@@ -24,6 +24,7 @@
 #include "experiments/results.h"
 #include "experiments/results_service.h"
 #include "experiments/sql_experiment_catalog.h"
+#include "store/event_repository.h"
 #include "store/experiment_aggregate_repository.h"
 #include "store/experiment_repository.h"
 #include "store/metric_repository.h"
@@ -261,26 +262,33 @@ void BM_AggregateEvents(benchmark::State& state) {
           RETURN_IF_ERROR(store::ExperimentRepository::Insert(tx, r));
           const int64_t t0 = kDay0 * kMillisPerDay;
           int64_t id = 0;
+          std::vector<store::EventRow> rows;
           for (int u = 0; u < kEventUnits; ++u) {
             const std::string unit = "u" + std::to_string(u);
-            RETURN_IF_ERROR(tx.Exec("INSERT INTO events (environment, id, type, name, unit, at, "
-                                    "received_at, experiment, feature, variant) VALUES "
-                                    "('production', $1, 'exposure', 'fresh', $2, $3, $3, 'fresh', "
-                                    "'other', $4)",
-                                    {std::to_string(++id), unit, t0 + u,
-                                     kVariants[static_cast<size_t>(u) % kVariants.size()]})
-                                .status());
+            store::EventRow exposure;
+            exposure.environment = "production";
+            exposure.id = std::to_string(++id);
+            exposure.type = "exposure";
+            exposure.name = "fresh";
+            exposure.unit = unit;
+            exposure.at_ms = exposure.received_at_ms = t0 + u;
+            exposure.experiment = "fresh";
+            exposure.feature = "other";
+            exposure.variant = kVariants[static_cast<size_t>(u) % kVariants.size()];
+            rows.push_back(std::move(exposure));
             for (int k = 0; k < 4; ++k) {
-              RETURN_IF_ERROR(
-                  tx.Exec("INSERT INTO events (environment, id, type, name, unit, value, "
-                          "at, received_at) VALUES ('production', $1, 'track', $2, $3, "
-                          "$4, $5, $5)",
-                          {std::to_string(++id),
-                           k == 3 ? std::string("visit") : "event" + std::to_string(k * 2), unit,
-                           1.5 * k, t0 + u + 1000 * (k + 1)})
-                      .status());
+              store::EventRow track;
+              track.environment = "production";
+              track.id = std::to_string(++id);
+              track.type = "track";
+              track.name = k == 3 ? std::string("visit") : "event" + std::to_string(k * 2);
+              track.unit = unit;
+              track.value = 1.5 * k;
+              track.at_ms = track.received_at_ms = t0 + u + 1000 * (k + 1);
+              rows.push_back(std::move(track));
             }
           }
+          RETURN_IF_ERROR(store::EventRepository::Insert(tx, f.db->backend(), rows).status());
           events = id;
           return core::Status::Ok();
         }));

@@ -16,9 +16,9 @@
 #include "controller/load_history.h"
 #include "controller/metric_source.h"
 #include "controller/metric_store.h"
-#include "controller/prometheus_source.h"
 #include "controller/target_service.h"
 #include "core/clock.h"
+#include "integrations/prometheus_client.h"
 #include "store/database.h"
 
 namespace gov::controller {
@@ -63,7 +63,7 @@ class ControlLoopService {
  private:
   store::Database& db_;
   PushMetricStore push_;
-  PrometheusHttpClient prometheus_;
+  integrations::PrometheusHttpClient prometheus_;
   SourceRouter sources_;
   PrometheusMetricHistory prometheus_history_;  // back-fills predictive targets' load history
   ControllerMetrics metrics_;

@@ -154,7 +154,7 @@ core::StatusOr<std::vector<store::LoadSample>> PrometheusMetricHistory::ReadRang
                                                        from, to, step, timeout));
   std::vector<store::LoadSample> out;
   out.reserve(values.size());
-  for (const PrometheusValue& v : values) out.push_back({v.evaluated_at, v.value});
+  for (const integrations::PrometheusValue& v : values) out.push_back({v.evaluated_at, v.value});
   return out;
 }
 

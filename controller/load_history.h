@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "controller/prometheus_source.h"
 #include "controller/target_spec.h"
 #include "core/clock.h"
+#include "integrations/prometheus_client.h"
 #include "predictors/series.h"
 #include "store/database.h"
 #include "store/load_history_repository.h"
@@ -98,8 +98,8 @@ class MetricHistorySource {
 // `default_timeout` (a range of days takes Prometheus longer than an instant query).
 class PrometheusMetricHistory final : public MetricHistorySource {
  public:
-  PrometheusMetricHistory(PrometheusQuerier& prometheus,
-                          std::string default_url = kDefaultPrometheusUrl,
+  PrometheusMetricHistory(integrations::PrometheusQuerier& prometheus,
+                          std::string default_url = integrations::kDefaultPrometheusUrl,
                           core::Duration default_timeout = std::chrono::seconds(30))
       : prometheus_(prometheus),
         default_url_(std::move(default_url)),
@@ -110,7 +110,7 @@ class PrometheusMetricHistory final : public MetricHistorySource {
                                                            std::chrono::seconds step) override;
 
  private:
-  PrometheusQuerier& prometheus_;
+  integrations::PrometheusQuerier& prometheus_;
   std::string default_url_;
   core::Duration default_timeout_;
 };

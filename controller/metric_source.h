@@ -4,9 +4,9 @@
 #include <string>
 
 #include "controller/metric_store.h"
-#include "controller/prometheus_source.h"
 #include "controller/target_spec.h"
 #include "core/clock.h"
+#include "integrations/prometheus_client.h"
 
 namespace gov::controller {
 
@@ -42,8 +42,8 @@ core::Duration PushWindow(const TargetSpec& target);
 // `default_timeout`).
 class SourceRouter final : public MetricProvider {
  public:
-  SourceRouter(const PushMetricStore& push, PrometheusQuerier& prometheus,
-               std::string default_prometheus_url = kDefaultPrometheusUrl,
+  SourceRouter(const PushMetricStore& push, integrations::PrometheusQuerier& prometheus,
+               std::string default_prometheus_url = integrations::kDefaultPrometheusUrl,
                core::Duration default_timeout = std::chrono::seconds(5))
       : push_(push),
         prometheus_(prometheus),
@@ -55,7 +55,7 @@ class SourceRouter final : public MetricProvider {
 
  private:
   const PushMetricStore& push_;
-  PrometheusQuerier& prometheus_;
+  integrations::PrometheusQuerier& prometheus_;
   std::string default_prometheus_url_;
   core::Duration default_timeout_;
 };

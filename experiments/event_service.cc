@@ -213,6 +213,9 @@ void EventService::Commit(std::vector<std::unique_ptr<Pending>>& group) {
     for (auto& p : group) p->done.set_value(fresh.status());
     return;
   }
+  if (options_.on_commit && std::find(fresh->begin(), fresh->end(), true) != fresh->end()) {
+    options_.on_commit();
+  }
   size_t offset = 0;
   for (auto& p : group) {
     const size_t n = group.size() == 1 ? fresh->size() : p->rows.size();

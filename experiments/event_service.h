@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,9 @@ struct EventServiceOptions {
   // Events waiting for the writer at most; beyond it Write fails with kResourceExhausted (the
   // client retries later) instead of queueing without bound.
   size_t max_pending_events = 200000;
+  // Called on the writer thread after each commit that stored events (e.g. to wake the
+  // aggregation at once instead of at its next poll). Must not block.
+  std::function<void()> on_commit;
 };
 
 // What POST /api/v1/events answers: how many events were stored, how many were already

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/json_fields.h"
 #include "core/name_table.h"
 #include "core/time_format.h"
 #include "flags/flag_service_model.h"
@@ -10,39 +11,18 @@ namespace gov::experiments {
 
 namespace {
 
+using core::OneOf;
+using core::OptTime;
+using core::ReadEnum;
+using core::ReadTime;
+
 constexpr size_t kMaxNameLength = 100;
 constexpr size_t kMaxEventLength = 200;
 constexpr size_t kMaxTextLength = 10'000;
 
-template <size_t N>
-std::string OneOf(const std::array<std::string_view, N>& names) {
-  std::string out = "expected one of";
-  for (size_t i = 0; i < N; ++i)
-    out += std::string(i ? ", \"" : " \"") + std::string(names[i]) + "\"";
-  return out;
-}
-
 template <typename Enum, size_t N>
 std::string_view NameOf(const std::array<std::string_view, N>& names, Enum value) {
   return names[static_cast<size_t>(value)];
-}
-
-// Member `key` as a value of the enum named by `names`; `def` when absent (an error when
-// there is no default).
-template <typename Enum, size_t N>
-Enum ReadEnum(core::FieldReader& r, std::string_view key,
-              const std::array<std::string_view, N>& names, std::optional<Enum> def) {
-  std::optional<std::string> text = r.OptionalString(key);
-  if (!text) {
-    if (!def && r.ok()) r.Fail(key, "is required");
-    return def.value_or(Enum{});
-  }
-  std::optional<Enum> value = core::FindName<Enum>(names, *text);
-  if (!value) {
-    r.Fail(key, OneOf(names));
-    return def.value_or(Enum{});
-  }
-  return *value;
 }
 
 // Optional text of at most `max` characters ("" when absent).
@@ -74,18 +54,6 @@ std::optional<int64_t> ReadPositiveSeconds(core::FieldReader& r, std::string_vie
   std::optional<int64_t> seconds = r.OptionalInt(key);
   if (seconds && *seconds <= 0) r.Fail(key, "must be > 0");
   return seconds;
-}
-
-std::optional<core::TimePoint> ReadTime(core::FieldReader& r, std::string_view key) {
-  std::optional<std::string> text = r.OptionalString(key);
-  if (!text) return std::nullopt;
-  std::optional<core::TimePoint> t = core::ParseRfc3339(*text);
-  if (!t) r.Fail(key, "expected an RFC 3339 date-time");
-  return t;
-}
-
-core::Json OptTime(const std::optional<core::TimePoint>& t) {
-  return t ? core::Json(core::FormatRfc3339(*t)) : core::Json();
 }
 
 core::Json AggregateToJson(const EventAggregate& a) {

@@ -131,7 +131,7 @@ core::StatusOr<AdminFeature> FlagService::CreateFeature(const store::AuditActor&
 core::StatusOr<AdminFeature> FlagService::Update(
     const store::AuditActor& author, const std::string& name,
     std::optional<int64_t> expected_version, const std::string& action,
-    const std::function<core::Status(store::Transaction&, AdminFeature&)>& edit) {
+    const std::function<core::Status(store::Transaction&, AdminFeature&)>& edit, bool guarded) {
   std::optional<AdminFeature> after;
   RETURN_IF_ERROR(Apply([&](store::Transaction& tx, Touched& touched) -> core::Status {
     ASSIGN_OR_RETURN(AdminFeature before, LoadAdminFeature(repos_, tx, name));
@@ -141,6 +141,7 @@ core::StatusOr<AdminFeature> FlagService::Update(
     }
     AdminFeature next = before;
     RETURN_IF_ERROR(edit(tx, next));
+    if (guarded) RETURN_IF_ERROR(CheckStrategyGuard(tx, name, &before, next));
     const core::TimePoint now = clock_.Now();
     ASSIGN_OR_RETURN(bool changed, WriteFeature(repos_, tx, next, &before, now,
                                                 touched.environments, touched.all));
@@ -218,6 +219,62 @@ core::StatusOr<AdminFeature> FlagService::SetEnabled(const store::AuditActor& au
                   next.environments[environment].enabled = enabled;
                   return core::Status::Ok();
                 });
+}
+
+core::StatusOr<AdminFeature> FlagService::SetEnabledWithin(const store::AuditActor& author,
+                                                           const std::string& name,
+                                                           const std::string& environment,
+                                                           bool enabled, const AlsoWrite& also) {
+  return Update(author, name, std::nullopt, enabled ? "flag.enable" : "flag.disable",
+                [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
+                  RETURN_IF_ERROR(RequireEnvironment(repos_, tx, environment));
+                  RETURN_IF_ERROR(also(tx));
+                  next.environments[environment].enabled = enabled;
+                  return core::Status::Ok();
+                });
+}
+
+core::StatusOr<AdminFeature> FlagService::EditStrategiesWithin(const store::AuditActor& author,
+                                                               const std::string& name,
+                                                               const std::string& environment,
+                                                               const StrategiesEdit& edit) {
+  return Update(
+      author, name, std::nullopt, "flag.strategies",
+      [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
+        RETURN_IF_ERROR(RequireEnvironment(repos_, tx, environment));
+        std::vector<Strategy> strategies = next.environments[environment].strategies;
+        RETURN_IF_ERROR(edit(tx, strategies));
+        RETURN_IF_ERROR(CheckSegments(repos_, tx, strategies, "strategies"));
+        next.environments[environment].strategies = std::move(strategies);
+        return core::Status::Ok();
+      },
+      /*guarded=*/false);
+}
+
+core::Status FlagService::CheckStrategyGuard(store::Transaction& tx, const std::string& name,
+                                             const AdminFeature* before,
+                                             const AdminFeature& after) {
+  StrategyGuard* guard = guard_.load();
+  if (guard == nullptr) return core::Status::Ok();
+  static const std::vector<Strategy> kNone;
+  std::set<std::string> environments;
+  if (before != nullptr) {
+    for (const auto& [env, state] : before->environments) environments.insert(env);
+  }
+  for (const auto& [env, state] : after.environments) environments.insert(env);
+  for (const auto& env : environments) {
+    const std::vector<Strategy>* old_strategies = &kNone;
+    if (before != nullptr) {
+      auto it = before->environments.find(env);
+      if (it != before->environments.end()) old_strategies = &it->second.strategies;
+    }
+    auto it = after.environments.find(env);
+    const std::vector<Strategy>& new_strategies =
+        it == after.environments.end() ? kNone : it->second.strategies;
+    if (*old_strategies == new_strategies) continue;
+    RETURN_IF_ERROR(guard->CheckStrategies(tx, name, env, *old_strategies, new_strategies));
+  }
+  return core::Status::Ok();
 }
 
 core::StatusOr<AdminFeature> FlagService::SetStrategies(const store::AuditActor& author,

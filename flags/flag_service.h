@@ -7,6 +7,7 @@
 // Features live in flag_service.cc, segments in flag_service_segments.cc, import/export in
 // flag_service_import.cc.
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <set>
@@ -28,6 +29,19 @@ struct ImportResult {
   std::vector<std::string> environments;
   std::vector<std::string> changed_features;  // created or changed by the import
   std::vector<int64_t> changed_segments;
+};
+
+// Consulted inside the transaction of every direct change of a feature's strategies in an
+// environment (SetStrategies, ReplaceFeature, PatchFeature, Import): an error refuses the
+// change and is returned (kConflict for a strategy another service manages). Implemented
+// above this module (release plans), registered by the composition root.
+class StrategyGuard {
+ public:
+  virtual ~StrategyGuard() = default;
+  virtual core::Status CheckStrategies(store::Transaction& tx, const std::string& feature,
+                                       const std::string& environment,
+                                       const std::vector<Strategy>& before,
+                                       const std::vector<Strategy>& after) = 0;
 };
 
 // Thread-safe.
@@ -59,6 +73,27 @@ class FlagService {
   core::StatusOr<AdminFeature> SetEnabled(const store::AuditActor& author, const std::string& name,
                                           const std::string& environment, bool enabled,
                                           std::optional<int64_t> expected_version);
+  // The caller's own writes, made in the transaction of a flag change (see SetEnabledWithin).
+  using AlsoWrite = std::function<core::Status(store::Transaction&)>;
+  // SetEnabled (same audit entry, revision bump and republish) with `also` run in the same
+  // transaction, after the feature is read and before it is written: an error from `also`
+  // rolls the whole change back and is returned. For services whose own state must change
+  // exactly when the flag does (scheduled changes).
+  core::StatusOr<AdminFeature> SetEnabledWithin(const store::AuditActor& author,
+                                                const std::string& name,
+                                                const std::string& environment, bool enabled,
+                                                const AlsoWrite& also);
+  // Edits the feature's strategies in `environment` in the transaction of the flag change:
+  // `edit` gets the transaction and the current strategies, makes its own writes and changes
+  // the list; an error from it rolls everything back and is returned. The same audit entry
+  // ("flag.strategies"), revision bump and republish as SetStrategies, but the strategy guard
+  // is not consulted: for the service that owns the guarded strategies (release plans).
+  using StrategiesEdit =
+      std::function<core::Status(store::Transaction&, std::vector<Strategy>& strategies)>;
+  core::StatusOr<AdminFeature> EditStrategiesWithin(const store::AuditActor& author,
+                                                    const std::string& name,
+                                                    const std::string& environment,
+                                                    const StrategiesEdit& edit);
   // Body {"strategies": [...]}: the feature's strategies in `environment`.
   core::StatusOr<AdminFeature> SetStrategies(const store::AuditActor& author,
                                              const std::string& name,
@@ -85,6 +120,10 @@ class FlagService {
   // the field, e.g. "features[0].strategies[1].constraints[0].operator") into `environment`:
   // listed features take the file's definition and state there, listed segments (by id) its
   // constraints; everything else is kept. Unchanged items are not rewritten.
+  // Registers the guard of direct strategy changes (null: none). Call before serving; the
+  // guard must outlive the service.
+  void SetStrategyGuard(StrategyGuard* guard) { guard_.store(guard); }
+
   core::StatusOr<ImportResult> Import(const store::AuditActor& author,
                                       const std::string& environment, const core::Json& body);
   // The same import into every existing environment, in one transaction.
@@ -106,7 +145,12 @@ class FlagService {
   core::StatusOr<AdminFeature> Update(
       const store::AuditActor& author, const std::string& name,
       std::optional<int64_t> expected_version, const std::string& action,
-      const std::function<core::Status(store::Transaction&, AdminFeature&)>& edit);
+      const std::function<core::Status(store::Transaction&, AdminFeature&)>& edit,
+      bool guarded = true);
+  // The strategy guard's verdict on every environment whose strategies differ between
+  // `before` and `after` of feature `name`.
+  core::Status CheckStrategyGuard(store::Transaction& tx, const std::string& name,
+                                  const AdminFeature* before, const AdminFeature& after);
   core::StatusOr<ImportResult> ImportInto(const store::AuditActor& author,
                                           std::optional<std::string> environment,
                                           const core::Json& body);
@@ -115,6 +159,7 @@ class FlagService {
   SnapshotPublisher& publisher_;
   const core::Clock& clock_;
   const FlagRepositories repos_;
+  std::atomic<StrategyGuard*> guard_{nullptr};
 };
 
 // Reads a JSON file in the import format and imports it into every environment. Error

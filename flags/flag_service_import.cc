@@ -82,6 +82,7 @@ core::StatusOr<ImportResult> FlagService::ImportInto(const store::AuditActor& au
       for (const auto& env : result.environments) {
         next.environments[env] = imported.environments.at("");
       }
+      RETURN_IF_ERROR(CheckStrategyGuard(tx, f.name, before, next));
       ASSIGN_OR_RETURN(bool changed, WriteFeature(repos_, tx, next, before, now,
                                                   touched.environments, touched.all));
       if (changed) result.changed_features.push_back(f.name);

@@ -1,11 +1,13 @@
 #include "store/event_repository.h"
 
+#include <xxhash.h>
+
+#include <charconv>
 #include <iterator>
 #include <map>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
-
-#include "core/json_writer.h"
 
 namespace gov::store {
 
@@ -14,57 +16,54 @@ namespace {
 // Any fixed key: only event writers take it ("gov_evts").
 constexpr int64_t kEventWriterLockKey = 0x676f765f65767473;
 
-constexpr const char* kColumns =
+// The columns an insert writes on SQLite (unit_hash is its last; PostgreSQL adds id_hash).
+constexpr const char* kSqliteColumns =
     "environment, id, type, name, unit, value, at, received_at, experiment, feature, variant, "
-    "properties_json";
-constexpr size_t kParamsPerRow = 12;
+    "properties_json, unit_hash";
+constexpr size_t kSqliteParamsPerRow = 13;
 
 SqlValue Opt(const std::optional<std::string>& v) {
   if (!v) return nullptr;
   return *v;
 }
 
-// The multi-row INSERT for `rows` rows (SQLite).
-std::string SqliteInsertSql(size_t rows) {
-  std::string sql = std::string("INSERT INTO events (") + kColumns + ") VALUES ";
-  size_t p = 1;
-  for (size_t r = 0; r < rows; ++r) {
-    sql += r ? ",(" : "(";
-    for (size_t c = 0; c < kParamsPerRow; ++c, ++p) {
-      if (c) sql += ',';
-      sql += '$';
-      sql += std::to_string(p);
-    }
-    sql += ')';
-  }
-  sql += " ON CONFLICT (environment, id) DO NOTHING RETURNING environment, id";
-  return sql;
-}
-
-// The statement text for `rows` rows, built once per size (sizes are powers of two up to
-// kSqliteRowsPerStatement, so at most nine texts, each prepared once per connection).
-const std::string& SqliteInsertSqlCached(size_t rows) {
+// The multi-row INSERT for 1, 2, 4, ... kSqliteRowsPerStatement rows, built once (each is
+// prepared once per connection).
+const std::map<size_t, std::string>& SqliteInserts() {
   static const std::map<size_t, std::string> kTexts = [] {
     std::map<size_t, std::string> out;
     for (size_t n = 1; n <= EventRepository::kSqliteRowsPerStatement; n *= 2) {
-      out.emplace(n, SqliteInsertSql(n));
+      std::string sql = std::string("INSERT INTO events (") + kSqliteColumns + ") VALUES ";
+      size_t p = 1;
+      for (size_t r = 0; r < n; ++r) {
+        sql += r ? ",(" : "(";
+        for (size_t c = 0; c < kSqliteParamsPerRow; ++c, ++p) {
+          if (c) sql += ',';
+          sql += '$';
+          sql += std::to_string(p);
+        }
+        sql += ')';
+      }
+      sql += " ON CONFLICT (environment, id) DO NOTHING RETURNING environment, id";
+      out.emplace(n, std::move(sql));
     }
     return out;
   }();
-  return kTexts.at(rows);
+  return kTexts;
 }
 
 constexpr const char* kPostgresInsertSql =
     "INSERT INTO events (environment, id, type, name, unit, value, at, received_at, experiment, "
-    "feature, variant, properties_json) "
-    "SELECT environment, id, type, name, unit, value, at, received_at, experiment, feature, "
-    "variant, properties_json "
-    "FROM json_to_recordset(CAST($1 AS json)) AS x(environment text, id text, type text, "
-    "name text, unit text, value double precision, at bigint, received_at bigint, "
-    "experiment text, feature text, variant text, properties_json text) "
-    "ON CONFLICT (environment, id) DO NOTHING RETURNING environment, id";
+    "feature, variant, properties_json, id_hash, unit_hash) "
+    "SELECT * FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[]), "
+    "CAST($4 AS text[]), CAST($5 AS text[]), CAST($6 AS float8[]), CAST($7 AS int8[]), "
+    "CAST($8 AS int8[]), CAST($9 AS text[]), CAST($10 AS text[]), CAST($11 AS text[]), "
+    "CAST($12 AS text[]), CAST($13 AS int8[]), CAST($14 AS int8[]))";
 
-void AppendParams(const EventRow& e, std::vector<SqlValue>& params) {
+constexpr const char* kPostgresProbeSql =
+    "SELECT id_hash, environment, id FROM events WHERE id_hash = ANY(CAST($1 AS int8[]))";
+
+void AppendSqliteParams(const EventRow& e, std::vector<SqlValue>& params) {
   params.emplace_back(e.environment);
   params.emplace_back(e.id);
   params.emplace_back(e.type);
@@ -77,41 +76,116 @@ void AppendParams(const EventRow& e, std::vector<SqlValue>& params) {
   params.emplace_back(Opt(e.feature));
   params.emplace_back(Opt(e.variant));
   params.emplace_back(Opt(e.properties_json));
+  params.emplace_back(EventUnitHash(e.environment, e.unit));
 }
 
-// The rows as the JSON array json_to_recordset reads.
-std::string RowsJson(std::span<const EventRow> rows) {
-  std::string out;
-  out.reserve(rows.size() * 256);
-  core::JsonWriter w(out);
-  auto opt = [&w](std::string_view key, const std::optional<std::string>& v) {
-    w.Key(key);
-    if (v) {
-      w.String(*v);
-    } else {
-      w.Null();
-    }
-  };
-  w.BeginArray();
-  for (const EventRow& e : rows) {
-    w.BeginObject();
-    w.Key("environment").String(e.environment).Key("id").String(e.id);
-    w.Key("type").String(e.type).Key("name").String(e.name).Key("unit").String(e.unit);
-    w.Key("value");
-    if (e.value) {
-      w.Double(*e.value);
-    } else {
-      w.Null();
-    }
-    w.Key("at").Int(e.at_ms).Key("received_at").Int(e.received_at_ms);
-    opt("experiment", e.experiment);
-    opt("feature", e.feature);
-    opt("variant", e.variant);
-    opt("properties_json", e.properties_json);
-    w.EndObject();
+// PostgreSQL array literals ('{...}'), built column by column: text elements quoted with
+// '"' and '\' escaped, NULL for a missing value, numbers in their shortest exact form.
+class ArrayLiteral {
+ public:
+  explicit ArrayLiteral(size_t reserve) {
+    out_.reserve(reserve);
+    out_ += '{';
   }
-  w.EndArray();
-  return out;
+  void Text(std::string_view v) {
+    Sep();
+    out_ += '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') out_ += '\\';
+      out_ += c;
+    }
+    out_ += '"';
+  }
+  void Text(const std::optional<std::string>& v) {
+    if (v) {
+      Text(std::string_view(*v));
+    } else {
+      Null();
+    }
+  }
+  void Int(int64_t v) {
+    Sep();
+    char buf[24];
+    out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  }
+  void Double(const std::optional<double>& v) {
+    if (!v) return Null();
+    Sep();
+    char buf[32];
+    out_.append(buf, std::to_chars(buf, buf + sizeof buf, *v).ptr);
+  }
+  void Null() {
+    Sep();
+    out_ += "NULL";
+  }
+  std::string Take() {
+    out_ += '}';
+    return std::move(out_);
+  }
+
+ private:
+  void Sep() {
+    if (out_.size() > 1) out_ += ',';
+  }
+  std::string out_;
+};
+
+// The rows as the fourteen array parameters of kPostgresInsertSql.
+std::vector<SqlValue> PostgresArrays(std::span<const EventRow* const> rows,
+                                     std::span<const int64_t> id_hashes) {
+  const size_t n = rows.size();
+  ArrayLiteral environment(n * 13), id(n * 40), type(n * 10), name(n * 16), unit(n * 24),
+      value(n * 8), at(n * 15), received_at(n * 15), experiment(n * 8), feature(n * 8),
+      variant(n * 8), properties(n * 8), id_hash(n * 21), unit_hash(n * 21);
+  for (size_t i = 0; i < n; ++i) {
+    const EventRow& e = *rows[i];
+    environment.Text(std::string_view(e.environment));
+    id.Text(std::string_view(e.id));
+    type.Text(std::string_view(e.type));
+    name.Text(std::string_view(e.name));
+    unit.Text(std::string_view(e.unit));
+    value.Double(e.value);
+    at.Int(e.at_ms);
+    received_at.Int(e.received_at_ms);
+    experiment.Text(e.experiment);
+    feature.Text(e.feature);
+    variant.Text(e.variant);
+    properties.Text(e.properties_json);
+    id_hash.Int(id_hashes[i]);
+    unit_hash.Int(EventUnitHash(e.environment, e.unit));
+  }
+  return {environment.Take(), id.Take(),       type.Take(),    name.Take(),
+          unit.Take(),        value.Take(),    at.Take(),      received_at.Take(),
+          experiment.Take(),  feature.Take(),  variant.Take(), properties.Take(),
+          id_hash.Take(),     unit_hash.Take()};
+}
+
+// Which rows to store: not already stored (by the probe's answer, `stored`: id hash,
+// environment, id) and not a repeat of an earlier row of `rows`. Hashes only narrow the
+// search; keys are compared in full.
+std::vector<bool> FreshRows(std::span<const EventRow> rows, std::span<const int64_t> id_hashes,
+                            const std::vector<Row>& stored) {
+  std::unordered_multimap<int64_t, std::pair<std::string, std::string>> stored_keys;
+  for (const Row& r : stored) stored_keys.emplace(r.Int(0), std::pair{r.Text(1), r.Text(2)});
+  std::vector<bool> fresh(rows.size(), false);
+  std::unordered_multimap<int64_t, size_t> earlier;
+  earlier.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const EventRow& e = rows[i];
+    bool duplicate = false;
+    auto [s, s_end] = stored_keys.equal_range(id_hashes[i]);
+    for (; s != s_end && !duplicate; ++s) {
+      duplicate = s->second.first == e.environment && s->second.second == e.id;
+    }
+    auto [b, b_end] = earlier.equal_range(id_hashes[i]);
+    for (; b != b_end && !duplicate; ++b) {
+      duplicate = rows[b->second].environment == e.environment && rows[b->second].id == e.id;
+    }
+    if (duplicate) continue;
+    fresh[i] = true;
+    earlier.emplace(id_hashes[i], i);
+  }
+  return fresh;
 }
 
 // Which of `rows` the RETURNING (environment, id) rows `returned` are, as flags. The database
@@ -176,29 +250,57 @@ core::Status EventRepository::WriterLock(Transaction& tx, Backend backend) {
   return tx.Exec("SELECT pg_advisory_xact_lock($1)", {kEventWriterLockKey}).status();
 }
 
+int64_t EventIdHash(std::string_view environment, std::string_view id) {
+  return static_cast<int64_t>(XXH3_64bits_withSeed(
+      id.data(), id.size(), XXH3_64bits(environment.data(), environment.size())));
+}
+
+int64_t EventUnitHash(std::string_view environment, std::string_view unit) {
+  return static_cast<int64_t>(XXH3_64bits_withSeed(
+      unit.data(), unit.size(), ~XXH3_64bits(environment.data(), environment.size())));
+}
+
 core::StatusOr<std::vector<bool>> EventRepository::Insert(Transaction& tx, Backend backend,
                                                           std::span<const EventRow> rows) {
-  std::vector<Row> returned;
-  if (backend == Backend::kPostgres) {
-    if (!rows.empty()) {
-      ASSIGN_OR_RETURN(ResultSet rs, tx.Exec(kPostgresInsertSql, {RowsJson(rows)}));
-      returned = std::move(rs.rows);
-    }
-  } else {
+  if (rows.empty()) return std::vector<bool>{};
+  if (backend == Backend::kSqlite) {
+    std::vector<Row> returned;
     std::vector<SqlValue> params;
-    size_t done = 0;
-    while (done < rows.size()) {
+    for (size_t done = 0; done < rows.size();) {
       size_t n = kSqliteRowsPerStatement;
       while (n > rows.size() - done) n /= 2;
       params.clear();
-      params.reserve(n * kParamsPerRow);
-      for (size_t i = done; i < done + n; ++i) AppendParams(rows[i], params);
-      ASSIGN_OR_RETURN(ResultSet rs, tx.Exec(SqliteInsertSqlCached(n), params));
+      params.reserve(n * kSqliteParamsPerRow);
+      for (size_t i = done; i < done + n; ++i) AppendSqliteParams(rows[i], params);
+      ASSIGN_OR_RETURN(ResultSet rs, tx.Exec(SqliteInserts().at(n), params));
       std::move(rs.rows.begin(), rs.rows.end(), std::back_inserter(returned));
       done += n;
     }
+    return MatchReturned(rows, returned);
   }
-  return MatchReturned(rows, returned);
+  std::vector<int64_t> id_hashes(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    id_hashes[i] = EventIdHash(rows[i].environment, rows[i].id);
+  }
+  // The stored rows whose id hash one of `rows` has (almost always none).
+  ArrayLiteral probe(rows.size() * 21);
+  for (int64_t h : id_hashes) probe.Int(h);
+  ASSIGN_OR_RETURN(ResultSet stored, tx.Exec(kPostgresProbeSql, {probe.Take()}));
+  std::vector<bool> fresh = FreshRows(rows, id_hashes, stored.rows);
+  std::vector<const EventRow*> to_insert;
+  std::vector<int64_t> insert_id_hashes;
+  to_insert.reserve(rows.size());
+  insert_id_hashes.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!fresh[i]) continue;
+    to_insert.push_back(&rows[i]);
+    insert_id_hashes.push_back(id_hashes[i]);
+  }
+  if (!to_insert.empty()) {
+    RETURN_IF_ERROR(
+        tx.Exec(kPostgresInsertSql, PostgresArrays(to_insert, insert_id_hashes)).status());
+  }
+  return fresh;
 }
 
 core::StatusOr<std::vector<EventRow>> EventRepository::ReadAfter(Transaction& tx, int64_t after_seq,
@@ -213,10 +315,11 @@ core::StatusOr<std::vector<EventRow>> EventRepository::ReadUnit(Transaction& tx,
                                                                 const std::string& environment,
                                                                 const std::string& unit,
                                                                 int64_t before_seq) {
-  ASSIGN_OR_RETURN(ResultSet rs,
-                   tx.Exec(std::string(kSelect) +
-                               "WHERE environment = $1 AND unit = $2 AND seq < $3 ORDER BY seq",
-                           {environment, unit, before_seq}));
+  ASSIGN_OR_RETURN(
+      ResultSet rs,
+      tx.Exec(std::string(kSelect) + "WHERE unit_hash = $1 AND seq < $2 AND environment = $3 AND "
+                                     "unit = $4 ORDER BY seq",
+              {EventUnitHash(environment, unit), before_seq, environment, unit}));
   return RowsToEvents(rs);
 }
 
@@ -233,6 +336,56 @@ core::StatusOr<int64_t> EventRepository::Count(Transaction& tx, const std::strin
 core::StatusOr<int64_t> EventRepository::MaxSeq(Transaction& tx) {
   ASSIGN_OR_RETURN(ResultSet rs, tx.Exec("SELECT COALESCE(MAX(seq), 0) FROM events"));
   return rs.rows.at(0).Int(0);
+}
+
+core::Status EventRepository::MigrateToHashedKeys(Transaction& tx, Backend backend) {
+  const bool sqlite = backend == Backend::kSqlite;
+  RETURN_IF_ERROR(tx.Exec(sqlite ? "ALTER TABLE events ADD COLUMN unit_hash INTEGER NOT NULL "
+                                   "DEFAULT 0"
+                                 : "ALTER TABLE events ADD COLUMN id_hash BIGINT, "
+                                   "ADD COLUMN unit_hash BIGINT")
+                      .status());
+  // The hashes of the events stored so far, a page at a time.
+  constexpr int64_t kPage = 1000;
+  for (int64_t after = 0;;) {
+    ASSIGN_OR_RETURN(ResultSet rs, tx.Exec("SELECT seq, environment, id, unit FROM events "
+                                           "WHERE seq > $1 ORDER BY seq LIMIT $2",
+                                           {after, kPage}));
+    if (rs.rows.empty()) break;
+    ArrayLiteral seqs(rs.rows.size() * 8), id_hashes(rs.rows.size() * 21),
+        unit_hashes(rs.rows.size() * 21);
+    for (const Row& r : rs.rows) {
+      after = r.Int(0);
+      const std::string environment = r.Text(1);
+      if (sqlite) {
+        RETURN_IF_ERROR(tx.Exec("UPDATE events SET unit_hash = $1 WHERE seq = $2",
+                                {EventUnitHash(environment, r.Text(3)), after})
+                            .status());
+        continue;
+      }
+      seqs.Int(after);
+      id_hashes.Int(EventIdHash(environment, r.Text(2)));
+      unit_hashes.Int(EventUnitHash(environment, r.Text(3)));
+    }
+    if (sqlite) continue;
+    RETURN_IF_ERROR(tx.Exec("UPDATE events SET id_hash = x.id_hash, unit_hash = x.unit_hash "
+                            "FROM unnest(CAST($1 AS int8[]), CAST($2 AS int8[]), "
+                            "CAST($3 AS int8[])) AS x(seq, id_hash, unit_hash) "
+                            "WHERE events.seq = x.seq",
+                            {seqs.Take(), id_hashes.Take(), unit_hashes.Take()})
+                        .status());
+  }
+  std::vector<const char*> statements = {
+      "DROP INDEX events_unit", "CREATE INDEX events_unit_hash ON events (unit_hash, seq)"};
+  if (!sqlite) {
+    statements.insert(statements.end(),
+                      {"ALTER TABLE events ALTER COLUMN id_hash SET NOT NULL, "
+                       "ALTER COLUMN unit_hash SET NOT NULL",
+                       "ALTER TABLE events DROP CONSTRAINT events_environment_id_key",
+                       "CREATE INDEX events_id_hash ON events (id_hash)"});
+  }
+  for (const char* sql : statements) RETURN_IF_ERROR(tx.Exec(sql).status());
+  return core::Status::Ok();
 }
 
 core::Status SqlEventStore::WriterLock(Transaction& tx) {

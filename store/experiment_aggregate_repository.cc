@@ -1,5 +1,7 @@
 #include "store/experiment_aggregate_repository.h"
 
+#include "store/event_repository.h"
+
 namespace gov::store {
 
 namespace {
@@ -72,10 +74,11 @@ core::StatusOr<std::vector<AggregationEventRow>> ExperimentAggregateRepository::
 
 core::StatusOr<std::vector<AggregationEventRow>> ExperimentAggregateRepository::ReadUnitEvents(
     Transaction& tx, const std::string& environment, const std::string& unit, int64_t before_seq) {
-  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string(kEventColumns) +
-                                        "WHERE environment = $1 AND unit = $2 AND seq < $3 "
-                                        "ORDER BY seq",
-                                    {environment, unit, before_seq}));
+  ASSIGN_OR_RETURN(
+      auto rs,
+      tx.Exec(std::string(kEventColumns) + "WHERE unit_hash = $1 AND seq < $2 AND environment = $3 "
+                                           "AND unit = $4 ORDER BY seq",
+              {EventUnitHash(environment, unit), before_seq, environment, unit}));
   return EventsFrom(rs);
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/clock.h"
+#include "store/event_repository.h"
 
 namespace gov::store {
 
@@ -280,6 +281,76 @@ const std::vector<Migration>& AllMigrations() {
            " last_seq BIGINT NOT NULL)",
            "INSERT INTO experiment_aggregation_cursor (id, last_seq) VALUES (1, 0)",
        }},
+      {9,
+       "flags: scheduled changes (a feature turned on or off in one environment at a time)",
+       {
+           "CREATE TABLE scheduled_changes ("
+           " id {{AUTOINC_PK}},"
+           " feature TEXT NOT NULL REFERENCES flag_features(name) ON DELETE CASCADE,"
+           " environment TEXT NOT NULL REFERENCES environments(name),"
+           " action TEXT NOT NULL,"
+           " at BIGINT NOT NULL,"
+           " state TEXT NOT NULL,"
+           " created_by TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " finished_at BIGINT)",
+           "CREATE INDEX scheduled_changes_due ON scheduled_changes (state, at, id)",
+           "CREATE INDEX scheduled_changes_flag ON scheduled_changes (feature, environment, id)",
+       }},
+      {10,
+       "rollouts: release plans, their history and templates; the outbox of notifications",
+       {
+           "CREATE TABLE release_plans ("
+           " name TEXT PRIMARY KEY,"
+           " feature TEXT NOT NULL,"
+           " environment TEXT NOT NULL REFERENCES environments(name),"
+           " spec_json TEXT NOT NULL,"
+           " state TEXT NOT NULL,"
+           " milestone BIGINT NOT NULL,"
+           " milestone_started_at BIGINT,"
+           " rollout BIGINT NOT NULL,"
+           " guardrails_json TEXT NOT NULL,"
+           " version BIGINT NOT NULL DEFAULT 1,"
+           " created_at BIGINT NOT NULL,"
+           " updated_at BIGINT NOT NULL,"
+           " created_by TEXT NOT NULL)",
+           // At most one running or paused plan drives a feature in an environment; the index
+           // also finds that plan. Queries repeat its predicate verbatim (see
+           // release_plan_repository.cc), so that SQLite uses it.
+           "CREATE UNIQUE INDEX release_plans_one_active ON release_plans (environment, feature) "
+           "WHERE state IN ('running', 'paused')",
+           "CREATE TABLE release_plan_history ("
+           " seq {{AUTOINC_PK}},"
+           " plan TEXT NOT NULL REFERENCES release_plans(name) ON DELETE CASCADE,"
+           " at BIGINT NOT NULL,"
+           " from_state TEXT NOT NULL,"
+           " to_state TEXT NOT NULL,"
+           " from_milestone BIGINT NOT NULL,"
+           " to_milestone BIGINT NOT NULL,"
+           " cause_json TEXT)",
+           "CREATE INDEX release_plan_history_plan ON release_plan_history (plan, seq)",
+           "CREATE TABLE release_plan_templates ("
+           " name TEXT PRIMARY KEY,"
+           " spec_json TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " updated_at BIGINT NOT NULL)",
+           "CREATE TABLE outbox ("
+           " id {{AUTOINC_PK}},"
+           " kind TEXT NOT NULL,"
+           " url TEXT NOT NULL,"
+           " secret_env TEXT NOT NULL,"
+           " payload_json TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " attempts BIGINT NOT NULL DEFAULT 0,"
+           " next_attempt_at BIGINT NOT NULL,"
+           " last_error TEXT,"
+           " delivered_at BIGINT)",
+           "CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE delivered_at IS NULL",
+       }},
+      {11,
+       "experiments: events indexed by 64-bit hashes of their unit (and id, on PostgreSQL)",
+       {},
+       &EventRepository::MigrateToHashedKeys},
   };
   return kMigrations;
 }
@@ -347,6 +418,13 @@ core::Status Migrate(Database& db, const std::vector<Migration>& unsorted) {
       if (applied.count(m.version)) return core::Status::Ok();
       for (const std::string& sql : m.statements) {
         core::Status st = tx.Exec(Dialect(sql, db.backend())).status();
+        if (!st.ok()) {
+          return core::Status(st.code(), "migration " + std::to_string(m.version) + " (" + m.name +
+                                             ") failed: " + st.message());
+        }
+      }
+      if (m.then) {
+        core::Status st = m.then(tx, db.backend());
         if (!st.ok()) {
           return core::Status(st.code(), "migration " + std::to_string(m.version) + " (" + m.name +
                                              ") failed: " + st.message());

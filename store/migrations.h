@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -9,10 +10,13 @@ namespace gov::store {
 
 // One schema change. Statements use the dialect both backends share; the token
 // {{AUTOINC_PK}} becomes each backend's auto-increment 64-bit primary key.
+// A change the statements cannot express (data rewritten by code) runs after them, in the
+// same transaction, as `then`.
 struct Migration {
   int version;
   std::string name;
   std::vector<std::string> statements;
+  std::function<core::Status(Transaction&, Backend)> then = nullptr;
 };
 
 // Every migration this binary knows. Modules add theirs to the list in migrations.cc with a

@@ -42,9 +42,11 @@ class Connection {
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) return core::Unavailable("cannot open SQLite database " + path);
     sqlite3_busy_timeout(db_, 5000);
-    const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
-                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                      "PRAGMA foreign_keys=ON;";
+    const char* pragmas =
+        read_only
+            ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+              "PRAGMA foreign_keys=ON; PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=16384;";
     char* err = nullptr;
     rc = sqlite3_exec(db_, pragmas, nullptr, nullptr, &err);
     if (rc != SQLITE_OK) {

@@ -4,7 +4,7 @@
 #include <charconv>
 
 #include "controller/hooks/internal/aws_sigv4.h"
-#include "controller/hooks/internal/http_transport.h"
+#include "integrations/http_transport.h"
 
 namespace gov::controller {
 
@@ -124,7 +124,7 @@ core::StatusOr<AwsAsgConfig> ParseAwsAsgConfig(const core::Json& obj, const std:
     return core::InvalidArgument("expected a region name like eu-west-1", r.FieldPath("region"));
   }
   config.endpoint = endpoint.value_or("https://autoscaling." + config.region + ".amazonaws.com/");
-  auto url = ParseHttpUrl(config.endpoint);
+  auto url = integrations::ParseHttpUrl(config.endpoint);
   if (!url.ok()) return core::InvalidArgument(url.status().message(), r.FieldPath("endpoint"));
   if (url->target.find('?') != std::string::npos) {
     return core::InvalidArgument("must not have a query string", r.FieldPath("endpoint"));
@@ -143,7 +143,7 @@ core::StatusOr<std::string> AwsAsgHook::Call(
   auto creds = LoadAwsCredentials(config_.credentials, env_.getenv);
   if (!creds.ok())
     return core::Status(creds.status().code(), what + ": " + creds.status().message());
-  auto url = ParseHttpUrl(config_.endpoint);
+  auto url = integrations::ParseHttpUrl(config_.endpoint);
   if (!url.ok()) return core::InvalidArgument(what + ": " + url.status().message());
 
   params.emplace_back("Version", std::string(kAutoScalingApiVersion));
@@ -162,7 +162,7 @@ core::StatusOr<std::string> AwsAsgHook::Call(
   }
   const SigV4Signature sig = SignSigV4(sign, *creds, config_.region, kService, amz_date);
 
-  HttpRequest http;
+  integrations::HttpRequest http;
   http.method = "POST";
   http.url = config_.endpoint;
   http.headers = sign.headers;
@@ -170,17 +170,17 @@ core::StatusOr<std::string> AwsAsgHook::Call(
   http.headers.emplace_back("User-Agent", "governor-hooks/1");
   http.body = sign.body;
   http.timeout = config_.timeout;
-  auto response = SendHttp(http);
+  auto response = integrations::SendHttp(http);
   if (!response.ok()) {
     return core::Status(response.status().code(), what + ": " + response.status().message());
   }
   if (response->status == 200) return std::move(response->body);
   const std::string code = XmlElementText(response->body, "Code").value_or("");
   const std::string message =
-      XmlElementText(response->body, "Message").value_or(Excerpt(response->body));
+      XmlElementText(response->body, "Message").value_or(integrations::Excerpt(response->body));
   return core::Status(ErrorCode(response->status, code),
                       what + ": HTTP " + std::to_string(response->status) +
-                          (code.empty() ? "" : " " + code) + ": " + Excerpt(message));
+                          (code.empty() ? "" : " " + code) + ": " + integrations::Excerpt(message));
 }
 
 core::StatusOr<std::optional<int>> AwsAsgHook::ReadReplicas() {

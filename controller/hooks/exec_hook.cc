@@ -10,7 +10,7 @@
 
 #include <cstring>
 
-#include "controller/hooks/internal/http_transport.h"
+#include "integrations/http_transport.h"
 
 extern char** environ;
 
@@ -243,7 +243,8 @@ core::Status ExecHook::Scale(const ScaleRequest& request) {
                            request.decision_id + ")";
   auto run = RunProcess(config_.command, child_env, ScaleRequestJson(request), config_.timeout);
   if (!run.ok()) return core::Status(run.status().code(), what + ": " + run.status().message());
-  const std::string stderr_tail = run->err.empty() ? "" : "; stderr: " + Excerpt(run->err, 512);
+  const std::string stderr_tail =
+      run->err.empty() ? "" : "; stderr: " + integrations::Excerpt(run->err, 512);
   if (run->timed_out) {
     return core::Status(
         core::StatusCode::kDeadlineExceeded,
@@ -258,7 +259,8 @@ core::Status ExecHook::Scale(const ScaleRequest& request) {
                              stderr_tail);
   }
   if (env_.log) {
-    env_.log(what + ": exit 0" + (run->out.empty() ? "" : "; stdout: " + Excerpt(run->out, 256)));
+    env_.log(what + ": exit 0" +
+             (run->out.empty() ? "" : "; stdout: " + integrations::Excerpt(run->out, 256)));
   }
   return core::Status::Ok();
 }

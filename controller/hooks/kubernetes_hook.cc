@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "controller/hooks/internal/http_transport.h"
+#include "integrations/http_transport.h"
 
 namespace gov::controller {
 
@@ -114,7 +114,7 @@ core::StatusOr<KubernetesConfig> ParseKubernetesConfig(const core::Json& obj,
     config.connection.ca_pem.clear();
   }
 
-  auto url = ParseHttpUrl(config.connection.server);
+  auto url = integrations::ParseHttpUrl(config.connection.server);
   const std::string server_field = r.FieldPath(api_server ? "apiServer" : "kubeconfig");
   if (!url.ok()) return core::InvalidArgument("server: " + url.status().message(), server_field);
   const bool has_credentials =
@@ -156,7 +156,7 @@ core::StatusOr<core::Json> KubernetesHook::Call(const std::string& method,
       return core::Unauthenticated(what + ": the token file " + conn.token_file + " is empty");
   }
 
-  HttpRequest http;
+  integrations::HttpRequest http;
   http.method = method;
   std::string server = conn.server;
   while (!server.empty() && server.back() == '/') server.pop_back();
@@ -169,14 +169,14 @@ core::StatusOr<core::Json> KubernetesHook::Call(const std::string& method,
   http.ca_pem = conn.ca_pem;
   http.timeout = config_.timeout;
 
-  auto response = SendHttp(http);
+  auto response = integrations::SendHttp(http);
   if (!response.ok()) {
     return core::Status(response.status().code(), what + ": " + response.status().message());
   }
   auto parsed = core::ParseJson(response->body);
   if (response->status < 200 || response->status >= 300) {
     // The API server explains failures with a metav1.Status object.
-    std::string detail = Excerpt(response->body);
+    std::string detail = integrations::Excerpt(response->body);
     if (parsed.ok() && parsed->is_object() && parsed->value("kind", "") == "Status") {
       detail = parsed->value("reason", "") + ": " + parsed->value("message", "");
     }
@@ -184,7 +184,8 @@ core::StatusOr<core::Json> KubernetesHook::Call(const std::string& method,
                         what + ": HTTP " + std::to_string(response->status) + " " + detail);
   }
   if (!parsed.ok() || !parsed->is_object()) {
-    return core::Internal(what + ": the answer is not a JSON object: " + Excerpt(response->body));
+    return core::Internal(
+        what + ": the answer is not a JSON object: " + integrations::Excerpt(response->body));
   }
   return std::move(parsed).value();
 }

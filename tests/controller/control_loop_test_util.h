@@ -66,15 +66,15 @@ class FakeHook final : public Hook {
 };
 
 // Answers queries from a table: query -> value (missing entries fail like an empty result).
-class FakePrometheus final : public PrometheusQuerier {
+class FakePrometheus final : public integrations::PrometheusQuerier {
  public:
-  core::StatusOr<PrometheusValue> Query(const std::string&, const std::string& query,
-                                        core::Duration, core::TimePoint at) override {
+  core::StatusOr<integrations::PrometheusValue> Query(const std::string&, const std::string& query,
+                                                      core::Duration, core::TimePoint at) override {
     ++queries;
     auto it = values.find(query);
     if (it == values.end())
       return core::FailedPrecondition("prometheus: the query returned no series");
-    return PrometheusValue{it->second, at};
+    return integrations::PrometheusValue{it->second, at};
   }
   std::map<std::string, double> values;
   int queries = 0;

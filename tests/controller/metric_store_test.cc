@@ -60,14 +60,16 @@ TEST(PushMetricStoreTest, ForgetsInstancesOlderThanRetainAndErasedTargets) {
   EXPECT_FALSE(store.Read("web", "cpu", seconds(3600), kT0 + seconds(60)).value);
 }
 
-class TableQuerier final : public PrometheusQuerier {
+class TableQuerier final : public integrations::PrometheusQuerier {
  public:
-  core::StatusOr<PrometheusValue> Query(const std::string& url, const std::string& query,
-                                        core::Duration timeout, core::TimePoint at) override {
+  core::StatusOr<integrations::PrometheusValue> Query(const std::string& url,
+                                                      const std::string& query,
+                                                      core::Duration timeout,
+                                                      core::TimePoint at) override {
     last_url = url;
     last_timeout = timeout;
     if (query == "bad") return core::FailedPrecondition("prometheus: the query returned no series");
-    return PrometheusValue{42, at};
+    return integrations::PrometheusValue{42, at};
   }
   std::string last_url;
   core::Duration last_timeout{};

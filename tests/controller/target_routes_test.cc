@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "controller/hooks/internal/webhook_hook.h"
+#include "integrations/webhook_signature.h"
 #include "tests/api/test_server.h"
 
 namespace gov::api::testing {
@@ -282,9 +282,9 @@ TEST_F(TargetRoutesTest, AWebhookTargetReceivesTheSignedDecision) {
   EXPECT_EQ(sent["from"], 3);
   EXPECT_EQ(sent["to"], 6);
   // Signed at the real time (hooks use the system clock), verifiable with the shared secret.
-  EXPECT_TRUE(controller::VerifyWebhookSignature("whsec_test", received[0].second,
-                                                 received[0].first,
-                                                 core::SystemClock::Instance().Now())
+  EXPECT_TRUE(integrations::VerifyWebhookSignature("whsec_test", received[0].second,
+                                                   received[0].first,
+                                                   core::SystemClock::Instance().Now())
                   .ok());
 }
 

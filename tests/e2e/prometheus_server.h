@@ -7,6 +7,7 @@
 // PR_SET_PDEATHSIG). Also a tiny exporter serving the text exposition format.
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -147,6 +148,62 @@ class PrometheusServer {
   TempDir dir_{"gov_prom"};
   int port_ = 0;  // 0 until WaitReady() read it from the log
   pid_t pid_ = -1;
+};
+
+// An exporter serving `text` and a Prometheus scraping it, usable once `probe` (an instant
+// query) has a result: the fixture every Prometheus end-to-end test starts from. Waiting is
+// real time; the limits only stop a run whose Prometheus never starts or scrapes.
+class ScrapedPrometheus {
+ public:
+  ScrapedPrometheus(const std::string& text, const std::string& probe) {
+    exporter_.Set(text);
+    server_ = std::make_unique<PrometheusServer>("127.0.0.1:" + std::to_string(exporter_.port()));
+    if (!server_->WaitReady(std::chrono::seconds(30))) {
+      problem_ = "prometheus did not become ready:\n" + server_->Log();
+      return;
+    }
+    httplib::Client client(server_->url());
+    client.set_read_timeout(std::chrono::seconds(2));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto res = client.Get("/api/v1/query", {{"query", probe}}, httplib::Headers{});
+      if (res && res->status == 200 && res->body.find("\"result\":[{") != std::string::npos) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    problem_ = "prometheus never scraped the exporter:\n" + server_->Log();
+  }
+  // Why it is not usable; empty when it is.
+  const std::string& problem() const { return problem_; }
+  TextExporter& exporter() { return exporter_; }
+  PrometheusServer& server() { return *server_; }
+  std::string url() const { return server_->url(); }
+
+ private:
+  TextExporter exporter_;
+  std::unique_ptr<PrometheusServer> server_;
+  std::string problem_;
+};
+
+// A fixture whose suite shares one ScrapedPrometheus: an exporter of two pods'
+// web_cpu_percent (160 and 120, so avg 140 and sum 280) and Prometheus scraping it.
+class WebCpuPrometheusTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    prometheus_ = new ScrapedPrometheus(
+        "# TYPE web_cpu_percent gauge\n"
+        "web_cpu_percent{pod=\"a\"} 160\n"
+        "web_cpu_percent{pod=\"b\"} 120\n",
+        "avg(web_cpu_percent)");
+  }
+  static void TearDownTestSuite() {  // SIGKILLs and reaps Prometheus
+    delete prometheus_;
+    prometheus_ = nullptr;
+  }
+  void SetUp() override { ASSERT_EQ(prometheus_->problem(), ""); }
+
+  static inline ScrapedPrometheus* prometheus_ = nullptr;
 };
 
 }  // namespace gov::testing

@@ -16,6 +16,7 @@
 #include "experiments/experiment_json.h"
 #include "experiments/results_service.h"
 #include "experiments/sql_experiment_catalog.h"
+#include "store/event_repository.h"
 #include "store/experiment_aggregate_repository.h"
 #include "store/experiment_repository.h"
 #include "store/metric_repository.h"
@@ -106,19 +107,20 @@ class AggregatorSuite : public ::testing::TestWithParam<DatabaseFactory> {
               const std::string& unit, std::optional<double> value, int64_t at,
               std::optional<std::string> experiment, std::optional<std::string> variant) {
     const std::string id = "e" + std::to_string(++next_id_);
+    store::EventRow row;
+    row.environment = environment;
+    row.id = id;
+    row.type = type;
+    row.name = name;
+    row.unit = unit;
+    row.value = value;
+    row.at_ms = row.received_at_ms = at;
+    row.experiment = experiment;
+    if (experiment) row.feature = "checkout";
+    row.variant = variant;
     const core::Status st =
         store::WithTransaction(db(), store::TxMode::kReadWrite, [&](store::Transaction& tx) {
-          return tx
-              .Exec(
-                  "INSERT INTO events (environment, id, type, name, unit, value, at, "
-                  "received_at, experiment, feature, variant) "
-                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                  {environment, id, type, name, unit,
-                   value ? store::SqlValue(*value) : store::SqlValue(nullptr), at, at,
-                   experiment ? store::SqlValue(*experiment) : store::SqlValue(nullptr),
-                   experiment ? store::SqlValue(std::string("checkout")) : store::SqlValue(nullptr),
-                   variant ? store::SqlValue(*variant) : store::SqlValue(nullptr)})
-              .status();
+          return store::EventRepository::Insert(tx, db().backend(), {&row, 1}).status();
         });
     ASSERT_TRUE(st.ok()) << st.ToString();
   }

@@ -152,6 +152,87 @@ TEST_P(EventStoreTest, ReadUnitReturnsOneUnitsEarlierEventsOfOneEnvironment) {
   EXPECT_EQ(unit[1].id, "4");
 }
 
+// Text the PostgreSQL path carries inside array literals, and SQLite binds as is: quotes,
+// backslashes, braces, commas, the word NULL, an empty variant, non-ASCII.
+TEST_P(EventStoreTest, AwkwardTextRoundTripsAndStillDedupes) {
+  EventRow e = Row("production", R"(id "quoted" \ {a,b} NULL)", "ünit,{}\"\\");
+  e.name = "NULL";
+  e.feature = "";
+  e.variant = R"(\"")";
+  e.properties_json = R"({"note":"a \"b\" \\ c","list":[1,2]})";
+  e.value = -1.2345678901234567e-300;
+  EXPECT_EQ(Insert({e}), (std::vector<bool>{true}));
+  EXPECT_EQ(Insert({e}), (std::vector<bool>{false}));
+  const std::vector<EventRow> rows = After(0);
+  ASSERT_EQ(rows.size(), 1u);
+  EventRow expected = e;
+  expected.seq = rows[0].seq;
+  EXPECT_EQ(rows[0], expected);
+  const auto unit = Read<std::vector<EventRow>>([&](store::Transaction& tx) {
+    return store_->ReadUnit(tx, "production", e.unit, rows[0].seq + 1);
+  });
+  ASSERT_EQ(unit.size(), 1u);
+  EXPECT_EQ(unit[0].id, e.id);
+}
+
+// Migration 11 on a database an older Governor left with events (migration 7's schema, text
+// keys): every event keeps its seq and columns, the hashed keys find them (duplicates, a
+// unit's events), and new events continue after the highest seq ever drawn.
+TEST_P(EventStoreTest, MigrationToHashedKeysKeepsStoredEvents) {
+  std::unique_ptr<store::testing::TestDatabase> old;
+  if (db().backend() == store::Backend::kSqlite) {
+    old = std::make_unique<store::testing::SqliteTestDatabase>(10);
+  } else {
+    old = std::make_unique<store::testing::PostgresTestDatabase>(10);
+  }
+  store::Database& odb = old->db();
+  ASSERT_TRUE(store::WithTransaction(odb, store::TxMode::kReadWrite, [](store::Transaction& tx) {
+                for (int i = 1; i <= 5; ++i) {
+                  RETURN_IF_ERROR(
+                      tx.Exec("INSERT INTO events (environment, id, type, name, unit, value, at, "
+                              "received_at, variant) VALUES ('production', $1, 'track', "
+                              "'purchase', $2, 1.5, $3, $3, $4)",
+                              {"old-" + std::to_string(i), i % 2 ? "u1" : "u2", int64_t{1000} * i,
+                               i == 1 ? store::SqlValue("blue") : store::SqlValue(nullptr)})
+                          .status());
+                }
+                // The newest event is gone: its seq must still never be drawn again.
+                return tx.Exec("DELETE FROM events WHERE id = 'old-5'").status();
+              }).ok());
+  ASSERT_TRUE(store::Migrate(odb).ok());
+  store::SqlEventStore events(odb.backend());
+  auto read_after = [&](int64_t seq) {
+    std::vector<EventRow> out;
+    EXPECT_TRUE(store::WithTransaction(odb, store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+                  ASSIGN_OR_RETURN(out, events.ReadAfter(tx, seq, 100));
+                  return core::Status::Ok();
+                }).ok());
+    return out;
+  };
+  const std::vector<EventRow> kept = read_after(0);
+  ASSERT_EQ(kept.size(), 4u);
+  for (size_t i = 0; i < kept.size(); ++i) {
+    EXPECT_EQ(kept[i].id, "old-" + std::to_string(i + 1));
+    EXPECT_EQ(kept[i].at_ms, 1000 * static_cast<int64_t>(i + 1));
+  }
+  EXPECT_EQ(kept[0].variant, std::optional<std::string>("blue"));
+  std::vector<bool> fresh;
+  std::vector<EventRow> unit;
+  ASSERT_TRUE(store::WithTransaction(odb, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+                RETURN_IF_ERROR(events.WriterLock(tx));
+                ASSIGN_OR_RETURN(fresh, events.Insert(tx, std::vector<EventRow>{
+                                                              Row("production", "old-2", "u2"),
+                                                              Row("production", "new-1", "u1")}));
+                ASSIGN_OR_RETURN(unit, events.ReadUnit(tx, "production", "u1", 1'000'000));
+                return core::Status::Ok();
+              }).ok());
+  EXPECT_EQ(fresh, (std::vector<bool>{false, true}));
+  ASSERT_EQ(unit.size(), 3u);  // old-1, old-3 and new-1
+  EXPECT_EQ(unit[0].id, "old-1");
+  EXPECT_EQ(unit[2].id, "new-1");
+  EXPECT_GT(unit[2].seq, 5);  // after the deleted old-5's seq
+}
+
 // The service: every caller's batch is acknowledged once durable, each id counted once however
 // many writers retry it, and a reader following seq with a cursor never misses a row (rows
 // become visible in seq order) even with a second "replica" writing through its own handle.
@@ -217,6 +298,26 @@ TEST_P(EventStoreTest, ConcurrentWritersAndReplicasKeepSeqOrderVisibleToACursor)
   EXPECT_EQ(out_of_order.load(), 0);
   EXPECT_GE(a.stats().transactions + b.stats().transactions, 1);
   EXPECT_EQ(a.stats().committed_events + b.stats().committed_events, kDistinct);
+}
+
+// The commit hook (the server wakes the aggregation with it) runs once per commit that stored
+// something, not for a batch of duplicates.
+TEST_P(EventStoreTest, CommitHookRunsAfterCommitsThatStoredEvents) {
+  RunningExperiments running;
+  core::FakeClock clock;
+  std::atomic<int> commits{0};
+  EventServiceOptions options;
+  options.on_commit = [&] {
+    EXPECT_EQ(Count(), 1);  // already committed: visible to another transaction
+    ++commits;
+  };
+  EventService service(db(), *store_, running, clock, options);
+  service.Start();
+  ASSERT_TRUE(service.Write({Row("production", "x", "u")}).ok());
+  EXPECT_EQ(commits.load(), 1);
+  ASSERT_TRUE(service.Write({Row("production", "x", "u")}).ok());
+  EXPECT_EQ(commits.load(), 1);
+  service.Stop();
 }
 
 TEST_P(EventStoreTest, StopCommitsWhatWasSubmittedAndRefusesLaterWrites) {

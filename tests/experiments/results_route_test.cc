@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
+#include "store/event_repository.h"
 #include "tests/api/test_server.h"
 
 namespace gov::api::testing {
@@ -43,18 +44,23 @@ class ResultsRouteTest : public ::testing::Test {
               std::optional<double> value, const std::string& variant = "") {
     const int64_t at = core::ToUnixMillis(ts_.clock().Now()) + 1000;
     const std::string id = "e" + std::to_string(++next_id_);
-    const core::Status st = store::WithTransaction(
-        ts_.server().database(), store::TxMode::kReadWrite, [&](store::Transaction& tx) {
-          return tx
-              .Exec(
-                  "INSERT INTO events (environment, id, type, name, unit, value, at, "
-                  "received_at, experiment, feature, variant) "
-                  "VALUES ('production', $1, $2, $3, $4, $5, $6, $6, $7, $8, $9)",
-                  {id, type, name, unit, value ? store::SqlValue(*value) : store::SqlValue(nullptr),
-                   at, variant.empty() ? store::SqlValue(nullptr) : store::SqlValue("checkout-v2"),
-                   variant.empty() ? store::SqlValue(nullptr) : store::SqlValue("checkout"),
-                   variant.empty() ? store::SqlValue(nullptr) : store::SqlValue(variant)})
-              .status();
+    store::EventRow row;
+    row.environment = "production";
+    row.id = id;
+    row.type = type;
+    row.name = name;
+    row.unit = unit;
+    row.value = value;
+    row.at_ms = row.received_at_ms = at;
+    if (!variant.empty()) {
+      row.experiment = "checkout-v2";
+      row.feature = "checkout";
+      row.variant = variant;
+    }
+    store::Database& db = ts_.server().database();
+    const core::Status st =
+        store::WithTransaction(db, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+          return store::EventRepository::Insert(tx, db.backend(), {&row, 1}).status();
         });
     ASSERT_TRUE(st.ok()) << st.ToString();
   }

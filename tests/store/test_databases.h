@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <random>
 #include <string>
@@ -28,6 +29,15 @@ class TestDatabase {
   virtual std::string url() const = 0;
 };
 
+// Every migration, or those up to a version (a database as an older Governor left it).
+inline std::vector<Migration> MigrationsUpTo(std::optional<int> version) {
+  std::vector<Migration> out;
+  for (const Migration& m : AllMigrations()) {
+    if (!version || m.version <= *version) out.push_back(m);
+  }
+  return out;
+}
+
 inline std::string UniqueSuffix() {
   static std::mt19937_64 rng(std::random_device{}());
   return std::to_string(rng());
@@ -35,12 +45,12 @@ inline std::string UniqueSuffix() {
 
 class SqliteTestDatabase : public TestDatabase {
  public:
-  SqliteTestDatabase() {
+  explicit SqliteTestDatabase(std::optional<int> migrated_up_to = std::nullopt) {
     url_ = "sqlite://" + (dir_.path() / "test.db").string();
     auto db = OpenDatabase(url_, 4);
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
-    EXPECT_TRUE(Migrate(*db_).ok());
+    EXPECT_TRUE(Migrate(*db_, MigrationsUpTo(migrated_up_to)).ok());
   }
   ~SqliteTestDatabase() override { db_.reset(); }
   Database& db() override { return *db_; }
@@ -60,7 +70,7 @@ class PostgresTestDatabase : public TestDatabase {
  public:
   static bool Available() { return std::getenv("GOVERNOR_TEST_PG_URL") != nullptr; }
 
-  PostgresTestDatabase() {
+  explicit PostgresTestDatabase(std::optional<int> migrated_up_to = std::nullopt) {
     base_url_ = std::getenv("GOVERNOR_TEST_PG_URL");
     name_ = "gov_" + UniqueSuffix();
     // CREATE/DROP DATABASE cannot run inside a transaction block, so psql runs them.
@@ -70,7 +80,7 @@ class PostgresTestDatabase : public TestDatabase {
     auto db = OpenDatabase(url_, 4);
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
-    EXPECT_TRUE(Migrate(*db_).ok());
+    EXPECT_TRUE(Migrate(*db_, MigrationsUpTo(migrated_up_to)).ok());
   }
   ~PostgresTestDatabase() override {
     db_.reset();

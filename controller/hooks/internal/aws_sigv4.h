@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "controller/hooks/internal/http_transport.h"
 #include "core/clock.h"
+#include "integrations/http_transport.h"
 
 namespace gov::controller {
 
@@ -21,7 +21,8 @@ struct SigV4Request {
   std::string method;
   std::string path;  // not yet percent-encoded, e.g. "/" or "/example space/"
   std::vector<std::pair<std::string, std::string>> query;  // decoded name/value pairs
-  HttpHeaders headers;  // every header to sign (any case, repeats allowed), incl. Host, X-Amz-Date
+  // Every header to sign (any case, repeats allowed), incl. Host, X-Amz-Date.
+  integrations::HttpHeaders headers;
   std::string body;
 };
 

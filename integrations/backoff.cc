@@ -1,8 +1,10 @@
-#include "controller/hooks/internal/backoff.h"
+// Full-jitter backoff (see backoff.h).
+
+#include "integrations/backoff.h"
 
 #include <algorithm>
 
-namespace gov::controller {
+namespace gov::integrations {
 
 core::Duration FullJitterBackoff::Ceiling(int attempt) const {
   core::Duration ceiling = base_;
@@ -24,4 +26,4 @@ core::Duration FullJitterBackoff::Next(int attempt) {
   return DelayAt(attempt, unit);
 }
 
-}  // namespace gov::controller
+}  // namespace gov::integrations

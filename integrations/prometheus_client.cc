@@ -1,4 +1,6 @@
-#include "controller/prometheus_source.h"
+// The Prometheus HTTP API client (see prometheus_client.h).
+
+#include "integrations/prometheus_client.h"
 
 #include <httplib.h>
 
@@ -9,7 +11,7 @@
 
 #include "core/json_util.h"
 
-namespace gov::controller {
+namespace gov::integrations {
 
 namespace {
 
@@ -267,4 +269,4 @@ core::StatusOr<std::vector<PrometheusValue>> PrometheusHttpClient::QueryRange(
   return out;
 }
 
-}  // namespace gov::controller
+}  // namespace gov::integrations

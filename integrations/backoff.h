@@ -1,11 +1,13 @@
 #pragma once
 
+// Retry delays for calls to outside systems (webhooks): exponential backoff with full jitter.
+
 #include <cstdint>
 #include <random>
 
 #include "core/clock.h"
 
-namespace gov::controller {
+namespace gov::integrations {
 
 // Exponential backoff with "full jitter" (Marc Brooker, "Exponential Backoff And Jitter",
 // AWS Architecture Blog, 2015): before retry n (0-based) wait a uniformly random time in
@@ -29,4 +31,4 @@ class FullJitterBackoff {
   std::mt19937_64 rng_;
 };
 
-}  // namespace gov::controller
+}  // namespace gov::integrations

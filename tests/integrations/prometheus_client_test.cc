@@ -2,7 +2,7 @@
 // HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/#instant-queries and
 // #expression-query-result-formats), and retries/timeouts against a local httplib server.
 
-#include "controller/prometheus_source.h"
+#include "integrations/prometheus_client.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -14,7 +14,7 @@
 
 #include "tests/testing/refused_port.h"
 
-namespace gov::controller {
+namespace gov::integrations {
 namespace {
 
 struct ParseCase {
@@ -189,4 +189,4 @@ TEST(PrometheusHttpClientTest, ATimeoutIsAnError) {
 }
 
 }  // namespace
-}  // namespace gov::controller
+}  // namespace gov::integrations

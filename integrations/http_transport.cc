@@ -1,4 +1,6 @@
-#include "controller/hooks/internal/http_transport.h"
+// HTTP(S) requests (see http_transport.h).
+
+#include "integrations/http_transport.h"
 
 #include <httplib.h>
 #include <openssl/x509.h>
@@ -10,7 +12,7 @@
 #include <charconv>
 #include <memory>
 
-namespace gov::controller {
+namespace gov::integrations {
 
 namespace {
 
@@ -211,4 +213,4 @@ std::string Excerpt(std::string_view text, size_t max_bytes) {
   return out;
 }
 
-}  // namespace gov::controller
+}  // namespace gov::integrations

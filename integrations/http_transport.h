@@ -1,5 +1,9 @@
 #pragma once
 
+// One HTTP(S) request at a time with cpp-httplib: URL parsing, trusted CAs, timeouts, and
+// transport errors that say whether retrying can help. Used by the scaling hooks and the
+// signed webhook sender.
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,7 +13,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 
-namespace gov::controller {
+namespace gov::integrations {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
@@ -61,4 +65,4 @@ bool IsRetryableTransportError(const core::Status& status);
 // At most `max_bytes` of `text` with control characters replaced, for error messages.
 std::string Excerpt(std::string_view text, size_t max_bytes = 256);
 
-}  // namespace gov::controller
+}  // namespace gov::integrations

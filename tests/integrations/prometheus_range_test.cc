@@ -8,11 +8,13 @@
 #include <mutex>
 #include <thread>
 
-#include "controller/load_history.h"
-#include "controller/prometheus_source.h"
+#include "integrations/prometheus_client.h"
+#include "tests/integrations/range_prometheus.h"
 
-namespace gov::controller {
+namespace gov::integrations {
 namespace {
+
+using testing::RangePrometheus;
 
 TEST(PrometheusRangeParseTest, OneSeriesIsItsSamplesOldestFirstWithoutNonFiniteValues) {
   auto v = ParsePrometheusRangeResponse(
@@ -64,56 +66,6 @@ TEST(PrometheusRangeParseTest, ErrorsSayWhatCameBack) {
   }
 }
 
-// Answers /prefix/api/v1/query_range with one sample per step over the asked range (value =
-// the sample's Unix time), recording each request's parameters.
-class RangePrometheus {
- public:
-  RangePrometheus() {
-    server_.Get("/prefix/api/v1/query_range", [this](const httplib::Request& req,
-                                                     httplib::Response& res) {
-      const double start = std::stod(req.get_param_value("start"));
-      const double end = std::stod(req.get_param_value("end"));
-      const double step = std::stod(req.get_param_value("step"));
-      {
-        std::lock_guard lock(mu_);
-        requests_.push_back({req.get_param_value("query"), start, end, step});
-      }
-      std::string values;
-      for (double t = start; t <= end; t += step) {
-        if (!values.empty()) values += ",";
-        values += "[" + std::to_string(static_cast<int64_t>(t)) + ",\"" +
-                  std::to_string(static_cast<int64_t>(t)) + "\"]";
-      }
-      res.set_content(
-          R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[)" +
-              values + "]}]}}",
-          "application/json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~RangePrometheus() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/prefix"; }
-  struct Request {
-    std::string query;
-    double start, end, step;
-  };
-  std::vector<Request> requests() {
-    std::lock_guard lock(mu_);
-    return requests_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<Request> requests_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
-
 TEST(PrometheusHttpClientRangeTest, AsksForTheRangeAndStepAndReturnsTheSamples) {
   RangePrometheus prom;
   PrometheusHttpClient client({.max_attempts = 1, .sleep = {}});
@@ -151,26 +103,5 @@ TEST(PrometheusHttpClientRangeTest, ARangeOverPrometheusPointLimitIsAskedForInPi
   EXPECT_EQ(requests[2].end, 24'999);
 }
 
-TEST(PrometheusMetricHistoryTest, PrometheusMetricsAreRangeQueriedPushedOnesHaveNoHistory) {
-  RangePrometheus prom;
-  PrometheusHttpClient client({.max_attempts = 1, .sleep = {}});
-  PrometheusMetricHistory history(client, prom.url());
-  TargetSpec target;
-  MetricSpec metric;
-  metric.name = "rps";
-  metric.type = MetricType::kValue;
-  metric.source.prometheus = PrometheusSource{"sum(rate(requests[1m]))", std::nullopt, 2.0};
-  auto samples = history.ReadRange(target, metric, core::FromUnixSeconds(600),
-                                   core::FromUnixSeconds(900), std::chrono::seconds(300));
-  ASSERT_TRUE(samples.ok()) << samples.status().ToString();
-  EXPECT_EQ(*samples, (std::vector<store::LoadSample>{{core::FromUnixSeconds(600), 600},
-                                                      {core::FromUnixSeconds(900), 900}}));
-  metric.source.prometheus.reset();
-  auto pushed = history.ReadRange(target, metric, core::FromUnixSeconds(600),
-                                  core::FromUnixSeconds(900), std::chrono::seconds(300));
-  EXPECT_EQ(pushed.status().code(), core::StatusCode::kFailedPrecondition);
-  EXPECT_NE(pushed.status().message().find("rps is pushed"), std::string::npos);
-}
-
 }  // namespace
-}  // namespace gov::controller
+}  // namespace gov::integrations

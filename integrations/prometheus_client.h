@@ -1,5 +1,9 @@
 #pragma once
 
+// The Prometheus HTTP API client: instant and range queries, their parsing, and retries. Every
+// module that reads Prometheus (the controller's metric sources and load history, among others)
+// queries through this one client.
+
 #include <chrono>
 #include <functional>
 #include <string>
@@ -9,7 +13,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 
-namespace gov::controller {
+namespace gov::integrations {
 
 // Where Prometheus is when a metric's source gives no `url`: Prometheus' own default listen
 // address.
@@ -88,4 +92,4 @@ class PrometheusHttpClient final : public PrometheusQuerier {
   PrometheusClientOptions options_;
 };
 
-}  // namespace gov::controller
+}  // namespace gov::integrations

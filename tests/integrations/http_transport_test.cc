@@ -1,4 +1,7 @@
-#include "controller/hooks/internal/http_transport.h"
+// The HTTP(S) transport: URL parsing, trusting only the given CA, and transport errors that
+// say whether a retry can help, against local httplib servers.
+
+#include "integrations/http_transport.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -6,11 +9,13 @@
 
 #include "tests/controller/hooks/hook_test_util.h"
 
-namespace gov::controller {
+namespace gov::integrations {
 namespace {
 
-using testing::MakeSelfSignedCertificate;
-using testing::TempDir;
+using controller::testing::FakeServer;
+using controller::testing::MakeSelfSignedCertificate;
+using controller::testing::RefusedPort;
+using controller::testing::TempDir;
 
 TEST(ParseHttpUrlTest, Table) {
   struct Row {
@@ -46,7 +51,7 @@ TEST(SendHttpTest, TrustsOnlyTheGivenCa) {
   TempDir dir;
   const auto server_cert = MakeSelfSignedCertificate("server");
   const auto other_ca = MakeSelfSignedCertificate("other");
-  testing::FakeServer server(dir, server_cert);
+  FakeServer server(dir, server_cert);
   server.server().Get("/ping", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("pong", "text/plain");
   });
@@ -79,7 +84,7 @@ TEST(SendHttpTest, TrustsOnlyTheGivenCa) {
 }
 
 TEST(SendHttpTest, ConnectionRefusedIsRetryable) {
-  testing::RefusedPort refused;
+  RefusedPort refused;
   HttpRequest req;
   req.method = "GET";
   req.url = "http://127.0.0.1:" + std::to_string(refused.port()) + "/";
@@ -95,4 +100,4 @@ TEST(ExcerptTest, TruncatesAndFlattens) {
 }
 
 }  // namespace
-}  // namespace gov::controller
+}  // namespace gov::integrations

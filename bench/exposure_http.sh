@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# What a running experiment costs flag evaluation over HTTP: wrk against OFREP single
+# evaluation (POST /ofrep/v1/evaluate/flags/e2e.color) and the Unleash frontend API
+# (GET /api/frontend), with and without an experiment running on e2e.color. Runs alternate:
+# each repetition measures without an experiment, then creates and starts one, measures, and
+# stops it, so machine noise hits both alike. Two workloads:
+#   - one user (the exposure is recorded once; later requests find it in the in-memory dedupe);
+#   - a new random user on every request (every request records an exposure).
+# Prints a markdown table (median of REPS runs) for docs/benchmarks.md.
+#
+#   bench/exposure_http.sh    # defaults: DURATION=8s REPS=3 THREADS=2 CONNS="64" (bench/lib.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNS="${CONNS:-64}"
+source bench/lib.sh
+
+bench_build
+bench_workdir governor-exposure-bench
+GOVERNOR_RATE_LIMITS_EVALUATION_REQUESTS_PER_SECOND=0 \
+  start_governor --flags-file tests/e2e/flags.json
+api() {
+  curl -fsS -X "$1" "$gov$2" -H "Authorization: Bearer $admin" \
+    -H 'Content-Type: application/json' -d "${3:-{\}}" >/dev/null
+}
+token_of() {
+  curl -fsS -X POST "$gov/api/v1/tokens" -H "Authorization: Bearer $admin" \
+    -d "{\"type\":\"$1\",\"name\":\"bench-$1\",\"environment\":\"development\"}" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])'
+}
+client="$(token_of client)"
+frontend="$(token_of frontend)"
+api POST /api/v1/metrics \
+  '{"name":"purchase","type":"proportion","numerator":{"event":"purchase"},"direction":"higherIsBetter"}'
+experiment=0
+start_experiment() {
+  experiment=$((experiment + 1))
+  api POST /api/v1/experiments "{\"key\":\"color-$experiment\",\"name\":\"Color\",
+    \"hypothesis\":\"h\",\"environment\":\"development\",\"feature\":\"e2e.color\",
+    \"controlVariant\":\"red\",\"metrics\":[{\"metric\":\"purchase\",\"role\":\"goal\"}]}"
+  api POST "/api/v1/experiments/color-$experiment/start"
+}
+stop_experiment() { api POST "/api/v1/experiments/color-$experiment/stop"; }
+
+ofrep_path="/ofrep/v1/evaluate/flags/e2e.color"
+cat >"$work/ofrep_one.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"context":{"targetingKey":"user-42"}}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $client"
+LUA
+cat >"$work/ofrep_new.lua" <<LUA
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $client"
+request = function()
+  return wrk.format("POST", nil, nil,
+    '{"context":{"targetingKey":"u' .. math.random(1, 1000000000) .. '"}}')
+end
+LUA
+cat >"$work/frontend_one.lua" <<LUA
+wrk.headers["Authorization"] = "$frontend"
+wrk.path = "/api/frontend?userId=user-42"
+LUA
+cat >"$work/frontend_new.lua" <<LUA
+wrk.headers["Authorization"] = "$frontend"
+request = function()
+  return wrk.format("GET", "/api/frontend?userId=u" .. math.random(1, 1000000000))
+end
+LUA
+
+echo "Machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg);" \
+  "wrk -t$THREADS -c$CONNS -d$DURATION, median of $REPS alternating runs"
+echo
+echo "| request | users | req/s, no experiment | p50 ms | p99 ms | req/s, experiment running | p50 ms | p99 ms | running/none |"
+echo "|---|---|---|---|---|---|---|---|---|"
+declare -A rps p50 p99
+cases=(ofrep_one ofrep_new frontend_one frontend_new)
+for _ in $(seq 1 "$REPS"); do
+  for phase in none running; do
+    [[ $phase == running ]] && start_experiment
+    for k in "${cases[@]}"; do
+      url="$gov$ofrep_path"
+      [[ $k == frontend_* ]] && url="$gov/api/frontend"
+      read -r a b d < <(run_wrk "$url" "$CONNS" -s "$work/$k.lua")
+      rps[$k.$phase]+="$a "
+      p50[$k.$phase]+="$b "
+      p99[$k.$phase]+="$d "
+    done
+    [[ $phase == running ]] && stop_experiment
+  done
+done
+med() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median; }
+for k in "${cases[@]}"; do
+  name="POST $ofrep_path"
+  [[ $k == frontend_* ]] && name="GET /api/frontend"
+  users="one"
+  [[ $k == *_new ]] && users="new each request"
+  rn="$(med "${rps[$k.none]}")"
+  rr="$(med "${rps[$k.running]}")"
+  printf '| %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s |\n' "$name" "$users" \
+    "$rn" "$(med "${p50[$k.none]}")" "$(med "${p99[$k.none]}")" \
+    "$rr" "$(med "${p50[$k.running]}")" "$(med "${p99[$k.running]}")" \
+    "$(awk -v r="$rr" -v n="$rn" 'BEGIN{printf "%.1f%%", 100*r/n}')"
+done
+echo
+echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+events="$(curl -fsS "$gov/metrics" | awk '/^governor_exposures_total/ {print}' | tr '\n' ' ')"
+echo "Exposure counters: $events"
