@@ -6,7 +6,9 @@
 # stops it, so machine noise hits both alike. Two workloads:
 #   - one user (the exposure is recorded once; later requests find it in the in-memory dedupe);
 #   - a new random user on every request (every request records an exposure).
-# Prints a markdown table (median of REPS runs) for docs/benchmarks.md.
+# Before each run the script waits until the exposures of earlier runs are written and
+# aggregated, so each run measures its own work. Prints a markdown table (median of REPS runs)
+# for docs/benchmarks.md.
 #
 #   bench/exposure_http.sh    # defaults: DURATION=8s REPS=3 THREADS=2 CONNS="64" (bench/lib.sh)
 set -euo pipefail
@@ -72,22 +74,44 @@ echo "Machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/load
 echo
 echo "| request | users | req/s, no experiment | p50 ms | p99 ms | req/s, experiment running | p50 ms | p99 ms | running/none |"
 echo "|---|---|---|---|---|---|---|---|---|"
+# Waits until every queued exposure is written and the aggregation has caught up, so the
+# background work one run caused does not fall into the next run.
+drain() {
+  for _ in $(seq 1 600); do
+    local m queued done pending
+    m="$(curl -fsS "$gov/metrics")"
+    queued="$(awk '/^governor_exposures_total\{outcome="queued"\}/ {print $2}' <<<"$m")"
+    done="$(awk '/^governor_exposures_total\{outcome="(written|dropped|failed)"\}/ {s+=$2} END {print s+0}' <<<"$m")"
+    pending=0
+    if [[ $experiment -gt 0 ]]; then
+      pending="$(curl -fsS "$gov/api/v1/experiments/color-$experiment/results" \
+        -H "Authorization: Bearer $admin" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("pendingEvents", 0))')"
+    fi
+    [[ "${queued:-0}" == "$done" && "$pending" == 0 ]] && return 0
+    sleep 0.5
+  done
+  echo "  note: background work did not drain within 5 minutes" >&2
+}
 declare -A rps p50 p99
-cases=(ofrep_one ofrep_new frontend_one frontend_new)
-for _ in $(seq 1 "$REPS"); do
-  for phase in none running; do
-    [[ $phase == running ]] && start_experiment
-    for k in "${cases[@]}"; do
-      url="$gov$ofrep_path"
-      [[ $k == frontend_* ]] && url="$gov/api/frontend"
-      read -r a b d < <(run_wrk "$url" "$CONNS" -s "$work/$k.lua")
-      rps[$k.$phase]+="$a "
-      p50[$k.$phase]+="$b "
-      p99[$k.$phase]+="$d "
+# One user first (a hit in the in-memory dedupe), then new users (every request records).
+for group in one new; do
+  for _ in $(seq 1 "$REPS"); do
+    for phase in none running; do
+      [[ $phase == running ]] && start_experiment
+      for k in ofrep_$group frontend_$group; do
+        url="$gov$ofrep_path"
+        [[ $k == frontend_* ]] && url="$gov/api/frontend"
+        drain
+        read -r a b d < <(run_wrk "$url" "$CONNS" -s "$work/$k.lua")
+        rps[$k.$phase]+="$a "
+        p50[$k.$phase]+="$b "
+        p99[$k.$phase]+="$d "
+      done
+      [[ $phase == running ]] && stop_experiment
     done
-    [[ $phase == running ]] && stop_experiment
   done
 done
+cases=(ofrep_one frontend_one ofrep_new frontend_new)
 med() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median; }
 for k in "${cases[@]}"; do
   name="POST $ofrep_path"

@@ -247,7 +247,14 @@ constexpr const char* kSelect =
 
 core::Status EventRepository::WriterLock(Transaction& tx, Backend backend) {
   if (backend != Backend::kPostgres) return core::Status::Ok();
-  return tx.Exec("SELECT pg_advisory_xact_lock($1)", {kEventWriterLockKey}).status();
+  // With the lock, this transaction plans its statements without sequential scans: the probe
+  // for stored ids must use the id_hash index however few rows the planner believes the table
+  // has (a new table is never analyzed until autovacuum gets to it, and a prepared statement's
+  // generic plan made then would scan the whole table on every later batch).
+  return tx
+      .Exec("SELECT pg_advisory_xact_lock($1), set_config('enable_seqscan', 'off', true)",
+            {kEventWriterLockKey})
+      .status();
 }
 
 int64_t EventIdHash(std::string_view environment, std::string_view id) {
