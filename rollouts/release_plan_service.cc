@@ -400,10 +400,27 @@ core::Status ReleasePlanService::Delete(const store::AuditActor& author, const s
   return core::Status::Ok();
 }
 
+core::Status ReleasePlanService::CheckServable(const ReleasePlanSpec& spec) {
+  ASSIGN_OR_RETURN(flags::AdminFeature feature, impl_->flags.GetFeature(spec.feature));
+  const auto env = feature.environments.find(spec.environment);
+  if (env == feature.environments.end() || !env->second.enabled) {
+    return WithField(core::StatusCode::kFailedPrecondition,
+                     "feature " + spec.feature + " is disabled in " + spec.environment +
+                         ": the plan would serve 0%; enable it first",
+                     "feature");
+  }
+  if (std::optional<std::string> why = ServesEveryUnitAlready(env->second.strategies)) {
+    return WithField(core::StatusCode::kFailedPrecondition,
+                     "in " + spec.environment + ", " + spec.feature + "'s " + *why, "feature");
+  }
+  return core::Status::Ok();
+}
+
 core::StatusOr<ReleasePlan> ReleasePlanService::Act(const store::AuditActor& author,
                                                     const std::string& name, Action action) {
   const core::TimePoint now = impl_->clock.Now();
   ASSIGN_OR_RETURN(ReleasePlan plan, Get(name));
+  if (action == Action::kStart) RETURN_IF_ERROR(CheckServable(plan.spec));
   const std::pair<PlanState, size_t> asked_at{plan.runtime.state, plan.runtime.milestone};
   // The leader saves guardrail statuses as it evaluates them, which moves the plan's version
   // without moving the plan: then the action is applied again to the fresh read. Once the

@@ -150,7 +150,9 @@ class ReleasePlanService {
   // kNotFound when absent; kFailedPrecondition naming the state when the state does not allow
   // the action (e.g. "cannot pause a plan that is draft"); kConflict naming the other plan
   // when starting while another plan is active on the feature and environment; kConflict when
-  // the plan changed concurrently (retry).
+  // the plan changed concurrently (retry). Starting is also kFailedPrecondition naming
+  // "feature" when the plan could not change what is served: the feature is disabled in the
+  // environment, or another strategy already serves every unit (ServesEveryUnitAlready).
   core::StatusOr<ReleasePlan> Act(const store::AuditActor& author, const std::string& name,
                                   Action action);
 
@@ -181,6 +183,8 @@ class ReleasePlanService {
   core::Status RefreshGauges();
 
  private:
+  // Whether starting `spec` can change what its feature serves (see Act).
+  core::Status CheckServable(const ReleasePlanSpec& spec);
   struct Impl;
   std::shared_ptr<Impl> impl_;
 };

@@ -50,4 +50,20 @@ std::vector<flags::Strategy> WithManagedStrategy(std::vector<flags::Strategy> st
   return strategies;
 }
 
+std::optional<std::string> ServesEveryUnitAlready(const std::vector<flags::Strategy>& strategies) {
+  for (size_t i = 0; i < strategies.size(); ++i) {
+    const flags::Strategy& s = strategies[i];
+    if (s.disabled || ManagingPlan(s) || !s.constraints.empty() || !s.segments.empty()) continue;
+    const auto rollout = s.parameters.find("rollout");
+    const bool everyone =
+        s.name == "default" ||
+        (s.name == "flexibleRollout" && rollout != s.parameters.end() && rollout->second == "100");
+    if (everyone) {
+      return "strategy " + std::to_string(i) + " (" + s.name +
+             ") already serves every unit, so the plan's percentages would change nothing";
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace gov::rollouts

@@ -37,4 +37,10 @@ std::optional<size_t> FindManagedStrategy(const std::vector<flags::Strategy>& st
 std::vector<flags::Strategy> WithManagedStrategy(std::vector<flags::Strategy> strategies,
                                                  const ReleasePlanSpec& spec, int rollout_percent);
 
+// Why a plan over `strategies` could not change what is served, or nullopt when it can: a
+// strategy other than a plan's that is enabled, has no constraints or segments, and serves
+// every unit (`default`, or a `flexibleRollout` at 100%) — Unleash serves a feature when any
+// strategy matches, so the plan's percentages would change nothing.
+std::optional<std::string> ServesEveryUnitAlready(const std::vector<flags::Strategy>& strategies);
+
 }  // namespace gov::rollouts

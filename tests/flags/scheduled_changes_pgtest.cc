@@ -10,6 +10,7 @@
 
 #include "core/time_format.h"
 #include "flags/scheduled_changes.h"
+#include "tests/flags/scheduled_changes_services.h"
 #include "tests/store/test_databases.h"
 
 namespace gov::flags {
@@ -19,18 +20,7 @@ using namespace std::chrono_literals;
 
 const store::AuditActor kAuthor{"alice", "req-1"};
 
-struct Services {
-  Services(store::Database& db, const core::Clock& clock)
-      : publisher(db, registry, {}), flags(db, publisher, clock), schedule(db, flags, clock) {
-    EXPECT_TRUE(publisher.Start().ok());
-  }
-  ~Services() { publisher.Stop(); }
-
-  SnapshotRegistry registry;
-  SnapshotPublisher publisher;
-  FlagService flags;
-  ScheduledChangeService schedule;
-};
+using testing::Services;
 
 TEST(ScheduledChangesPgTest, TwoProcessesRunEachChangeExactlyOnce) {
   ASSERT_TRUE(store::testing::PostgresTestDatabase::Available())

@@ -15,6 +15,7 @@
 #include "core/time_format.h"
 #include "flags/evaluator.h"
 #include "store/audit_repository.h"
+#include "tests/flags/scheduled_changes_services.h"
 #include "tests/store/test_databases.h"
 
 namespace gov::flags {
@@ -24,19 +25,7 @@ using namespace std::chrono_literals;
 
 const store::AuditActor kAuthor{"alice", "req-1"};
 
-// One Governor process's flag services over a database: publisher, flags, scheduled changes.
-struct Services {
-  Services(store::Database& db, const core::Clock& clock)
-      : publisher(db, registry, {}), flags(db, publisher, clock), schedule(db, flags, clock) {
-    EXPECT_TRUE(publisher.Start().ok());
-  }
-  ~Services() { publisher.Stop(); }
-
-  SnapshotRegistry registry;
-  SnapshotPublisher publisher;
-  FlagService flags;
-  ScheduledChangeService schedule;
-};
+using testing::Services;
 
 class ScheduledChangesTest : public ::testing::Test {
  protected:

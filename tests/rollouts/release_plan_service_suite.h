@@ -266,6 +266,34 @@ TEST_P(RolloutsReleasePlanServiceTest, CreateFromTemplates) {
   EXPECT_EQ(service().GetTemplate("nope").status().code(), core::StatusCode::kNotFound);
 }
 
+// Starting a plan that could not change what is served is refused, naming the feature: the
+// feature disabled in the environment, or another strategy already serving every unit.
+TEST_P(RolloutsReleasePlanServiceTest, StartRefusesAPlanThatWouldChangeNothing) {
+  MustCreate(PlanBody());
+  auto set_production = [&](const char* json) {
+    auto replaced =
+        node_->flags.ReplaceFeature(kAlice, "checkout-v2", core::Json::parse(json), std::nullopt);
+    ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  };
+  set_production(R"({"name": "checkout-v2", "environments": {"production": {"enabled": false,
+      "strategies": [{"name": "userWithId", "parameters": {"userIds": "vip"}}]}}})");
+  auto refused = service().Act(kAlice, "p1", Action::kStart);
+  EXPECT_EQ(refused.status().code(), core::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.status().field(), "feature");
+  EXPECT_NE(refused.status().message().find("disabled in production"), std::string::npos);
+  set_production(R"({"name": "checkout-v2", "environments": {"production": {"enabled": true,
+      "strategies": [{"name": "default"}]}}})");
+  refused = service().Act(kAlice, "p1", Action::kStart);
+  EXPECT_EQ(refused.status().code(), core::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.status().field(), "feature");
+  EXPECT_NE(refused.status().message().find("already serves every unit"), std::string::npos);
+  EXPECT_EQ(ManagedRollout(), -1);  // nothing changed
+  set_production(R"({"name": "checkout-v2", "environments": {"production": {"enabled": true,
+      "strategies": [{"name": "default", "constraints": [{"contextName": "country",
+        "operator": "IN", "values": ["NO"]}]}]}}})");
+  EXPECT_EQ(MustAct(Action::kStart).runtime.state, PlanState::kRunning);
+}
+
 TEST_P(RolloutsReleasePlanServiceTest, EachActionIsOneAuditedTransition) {
   MustCreate(PlanBody());
   EXPECT_EQ(service().Act(kAlice, "p1", Action::kPause).status().code(),

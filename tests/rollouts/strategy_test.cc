@@ -72,5 +72,23 @@ TEST(RolloutsManagedStrategy, IsRecognisedAmongAFeaturesStrategies) {
   EXPECT_EQ(list[1], someone_elses);
 }
 
+TEST(RolloutsManagedStrategy, AStrategyServingEveryUnitMakesThePlanMoot) {
+  const flags::Strategy managed = ManagedStrategy(Spec(), 100);
+  flags::Strategy everyone{.name = "default"};
+  flags::Strategy all_rollout{.name = "flexibleRollout", .parameters = {{"rollout", "100"}}};
+  flags::Strategy half{.name = "flexibleRollout", .parameters = {{"rollout", "50"}}};
+  flags::Strategy targeted = everyone;
+  targeted.constraints = {{.context_name = "country", .op = "IN", .values = {"NO"}}};
+  flags::Strategy in_segment = everyone;
+  in_segment.segments = {3};
+  flags::Strategy off = everyone;
+  off.disabled = true;
+  EXPECT_EQ(ServesEveryUnitAlready({managed, half, targeted, in_segment, off}), std::nullopt);
+  EXPECT_EQ(ServesEveryUnitAlready({managed, everyone}),
+            "strategy 1 (default) already serves every unit, so the plan's percentages would "
+            "change nothing");
+  EXPECT_TRUE(ServesEveryUnitAlready({all_rollout}).has_value());
+}
+
 }  // namespace
 }  // namespace gov::rollouts
