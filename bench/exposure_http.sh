@@ -24,11 +24,6 @@ api() {
   curl -fsS -X "$1" "$gov$2" -H "Authorization: Bearer $admin" \
     -H 'Content-Type: application/json' -d "${3:-{\}}" >/dev/null
 }
-token_of() {
-  curl -fsS -X POST "$gov/api/v1/tokens" -H "Authorization: Bearer $admin" \
-    -d "{\"type\":\"$1\",\"name\":\"bench-$1\",\"environment\":\"development\"}" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])'
-}
 client="$(token_of client)"
 frontend="$(token_of frontend)"
 api POST /api/v1/metrics \

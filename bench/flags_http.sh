@@ -18,11 +18,6 @@ bench_build
 bench_workdir governor-flags-bench
 GOVERNOR_RATE_LIMITS_EVALUATION_REQUESTS_PER_SECOND=0 \
   start_governor --flags-file tests/e2e/flags.json
-token_of() {
-  curl -fsS -X POST "$gov/api/v1/tokens" -H "Authorization: Bearer $admin" \
-    -d "{\"type\":\"$1\",\"name\":\"bench-$1\",\"environment\":\"development\"}" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])'
-}
 client="$(token_of client)"
 frontend="$(token_of frontend)"
 ofrep_body='{"context":{"targetingKey":"user-42","plan":"pro","country":"no"}}'

@@ -59,10 +59,6 @@ GOVERNOR_RATE_LIMITS_EVALUATION_REQUESTS_PER_SECOND=0 \
   GOVERNOR_STREAMING_MAX_STREAMS=20000 \
   GOVERNOR_SERVER_MAX_CONNECTIONS="$(($(ulimit -n) - 1000))" \
   start_governor --flags-file tests/e2e/flags.json
-token_of() {
-  curl -fsS -X POST "$gov/api/v1/tokens" -H "Authorization: Bearer $admin" \
-    -d "{\"type\":\"$1\",\"name\":\"bench-$1\",\"environment\":\"development\"}" | jq -r .secret
-}
 client="$(token_of client)"
 frontend="$(token_of frontend)"
 frontend_path="/api/frontend?userId=user-42&properties%5Bplan%5D=pro&properties%5Bcountry%5D=no"

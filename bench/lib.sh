@@ -62,6 +62,14 @@ start_governor() {
   gov="http://127.0.0.1:$gov_port"
 }
 
+# token_of TYPE: a new token of TYPE (client, frontend) for the development environment,
+# created with $admin on the running Governor; prints its secret.
+token_of() {
+  curl -fsS -X POST "$gov/api/v1/tokens" -H "Authorization: Bearer $admin" \
+    -d "{\"type\":\"$1\",\"name\":\"bench-$1\",\"environment\":\"development\"}" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])'
+}
+
 # start_nginx: nginx serving the files in $work/www (write them first); sets $nginx_pid and
 # $ngx (its base URL). NGINX_WORKER_CONNECTIONS (default 4096) is each worker's limit.
 start_nginx() {

@@ -12,15 +12,6 @@ constexpr size_t kMaxShards = 64;
 constexpr size_t kMinPairsPerShard = 16'384;
 constexpr size_t kFirstTableSlots = 16;
 
-uint64_t Mix(uint64_t h) {  // the splitmix64 finalizer
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return h;
-}
-
 const std::string* NonEmpty(const std::string* value) {
   return value && !value->empty() ? value : nullptr;
 }
@@ -125,7 +116,7 @@ void ExposureRecorder::Shard::Clear() {
 }
 
 uint64_t ExposureRecorder::PairHash(uint64_t experiment_hash, std::string_view unit) {
-  const uint64_t h = Mix(experiment_hash ^ Mix(std::hash<std::string_view>()(unit)));
+  const uint64_t h = MixBits(experiment_hash ^ MixBits(std::hash<std::string_view>()(unit)));
   return h == 0 ? 1 : h;  // 0 marks an empty slot
 }
 

@@ -7,15 +7,6 @@ namespace gov::experiments {
 
 namespace {
 
-uint64_t Mix(uint64_t h) {  // the splitmix64 finalizer
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return h;
-}
-
 std::atomic<uint64_t> next_generation{1};
 
 // The index a thread last read, and those replaced while a Pin of the thread was alive.
@@ -51,7 +42,7 @@ UnitField ResolveUnitField(std::string_view field) {
 
 uint64_t ExperimentHash(const RunningExperiment& experiment) {
   const std::hash<std::string_view> hash;
-  return Mix(Mix(hash(experiment.environment)) ^ hash(experiment.key));
+  return MixBits(MixBits(hash(experiment.environment)) ^ hash(experiment.key));
 }
 
 RunningExperimentIndex::RunningExperimentIndex(std::vector<RunningExperiment> experiments)

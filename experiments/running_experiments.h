@@ -14,6 +14,17 @@
 
 namespace gov::experiments {
 
+// The splitmix64 finalizer: spreads a 64-bit hash's bits (ExperimentHash, the exposure
+// recorder's pair hash). Inline: it is on the evaluation path.
+inline uint64_t MixBits(uint64_t h) {
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  return h;
+}
+
 // What the evaluation and ingestion paths need to know of one running experiment.
 struct RunningExperiment {
   std::string key;
