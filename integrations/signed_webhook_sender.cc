@@ -7,30 +7,20 @@
 #include <optional>
 #include <thread>
 
+#include "integrations/internal/http_text.h"
 #include "integrations/webhook_signature.h"
 
 namespace gov::integrations {
 
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using internal::UnixSeconds;
 
 // A Retry-After in delta-seconds (at most six digits); an HTTP date or garbage is ignored.
 std::optional<core::Duration> ParseRetryAfter(std::string_view text) {
-  text = Trim(text);
-  if (text.empty() || text.size() > 6) return std::nullopt;
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < 0) return std::nullopt;
-  return std::chrono::seconds(v);
-}
-
-int64_t UnixSeconds(core::TimePoint t) {
-  return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
+  std::optional<int64_t> seconds = internal::ParseDigits(internal::Trim(text), 6);
+  if (!seconds) return std::nullopt;
+  return std::chrono::seconds(*seconds);
 }
 
 // The Status for a final non-2xx answer: the code says whether retrying later can help.

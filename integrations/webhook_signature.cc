@@ -8,30 +8,13 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "integrations/internal/http_text.h"
 
 namespace gov::integrations {
 
-namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::optional<int64_t> ParseDigits(std::string_view s, size_t max_digits) {
-  if (s.empty() || s.size() > max_digits) return std::nullopt;
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || v < 0) return std::nullopt;
-  return v;
-}
-
-int64_t UnixSeconds(core::TimePoint t) {
-  return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-}  // namespace
+using internal::ParseDigits;
+using internal::Trim;
+using internal::UnixSeconds;
 
 std::string SignWebhook(std::string_view secret, int64_t timestamp, std::string_view body) {
   const std::string t = std::to_string(timestamp);
