@@ -132,8 +132,17 @@ ExposureTap::ExposureTap(const FlagApi& api, std::string_view environment)
 
 void ExposureTap::Observe(std::string_view feature, const flags::Context& context,
                           const flags::EvaluationResult& result) const {
-  if (!targets_) return;
-  if (!result.found || !result.enabled || !result.variant.enabled) return;
+  if (!targets_ || !result.found) return;
+  // A release plan's evidence window: every evaluation of the feature, in the rollout's arm.
+  for (const experiments::ExposureTarget& t : targets_->rollouts) {
+    const experiments::RunningExperiment& window = pin_->index().All()[t.experiment];
+    if (window.feature != feature) continue;
+    const std::string* unit = experiments::UnitValue(context, t.unit);
+    if (!unit || recorder_->Recorded(t.hash, *unit)) break;
+    recorder_->Record(window, t.hash, *unit, experiments::RolloutArm(*window.rollout, *unit));
+    break;
+  }
+  if (!result.enabled || !result.variant.enabled) return;
   // A few experiments run at a time: a scan compares the names in place.
   const experiments::ExposureTarget* target = nullptr;
   if (targets_->targets.size() <= 8) {

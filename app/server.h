@@ -34,6 +34,7 @@
 #include "integrations/prometheus_client.h"
 #include "integrations/signed_webhook_sender.h"
 #include "rollouts/outbox_dispatcher.h"
+#include "rollouts/plan_evidence.h"
 #include "rollouts/release_plan_metrics.h"
 #include "rollouts/release_plan_runner.h"
 #include "rollouts/release_plan_service.h"
@@ -162,6 +163,7 @@ class GovernorServer {
   std::unique_ptr<experiments::ResultsService> results_service_;
   // Release plans: the Prometheus client their guardrails query, and the service.
   std::unique_ptr<integrations::PrometheusHttpClient> prometheus_;
+  std::unique_ptr<rollouts::SqlPlanEvidence> release_plan_evidence_;
   std::unique_ptr<rollouts::ReleasePlanService> release_plans_;
   // Release plans' gauges, the guard refusing direct edits of their managed strategies, the
   // leader's runner driving them, and the dispatcher delivering their webhooks from the outbox.

@@ -91,6 +91,16 @@ core::StatusOr<IngestResult> EventService::Ingest(const std::string& environment
                                        experiment->feature + "\""});
         continue;
       }
+      if (experiment->rollout) {
+        // A release plan's window: the arm is the rollout's bucket of the unit, not the variant
+        // the app saw, and the id the one server-side evaluation records, so a unit counts
+        // once per window.
+        store::EventRow row = ToRow(environment, event, experiment, now);
+        row.variant = std::string(RolloutArm(*experiment->rollout, event.unit));
+        row.id = "exposure:" + experiment->key + ":" + event.unit;
+        rows.push_back(std::move(row));
+        continue;
+      }
       if (!IsArm(*experiment, *event.variant)) {
         result.rejected.push_back({i, prefix + "variant", EventErrorCode::kUnknownVariant,
                                    "\"" + *event.variant + "\" is not a variant of experiment \"" +

@@ -71,7 +71,9 @@ class EventService {
   void Stop();
 
   // Validates `batch` for `environment` (exposures resolved against the running experiments
-  // with RunningExperimentIndex::Resolve; their variant must be an arm), stores the valid
+  // with RunningExperimentIndex::Resolve; their variant must be an arm, except for a release
+  // plan's window, named "release-plan:<name>", whose arm is the rollout's bucket of the unit
+  // and whose exposure id is the one ExposureRecorder gives), stores the valid
   // events and returns once they are durable. The rejected events (the parse errors and
   // these) are listed in index order; storage errors are the Status (nothing acknowledged).
   core::StatusOr<IngestResult> Ingest(const std::string& environment, ParsedEventBatch batch);

@@ -111,7 +111,7 @@ core::Status ExperimentService::PublishRunning() {
         for (const store::ExperimentRecord& r : records) {
           ASSIGN_OR_RETURN(Experiment e, internal::FromRecord(r));
           out.push_back({e.key, e.environment, e.feature, e.randomization_unit, e.control_variant,
-                         e.arms, e.started_at.value_or(core::TimePoint{})});
+                         e.arms, e.started_at.value_or(core::TimePoint{}), std::nullopt});
         }
         return core::Status::Ok();
       }));
@@ -231,6 +231,46 @@ core::Status ExperimentService::DeleteMetric(const store::AuditActor& actor,
 // ---- Experiments ----------------------------------------------------------------------------
 
 namespace {
+
+// Makes `name` the only variant the feature assigns in `state` (the experiment's environment):
+// its feature-level variants, or else every strategy's, weight 1000. kConflict when the
+// feature no longer assigns it.
+core::Status ShipVariant(const Experiment& experiment, const std::string& name,
+                         flags::EnvironmentState& state) {
+  auto gone = [&] {
+    return core::Conflict("variant " + name + " is no longer a variant of feature " +
+                          experiment.feature + " in " + experiment.environment);
+  };
+  auto find = [&name](const std::vector<flags::Variant>& vs) -> std::optional<flags::Variant> {
+    for (const flags::Variant& v : vs) {
+      if (v.name == name) return v;
+    }
+    return std::nullopt;
+  };
+  // Feature-level variants: the variant as the feature defines it (payload, stickiness,
+  // overrides), now alone.
+  if (!state.variants.empty()) {
+    std::optional<flags::Variant> shipped = find(state.variants);
+    if (!shipped) return gone();
+    shipped->weight = 1000;
+    state.variants = {*shipped};
+    return core::Status::Ok();
+  }
+  // Strategy variants: every strategy that assigns variants now assigns only this one.
+  bool found = false;
+  for (flags::Strategy& strategy : state.strategies) {
+    if (strategy.variants.empty()) continue;
+    std::optional<flags::Variant> shipped = find(strategy.variants);
+    if (!shipped) {
+      if (strategy.disabled) continue;
+      return gone();
+    }
+    shipped->weight = 1000;
+    strategy.variants = {*shipped};
+    found = true;
+  }
+  return found ? core::Status::Ok() : gone();
+}
 
 // The variants a feature assigns in one environment: its feature-level variants, or else those
 // of its strategies (Unleash: a matching strategy's variants take precedence), which must then
@@ -358,24 +398,45 @@ core::StatusOr<store::Page<Experiment>> ExperimentService::ListExperiments(
   return out;
 }
 
+core::StatusOr<Experiment> ExperimentService::WriteIn(
+    store::Transaction& tx, const store::AuditActor& actor, const std::string& action,
+    const Experiment& before, const Experiment& next, bool running_changed) {
+  const core::TimePoint now = clock_.Now();
+  // `before` is what the change was decided on: any change since is a conflict.
+  ASSIGN_OR_RETURN(store::ExperimentRecord stored,
+                   repos_.experiments.Update(tx, ToRecord(next), before.version, now));
+  ASSIGN_OR_RETURN(Experiment out, internal::FromRecord(stored));
+  RETURN_IF_ERROR(repos_.audit.Record(tx, actor, now, action, kExperimentPrefix + next.key,
+                                      ExperimentToJson(before).dump(),
+                                      ExperimentToJson(out).dump()));
+  if (running_changed) RETURN_IF_ERROR(db_.Notify(tx, kExperimentsChannel, next.key));
+  return out;
+}
+
 core::StatusOr<Experiment> ExperimentService::Write(const store::AuditActor& actor,
                                                     const std::string& action,
                                                     const Experiment& before,
-                                                    const Experiment& next, bool running_changed) {
-  const core::TimePoint now = clock_.Now();
+                                                    const Experiment& next, bool running_changed,
+                                                    const std::optional<std::string>& ship) {
   Experiment out;
-  RETURN_IF_ERROR(RaceAsConflict(store::WithTransaction(
-      db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-        // `before` is what the change was decided on: any change since is a conflict.
-        ASSIGN_OR_RETURN(store::ExperimentRecord stored,
-                         repos_.experiments.Update(tx, ToRecord(next), before.version, now));
-        ASSIGN_OR_RETURN(out, internal::FromRecord(stored));
-        RETURN_IF_ERROR(repos_.audit.Record(tx, actor, now, action, kExperimentPrefix + next.key,
-                                            ExperimentToJson(before).dump(),
-                                            ExperimentToJson(out).dump()));
-        if (!running_changed) return core::Status::Ok();
-        return db_.Notify(tx, kExperimentsChannel, next.key);
-      })));
+  if (ship) {
+    RETURN_IF_ERROR(RaceAsConflict(
+        flags_
+            .EditEnvironmentWithin(
+                actor, before.feature, before.environment, "flag.variants",
+                [&](store::Transaction& tx, flags::EnvironmentState& state) -> core::Status {
+                  RETURN_IF_ERROR(ShipVariant(before, *ship, state));
+                  ASSIGN_OR_RETURN(out, WriteIn(tx, actor, action, before, next, running_changed));
+                  return core::Status::Ok();
+                })
+            .status()));
+  } else {
+    RETURN_IF_ERROR(RaceAsConflict(store::WithTransaction(
+        db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
+          ASSIGN_OR_RETURN(out, WriteIn(tx, actor, action, before, next, running_changed));
+          return core::Status::Ok();
+        })));
+  }
   // The change is committed. Should re-reading fail, the previous index stays published until
   // the next publication (the kExperimentsChannel listener, or the next change).
   if (running_changed) (void)PublishRunning();
@@ -509,66 +570,14 @@ core::StatusOr<Experiment> ExperimentService::Conclude(const store::AuditActor& 
       return core::InvalidArgument("is not one of the experiment's arms (" + Join(arms) + ")",
                                    "variant");
     }
-    RETURN_IF_ERROR(ShipVariant(actor, current, name));
   }
   Experiment next = current;
   next.status = ExperimentStatus::kConcluded;
   if (!next.stopped_at) next.stopped_at = now;
   next.conclusion = Conclusion{request.decision, request.variant, request.reason, actor.name, now};
   return Write(actor, "experiment.conclude", current, next,
-               current.status == ExperimentStatus::kRunning);
-}
-
-core::Status ExperimentService::ShipVariant(const store::AuditActor& actor,
-                                            const Experiment& experiment, const std::string& name) {
-  ASSIGN_OR_RETURN(flags::AdminFeature feature, flags_.GetFeature(experiment.feature));
-  const auto env = feature.environments.find(experiment.environment);
-  auto gone = [&] {
-    return core::Conflict("variant " + name + " is no longer a variant of feature " +
-                          experiment.feature + " in " + experiment.environment);
-  };
-  if (env == feature.environments.end()) return gone();
-  auto find = [&name](const std::vector<flags::Variant>& vs) -> std::optional<flags::Variant> {
-    for (const flags::Variant& v : vs) {
-      if (v.name == name) return v;
-    }
-    return std::nullopt;
-  };
-  // Feature-level variants: the variant as the feature defines it (payload, stickiness,
-  // overrides), now alone.
-  if (!env->second.variants.empty()) {
-    std::optional<flags::Variant> shipped = find(env->second.variants);
-    if (!shipped) return gone();
-    shipped->weight = 1000;
-    flags::Feature only;
-    only.name = experiment.feature;
-    only.variants = {*shipped};
-    return flags_
-        .SetVariants(actor, experiment.feature, experiment.environment,
-                     {{"variants", flags::ToJson(only)["variants"]}}, std::nullopt)
-        .status();
-  }
-  // Strategy variants: every strategy that assigns variants now assigns only this one.
-  flags::Feature rewritten;
-  rewritten.name = experiment.feature;
-  rewritten.strategies = env->second.strategies;
-  bool found = false;
-  for (flags::Strategy& strategy : rewritten.strategies) {
-    if (strategy.variants.empty()) continue;
-    std::optional<flags::Variant> shipped = find(strategy.variants);
-    if (!shipped) {
-      if (strategy.disabled) continue;
-      return gone();
-    }
-    shipped->weight = 1000;
-    strategy.variants = {*shipped};
-    found = true;
-  }
-  if (!found) return gone();
-  return flags_
-      .SetStrategies(actor, experiment.feature, experiment.environment,
-                     {{"strategies", flags::ToJson(rewritten)["strategies"]}}, std::nullopt)
-      .status();
+               current.status == ExperimentStatus::kRunning,
+               request.decision == Decision::kShip ? request.variant : std::nullopt);
 }
 
 }  // namespace gov::experiments

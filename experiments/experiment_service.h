@@ -105,7 +105,8 @@ class ExperimentService {
   // running|stopped -> concluded with the decision (body as ParseConcludeRequest reads it);
   // a running experiment is stopped now. "ship" requires one of the arms ("variant") and
   // makes it the feature's only variant in the environment, weight 1000 (FlagService audits
-  // that change), before the conclusion is recorded. kConflict when draft or concluded.
+  // that change), in the transaction that records the conclusion. kConflict when draft or
+  // concluded, or when the variant is no longer one the feature assigns.
   core::StatusOr<Experiment> Conclude(const store::AuditActor& actor, const std::string& key,
                                       const core::Json& body,
                                       std::optional<int64_t> expected_version);
@@ -115,16 +116,20 @@ class ExperimentService {
   core::Status CheckReferences(store::Transaction& tx, const Experiment& e);
   // The feature's variants in the experiment's environment, or kInvalidArgument on "feature".
   core::StatusOr<std::vector<flags::Variant>> FeatureVariants(const Experiment& e);
-  // Makes `name` the only variant the feature assigns in the experiment's environment: its
-  // feature-level variants, or else every strategy's (audited by the flag service).
-  core::Status ShipVariant(const store::AuditActor& actor, const Experiment& experiment,
-                           const std::string& name);
   // Stores `next`, a change of `before` (conflict when the stored version is no longer
   // before's), with its audit entry; when `running_changed`, notifies kExperimentsChannel and
-  // republishes the running experiments.
+  // republishes the running experiments. With `ship`, the feature's change that makes that
+  // variant the only one it assigns in the experiment's environment (ShipVariant) is made in
+  // the same transaction (audited by the flag service), so the flag and the conclusion change
+  // together or not at all.
   core::StatusOr<Experiment> Write(const store::AuditActor& actor, const std::string& action,
                                    const Experiment& before, const Experiment& next,
-                                   bool running_changed);
+                                   bool running_changed,
+                                   const std::optional<std::string>& ship = std::nullopt);
+  // Stores `next` and its audit entry in `tx` (see Write); returns the stored experiment.
+  core::StatusOr<Experiment> WriteIn(store::Transaction& tx, const store::AuditActor& actor,
+                                     const std::string& action, const Experiment& before,
+                                     const Experiment& next, bool running_changed);
 
   store::Database& db_;
   flags::FlagService& flags_;

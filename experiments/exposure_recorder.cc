@@ -34,6 +34,9 @@ const std::string* UnitValue(const flags::Context& context, const UnitField& fie
       return StandardOrProperty(context, context.remote_address, field.property);
     case UnitField::Kind::kAppName:
       return StandardOrProperty(context, context.app_name, field.property);
+    case UnitField::Kind::kDefault:
+      if (context.user_id && !context.user_id->empty()) return &*context.user_id;
+      return context.session_id ? NonEmpty(&*context.session_id) : nullptr;
     case UnitField::Kind::kProperty:
       break;
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "flags/evaluator.h"
+
 namespace gov::experiments {
 
 namespace {
@@ -36,8 +38,16 @@ UnitField ResolveUnitField(std::string_view field) {
     unit.kind = UnitField::Kind::kRemoteAddress;
   } else if (field == "appName") {
     unit.kind = UnitField::Kind::kAppName;
+  } else if (field == "default") {
+    unit.kind = UnitField::Kind::kDefault;
   }
   return unit;
+}
+
+std::string_view RolloutArm(const RolloutArms& rollout, std::string_view unit) {
+  const bool exposed = rollout.percentage > 0 && flags::RolloutBucket(rollout.group_id, unit) <=
+                                                     static_cast<uint32_t>(rollout.percentage);
+  return exposed ? kRolloutArmExposed : kRolloutArmRest;
 }
 
 uint64_t ExperimentHash(const RunningExperiment& experiment) {
@@ -50,7 +60,8 @@ RunningExperimentIndex::RunningExperimentIndex(std::vector<RunningExperiment> ex
   for (size_t i = 0; i < experiments_.size(); ++i) {
     const RunningExperiment& e = experiments_[i];
     by_key_.emplace(std::make_pair(e.environment, e.key), i);
-    by_feature_.emplace(std::make_pair(e.environment, e.feature), i);
+    if (e.rollout) by_key_.emplace(std::make_pair(e.environment, e.rollout->plan), i);
+    if (!e.rollout) by_feature_.emplace(std::make_pair(e.environment, e.feature), i);
     auto slot = std::find_if(by_environment_.begin(), by_environment_.end(),
                              [&](const auto& entry) { return entry.first == e.environment; });
     if (slot == by_environment_.end()) {
@@ -58,6 +69,10 @@ RunningExperimentIndex::RunningExperimentIndex(std::vector<RunningExperiment> ex
       slot = by_environment_.end() - 1;
     }
     EnvironmentTargets& env = slot->second;
+    if (e.rollout) {
+      env.rollouts.push_back({i, ResolveUnitField(e.randomization_unit), ExperimentHash(e)});
+      continue;
+    }
     if (env.by_feature.emplace(e.feature, env.targets.size()).second) {
       env.targets.push_back({i, ResolveUnitField(e.randomization_unit), ExperimentHash(e)});
     }
@@ -94,9 +109,23 @@ RunningExperiments::RunningExperiments()
       generation_(next_generation.fetch_add(1, std::memory_order_relaxed)) {}
 
 void RunningExperiments::Publish(std::vector<RunningExperiment> experiments) {
-  const bool none = experiments.empty();
+  std::lock_guard<std::mutex> lock(sources_mu_);
+  experiments_ = std::move(experiments);
+  Rebuild();
+}
+
+void RunningExperiments::PublishRollouts(std::vector<RunningExperiment> windows) {
+  std::lock_guard<std::mutex> lock(sources_mu_);
+  rollouts_ = std::move(windows);
+  Rebuild();
+}
+
+void RunningExperiments::Rebuild() {
+  std::vector<RunningExperiment> all = experiments_;
+  all.insert(all.end(), rollouts_.begin(), rollouts_.end());
+  const bool none = all.empty();
   std::atomic_store_explicit(&current_,
-                             std::make_shared<const RunningExperimentIndex>(std::move(experiments)),
+                             std::make_shared<const RunningExperimentIndex>(std::move(all)),
                              std::memory_order_release);
   none_.store(none, std::memory_order_release);
   // After current_: a reader that sees this generation reads this index or a newer one, and

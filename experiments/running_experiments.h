@@ -5,6 +5,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +27,26 @@ inline uint64_t MixBits(uint64_t h) {
   return h;
 }
 
-// What the evaluation and ingestion paths need to know of one running experiment.
+// The arms of a release plan's evidence window (rollouts/plan_evidence.h): a unit is exposed
+// when the plan's managed flexibleRollout buckets it within the milestone's percentage, and
+// in the rest otherwise, whatever variant or answer the evaluation gave.
+inline constexpr std::string_view kRolloutArmExposed = "exposed";
+inline constexpr std::string_view kRolloutArmRest = "rest";
+
+// What makes a running "experiment" a release plan's evidence window: exposures are recorded
+// for every evaluation of the feature (on or off), in the arm the rollout assigns.
+struct RolloutArms {
+  std::string plan;      // "release-plan:<name>": events may name the window by it
+  int percentage = 0;    // the milestone's rollout, 0-100
+  std::string group_id;  // the managed flexibleRollout's groupId
+  bool operator==(const RolloutArms&) const = default;
+};
+
+// kRolloutArmExposed or kRolloutArmRest for `unit` (the stickiness value).
+std::string_view RolloutArm(const RolloutArms& rollout, std::string_view unit);
+
+// What the evaluation and ingestion paths need to know of one running experiment (or of a
+// release plan's evidence window, with `rollout` set).
 struct RunningExperiment {
   std::string key;
   std::string environment;
@@ -34,14 +55,17 @@ struct RunningExperiment {
   std::string control_variant;
   std::vector<Arm> arms;
   core::TimePoint started_at{};
+  std::optional<RolloutArms> rollout;  // set for a release plan's evidence window
   bool operator==(const RunningExperiment&) const = default;
 };
 
 // How a randomization unit field is read from a context, resolved once from its name:
 // "userId", "sessionId", "remoteAddress", "appName" read that standard field when it is set
-// and else the property of that name; "properties.X" and any other name read property X.
+// and else the property of that name; "default" reads userId, else sessionId (a
+// flexibleRollout's default stickiness, without its random fallback); "properties.X" and any
+// other name read property X.
 struct UnitField {
-  enum class Kind { kUserId, kSessionId, kRemoteAddress, kAppName, kProperty };
+  enum class Kind { kUserId, kSessionId, kRemoteAddress, kAppName, kProperty, kDefault };
   Kind kind = Kind::kProperty;
   std::string property;
 };
@@ -61,10 +85,16 @@ struct ExposureTarget {
 struct EnvironmentTargets {
   std::vector<ExposureTarget> targets;
   std::map<std::string, size_t, std::less<>> by_feature;  // feature -> index into targets
+  // Release plans' evidence windows (RunningExperiment::rollout), at most one per feature;
+  // a feature may have one of each.
+  std::vector<ExposureTarget> rollouts;
 };
 
 // An immutable index of the running experiments, by environment then key or feature. At most
 // one running experiment binds a feature in an environment (starting a second is refused).
+// Release plans' evidence windows are indexed by their key and by their plan
+// ("release-plan:<name>"), never by feature: an exposure that names the feature is the
+// experiment's.
 class RunningExperimentIndex {
  public:
   RunningExperimentIndex() = default;
@@ -103,6 +133,10 @@ class RunningExperiments {
     return std::atomic_load_explicit(&current_, std::memory_order_acquire);
   }
   void Publish(std::vector<RunningExperiment> experiments);
+  // Replaces the release plans' evidence windows (each with `rollout` set); the index holds
+  // those and the experiments of the last Publish. Publish and PublishRollouts are two
+  // sources: each keeps the other's entries.
+  void PublishRollouts(std::vector<RunningExperiment> windows);
   // True when the index last published is empty: one atomic load of a flag, for hot paths
   // (flag evaluation) that skip everything while no experiment runs.
   bool None() const { return none_.load(std::memory_order_acquire); }
@@ -125,6 +159,11 @@ class RunningExperiments {
   };
 
  private:
+  void Rebuild();  // with sources_mu_ held
+
+  std::mutex sources_mu_;
+  std::vector<RunningExperiment> experiments_;  // the last Publish
+  std::vector<RunningExperiment> rollouts_;     // the last PublishRollouts
   std::shared_ptr<const RunningExperimentIndex> current_;
   std::atomic<bool> none_{true};
   // Changes after every publish of current_; unique across all instances of the process.

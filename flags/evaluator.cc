@@ -530,6 +530,14 @@ bool IsEnabled(const FlagSnapshot& snapshot, std::string_view flag, const Contex
   return Evaluate(snapshot, flag, context, now).enabled;
 }
 
+uint32_t RolloutBucket(std::string_view group_id, std::string_view id) {
+  const bool utf16_low_byte = CompileOptions{}.hash_key_encoding == HashKeyEncoding::kUtf16LowByte;
+  core::Murmur3X86_32 prefix(0);
+  internal::ForEachHashByte(group_id, utf16_low_byte, [&](uint8_t b) { prefix.UpdateByte(b); });
+  prefix.UpdateByte(':');
+  return HashKey(prefix, id, utf16_low_byte) % 100 + 1;
+}
+
 VariantResult GetVariant(const FlagSnapshot& snapshot, std::string_view flag,
                          const Context& context, core::TimePoint now) {
   return Evaluate(snapshot, flag, context, now).variant;

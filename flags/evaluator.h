@@ -72,4 +72,9 @@ bool IsEnabled(const FlagSnapshot& snapshot, std::string_view flag, const Contex
 VariantResult GetVariant(const FlagSnapshot& snapshot, std::string_view flag,
                          const Context& context, core::TimePoint now);
 
+// The bucket, 1 to 100, that a flexibleRollout with `group_id` puts `id` in (the SDKs'
+// normalizedHash with seed 0): the unit is within a rollout of p percent when the bucket is
+// <= p. Hashed as flags compile with the default key encoding.
+uint32_t RolloutBucket(std::string_view group_id, std::string_view id);
+
 }  // namespace gov::flags

@@ -202,6 +202,10 @@ core::Status FlagService::DeleteFeature(const store::AuditActor& author, const s
     if (!children.empty()) {
       return core::Conflict("feature " + name + " is a dependency of: " + children);
     }
+    // Deleting removes every environment's strategies: the guard sees them go.
+    AdminFeature gone = *before;
+    gone.environments.clear();
+    RETURN_IF_ERROR(CheckStrategyGuard(tx, name, before, gone));
     RETURN_IF_ERROR(repos_.flags.DeleteFeature(tx, name, expected_version));
     touched.all = true;
     return repos_.audit.Record(tx, author, clock_.Now(), "flag.delete", "flags/" + name,
@@ -249,6 +253,20 @@ core::StatusOr<AdminFeature> FlagService::EditStrategiesWithin(const store::Audi
         return core::Status::Ok();
       },
       /*guarded=*/false);
+}
+
+core::StatusOr<AdminFeature> FlagService::EditEnvironmentWithin(const store::AuditActor& author,
+                                                                const std::string& name,
+                                                                const std::string& environment,
+                                                                const std::string& action,
+                                                                const EnvironmentEdit& edit) {
+  return Update(author, name, std::nullopt, action,
+                [&](store::Transaction& tx, AdminFeature& next) -> core::Status {
+                  RETURN_IF_ERROR(RequireEnvironment(repos_, tx, environment));
+                  EnvironmentState& state = next.environments[environment];
+                  RETURN_IF_ERROR(edit(tx, state));
+                  return CheckSegments(repos_, tx, state.strategies, "strategies");
+                });
 }
 
 core::Status FlagService::CheckStrategyGuard(store::Transaction& tx, const std::string& name,

@@ -32,7 +32,8 @@ struct ImportResult {
 };
 
 // Consulted inside the transaction of every direct change of a feature's strategies in an
-// environment (SetStrategies, ReplaceFeature, PatchFeature, Import): an error refuses the
+// environment (SetStrategies, ReplaceFeature, PatchFeature, Import, and DeleteFeature, which
+// removes them all): an error refuses the
 // change and is returned (kConflict for a strategy another service manages). Implemented
 // above this module (release plans), registered by the composition root.
 class StrategyGuard {
@@ -94,6 +95,18 @@ class FlagService {
                                                     const std::string& name,
                                                     const std::string& environment,
                                                     const StrategiesEdit& edit);
+  // Edits the feature's state in `environment` (on/off, strategies, variants) in the
+  // transaction of the flag change: `edit` gets the transaction and the state, makes its own
+  // writes and changes the state; an error from it rolls everything back and is returned.
+  // Audited as `action`, with the revision bump and republish of any change; the strategies'
+  // segments are checked and the strategy guard is consulted. For services whose own state
+  // must change exactly when the flag does (shipping an experiment's variant).
+  using EnvironmentEdit = std::function<core::Status(store::Transaction&, EnvironmentState&)>;
+  core::StatusOr<AdminFeature> EditEnvironmentWithin(const store::AuditActor& author,
+                                                     const std::string& name,
+                                                     const std::string& environment,
+                                                     const std::string& action,
+                                                     const EnvironmentEdit& edit);
   // Body {"strategies": [...]}: the feature's strategies in `environment`.
   core::StatusOr<AdminFeature> SetStrategies(const store::AuditActor& author,
                                              const std::string& name,

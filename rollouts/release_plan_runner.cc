@@ -8,6 +8,10 @@
 namespace gov::rollouts {
 
 TickResult ReleasePlanRunner::Tick() {
+  // Every replica records the running plans' exposures: each learns their windows here.
+  if (core::Status s = service_.PublishWindows(); !s.ok() && options_.log) {
+    options_.log("release plans: evidence windows: " + s.ToString());
+  }
   if (!options_.leading || !options_.leading()) return {};
   TickResult result = service_.Tick(clock_.Now());
   if (options_.log) {

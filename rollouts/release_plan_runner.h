@@ -1,7 +1,8 @@
 #pragma once
 
 // Drives release plans on the leader: calls ReleasePlanService::Tick at least once a second
-// while this process leads (the composition root says whether it does).
+// while this process leads (the composition root says whether it does). On every replica it
+// republishes the running plans' evidence windows each interval.
 
 #include <chrono>
 #include <functional>
@@ -31,7 +32,8 @@ class ReleasePlanRunner {
   ReleasePlanRunner(const ReleasePlanRunner&) = delete;
   ReleasePlanRunner& operator=(const ReleasePlanRunner&) = delete;
 
-  // One run: Tick(clock.Now()) when leading (logging what it did); nothing otherwise.
+  // One run: PublishWindows (on every replica), then Tick(clock.Now()) when leading (logging
+  // what it did).
   TickResult Tick();
   // Starts the thread that ticks every interval. Call once.
   void Start();

@@ -1,8 +1,13 @@
 #include "rollouts/release_plan_service.h"
 
+#include <algorithm>
+#include <future>
+#include <map>
+#include <mutex>
 #include <utility>
 
 #include "core/time_format.h"
+#include "rollouts/plan_evidence.h"
 #include "rollouts/plan_json.h"
 #include "rollouts/planner.h"
 #include "rollouts/runtime_json.h"
@@ -94,6 +99,12 @@ struct ReleasePlanService::Impl {
   ReleasePlanServiceOptions options;
   std::shared_ptr<store::ReleasePlanStore> plans;
   std::shared_ptr<store::Outbox> outbox;
+  // The evidence windows last published (PublishWindows).
+  struct Published {
+    std::mutex mu;
+    std::optional<std::vector<experiments::RunningExperiment>> windows;
+  };
+  std::shared_ptr<Published> published = std::make_shared<Published>();
 
   core::StatusOr<ReleasePlan> Load(store::Transaction& tx, const store::ReleasePlanRecord& r) {
     ASSIGN_OR_RETURN(auto history, plans->History(tx, r.name));
@@ -244,29 +255,70 @@ struct ReleasePlanService::Impl {
     return updated;
   }
 
-  Observations Observe(const ReleasePlan& plan, core::TimePoint now, TickResult& out) {
+  // (plan, guardrail) -> the observation of a Prometheus guardrail that was due.
+  using PrometheusResults = std::map<std::pair<std::string, std::string>, PrometheusObservation>;
+
+  PrometheusObservation QueryPrometheus(const PrometheusGuardrail& guardrail, core::TimePoint now) {
+    PrometheusObservation o;
+    o.at = now;
+    if (prometheus == nullptr) {
+      o.error = "no Prometheus client";
+      return o;
+    }
+    auto value = prometheus->Query(guardrail.url, guardrail.query, options.prometheus_timeout, now);
+    if (value.ok()) {
+      o.value = value->value;
+    } else {
+      o.error = value.status().message();
+    }
+    return o;
+  }
+
+  // Runs the due Prometheus queries of the running plans concurrently (at most
+  // kConcurrentQueries at a time), so one tick waits for the slowest query rather than their
+  // sum.
+  PrometheusResults QueryDuePrometheus(const std::vector<ReleasePlan>& plans, core::TimePoint now) {
+    constexpr size_t kConcurrentQueries = 16;
+    std::vector<std::pair<std::pair<std::string, std::string>, const PrometheusGuardrail*>> due;
+    for (const ReleasePlan& plan : plans) {
+      if (plan.runtime.state != PlanState::kRunning) continue;
+      for (size_t i = 0; i < plan.spec.guardrails.size(); ++i) {
+        const Guardrail& g = plan.spec.guardrails[i];
+        const auto* p = std::get_if<PrometheusGuardrail>(&g.check);
+        if (p == nullptr || NextEvaluationAt(*p, plan.runtime.guardrails[i]) > now) continue;
+        due.push_back({{plan.spec.name, g.name}, p});
+      }
+    }
+    PrometheusResults results;
+    if (due.size() == 1) {
+      results[due[0].first] = QueryPrometheus(*due[0].second, now);
+      return results;
+    }
+    for (size_t begin = 0; begin < due.size(); begin += kConcurrentQueries) {
+      const size_t end = std::min(due.size(), begin + kConcurrentQueries);
+      std::vector<std::future<PrometheusObservation>> running;
+      for (size_t k = begin; k < end; ++k) {
+        const PrometheusGuardrail* guardrail = due[k].second;
+        running.push_back(std::async(std::launch::async, [this, guardrail, now] {
+          return QueryPrometheus(*guardrail, now);
+        }));
+      }
+      for (size_t k = begin; k < end; ++k) results[due[k].first] = running[k - begin].get();
+    }
+    return results;
+  }
+
+  Observations Observe(const ReleasePlan& plan, core::TimePoint now,
+                       const PrometheusResults& queried, TickResult& out) {
     Observations obs;
     obs.metric_test = options.metric_test;
     const auto& spec = plan.spec;
     const core::TimePoint since = plan.runtime.milestone_started_at.value_or(now);
     for (size_t i = 0; i < spec.guardrails.size(); ++i) {
       const Guardrail& g = spec.guardrails[i];
-      const GuardrailState& state = plan.runtime.guardrails[i];
-      if (const auto* p = std::get_if<PrometheusGuardrail>(&g.check)) {
-        if (NextEvaluationAt(*p, state) > now) continue;
-        PrometheusObservation o;
-        o.at = now;
-        if (prometheus == nullptr) {
-          o.error = "no Prometheus client";
-        } else {
-          auto value = prometheus->Query(p->url, p->query, options.prometheus_timeout, now);
-          if (value.ok()) {
-            o.value = value->value;
-          } else {
-            o.error = value.status().message();
-          }
-        }
-        obs.prometheus[g.name] = o;
+      if (std::holds_alternative<PrometheusGuardrail>(g.check)) {
+        auto it = queried.find({spec.name, g.name});
+        if (it != queried.end()) obs.prometheus[g.name] = it->second;
       } else if (const auto* m = std::get_if<MetricGuardrail>(&g.check)) {
         if (options.evidence == nullptr) continue;
         auto sample = options.evidence->Metric(spec, *m, since, now);
@@ -430,7 +482,11 @@ core::StatusOr<ReleasePlan> ReleasePlanService::Act(const store::AuditActor& aut
                      ApplyAction(plan.spec, plan.runtime, action, author.name, now));
     if (!result.transition) return plan;
     ASSIGN_OR_RETURN(bool applied, impl_->Commit(plan, result, author.request_id, now));
-    if (applied) return Get(name);
+    if (applied) {
+      // The runner republishes each interval too: a failure here only delays the windows.
+      (void)PublishWindows();
+      return Get(name);
+    }
     ASSIGN_OR_RETURN(plan, Get(name));
     const std::pair<PlanState, size_t> now_at{plan.runtime.state, plan.runtime.milestone};
     if (now_at != asked_at || attempt == 4) {
@@ -533,10 +589,11 @@ TickResult ReleasePlanService::Tick(core::TimePoint now) {
     out.errors.push_back(read);
     return out;
   }
+  const Impl::PrometheusResults queried = impl_->QueryDuePrometheus(active, now);
   for (const ReleasePlan& plan : active) {
     impl_->Gauge(plan);
     if (plan.runtime.state != PlanState::kRunning) continue;
-    const Observations obs = impl_->Observe(plan, now, out);
+    const Observations obs = impl_->Observe(plan, now, queried, out);
     const StepResult result = Step(plan.spec, plan.runtime, obs, now);
     if (result.transition) {
       auto applied = impl_->Commit(plan, result, "", now);
@@ -560,6 +617,9 @@ TickResult ReleasePlanService::Tick(core::TimePoint now) {
       }
     }
   }
+  if (!out.transitions.empty()) {
+    if (core::Status s = PublishWindows(); !s.ok()) out.errors.push_back(s);
+  }
   return out;
 }
 
@@ -572,6 +632,47 @@ core::Status ReleasePlanService::RefreshGauges() {
     if (plans.next_cursor.empty()) break;
     page.cursor = plans.next_cursor;
   }
+  return core::Status::Ok();
+}
+
+core::StatusOr<std::vector<experiments::RunningExperiment>> ReleasePlanService::EvidenceWindows() {
+  std::vector<experiments::RunningExperiment> windows;
+  RETURN_IF_ERROR(store::WithTransaction(
+      impl_->db, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
+        windows.clear();
+        ASSIGN_OR_RETURN(auto records, impl_->plans->ListActive(tx));
+        for (const store::ReleasePlanRecord& r : records) {
+          if (r.state != StateName(PlanState::kRunning) || !r.milestone_started_at) continue;
+          ASSIGN_OR_RETURN(core::Json spec_json, core::ParseJson(r.spec_json));
+          ASSIGN_OR_RETURN(ReleasePlanSpec spec, ReleasePlanSpecFromJson(spec_json));
+          if (spec.stickiness == "random") continue;  // no unit to count
+          experiments::RunningExperiment w;
+          w.key = PlanExposureKey(r.name, *r.milestone_started_at);
+          w.environment = r.environment;
+          w.feature = r.feature;
+          w.randomization_unit = spec.stickiness;
+          w.control_variant = std::string(experiments::kRolloutArmRest);
+          w.arms = {experiments::Arm{std::string(experiments::kRolloutArmRest),
+                                     100 - static_cast<int>(r.rollout)},
+                    experiments::Arm{std::string(experiments::kRolloutArmExposed),
+                                     static_cast<int>(r.rollout)}};
+          w.started_at = *r.milestone_started_at;
+          w.rollout = experiments::RolloutArms{PlanActorName(r.name), static_cast<int>(r.rollout),
+                                               r.feature};
+          windows.push_back(std::move(w));
+        }
+        return core::Status::Ok();
+      }));
+  return windows;
+}
+
+core::Status ReleasePlanService::PublishWindows() {
+  if (impl_->options.windows == nullptr) return core::Status::Ok();
+  ASSIGN_OR_RETURN(auto windows, EvidenceWindows());
+  std::lock_guard<std::mutex> lock(impl_->published->mu);
+  if (impl_->published->windows == windows) return core::Status::Ok();
+  impl_->published->windows = windows;
+  impl_->options.windows->PublishRollouts(std::move(windows));
   return core::Status::Ok();
 }
 

@@ -31,6 +31,7 @@
 #include "core/clock.h"
 #include "core/json_util.h"
 #include "core/status.h"
+#include "experiments/running_experiments.h"
 #include "flags/flag_service.h"
 #include "integrations/prometheus_client.h"
 #include "rollouts/guardrails.h"
@@ -99,6 +100,10 @@ struct ReleasePlanServiceOptions {
   ReleasePlanGauges* gauges = nullptr;
   // Null: no exposures or metric samples (see PlanEvidenceSource). Must outlive the service.
   PlanEvidenceSource* evidence = nullptr;
+  // Where PublishWindows publishes the running plans' evidence windows, so that server-side
+  // evaluation records their exposures (rollouts/plan_evidence.h). Null: not published. Must
+  // outlive the service.
+  experiments::RunningExperiments* windows = nullptr;
 };
 
 // What one Tick did.
@@ -181,6 +186,15 @@ class ReleasePlanService {
 
   // Republishes the gauges of every plan (the app calls it at start).
   core::Status RefreshGauges();
+
+  // The evidence windows of the running plans: one per plan whose stickiness names a unit
+  // (not "random"), keyed PlanExposureKey(plan, milestone_started_at), with the milestone's
+  // rollout and groupId = the feature (rollouts/plan_evidence.h).
+  core::StatusOr<std::vector<experiments::RunningExperiment>> EvidenceWindows();
+  // Publishes EvidenceWindows to options.windows when they changed since the last call. Every
+  // replica calls it (ReleasePlanRunner, each interval), and this service after each
+  // transition it commits.
+  core::Status PublishWindows();
 
  private:
   // Whether starting `spec` can change what its feature serves (see Act).

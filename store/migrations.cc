@@ -351,6 +351,14 @@ const std::vector<Migration>& AllMigrations() {
        "experiments: events indexed by 64-bit hashes of their unit (and id, on PostgreSQL)",
        {},
        &EventRepository::MigrateToHashedKeys},
+      {12,
+       "events by experiment",
+       {
+           // A release plan's evidence window (rollouts/plan_evidence.h) reads its exposures
+           // by key; queries compare `experiment` with =, which implies the index's predicate.
+           "CREATE INDEX events_experiment ON events (experiment, seq) "
+           "WHERE experiment IS NOT NULL",
+       }},
   };
   return kMigrations;
 }

@@ -122,7 +122,9 @@ class FlagApi {
 
 // Records the exposures of one request's evaluations in `environment` (the token's): when a
 // flag evaluated is the feature of a running experiment there and the context has the
-// experiment's randomization unit, the assigned variant is recorded. While no experiment runs,
+// experiment's randomization unit, the assigned variant is recorded; when it is the feature of
+// a running release plan there, the unit (the plan's stickiness) is recorded in the arm the
+// plan's rollout assigns, whatever the answer (rollouts/plan_evidence.h). While no experiment runs,
 // construction costs one atomic load (RunningExperiments::None) and Observe returns at once.
 // Otherwise construction pins the index (RunningExperiments::Pin: one more atomic load) and
 // looks the environment's experiments up once; Observe compares the flag's name with their

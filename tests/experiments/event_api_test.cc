@@ -14,6 +14,7 @@
 #include "api/internal/flag_api.h"
 #include "api/router.h"
 #include "core/crypto.h"
+#include "flags/evaluator.h"
 #include "flags/features_json.h"
 #include "flags/snapshot.h"
 #include "tests/api/contract_expect.h"
@@ -33,7 +34,8 @@ constexpr const char* kFlags = R"({"version": 2, "features": [
      {"name": "treatment", "weight": 500, "stickiness": "default", "weightType": "variable"}]},
   {"name": "banner", "enabled": true, "strategies": [{"name": "default", "parameters": {}}],
    "variants": [
-     {"name": "big", "weight": 1000, "stickiness": "default", "weightType": "variable"}]}]})";
+     {"name": "big", "weight": 1000, "stickiness": "default", "weightType": "variable"}]},
+  {"name": "dark", "enabled": false, "strategies": [{"name": "default", "parameters": {}}]}]})";
 
 experiments::RunningExperiment CheckoutTest(const std::string& unit = "userId") {
   experiments::RunningExperiment e;
@@ -44,6 +46,25 @@ experiments::RunningExperiment CheckoutTest(const std::string& unit = "userId") 
   e.control_variant = "control";
   e.arms = {{"control", 500}, {"treatment", 500}};
   return e;
+}
+
+// A release plan's evidence window on `feature` at `percentage` (rollouts/plan_evidence.h).
+experiments::RunningExperiment PlanWindow(const std::string& plan, const std::string& feature,
+                                          int percentage) {
+  experiments::RunningExperiment w;
+  w.key = "release-plan:" + plan + "@1764000000000";
+  w.environment = "development";
+  w.feature = feature;
+  w.randomization_unit = "default";
+  w.control_variant = "rest";
+  w.arms = {{"rest", 100 - percentage}, {"exposed", percentage}};
+  w.rollout = experiments::RolloutArms{"release-plan:" + plan, percentage, feature};
+  return w;
+}
+
+std::string ArmOf(const std::string& feature, int percentage, const std::string& unit) {
+  return flags::RolloutBucket(feature, unit) <= static_cast<uint32_t>(percentage) ? "exposed"
+                                                                                  : "rest";
 }
 
 // Evaluation and event routes over a real HTTP server, a temp SQLite store and a fake clock.
@@ -312,6 +333,77 @@ TEST(EventApiTest, FrontendEvaluationRecordsExposuresForTheExperimentsUnitField)
   EXPECT_TRUE(again.Record(CheckoutTest("properties.tenant"), "acme", variant));
   EXPECT_EQ(again.Flush(), 1u);
   EXPECT_EQ(s.Stored().size(), 1u);
+}
+
+// While a release plan runs, every evaluation of its feature records the unit (userId, else
+// sessionId, for the default stickiness) once, in the arm the plan's rollout assigns, whether
+// the answer was on or off; the index knows the window by its key and by its plan, not by
+// the feature; apps may send the plan's exposures too, and the server decides the arm.
+TEST(EventApiTest, EvaluationOfAReleasePlansFeatureRecordsEachUnitInTheRolloutsArm) {
+  EventsServer s;
+  s.running().PublishRollouts({PlanWindow("p", "banner", 30), PlanWindow("q", "dark", 30)});
+  s.running().Publish({CheckoutTest()});  // the other source: both are kept
+  const auto index = s.running().Current();
+  ASSERT_EQ(index->All().size(), 3u);
+  EXPECT_EQ(index->Resolve("development", "release-plan:p")->feature, "banner");
+  EXPECT_EQ(index->Resolve("development", "release-plan:p@1764000000000")->feature, "banner");
+  EXPECT_EQ(index->Resolve("development", "banner"), nullptr);
+  EXPECT_EQ(index->Resolve("development", "checkout")->key, "checkout-test");
+  ASSERT_NE(index->Targets("development"), nullptr);
+  EXPECT_EQ(index->Targets("development")->rollouts.size(), 2u);
+
+  constexpr int kUnits = 60;
+  int exposed = 0;
+  for (int i = 0; i < kUnits; ++i) {
+    const std::string context = R"({"context":{"targetingKey":"u)" + std::to_string(i) + R"("}})";
+    auto on = s.Post("/ofrep/v1/evaluate/flags/banner", context);
+    ASSERT_TRUE(on);
+    ASSERT_EQ(on->status, 200) << on->body;
+    s.Post("/ofrep/v1/evaluate/flags/banner", context);  // again: recorded once
+    if (ArmOf("banner", 30, "u" + std::to_string(i)) == "exposed") ++exposed;
+  }
+  // Off for everyone: still recorded. A context without userId or sessionId: nothing.
+  s.Post("/ofrep/v1/evaluate/flags/dark", R"({"context":{"targetingKey":"u1"}})");
+  s.Post("/ofrep/v1/evaluate/flags/dark", R"({"context":{"plan":"gold"}})");
+  ASSERT_GT(exposed, 0);
+  ASSERT_LT(exposed, kUnits);
+  EXPECT_EQ(s.recorder().queued(), kUnits + 1u);
+  while (s.recorder().Flush() > 0) {
+  }
+  auto stored = s.Stored();
+  ASSERT_EQ(stored.size(), kUnits + 1u);
+  int stored_exposed = 0;
+  for (const store::EventRow& row : stored) {
+    EXPECT_EQ(row.type, "exposure");
+    const std::string key =
+        row.feature == "banner" ? "release-plan:p@1764000000000" : "release-plan:q@1764000000000";
+    EXPECT_EQ(row.experiment, key);
+    EXPECT_EQ(row.id, "exposure:" + key + ":" + row.unit);
+    EXPECT_EQ(row.variant, ArmOf(*row.feature, 30, row.unit)) << row.unit;
+    if (row.feature == "banner" && row.variant == "exposed") ++stored_exposed;
+  }
+  EXPECT_EQ(stored_exposed, exposed);
+  EXPECT_EQ(stored.back().feature, "dark");
+
+  // An app's exposure names the plan; its variant is replaced by the arm and its id by the
+  // window's, so a unit the server recorded already is a duplicate.
+  core::Json app = Exposure("app-1", "release-plan:p", "whatever", "banner");
+  app["unit"] = "u7";
+  core::Json fresh = Exposure("app-2", "release-plan:p", "on", "banner");
+  fresh["unit"] = "app-only";
+  core::Json by_feature = Exposure("app-3", "banner", "on", "banner");
+  auto res = s.Post("/api/v1/events", Batch({app, fresh, by_feature}));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  EXPECT_EQ(Body(res)["accepted"], 1);
+  EXPECT_EQ(Body(res)["duplicates"], 1);
+  ASSERT_EQ(Body(res)["rejected"].size(), 1u);
+  EXPECT_EQ(Body(res)["rejected"][0]["index"], 2);
+  EXPECT_EQ(Body(res)["rejected"][0]["field"], "events[2].name");
+  stored = s.Stored();
+  ASSERT_EQ(stored.size(), kUnits + 2u);
+  EXPECT_EQ(stored.back().id, "exposure:release-plan:p@1764000000000:app-only");
+  EXPECT_EQ(stored.back().variant, ArmOf("banner", 30, "app-only"));
 }
 
 }  // namespace

@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
 #include "experiments/experiment_service.h"
+#include "experiments/experiment_service_repositories.h"
 #include "flags/flag_service.h"
 #include "flags/snapshot_publisher.h"
 #include "flags/snapshot_registry.h"
@@ -372,7 +374,7 @@ TEST_P(ExperimentServiceTest, LifecycleAllowsOnlyItsTransitionsAndPublishesTheRu
   const RunningExperiment* published = running_.Current()->Resolve("production", "checkout");
   ASSERT_NE(published, nullptr);
   EXPECT_EQ(*published, (RunningExperiment{"exp", "production", "checkout", "userId", "control",
-                                           started->arms, clock_.Now()}));
+                                           started->arms, clock_.Now(), std::nullopt}));
   ExpectError(service_->Start(kAlice, "exp", std::nullopt).status(), core::StatusCode::kConflict,
               "");
   ExpectError(service_->DeleteExperiment(kAlice, "exp", std::nullopt), core::StatusCode::kConflict,
@@ -465,13 +467,97 @@ TEST_P(ExperimentServiceTest, ShipMakesTheVariantTheFeaturesOnlyOneAndBothChange
   EXPECT_EQ(variants[0].payload->value, "v2");
   // Development keeps its variants.
   EXPECT_EQ(feature->environments.at("development").variants.size(), 1u);
+  // Both changes are audited (in one transaction: their order within it does not matter).
   auto audit = Audit();
   ASSERT_GE(audit.size(), 2u);
-  EXPECT_EQ(audit[0].action, "experiment.conclude");
-  EXPECT_EQ(audit[1].action, "flag.variants");
-  EXPECT_EQ(audit[1].resource, "flags/checkout");
-  EXPECT_EQ(audit[1].actor, "alice");
+  std::map<std::string, store::AuditEntry> latest;
+  for (size_t i = 0; i < 2; ++i) latest[audit[i].action] = audit[i];
+  ASSERT_EQ(latest.count("experiment.conclude"), 1u);
+  ASSERT_EQ(latest.count("flag.variants"), 1u);
+  EXPECT_EQ(latest["flag.variants"].resource, "flags/checkout");
+  EXPECT_EQ(latest["flag.variants"].actor, "alice");
   EXPECT_TRUE(RunningKeys().empty());
+}
+
+// The experiment store of the service, failing every Update when told to.
+class FailingUpdates final : public store::ExperimentStore {
+ public:
+  explicit FailingUpdates(store::ExperimentStore& real) : real_(real) {}
+  bool fail = false;
+  core::Status Insert(store::Transaction& tx, const store::ExperimentRecord& e) override {
+    return real_.Insert(tx, e);
+  }
+  core::StatusOr<std::optional<store::ExperimentRecord>> Find(store::Transaction& tx,
+                                                              const std::string& key) override {
+    return real_.Find(tx, key);
+  }
+  core::StatusOr<store::Page<store::ExperimentRecord>> List(
+      store::Transaction& tx, const store::PageRequest& page) override {
+    return real_.List(tx, page);
+  }
+  core::StatusOr<std::vector<store::ExperimentRecord>> ListByStatus(
+      store::Transaction& tx, const std::string& status) override {
+    return real_.ListByStatus(tx, status);
+  }
+  core::StatusOr<std::vector<store::ExperimentRecord>> ListForFeature(
+      store::Transaction& tx, const std::string& environment, const std::string& feature) override {
+    return real_.ListForFeature(tx, environment, feature);
+  }
+  core::StatusOr<std::vector<std::string>> ListUsingMetric(store::Transaction& tx,
+                                                           const std::string& metric) override {
+    return real_.ListUsingMetric(tx, metric);
+  }
+  core::StatusOr<store::ExperimentRecord> Update(store::Transaction& tx,
+                                                 const store::ExperimentRecord& e,
+                                                 std::optional<int64_t> expected_version,
+                                                 core::TimePoint now) override {
+    if (fail) return core::Unavailable("injected: the experiment could not be written");
+    return real_.Update(tx, e, expected_version, now);
+  }
+  core::Status Delete(store::Transaction& tx, const std::string& key,
+                      std::optional<int64_t> expected_version) override {
+    return real_.Delete(tx, key, expected_version);
+  }
+
+ private:
+  store::ExperimentStore& real_;
+};
+
+// Shipping changes the flag and records the conclusion in one transaction: when the conclusion
+// cannot be written, the flag keeps its variants (no reader ever sees the variant shipped by
+// an experiment that is not concluded).
+TEST_P(ExperimentServiceTest, AShipWhoseConclusionFailsLeavesTheFlagUnchanged) {
+  Create("exp");
+  ASSERT_TRUE(service_->Start(kAlice, "exp", std::nullopt).ok());
+  const ExperimentRepositories sql = SqlExperimentRepositories();
+  FailingUpdates failing(sql.experiments);
+  ExperimentService service(
+      db(), *flags_, running_, clock_,
+      ExperimentRepositories{failing, sql.metrics, sql.environments, sql.audit});
+  ASSERT_TRUE(service.open_status().ok());
+  auto before = flags_->GetFeature("checkout");
+  ASSERT_TRUE(before.ok());
+  const size_t audited = Audit().size();
+  failing.fail = true;
+  auto shipped = service.Conclude(
+      kAlice, "exp", core::Json::parse(R"({"decision": "ship", "variant": "treatment"})"),
+      std::nullopt);
+  EXPECT_EQ(shipped.status().code(), core::StatusCode::kUnavailable) << shipped.status().ToString();
+  auto after = flags_->GetFeature("checkout");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->environments, before->environments);
+  EXPECT_EQ(after->version, before->version);
+  EXPECT_EQ(Audit().size(), audited);
+  auto stored = service_->GetExperiment("exp");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->status, ExperimentStatus::kRunning);
+  // Once the store works, the same request ships.
+  failing.fail = false;
+  shipped = service.Conclude(kAlice, "exp",
+                             core::Json::parse(R"({"decision": "ship", "variant": "treatment"})"),
+                             std::nullopt);
+  ASSERT_TRUE(shipped.ok()) << shipped.status().ToString();
+  EXPECT_EQ(flags_->GetFeature("checkout")->environments.at("production").variants.size(), 1u);
 }
 
 TEST_P(ExperimentServiceTest, AMetricInUseCannotBeDeletedNorRedefinedPastDraft) {

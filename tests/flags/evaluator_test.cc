@@ -266,3 +266,29 @@ TEST(Evaluator, ConcurrentReadersShareOneSnapshot) {
 
 }  // namespace
 }  // namespace gov::flags
+
+namespace gov::flags {
+namespace {
+
+// RolloutBucket puts a unit where a flexibleRollout of the same groupId does, for every
+// percentage (ASCII and non-ASCII ids: the default key encoding).
+TEST(RolloutBucketTest, AgreesWithTheFlexibleRolloutStrategy) {
+  for (int percentage : {1, 10, 33, 50, 99}) {
+    auto snapshot = CompileText(R"({"version":2,"features":[{"name":"f","enabled":true,
+        "strategies":[{"name":"flexibleRollout","parameters":{"rollout":")" +
+                                std::to_string(percentage) +
+                                R"(","stickiness":"default","groupId":"grp.ü"}}]}]})");
+    for (int i = 0; i < 500; ++i) {
+      const std::string id = (i % 5 == 0 ? "é-" : "user-") + std::to_string(i);
+      const uint32_t bucket = RolloutBucket("grp.ü", id);
+      ASSERT_GE(bucket, 1u);
+      ASSERT_LE(bucket, 100u);
+      EXPECT_EQ(IsEnabled(*snapshot, "f", User(id), kNow),
+                bucket <= static_cast<uint32_t>(percentage))
+          << id << " at " << percentage << "%";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gov::flags

@@ -4,6 +4,9 @@
 //   - a plan whose Prometheus guardrail breaches after the exporter's value is raised rolls
 //     back and calls the webhook, whose X-Governor-Signature verifies with the secret from the
 //     environment variable notify.webhook.secretEnv names;
+//   - a plan guarded by an experiment metric rolls back when the units its rollout exposed
+//     (evaluated through OFREP) convert clearly worse than the rest (events sent through
+//     POST /api/v1/events), and minExposures holds a due advance until enough were exposed;
 //   - a SIGKILL in the middle of a plan, then a restart on the same database, neither repeats
 //     nor skips a milestone, and each transition's webhook arrives once per
 //     X-Governor-Delivery id (the same id twice would be an allowed at-least-once repeat; it
@@ -22,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -163,6 +167,15 @@ class ReleasePlanE2eTest : public ::testing::TestWithParam<Backend> {
     ASSERT_EQ(res->status, 200) << res->body;
   }
 
+  // A new client token of production; "" on failure.
+  std::string ClientToken() {
+    auto res = Post("/api/v1/tokens", {{"type", "client"},
+                                       {"name", "e2e-client-" + std::to_string(++tokens_)},
+                                       {"environment", "production"}});
+    if (!res || res->status != 201) return "";
+    return core::Json::parse(res->body).value("secret", "");
+  }
+
   // GET /api/v1/release-plans/{name}; null on any failure (transient while restarting).
   core::Json GetPlan(const std::string& name) {
     httplib::Client c("127.0.0.1", server_->port());
@@ -238,6 +251,7 @@ class ReleasePlanE2eTest : public ::testing::TestWithParam<Backend> {
   std::filesystem::path config_;
   WebhookReceiver webhooks_;
   std::unique_ptr<GovernorProcess> server_;
+  int tokens_ = 0;
 };
 
 TEST_P(ReleasePlanE2eTest, AdvancesOnScheduleThroughTheServersRunner) {
@@ -355,6 +369,105 @@ TEST_P(ReleasePlanE2eTest, SigkillMidPlanNeitherRepeatsNorSkipsAMilestone) {
   std::cout << "[release plan e2e] killed at milestone " << at_kill.at("milestone") << "; "
             << webhooks_.For("crash-prod").size() << " deliveries for " << history.size()
             << " transitions, " << repeats << " repeated ids" << std::endl;
+}
+
+// A plan guarded by an experiment metric: apps evaluate the feature through OFREP (which
+// records each unit's exposure in the plan's evidence window: exposed at 50%, or the rest) and
+// send purchases through POST /api/v1/events; the exposed units convert at 10% and the rest
+// at 30%, so the whole confidence sequence of the relative effect lies below -2% and the plan
+// rolls back, naming the guardrail.
+TEST_P(ReleasePlanE2eTest, ExperimentMetricGuardrailStopsAPlanWhoseTreatmentIsClearlyWorse) {
+  CreateFeature("metric-f");
+  auto metric = Post(
+      "/api/v1/metrics",
+      {{"name", "purchase-rate"}, {"type", "proportion"}, {"numerator", {{"event", "purchase"}}}});
+  ASSERT_TRUE(metric);
+  ASSERT_EQ(metric->status, 201) << metric->body;
+  core::Json body =
+      PlanBody("metric-prod", "metric-f",
+               {{{"rollout", 50}, {"advanceAfterSeconds", 3600}}, {{"rollout", 100}}});
+  body["guardrails"] = {{{"name", "conversion"},
+                         {"metric", {{"metric", "purchase-rate"}, {"maxRelativeDrop", 0.02}}}}};
+  body["onBreach"] = "rollback";
+  CreateAndStart(body);
+  const std::string token = ClientToken();
+  ASSERT_FALSE(token.empty());
+
+  // The runner publishes the plan's window within its interval; evaluate once it records.
+  httplib::Client c("127.0.0.1", server_->port());
+  c.set_read_timeout(10, 0);
+  const httplib::Headers client_headers = {{"Authorization", token}};
+  auto Evaluate = [&](const std::string& user) -> std::optional<bool> {
+    auto res = c.Post("/ofrep/v1/evaluate/flags/metric-f", client_headers,
+                      core::Json{{"context", {{"targetingKey", user}}}}.dump(), "application/json");
+    if (!res || res->status != 200) return std::nullopt;
+    return core::Json::parse(res->body).at("value").get<bool>();
+  };
+  constexpr int kUsers = 600;
+  core::Json events = core::Json::array();
+  int exposed = 0;
+  const int64_t at_ms = core::ToUnixMillis(core::SystemClock().Now()) + 1000;
+  for (int i = 0; i < kUsers; ++i) {
+    const std::string user = "m-" + std::to_string(i);
+    const std::optional<bool> on = Evaluate(user);
+    ASSERT_TRUE(on.has_value()) << user;
+    exposed += *on ? 1 : 0;
+    // Exposed: 1 in 10 buys; the rest: 3 in 10.
+    if (i % 10 < (*on ? 1 : 3)) {
+      events.push_back({{"id", "buy-" + user},
+                        {"type", "track"},
+                        {"name", "purchase"},
+                        {"unit", user},
+                        {"timestamp", at_ms}});
+    }
+  }
+  EXPECT_GT(exposed, kUsers / 4);
+  EXPECT_LT(exposed, 3 * kUsers / 4);
+  auto sent = c.Post("/api/v1/events", client_headers, core::Json{{"events", events}}.dump(),
+                     "application/json");
+  ASSERT_TRUE(sent);
+  ASSERT_EQ(sent->status, 202) << sent->body;
+
+  core::Json plan;
+  ASSERT_TRUE(WaitForState("metric-prod", "rolledBack", &plan)) << plan.dump();
+  EXPECT_EQ(plan.at("rollout"), 0);
+  const core::Json& last = plan.at("history").back();
+  EXPECT_EQ(last.at("cause").at("kind"), "guardrail") << last.dump();
+  EXPECT_EQ(last.at("cause").at("guardrail"), "conversion") << last.dump();
+  EXPECT_EQ(plan.at("guardrails")[0].at("status"), "breached") << plan.dump();
+  EXPECT_LT(plan.at("guardrails")[0].at("value").get<double>(), -0.02) << plan.dump();
+  std::cout << "[release plan e2e] " << exposed << " of " << kUsers
+            << " units exposed; rolled back: " << last.dump() << std::endl;
+}
+
+// minExposures holds a due advance until that many units were exposed in the milestone: the
+// plan is due after 1 s but waits until OFREP evaluations exposed 40 units.
+TEST_P(ReleasePlanE2eTest, MinExposuresHoldsTheAdvanceUntilEnoughUnitsWereExposed) {
+  CreateFeature("exposures-f");
+  CreateAndStart(PlanBody(
+      "exposures-prod", "exposures-f",
+      {{{"rollout", 50}, {"advanceAfterSeconds", 1}, {"minExposures", 40}}, {{"rollout", 100}}}));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  core::Json plan = GetPlan("exposures-prod");
+  ASSERT_TRUE(plan.is_object());
+  EXPECT_EQ(plan.at("state"), "running") << plan.dump();
+  EXPECT_EQ(plan.at("milestone"), 0) << "advanced with no exposure: " << plan.dump();
+
+  const std::string token = ClientToken();
+  httplib::Client c("127.0.0.1", server_->port());
+  c.set_read_timeout(10, 0);
+  int exposed = 0;
+  for (int i = 0; i < 200 && exposed < 60; ++i) {
+    auto res = c.Post("/ofrep/v1/evaluate/flags/exposures-f", {{"Authorization", token}},
+                      core::Json{{"context", {{"targetingKey", "x-" + std::to_string(i)}}}}.dump(),
+                      "application/json");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << res->body;
+    exposed += core::Json::parse(res->body).at("value").get<bool>() ? 1 : 0;
+  }
+  ASSERT_GE(exposed, 40);
+  ASSERT_TRUE(WaitForState("exposures-prod", "completed", &plan)) << plan.dump();
+  EXPECT_EQ(plan.at("history").back().at("cause").at("kind"), "schedule") << plan.dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReleasePlanE2eTest,

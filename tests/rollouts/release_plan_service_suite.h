@@ -13,6 +13,7 @@
 
 #include "flags/snapshot_publisher.h"
 #include "flags/snapshot_registry.h"
+#include "rollouts/plan_evidence.h"
 #include "rollouts/release_plan_service.h"
 #include "rollouts/strategy.h"
 #include "store/audit_repository.h"
@@ -89,11 +90,13 @@ struct Node {
       : publisher(db, registry, {}),
         flags(db, publisher, clock),
         service(db, flags, clock, &prom,
-                ReleasePlanServiceOptions{.gauges = &gauges, .evidence = &evidence}) {
+                ReleasePlanServiceOptions{
+                    .gauges = &gauges, .evidence = &evidence, .windows = &windows}) {
     EXPECT_TRUE(publisher.Start().ok());
     flags.SetStrategyGuard(&guard);
   }
   ~Node() { publisher.Stop(); }
+  experiments::RunningExperiments windows;
   flags::SnapshotRegistry registry;
   flags::SnapshotPublisher publisher;
   flags::FlagService flags;
@@ -465,6 +468,44 @@ TEST_P(RolloutsReleasePlanServiceTest, MinExposuresHoldsTheAdvance) {
   EXPECT_EQ(ManagedRollout(), 10);
 }
 
+// Each transition publishes the running plans' evidence windows (one per milestone run, keyed
+// by the milestone's start) for the exposure recorder; a paused or ended plan has none.
+TEST_P(RolloutsReleasePlanServiceTest, TransitionsPublishTheRunningPlansEvidenceWindows) {
+  auto windows = [&] { return node_->windows.Current()->All(); };
+  MustCreate(PlanBody());
+  EXPECT_TRUE(windows().empty());
+  MustAct(Action::kStart);
+  ASSERT_EQ(windows().size(), 1u);
+  experiments::RunningExperiment w = windows()[0];
+  EXPECT_EQ(w.key, PlanExposureKey("p1", clock_.Now()));
+  EXPECT_EQ(w.environment, "production");
+  EXPECT_EQ(w.feature, "checkout-v2");
+  EXPECT_EQ(w.randomization_unit, "default");
+  EXPECT_EQ(w.rollout, (experiments::RolloutArms{"release-plan:p1", 1, "checkout-v2"}));
+  EXPECT_EQ(w.arms, (std::vector<experiments::Arm>{{"rest", 99}, {"exposed", 1}}));
+  EXPECT_EQ(node_->windows.Current()->Resolve("production", "release-plan:p1")->key, w.key);
+
+  clock_.Advance(seconds(30));
+  MustAct(Action::kAdvance);
+  ASSERT_EQ(windows().size(), 1u);
+  EXPECT_EQ(windows()[0].key, PlanExposureKey("p1", clock_.Now()));
+  EXPECT_EQ(windows()[0].rollout->percentage, 10);
+  MustAct(Action::kPause);
+  EXPECT_TRUE(windows().empty());
+  clock_.Advance(seconds(30));
+  MustAct(Action::kResume);
+  ASSERT_EQ(windows().size(), 1u);
+  EXPECT_EQ(windows()[0].key, PlanExposureKey("p1", clock_.Now()));
+  // Another replica learns them from the store (the runner calls PublishWindows).
+  FakeGauges other_gauges;
+  Node other(test_db_->db(), clock_, prom_, evidence_, other_gauges);
+  EXPECT_TRUE(other.windows.Current()->All().empty());
+  ASSERT_TRUE(other.service.PublishWindows().ok());
+  EXPECT_EQ(other.windows.Current()->All(), windows());
+  MustAct(Action::kRollback);
+  EXPECT_TRUE(windows().empty());
+}
+
 TEST_P(RolloutsReleasePlanServiceTest, TwoServicesTransitionExactlyOnce) {
   MustCreate(PlanBody());
   MustAct(Action::kStart);
@@ -535,6 +576,12 @@ TEST_P(RolloutsReleasePlanServiceTest, DirectEditsOfTheManagedStrategyAreRefused
   r = node_->flags.SetStrategies(kAlice, "checkout-v2", "production", {{"strategies", kept}},
                                  std::nullopt);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
+
+  // Deleting the feature would remove the managed strategy: refused naming the plan.
+  const core::Status deleted = node_->flags.DeleteFeature(kAlice, "checkout-v2", std::nullopt);
+  EXPECT_EQ(deleted.code(), core::StatusCode::kConflict) << deleted.ToString();
+  EXPECT_NE(deleted.message().find("release plan p1"), std::string::npos) << deleted.ToString();
+  EXPECT_TRUE(node_->flags.GetFeature("checkout-v2").ok());
 
   // Once the plan is over, the strategy is the users' again.
   MustAct(Action::kRollback);
