@@ -32,6 +32,7 @@ import { performance } from 'node:perf_hooks';
 import { Unleash, InMemStorageProvider } from 'unleash-client';
 import { OpenFeature } from '@openfeature/server-sdk';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
+import { rng as seededUniform } from './lib/experiment.mjs';
 import { startGovernor, ok, requestsOn, waitUntil } from './lib/governor.mjs';
 
 const require = createRequire(import.meta.url);
@@ -47,18 +48,9 @@ const GIVE_UP_MS = 10000;    // a client still not there by then fails with its 
 const POLL_MS = 50;
 const CONCURRENCY = 16;      // remote evaluations in flight at once per client
 
-// mulberry32: a fixed-seed PRNG, so the ids are the same on every run.
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0);
-  };
-}
-const rng = mulberry32(20261206);
+// The e2e tests' seeded generator (mulberry32), as 32-bit integers: the same ids every run.
+const uniform = seededUniform(20261206);
+const rng = () => Math.floor(uniform() * 4294967296);
 const ids = Array.from({ length: N_IDS }, () =>
   `u-${rng().toString(16).padStart(8, '0')}${rng().toString(16).padStart(8, '0')}`);
 assert.equal(new Set(ids).size, N_IDS);
