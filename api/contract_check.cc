@@ -44,6 +44,10 @@ core::StatusOr<std::unique_ptr<ContractCheck>> ContractCheck::Create(const core:
   if (!openapi.contains("paths") || !openapi["paths"].is_object()) {
     return core::InvalidArgument("the OpenAPI document has no paths");
   }
+  // The root each schema is parsed as, holding the components once (so that
+  // `#/components/schemas/X` resolves): only its allOf changes from one response to the next,
+  // instead of a copy of every component per response.
+  core::Json root{{"allOf", core::Json::array()}, {"components", openapi["components"]}};
   for (const auto& [path, operations] : openapi["paths"].items()) {
     for (const auto& [method_lower, operation] : operations.items()) {
       if (!operation.is_object() || !operation.contains("responses")) continue;
@@ -68,10 +72,7 @@ core::StatusOr<std::unique_ptr<ContractCheck>> ContractCheck::Create(const core:
             }
             documented.content_type = content.begin().key();
             if (IsJson(documented.content_type)) {
-              // The schema is parsed as the root of a document that also holds the
-              // components, so that `#/components/schemas/X` resolves.
-              const core::Json root{{"allOf", core::Json::array({content.begin()->at("schema")})},
-                                    {"components", openapi["components"]}};
+              root["allOf"] = core::Json::array({content.begin()->at("schema")});
               auto schema = std::make_shared<valijson::Schema>();
               valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
               valijson::adapters::NlohmannJsonAdapter adapter(root);
