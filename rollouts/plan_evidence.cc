@@ -77,8 +77,16 @@ SqlPlanEvidence::SqlPlanEvidence(store::Database& db, SqlPlanEvidenceOptions opt
       metrics_(metrics ? std::move(metrics) : std::make_shared<store::SqlMetricStore>()) {}
 
 core::StatusOr<std::optional<ExposureCounts>> SqlPlanEvidence::Exposures(
-    const ReleasePlanSpec& spec, core::TimePoint since, core::TimePoint /*now*/) {
+    const ReleasePlanSpec& spec, core::TimePoint since, core::TimePoint now) {
   const std::string key = PlanExposureKey(spec.name, since);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = counted_.find(key);
+    if (it != counted_.end() && it->second.first <= now &&
+        now - it->second.first < options_.exposures_interval) {
+      return it->second.second;
+    }
+  }
   std::vector<store::PlanExposureCountRow> rows;
   RETURN_IF_ERROR(
       store::WithTransaction(db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) {
@@ -91,8 +99,14 @@ core::StatusOr<std::optional<ExposureCounts>> SqlPlanEvidence::Exposures(
     if (row.variant == kPlanArmExposed) counts.exposed = row.units;
     if (row.variant == kPlanArmRest) counts.unexposed = row.units;
   }
-  if (counts.exposed == 0 && counts.unexposed == 0) return std::optional<ExposureCounts>();
-  return std::optional<ExposureCounts>(counts);
+  std::optional<ExposureCounts> out;
+  if (counts.exposed != 0 || counts.unexposed != 0) out = counts;
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(counted_, [&](const auto& entry) {
+    return now - entry.second.first >= options_.exposures_interval;
+  });
+  counted_[key] = {now, out};
+  return out;
 }
 
 core::StatusOr<std::optional<MetricSample>> SqlPlanEvidence::Metric(

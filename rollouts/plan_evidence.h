@@ -46,6 +46,9 @@ struct SqlPlanEvidenceOptions {
   // A metric guardrail's sample is recomputed at most this often per window (it reads every
   // exposed unit's track events); between recomputations the last one is returned.
   core::Duration metric_interval = std::chrono::seconds(10);
+  // A window's exposure counts are recounted at most this often (the count reads each of the
+  // window's exposures; the runner asks twice a second); 0: every call.
+  core::Duration exposures_interval = std::chrono::seconds(2);
 };
 
 // PlanEvidenceSource over the events table: the window's exposures (by the events_experiment
@@ -80,6 +83,8 @@ class SqlPlanEvidence final : public PlanEvidenceSource {
   std::map<std::pair<std::string, std::string>,
            std::pair<core::TimePoint, std::optional<MetricSample>>>
       cache_;
+  // window key -> when counted, and the counts.
+  std::map<std::string, std::pair<core::TimePoint, std::optional<ExposureCounts>>> counted_;
 };
 
 }  // namespace gov::rollouts

@@ -109,7 +109,8 @@ class RolloutsPlanEvidenceTest : public ::testing::TestWithParam<store::testing:
     test_db_ = GetParam()();
     ASSERT_NE(test_db_, nullptr);
     evidence_ = std::make_unique<SqlPlanEvidence>(
-        db(), SqlPlanEvidenceOptions{.metric_interval = seconds(10)});
+        db(), SqlPlanEvidenceOptions{.metric_interval = seconds(10),
+                                     .exposures_interval = std::chrono::milliseconds(0)});
     // Both metrics read "purchase" from the first exposure for one hour.
     InsertMetric(db(), R"({"name": "conversion", "type": "proportion",
                            "numerator": {"event": "purchase"}, "conversionWindowSeconds": 3600})");
@@ -182,6 +183,24 @@ TEST_P(RolloutsPlanEvidenceTest, EmptyWindowHasNoEvidence) {
   auto metric = Metric("conversion", 5'000'000);
   ASSERT_TRUE(metric.ok()) << metric.status().ToString();
   EXPECT_FALSE(metric->has_value());
+}
+
+// Counts are kept for exposures_interval per window: within it the same counts come back
+// even when exposures arrived; after it they are counted again.
+TEST_P(RolloutsPlanEvidenceTest, ExposureCountsAreKeptForTheirInterval) {
+  SqlPlanEvidence evidence(db(), SqlPlanEvidenceOptions{.exposures_interval = seconds(2)});
+  InsertEvents(db(), {Exposure("u1", "exposed", 2'000'000)});
+  const auto since = core::FromUnixMillis(kSinceMs);
+  auto first = evidence.Exposures(EvidenceSpec(), since, core::FromUnixMillis(5'000'000));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, (ExposureCounts{1, 0}));
+  InsertEvents(db(), {Exposure("u2", "rest", 2'000'000)});
+  auto cached = evidence.Exposures(EvidenceSpec(), since, core::FromUnixMillis(5'001'999));
+  ASSERT_TRUE(cached.ok());
+  EXPECT_EQ(*cached, (ExposureCounts{1, 0}));
+  auto recounted = evidence.Exposures(EvidenceSpec(), since, core::FromUnixMillis(5'002'000));
+  ASSERT_TRUE(recounted.ok());
+  EXPECT_EQ(*recounted, (ExposureCounts{1, 1}));
 }
 
 TEST_P(RolloutsPlanEvidenceTest, CountsEachUnitOncePerArmOfItsWindowAndEnvironment) {
