@@ -83,7 +83,7 @@ core::StatusOr<CreatedToken> AdminService::CreateToken(const store::AuditActor& 
   auto expires = r.OptionalString("expiresAt");
   RETURN_IF_ERROR(r.status());
   auto type = store::ParseTokenType(type_name);
-  if (!type) return core::InvalidArgument("expected admin, client or frontend", "type");
+  if (!type) return core::InvalidArgument("expected admin, client, frontend or viewer", "type");
   if (name.empty() || name.size() > 200) {
     return core::InvalidArgument("must be 1 to 200 characters", "name");
   }
@@ -92,9 +92,10 @@ core::StatusOr<CreatedToken> AdminService::CreateToken(const store::AuditActor& 
   t.name = name;
   t.type = *type;
   t.created_at = clock_.Now();
-  if (*type == store::TokenType::kAdmin) {
+  if (*type == store::TokenType::kAdmin || *type == store::TokenType::kViewer) {
     if (environment && *environment != "*") {
-      return core::InvalidArgument("admin tokens cover every environment; omit it or use \"*\"",
+      return core::InvalidArgument(std::string(store::TokenTypeName(*type)) +
+                                       " tokens cover every environment; omit it or use \"*\"",
                                    "environment");
     }
   } else {

@@ -19,7 +19,7 @@ struct Principal {
   std::string token_id;
   std::string name;
   store::TokenType type = store::TokenType::kClient;
-  std::optional<std::string> environment;  // unset for admin tokens
+  std::optional<std::string> environment;  // unset for admin and viewer tokens
 };
 
 // The secret a request presents: "Authorization: Bearer <s>", "Authorization: <s>" (the

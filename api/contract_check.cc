@@ -35,6 +35,13 @@ bool IsJson(std::string_view media_type) {
          (media_type.size() > 5 && media_type.substr(media_type.size() - 5) == "+json");
 }
 
+// True when `media_type` is `documented` or within its range ("*/*", "text/*").
+bool MediaTypeMatches(std::string_view documented, std::string_view media_type) {
+  if (documented == media_type || documented == "*/*") return true;
+  return documented.size() > 2 && documented.substr(documented.size() - 2) == "/*" &&
+         media_type.substr(0, documented.size() - 1) == documented.substr(0, documented.size() - 1);
+}
+
 }  // namespace
 
 ContractCheck::~ContractCheck() = default;
@@ -106,7 +113,7 @@ std::string ContractCheck::Check(std::string_view method, const std::string& rou
                        : "";
   }
   const std::string media_type = MediaType(res.content_type);
-  if (media_type != doc.content_type) {
+  if (!MediaTypeMatches(doc.content_type, media_type)) {
     return "content type " + (res.content_type.empty() ? std::string("(none)") : res.content_type) +
            ", documented " + doc.content_type;
   }

@@ -95,12 +95,24 @@ Handler FeatureUpdateHandler(FeatureUpdate update, bool need_body = true) {
 }  // namespace
 
 void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::FlagMetrics& metrics) {
-  AddRoute(router, "GET", "/api/v1/flags", [&service](RequestContext&, Response& res) {
-    auto features = service.ListFeatures();
-    if (!features.ok()) return WriteError(res, features.status());
+  // Optional `q` (name substring), `limit` and `cursor`; without `limit`, every match and no
+  // nextCursor (the list's original shape).
+  AddRoute(router, "GET", "/api/v1/flags", [&service](RequestContext& ctx, Response& res) {
+    flags::FeatureListQuery query{ctx.req.Param("q"), std::nullopt, ctx.req.Param("cursor")};
+    if (ctx.req.HasParam("limit")) {
+      auto limit = QueryInt(ctx.req, "limit", 50, 1, 1000);
+      if (!limit.ok()) return WriteError(res, limit.status());
+      query.limit = *limit;
+    }
+    auto page = service.ListFeatures(query);
+    if (!page.ok()) return WriteError(res, page.status());
     core::Json items = core::Json::array();
-    for (const auto& f : *features) items.push_back(flags::AdminFeatureToJson(f));
-    WriteJson(res, 200, {{"items", std::move(items)}});
+    for (const auto& f : page->items) items.push_back(flags::AdminFeatureToJson(f));
+    core::Json body{{"items", std::move(items)}};
+    if (query.limit) {
+      body["nextCursor"] = page->next_cursor.empty() ? core::Json() : core::Json(page->next_cursor);
+    }
+    WriteJson(res, 200, body);
   });
 
   AddRoute(router, "POST", "/api/v1/flags", [&service](RequestContext& ctx, Response& res) {

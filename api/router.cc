@@ -15,7 +15,10 @@ namespace gov::api {
 
 namespace {
 
-// "/api/v1/tokens/{id}" -> {"api", "v1", "tokens", ""}: literals, "" for a parameter.
+// Marks a parameter segment in a split pattern; "" is a literal empty segment ("/ui/").
+const char kParam[] = "{";
+
+// "/api/v1/tokens/{id}" -> {"api", "v1", "tokens", "{"}: literals, kParam for a parameter.
 std::vector<std::string> SplitPattern(const std::string& path) {
   std::vector<std::string> out;
   size_t pos = 1;
@@ -23,23 +26,26 @@ std::vector<std::string> SplitPattern(const std::string& path) {
     size_t slash = path.find('/', pos);
     if (slash == std::string::npos) slash = path.size();
     std::string seg = path.substr(pos, slash - pos);
-    out.push_back(!seg.empty() && seg.front() == '{' ? std::string() : std::move(seg));
+    out.push_back(!seg.empty() && seg.front() == '{' ? std::string(kParam) : std::move(seg));
     pos = slash + 1;
   }
   return out;
 }
 
-// Matches `path` against a split pattern; fills `params` (when given) on success.
+// Matches `path` against a split pattern; fills `params` (when given) on success. With
+// `rest_of_path`, the last parameter takes the remainder of the path, slashes included.
 bool MatchSegments(const std::vector<std::string>& pattern, std::string_view path,
-                   std::vector<std::string>* params) {
+                   std::vector<std::string>* params, bool rest_of_path) {
   if (path.empty() || path.front() != '/') return false;
   size_t pos = 1;
   for (size_t i = 0; i < pattern.size(); ++i) {
     if (pos > path.size()) return false;
     size_t slash = path.find('/', pos);
-    if (slash == std::string_view::npos) slash = path.size();
+    if (slash == std::string_view::npos || (rest_of_path && i + 1 == pattern.size())) {
+      slash = path.size();
+    }
     const std::string_view seg = path.substr(pos, slash - pos);
-    if (pattern[i].empty()) {
+    if (pattern[i] == kParam) {
       if (seg.empty()) return false;
       if (params) params->emplace_back(seg);
     } else if (seg != pattern[i]) {
@@ -140,21 +146,22 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
   for (size_t i = 0; i < routes_.size(); ++i) {
     if (routes_[i].method != want) continue;
     match.params.clear();
-    if (MatchSegments(segments_[i], path, &match.params)) {
+    if (MatchSegments(segments_[i], path, &match.params, routes_[i].rest_of_path)) {
       match.route = &routes_[i];
       return match;
     }
   }
   match.params.clear();
   for (size_t i = 0; i < routes_.size(); ++i) {
-    if (!MatchSegments(segments_[i], path, nullptr)) continue;
+    if (!MatchSegments(segments_[i], path, nullptr, routes_[i].rest_of_path)) continue;
     if (match.allow.find(routes_[i].method) != std::string::npos) continue;
     match.allow += (match.allow.empty() ? "" : ", ") + routes_[i].method;
   }
   return match;
 }
 
-bool Router::Authorize(Access access, RequestContext& ctx, Response& res) {
+bool Router::Authorize(const Route& route, RequestContext& ctx, Response& res) {
+  const Access access = route.access;
   if (access == Access::kPublic) return true;
   const std::string secret =
       ExtractSecret(ctx.req.Header("Authorization"), ctx.req.Header("X-API-Key"));
@@ -171,8 +178,14 @@ bool Router::Authorize(Access access, RequestContext& ctx, Response& res) {
       allowed = true;
       break;
     case Access::kAdmin:
-      allowed = t == store::TokenType::kAdmin;
+      if (t == store::TokenType::kViewer && route.method != "GET") {
+        WriteError(res, core::PermissionDenied("viewer tokens are read-only"));
+        return false;
+      }
+      allowed = t == store::TokenType::kAdmin || t == store::TokenType::kViewer;
       break;
+    // A viewer token is no client or frontend token: like an admin token it gets 403 on the
+    // evaluation, ingest and streaming routes of SDKs, whatever the method.
     case Access::kClient:
       allowed = t == store::TokenType::kClient;
       break;
@@ -199,7 +212,7 @@ void Router::Handle(const Route& route, const Request& req, Response& res) {
   if (route.headers) route.headers(req, res);
   RequestContext ctx{req, request_id, route.path, std::nullopt};
 
-  const bool authorized = Authorize(route.access, ctx, res);
+  const bool authorized = Authorize(route, ctx, res);
   // Authenticated callers are limited per token; everyone else per client IP.
   if (route.rate_class != RateClass::kNone || !authorized) {
     const RateClass cls = authorized ? route.rate_class : RateClass::kUnauthenticated;

@@ -24,7 +24,9 @@ class Counter;
 
 namespace gov::api {
 
-// Which tokens may call a route.
+// Which tokens may call a route. A kAdmin route also admits a viewer token when its method is
+// GET (HEAD included, as HEAD matches GET routes); on any other method a viewer gets 403. The
+// router enforces it for every admin route, so no handler checks the token type.
 enum class Access { kPublic, kAdmin, kClient, kFrontend, kClientOrFrontend };
 
 // Everything a handler sees besides the raw request.
@@ -61,6 +63,9 @@ struct Route {
   // carry them too. May be empty.
   std::function<void(const Request&, Response&)> headers = nullptr;
   Execution execution = Execution::kBlocking;
+  // When true, the pattern's last {param} takes the rest of the path, slashes included
+  // ("/ui/{path}" matches /ui/assets/app.js with "assets/app.js").
+  bool rest_of_path = false;
 };
 
 // An admin route (admin token, the admin rate class) running on the blocking pool: what every
@@ -108,8 +113,9 @@ class Router {
   void Finish(const Route* matched, const std::string& route, const Request& req, Response& res,
               const std::string& request_id, std::chrono::steady_clock::time_point start);
   void CheckContract(const Route& route, const Request& req, const Response& res);
-  // Authenticates per `access`; on failure writes the error and returns false.
-  bool Authorize(Access access, RequestContext& ctx, Response& res);
+  // Authenticates per `route`'s access (and, for viewer tokens, its method); on failure writes
+  // the error and returns false.
+  bool Authorize(const Route& route, RequestContext& ctx, Response& res);
 
   Authenticator& auth_;
   RateLimiter& limiter_;

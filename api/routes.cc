@@ -18,6 +18,7 @@
 #include "api/internal/release_plan_routes.h"
 #include "api/internal/schedule_routes.h"
 #include "api/internal/target_routes.h"
+#include "api/internal/ui_routes.h"
 
 #ifndef GOVERNOR_VERSION
 #define GOVERNOR_VERSION "0.0.0"
@@ -115,6 +116,7 @@ void AddAllRoutes(Router& router, const RouteServices& services) {
   AddExperimentRoutes(router, services.experiments);
   AddExperimentResultsRoutes(router, services.results);
   AddReleasePlanRoutes(router, services.release_plans);
+  AddUiRoutes(router);
 }
 
 }  // namespace gov::api

@@ -56,7 +56,8 @@ struct RouteServices {
 
 // Adds every route Governor serves to `router`: the system routes (/healthz, /readyz,
 // /metrics, /openapi.json), tokens/environments/audit, the flags admin API, the flag
-// evaluation APIs (Unleash client and frontend, OFREP) and the targets API.
+// evaluation APIs (Unleash client and frontend, OFREP), the targets API and the web console
+// (/ui/).
 void AddAllRoutes(Router& router, const RouteServices& services);
 
 }  // namespace gov::api

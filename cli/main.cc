@@ -84,6 +84,7 @@ int Serve(const std::string& config_file, const FlagOverrides& flags) {
                                ? "127.0.0.1"
                                : config.listen_host;
   std::printf("Governor %s listening on http://%s:%d\n", GOVERNOR_VERSION, host.c_str(), *port);
+  std::printf("Web console: http://%s:%d/ui/\n", host.c_str(), *port);
   if (!server.generated_admin_token().empty()) {
     std::printf("Admin token (shown once; only its hash is stored): %s\n",
                 server.generated_admin_token().c_str());

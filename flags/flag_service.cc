@@ -101,6 +101,16 @@ core::StatusOr<std::vector<AdminFeature>> FlagService::ListFeatures() {
   return out;
 }
 
+core::StatusOr<store::Page<AdminFeature>> FlagService::ListFeatures(const FeatureListQuery& query) {
+  store::Page<AdminFeature> out;
+  RETURN_IF_ERROR(store::WithTransaction(
+      db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
+        ASSIGN_OR_RETURN(out, LoadAdminFeaturePage(repos_, tx, query));
+        return core::Status::Ok();
+      }));
+  return out;
+}
+
 core::StatusOr<AdminFeature> FlagService::GetFeature(const std::string& name) {
   std::optional<AdminFeature> out;
   RETURN_IF_ERROR(store::WithTransaction(

@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/json_util.h"
 #include "core/status.h"
+#include "flags/feature_list.h"
 #include "flags/flag_service_model.h"
 #include "flags/flag_service_repositories.h"
 #include "flags/snapshot_publisher.h"
@@ -53,6 +54,8 @@ class FlagService {
       : db_(db), publisher_(publisher), clock_(clock), repos_(repositories) {}
 
   core::StatusOr<std::vector<AdminFeature>> ListFeatures();
+  // The features `query` selects, by name; only those are read in full.
+  core::StatusOr<store::Page<AdminFeature>> ListFeatures(const FeatureListQuery& query);
   // kNotFound when absent.
   core::StatusOr<AdminFeature> GetFeature(const std::string& name);
   // Body as ParseAdminFeature reads it. kAlreadyExists for a taken name.

@@ -1,6 +1,7 @@
 #include "flags/internal/flag_service_store.h"
 
 #include <map>
+#include <set>
 
 #include "flags/features_json.h"
 
@@ -54,9 +55,10 @@ core::StatusOr<AdminSegment> DecodeSegment(const store::SegmentRecord& record) {
 
 namespace {
 
-core::StatusOr<AdminFeature> Assemble(const store::FeatureRecord& record,
-                                      const std::vector<store::EnvironmentRecord>& environments,
-                                      const std::vector<store::FeatureEnvironmentRecord>& states) {
+// `states`: the feature's stored states (of `record`'s feature only).
+core::StatusOr<AdminFeature> Assemble(
+    const store::FeatureRecord& record, const std::vector<store::EnvironmentRecord>& environments,
+    const std::vector<const store::FeatureEnvironmentRecord*>& states) {
   AdminFeature out;
   auto definition = DefinitionFromJson(record.definition_json);
   if (!definition.ok()) {
@@ -68,9 +70,19 @@ core::StatusOr<AdminFeature> Assemble(const store::FeatureRecord& record,
   out.created_at = record.created_at;
   out.updated_at = record.updated_at;
   for (const auto& env : environments) out.environments[env.name] = {};
+  for (const store::FeatureEnvironmentRecord* s : states) {
+    ASSIGN_OR_RETURN(out.environments[s->environment], DecodeState(*s));
+  }
+  return out;
+}
+
+// `states` grouped by feature name, keeping only the features `wanted` accepts.
+template <typename Wanted>
+std::map<std::string, std::vector<const store::FeatureEnvironmentRecord*>> StatesByFeature(
+    const std::vector<store::FeatureEnvironmentRecord>& states, Wanted wanted) {
+  std::map<std::string, std::vector<const store::FeatureEnvironmentRecord*>> out;
   for (const auto& s : states) {
-    if (s.feature != record.name) continue;
-    ASSIGN_OR_RETURN(out.environments[s.environment], DecodeState(s));
+    if (wanted(s.feature)) out[s.feature].push_back(&s);
   }
   return out;
 }
@@ -82,7 +94,9 @@ core::StatusOr<AdminFeature> LoadAdminFeature(const FlagRepositories& repos, sto
   ASSIGN_OR_RETURN(auto record, repos.flags.GetFeature(tx, name));
   ASSIGN_OR_RETURN(auto environments, repos.environments.List(tx));
   ASSIGN_OR_RETURN(auto states, repos.flags.ListFeatureEnvironments(tx, name));
-  return Assemble(record, environments, states);
+  std::vector<const store::FeatureEnvironmentRecord*> mine;
+  for (const auto& s : states) mine.push_back(&s);
+  return Assemble(record, environments, mine);
 }
 
 core::StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(const FlagRepositories& repos,
@@ -90,10 +104,42 @@ core::StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(const FlagRepositori
   ASSIGN_OR_RETURN(auto records, repos.flags.ListFeatures(tx));
   ASSIGN_OR_RETURN(auto environments, repos.environments.List(tx));
   ASSIGN_OR_RETURN(auto states, repos.flags.ListAllEnvironmentStates(tx));
+  const auto by_feature = StatesByFeature(states, [](const std::string&) { return true; });
+  const std::vector<const store::FeatureEnvironmentRecord*> none;
   std::vector<AdminFeature> out;
   for (const auto& record : records) {
-    ASSIGN_OR_RETURN(auto feature, Assemble(record, environments, states));
+    auto it = by_feature.find(record.name);
+    ASSIGN_OR_RETURN(auto feature,
+                     Assemble(record, environments, it == by_feature.end() ? none : it->second));
     out.push_back(std::move(feature));
+  }
+  return out;
+}
+
+core::StatusOr<store::Page<AdminFeature>> LoadAdminFeaturePage(const FlagRepositories& repos,
+                                                               store::Transaction& tx,
+                                                               const FeatureListQuery& query) {
+  ASSIGN_OR_RETURN(auto records, repos.flags.ListFeatures(tx));
+  std::vector<std::string> names;
+  std::map<std::string, const store::FeatureRecord*> by_name;
+  for (const auto& r : records) {
+    names.push_back(r.name);
+    by_name[r.name] = &r;
+  }
+  store::Page<std::string> selected = SelectFeatureNames(std::move(names), query);
+  const std::set<std::string> wanted(selected.items.begin(), selected.items.end());
+  ASSIGN_OR_RETURN(auto environments, repos.environments.List(tx));
+  ASSIGN_OR_RETURN(auto states, repos.flags.ListAllEnvironmentStates(tx));
+  const auto by_feature =
+      StatesByFeature(states, [&wanted](const std::string& f) { return wanted.count(f) > 0; });
+  const std::vector<const store::FeatureEnvironmentRecord*> none;
+  store::Page<AdminFeature> out;
+  out.next_cursor = std::move(selected.next_cursor);
+  for (const std::string& name : selected.items) {
+    auto it = by_feature.find(name);
+    ASSIGN_OR_RETURN(auto feature, Assemble(*by_name.at(name), environments,
+                                            it == by_feature.end() ? none : it->second));
+    out.items.push_back(std::move(feature));
   }
   return out;
 }

@@ -41,6 +41,8 @@ std::string_view TokenTypeName(TokenType t) {
       return "client";
     case TokenType::kFrontend:
       return "frontend";
+    case TokenType::kViewer:
+      return "viewer";
   }
   return "client";
 }
@@ -49,6 +51,7 @@ std::optional<TokenType> ParseTokenType(std::string_view s) {
   if (s == "admin") return TokenType::kAdmin;
   if (s == "client") return TokenType::kClient;
   if (s == "frontend") return TokenType::kFrontend;
+  if (s == "viewer") return TokenType::kViewer;
   return std::nullopt;
 }
 

@@ -10,7 +10,9 @@
 
 namespace gov::store {
 
-enum class TokenType { kAdmin, kClient, kFrontend };
+// kViewer: every environment like kAdmin, but read-only (the router lets it call admin routes
+// with GET only).
+enum class TokenType { kAdmin, kClient, kFrontend, kViewer };
 std::string_view TokenTypeName(TokenType t);
 std::optional<TokenType> ParseTokenType(std::string_view s);
 
@@ -19,7 +21,7 @@ struct TokenRecord {
   std::string id;
   std::string name;
   TokenType type = TokenType::kClient;
-  std::optional<std::string> environment;  // unset for admin tokens (all environments)
+  std::optional<std::string> environment;  // unset for admin and viewer tokens (all environments)
   std::string secret_hash;
   core::TimePoint created_at;
   std::optional<core::TimePoint> expires_at;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "flags/feature_list.h"
 #include "flags/flag_service_model.h"
 #include "flags/flag_service_repositories.h"
 #include "flags/model.h"
@@ -29,6 +30,10 @@ core::StatusOr<AdminFeature> LoadAdminFeature(const FlagRepositories& repos, sto
 // Every feature, as LoadAdminFeature.
 core::StatusOr<std::vector<AdminFeature>> LoadAdminFeatures(const FlagRepositories& repos,
                                                             store::Transaction& tx);
+// The page of features `query` selects (by name), as LoadAdminFeature.
+core::StatusOr<store::Page<AdminFeature>> LoadAdminFeaturePage(const FlagRepositories& repos,
+                                                               store::Transaction& tx,
+                                                               const FeatureListQuery& query);
 // Every segment, by id.
 core::StatusOr<std::vector<Segment>> LoadSegments(const FlagRepositories& repos,
                                                   store::Transaction& tx);

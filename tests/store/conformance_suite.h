@@ -38,7 +38,7 @@ class ConformanceTest : public ::testing::TestWithParam<DatabaseFactory> {
     t.id = id;
     t.name = "token-" + id;
     t.type = type;
-    if (type != TokenType::kAdmin) t.environment = "development";
+    if (type != TokenType::kAdmin && type != TokenType::kViewer) t.environment = "development";
     t.secret_hash = "hash-" + id;
     t.created_at = core::FromUnixMillis(created_ms);
     return t;
@@ -142,6 +142,20 @@ TEST_P(ConformanceTest, TokenCrud) {
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->id, "a1");
   EXPECT_FALSE(TokenRepository::FindBySecretHash(*tx, "nope")->has_value());
+}
+
+// A viewer token covers every environment and is no admin: it does not count as one (so a
+// database with only viewer tokens still gets a bootstrap admin token).
+TEST_P(ConformanceTest, ViewerTokenRoundTripsAndIsNoAdmin) {
+  ASSERT_TRUE(InsertToken(MakeToken("w1", 1000, TokenType::kViewer)).ok());
+  auto got = GetToken("w1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->type, TokenType::kViewer);
+  EXPECT_FALSE(got->environment.has_value());
+  auto tx = std::move(db().Begin(TxMode::kReadOnly)).value();
+  auto admins = TokenRepository::CountActiveAdmins(*tx);
+  ASSERT_TRUE(admins.ok());
+  EXPECT_EQ(*admins, 0);
 }
 
 TEST_P(ConformanceTest, TokenForUnknownEnvironmentIsRejected) {

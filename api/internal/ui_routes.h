@@ -1,0 +1,13 @@
+#pragma once
+
+#include "api/router.h"
+
+namespace gov::api {
+
+// The web console at /ui/ (no token: the page asks for one and calls the REST API with it):
+// GET /ui redirects to /ui/; GET /ui/ and /ui/{path} serve the embedded build, index.html for
+// a path that is not a file (client-side routes). A 404 JSON error on every route when the
+// console was not built.
+void AddUiRoutes(Router& router);
+
+}  // namespace gov::api

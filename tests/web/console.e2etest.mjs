@@ -1,0 +1,257 @@
+// The web console in a real browser: playwright-core drives Debian's chromium (headless)
+// against `governor serve` (tests/e2e/lib/governor.mjs: port 0, SQLite).
+//   1. With the contract check on (every response validated against api/openapi.yaml) and 150
+//      flags: signs in (a wrong token is refused first), searches, pages, shows a bad flag
+//      name's field error, creates a flag through the form, turns it on in development with the
+//      keyboard and checks through OFREP that its value changed, logs out.
+//   2. With 5,000 flags (contract check off: validating every page of 5,000 flags under the
+//      sanitizers takes minutes): scrolls the list to its end and checks that only the rows in
+//      view are in the DOM.
+// Runs axe-core on the login and flags pages (fails on serious or critical violations); fails on
+// any Content-Security-Policy report or page error; checks the first load's JavaScript is served
+// gzip-compressed and under 200 kB. Screenshots go to $GOVERNOR_ARTIFACTS_DIR/web (printed);
+// with GOVERNOR_UPDATE_SCREENSHOTS=1 they are also copied to docs/screenshots/.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ADMIN_TOKEN, ok, startGovernor, waitUntil } from '../e2e/lib/governor.mjs';
+
+const SKIP = 77;  // ctest SKIP_RETURN_CODE
+const CHROMIUM = process.env.GOVERNOR_CHROMIUM || '/usr/bin/chromium';
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+
+if (!existsSync(CHROMIUM)) {
+  console.log(`SKIP: ${CHROMIUM} is missing (scripts/install-deps installs Debian's chromium)`);
+  process.exit(SKIP);
+}
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+const axe = require('axe-core');
+
+const artifacts = path.join(process.env.GOVERNOR_ARTIFACTS_DIR ||
+  path.join(process.env.GOVERNOR_BINARY_DIR || root, 'test-artifacts'), 'web');
+mkdirSync(artifacts, { recursive: true });
+console.log(`screenshots: ${artifacts}`);
+
+// `count` flags named load.0000..., which sort after the flag the test creates.
+async function importFlags(gov, count) {
+  const features = [];
+  for (let i = 0; i < count; i++) {
+    features.push({ name: `load.${String(i).padStart(4, '0')}`, enabled: false, strategies: [] });
+  }
+  ok(await gov.admin('POST', '/api/v1/flags/import?environment=development',
+    { version: 2, features, segments: [] }), 'import');
+}
+
+// A page of a new browser context on `gov`, collecting problems (page errors, CSP reports)
+// and the bytes of JavaScript it receives.
+async function newPage(browser, problems) {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
+  });
+  page.scriptBytes = 0;
+  page.on('response', async (r) => {
+    if (!r.url().endsWith('.js')) return;
+    const h = await r.allHeaders();
+    if (h['content-encoding'] !== 'gzip') problems.push(`${r.url()} is not served compressed`);
+    page.scriptBytes += Number(h['content-length']);
+  });
+  return page;
+}
+
+async function signIn(page, base) {
+  await page.goto(`${base}/ui/`);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Flags', exact: true }).waitFor();
+}
+
+async function checkAxe(page, name) {
+  await page.evaluate(axe.source);
+  const result = await page.evaluate(() => window.axe.run(document));
+  for (const v of result.violations) {
+    console.log(`axe ${name}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} node(s))`);
+  }
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => v.id), [], `${name}: serious or critical axe violations`);
+}
+
+const switchIn = (page, name, env = 'development') =>
+  page.getByRole('switch', { name: `${name} in ${env}` });
+const countText = (page) => page.locator('.count').textContent();
+
+// Scrolls the list to its end until `name`'s row is in view.
+async function scrollTo(page, name, timeoutMs) {
+  await waitUntil(async () => {
+    await page.locator('.viewport').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    return (await switchIn(page, name).count()) > 0;
+  }, timeoutMs, `${name} to show`);
+}
+
+const problems = [];
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
+});
+try {
+  // 1. The flows, with the contract check on.
+  const gov = await startGovernor();
+  try {
+    const probe = await fetch(`${gov.base}/ui/`);
+    if (probe.status === 404) {
+      console.log(`SKIP: the console was not built into this governor: ${await probe.text()}`);
+      process.exitCode = SKIP;
+    } else {
+      assert.equal(probe.status, 200);
+      await flows(gov);
+    }
+  } finally {
+    await gov.stop();
+  }
+  // 2. 5,000 flags.
+  if (process.exitCode !== SKIP) {
+    const big = await startGovernor({ env: { GOVERNOR_CONTRACT_CHECK: '0' } });
+    try {
+      await fiveThousand(big);
+    } finally {
+      // Without the contract check there is no violations counter for stop() to read.
+      await big.stop().catch((e) => {
+        if (!/no governor_contract_violations_total/.test(e.message)) throw e;
+      });
+    }
+    assert.deepEqual(problems, []);
+    if (process.env.GOVERNOR_UPDATE_SCREENSHOTS === '1') {
+      const docs = path.join(root, 'docs', 'screenshots');
+      mkdirSync(docs, { recursive: true });
+      for (const name of ['login', 'flags', 'flags-field-error']) {
+        copyFileSync(path.join(artifacts, `${name}.png`), path.join(docs, `console-${name}.png`));
+      }
+      console.log(`copied the screenshots to ${docs}`);
+    }
+    console.log('ok');
+  }
+} finally {
+  await browser.close();
+}
+
+async function flows(gov) {
+  await importFlags(gov, 150);
+  const clientToken = await gov.token('client', 'development');
+  const ofrep = async (key) => {
+    const res = await fetch(`${gov.base}/ofrep/v1/evaluate/flags/${key}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${clientToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ context: { targetingKey: 'user-1' } }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const page = await newPage(browser, problems);
+  const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+
+  // Login page: /ui/ routes there without a token.
+  await page.goto(`${gov.base}/ui/`);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/ui/login');
+  console.log(`first load of /ui/: ${page.scriptBytes} bytes of JavaScript over the wire (gzip)`);
+  assert.ok(page.scriptBytes > 0 && page.scriptBytes < 200 * 1024, `${page.scriptBytes} bytes`);
+  await checkAxe(page, 'login');
+  await shot('login');
+
+  // A wrong token is refused and nothing is stored.
+  await page.getByLabel('Admin token').fill('not-a-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#token-error').waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+
+  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Flags', exact: true }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/ui/flags');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('governor.token')), ADMIN_TOKEN);
+  assert.equal(await page.evaluate(() => document.cookie), '');
+  assert.ok(!page.url().includes(ADMIN_TOKEN));
+
+  // Paging: the first page is 100 flags; scrolling to the end fetches the rest.
+  await switchIn(page, 'load.0000').waitFor();
+  await waitUntil(async () => (await countText(page)) === '100+ flags', 30000, 'the first page');
+  await scrollTo(page, 'load.0149', 60000);
+  await waitUntil(async () => (await countText(page)) === '150 flags', 30000, 'the second page');
+
+  // Search narrows the list server-side.
+  await page.getByLabel('Search flags').fill('LOAD.004');
+  await waitUntil(async () => (await countText(page)) === '10 flags', 30000, 'search results');
+  await page.getByLabel('Search flags').fill('');
+  await waitUntil(async () => (await countText(page)) === '100+ flags', 30000, 'the list again');
+
+  // A bad name: the API's field error beside the field, the typed input kept.
+  const nameInput = page.getByLabel('Name', { exact: true });
+  await nameInput.fill('bad name!');
+  await page.getByRole('button', { name: 'Create flag' }).click();
+  const fieldError = page.locator('#new-flag-name-error');
+  await fieldError.waitFor();
+  console.log(`field error shown: ${await fieldError.textContent()}`);
+  assert.equal(await nameInput.inputValue(), 'bad name!');
+  assert.equal(await nameInput.getAttribute('aria-invalid'), 'true');
+  assert.equal(await nameInput.getAttribute('aria-describedby'), 'new-flag-name-error');
+  await checkAxe(page, 'flags (with a field error)');
+  await shot('flags-field-error');
+
+  // Create a flag through the form; it starts off everywhere.
+  assert.equal((await ofrep('console.checkout')).status, 404);
+  await nameInput.fill('console.checkout');
+  await page.getByRole('button', { name: 'Create flag' }).click();
+  await page.getByRole('status').getByText('Created console.checkout.').waitFor();
+  assert.equal(await nameInput.inputValue(), '');
+  const toggle = switchIn(page, 'console.checkout');
+  await toggle.waitFor();
+  assert.equal(await toggle.getAttribute('aria-checked'), 'false');
+  const before = await ofrep('console.checkout');
+  assert.equal(before.status, 200, JSON.stringify(before.body));
+  assert.equal(before.body.value, false);
+
+  // On in development, with the keyboard; OFREP answers the change.
+  await toggle.focus();
+  await page.keyboard.press('Enter');
+  await waitUntil(async () => (await toggle.getAttribute('aria-checked')) === 'true', 30000,
+    'the switch to turn on');
+  await waitUntil(async () => (await ofrep('console.checkout')).body.value === true, 30000,
+    'OFREP to answer true');
+  const stored = ok(await gov.admin('GET', '/api/v1/flags/console.checkout'), 'get');
+  assert.equal(stored.environments.development.enabled, true);
+  assert.equal(stored.environments.production.enabled, false);
+  await checkAxe(page, 'flags');
+  await shot('flags');
+
+  // Log out: back to the login page, the token gone.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('governor.token')), null);
+  await page.close();
+}
+
+async function fiveThousand(gov) {
+  await importFlags(gov, 5000);
+  const page = await newPage(browser, problems);
+  await signIn(page, gov.base);
+  await switchIn(page, 'load.0000').waitFor();
+  const rendered = async () => page.locator('.vrow').count();
+  assert.ok((await rendered()) < 60, `${await rendered()} rows rendered`);
+  await scrollTo(page, 'load.4999', 120000);
+  await waitUntil(async () => (await countText(page)) === '5000 flags', 30000, 'every page');
+  const rows = await rendered();
+  console.log(`5,000 flags loaded: ${rows} rows in the DOM`);
+  assert.ok(rows > 5 && rows < 60, `${rows} rows rendered`);
+  // Still responsive: a switch near the end answers at once.
+  const last = switchIn(page, 'load.4999');
+  await last.click();
+  await waitUntil(async () => (await last.getAttribute('aria-checked')) === 'true', 30000,
+    'the last flag to turn on');
+  await page.close();
+}

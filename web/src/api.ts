@@ -1,0 +1,85 @@
+// Calls Governor's public REST API with the session's admin token. Errors come back as
+// ApiError with the server's {"error": {"code", "message", "field"}} fields.
+import { getToken } from './session';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EnvironmentState {
+  enabled: boolean;
+}
+
+export interface Flag {
+  name: string;
+  type?: string;
+  description?: string;
+  environments: Record<string, EnvironmentState>;
+  version: number;
+}
+
+export interface FlagPage {
+  items: Flag[];
+  nextCursor?: string | null;
+}
+
+export interface Environment {
+  name: string;
+}
+
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = getToken(),
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'omit',
+  });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    const err = (json as { error?: { code?: string; message?: string; field?: string } } | null)
+      ?.error;
+    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? res.statusText, err?.field);
+  }
+  return json as T;
+}
+
+export function listEnvironments(token?: string): Promise<{ items: Environment[] }> {
+  return api('GET', '/api/v1/environments', undefined, token ?? getToken());
+}
+
+export function listFlags(q: string, limit: number, cursor?: string): Promise<FlagPage> {
+  const params = new URLSearchParams({ limit: String(limit) });
+  if (q) params.set('q', q);
+  if (cursor) params.set('cursor', cursor);
+  return api('GET', `/api/v1/flags?${params}`);
+}
+
+export function createFlag(name: string): Promise<Flag> {
+  return api('POST', '/api/v1/flags', { name });
+}
+
+export function setFlagEnabled(name: string, env: string, on: boolean): Promise<Flag> {
+  const path = `/api/v1/flags/${encodeURIComponent(name)}/environments/${encodeURIComponent(env)}/${on ? 'on' : 'off'}`;
+  return api('POST', path);
+}
