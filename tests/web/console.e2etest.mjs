@@ -3,7 +3,8 @@
 //   1. With the contract check on (every response validated against api/openapi.yaml) and 150
 //      flags: signs in (a wrong token is refused first), searches, pages, shows a bad flag
 //      name's field error, creates a flag through the form, turns it on in development with the
-//      keyboard and checks through OFREP that its value changed, logs out.
+//      keyboard and checks through OFREP that its value changed, logs out; signs in with a
+//      viewer token, whose switch and form changes the API refuses (403, shown on the page).
 //   2. With 5,000 flags (contract check off: validating every page of 5,000 flags under the
 //      sanitizers takes minutes): scrolls the list to its end and checks that only the rows in
 //      view are in the DOM.
@@ -233,6 +234,31 @@ async function flows(gov) {
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem('governor.token')), null);
+
+  // A viewer token reads everything and changes nothing: the switch and the form get the API's
+  // 403, shown on the page, and the flag stays as it was.
+  const viewer = ok(await gov.admin('POST', '/api/v1/tokens', { type: 'viewer', name: 'console-viewer' }),
+    'viewer token').secret;
+  await page.getByLabel('Admin token').fill(viewer);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Flags', exact: true }).waitFor();
+  await page.getByLabel('Search flags').fill('console.checkout');
+  const viewed = switchIn(page, 'console.checkout');
+  await viewed.waitFor();
+  assert.equal(await viewed.getAttribute('aria-checked'), 'true');
+  await viewed.click();
+  await page.getByRole('alert').getByText('viewer tokens are read-only').first().waitFor();
+  assert.equal(await viewed.getAttribute('aria-checked'), 'true');
+  await nameInput.fill('console.by-viewer');
+  await page.getByRole('button', { name: 'Create flag' }).click();
+  await waitUntil(async () => (await page.getByRole('alert')
+    .getByText('viewer tokens are read-only').count()) >= 2, 30000, 'the form to show the 403');
+  assert.equal(await nameInput.inputValue(), 'console.by-viewer');
+  const unchanged = ok(await gov.admin('GET', '/api/v1/flags/console.checkout'), 'get');
+  assert.equal(unchanged.environments.development.enabled, true);
+  assert.equal((await gov.admin('GET', '/api/v1/flags/console.by-viewer')).status, 404);
+  await checkAxe(page, 'flags (viewer)');
+  await page.getByRole('button', { name: 'Log out' }).click();
   await page.close();
 }
 
