@@ -3,15 +3,18 @@
 //   1. With the contract check on (every response validated against api/openapi.yaml) and 150
 //      flags: signs in (a wrong token is refused first), searches, pages, shows a bad flag
 //      name's field error, creates a flag through the form, turns it on in development with the
-//      keyboard and checks through OFREP that its value changed, logs out; signs in with a
-//      viewer token, whose switch and form changes the API refuses (403, shown on the page).
+//      keyboard and checks through OFREP that its value changed; on Tokens creates a client
+//      token (its secret shown once), sees it listed and revokes it (OFREP then refuses it); on
+//      Audit log finds the flag's flag.create entry; logs out; signs in with a viewer token,
+//      whose switch, flag form and token form changes the API refuses (403, shown on the page).
 //   2. With 5,000 flags (contract check off: validating every page of 5,000 flags under the
 //      sanitizers takes minutes): scrolls the list to its end and checks that only the rows in
 //      view are in the DOM.
-// Runs axe-core on the login and flags pages (fails on serious or critical violations); fails on
-// any Content-Security-Policy report or page error; checks the first load's JavaScript is served
-// gzip-compressed and under 200 kB. Screenshots go to $GOVERNOR_ARTIFACTS_DIR/web (printed);
-// with GOVERNOR_UPDATE_SCREENSHOTS=1 they are also copied to docs/screenshots/.
+// Runs axe-core on the login, flags, tokens and audit pages (fails on serious or critical
+// violations); fails on any Content-Security-Policy report or page error; checks the first load's
+// JavaScript is served gzip-compressed and under 200 kB. Screenshots go to
+// $GOVERNOR_ARTIFACTS_DIR/web (printed); with GOVERNOR_UPDATE_SCREENSHOTS=1 they are also copied
+// to docs/screenshots/.
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -131,7 +134,7 @@ try {
     if (process.env.GOVERNOR_UPDATE_SCREENSHOTS === '1') {
       const docs = path.join(root, 'docs', 'screenshots');
       mkdirSync(docs, { recursive: true });
-      for (const name of ['login', 'flags', 'flags-field-error']) {
+      for (const name of ['login', 'flags', 'flags-field-error', 'tokens', 'audit']) {
         copyFileSync(path.join(artifacts, `${name}.png`), path.join(docs, `console-${name}.png`));
       }
       console.log(`copied the screenshots to ${docs}`);
@@ -230,6 +233,47 @@ async function flows(gov) {
   await checkAxe(page, 'flags');
   await shot('flags');
 
+  // Tokens: create a client token for development through the form (its secret shown once),
+  // see it listed, revoke it after confirming.
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Tokens' }).click();
+  await page.getByRole('heading', { name: 'Tokens', exact: true }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/ui/tokens');
+  await page.getByLabel('Type').selectOption('client');
+  await page.getByLabel('Environment').selectOption('development');
+  await page.getByLabel('Token name').fill('console-client');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await page.getByRole('status').getByText('Created console-client.').waitFor();
+  const secret = await page.getByLabel('Secret').inputValue();
+  assert.ok(secret.length > 0);
+  await page.getByText('shown only once').waitFor();
+  const row = page.getByRole('row').filter({ hasText: 'console-client' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /client.*development/);
+  await checkAxe(page, 'tokens');
+  await shot('tokens');
+  await page.getByRole('button', { name: 'Revoke console-client' }).click();
+  await page.getByRole('button', { name: 'Confirm revoking console-client' }).click();
+  await page.getByRole('status').getByText('Revoked console-client.').waitFor();
+  await row.getByText('Revoked').waitFor();
+  const refused = await fetch(`${gov.base}/ofrep/v1/evaluate/flags/console.checkout`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ context: { targetingKey: 'user-1' } }),
+  });
+  assert.equal(refused.status, 401);
+
+  // Audit log: the flag created above, filtered by resource.
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+  await page.getByRole('row').filter({ hasText: 'token.' }).first().waitFor();
+  await page.getByLabel('Resource').fill('flags/console.checkout');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByRole('row').filter({ hasText: 'flag.create' })
+    .filter({ hasText: 'flags/console.checkout' }).waitFor();
+  await checkAxe(page, 'audit');
+  await shot('audit');
+
   // Log out: back to the login page, the token gone.
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -258,6 +302,14 @@ async function flows(gov) {
   assert.equal(unchanged.environments.development.enabled, true);
   assert.equal((await gov.admin('GET', '/api/v1/flags/console.by-viewer')).status, 404);
   await checkAxe(page, 'flags (viewer)');
+  // The viewer reads tokens and the audit log; creating a token gets the API's 403.
+  await page.getByRole('link', { name: 'Tokens' }).click();
+  await page.getByRole('row').filter({ hasText: 'console-client' }).waitFor();
+  await page.getByLabel('Token name').fill('by-viewer');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await page.getByRole('alert').getByText('viewer tokens are read-only').waitFor();
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('row').filter({ hasText: 'flag.create' }).first().waitFor();
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.close();
 }

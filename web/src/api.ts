@@ -83,3 +83,58 @@ export function setFlagEnabled(name: string, env: string, on: boolean): Promise<
   const path = `/api/v1/flags/${encodeURIComponent(name)}/environments/${encodeURIComponent(env)}/${on ? 'on' : 'off'}`;
   return api('POST', path);
 }
+
+export type TokenType = 'admin' | 'client' | 'frontend' | 'viewer';
+
+export interface Token {
+  id: string;
+  name: string;
+  type: TokenType;
+  environment: string;
+  createdAt: string;
+  expiresAt?: string | null;
+  revokedAt?: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  resource: string;
+}
+
+function pageQuery(limit: number, cursor?: string, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams({ limit: String(limit), ...extra });
+  if (cursor) params.set('cursor', cursor);
+  return params.toString();
+}
+
+export function listTokens(limit: number, cursor?: string): Promise<Page<Token>> {
+  return api('GET', `/api/v1/tokens?${pageQuery(limit, cursor)}`);
+}
+
+export function createToken(body: {
+  type: TokenType;
+  name: string;
+  environment?: string;
+}): Promise<Token & { secret: string }> {
+  return api('POST', '/api/v1/tokens', body);
+}
+
+export function revokeToken(id: string): Promise<void> {
+  return api('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
+}
+
+export function listAudit(
+  limit: number,
+  resource: string,
+  cursor?: string,
+): Promise<Page<AuditEntry>> {
+  return api('GET', `/api/v1/audit?${pageQuery(limit, cursor, resource ? { resource } : {})}`);
+}

@@ -1,13 +1,25 @@
-// The console's entry: a two-page client-side router under /ui/ (login, flags).
+// The console's entry: a small client-side router under /ui/ (login, flags, tokens, audit log).
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { clearToken, getToken } from './session';
 import { LoginPage } from './pages/Login';
 import { FlagsPage } from './pages/Flags';
+import { TokensPage } from './pages/Tokens';
+import { AuditPage } from './pages/Audit';
 
-function currentPage(): 'login' | 'flags' {
+type Page = 'login' | 'flags' | 'tokens' | 'audit';
+const TITLES: Record<Page, string> = {
+  login: 'Sign in',
+  flags: 'Flags',
+  tokens: 'Tokens',
+  audit: 'Audit log',
+};
+const NAV: Page[] = ['flags', 'tokens', 'audit'];
+
+function currentPage(): Page {
   if (!getToken()) return 'login';
-  return 'flags';
+  const name = location.pathname.replace(/^\/ui\/?/, '') as Page;
+  return NAV.includes(name) ? name : 'flags';
 }
 
 export function navigate(path: string): void {
@@ -23,9 +35,9 @@ function App() {
     return () => removeEventListener('popstate', onPop);
   }, []);
   useEffect(() => {
-    const want = page === 'login' ? '/ui/login' : '/ui/flags';
+    const want = `/ui/${page}`;
     if (location.pathname !== want) history.replaceState(null, '', want);
-    document.title = page === 'login' ? 'Sign in · Governor' : 'Flags · Governor';
+    document.title = `${TITLES[page]} · Governor`;
   }, [page]);
 
   const logout = () => {
@@ -39,9 +51,19 @@ function App() {
         <span class="brand">Governor</span>
         {page !== 'login' && (
           <nav aria-label="Main">
-            <a href="/ui/flags" aria-current="page">
-              Flags
-            </a>
+            {NAV.map((p) => (
+              <a
+                key={p}
+                href={`/ui/${p}`}
+                aria-current={p === page ? 'page' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/ui/${p}`);
+                }}
+              >
+                {TITLES[p]}
+              </a>
+            ))}
           </nav>
         )}
         {page !== 'login' && (
@@ -51,7 +73,10 @@ function App() {
         )}
       </header>
       <main id="main">
-        {page === 'login' ? <LoginPage onLogin={() => navigate('/ui/flags')} /> : <FlagsPage onUnauthorized={logout} />}
+        {page === 'login' && <LoginPage onLogin={() => navigate('/ui/flags')} />}
+        {page === 'flags' && <FlagsPage onUnauthorized={logout} />}
+        {page === 'tokens' && <TokensPage onUnauthorized={logout} />}
+        {page === 'audit' && <AuditPage onUnauthorized={logout} />}
       </main>
     </>
   );

@@ -1,0 +1,265 @@
+// API tokens: a paged table (GET /api/v1/tokens?limit=&cursor=), a form that creates one and
+// shows its secret once, and revoking with a confirm step (DELETE /api/v1/tokens/{id}).
+import { useEffect, useState } from 'preact/hooks';
+import {
+  ApiError,
+  createToken,
+  listEnvironments,
+  listTokens,
+  revokeToken,
+  type Token,
+  type TokenType,
+} from '../api';
+
+const PAGE_SIZE = 50;
+const TYPES: TokenType[] = ['admin', 'client', 'frontend', 'viewer'];
+
+export const when = (t?: string | null) => (t ? new Date(t).toLocaleString() : '—');
+
+export function TokensPage({ onUnauthorized }: { onUnauthorized: () => void }) {
+  const [tokens, setTokens] = useState<Token[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState('');
+  const [status, setStatus] = useState('');
+  const [confirming, setConfirming] = useState<string | null>(null);
+
+  const fail = (err: unknown) => {
+    if (err instanceof ApiError && err.status === 401) return onUnauthorized();
+    setError(err instanceof Error ? err.message : String(err));
+  };
+
+  const load = async (after?: string) => {
+    setLoading(true);
+    try {
+      const page = await listTokens(PAGE_SIZE, after);
+      setTokens((old) => (after ? [...old, ...page.items] : page.items));
+      setCursor(page.nextCursor ?? null);
+      setError('');
+    } catch (err) {
+      fail(err);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  useEffect(() => {
+    load();
+  }, []);
+
+  const revoke = async (t: Token) => {
+    setConfirming(null);
+    try {
+      await revokeToken(t.id);
+      setStatus(`Revoked ${t.name}.`);
+      load();
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  return (
+    <section aria-labelledby="tokens-title">
+      <h1 id="tokens-title">Tokens</h1>
+      <NewTokenForm
+        onCreated={(t) => {
+          setStatus(`Created ${t.name}.`);
+          load();
+        }}
+        onUnauthorized={onUnauthorized}
+      />
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <p class="status" role="status">
+        {status}
+      </p>
+      <table class="grid">
+        <caption>API tokens{loading ? ' (loading…)' : ''}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Type</th>
+            <th scope="col">Environment</th>
+            <th scope="col">Created</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tokens.map((t) => (
+            <tr key={t.id}>
+              <th scope="row">{t.name}</th>
+              <td>{t.type}</td>
+              <td>{t.environment}</td>
+              <td>{when(t.createdAt)}</td>
+              <td>{when(t.expiresAt)}</td>
+              <td class="actions">
+                {t.revokedAt ? (
+                  `Revoked ${when(t.revokedAt)}`
+                ) : confirming === t.id ? (
+                  <>
+                    <button type="button" class="danger" onClick={() => revoke(t)}>
+                      Confirm revoking {t.name}
+                    </button>
+                    <button type="button" class="plain" onClick={() => setConfirming(null)}>
+                      Cancel
+                    </button>
+                  </>
+                ) : (
+                  <button
+                    type="button"
+                    class="plain"
+                    aria-label={`Revoke ${t.name}`}
+                    onClick={() => setConfirming(t.id)}
+                  >
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {cursor && (
+        <button type="button" class="more" disabled={loading} onClick={() => load(cursor)}>
+          Load more tokens
+        </button>
+      )}
+    </section>
+  );
+}
+
+type Field = 'type' | 'name' | 'environment';
+
+function NewTokenForm({
+  onCreated,
+  onUnauthorized,
+}: {
+  onCreated: (t: Token) => void;
+  onUnauthorized: () => void;
+}) {
+  const [type, setType] = useState<TokenType>('client');
+  const [name, setName] = useState('');
+  const [environment, setEnvironment] = useState('development');
+  const [environments, setEnvironments] = useState<string[]>([]);
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
+  const [formError, setFormError] = useState('');
+  const [secret, setSecret] = useState('');
+  const [busy, setBusy] = useState(false);
+  const perEnvironment = type === 'client' || type === 'frontend';
+
+  useEffect(() => {
+    listEnvironments()
+      .then((r) => setEnvironments(r.items.map((e) => e.name)))
+      .catch(() => setEnvironments(['development']));
+  }, []);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setFieldErrors({});
+    setFormError('');
+    setSecret('');
+    try {
+      const created = await createToken({
+        type,
+        name,
+        ...(perEnvironment ? { environment } : {}),
+      });
+      setName('');
+      setSecret(created.secret);
+      onCreated(created);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return onUnauthorized();
+      const field = err instanceof ApiError ? err.field : undefined;
+      if (field === 'type' || field === 'name' || field === 'environment') {
+        setFieldErrors({ [field]: (err as Error).message });
+      } else setFormError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // The attributes tying a control to its field error.
+  const invalid = (f: Field) =>
+    fieldErrors[f]
+      ? { 'aria-invalid': 'true' as const, 'aria-describedby': `new-token-${f}-error` }
+      : {};
+  const fieldError = (f: Field) =>
+    fieldErrors[f] && (
+      <p id={`new-token-${f}-error`} class="field-error" role="alert">
+        {fieldErrors[f]}
+      </p>
+    );
+
+  return (
+    <form class="panel" onSubmit={submit} noValidate aria-labelledby="new-token-title">
+      <h2 id="new-token-title">New token</h2>
+      <div class="fields">
+        <div>
+          <label for="new-token-type">Type</label>
+          <select
+            id="new-token-type"
+            value={type}
+            {...invalid('type')}
+            onChange={(e) => setType((e.target as HTMLSelectElement).value as TokenType)}
+          >
+            {TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+          {fieldError('type')}
+        </div>
+        <div>
+          <label for="new-token-name">Token name</label>
+          <input
+            id="new-token-name"
+            value={name}
+            autocomplete="off"
+            {...invalid('name')}
+            onInput={(e) => setName((e.target as HTMLInputElement).value)}
+          />
+          {fieldError('name')}
+        </div>
+        {perEnvironment && (
+          <div>
+            <label for="new-token-environment">Environment</label>
+            <select
+              id="new-token-environment"
+              value={environment}
+              {...invalid('environment')}
+              onChange={(e) => setEnvironment((e.target as HTMLSelectElement).value)}
+            >
+              {environments.map((env) => (
+                <option key={env} value={env}>
+                  {env}
+                </option>
+              ))}
+            </select>
+            {fieldError('environment')}
+          </div>
+        )}
+        <button type="submit" disabled={busy}>
+          Create token
+        </button>
+      </div>
+      {formError && (
+        <p class="error" role="alert">
+          {formError}
+        </p>
+      )}
+      {secret && (
+        <div class="secret">
+          <label for="new-token-secret">Secret</label>
+          <input id="new-token-secret" readOnly value={secret} />
+          <p>This secret is shown only once: copy it now. Governor keeps only its hash.</p>
+        </div>
+      )}
+    </form>
+  );
+}
