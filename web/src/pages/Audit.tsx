@@ -1,7 +1,8 @@
 // The audit log, newest first (GET /api/v1/audit?limit=&cursor=&resource=), paged with a
 // "Load more" button and filtered by resource (e.g. flags/checkout).
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, listAudit, type AuditEntry } from '../api';
+import { listAudit, type AuditEntry } from '../api';
+import { errorText, isUnauthorized, Notices } from './Notices';
 import { when } from './Tokens';
 
 const PAGE_SIZE = 50;
@@ -22,8 +23,8 @@ export function AuditPage({ onUnauthorized }: { onUnauthorized: () => void }) {
       setCursor(page.nextCursor ?? null);
       setError('');
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized();
-      setError(err instanceof Error ? err.message : String(err));
+      if (isUnauthorized(err)) return onUnauthorized();
+      setError(errorText(err));
     } finally {
       setLoading(false);
     }
@@ -58,11 +59,7 @@ export function AuditPage({ onUnauthorized }: { onUnauthorized: () => void }) {
             : `${entries.length}${cursor ? '+' : ''} entr${entries.length === 1 ? 'y' : 'ies'}`}
         </span>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notices error={error} />
       <table class="grid">
         <caption>Changes, newest first</caption>
         <thead>

@@ -9,6 +9,7 @@ import {
   setFlagEnabled,
   type Flag,
 } from '../api';
+import { errorText, isUnauthorized, Notices } from './Notices';
 import { VirtualList } from './VirtualList';
 
 const PAGE_SIZE = 100;
@@ -26,8 +27,8 @@ export function FlagsPage({ onUnauthorized }: { onUnauthorized: () => void }) {
 
   const fail = useCallback(
     (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized();
-      setError(err instanceof Error ? err.message : String(err));
+      if (isUnauthorized(err)) return onUnauthorized();
+      setError(errorText(err));
     },
     [onUnauthorized],
   );
@@ -104,14 +105,7 @@ export function FlagsPage({ onUnauthorized }: { onUnauthorized: () => void }) {
           {loading ? 'Loading…' : `${flags.length}${cursor ? '+' : ''} flag${flags.length === 1 ? '' : 's'}`}
         </span>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <p class="status" role="status">
-        {status}
-      </p>
+      <Notices error={error} status={status} />
       <div class="vhead" aria-hidden="true">
         <span class="name">Name</span>
         {environments.map((env) => (
@@ -181,9 +175,9 @@ function NewFlagForm({
       setName('');
       onCreated(created);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized();
+      if (isUnauthorized(err)) return onUnauthorized();
       if (err instanceof ApiError && err.field === 'name') setFieldError(err.message);
-      else setFormError(err instanceof Error ? err.message : String(err));
+      else setFormError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -212,11 +206,7 @@ function NewFlagForm({
           {fieldError}
         </p>
       )}
-      {formError && (
-        <p class="error" role="alert">
-          {formError}
-        </p>
-      )}
+      <Notices error={formError} />
     </form>
   );
 }

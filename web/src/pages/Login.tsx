@@ -2,6 +2,7 @@
 // sessionStorage for this tab.
 import { useState } from 'preact/hooks';
 import { ApiError, listEnvironments } from '../api';
+import { errorText } from './Notices';
 import { setToken } from '../session';
 
 export function LoginPage({ onLogin }: { onLogin: () => void }) {
@@ -26,7 +27,7 @@ export function LoginPage({ onLogin }: { onLogin: () => void }) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
         setError(`The server refused this token: ${err.message}`);
       } else {
-        setError(`Could not reach Governor: ${err instanceof Error ? err.message : String(err)}`);
+        setError(`Could not reach Governor: ${errorText(err)}`);
       }
     } finally {
       setBusy(false);

@@ -10,6 +10,7 @@ import {
   type Token,
   type TokenType,
 } from '../api';
+import { errorText, isUnauthorized, Notices } from './Notices';
 
 const PAGE_SIZE = 50;
 const TYPES: TokenType[] = ['admin', 'client', 'frontend', 'viewer'];
@@ -25,8 +26,8 @@ export function TokensPage({ onUnauthorized }: { onUnauthorized: () => void }) {
   const [confirming, setConfirming] = useState<string | null>(null);
 
   const fail = (err: unknown) => {
-    if (err instanceof ApiError && err.status === 401) return onUnauthorized();
-    setError(err instanceof Error ? err.message : String(err));
+    if (isUnauthorized(err)) return onUnauthorized();
+    setError(errorText(err));
   };
 
   const load = async (after?: string) => {
@@ -68,14 +69,7 @@ export function TokensPage({ onUnauthorized }: { onUnauthorized: () => void }) {
         }}
         onUnauthorized={onUnauthorized}
       />
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <p class="status" role="status">
-        {status}
-      </p>
+      <Notices error={error} status={status} />
       <table class="grid">
         <caption>API tokens{loading ? ' (loading…)' : ''}</caption>
         <thead>
@@ -173,11 +167,11 @@ function NewTokenForm({
       setSecret(created.secret);
       onCreated(created);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized();
+      if (isUnauthorized(err)) return onUnauthorized();
       const field = err instanceof ApiError ? err.field : undefined;
       if (field === 'type' || field === 'name' || field === 'environment') {
         setFieldErrors({ [field]: (err as Error).message });
-      } else setFormError(err instanceof Error ? err.message : String(err));
+      } else setFormError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -248,11 +242,7 @@ function NewTokenForm({
           Create token
         </button>
       </div>
-      {formError && (
-        <p class="error" role="alert">
-          {formError}
-        </p>
-      )}
+      <Notices error={formError} />
       {secret && (
         <div class="secret">
           <label for="new-token-secret">Secret</label>
