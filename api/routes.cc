@@ -7,6 +7,7 @@
 
 #include "api/internal/admin_routes.h"
 #include "api/internal/analysis_routes.h"
+#include "api/internal/decision_streams.h"
 #include "api/internal/evaluation_routes.h"
 #include "api/internal/event_routes.h"
 #include "api/internal/experiment_results_routes.h"
@@ -103,6 +104,30 @@ void AddFlagEvaluationRoutes(Router& router, const RouteServices& services) {
   AddEventRoutes(router, api, services.events);
 }
 
+// Live decisions: read from the store once a second per watched target, so a stream on any
+// replica follows the leader's decisions.
+std::shared_ptr<DecisionStreams> DecisionStreamsFor(const RouteServices& services) {
+  constexpr int kMaxDecisionStreams = 1000;
+  controller::TargetService& targets = services.targets;
+  auto fetch = [&targets](const std::string& target,
+                          int limit) -> core::StatusOr<std::vector<DecisionStreams::Item>> {
+    store::PageRequest page;
+    page.limit = limit;
+    auto decisions = targets.Decisions(target, page);
+    if (!decisions.ok()) return decisions.status();
+    std::vector<DecisionStreams::Item> items;
+    items.reserve(decisions->items.size());
+    for (const store::DecisionRecord& d : decisions->items) {
+      items.push_back({d.seq, controller::DecisionRecordToJson(d).dump(
+                                  -1, ' ', false, core::Json::error_handler_t::replace)});
+    }
+    return items;
+  };
+  return std::make_shared<DecisionStreams>(
+      std::move(fetch), kMaxDecisionStreams, std::chrono::seconds(1),
+      std::chrono::seconds(services.config.stream_keep_alive_seconds), services.clock);
+}
+
 }  // namespace
 
 void AddAllRoutes(Router& router, const RouteServices& services) {
@@ -111,7 +136,7 @@ void AddAllRoutes(Router& router, const RouteServices& services) {
   AddFlagAdminRoutes(router, services.flags, services.flag_metrics);
   AddScheduleRoutes(router, services.scheduled_changes);
   AddFlagEvaluationRoutes(router, services);
-  AddTargetRoutes(router, services.targets, services.forecasts);
+  AddTargetRoutes(router, services.targets, services.forecasts, DecisionStreamsFor(services));
   AddAnalysisRoutes(router);
   AddExperimentRoutes(router, services.experiments);
   AddExperimentResultsRoutes(router, services.results);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "api/internal/decision_streams.h"
 #include "api/internal/http_util.h"
 #include "api/internal/paging.h"
 
@@ -32,10 +33,23 @@ core::StatusOr<std::optional<double>> PriceParam(const Request& req) {
   return std::optional<double>(price);
 }
 
+// The optional `last` query parameter of the decisions stream: 0..kMaxLast, default 1.
+core::StatusOr<int> LastParam(const Request& req) {
+  if (!req.HasParam("last")) return 1;
+  const std::string text = req.Param("last");
+  char* end = nullptr;
+  const long last = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || last < 0 || last > DecisionStreams::kMaxLast) {
+    return core::InvalidArgument(
+        "expected an integer from 0 to " + std::to_string(DecisionStreams::kMaxLast), "last");
+  }
+  return static_cast<int>(last);
+}
+
 }  // namespace
 
-void AddTargetRoutes(Router& router, TargetService& service,
-                     controller::ForecastService& forecasts) {
+void AddTargetRoutes(Router& router, TargetService& service, controller::ForecastService& forecasts,
+                     std::shared_ptr<DecisionStreams> decision_streams) {
   router.Add(AdminRoute("GET", "/api/v1/targets", [&service](RequestContext& ctx, Response& res) {
     auto page = ReadPage(ctx.req, 50);
     if (!page.ok()) return WriteError(res, page.status());
@@ -80,6 +94,19 @@ void AddTargetRoutes(Router& router, TargetService& service,
                           WritePage(res, service.Decisions(ctx.PathParam(0), *page),
                                     controller::DecisionRecordToJson);
                         }));
+
+  router.Add(AdminRoute(
+      "GET", "/api/v1/targets/{name}/decisions/stream",
+      [&service, decision_streams](RequestContext& ctx, Response& res) {
+        auto last = LastParam(ctx.req);
+        if (!last.ok()) return WriteError(res, last.status());
+        auto target = service.Get(ctx.PathParam(0));  // 404 for an unknown target
+        if (!target.ok()) return WriteError(res, target.status());
+        if (!decision_streams->Start(ctx.PathParam(0), *last, res)) {
+          res.SetHeader("Retry-After", "30");
+          WriteError(res, core::Unavailable("too many open decision streams; poll the decisions"));
+        }
+      }));
 
   router.Add(AdminRoute("GET", "/api/v1/targets/{name}/forecast",
                         [&forecasts](RequestContext& ctx, Response& res) {

@@ -1,7 +1,14 @@
 #include "api/internal/ui_routes.h"
 
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/internal/console_assets.h"
 #include "api/internal/http_util.h"
@@ -42,7 +49,59 @@ std::string_view ContentTypeFor(std::string_view path) {
   return "application/octet-stream";
 }
 
+// The console's files read from a directory (a `vite build` output) at startup, for a console
+// installed beside the binary or rebuilt while governor runs (GOVERNOR_CONSOLE_DIR).
+struct ConsoleDirectory {
+  std::deque<std::string> storage;  // paths and bodies the assets' views point into (stable)
+  std::vector<ConsoleAsset> assets;
+};
+
+std::string ReadWhole(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::shared_ptr<const ConsoleDirectory> LoadConsoleDirectory(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  auto out = std::make_shared<ConsoleDirectory>();
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file() && it->path().extension() != ".gz") files.push_back(it->path());
+  }
+  for (const fs::path& file : files) {
+    const std::string& path =
+        out->storage.emplace_back(file.lexically_relative(dir).generic_string());
+    const std::string& body = out->storage.emplace_back(ReadWhole(file));
+    fs::path gz = file;
+    gz += ".gz";
+    std::string_view gzip;
+    if (fs::exists(gz)) gzip = out->storage.emplace_back(ReadWhole(gz));
+    out->assets.push_back(ConsoleAsset{path, body, gzip});
+  }
+  return out;
+}
+
+// The directory named by GOVERNOR_CONSOLE_DIR, read on the first request; null when unset.
+const ConsoleDirectory* ConsoleFromDirectory() {
+  static const std::shared_ptr<const ConsoleDirectory> loaded =
+      []() -> std::shared_ptr<const ConsoleDirectory> {
+    const char* dir = std::getenv("GOVERNOR_CONSOLE_DIR");
+    if (dir == nullptr || *dir == '\0') return nullptr;
+    return LoadConsoleDirectory(dir);
+  }();
+  return loaded.get();
+}
+
+bool ConsoleAvailable() { return kConsoleBuilt || ConsoleFromDirectory() != nullptr; }
+
 const ConsoleAsset* FindAsset(std::string_view path) {
+  if (const ConsoleDirectory* dir = ConsoleFromDirectory()) {
+    for (const ConsoleAsset& asset : dir->assets) {
+      if (asset.path == path) return &asset;
+    }
+    return nullptr;
+  }
   for (size_t i = 0; i < kConsoleAssetCount; ++i) {
     if (kConsoleAssets[i].path == path) return &kConsoleAssets[i];
   }
@@ -99,7 +158,7 @@ void NotBuilt(Response& res) {
 
 // The file at `path` under /ui/, or index.html when no file has that path.
 void ServePath(const Request& req, Response& res, std::string_view path) {
-  if (!kConsoleBuilt) return NotBuilt(res);
+  if (!ConsoleAvailable()) return NotBuilt(res);
   const ConsoleAsset* asset = path.empty() ? nullptr : FindAsset(path);
   if (asset == nullptr) asset = FindAsset("index.html");
   if (asset == nullptr) return NotBuilt(res);
@@ -116,7 +175,7 @@ Route UiRoute(std::string path, Handler handler) {
 
 void AddUiRoutes(Router& router) {
   router.Add(UiRoute("/ui", [](RequestContext&, Response& res) {
-    if (!kConsoleBuilt) return NotBuilt(res);
+    if (!ConsoleAvailable()) return NotBuilt(res);
     res.status = 301;
     res.SetHeader("Location", "/ui/");
   }));

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <memory>
+
+#include "api/internal/decision_streams.h"
 #include "api/router.h"
 #include "controller/forecast_service.h"
 #include "controller/target_service.h"
@@ -8,8 +11,10 @@ namespace gov::api {
 
 // /api/v1/targets (admin), /api/v1/targets/{name}/metrics (client tokens, "ingest"),
 // /api/v1/targets/{name}/scale (client tokens: what KEDA's metrics-api scaler polls), and the
-// target's /forecast and /capacity (admin).
+// target's /forecast and /capacity (admin), and its live decisions (/decisions/stream, SSE,
+// served by `decision_streams`).
 void AddTargetRoutes(Router& router, controller::TargetService& service,
-                     controller::ForecastService& forecasts);
+                     controller::ForecastService& forecasts,
+                     std::shared_ptr<DecisionStreams> decision_streams);
 
 }  // namespace gov::api

@@ -65,7 +65,7 @@ class TestServer {
   core::Json CreateToken(const std::string& type, const std::string& name,
                          const std::string& env = "development") {
     core::Json body{{"type", type}, {"name", name}};
-    if (type != "admin") body["environment"] = env;
+    if (type != "admin" && type != "viewer") body["environment"] = env;
     auto res = Client()->Post("/api/v1/tokens", Admin(), body.dump(), "application/json");
     EXPECT_TRUE(res);
     EXPECT_EQ(res->status, 201) << res->body;

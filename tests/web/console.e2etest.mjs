@@ -16,29 +16,10 @@
 // $GOVERNOR_ARTIFACTS_DIR/web (printed); with GOVERNOR_UPDATE_SCREENSHOTS=1 they are also copied
 // to docs/screenshots/.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ADMIN_TOKEN, ok, startGovernor, waitUntil } from '../e2e/lib/governor.mjs';
-
-const SKIP = 77;  // ctest SKIP_RETURN_CODE
-const CHROMIUM = process.env.GOVERNOR_CHROMIUM || '/usr/bin/chromium';
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-
-if (!existsSync(CHROMIUM)) {
-  console.log(`SKIP: ${CHROMIUM} is missing (scripts/install-deps installs Debian's chromium)`);
-  process.exit(SKIP);
-}
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
-const axe = require('axe-core');
-
-const artifacts = path.join(process.env.GOVERNOR_ARTIFACTS_DIR ||
-  path.join(process.env.GOVERNOR_BINARY_DIR || root, 'test-artifacts'), 'web');
-mkdirSync(artifacts, { recursive: true });
-console.log(`screenshots: ${artifacts}`);
+import { ADMIN_TOKEN, ok, waitUntil } from '../e2e/lib/governor.mjs';
+import {
+  checkAxe, copyScreenshots, launchBrowser, newPage, screenshot, signIn, withGovernor,
+} from './lib/console.mjs';
 
 // `count` flags named load.0000..., which sort after the flag the test creates.
 async function importFlags(gov, count) {
@@ -48,42 +29,6 @@ async function importFlags(gov, count) {
   }
   ok(await gov.admin('POST', '/api/v1/flags/import?environment=development',
     { version: 2, features, segments: [] }), 'import');
-}
-
-// A page of a new browser context on `gov`, collecting problems (page errors, CSP reports)
-// and the bytes of JavaScript it receives.
-async function newPage(browser, problems) {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-  });
-  page.scriptBytes = 0;
-  page.on('response', async (r) => {
-    if (!r.url().endsWith('.js')) return;
-    const h = await r.allHeaders();
-    if (h['content-encoding'] !== 'gzip') problems.push(`${r.url()} is not served compressed`);
-    page.scriptBytes += Number(h['content-length']);
-  });
-  return page;
-}
-
-async function signIn(page, base) {
-  await page.goto(`${base}/ui/`);
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Flags', exact: true }).waitFor();
-}
-
-async function checkAxe(page, name) {
-  await page.evaluate(axe.source);
-  const result = await page.evaluate(() => window.axe.run(document));
-  for (const v of result.violations) {
-    console.log(`axe ${name}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} node(s))`);
-  }
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => v.id), [], `${name}: serious or critical axe violations`);
 }
 
 const switchIn = (page, name, env = 'development') =>
@@ -99,48 +44,15 @@ async function scrollTo(page, name, timeoutMs) {
 }
 
 const problems = [];
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-});
+const browser = await launchBrowser();
 try {
   // 1. The flows, with the contract check on.
-  const gov = await startGovernor();
-  try {
-    const probe = await fetch(`${gov.base}/ui/`);
-    if (probe.status === 404) {
-      console.log(`SKIP: the console was not built into this governor: ${await probe.text()}`);
-      process.exitCode = SKIP;
-    } else {
-      assert.equal(probe.status, 200);
-      await flows(gov);
-    }
-  } finally {
-    await gov.stop();
-  }
+  await withGovernor({}, flows);
   // 2. 5,000 flags.
-  if (process.exitCode !== SKIP) {
-    const big = await startGovernor({ env: { GOVERNOR_CONTRACT_CHECK: '0' } });
-    try {
-      await fiveThousand(big);
-    } finally {
-      // Without the contract check there is no violations counter for stop() to read.
-      await big.stop().catch((e) => {
-        if (!/no governor_contract_violations_total/.test(e.message)) throw e;
-      });
-    }
-    assert.deepEqual(problems, []);
-    if (process.env.GOVERNOR_UPDATE_SCREENSHOTS === '1') {
-      const docs = path.join(root, 'docs', 'screenshots');
-      mkdirSync(docs, { recursive: true });
-      for (const name of ['login', 'flags', 'flags-field-error', 'tokens', 'audit']) {
-        copyFileSync(path.join(artifacts, `${name}.png`), path.join(docs, `console-${name}.png`));
-      }
-      console.log(`copied the screenshots to ${docs}`);
-    }
-    console.log('ok');
-  }
+  await withGovernor({ env: { GOVERNOR_CONTRACT_CHECK: '0' } }, fiveThousand);
+  assert.deepEqual(problems, []);
+  copyScreenshots(['login', 'flags', 'flags-field-error', 'tokens', 'audit']);
+  console.log('ok');
 } finally {
   await browser.close();
 }
@@ -157,7 +69,7 @@ async function flows(gov) {
     return { status: res.status, body: await res.json() };
   };
   const page = await newPage(browser, problems);
-  const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+  const shot = (name) => screenshot(page, name);
 
   // Login page: /ui/ routes there without a token.
   await page.goto(`${gov.base}/ui/`);
