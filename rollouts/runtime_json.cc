@@ -5,6 +5,7 @@
 #include "core/json_fields.h"
 #include "core/name_table.h"
 #include "core/time_format.h"
+#include "rollouts/plan_json.h"
 #include "rollouts/planner.h"
 
 namespace gov::rollouts {
@@ -79,7 +80,10 @@ core::Json PlanViewToJson(const ReleasePlanSpec& spec, const PlanRuntime& runtim
                           {"status", NameOf(kGuardrailStatusNames, g.status)},
                           {"value", Opt(g.value)},
                           {"since", OptTime(g.since)},
-                          {"error", Opt(g.error)}});
+                          {"error", Opt(g.error)},
+                          {"lastEvaluatedAt", OptTime(g.last_evaluated_at)},
+                          {"ciLow", Opt(g.ci_low)},
+                          {"ciHigh", Opt(g.ci_high)}});
   }
   core::Json history = core::Json::array();
   for (const Transition& t : runtime.history) history.push_back(TransitionToJson(t));
@@ -92,7 +96,8 @@ core::Json PlanViewToJson(const ReleasePlanSpec& spec, const PlanRuntime& runtim
           {"milestoneStartedAt", OptTime(runtime.milestone_started_at)},
           {"nextTransitionAt", OptTime(ScheduledAdvanceAt(spec, runtime))},
           {"guardrails", std::move(guardrails)},
-          {"history", std::move(history)}};
+          {"history", std::move(history)},
+          {"definition", ReleasePlanSpecToJson(spec)}};
 }
 
 core::Json PlanRuntimeToJson(const PlanRuntime& runtime) {
