@@ -1,6 +1,8 @@
 #include "api/internal/client_routes.h"
 
 #include <charconv>
+#include <memory>
+#include <optional>
 
 #include "api/internal/http_util.h"
 #include "api/internal/sse.h"
@@ -82,7 +84,21 @@ std::shared_ptr<const SseKind> UnleashStreamKind() {
   return kind;
 }
 
+// The SDK that made the request, from its unleash-* headers (nullopt when it names no app or
+// instances are not tracked).
+std::optional<flags::SdkCaller> Caller(const FlagApi& api, const RequestContext& ctx) {
+  if (!api.sinks().instances) return std::nullopt;
+  return flags::CallerFromHeaders(PrincipalEnvironment(ctx),
+                                  [&ctx](std::string_view name) { return ctx.req.Header(name); });
+}
+
+// Marks the requesting SDK seen, polling.
+void TrackPoll(const FlagApi& api, const RequestContext& ctx) {
+  if (auto caller = Caller(api, ctx)) api.sinks().instances->Polled(*caller);
+}
+
 void GetFeatures(FlagApi& api, RequestContext& ctx, Response& res) {
+  TrackPoll(api, ctx);
   const std::string env = PrincipalEnvironment(ctx);
   const std::string prefix = ctx.req.Param("namePrefix");
   const std::string project = ctx.req.Param("project");
@@ -148,6 +164,7 @@ int64_t DeltaRevision(std::string_view if_none_match, const std::string& env,
 // the revision in If-None-Match, 304 when there are none, the full state when that revision
 // is unknown or no longer kept.
 void GetDelta(FlagApi& api, RequestContext& ctx, Response& res) {
+  TrackPoll(api, ctx);
   const std::string env = PrincipalEnvironment(ctx);
   const std::string prefix = ctx.req.Param("namePrefix");
   const std::string project = ctx.req.Param("project");
@@ -175,6 +192,18 @@ void GetStreaming(FlagApi& api, RequestContext& ctx, Response& res) {
     res.SetHeader("Retry-After", "30");
     WriteError(res, core::Status(core::StatusCode::kResourceExhausted,
                                  "too many open streams; poll GET /api/client/features"));
+    return;
+  }
+  // The SDK streams while the stream is open: until the stream's callbacks are gone (as the
+  // hub's slot, so also when the connection closed before the stream began).
+  if (auto caller = Caller(api, ctx); caller && res.stream) {
+    flags::ClientInstances* instances = api.sinks().instances;
+    instances->StreamOpened(*caller);
+    std::shared_ptr<void> open(
+        nullptr, [instances, caller = *caller](void*) { instances->StreamClosed(caller); });
+    res.stream->on_close = [closed = std::move(res.stream->on_close), open] {
+      if (closed) closed();
+    };
   }
 }
 
@@ -209,7 +238,7 @@ void AddClientRoutes(Router& router, const std::shared_ptr<FlagApi>& api) {
               }});
   router.Add({"POST", "/api/client/metrics", Access::kClient, RateClass::kIngest,
               [p](RequestContext& ctx, Response& res) {
-                AcceptClientReport(*p, ClientReport::kMetrics, ctx, res);
+                AcceptClientReport(*p, ClientReport::kMetrics, ctx, res, p->sinks().instances);
               }});
   router.Add({"GET", "/api/client/streaming", Access::kClient, RateClass::kEvaluation,
               [p](RequestContext& ctx, Response& res) { GetStreaming(*p, ctx, res); }, nullptr,

@@ -11,14 +11,14 @@ namespace gov::api {
 DecisionStreams::DecisionStreams(Fetch fetch, int max_streams,
                                  std::chrono::milliseconds poll_interval,
                                  std::chrono::milliseconds keep_alive_interval,
-                                 const core::Clock& clock)
+                                 const core::Clock& clock, Rounds rounds)
     : fetch_(std::move(fetch)),
       max_streams_(max_streams),
       poll_interval_(poll_interval),
       keep_alive_interval_(keep_alive_interval),
       clock_(clock),
       next_keep_alive_(clock.Now() + keep_alive_interval) {
-  thread_ = std::thread([this] { Run(); });
+  if (rounds == Rounds::kOwnThread) thread_ = std::thread([this] { Run(); });
 }
 
 DecisionStreams::~DecisionStreams() {
@@ -27,12 +27,12 @@ DecisionStreams::~DecisionStreams() {
     stopping_ = true;
   }
   run_cv_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
   std::vector<std::shared_ptr<StreamWriter>> writers;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [target, subs] : targets_) {
-      for (auto& [ptr, sub] : subs) writers.push_back(sub.writer);
+    for (auto& [target, watched] : targets_) {
+      for (auto& [ptr, sub] : watched.subscribers) writers.push_back(sub.writer);
     }
     targets_.clear();
   }
@@ -74,7 +74,7 @@ void DecisionStreams::Open(const std::string& target, int last,
   writer->Write(std::make_shared<const std::string>("retry: 5000\n: connected\n\n"));
   {
     std::lock_guard<std::mutex> lock(mu_);
-    targets_[target][writer.get()] = Subscriber{writer, last, -1};
+    targets_[target].subscribers[writer.get()] = Subscriber{writer, last, -1};
   }
   // The opening is read on the streams' thread, never on the connection's.
   {
@@ -88,24 +88,24 @@ void DecisionStreams::Closed(const std::string& target, StreamWriter* writer) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = targets_.find(target);
   if (it == targets_.end()) return;
-  it->second.erase(writer);
-  if (it->second.empty()) targets_.erase(it);
+  it->second.subscribers.erase(writer);
+  if (it->second.subscribers.empty()) targets_.erase(it);
 }
 
 void DecisionStreams::PollOnce() {
   // What to read: each watched target, with as many decisions as its largest opening needs.
-  std::vector<std::pair<std::string, int>> watched;
+  std::vector<std::pair<std::string, int>> reads;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [target, subs] : targets_) {
+    for (const auto& [target, watched] : targets_) {
       int limit = 20;
-      for (const auto& [ptr, sub] : subs) {
+      for (const auto& [ptr, sub] : watched.subscribers) {
         if (sub.seq < 0) limit = std::max(limit, sub.last);
       }
-      watched.emplace_back(target, limit);
+      reads.emplace_back(target, limit);
     }
   }
-  for (const auto& [target, limit] : watched) {
+  for (const auto& [target, limit] : reads) {
     auto items = fetch_(target, limit);  // newest first
     if (!items.ok()) continue;           // a target deleted, or the store away: try again later
     // Each decision's message is built once and shared by every stream that gets it.
@@ -122,35 +122,49 @@ void DecisionStreams::PollOnce() {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = targets_.find(target);
     if (it == targets_.end()) continue;
-    for (auto sub = it->second.begin(); sub != it->second.end();) {
+    Watched& watched = it->second;
+    // Decisions read last round whose record has changed since (their actuation came in).
+    std::vector<bool> changed(items->size(), false);
+    for (size_t i = 0; i < items->size(); ++i) {
+      auto before = watched.last_read.find((*items)[i].seq);
+      changed[i] = before != watched.last_read.end() && before->second != (*items)[i].json;
+    }
+    for (auto sub = watched.subscribers.begin(); sub != watched.subscribers.end();) {
       Subscriber& s = sub->second;
-      // Oldest first: from the opening's `last`, or everything newer than what it had.
+      // Oldest first: from the opening's `last`, or everything newer than what it had and
+      // the changed ones it had.
       size_t count = 0;
       if (s.seq < 0) {
         count = std::min<size_t>(static_cast<size_t>(s.last), items->size());
       } else {
-        while (count < items->size() && (*items)[count].seq > s.seq) ++count;
+        count = items->size();
       }
       bool open = true;
       for (size_t i = count; i-- > 0 && open;) {
+        if (s.seq >= 0 && (*items)[i].seq <= s.seq && !changed[i]) continue;
         open = s.writer->Write(message(i)) || !s.writer->closed();
       }
       s.seq = std::max<int64_t>(s.seq, newest);
       if (!open) {
-        sub = it->second.erase(sub);
+        sub = watched.subscribers.erase(sub);
         continue;
       }
       ++sub;
     }
-    if (it->second.empty()) targets_.erase(it);
+    if (watched.subscribers.empty()) {
+      targets_.erase(it);
+      continue;
+    }
+    watched.last_read.clear();
+    for (const Item& item : *items) watched.last_read.emplace(item.seq, item.json);
   }
   // Keep-alive comments, so proxies keep the connections and dead peers are noticed.
   std::lock_guard<std::mutex> lock(mu_);
   if (clock_.Now() < next_keep_alive_) return;
   next_keep_alive_ = clock_.Now() + keep_alive_interval_;
   static const auto kKeepAlive = std::make_shared<const std::string>(": keep-alive\n\n");
-  for (auto& [target, subs] : targets_) {
-    for (auto& [ptr, sub] : subs) sub.writer->Write(kKeepAlive);
+  for (auto& [target, watched] : targets_) {
+    for (auto& [ptr, sub] : watched.subscribers) sub.writer->Write(kKeepAlive);
   }
 }
 

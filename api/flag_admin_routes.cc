@@ -204,6 +204,15 @@ void AddFlagAdminRoutes(Router& router, flags::FlagService& service, flags::Flag
              WriteJson(res, 200, *m);
            });
 
+  // The SDK instances that registered or used the client API; optional `environment`.
+  AddRoute(router, "GET", "/api/v1/applications", [&metrics](RequestContext& ctx, Response& res) {
+    std::optional<std::string> env;
+    if (ctx.req.HasParam("environment")) env = ctx.req.Param("environment");
+    auto list = metrics.instances().List(env);
+    if (!list.ok()) return WriteError(res, list.status());
+    WriteJson(res, 200, *list);
+  });
+
   AddRoute(router, "GET", "/api/v1/segments", [&service](RequestContext&, Response& res) {
     auto segments = service.ListSegments();
     if (!segments.ok()) return WriteError(res, segments.status());

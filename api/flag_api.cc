@@ -223,7 +223,8 @@ void AddPreflightRoutes(Router& router, const std::shared_ptr<FlagApi>& api,
   }
 }
 
-void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx, Response& res) {
+void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx, Response& res,
+                        flags::ClientInstances* seen) {
   auto body = ParseBody(ctx.req);
   if (!body.ok()) return WriteError(res, body.status());
   const std::string env = PrincipalEnvironment(ctx);
@@ -238,6 +239,7 @@ void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& c
     if (api.sinks().registration) stored = api.sinks().registration(*registration);
   }
   if (!stored.ok()) return WriteError(res, stored);
+  if (seen && kind == ClientReport::kMetrics) seen->Reported(flags::CallerFromReport(env, *body));
   res.status = 202;
 }
 

@@ -98,6 +98,7 @@ void AddFlagEvaluationRoutes(Router& router, const RouteServices& services) {
                            [&flag_metrics](const std::vector<store::FlagMetricsBucket>& buckets) {
                              return flag_metrics.Store(buckets);
                            }};
+  sinks.instances = &flag_metrics.instances();
   auto api = std::make_shared<FlagApi>(services.flag_snapshots, services.clock, services.auth,
                                        evaluation, std::move(sinks), &services.exposures);
   AddEvaluationRoutes(router, api);

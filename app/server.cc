@@ -270,6 +270,10 @@ core::Status GovernorServer::OpenFlags() {
   flag_service_ =
       std::make_unique<flags::FlagService>(*db_, *flag_publisher_, clock_, repositories);
   flag_metrics_ = std::make_unique<flags::FlagMetrics>(*db_, clock_, repositories);
+  // The SDK instances the client API saw, written every 5 s (GET /api/v1/applications).
+  flag_metrics_->instances().Start(std::chrono::seconds(5), [](std::string_view line) {
+    spdlog::warn("client instances: {}", line);
+  });
   RETURN_IF_ERROR(flag_publisher_->Start());
   return core::Status::Ok();
 }
@@ -322,6 +326,7 @@ bool GovernorServer::Stop() {
   if (scheduled_change_runner_) scheduled_change_runner_->Stop();
   if (release_plan_runner_) release_plan_runner_->Stop();
   if (release_plan_outbox_) release_plan_outbox_->Stop();
+  if (flag_metrics_) flag_metrics_->instances().Stop();  // writes the last sightings
   if (flag_publisher_) flag_publisher_->Stop();
   if (controller_) controller_->Stop();
   if (drained && db_) db_->Close();

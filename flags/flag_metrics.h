@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/json_util.h"
 #include "core/status.h"
+#include "flags/client_instances.h"
 #include "flags/flag_service_repositories.h"
 #include "store/database.h"
 #include "store/flag_metrics_repository.h"
@@ -43,7 +44,7 @@ class FlagMetrics {
   // exists through `repositories.flags`.
   FlagMetrics(store::Database& db, const core::Clock& clock,
               FlagRepositories repositories = SqlFlagRepositories())
-      : db_(db), clock_(clock), repos_(repositories) {}
+      : db_(db), clock_(clock), repos_(repositories), instances_(db, clock, repositories.metrics) {}
 
   // Parses (ParseClientMetrics) and stores a metrics body: counts add up per hour.
   core::Status RecordClientMetrics(const std::string& environment, const core::Json& body);
@@ -59,11 +60,15 @@ class FlagMetrics {
   // exist.
   core::StatusOr<core::Json> FeatureMetrics(const std::string& feature,
                                             const std::optional<std::string>& environment);
+  // The SDK instances: how each connects and when it was last seen, written through
+  // `repositories.metrics` (the server flushes them).
+  ClientInstances& instances() { return instances_; }
 
  private:
   store::Database& db_;
   const core::Clock& clock_;
   const FlagRepositories repos_;
+  ClientInstances instances_;
 };
 
 // The start of the UTC hour containing `t`.

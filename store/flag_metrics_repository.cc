@@ -61,12 +61,16 @@ core::Status FlagMetricsRepository::PutRegistration(Transaction& tx, const Clien
   return tx
       .Exec(
           "INSERT INTO flag_client_registrations (app_name, instance_id, environment, "
-          "sdk_version, strategies_json, started_at, interval_ms, last_seen_at) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+          "sdk_version, strategies_json, started_at, interval_ms, last_seen_at, registered_at) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) "
           "ON CONFLICT (app_name, instance_id, environment) DO UPDATE SET "
-          "sdk_version = excluded.sdk_version, strategies_json = excluded.strategies_json, "
+          "sdk_version = CASE WHEN excluded.sdk_version = '' "
+          "THEN flag_client_registrations.sdk_version ELSE excluded.sdk_version END, "
+          "strategies_json = excluded.strategies_json, "
           "started_at = excluded.started_at, interval_ms = excluded.interval_ms, "
-          "last_seen_at = excluded.last_seen_at",
+          "last_seen_at = CASE WHEN excluded.last_seen_at > flag_client_registrations.last_seen_at "
+          "THEN excluded.last_seen_at ELSE flag_client_registrations.last_seen_at END, "
+          "registered_at = excluded.last_seen_at",
           {r.app_name, r.instance_id, r.environment, r.sdk_version, r.strategies_json,
            core::ToUnixMillis(r.started), r.interval_ms, core::ToUnixMillis(r.last_seen)})
       .status();
@@ -83,6 +87,59 @@ core::StatusOr<std::vector<ClientRegistration>> FlagMetricsRepository::ListRegis
   for (const auto& r : rs.rows) {
     out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
                    core::FromUnixMillis(r.Int(5)), r.Int(6), core::FromUnixMillis(r.Int(7))});
+  }
+  return out;
+}
+
+core::Status FlagMetricsRepository::PutSighting(Transaction& tx, const ClientSighting& s) {
+  return tx
+      .Exec(
+          "INSERT INTO flag_client_registrations (app_name, instance_id, environment, "
+          "sdk_version, strategies_json, started_at, interval_ms, last_seen_at, "
+          "connection_mode, connection_mode_at) "
+          "VALUES ($1, $2, $3, $4, '[]', $5, 0, $6, $7, $8) "
+          "ON CONFLICT (app_name, instance_id, environment) DO UPDATE SET "
+          "sdk_version = CASE WHEN flag_client_registrations.sdk_version = '' "
+          "THEN excluded.sdk_version ELSE flag_client_registrations.sdk_version END, "
+          "connection_mode = CASE WHEN excluded.connection_mode <> '' AND "
+          "excluded.connection_mode_at >= flag_client_registrations.connection_mode_at "
+          "THEN excluded.connection_mode ELSE flag_client_registrations.connection_mode END, "
+          "connection_mode_at = CASE WHEN excluded.connection_mode <> '' AND "
+          "excluded.connection_mode_at >= flag_client_registrations.connection_mode_at "
+          "THEN excluded.connection_mode_at ELSE flag_client_registrations.connection_mode_at "
+          "END, "
+          "last_seen_at = CASE WHEN excluded.last_seen_at > flag_client_registrations.last_seen_at "
+          "THEN excluded.last_seen_at ELSE flag_client_registrations.last_seen_at END",
+          {s.app_name, s.instance_id, s.environment, s.sdk_version,
+           core::ToUnixMillis(s.first_seen), core::ToUnixMillis(s.last_seen), s.connection_mode,
+           s.connection_mode.empty() ? int64_t{0} : core::ToUnixMillis(s.connection_mode_at)})
+      .status();
+}
+
+core::StatusOr<std::vector<ClientInstance>> FlagMetricsRepository::ListInstances(
+    Transaction& tx, const std::optional<std::string>& environment) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT app_name, instance_id, environment, sdk_version, "
+                                    "strategies_json, started_at, interval_ms, last_seen_at, "
+                                    "registered_at, connection_mode "
+                                    "FROM flag_client_registrations WHERE "
+                                    "(CAST($1 AS TEXT) = '' OR environment = CAST($1 AS TEXT)) "
+                                    "ORDER BY app_name, environment, instance_id",
+                                    {environment.value_or("")}));
+  std::vector<ClientInstance> out;
+  for (const auto& r : rs.rows) {
+    ClientInstance i;
+    ClientRegistration& reg = i.registration;
+    reg.app_name = r.Text(0);
+    reg.instance_id = r.Text(1);
+    reg.environment = r.Text(2);
+    reg.sdk_version = r.Text(3);
+    reg.strategies_json = r.Text(4);
+    reg.started = core::FromUnixMillis(r.Int(5));
+    reg.interval_ms = r.Int(6);
+    reg.last_seen = core::FromUnixMillis(r.Int(7));
+    if (!r.IsNull(8)) i.registered_at = core::FromUnixMillis(r.Int(8));
+    i.connection_mode = r.Text(9);
+    out.push_back(std::move(i));
   }
   return out;
 }
@@ -104,6 +161,15 @@ core::Status SqlFlagMetricsStore::PutRegistration(Transaction& tx,
 core::StatusOr<std::vector<ClientRegistration>> SqlFlagMetricsStore::ListRegistrations(
     Transaction& tx, const std::string& environment) {
   return FlagMetricsRepository::ListRegistrations(tx, environment);
+}
+
+core::Status SqlFlagMetricsStore::PutSighting(Transaction& tx, const ClientSighting& sighting) {
+  return FlagMetricsRepository::PutSighting(tx, sighting);
+}
+
+core::StatusOr<std::vector<ClientInstance>> SqlFlagMetricsStore::ListInstances(
+    Transaction& tx, const std::optional<std::string>& environment) {
+  return FlagMetricsRepository::ListInstances(tx, environment);
 }
 
 }  // namespace gov::store

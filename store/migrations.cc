@@ -359,6 +359,17 @@ const std::vector<Migration>& AllMigrations() {
            "CREATE INDEX events_experiment ON events (experiment, seq) "
            "WHERE experiment IS NOT NULL",
        }},
+      {13,
+       "flags: how each SDK instance connects (polling or streaming) and when it registered",
+       {
+           "ALTER TABLE flag_client_registrations ADD COLUMN connection_mode TEXT NOT NULL "
+           "DEFAULT ''",
+           "ALTER TABLE flag_client_registrations ADD COLUMN connection_mode_at BIGINT NOT NULL "
+           "DEFAULT 0",
+           "ALTER TABLE flag_client_registrations ADD COLUMN registered_at BIGINT",
+           // Until now every row came from a registration, refreshed at last_seen_at.
+           "UPDATE flag_client_registrations SET registered_at = last_seen_at",
+       }},
   };
   return kMigrations;
 }

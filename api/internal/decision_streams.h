@@ -8,7 +8,9 @@
 // open, once per poll interval (one query per watched target, whatever the number of streams),
 // and sends each stream what it has not had, oldest first. A stream opens with the target's
 // `last` newest decisions, so a client that read the history first misses nothing (it drops
-// the ids it already has). Reads never run on a connection's thread.
+// the ids it already has). A decision sent before whose record changed since (its actuation
+// is recorded after the hook answers) is sent again, with the same id: the client replaces it.
+// Reads never run on a connection's thread.
 
 #include <atomic>
 #include <chrono>
@@ -40,10 +42,15 @@ class DecisionStreams {
 
   static constexpr int kMaxLast = 100;
 
-  // Polls every `poll_interval` and sends a keep-alive comment every `keep_alive_interval`
-  // (both measured on `clock`; the thread sleeps in real time, at most a poll interval).
+  // How the rounds run: by the hub's own thread (every `poll_interval`, and at once when a
+  // stream opens), or only by the owner calling PollOnce (tests).
+  enum class Rounds { kOwnThread, kCallerOnly };
+
+  // Sends a keep-alive comment every `keep_alive_interval` (both intervals measured on
+  // `clock`; the thread sleeps in real time, at most a poll interval).
   DecisionStreams(Fetch fetch, int max_streams, std::chrono::milliseconds poll_interval,
-                  std::chrono::milliseconds keep_alive_interval, const core::Clock& clock);
+                  std::chrono::milliseconds keep_alive_interval, const core::Clock& clock,
+                  Rounds rounds = Rounds::kOwnThread);
   ~DecisionStreams();
   DecisionStreams(const DecisionStreams&) = delete;
   DecisionStreams& operator=(const DecisionStreams&) = delete;
@@ -78,7 +85,12 @@ class DecisionStreams {
   std::shared_ptr<std::atomic<int>> open_ = std::make_shared<std::atomic<int>>(0);
 
   std::mutex mu_;
-  std::map<std::string, std::map<StreamWriter*, Subscriber>, std::less<>> targets_;
+  struct Watched {
+    std::map<StreamWriter*, Subscriber> subscribers;
+    // The decisions read in the last round: seq -> their JSON, to notice a changed record.
+    std::map<int64_t, std::string> last_read;
+  };
+  std::map<std::string, Watched, std::less<>> targets_;
   core::TimePoint next_keep_alive_;  // guarded by mu_
 
   std::mutex run_mu_;

@@ -23,6 +23,7 @@
 #include "api/router.h"
 #include "core/clock.h"
 #include "experiments/exposure_recorder.h"
+#include "flags/client_instances.h"
 #include "flags/evaluator.h"
 #include "flags/snapshot_registry.h"
 #include "store/flag_metrics_repository.h"
@@ -66,6 +67,9 @@ struct FlagApiOptions {
 struct ClientMetricsSinks {
   std::function<core::Status(const store::ClientRegistration&)> registration;
   std::function<core::Status(const std::vector<store::FlagMetricsBucket>&)> metrics;
+  // Told of every Unleash client-API fetch, stream and metrics report by an SDK that names
+  // its app (GET /api/v1/applications); null: not tracked. Must outlive the FlagApi.
+  flags::ClientInstances* instances = nullptr;
 };
 
 // Shared by every evaluation route. Thread-safe.
@@ -181,7 +185,9 @@ void AddPreflightRoutes(Router& router, const std::shared_ptr<FlagApi>& api,
 enum class ClientReport { kRegistration, kMetrics };
 
 // Validates a registration or metrics body for the caller's token environment and hands it
-// to the matching sink: 202, or the validation or sink error.
-void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx, Response& res);
+// to the matching sink: 202, or the validation or sink error. A metrics report accepted with
+// `seen` set marks its instance seen there.
+void AcceptClientReport(const FlagApi& api, ClientReport kind, RequestContext& ctx, Response& res,
+                        flags::ClientInstances* seen = nullptr);
 
 }  // namespace gov::api

@@ -1,8 +1,8 @@
 // DecisionStreams: a stream opens with the target's `last` newest decisions (oldest first),
-// then gets each new decision once; streams of one target share one read per round; a closed
-// stream is dropped; the stream limit holds; keep-alive comments follow the injected clock.
-// Rounds are run by the test (PollOnce); the hub's own thread polls once an hour here, and
-// the wake-up on open only adds a round that sends nothing new.
+// then gets each new decision once, and a decision again when its record changed; streams of one
+// target share one read per round; a closed stream is dropped; the stream limit holds; keep-alive
+// comments follow the injected clock. Rounds are run by the test (PollOnce); the hub's own thread
+// polls once an hour here, and the wake-up on open only adds a round that sends nothing new.
 
 #include "api/internal/decision_streams.h"
 
@@ -125,6 +125,21 @@ TEST_F(DecisionStreamsTest, OpensWithTheLastDecisionsThenSendsEachNewOneOnce) {
   EXPECT_EQ(none->Ids(), (std::vector<std::string>{"6", "7"}));
   const std::string event = two->writes().back();
   EXPECT_EQ(event, "event: decision\nid: 7\ndata: {\"id\":\"d7\"}\n\n");
+}
+
+TEST_F(DecisionStreamsTest, AChangedRecordIsSentAgainWithItsId) {
+  Decide("web", 1);
+  auto w = Open("web", 1);
+  streams_.PollOnce();
+  {
+    std::lock_guard lock(mu_);
+    decisions_["web"][0].json = "{\"id\":\"d1\",\"actuation\":\"applied\"}";
+  }
+  streams_.PollOnce();
+  streams_.PollOnce();  // unchanged since: not again
+  EXPECT_EQ(w->Ids(), (std::vector<std::string>{"1", "1"}));
+  EXPECT_EQ(w->writes().back(),
+            "event: decision\nid: 1\ndata: {\"id\":\"d1\",\"actuation\":\"applied\"}\n\n");
 }
 
 TEST_F(DecisionStreamsTest, OneReadPerWatchedTargetPerRound) {

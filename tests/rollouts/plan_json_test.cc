@@ -226,11 +226,18 @@ TEST(RolloutsPlanJson, ReadViewOfADraft) {
     "state": "draft", "milestone": 0, "rollout": 0, "milestoneStartedAt": null,
     "nextTransitionAt": null,
     "guardrails": [
-      {"name": "p99", "status": "ok", "value": null, "since": null, "error": null},
-      {"name": "errors", "status": "ok", "value": null, "since": null, "error": null},
-      {"name": "conversion", "status": "ok", "value": null, "since": null, "error": null}],
+      {"name": "p99", "status": "ok", "value": null, "since": null, "error": null,
+       "lastEvaluatedAt": null, "ciLow": null, "ciHigh": null},
+      {"name": "errors", "status": "ok", "value": null, "since": null, "error": null,
+       "lastEvaluatedAt": null, "ciLow": null, "ciHigh": null},
+      {"name": "conversion", "status": "ok", "value": null, "since": null, "error": null,
+       "lastEvaluatedAt": null, "ciLow": null, "ciHigh": null}],
     "history": []})");
-  EXPECT_EQ(view, expected) << view.dump(2);
+  // The definition as written, in the form POST /api/v1/release-plans takes.
+  EXPECT_EQ(ReleasePlanSpecFromJson(view["definition"]).value(), spec);
+  core::Json without = view;
+  without.erase("definition");
+  EXPECT_EQ(without, expected) << view.dump(2);
 }
 
 TEST(RolloutsPlanJson, ReadViewOfARunningPlanAfterABreach) {
@@ -253,10 +260,13 @@ TEST(RolloutsPlanJson, ReadViewOfARunningPlanAfterABreach) {
     "milestoneStartedAt": "2026-11-01T10:00:00.000Z", "nextTransitionAt": null,
     "guardrails": [
       {"name": "p99", "status": "breached", "value": 1.25, "since": "2026-11-01T10:00:10.000Z",
-       "error": null},
+       "error": null, "lastEvaluatedAt": "2026-11-01T10:05:10.000Z", "ciLow": null,
+       "ciHigh": null},
       {"name": "errors", "status": "error", "value": null, "since": "2026-11-01T10:05:10.000Z",
-       "error": "connection refused"},
-      {"name": "conversion", "status": "ok", "value": null, "since": null, "error": null}],
+       "error": "connection refused", "lastEvaluatedAt": "2026-11-01T10:05:10.000Z",
+       "ciLow": null, "ciHigh": null},
+      {"name": "conversion", "status": "ok", "value": null, "since": null, "error": null,
+       "lastEvaluatedAt": null, "ciLow": null, "ciHigh": null}],
     "history": [
       {"at": "2026-11-01T10:00:00.000Z", "event": "started",
        "from": {"state": "draft", "milestone": 0, "rollout": 0},
@@ -269,7 +279,9 @@ TEST(RolloutsPlanJson, ReadViewOfARunningPlanAfterABreach) {
        "cause": {"kind": "guardrail", "guardrail": "p99", "value": 1.25, "threshold": 1.0,
                  "since": "2026-11-01T10:00:10.000Z", "actor": null,
                  "message": "p99 = 1.25, above 1 for 300 s"}}]})");
-  EXPECT_EQ(view, expected) << view.dump(2);
+  core::Json without = view;
+  without.erase("definition");
+  EXPECT_EQ(without, expected) << view.dump(2);
 
   // The runtime as stored reads back equal.
   core::StatusOr<PlanRuntime> back = PlanRuntimeFromJson(PlanRuntimeToJson(rt));

@@ -9,6 +9,7 @@ import {
   setFlagEnabled,
   type Flag,
 } from '../api';
+import { Link } from '../router';
 import { errorText, isUnauthorized, Notices } from './Notices';
 import { VirtualList } from './VirtualList';
 
@@ -122,7 +123,7 @@ export function FlagsPage({ onUnauthorized }: { onUnauthorized: () => void }) {
         renderRow={(flag) => (
           <div class="flag-row">
             <span class="name" title={flag.name}>
-              {flag.name}
+              <Link href={`/ui/flags/${encodeURIComponent(flag.name)}`}>{flag.name}</Link>
             </span>
             {environments.map((env) => {
               const on = !!flag.environments[env]?.enabled;

@@ -1,0 +1,111 @@
+// The flag editor's audit history: GET /api/v1/audit?resource=flags/{name}, newest first, a page
+// at a time; reloaded whenever `tick` changes (after each change the page makes).
+import { useEffect, useState } from 'preact/hooks';
+import type { AuditEntry } from '../../api';
+import { flagAudit, type FlagDetail } from '../../apis/flags';
+import { errorText, isUnauthorized, Notices } from '../Notices';
+import { when } from './model';
+
+const AUDIT_PAGE = 20;
+
+type FullAuditEntry = AuditEntry & { before?: unknown; after?: unknown };
+
+// What an audit entry changed, e.g. "development: strategies; production: on".
+function changeSummary(e: FullAuditEntry): string {
+  const before = (e.before ?? null) as FlagDetail | null;
+  const after = (e.after ?? null) as FlagDetail | null;
+  if (!before || !after) return '';
+  const parts: string[] = [];
+  for (const f of ['description', 'type', 'stale', 'impressionData'] as const) {
+    if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) parts.push(f);
+  }
+  const envNames = new Set([
+    ...Object.keys(before.environments ?? {}),
+    ...Object.keys(after.environments ?? {}),
+  ]);
+  for (const env of envNames) {
+    const b = before.environments?.[env] ?? {};
+    const a = after.environments?.[env] ?? {};
+    const what: string[] = [];
+    if (!!b.enabled !== !!a.enabled) what.push(a.enabled ? 'turned on' : 'turned off');
+    if (JSON.stringify(b.strategies ?? []) !== JSON.stringify(a.strategies ?? []))
+      what.push('strategies');
+    if (JSON.stringify(b.variants ?? []) !== JSON.stringify(a.variants ?? [])) {
+      what.push('variants');
+    }
+    if (what.length) parts.push(`${env}: ${what.join(', ')}`);
+  }
+  return parts.join('; ');
+}
+
+export function AuditSection({
+  name,
+  tick,
+  onUnauthorized,
+}: {
+  name: string;
+  tick: number;
+  onUnauthorized: () => void;
+}) {
+  const [entries, setEntries] = useState<FullAuditEntry[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState('');
+  const [loading, setLoading] = useState(false);
+
+  const load = async (after?: string) => {
+    setLoading(true);
+    try {
+      const page = await flagAudit(name, AUDIT_PAGE, after);
+      setEntries((old) => (after ? [...old, ...page.items] : page.items));
+      setCursor(page.nextCursor ?? null);
+      setError('');
+    } catch (err) {
+      if (isUnauthorized(err)) return onUnauthorized();
+      setError(errorText(err));
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  useEffect(() => {
+    load();
+  }, [name, tick]);
+
+  return (
+    <section aria-labelledby="fe-audit-title" class="fe-section">
+      <h2 id="fe-audit-title">History</h2>
+      <Notices error={error} />
+      <table class="grid fe-audit">
+        <caption>Changes to {name}, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Action</th>
+            <th scope="col">What changed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr key={e.seq}>
+              <td>{when(e.at)}</td>
+              <td>{e.actor}</td>
+              <td>{e.action}</td>
+              <td>{changeSummary(e)}</td>
+            </tr>
+          ))}
+          {!loading && entries.length === 0 && (
+            <tr>
+              <td colSpan={4}>No changes recorded.</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {cursor && (
+        <button type="button" class="more" disabled={loading} onClick={() => load(cursor)}>
+          Load more history
+        </button>
+      )}
+    </section>
+  );
+}
