@@ -73,7 +73,8 @@ void AddTemplateRoutes(Router& router, ReleasePlanService& service) {
 
 }  // namespace
 
-void AddReleasePlanRoutes(Router& router, ReleasePlanService& service) {
+void AddReleasePlanRoutes(Router& router, ReleasePlanService& service,
+                          std::shared_ptr<PolledStreams> plan_streams) {
   router.Add(
       AdminRoute("GET", "/api/v1/release-plans", [&service](RequestContext& ctx, Response& res) {
         auto page = ReadPage(ctx.req, 50);
@@ -94,6 +95,17 @@ void AddReleasePlanRoutes(Router& router, ReleasePlanService& service) {
                         [&service](RequestContext& ctx, Response& res) {
                           WritePlan(res, 200, service.Get(ctx.PathParam(0)));
                         }));
+
+  router.Add(AdminRoute(
+      "GET", "/api/v1/release-plans/{name}/stream",
+      [&service, plan_streams](RequestContext& ctx, Response& res) {
+        auto plan = service.Get(ctx.PathParam(0));  // 404 for an unknown plan
+        if (!plan.ok()) return WriteError(res, plan.status());
+        if (!plan_streams->Start(ctx.PathParam(0), 1, res)) {
+          res.SetHeader("Retry-After", "30");
+          WriteError(res, core::Unavailable("too many open plan streams; poll the plan"));
+        }
+      }));
 
   router.Add(AdminRoute("DELETE", "/api/v1/release-plans/{name}",
                         [&service](RequestContext& ctx, Response& res) {

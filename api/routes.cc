@@ -7,7 +7,6 @@
 
 #include "api/internal/admin_routes.h"
 #include "api/internal/analysis_routes.h"
-#include "api/internal/decision_streams.h"
 #include "api/internal/evaluation_routes.h"
 #include "api/internal/event_routes.h"
 #include "api/internal/experiment_results_routes.h"
@@ -16,6 +15,7 @@
 #include "api/internal/flag_api.h"
 #include "api/internal/http_util.h"
 #include "api/internal/openapi.h"
+#include "api/internal/polled_streams.h"
 #include "api/internal/release_plan_routes.h"
 #include "api/internal/schedule_routes.h"
 #include "api/internal/target_routes.h"
@@ -105,28 +105,50 @@ void AddFlagEvaluationRoutes(Router& router, const RouteServices& services) {
   AddEventRoutes(router, api, services.events);
 }
 
-// Live decisions: read from the store once a second per watched target, so a stream on any
-// replica follows the leader's decisions.
-std::shared_ptr<DecisionStreams> DecisionStreamsFor(const RouteServices& services) {
-  constexpr int kMaxDecisionStreams = 1000;
-  controller::TargetService& targets = services.targets;
-  auto fetch = [&targets](const std::string& target,
-                          int limit) -> core::StatusOr<std::vector<DecisionStreams::Item>> {
-    store::PageRequest page;
-    page.limit = limit;
-    auto decisions = targets.Decisions(target, page);
-    if (!decisions.ok()) return decisions.status();
-    std::vector<DecisionStreams::Item> items;
-    items.reserve(decisions->items.size());
-    for (const store::DecisionRecord& d : decisions->items) {
-      items.push_back({d.seq, controller::DecisionRecordToJson(d).dump(
-                                  -1, ' ', false, core::Json::error_handler_t::replace)});
-    }
-    return items;
-  };
-  return std::make_shared<DecisionStreams>(
-      std::move(fetch), kMaxDecisionStreams, std::chrono::seconds(1),
+// Live views read from the store once a second per watched key, so a stream on any replica
+// follows what the leader decides. At most 1,000 streams of each kind.
+constexpr int kMaxPolledStreams = 1000;
+
+std::shared_ptr<PolledStreams> PolledStreamsOf(const RouteServices& services, std::string event,
+                                               PolledStreams::Fetch fetch) {
+  return std::make_shared<PolledStreams>(
+      std::move(event), std::move(fetch), kMaxPolledStreams, std::chrono::seconds(1),
       std::chrono::seconds(services.config.stream_keep_alive_seconds), services.clock);
+}
+
+// A target's decisions, newest first, each as GET .../decisions shows it.
+std::shared_ptr<PolledStreams> DecisionStreams(const RouteServices& services) {
+  controller::TargetService& targets = services.targets;
+  return PolledStreamsOf(
+      services, "decision",
+      [&targets](const std::string& target,
+                 int limit) -> core::StatusOr<std::vector<PolledStreams::Item>> {
+        store::PageRequest page;
+        page.limit = limit;
+        auto decisions = targets.Decisions(target, page);
+        if (!decisions.ok()) return decisions.status();
+        std::vector<PolledStreams::Item> items;
+        items.reserve(decisions->items.size());
+        for (const store::DecisionRecord& d : decisions->items) {
+          items.push_back({d.seq, controller::DecisionRecordToJson(d).dump(
+                                      -1, ' ', false, core::Json::error_handler_t::replace)});
+        }
+        return items;
+      });
+}
+
+// A release plan as GET /api/v1/release-plans/{name} shows it; its version orders it.
+std::shared_ptr<PolledStreams> PlanStreams(const RouteServices& services) {
+  rollouts::ReleasePlanService& plans = services.release_plans;
+  return PolledStreamsOf(
+      services, "plan",
+      [&plans](const std::string& name, int) -> core::StatusOr<std::vector<PolledStreams::Item>> {
+        auto plan = plans.Get(name);
+        if (!plan.ok()) return plan.status();
+        return std::vector<PolledStreams::Item>{
+            {plan->version, rollouts::ReleasePlanToJson(*plan).dump(
+                                -1, ' ', false, core::Json::error_handler_t::replace)}};
+      });
 }
 
 }  // namespace
@@ -137,11 +159,11 @@ void AddAllRoutes(Router& router, const RouteServices& services) {
   AddFlagAdminRoutes(router, services.flags, services.flag_metrics);
   AddScheduleRoutes(router, services.scheduled_changes);
   AddFlagEvaluationRoutes(router, services);
-  AddTargetRoutes(router, services.targets, services.forecasts, DecisionStreamsFor(services));
+  AddTargetRoutes(router, services.targets, services.forecasts, DecisionStreams(services));
   AddAnalysisRoutes(router);
   AddExperimentRoutes(router, services.experiments);
   AddExperimentResultsRoutes(router, services.results);
-  AddReleasePlanRoutes(router, services.release_plans);
+  AddReleasePlanRoutes(router, services.release_plans, PlanStreams(services));
   AddUiRoutes(router);
 }
 

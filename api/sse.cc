@@ -52,33 +52,40 @@ StreamHub::~StreamHub() {
 
 int StreamHub::open_streams() const { return open_->load(std::memory_order_relaxed); }
 
-bool StreamHub::Start(const std::shared_ptr<const SseKind>& kind, std::string environment,
-                      Response& res) {
-  // Take a slot; it is given back when the last copy of the stream's callbacks is gone, so a
-  // response that never became a stream (its connection closed first) frees it too.
-  int n = open_->load(std::memory_order_relaxed);
+bool StartEventStream(const std::shared_ptr<std::atomic<int>>& open, int max_streams, Response& res,
+                      std::function<void(const std::shared_ptr<StreamWriter>&)> on_open,
+                      std::function<void(StreamWriter*)> on_close) {
+  int n = open->load(std::memory_order_relaxed);
   do {
-    if (n >= max_streams_) return false;
-  } while (!open_->compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
-  std::shared_ptr<void> slot(
-      nullptr, [open = open_](void*) { open->fetch_sub(1, std::memory_order_relaxed); });
+    if (n >= max_streams) return false;
+  } while (!open->compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+  std::shared_ptr<void> slot(nullptr,
+                             [open](void*) { open->fetch_sub(1, std::memory_order_relaxed); });
   res.status = 200;
   res.content_type = "text/event-stream";
   res.SetHeader("Cache-Control", "no-cache");
   res.SetHeader("X-Accel-Buffering", "no");  // tell reverse proxies not to buffer
   auto start = std::make_shared<StreamStart>();
-  auto env = std::make_shared<const std::string>(std::move(environment));
-  // Both callbacks run on the stream's connection, one after the other.
   auto opened = std::make_shared<StreamWriter*>(nullptr);
-  start->on_open = [this, kind, env, slot, opened](const std::shared_ptr<StreamWriter>& writer) {
+  start->on_open = [on_open = std::move(on_open), slot,
+                    opened](const std::shared_ptr<StreamWriter>& writer) {
     *opened = writer.get();
-    Open(kind, *env, writer);
+    on_open(writer);
   };
-  start->on_close = [this, env, slot, opened] {
-    if (*opened) Closed(*env, *opened);
+  start->on_close = [on_close = std::move(on_close), slot, opened] {
+    if (*opened) on_close(*opened);
   };
   res.stream = std::move(start);
   return true;
+}
+
+bool StreamHub::Start(const std::shared_ptr<const SseKind>& kind, std::string environment,
+                      Response& res) {
+  auto env = std::make_shared<const std::string>(std::move(environment));
+  return StartEventStream(
+      open_, max_streams_, res,
+      [this, kind, env](const std::shared_ptr<StreamWriter>& writer) { Open(kind, *env, writer); },
+      [this, env](StreamWriter* writer) { Closed(*env, writer); });
 }
 
 void StreamHub::Open(const std::shared_ptr<const SseKind>& kind, const std::string& environment,

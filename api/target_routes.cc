@@ -3,9 +3,9 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "api/internal/decision_streams.h"
 #include "api/internal/http_util.h"
 #include "api/internal/paging.h"
+#include "api/internal/polled_streams.h"
 
 namespace gov::api {
 
@@ -39,9 +39,9 @@ core::StatusOr<int> LastParam(const Request& req) {
   const std::string text = req.Param("last");
   char* end = nullptr;
   const long last = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || last < 0 || last > DecisionStreams::kMaxLast) {
+  if (text.empty() || *end != '\0' || last < 0 || last > PolledStreams::kMaxLast) {
     return core::InvalidArgument(
-        "expected an integer from 0 to " + std::to_string(DecisionStreams::kMaxLast), "last");
+        "expected an integer from 0 to " + std::to_string(PolledStreams::kMaxLast), "last");
   }
   return static_cast<int>(last);
 }
@@ -49,7 +49,7 @@ core::StatusOr<int> LastParam(const Request& req) {
 }  // namespace
 
 void AddTargetRoutes(Router& router, TargetService& service, controller::ForecastService& forecasts,
-                     std::shared_ptr<DecisionStreams> decision_streams) {
+                     std::shared_ptr<PolledStreams> decision_streams) {
   router.Add(AdminRoute("GET", "/api/v1/targets", [&service](RequestContext& ctx, Response& res) {
     auto page = ReadPage(ctx.req, 50);
     if (!page.ok()) return WriteError(res, page.status());

@@ -10,6 +10,7 @@
 // socket and its queue; a comment line every keep_alive_interval keeps proxies from closing
 // it and lets either side notice a dead peer.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -31,6 +32,16 @@ struct EnvironmentView;
 // One SSE message: optional "event:" and "id:" lines, the data (split on newlines into
 // "data:" lines), and the blank line that ends it.
 std::string SseMessage(std::string_view event, std::string_view id, std::string_view data);
+
+// Turns `res` into a text/event-stream response when `open` counts fewer than `max_streams`
+// streams; returns false, leaving `res` untouched, when not. The slot taken is given back when
+// the last copy of the stream's callbacks is gone, so a response that never became a stream
+// (its connection closed first) frees it too. Both callbacks run on the stream's connection,
+// one after the other: `on_open` when the transport opens the stream, `on_close` once when it
+// ends, only if it had opened.
+bool StartEventStream(const std::shared_ptr<std::atomic<int>>& open, int max_streams, Response& res,
+                      std::function<void(const std::shared_ptr<StreamWriter>&)> on_open,
+                      std::function<void(StreamWriter*)> on_close);
 
 // What one kind of stream (Unleash streaming, OFREP change events) sends.
 struct SseKind {

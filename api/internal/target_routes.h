@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "api/internal/decision_streams.h"
+#include "api/internal/polled_streams.h"
 #include "api/router.h"
 #include "controller/forecast_service.h"
 #include "controller/target_service.h"
@@ -15,6 +15,6 @@ namespace gov::api {
 // served by `decision_streams`).
 void AddTargetRoutes(Router& router, controller::TargetService& service,
                      controller::ForecastService& forecasts,
-                     std::shared_ptr<DecisionStreams> decision_streams);
+                     std::shared_ptr<PolledStreams> decision_streams);
 
 }  // namespace gov::api

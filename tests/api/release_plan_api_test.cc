@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/time_format.h"
+#include "tests/api/sse_reader.h"
 #include "tests/api/test_server.h"
 #include "tests/testing/refused_port.h"
 
@@ -521,6 +522,27 @@ TEST_F(ReleasePlanApiTest, NeedsAnAdminToken) {
   EXPECT_EQ(
       ts_.Client()->Post("/api/v1/release-plans/x/start", bearer, "", "application/json")->status,
       403);
+}
+
+// GET /api/v1/release-plans/{name}/stream: opens with the plan as GET shows it, then sends it
+// again when it changes (here: started through the API); 404 for an unknown plan; a viewer
+// token may watch.
+TEST_F(ReleasePlanApiTest, StreamSendsThePlanAndItsChanges) {
+  ASSERT_EQ(Post("/api/v1/release-plans", Plan())->status, 201);
+  EXPECT_EQ(Get("/api/v1/release-plans/nope/stream")->status, 404);
+  const std::string viewer = ts_.CreateToken("viewer", "watcher")["secret"];
+  SseReader reader(ts_.port(), TestServer::Bearer(viewer),
+                   "/api/v1/release-plans/checkout-v2-prod/stream", "plan");
+  auto events = reader.Await(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0], Body(Get("/api/v1/release-plans/checkout-v2-prod")));
+  EXPECT_EQ(events[0]["state"], "draft");
+
+  ASSERT_EQ(Act("checkout-v2-prod", "start")->status, 200);
+  events = reader.Await(2);
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events[1]["state"], "running");
+  EXPECT_EQ(events[1]["rollout"], 1);
 }
 
 }  // namespace

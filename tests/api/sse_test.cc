@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/api/recording_writer.h"
+
 namespace gov::api {
 namespace {
 
@@ -17,34 +19,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 // Records what the hub writes to one stream.
-class RecordingWriter final : public StreamWriter {
- public:
-  bool Write(std::shared_ptr<const std::string> data) override {
-    std::lock_guard lock(mu_);
-    if (closed_) return false;
-    writes_.push_back(*data);
-    return true;
-  }
-  void Close() override {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-  }
-  bool closed() const override {
-    std::lock_guard lock(mu_);
-    return closed_;
-  }
-  int KeepAlives() const {
-    std::lock_guard lock(mu_);
-    int n = 0;
-    for (const std::string& w : writes_) n += w == ": keep-alive\n\n";
-    return n;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<std::string> writes_;
-  bool closed_ = false;
-};
+using testing::RecordingWriter;
 
 // A hub with no published views and one open stream on "production". The interval is long
 // in real time, so the hub's own thread never wakes during a test: only the calls it makes

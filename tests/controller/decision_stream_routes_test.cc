@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "tests/api/sse_reader.h"
 #include "tests/api/test_server.h"
 
 namespace gov::api::testing {
@@ -25,69 +26,6 @@ core::Json Target() {
       {"metrics", {{{"name", "cpu"}, {"type", "Utilization"}, {"target", 70}, {"source", "push"}}}},
       {"hook", {{"pull", core::Json::object()}}}};
 }
-
-// Reads a stream on its own thread, keeping the `data:` of each `decision` event.
-class StreamReader {
- public:
-  StreamReader(int port, httplib::Headers headers, std::string path)
-      : client_("127.0.0.1", port),
-        thread_([this, headers = std::move(headers), path = std::move(path)] {
-          client_.set_read_timeout(30, 0);
-          auto res = client_.Get(
-              path.c_str(), headers,
-              [this](const httplib::Response& r) {
-                std::lock_guard lock(mu_);
-                status_ = r.status;
-                type_ = r.get_header_value("Content-Type");
-                cv_.notify_all();
-                return r.status == 200;
-              },
-              [this](const char* data, size_t size) {
-                std::lock_guard lock(mu_);
-                buffer_.append(data, size);
-                for (size_t end; (end = buffer_.find("\n\n")) != std::string::npos;) {
-                  const std::string event = buffer_.substr(0, end);
-                  buffer_.erase(0, end + 2);
-                  const size_t data_at = event.find("data: ");
-                  if (event.rfind("event: decision\n", 0) == 0 && data_at != std::string::npos) {
-                    events_.push_back(core::ParseJson(event.substr(data_at + 6)).value());
-                  }
-                }
-                cv_.notify_all();
-                return !stop_;
-              });
-        }) {}
-  ~StreamReader() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    client_.stop();  // ends the read the idle stream is blocked in
-    thread_.join();
-  }
-  // Waits for `n` decision events; returns them.
-  std::vector<core::Json> Await(size_t n) {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, seconds(20), [&] { return events_.size() >= n; });
-    return events_;
-  }
-  std::pair<int, std::string> Head() {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, seconds(20), [&] { return status_ != 0; });
-    return {status_, type_};
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string buffer_;
-  std::vector<core::Json> events_;
-  int status_ = 0;
-  std::string type_;
-  bool stop_ = false;
-  httplib::Client client_;
-  std::thread thread_;
-};
 
 class DecisionStreamRoutesTest : public ::testing::Test {
  protected:
@@ -120,8 +58,8 @@ TEST_F(DecisionStreamRoutesTest, OpensWithTheNewestDecisionThenCarriesTheNext) {
   const core::Json first = core::ParseJson(listed->body).value()["items"][0];
 
   const std::string viewer = ts_.CreateToken("viewer", "watcher")["secret"];
-  StreamReader reader(ts_.port(), TestServer::Bearer(viewer),
-                      "/api/v1/targets/web/decisions/stream");
+  SseReader reader(ts_.port(), TestServer::Bearer(viewer), "/api/v1/targets/web/decisions/stream",
+                   "decision");
   EXPECT_EQ(reader.Head(), (std::pair<int, std::string>{200, "text/event-stream"}));
   auto events = reader.Await(1);
   ASSERT_EQ(events.size(), 1u);

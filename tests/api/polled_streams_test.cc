@@ -1,10 +1,11 @@
-// DecisionStreams: a stream opens with the target's `last` newest decisions (oldest first),
+// PolledStreams, as the decisions stream uses it: a stream opens with the target's `last`
+// newest decisions (oldest first),
 // then gets each new decision once, and a decision again when its record changed; streams of one
 // target share one read per round; a closed stream is dropped; the stream limit holds; keep-alive
 // comments follow the injected clock. Rounds are run by the test (PollOnce); the hub's own thread
 // polls once an hour here, and the wake-up on open only adds a round that sends nothing new.
 
-#include "api/internal/decision_streams.h"
+#include "api/internal/polled_streams.h"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "tests/api/recording_writer.h"
 
 namespace gov::api {
 namespace {
@@ -22,51 +24,20 @@ namespace {
 using std::chrono::hours;
 using std::chrono::seconds;
 
-class RecordingWriter final : public StreamWriter {
- public:
-  bool Write(std::shared_ptr<const std::string> data) override {
-    std::lock_guard lock(mu_);
-    if (closed_) return false;
-    writes_.push_back(*data);
-    return true;
-  }
-  void Close() override {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-  }
-  bool closed() const override {
-    std::lock_guard lock(mu_);
-    return closed_;
-  }
-  // The ids of the decision events received, in order.
-  std::vector<std::string> Ids() const {
-    std::lock_guard lock(mu_);
-    std::vector<std::string> ids;
-    for (const std::string& w : writes_) {
-      if (w.rfind("event: decision\nid: ", 0) != 0) continue;
-      const size_t start = w.find("id: ") + 4;
-      ids.push_back(w.substr(start, w.find('\n', start) - start));
-    }
-    return ids;
-  }
-  int KeepAlives() const {
-    std::lock_guard lock(mu_);
-    int n = 0;
-    for (const std::string& w : writes_) n += w == ": keep-alive\n\n";
-    return n;
-  }
-  std::vector<std::string> writes() const {
-    std::lock_guard lock(mu_);
-    return writes_;
-  }
+using testing::RecordingWriter;
 
- private:
-  mutable std::mutex mu_;
-  std::vector<std::string> writes_;
-  bool closed_ = false;
-};
+// The ids of the decision events `w` received, in order.
+std::vector<std::string> Ids(const RecordingWriter& w) {
+  std::vector<std::string> ids;
+  for (const std::string& e : w.writes()) {
+    if (e.rfind("event: decision\nid: ", 0) != 0) continue;
+    const size_t start = e.find("id: ") + 4;
+    ids.push_back(e.substr(start, e.find('\n', start) - start));
+  }
+  return ids;
+}
 
-class DecisionStreamsTest : public ::testing::Test {
+class PolledStreamsTest : public ::testing::Test {
  protected:
   // Adds decision `seq` of `target` (seqs increase).
   void Decide(const std::string& target, int64_t seq) {
@@ -92,42 +63,45 @@ class DecisionStreamsTest : public ::testing::Test {
 
   std::vector<std::shared_ptr<StreamStart>> starts_;
   std::mutex mu_;
-  std::map<std::string, std::vector<DecisionStreams::Item>> decisions_;  // newest first
+  std::map<std::string, std::vector<PolledStreams::Item>> decisions_;  // newest first
   int reads_ = 0;
   core::FakeClock clock_;
-  DecisionStreams streams_{[this](const std::string& target,
-                                  int limit) -> core::StatusOr<std::vector<DecisionStreams::Item>> {
-                             std::lock_guard lock(mu_);
-                             ++reads_;
-                             if (target == "gone") return core::NotFound("no target");
-                             std::vector<DecisionStreams::Item> items = decisions_[target];
-                             if (items.size() > static_cast<size_t>(limit)) items.resize(limit);
-                             return items;
-                           },
-                           /*max_streams=*/3, /*poll_interval=*/hours(1),
-                           /*keep_alive_interval=*/seconds(15), clock_};
+  PolledStreams streams_{"decision",
+                         [this](const std::string& target,
+                                int limit) -> core::StatusOr<std::vector<PolledStreams::Item>> {
+                           std::lock_guard lock(mu_);
+                           ++reads_;
+                           if (target == "gone") return core::NotFound("no target");
+                           std::vector<PolledStreams::Item> items = decisions_[target];
+                           if (items.size() > static_cast<size_t>(limit)) items.resize(limit);
+                           return items;
+                         },
+                         /*max_streams=*/3,
+                         /*poll_interval=*/hours(1),
+                         /*keep_alive_interval=*/seconds(15),
+                         clock_};
 };
 
-TEST_F(DecisionStreamsTest, OpensWithTheLastDecisionsThenSendsEachNewOneOnce) {
+TEST_F(PolledStreamsTest, OpensWithTheLastDecisionsThenSendsEachNewOneOnce) {
   for (int seq = 1; seq <= 5; ++seq) Decide("web", seq);
   auto two = Open("web", 2);
   auto none = Open("web", 0);
   streams_.PollOnce();
-  EXPECT_EQ(two->Ids(), (std::vector<std::string>{"4", "5"})) << "oldest first";
-  EXPECT_TRUE(none->Ids().empty());
+  EXPECT_EQ(Ids(*two), (std::vector<std::string>{"4", "5"})) << "oldest first";
+  EXPECT_TRUE(Ids(*none).empty());
   EXPECT_EQ(two->writes().front(), "retry: 5000\n: connected\n\n");
 
   Decide("web", 6);
   Decide("web", 7);
   streams_.PollOnce();
   streams_.PollOnce();  // nothing new: nothing sent twice
-  EXPECT_EQ(two->Ids(), (std::vector<std::string>{"4", "5", "6", "7"}));
-  EXPECT_EQ(none->Ids(), (std::vector<std::string>{"6", "7"}));
+  EXPECT_EQ(Ids(*two), (std::vector<std::string>{"4", "5", "6", "7"}));
+  EXPECT_EQ(Ids(*none), (std::vector<std::string>{"6", "7"}));
   const std::string event = two->writes().back();
   EXPECT_EQ(event, "event: decision\nid: 7\ndata: {\"id\":\"d7\"}\n\n");
 }
 
-TEST_F(DecisionStreamsTest, AChangedRecordIsSentAgainWithItsId) {
+TEST_F(PolledStreamsTest, AChangedRecordIsSentAgainWithItsId) {
   Decide("web", 1);
   auto w = Open("web", 1);
   streams_.PollOnce();
@@ -137,12 +111,12 @@ TEST_F(DecisionStreamsTest, AChangedRecordIsSentAgainWithItsId) {
   }
   streams_.PollOnce();
   streams_.PollOnce();  // unchanged since: not again
-  EXPECT_EQ(w->Ids(), (std::vector<std::string>{"1", "1"}));
+  EXPECT_EQ(Ids(*w), (std::vector<std::string>{"1", "1"}));
   EXPECT_EQ(w->writes().back(),
             "event: decision\nid: 1\ndata: {\"id\":\"d1\",\"actuation\":\"applied\"}\n\n");
 }
 
-TEST_F(DecisionStreamsTest, OneReadPerWatchedTargetPerRound) {
+TEST_F(PolledStreamsTest, OneReadPerWatchedTargetPerRound) {
   Decide("web", 1);
   auto a = Open("web", 1);
   auto b = Open("web", 1);
@@ -150,15 +124,15 @@ TEST_F(DecisionStreamsTest, OneReadPerWatchedTargetPerRound) {
   const int before = Reads();
   streams_.PollOnce();
   EXPECT_EQ(Reads() - before, 2) << "web and api, not one per stream";
-  EXPECT_EQ(a->Ids(), std::vector<std::string>{"1"});
-  EXPECT_EQ(b->Ids(), std::vector<std::string>{"1"});
-  EXPECT_TRUE(c->Ids().empty()) << "api has no decisions yet";
+  EXPECT_EQ(Ids(*a), std::vector<std::string>{"1"});
+  EXPECT_EQ(Ids(*b), std::vector<std::string>{"1"});
+  EXPECT_TRUE(Ids(*c).empty()) << "api has no decisions yet";
   Decide("api", 2);
   streams_.PollOnce();
-  EXPECT_EQ(c->Ids(), std::vector<std::string>{"2"});
+  EXPECT_EQ(Ids(*c), std::vector<std::string>{"2"});
 }
 
-TEST_F(DecisionStreamsTest, ClosedStreamsAreDroppedAndTheLimitHolds) {
+TEST_F(PolledStreamsTest, ClosedStreamsAreDroppedAndTheLimitHolds) {
   std::function<void()> close_first;
   auto first = Open("web", 1, &close_first);
   Open("web", 1);
@@ -178,10 +152,10 @@ TEST_F(DecisionStreamsTest, ClosedStreamsAreDroppedAndTheLimitHolds) {
   EXPECT_TRUE(streams_.Start("web", 1, again)) << "its slot is free again";
   Decide("web", 1);
   streams_.PollOnce();
-  EXPECT_TRUE(first->Ids().empty());
+  EXPECT_TRUE(Ids(*first).empty());
 }
 
-TEST_F(DecisionStreamsTest, KeepAlivesFollowTheInjectedClock) {
+TEST_F(PolledStreamsTest, KeepAlivesFollowTheInjectedClock) {
   auto w = Open("web", 0);
   streams_.PollOnce();
   EXPECT_EQ(w->KeepAlives(), 0);

@@ -1,4 +1,4 @@
-#include "api/internal/decision_streams.h"
+#include "api/internal/polled_streams.h"
 
 #include <algorithm>
 #include <atomic>
@@ -8,11 +8,12 @@
 
 namespace gov::api {
 
-DecisionStreams::DecisionStreams(Fetch fetch, int max_streams,
-                                 std::chrono::milliseconds poll_interval,
-                                 std::chrono::milliseconds keep_alive_interval,
-                                 const core::Clock& clock, Rounds rounds)
-    : fetch_(std::move(fetch)),
+PolledStreams::PolledStreams(std::string event, Fetch fetch, int max_streams,
+                             std::chrono::milliseconds poll_interval,
+                             std::chrono::milliseconds keep_alive_interval,
+                             const core::Clock& clock, Rounds rounds)
+    : event_(std::move(event)),
+      fetch_(std::move(fetch)),
       max_streams_(max_streams),
       poll_interval_(poll_interval),
       keep_alive_interval_(keep_alive_interval),
@@ -21,7 +22,7 @@ DecisionStreams::DecisionStreams(Fetch fetch, int max_streams,
   if (rounds == Rounds::kOwnThread) thread_ = std::thread([this] { Run(); });
 }
 
-DecisionStreams::~DecisionStreams() {
+PolledStreams::~PolledStreams() {
   {
     std::lock_guard<std::mutex> lock(run_mu_);
     stopping_ = true;
@@ -31,50 +32,33 @@ DecisionStreams::~DecisionStreams() {
   std::vector<std::shared_ptr<StreamWriter>> writers;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [target, watched] : targets_) {
+    for (auto& [key, watched] : keys_) {
       for (auto& [ptr, sub] : watched.subscribers) writers.push_back(sub.writer);
     }
-    targets_.clear();
+    keys_.clear();
   }
   for (auto& w : writers) w->Close();
 }
 
-int DecisionStreams::open_streams() const { return open_->load(std::memory_order_relaxed); }
+int PolledStreams::open_streams() const { return open_->load(std::memory_order_relaxed); }
 
-bool DecisionStreams::Start(std::string target, int last, Response& res) {
-  int n = open_->load(std::memory_order_relaxed);
-  do {
-    if (n >= max_streams_) return false;
-  } while (!open_->compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
-  // The slot is given back when the last copy of the callbacks is gone (also when the
-  // connection closed before the stream opened).
-  std::shared_ptr<void> slot(
-      nullptr, [open = open_](void*) { open->fetch_sub(1, std::memory_order_relaxed); });
-  res.status = 200;
-  res.content_type = "text/event-stream";
-  res.SetHeader("Cache-Control", "no-cache");
-  res.SetHeader("X-Accel-Buffering", "no");
-  auto start = std::make_shared<StreamStart>();
-  auto name = std::make_shared<const std::string>(std::move(target));
-  auto opened = std::make_shared<StreamWriter*>(nullptr);
+bool PolledStreams::Start(std::string key, int last, Response& res) {
+  auto name = std::make_shared<const std::string>(std::move(key));
   last = std::clamp(last, 0, kMaxLast);
-  start->on_open = [this, name, last, slot, opened](const std::shared_ptr<StreamWriter>& writer) {
-    *opened = writer.get();
-    Open(*name, last, writer);
-  };
-  start->on_close = [this, name, slot, opened] {
-    if (*opened) Closed(*name, *opened);
-  };
-  res.stream = std::move(start);
-  return true;
+  return StartEventStream(
+      open_, max_streams_, res,
+      [this, name, last](const std::shared_ptr<StreamWriter>& writer) {
+        Open(*name, last, writer);
+      },
+      [this, name](StreamWriter* writer) { Closed(*name, writer); });
 }
 
-void DecisionStreams::Open(const std::string& target, int last,
-                           const std::shared_ptr<StreamWriter>& writer) {
+void PolledStreams::Open(const std::string& key, int last,
+                         const std::shared_ptr<StreamWriter>& writer) {
   writer->Write(std::make_shared<const std::string>("retry: 5000\n: connected\n\n"));
   {
     std::lock_guard<std::mutex> lock(mu_);
-    targets_[target].subscribers[writer.get()] = Subscriber{writer, last, -1};
+    keys_[key].subscribers[writer.get()] = Subscriber{writer, last, -1};
   }
   // The opening is read on the streams' thread, never on the connection's.
   {
@@ -84,44 +68,44 @@ void DecisionStreams::Open(const std::string& target, int last,
   run_cv_.notify_all();
 }
 
-void DecisionStreams::Closed(const std::string& target, StreamWriter* writer) {
+void PolledStreams::Closed(const std::string& key, StreamWriter* writer) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = targets_.find(target);
-  if (it == targets_.end()) return;
+  auto it = keys_.find(key);
+  if (it == keys_.end()) return;
   it->second.subscribers.erase(writer);
-  if (it->second.subscribers.empty()) targets_.erase(it);
+  if (it->second.subscribers.empty()) keys_.erase(it);
 }
 
-void DecisionStreams::PollOnce() {
-  // What to read: each watched target, with as many decisions as its largest opening needs.
+void PolledStreams::PollOnce() {
+  // What to read: each watched key, with as many items as its largest opening needs.
   std::vector<std::pair<std::string, int>> reads;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [target, watched] : targets_) {
+    for (const auto& [key, watched] : keys_) {
       int limit = 20;
       for (const auto& [ptr, sub] : watched.subscribers) {
         if (sub.seq < 0) limit = std::max(limit, sub.last);
       }
-      reads.emplace_back(target, limit);
+      reads.emplace_back(key, limit);
     }
   }
-  for (const auto& [target, limit] : reads) {
-    auto items = fetch_(target, limit);  // newest first
-    if (!items.ok()) continue;           // a target deleted, or the store away: try again later
-    // Each decision's message is built once and shared by every stream that gets it.
+  for (const auto& [key, limit] : reads) {
+    auto items = fetch_(key, limit);  // newest first
+    if (!items.ok()) continue;        // a key deleted, or the store away: try again later
+    // Each item's message is built once and shared by every stream that gets it.
     std::vector<std::shared_ptr<const std::string>> messages(items->size());
     auto message = [&](size_t i) {
       if (!messages[i]) {
         const Item& item = (*items)[i];
         messages[i] = std::make_shared<const std::string>(
-            SseMessage("decision", std::to_string(item.seq), item.json));
+            SseMessage(event_, std::to_string(item.seq), item.json));
       }
       return messages[i];
     };
     const int64_t newest = items->empty() ? 0 : items->front().seq;
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = targets_.find(target);
-    if (it == targets_.end()) continue;
+    auto it = keys_.find(key);
+    if (it == keys_.end()) continue;
     Watched& watched = it->second;
     // Decisions read last round whose record has changed since (their actuation came in).
     std::vector<bool> changed(items->size(), false);
@@ -152,7 +136,7 @@ void DecisionStreams::PollOnce() {
       ++sub;
     }
     if (watched.subscribers.empty()) {
-      targets_.erase(it);
+      keys_.erase(it);
       continue;
     }
     watched.last_read.clear();
@@ -163,12 +147,12 @@ void DecisionStreams::PollOnce() {
   if (clock_.Now() < next_keep_alive_) return;
   next_keep_alive_ = clock_.Now() + keep_alive_interval_;
   static const auto kKeepAlive = std::make_shared<const std::string>(": keep-alive\n\n");
-  for (auto& [target, watched] : targets_) {
+  for (auto& [key, watched] : keys_) {
     for (auto& [ptr, sub] : watched.subscribers) sub.writer->Write(kKeepAlive);
   }
 }
 
-void DecisionStreams::Run() {
+void PolledStreams::Run() {
   std::unique_lock<std::mutex> lock(run_mu_);
   while (!stopping_) {
     run_cv_.wait_for(lock, poll_interval_, [this] { return stopping_ || wake_; });
