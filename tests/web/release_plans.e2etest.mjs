@@ -12,7 +12,8 @@
 //     Pause, Resume, Advance and Roll back (after its confirm step) through the page, each state
 //     checked through the REST API and each action listed in the page's history; once running,
 //     the Prometheus guardrail reads "error" with its last-evaluated time (by itself: the page
-//     polls a running plan), and a pause made through the API shows by itself;
+//     follows the plan's stream, GET /api/v1/release-plans/{name}/stream, and makes no
+//     repeated reads), and a pause made through the API shows by itself;
 //   - starting a plan whose flag is off shows the API's error beside the flag;
 //   - a plan at 50% guarded by the experiment metric, with units evaluated through OFREP and
 //     purchases sent through POST /api/v1/events: its metric row shows the relative effect and
@@ -199,7 +200,14 @@ async function drive(gov, page, planBody, planOf) {
   await historyRow('Started').waitFor();
   assert.match(await historyRow('Started').textContent(), /Draft, 0%.*Milestone 1, 5%.*By /);
   await page.locator('.rp-state', { hasText: 'Running' }).waitFor();
-  // The page polls a running plan: the Prometheus guardrail's failed reading shows by itself.
+  // The page follows the plan's stream: the Prometheus guardrail's failed reading shows by
+  // itself, with no repeated reads of the plan.
+  await page.locator('.rp-live', { hasText: 'Live' }).waitFor();
+  const reads = [];
+  const onRequest = (r) => {
+    if (new URL(r.url()).pathname === `/api/v1/release-plans/${PLAN}`) reads.push(r.url());
+  };
+  page.on('request', onRequest);
   await waitUntil(async () => /error.*cannot connect/i.test(await errorRate.textContent()), 30000,
     'the error-rate guardrail to read "error"');
   // ... with when it was last evaluated (the API's lastEvaluatedAt, as the browser shows times).
@@ -213,15 +221,14 @@ async function drive(gov, page, planBody, planOf) {
   assert.match(shownAt, /\d/);
   assert.match(await steps.nth(0).textContent(), /Current.*Started/);
 
-  // A change made elsewhere (a pause through the API) shows by itself, and the poll stops with
-  // the plan no longer running; Resume through the page.
+  // A change made elsewhere (a pause through the API) shows by itself; Resume through the page.
   ok(await gov.admin('POST', `/api/v1/release-plans/${PLAN}/pause`), 'pause through the API');
   await page.locator('.rp-summary .rp-state', { hasText: 'Paused' }).waitFor({ timeout: 15000 });
-  await page.getByText('Refreshing every').waitFor({ state: 'detached' });
+  page.off('request', onRequest);
+  assert.deepEqual(reads, [], 'the plan came through its stream, not by reading it again');
   await button('Resume').click();
   await page.getByRole('status').getByText(`Resumed ${PLAN}`).waitFor();
   await expectState('running', 0, 5);
-  await page.getByText('Refreshing every').waitFor();
 
   await button('Pause').click();
   await page.getByRole('status').getByText(`Paused ${PLAN}`).waitFor();
@@ -392,7 +399,7 @@ async function metricGuardrailInterval(gov, page, nav, steps, lastEvaluated) {
     const digits = Number.isInteger(n) ? String(n) : n.toPrecision(4).replace(/\.?0+$/, '');
     return `${v > 0 ? '+' : v < 0 ? '−' : ''}${digits}%`;
   };
-  // The page polls the running plan and the metric is re-evaluated as exposures and events
+  // The page follows the running plan's stream and the metric is re-evaluated as exposures and events
   // arrive: the row shows the interval the API reports around the same time.
   let interval;
   await waitUntil(async () => {

@@ -30,17 +30,43 @@ export interface FlagPage {
   nextCursor?: string | null;
 }
 
+// An Unleash constraint on one context field (the API's Constraint schema), as strategies,
+// segments and release plans carry it.
+export interface Constraint {
+  contextName: string;
+  operator: string;
+  values?: string[];
+  value?: string | number;
+  caseInsensitive?: boolean;
+  inverted?: boolean;
+}
+
 export interface Environment {
   name: string;
 }
 
-export async function api<T>(
+export interface ApiOptions {
+  // The bearer token; the session's when left out.
+  token?: string | null;
+  // Headers added to the request (e.g. ifMatch(version)).
+  headers?: Record<string, string>;
+}
+
+// An If-Match header with a resource's version: the API answers 409 when it changed meanwhile.
+export function ifMatch(version: number): Record<string, string> {
+  return { 'If-Match': `"${version}"` };
+}
+
+// Sends one request; a non-2xx answer throws ApiError with the API's error fields.
+async function request(
   method: string,
   path: string,
-  body?: unknown,
-  token: string | null = getToken(),
-): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  body: unknown,
+  accept: string,
+  options: ApiOptions,
+): Promise<string> {
+  const token = options.token === undefined ? getToken() : options.token;
+  const headers: Record<string, string> = { Accept: accept, ...options.headers };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, {
@@ -50,22 +76,38 @@ export async function api<T>(
     credentials: 'omit',
   });
   const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
   if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string; field?: string } } | null)
-      ?.error;
+    type Answer = { error?: { code?: string; message?: string; field?: string } } | null;
+    const err = (parseJson(text) as Answer)?.error;
     throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? res.statusText, err?.field);
   }
-  return json as T;
+  return text;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: ApiOptions = {},
+): Promise<T> {
+  return parseJson(await request(method, path, body, 'application/json', options)) as T;
+}
+
+// A GET answering text (e.g. CSV) rather than JSON; errors as with api().
+export function apiText(path: string, accept: string): Promise<string> {
+  return request('GET', path, undefined, accept, {});
 }
 
 export function listEnvironments(token?: string): Promise<{ items: Environment[] }> {
-  return api('GET', '/api/v1/environments', undefined, token ?? getToken());
+  return api('GET', '/api/v1/environments', undefined, { token: token ?? getToken() });
 }
 
 export function listFlags(q: string, limit: number, cursor?: string): Promise<FlagPage> {

@@ -1,7 +1,6 @@
 // Typed calls of the experiments API (api/openapi.yaml, tag experiments): the experiments, their
 // lifecycle (start, stop, conclude), their results (JSON and CSV) and the metric definitions.
-import { api, ApiError } from '../api';
-import { getToken } from '../session';
+import { api, apiText } from '../api';
 
 export type ExperimentStatus = 'draft' | 'running' | 'stopped' | 'concluded';
 export const STATUSES: ExperimentStatus[] = ['draft', 'running', 'stopped', 'concluded'];
@@ -160,21 +159,6 @@ export function getResults(key: string): Promise<ExperimentResults> {
 }
 
 // The results as CSV text (GET .../results.csv), with the session's token.
-export async function getResultsCsv(key: string): Promise<string> {
-  const token = getToken();
-  const res = await fetch(path(key, '/results.csv'), {
-    headers: { Accept: 'text/csv, application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    credentials: 'omit',
-  });
-  const text = await res.text();
-  if (!res.ok) {
-    let err: { code?: string; message?: string; field?: string } | undefined;
-    try {
-      err = (JSON.parse(text) as { error?: typeof err }).error;
-    } catch {
-      err = undefined;
-    }
-    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? res.statusText, err?.field);
-  }
-  return text;
+export function getResultsCsv(key: string): Promise<string> {
+  return apiText(path(key, '/results.csv'), 'text/csv, application/json');
 }

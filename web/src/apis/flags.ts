@@ -1,9 +1,14 @@
 // Typed calls for the flag editor (pages/FlagEditor.tsx): one flag with its strategies and
 // variants per environment, the segments a strategy may use, the flag's audit entries and its
 // client metrics. Shapes follow api/openapi.yaml (Flag, Strategy, Variant, Segment).
-import { api, ApiError, listAudit, type AuditEntry, type Page } from '../api';
-import { getToken } from '../session';
-import type { Constraint } from '../components/ConstraintsEditor';
+import {
+  api,
+  ifMatch,
+  listAudit,
+  type AuditEntry,
+  type Constraint,
+  type Page,
+} from '../api';
 
 export interface Payload {
   type: string;  // string, json, csv or number
@@ -80,42 +85,6 @@ const flagPath = (name: string) => `/api/v1/flags/${encodeURIComponent(name)}`;
 const envPath = (name: string, env: string) =>
   `${flagPath(name)}/environments/${encodeURIComponent(env)}`;
 
-// Like api(), with an If-Match header: the API answers 409 when the flag changed meanwhile.
-async function apiIfMatch<T>(
-  method: string,
-  path: string,
-  body: unknown,
-  version: number,
-): Promise<T> {
-  const token = getToken();
-  const headers: Record<string, string> = {
-    Accept: 'application/json',
-    'Content-Type': 'application/json',
-    'If-Match': `"${version}"`,
-  };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(path, {
-    method,
-    headers,
-    body: JSON.stringify(body),
-    credentials: 'omit',
-  });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string; field?: string } } | null)
-      ?.error;
-    const message = err?.message ?? res.statusText;
-    throw new ApiError(res.status, err?.code ?? 'error', message, err?.field);
-  }
-  return json as T;
-}
-
 export function getFlag(name: string): Promise<FlagDetail> {
   return api('GET', flagPath(name));
 }
@@ -126,7 +95,9 @@ export function putStrategies(
   strategies: Strategy[],
   version: number,
 ): Promise<FlagDetail> {
-  return apiIfMatch('PUT', `${envPath(name, env)}/strategies`, { strategies }, version);
+  return api('PUT', `${envPath(name, env)}/strategies`, { strategies }, {
+    headers: ifMatch(version),
+  });
 }
 
 export function putVariants(
@@ -135,7 +106,9 @@ export function putVariants(
   variants: Variant[],
   version: number,
 ): Promise<FlagDetail> {
-  return apiIfMatch('PUT', `${envPath(name, env)}/variants`, { variants }, version);
+  return api('PUT', `${envPath(name, env)}/variants`, { variants }, {
+    headers: ifMatch(version),
+  });
 }
 
 export function setEnabled(name: string, env: string, on: boolean): Promise<FlagDetail> {

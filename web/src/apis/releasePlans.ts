@@ -1,7 +1,7 @@
 // Typed calls for release plans (api/openapi.yaml, tag release-plans): the plans' read view
 // (state, milestone, rollout, guardrail statuses, history, and `definition`, the plan as
 // written), the manual actions and the templates.
-import { api } from '../api';
+import { api, type Constraint } from '../api';
 
 export type PlanState = 'draft' | 'running' | 'paused' | 'completed' | 'rolledBack';
 export type PlanAction = 'start' | 'pause' | 'resume' | 'advance' | 'rollback';
@@ -27,16 +27,6 @@ export interface Guardrail {
   name: string;
   prometheus?: PrometheusGuardrail;
   metric?: { metric: string; maxRelativeDrop: number };
-}
-
-// An Unleash constraint kept on the managed strategy (schema Constraint).
-export interface Constraint {
-  contextName: string;
-  operator: string;
-  values?: string[];
-  value?: string | number;
-  caseInsensitive?: boolean;
-  inverted?: boolean;
 }
 
 export interface Notify {
@@ -183,23 +173,3 @@ export const STATE_LABEL: Record<PlanState, string> = {
   completed: 'Completed',
   rolledBack: 'Rolled back',
 };
-
-// "90 s", "10 min", "1 h 30 min", "2 d".
-export function duration(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3600) {
-    const m = Math.floor(seconds / 60);
-    const s = seconds % 60;
-    return s ? `${m} min ${s} s` : `${m} min`;
-  }
-  if (seconds < 86400) {
-    const h = Math.floor(seconds / 3600);
-    const m = Math.floor((seconds % 3600) / 60);
-    return m ? `${h} h ${m} min` : `${h} h`;
-  }
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
-  return h ? `${d} d ${h} h` : `${d} d`;
-}
-
-export const when = (t?: string | null) => (t ? new Date(t).toLocaleString() : '—');

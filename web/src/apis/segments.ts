@@ -3,23 +3,12 @@
 // send If-Match with the version the console showed, so another admin's change is never
 // overwritten silently (the API answers 409). Which flags use a segment comes from the flags
 // list, whose strategies name their segments.
-import { api, ApiError } from '../api';
-import { getToken } from '../session';
-
-// An Unleash constraint on one context field (components.schemas.Constraint).
-export interface SegmentConstraint {
-  contextName: string;
-  operator: string;
-  values?: string[];
-  value?: string | number;
-  caseInsensitive?: boolean;
-  inverted?: boolean;
-}
+import { api, ifMatch, type Constraint } from '../api';
 
 export interface Segment {
   id: number;
   name: string;
-  constraints: SegmentConstraint[];
+  constraints: Constraint[];
   version: number;
   createdAt?: string;
   updatedAt?: string;
@@ -27,7 +16,7 @@ export interface Segment {
 
 export interface SegmentInput {
   name: string;
-  constraints: SegmentConstraint[];
+  constraints: Constraint[];
 }
 
 // A flag environment whose strategies use a segment.
@@ -37,42 +26,6 @@ export interface SegmentUse {
 }
 
 const path = (id: number) => `/api/v1/segments/${encodeURIComponent(String(id))}`;
-
-// Like api(), with an If-Match header: the same error handling (ApiError with the API's code,
-// message and field).
-async function withIfMatch<T>(
-  method: string,
-  url: string,
-  version: number,
-  body?: unknown,
-): Promise<T> {
-  const token = getToken();
-  const headers: Record<string, string> = {
-    Accept: 'application/json',
-    'If-Match': `"${version}"`,
-  };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'omit',
-  });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string; field?: string } } | null)
-      ?.error;
-    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? res.statusText, err?.field);
-  }
-  return json as T;
-}
 
 export function listSegments(): Promise<{ items: Segment[] }> {
   return api('GET', '/api/v1/segments');
@@ -87,11 +40,11 @@ export function createSegment(input: SegmentInput): Promise<Segment> {
 }
 
 export function replaceSegment(id: number, version: number, input: SegmentInput): Promise<Segment> {
-  return withIfMatch('PUT', path(id), version, input);
+  return api('PUT', path(id), input, { headers: ifMatch(version) });
 }
 
 export function deleteSegment(id: number, version: number): Promise<void> {
-  return withIfMatch('DELETE', path(id), version);
+  return api('DELETE', path(id), undefined, { headers: ifMatch(version) });
 }
 
 interface FlagWithStrategies {

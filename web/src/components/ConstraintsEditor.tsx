@@ -6,17 +6,8 @@
 //
 // The editor keeps what the user typed verbatim (a values box may end in an empty line while
 // typing); send `cleanConstraints(list)` to the API.
+import type { Constraint } from '../api';
 import '../pages/flag-editor.css';
-
-// The API's Constraint schema (api/openapi.yaml).
-export interface Constraint {
-  contextName: string;
-  operator: string;
-  values?: string[];
-  value?: string | number;
-  caseInsensitive?: boolean;
-  inverted?: boolean;
-}
 
 // The operators the API accepts (flags/model.cc), in the order the select lists them.
 export const OPERATORS: readonly string[] = [

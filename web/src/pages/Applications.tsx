@@ -6,31 +6,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { listEnvironments } from '../api';
 import { listApplications, splitSdkVersion, type SdkInstance } from '../apis/applications';
+import { dateTime, plural, relativeTime } from '../format';
+import { useFail, useLoading } from '../hooks';
 import type { PageProps } from '../router';
-import { errorText, isUnauthorized, Notices } from './Notices';
+import { Notices } from './Notices';
 import './applications.css';
 
 type SortKey = 'lastSeen' | 'instance';
-
-// "12 s ago", "5 min ago", "3 h ago", "2 days ago" (or "in …" for a clock ahead of ours).
-export function relativeTime(iso: string, now: number): string {
-  const then = Date.parse(iso);
-  if (Number.isNaN(then)) return iso;
-  const seconds = Math.round((now - then) / 1000);
-  const abs = Math.abs(seconds);
-  let text: string;
-  if (abs < 5) return 'just now';
-  if (abs < 60) text = `${abs} s`;
-  else if (abs < 3600) text = `${Math.floor(abs / 60)} min`;
-  else if (abs < 86400) text = `${Math.floor(abs / 3600)} h`;
-  else {
-    const days = Math.floor(abs / 86400);
-    text = `${days} day${days === 1 ? '' : 's'}`;
-  }
-  return seconds >= 0 ? `${text} ago` : `in ${text}`;
-}
-
-const absolute = (iso: string) => new Date(iso).toLocaleString();
 
 // 60000 as "1 min", 3600000 as "1 h", 15000 as "15 s"; "—" for 0 (not registered).
 function interval(ms: number): string {
@@ -125,10 +107,10 @@ function AppTable({
                 </td>
                 <td>
                   <time dateTime={i.lastSeen}>{relativeTime(i.lastSeen, now)}</time>
-                  <span class="app-absolute">{absolute(i.lastSeen)}</span>
+                  <span class="app-absolute">{dateTime(i.lastSeen)}</span>
                 </td>
                 <td>
-                  <time dateTime={i.startedAt}>{absolute(i.startedAt)}</time>
+                  <time dateTime={i.startedAt}>{dateTime(i.startedAt)}</time>
                 </td>
                 <td>{interval(i.metricsIntervalMs)}</td>
               </tr>
@@ -145,36 +127,27 @@ export function ApplicationsPage({ onUnauthorized }: PageProps) {
   const [environments, setEnvironments] = useState<string[]>([]);
   const [environment, setEnvironment] = useState('');
   const [sort, setSort] = useState<SortKey>('lastSeen');
-  const [loading, setLoading] = useState(false);
   const [error, setError] = useState('');
   const [status, setStatus] = useState('');
   const [now, setNow] = useState(() => Date.now());
+  const fail = useFail(onUnauthorized, setError);
+  const [loading, run] = useLoading(fail);
 
-  const load = async (env: string) => {
-    setLoading(true);
-    try {
+  const load = (env: string) =>
+    run(async () => {
       const page = await listApplications(env || undefined);
       setItems(page.items);
       setNow(Date.now());
       setError('');
       setStatus(
-        `Loaded ${page.items.length} instance${page.items.length === 1 ? '' : 's'} at ${new Date().toLocaleTimeString()}`,
+        `Loaded ${plural(page.items.length, 'instance')} at ${new Date().toLocaleTimeString()}`,
       );
-    } catch (err) {
-      if (isUnauthorized(err)) return onUnauthorized();
-      setError(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  };
+    });
 
   useEffect(() => {
     listEnvironments()
       .then((page) => setEnvironments(page.items.map((e) => e.name)))
-      .catch((err) => {
-        if (isUnauthorized(err)) return onUnauthorized();
-        setError(errorText(err));
-      });
+      .catch(fail);
   }, []);
 
   useEffect(() => {
@@ -223,7 +196,7 @@ export function ApplicationsPage({ onUnauthorized }: PageProps) {
         <span class="count">
           {items === null
             ? 'Loading…'
-            : `${groups.length} app${groups.length === 1 ? '' : 's'}, ${items.length} instance${items.length === 1 ? '' : 's'}`}
+            : `${plural(groups.length, 'app')}, ${plural(items.length, 'instance')}`}
         </span>
       </div>
       <Notices error={error} status={status} />

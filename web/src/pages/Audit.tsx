@@ -1,38 +1,23 @@
 // The audit log, newest first (GET /api/v1/audit?limit=&cursor=&resource=), paged with a
 // "Load more" button and filtered by resource (e.g. flags/checkout).
-import { useEffect, useState } from 'preact/hooks';
-import { listAudit, type AuditEntry } from '../api';
-import { errorText, isUnauthorized, Notices } from './Notices';
-import { when } from './Tokens';
+import { useState } from 'preact/hooks';
+import { listAudit } from '../api';
+import { LoadMore } from '../components/LoadMore';
+import { when } from '../format';
+import { usePagedList } from '../hooks';
+import { Notices } from './Notices';
 
 const PAGE_SIZE = 50;
 
 export function AuditPage({ onUnauthorized }: { onUnauthorized: () => void }) {
-  const [entries, setEntries] = useState<AuditEntry[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [resource, setResource] = useState('');
   const [filter, setFilter] = useState('');
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState('');
-
-  const load = async (after?: string) => {
-    setLoading(true);
-    try {
-      const page = await listAudit(PAGE_SIZE, filter, after);
-      setEntries((old) => (after ? [...old, ...page.items] : page.items));
-      setCursor(page.nextCursor ?? null);
-      setError('');
-    } catch (err) {
-      if (isUnauthorized(err)) return onUnauthorized();
-      setError(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  };
-
-  useEffect(() => {
-    load();
-  }, [filter]);
+  const list = usePagedList(
+    (after) => listAudit(PAGE_SIZE, filter, after),
+    [filter],
+    onUnauthorized,
+  );
+  const { items: entries, loading, error } = list;
 
   return (
     <section aria-labelledby="audit-title">
@@ -56,7 +41,7 @@ export function AuditPage({ onUnauthorized }: { onUnauthorized: () => void }) {
         <span class="count" aria-live="polite">
           {loading
             ? 'Loading…'
-            : `${entries.length}${cursor ? '+' : ''} entr${entries.length === 1 ? 'y' : 'ies'}`}
+            : `${entries.length}${list.more ? '+' : ''} entr${entries.length === 1 ? 'y' : 'ies'}`}
         </span>
       </form>
       <Notices error={error} />
@@ -81,11 +66,7 @@ export function AuditPage({ onUnauthorized }: { onUnauthorized: () => void }) {
           ))}
         </tbody>
       </table>
-      {cursor && (
-        <button type="button" class="more" disabled={loading} onClick={() => load(cursor)}>
-          Load more
-        </button>
-      )}
+      <LoadMore list={list}>Load more</LoadMore>
     </section>
   );
 }

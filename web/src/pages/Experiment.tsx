@@ -23,8 +23,11 @@ import {
 } from '../apis/experiments';
 import { ForestPlot, type ForestRow } from '../charts/ForestPlot';
 import { TimeChart, type ChartBand, type ChartSeries } from '../charts/TimeChart';
-import { conclusionText, STATUS_TITLES, when } from './Experiments';
-import { errorText, isUnauthorized, Notices } from './Notices';
+import { ConfirmButtons } from '../components/ConfirmButtons';
+import { when } from '../format';
+import { useFail } from '../hooks';
+import { conclusionText, STATUS_TITLES } from './Experiments';
+import { errorText, fieldErrorHelpers, isUnauthorized, Notices } from './Notices';
 import './experiments.css';
 
 interface MetricDefinition {
@@ -97,10 +100,7 @@ export function ExperimentPage({ params, onUnauthorized }: PageProps) {
   const [busy, setBusy] = useState(false);
   const [confirmStop, setConfirmStop] = useState(false);
 
-  const fail = (err: unknown) => {
-    if (isUnauthorized(err)) return onUnauthorized();
-    setError(errorText(err));
-  };
+  const fail = useFail(onUnauthorized, setError);
 
   const loadResults = async () => {
     try {
@@ -242,19 +242,13 @@ export function ExperimentPage({ params, onUnauthorized }: PageProps) {
         )}
         {e.status === 'running' &&
           (confirmStop ? (
-            <>
-              <button
-                type="button"
-                class="danger"
-                disabled={busy}
-                onClick={() => act(`Stopped ${e.key}.`, () => stopExperiment(e.key))}
-              >
-                Confirm stopping {e.key}
-              </button>
-              <button type="button" class="plain" onClick={() => setConfirmStop(false)}>
-                Cancel
-              </button>
-            </>
+            <ConfirmButtons
+              disabled={busy}
+              onConfirm={() => act(`Stopped ${e.key}.`, () => stopExperiment(e.key))}
+              onCancel={() => setConfirmStop(false)}
+            >
+              Confirm stopping {e.key}
+            </ConfirmButtons>
           ) : (
             <button type="button" class="plain" disabled={busy} onClick={() => setConfirmStop(true)}>
               Stop experiment
@@ -629,14 +623,7 @@ function ConcludeForm({
     }
   };
 
-  const invalid = (f: Field) =>
-    fieldErrors[f] ? { 'aria-invalid': 'true' as const, 'aria-describedby': `conclude-${f}-error` } : {};
-  const fieldError = (f: Field) =>
-    fieldErrors[f] && (
-      <p id={`conclude-${f}-error`} class="field-error" role="alert">
-        {fieldErrors[f]}
-      </p>
-    );
+  const { invalid, fieldError } = fieldErrorHelpers(fieldErrors, (f) => `conclude-${f}-error`);
 
   return (
     <form class="panel conclude" onSubmit={review} noValidate aria-labelledby="conclude-title">
@@ -706,12 +693,14 @@ function ConcludeForm({
           <p id="conclude-confirm-text">
             Conclude {experiment.key} and {summary}?
           </p>
-          <button ref={confirmButton} type="button" class="danger" disabled={busy} onClick={conclude}>
+          <ConfirmButtons
+            confirmRef={confirmButton}
+            disabled={busy}
+            onConfirm={conclude}
+            onCancel={() => setConfirming(false)}
+          >
             Confirm concluding {experiment.key}
-          </button>
-          <button type="button" class="plain" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
+          </ConfirmButtons>
         </div>
       )}
       <Notices error={formError} />

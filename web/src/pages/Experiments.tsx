@@ -9,7 +9,9 @@ import {
   type Experiment,
   type ExperimentStatus,
 } from '../apis/experiments';
-import { errorText, isUnauthorized, Notices } from './Notices';
+import { when } from '../format';
+import { useFail } from '../hooks';
+import { Notices } from './Notices';
 import './experiments.css';
 
 export const STATUS_TITLES: Record<ExperimentStatus, string> = {
@@ -18,9 +20,6 @@ export const STATUS_TITLES: Record<ExperimentStatus, string> = {
   stopped: 'Stopped',
   concluded: 'Concluded',
 };
-
-// A date-time as the browser's locale shows it, or a dash.
-export const when = (t?: string | null) => (t ? new Date(t).toLocaleString() : '—');
 
 const DECISION_TEXT = { ship: 'Shipped', rollback: 'Rolled back', inconclusive: 'Inconclusive' };
 
@@ -33,6 +32,7 @@ export function conclusionText(e: Experiment): string {
 export function ExperimentsPage({ onUnauthorized }: PageProps) {
   const [experiments, setExperiments] = useState<Experiment[] | null>(null);
   const [error, setError] = useState('');
+  const fail = useFail(onUnauthorized, setError);
 
   useEffect(() => {
     listAllExperiments()
@@ -40,10 +40,7 @@ export function ExperimentsPage({ onUnauthorized }: PageProps) {
         setExperiments(items);
         setError('');
       })
-      .catch((err) => {
-        if (isUnauthorized(err)) return onUnauthorized();
-        setError(errorText(err));
-      });
+      .catch(fail);
   }, []);
 
   return (

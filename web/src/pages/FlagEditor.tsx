@@ -11,14 +11,16 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { listEnvironments } from '../api';
 import { getFlag, listSegments, setEnabled, type FlagDetail, type Segment } from '../apis/flags';
+import { when } from '../format';
+import { useFail } from '../hooks';
 import { Link, type PageProps } from '../router';
 import { EnvTabs } from './flag-editor/EnvTabs';
 import { AuditSection } from './flag-editor/FlagHistory';
 import { MetricsSection } from './flag-editor/FlagMetrics';
-import { envDraft, STICKINESS, when, type EnvDraft } from './flag-editor/model';
+import { envDraft, STICKINESS, type EnvDraft } from './flag-editor/model';
 import { StrategiesForm } from './flag-editor/StrategiesEditor';
 import { VariantsForm } from './flag-editor/VariantsEditor';
-import { errorText, isUnauthorized, Notices } from './Notices';
+import { Notices } from './Notices';
 import './flag-editor.css';
 
 export function FlagPage({ params, onUnauthorized }: PageProps) {
@@ -33,13 +35,7 @@ export function FlagPage({ params, onUnauthorized }: PageProps) {
   const [loading, setLoading] = useState(true);
   const [auditTick, setAuditTick] = useState(0);
 
-  const fail = useCallback(
-    (err: unknown) => {
-      if (isUnauthorized(err)) return onUnauthorized();
-      setError(errorText(err));
-    },
-    [onUnauthorized],
-  );
+  const fail = useFail(onUnauthorized, setError);
 
   // Loads the flag and resets every draft to it; false when that failed (the error is shown).
   const load = useCallback(async (): Promise<boolean> => {

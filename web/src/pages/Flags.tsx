@@ -9,6 +9,7 @@ import {
   setFlagEnabled,
   type Flag,
 } from '../api';
+import { useFail } from '../hooks';
 import { Link } from '../router';
 import { errorText, isUnauthorized, Notices } from './Notices';
 import { VirtualList } from './VirtualList';
@@ -26,13 +27,7 @@ export function FlagsPage({ onUnauthorized }: { onUnauthorized: () => void }) {
   const [status, setStatus] = useState('');
   const generation = useRef(0);
 
-  const fail = useCallback(
-    (err: unknown) => {
-      if (isUnauthorized(err)) return onUnauthorized();
-      setError(errorText(err));
-    },
-    [onUnauthorized],
-  );
+  const fail = useFail(onUnauthorized, setError);
 
   // Loads the first page for `q`, or the page after `after`; answers to an older search are
   // dropped.

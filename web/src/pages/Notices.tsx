@@ -28,3 +28,22 @@ export function Notices({ error, status }: { error: string; status?: string }) {
     </>
   );
 }
+
+// A form's field errors, keyed by field: invalid(f) gives the attributes tying field f's control
+// to its error, fieldError(f) the error itself (an alert beside the control, present only when
+// there is an error). errorId(f) names the error's element.
+export function fieldErrorHelpers<F extends string>(
+  errors: Partial<Record<F, string>>,
+  errorId: (f: F) => string,
+) {
+  return {
+    invalid: (f: F) =>
+      errors[f] ? { 'aria-invalid': 'true' as const, 'aria-describedby': errorId(f) } : {},
+    fieldError: (f: F) =>
+      errors[f] && (
+        <p id={errorId(f)} class="field-error" role="alert">
+          {errors[f]}
+        </p>
+      ),
+  };
+}

@@ -4,16 +4,13 @@
 // .../start, pause, resume, advance, rollback; rollback after a confirm step). Each milestone's
 // rule and each guardrail's query and threshold come from the plan's `definition`.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { ApiError, type Constraint } from '../api';
 import { Link } from '../router';
 import {
   actOnReleasePlan,
   ALLOWED,
-  duration,
   getReleasePlan,
-  when,
   type Cause,
-  type Constraint,
   type Guardrail,
   type GuardrailStatus,
   type Milestone,
@@ -23,12 +20,14 @@ import {
   type Position,
   type ReleasePlan,
 } from '../apis/releasePlans';
+import { ConfirmButtons } from '../components/ConfirmButtons';
+import { duration, when } from '../format';
+import { useFail } from '../hooks';
+import { readStream } from '../sse';
 import { errorText, isUnauthorized, Notices } from './Notices';
 import { StateBadge } from './ReleasePlans';
 import './release-plans.css';
 
-// How often a running plan is re-read: it moves by itself (scheduled advances, guardrails).
-const POLL_MS = 3000;
 
 const EVENT_LABEL: Record<PlanEvent, string> = {
   started: 'Started',
@@ -246,18 +245,13 @@ export function ReleasePlanPage({
   const [confirming, setConfirming] = useState(false);
   // Answers to reads older than the last action are dropped (a poll racing an action).
   const generation = useRef(0);
-  const inFlight = useRef(false);
   const confirmButton = useRef<HTMLButtonElement>(null);
   const rollbackButton = useRef<HTMLButtonElement>(null);
 
-  const failRead = (err: unknown) => {
-    if (isUnauthorized(err)) return onUnauthorized();
-    setLoadError(errorText(err));
-  };
+  const failRead = useFail(onUnauthorized, setLoadError);
 
   const load = async () => {
     const gen = generation.current;
-    inFlight.current = true;
     try {
       const p = await getReleasePlan(name);
       if (gen !== generation.current) return;
@@ -265,8 +259,6 @@ export function ReleasePlanPage({
       setLoadError('');
     } catch (err) {
       if (gen === generation.current) failRead(err);
-    } finally {
-      inFlight.current = false;
     }
   };
 
@@ -274,16 +266,40 @@ export function ReleasePlanPage({
     load();
   }, [name]);
 
-  // Poll while the plan is running: scheduled advances and guardrails move it by themselves.
-  // A draft, paused, completed or rolled-back plan changes only through an action, so the
-  // timer stops then. Skipped while the tab is hidden or a read is still in flight.
+  // Live: the plan's stream sends it whenever it changes (scheduled advances, guardrail
+  // readings, actions taken elsewhere). Closed while the tab is hidden, and re-opened (with
+  // the plan as it is then) when it shows again.
+  const [live, setLive] = useState<boolean | null>(null);
+  const [hidden, setHidden] = useState(document.hidden);
   useEffect(() => {
-    if (plan?.state !== 'running') return;
-    const timer = setInterval(() => {
-      if (!document.hidden && !inFlight.current) load();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [plan?.state, name]);
+    const onVisibility = () => setHidden(document.hidden);
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => document.removeEventListener('visibilitychange', onVisibility);
+  }, []);
+  useEffect(() => {
+    if (hidden) return;
+    const stop = new AbortController();
+    readStream(`/api/v1/release-plans/${encodeURIComponent(name)}/stream`, {
+      signal: stop.signal,
+      onUnauthorized,
+      onStatus: setLive,
+      onEvent: (e) => {
+        if (e.event !== 'plan') return;
+        let p: ReleasePlan;
+        try {
+          p = JSON.parse(e.data) as ReleasePlan;
+        } catch {
+          return;
+        }
+        setPlan(p);
+        setLoadError('');
+      },
+    });
+    return () => {
+      stop.abort();
+      setLive(null);
+    };
+  }, [name, hidden]);
 
   useEffect(() => {
     if (confirming) confirmButton.current?.focus();
@@ -459,9 +475,9 @@ export function ReleasePlanPage({
         >
           Roll back…
         </button>
-        {plan.state === 'running' && (
-          <span class="rp-live">Refreshing every {POLL_MS / 1000} s</span>
-        )}
+        <span class="rp-live" role="status">
+          {live === null ? 'Connecting…' : live ? 'Live' : 'Reconnecting…'}
+        </span>
       </div>
       <div id="rollback-confirm">
         {confirming && (
@@ -470,24 +486,16 @@ export function ReleasePlanPage({
               Roll back {plan.name}? {plan.feature}’s managed rollout in {plan.environment} goes to
               0% and the plan ends; it cannot be resumed.
             </p>
-            <button
-              type="button"
-              class="danger"
-              ref={confirmButton}
-              onClick={() => act('rollback')}
-            >
-              Confirm rollback
-            </button>
-            <button
-              type="button"
-              class="plain"
-              onClick={() => {
+            <ConfirmButtons
+              confirmRef={confirmButton}
+              onConfirm={() => act('rollback')}
+              onCancel={() => {
                 setConfirming(false);
                 setTimeout(() => rollbackButton.current?.focus(), 0);
               }}
             >
-              Cancel
-            </button>
+              Confirm rollback
+            </ConfirmButtons>
           </div>
         )}
       </div>

@@ -10,18 +10,19 @@ import { ApiError, listEnvironments } from '../api';
 import { Link } from '../router';
 import {
   createReleasePlan,
-  duration,
   listReleasePlans,
   listReleasePlanTemplates,
   STATE_LABEL,
-  when,
   type Milestone,
   type NewPlan,
   type OnBreach,
   type PlanSpec,
   type ReleasePlan,
 } from '../apis/releasePlans';
-import { errorText, isUnauthorized, Notices } from './Notices';
+import { LoadMore } from '../components/LoadMore';
+import { duration, when } from '../format';
+import { usePagedList } from '../hooks';
+import { errorText, fieldErrorHelpers, isUnauthorized, Notices } from './Notices';
 import './release-plans.css';
 
 const PAGE_SIZE = 50;
@@ -59,34 +60,12 @@ function guardrailsText(p: ReleasePlan): string {
 }
 
 export function ReleasePlansPage({ onUnauthorized }: { onUnauthorized: () => void }) {
-  const [plans, setPlans] = useState<ReleasePlan[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
+  const list = usePagedList((after) => listReleasePlans(PAGE_SIZE, after), [], onUnauthorized);
+  const { items: plans, loading, error, fail, reload } = list;
   const [templates, setTemplates] = useState<PlanSpec[]>([]);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState('');
   const [status, setStatus] = useState('');
 
-  const fail = (err: unknown) => {
-    if (isUnauthorized(err)) return onUnauthorized();
-    setError(errorText(err));
-  };
-
-  const load = async (after?: string) => {
-    setLoading(true);
-    try {
-      const page = await listReleasePlans(PAGE_SIZE, after);
-      setPlans((old) => (after ? [...old, ...page.items] : page.items));
-      setCursor(page.nextCursor ?? null);
-      setError('');
-    } catch (err) {
-      fail(err);
-    } finally {
-      setLoading(false);
-    }
-  };
-
   useEffect(() => {
-    load();
     listReleasePlanTemplates()
       .then((r) => setTemplates(r.items))
       .catch(fail);
@@ -102,7 +81,7 @@ export function ReleasePlansPage({ onUnauthorized }: { onUnauthorized: () => voi
       <Notices error={error} status={status} />
       <table class="grid rp-list">
         <caption>
-          Release plans{loading ? ' (loading…)' : ` (${plans.length}${cursor ? '+' : ''})`}
+          Release plans{loading ? ' (loading…)' : ` (${plans.length}${list.more ? '+' : ''})`}
         </caption>
         <thead>
           <tr>
@@ -146,11 +125,7 @@ export function ReleasePlansPage({ onUnauthorized }: { onUnauthorized: () => voi
           )}
         </tbody>
       </table>
-      {cursor && (
-        <button type="button" class="more" disabled={loading} onClick={() => load(cursor)}>
-          Load more plans
-        </button>
-      )}
+      <LoadMore list={list}>Load more plans</LoadMore>
 
       <details class="rp-details">
         <summary id="new-plan-title">New release plan</summary>
@@ -158,7 +133,7 @@ export function ReleasePlansPage({ onUnauthorized }: { onUnauthorized: () => voi
           templates={templates}
           onCreated={(p) => {
             setStatus(`Created ${p.name}.`);
-            load();
+            reload();
           }}
           onUnauthorized={onUnauthorized}
         />
@@ -302,16 +277,7 @@ function NewPlanForm({
   };
 
   // The attributes tying a control to its field error, and the error itself.
-  const invalid = (f: string) =>
-    fieldErrors[f]
-      ? { 'aria-invalid': 'true' as const, 'aria-describedby': `${fieldId(f)}-error` }
-      : {};
-  const fieldError = (f: string) =>
-    fieldErrors[f] && (
-      <p id={`${fieldId(f)}-error`} class="field-error" role="alert">
-        {fieldErrors[f]}
-      </p>
-    );
+  const { invalid, fieldError } = fieldErrorHelpers(fieldErrors, (f) => `${fieldId(f)}-error`);
   const field = (f: string, label: string, control: JSX.Element, wide = false) => (
     <div class={wide ? 'rp-wide' : undefined}>
       <label for={fieldId(f)}>{label}</label>

@@ -4,7 +4,7 @@
 // and deleting one after a confirm step (DELETE; the API answers 409 while a flag uses it).
 // A 4xx names the field: its message is shown beside that control and nothing typed is lost.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { ApiError, type Constraint } from '../api';
 import {
   createSegment,
   deleteSegment,
@@ -15,12 +15,15 @@ import {
   type SegmentInput,
   type SegmentUse,
 } from '../apis/segments';
+import { ConfirmButtons } from '../components/ConfirmButtons';
 import {
   cleanConstraints,
   ConstraintsEditor,
+  focusSoon,
   readsValues,
-  type Constraint,
 } from '../components/ConstraintsEditor';
+import { plural } from '../format';
+import { useFail, useLoading } from '../hooks';
 import type { PageProps } from '../router';
 import { errorText, isUnauthorized, Notices } from './Notices';
 import './segments.css';
@@ -32,26 +35,20 @@ export function describeConstraint(c: Segment['constraints'][number]): string {
     (c.caseInsensitive ? ' (case-insensitive)' : '');
 }
 
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-
 export function SegmentsPage({ onUnauthorized }: PageProps) {
   const [segments, setSegments] = useState<Segment[]>([]);
   const [usage, setUsage] = useState<Map<number, SegmentUse[]> | null>(null);
-  const [loading, setLoading] = useState(false);
   const [error, setError] = useState('');
   const [status, setStatus] = useState('');
   const [confirming, setConfirming] = useState<number | null>(null);
   const [editing, setEditing] = useState<Segment | null>(null);
   const title = useRef<HTMLHeadingElement>(null);
 
-  const fail = (err: unknown) => {
-    if (isUnauthorized(err)) return onUnauthorized();
-    setError(errorText(err));
-  };
+  const fail = useFail(onUnauthorized, setError);
+  const [loading, run] = useLoading(fail);
 
-  const load = async () => {
-    setLoading(true);
-    try {
+  const load = () =>
+    run(async () => {
       const [list, uses] = await Promise.all([
         listSegments(),
         segmentUsage().catch((err) => {
@@ -61,12 +58,7 @@ export function SegmentsPage({ onUnauthorized }: PageProps) {
       ]);
       setSegments(list.items);
       setUsage(uses);
-    } catch (err) {
-      fail(err);
-    } finally {
-      setLoading(false);
-    }
-  };
+    });
 
   useEffect(() => {
     load();
@@ -74,7 +66,6 @@ export function SegmentsPage({ onUnauthorized }: PageProps) {
 
   // Keyboard focus follows the confirm step: onto the confirm button when it appears, back to
   // the row's button when it goes.
-  const focusSoon = (id: string) => setTimeout(() => document.getElementById(id)?.focus(), 0);
   const buttonId = (s: Segment, what: 'edit' | 'delete' | 'confirm') => `segment-${s.id}-${what}`;
 
   const confirm = (s: Segment | null) => {
@@ -201,19 +192,13 @@ export function SegmentsPage({ onUnauthorized }: PageProps) {
               <td>{usedBy(s)}</td>
               <td class="actions">
                 {confirming === s.id ? (
-                  <>
-                    <button
-                      type="button"
-                      id={buttonId(s, 'confirm')}
-                      class="danger"
-                      onClick={() => remove(s)}
-                    >
-                      Confirm deleting {s.name}
-                    </button>
-                    <button type="button" class="plain" onClick={() => confirm(null)}>
-                      Cancel
-                    </button>
-                  </>
+                  <ConfirmButtons
+                    id={buttonId(s, 'confirm')}
+                    onConfirm={() => remove(s)}
+                    onCancel={() => confirm(null)}
+                  >
+                    Confirm deleting {s.name}
+                  </ConfirmButtons>
                 ) : (
                   <>
                     <button

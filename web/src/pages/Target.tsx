@@ -32,9 +32,9 @@ import {
   type TargetSpec,
 } from '../apis/targets';
 import { TimeChart, type ChartBand, type ChartSeries } from '../charts/TimeChart';
+import { plural, when } from '../format';
 import type { PageProps } from '../router';
 import { errorText, isUnauthorized, Notices } from './Notices';
-import { when } from './Tokens';
 import { count, modeText } from './Targets';
 import './targets.css';
 
@@ -815,7 +815,7 @@ function sampleText(m: DecisionMetric): string {
   if (m.error) return m.error;
   const at = m.sampledAt ? ` at ${when(m.sampledAt)}` : '';
   const instances =
-    m.instances !== undefined ? `, ${m.instances} instance${m.instances === 1 ? '' : 's'}` : '';
+    m.instances !== undefined ? `, ${plural(m.instances, 'instance')}` : '';
   return `${m.source ?? ''}${at}${instances}`;
 }
 

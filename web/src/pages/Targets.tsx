@@ -1,10 +1,11 @@
 // The autoscaling targets (GET /api/v1/targets?limit=&cursor=): each target's current, desired,
 // minimum and maximum replicas, its mode and when it last decided; a name opens the target.
-import { useEffect, useState } from 'preact/hooks';
-import { listTargets, type Target } from '../apis/targets';
+import { listTargets } from '../apis/targets';
+import { LoadMore } from '../components/LoadMore';
+import { when } from '../format';
+import { usePagedList } from '../hooks';
 import { Link, type PageProps } from '../router';
-import { errorText, isUnauthorized, Notices } from './Notices';
-import { when } from './Tokens';
+import { Notices } from './Notices';
 import './targets.css';
 
 const PAGE_SIZE = 100;
@@ -14,29 +15,10 @@ export const modeText = (mode?: string) => (mode === 'dryRun' ? 'dry run' : 'act
 export const count = (n?: number | null) => (n === null || n === undefined ? '—' : String(n));
 
 export function TargetsPage({ onUnauthorized }: PageProps) {
-  const [targets, setTargets] = useState<Target[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState('');
-
-  const load = async (after?: string) => {
-    setLoading(true);
-    try {
-      const page = await listTargets(PAGE_SIZE, after);
-      setTargets((old) => (after ? [...old, ...page.items] : page.items));
-      setCursor(page.nextCursor ?? null);
-      setError('');
-    } catch (err) {
-      if (isUnauthorized(err)) return onUnauthorized();
-      setError(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  };
-
-  useEffect(() => {
-    load();
-  }, []);
+  const list = usePagedList((after) => listTargets(PAGE_SIZE, after), [], onUnauthorized, {
+    initiallyLoading: true,
+  });
+  const { items: targets, loading, error } = list;
 
   return (
     <section aria-labelledby="targets-title" class="targets-page">
@@ -45,7 +27,7 @@ export function TargetsPage({ onUnauthorized }: PageProps) {
         <span class="count" aria-live="polite">
           {loading
             ? 'Loading…'
-            : `${targets.length}${cursor ? '+' : ''} target${targets.length === 1 ? '' : 's'}`}
+            : `${targets.length}${list.more ? '+' : ''} target${targets.length === 1 ? '' : 's'}`}
         </span>
       </p>
       <Notices error={error} />
@@ -90,11 +72,7 @@ export function TargetsPage({ onUnauthorized }: PageProps) {
           )}
         </tbody>
       </table>
-      {cursor && (
-        <button type="button" class="more" disabled={loading} onClick={() => load(cursor)}>
-          Load more
-        </button>
-      )}
+      <LoadMore list={list}>Load more</LoadMore>
     </section>
   );
 }

@@ -10,50 +10,27 @@ import {
   type Token,
   type TokenType,
 } from '../api';
-import { errorText, isUnauthorized, Notices } from './Notices';
+import { ConfirmButtons } from '../components/ConfirmButtons';
+import { LoadMore } from '../components/LoadMore';
+import { when } from '../format';
+import { usePagedList } from '../hooks';
+import { errorText, fieldErrorHelpers, isUnauthorized, Notices } from './Notices';
 
 const PAGE_SIZE = 50;
 const TYPES: TokenType[] = ['admin', 'client', 'frontend', 'viewer'];
 
-export const when = (t?: string | null) => (t ? new Date(t).toLocaleString() : '—');
-
 export function TokensPage({ onUnauthorized }: { onUnauthorized: () => void }) {
-  const [tokens, setTokens] = useState<Token[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState('');
+  const list = usePagedList((after) => listTokens(PAGE_SIZE, after), [], onUnauthorized);
+  const { items: tokens, loading, error, fail, reload } = list;
   const [status, setStatus] = useState('');
   const [confirming, setConfirming] = useState<string | null>(null);
-
-  const fail = (err: unknown) => {
-    if (isUnauthorized(err)) return onUnauthorized();
-    setError(errorText(err));
-  };
-
-  const load = async (after?: string) => {
-    setLoading(true);
-    try {
-      const page = await listTokens(PAGE_SIZE, after);
-      setTokens((old) => (after ? [...old, ...page.items] : page.items));
-      setCursor(page.nextCursor ?? null);
-      setError('');
-    } catch (err) {
-      fail(err);
-    } finally {
-      setLoading(false);
-    }
-  };
-
-  useEffect(() => {
-    load();
-  }, []);
 
   const revoke = async (t: Token) => {
     setConfirming(null);
     try {
       await revokeToken(t.id);
       setStatus(`Revoked ${t.name}.`);
-      load();
+      reload();
     } catch (err) {
       fail(err);
     }
@@ -65,7 +42,7 @@ export function TokensPage({ onUnauthorized }: { onUnauthorized: () => void }) {
       <NewTokenForm
         onCreated={(t) => {
           setStatus(`Created ${t.name}.`);
-          load();
+          reload();
         }}
         onUnauthorized={onUnauthorized}
       />
@@ -94,14 +71,9 @@ export function TokensPage({ onUnauthorized }: { onUnauthorized: () => void }) {
                 {t.revokedAt ? (
                   `Revoked ${when(t.revokedAt)}`
                 ) : confirming === t.id ? (
-                  <>
-                    <button type="button" class="danger" onClick={() => revoke(t)}>
-                      Confirm revoking {t.name}
-                    </button>
-                    <button type="button" class="plain" onClick={() => setConfirming(null)}>
-                      Cancel
-                    </button>
-                  </>
+                  <ConfirmButtons onConfirm={() => revoke(t)} onCancel={() => setConfirming(null)}>
+                    Confirm revoking {t.name}
+                  </ConfirmButtons>
                 ) : (
                   <button
                     type="button"
@@ -117,11 +89,7 @@ export function TokensPage({ onUnauthorized }: { onUnauthorized: () => void }) {
           ))}
         </tbody>
       </table>
-      {cursor && (
-        <button type="button" class="more" disabled={loading} onClick={() => load(cursor)}>
-          Load more tokens
-        </button>
-      )}
+      <LoadMore list={list}>Load more tokens</LoadMore>
     </section>
   );
 }
@@ -177,17 +145,7 @@ function NewTokenForm({
     }
   };
 
-  // The attributes tying a control to its field error.
-  const invalid = (f: Field) =>
-    fieldErrors[f]
-      ? { 'aria-invalid': 'true' as const, 'aria-describedby': `new-token-${f}-error` }
-      : {};
-  const fieldError = (f: Field) =>
-    fieldErrors[f] && (
-      <p id={`new-token-${f}-error`} class="field-error" role="alert">
-        {fieldErrors[f]}
-      </p>
-    );
+  const { invalid, fieldError } = fieldErrorHelpers(fieldErrors, (f) => `new-token-${f}-error`);
 
   return (
     <form class="panel" onSubmit={submit} noValidate aria-labelledby="new-token-title">

@@ -1,10 +1,11 @@
 // The flag editor's audit history: GET /api/v1/audit?resource=flags/{name}, newest first, a page
 // at a time; reloaded whenever `tick` changes (after each change the page makes).
-import { useEffect, useState } from 'preact/hooks';
-import type { AuditEntry } from '../../api';
+import type { AuditEntry, Page } from '../../api';
 import { flagAudit, type FlagDetail } from '../../apis/flags';
-import { errorText, isUnauthorized, Notices } from '../Notices';
-import { when } from './model';
+import { LoadMore } from '../../components/LoadMore';
+import { when } from '../../format';
+import { usePagedList } from '../../hooks';
+import { Notices } from '../Notices';
 
 const AUDIT_PAGE = 20;
 
@@ -47,29 +48,12 @@ export function AuditSection({
   tick: number;
   onUnauthorized: () => void;
 }) {
-  const [entries, setEntries] = useState<FullAuditEntry[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState('');
-  const [loading, setLoading] = useState(false);
-
-  const load = async (after?: string) => {
-    setLoading(true);
-    try {
-      const page = await flagAudit(name, AUDIT_PAGE, after);
-      setEntries((old) => (after ? [...old, ...page.items] : page.items));
-      setCursor(page.nextCursor ?? null);
-      setError('');
-    } catch (err) {
-      if (isUnauthorized(err)) return onUnauthorized();
-      setError(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  };
-
-  useEffect(() => {
-    load();
-  }, [name, tick]);
+  const list = usePagedList(
+    (after): Promise<Page<FullAuditEntry>> => flagAudit(name, AUDIT_PAGE, after),
+    [name, tick],
+    onUnauthorized,
+  );
+  const { items: entries, loading, error } = list;
 
   return (
     <section aria-labelledby="fe-audit-title" class="fe-section">
@@ -101,11 +85,7 @@ export function AuditSection({
           )}
         </tbody>
       </table>
-      {cursor && (
-        <button type="button" class="more" disabled={loading} onClick={() => load(cursor)}>
-          Load more history
-        </button>
-      )}
+      <LoadMore list={list}>Load more history</LoadMore>
     </section>
   );
 }

@@ -3,7 +3,9 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { flagMetrics, type FlagMetricsItem } from '../../apis/flags';
 import { TimeChart } from '../../charts/TimeChart';
-import { errorText, isUnauthorized, Notices } from '../Notices';
+import { dateTime } from '../../format';
+import { useFail, useLoading } from '../../hooks';
+import { Notices } from '../Notices';
 
 const HOUR = 3600;
 const MAX_HOURS = 24 * 31;
@@ -47,21 +49,14 @@ export function MetricsSection({
   const [environment, setEnvironment] = useState('');
   const [items, setItems] = useState<FlagMetricsItem[] | null>(null);
   const [error, setError] = useState('');
-  const [loading, setLoading] = useState(false);
+  const [loading, run] = useLoading(useFail(onUnauthorized, setError));
 
-  const load = async () => {
-    setLoading(true);
-    try {
+  const load = () =>
+    run(async () => {
       const r = await flagMetrics(name, environment);
       setItems(r.items ?? []);
       setError('');
-    } catch (err) {
-      if (isUnauthorized(err)) return onUnauthorized();
-      setError(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  };
+    });
 
   useEffect(() => {
     load();
@@ -142,7 +137,7 @@ export function MetricsSection({
                   .reverse()
                   .map(({ h, i }) => (
                     <tr key={h}>
-                      <td>{new Date(h * 1000).toLocaleString()}</td>
+                      <td>{dateTime(h * 1000)}</td>
                       <td>{data.yes[i]}</td>
                       <td>{data.no[i]}</td>
                     </tr>

@@ -3,20 +3,17 @@
 import { useMemo, useState } from 'preact/hooks';
 import { putStrategies, type FlagDetail, type Segment } from '../../apis/flags';
 import { FieldError, focusSoon } from '../../components/ConstraintsEditor';
-import { isUnauthorized, Notices } from '../Notices';
+import { Notices } from '../Notices';
 import {
   afterRemoval,
   afterSwap,
   newKey,
-  reindexErrors,
-  saveFailure,
   STRATEGY_TYPES,
   strategyDraft,
   toStrategy,
   withDefaults,
-  type Errors,
-  type RowMap,
   type StrategyDraft,
+  useSaveForm,
 } from './model';
 import { StrategyEditor } from './StrategyEditor';
 
@@ -37,9 +34,7 @@ export function StrategiesForm({
   onSaved: (f: FlagDetail) => void;
   onUnauthorized: () => void;
 }) {
-  const [errors, setErrors] = useState<Errors>({});
-  const [alert, setAlert] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { errors, alert, busy, submit, reindex } = useSaveForm(onUnauthorized);
   const [newType, setNewType] = useState('flexibleRollout');
 
   const saved = useMemo(
@@ -51,9 +46,6 @@ export function StrategiesForm({
   );
   const dirty = JSON.stringify(draft.map(toStrategy)) !== saved;
   const update = (i: number, s: StrategyDraft) => onChange(draft.map((d, k) => (k === i ? s : d)));
-  // A failed save's field errors follow their rows when rows move or go.
-  const reindex = (listPath: string, to: RowMap) =>
-    setErrors((old) => reindexErrors(old, listPath, to));
   const move = (i: number, by: number) => {
     const j = i + by;
     if (j < 0 || j >= draft.length) return;
@@ -65,22 +57,9 @@ export function StrategiesForm({
     focusSoon(`fe-${env}-s${j}-${(by < 0) !== edge ? 'up' : 'down'}`);
   };
 
-  const save = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    setAlert('');
-    try {
-      onSaved(await putStrategies(flag.name, env, draft.map(toStrategy), flag.version));
-    } catch (err) {
-      if (isUnauthorized(err)) return onUnauthorized();
-      const f = saveFailure(err);
-      setErrors(f.errors);
-      setAlert(f.alert);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = submit(async () =>
+    onSaved(await putStrategies(flag.name, env, draft.map(toStrategy), flag.version)),
+  );
 
   const add = () => {
     const blank: StrategyDraft = {

@@ -1,6 +1,6 @@
 // Variants (a strategy's or the environment's): an editor for a list of variant drafts, and the
 // form that saves an environment's flag variants (PUT .../variants, with If-Match).
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { putVariants, type FlagDetail } from '../../apis/flags';
 import {
   FieldError,
@@ -8,17 +8,16 @@ import {
   focusSoon,
   invalidProps,
 } from '../../components/ConstraintsEditor';
-import { isUnauthorized, Notices } from '../Notices';
+import { Notices } from '../Notices';
 import {
   afterRemoval,
   PAYLOAD_TYPES,
-  reindexErrors,
-  saveFailure,
   toVariant,
   variantDraft,
   type Errors,
   type RowMap,
   type VariantDraft,
+  useSaveForm,
 } from './model';
 
 export function VariantsEditor({
@@ -203,9 +202,7 @@ export function VariantsForm({
   onSaved: (f: FlagDetail) => void;
   onUnauthorized: () => void;
 }) {
-  const [errors, setErrors] = useState<Errors>({});
-  const [alert, setAlert] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { errors, alert, busy, submit, reindex } = useSaveForm(onUnauthorized);
   const saved = useMemo(
     () =>
       JSON.stringify(
@@ -214,23 +211,10 @@ export function VariantsForm({
     [flag, env],
   );
   const dirty = JSON.stringify(draft.map((v) => toVariant(v, true))) !== saved;
-  const save = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    setAlert('');
-    try {
-      const body = draft.map((v) => toVariant(v, true));
-      onSaved(await putVariants(flag.name, env, body, flag.version));
-    } catch (err) {
-      if (isUnauthorized(err)) return onUnauthorized();
-      const f = saveFailure(err);
-      setErrors(f.errors);
-      setAlert(f.alert);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = submit(async () => {
+    const body = draft.map((v) => toVariant(v, true));
+    onSaved(await putVariants(flag.name, env, body, flag.version));
+  });
   return (
     <form class="fe-form" onSubmit={save} noValidate aria-labelledby={`fe-variants-${env}`}>
       <h3 id={`fe-variants-${env}`}>Flag variants in {env}</h3>
@@ -245,7 +229,7 @@ export function VariantsForm({
         labelPrefix={`Flag variants in ${env}`}
         errors={errors}
         errorPrefix=""
-        onReindex={(listPath, to) => setErrors((old) => reindexErrors(old, listPath, to))}
+        onReindex={reindex}
       />
       <div class="fe-actions">
         {dirty && <span class="fe-dirty">Unsaved changes</span>}

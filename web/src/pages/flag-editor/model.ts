@@ -3,12 +3,11 @@
 // conversions between drafts and the API's shapes; and the field errors of a failed save, kept by
 // the API's field path (e.g. strategies[0].constraints[1].value) and moved along when rows are
 // removed or reordered.
-import { ApiError } from '../../api';
+import { useState } from 'preact/hooks';
+import { ApiError, type Constraint } from '../../api';
 import type { FlagDetail, Strategy, Variant, VariantOverride } from '../../apis/flags';
-import { cleanConstraints, type Constraint } from '../../components/ConstraintsEditor';
-import { errorText } from '../Notices';
-
-export const when = (t?: string | null) => (t ? new Date(t).toLocaleString() : '—');
+import { cleanConstraints } from '../../components/ConstraintsEditor';
+import { errorText, isUnauthorized } from '../Notices';
 
 // ---- Drafts: what the user edits, kept verbatim (numbers as typed) until the API accepts it.
 
@@ -224,6 +223,34 @@ export function saveFailure(err: unknown): { errors: Errors; alert: string } {
     };
   }
   return { errors: {}, alert: `Not saved: ${errorText(err)}` };
+}
+
+// A form that saves an environment's strategies or variants: submit(save) makes the submit
+// handler, which runs `save` (busy meanwhile) and shows a failure as field errors and an alert
+// (a 401 signs out); reindex() moves the field errors along when rows move or go.
+export function useSaveForm(onUnauthorized: () => void) {
+  const [errors, setErrors] = useState<Errors>({});
+  const [alert, setAlert] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = (save: () => Promise<void>) => async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setAlert('');
+    try {
+      await save();
+    } catch (err) {
+      if (isUnauthorized(err)) return onUnauthorized();
+      const f = saveFailure(err);
+      setErrors(f.errors);
+      setAlert(f.alert);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const reindex = (listPath: string, to: RowMap) =>
+    setErrors((old) => reindexErrors(old, listPath, to));
+  return { errors, alert, busy, submit, reindex };
 }
 
 // ---- Field errors when rows move: `to(i)` is row i's new index, or null when it was removed.
