@@ -7,14 +7,16 @@
 //                                 transaction per batch, from one client
 //   ParseBatch                    the HTTP path's share before the service: a 1,000-event request
 //                                 body parsed (nlohmann-json) and read by ParseEventBatch, no I/O
-// SQLite runs on a temp file (WAL, synchronous=FULL, as the server opens it); PostgreSQL on a
-// fresh database on the server named by GOVERNOR_TEST_PG_URL (skipped with a message when
-// unset). Each batch carries new ids (random UUIDs, or counters for *SequentialIds), so the
-// table grows as the benchmark runs.
+// WRITERS=<n> sets the service's writer threads (default: the server's, 1 on SQLite and 2 on
+// PostgreSQL). SQLite runs on a temp file (WAL, synchronous=FULL, as the server opens it);
+// PostgreSQL on a fresh database on the server named by GOVERNOR_TEST_PG_URL (skipped with a
+// message when unset). Each batch carries new ids (random UUIDs, or counters for *SequentialIds),
+// so the table grows as the benchmark runs.
 
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -96,7 +98,9 @@ Fixture* Open(store::Backend backend) {
     return f.get();
   }
   f->store = std::make_unique<store::SqlEventStore>(backend);
-  f->service = std::make_unique<EventService>(*f->db, *f->store, f->running, f->clock);
+  EventServiceOptions options;
+  if (const char* writers = std::getenv("WRITERS")) options.writers = std::stoul(writers);
+  f->service = std::make_unique<EventService>(*f->db, *f->store, f->running, f->clock, options);
   f->service->Start();
   return f.get();
 }
@@ -164,6 +168,12 @@ void Ingest(benchmark::State& state, store::Backend backend, Ids ids = Ids::kUui
     }
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
+  if (state.thread_index() == 0) {
+    // Events per commit so far (the group commit's reach), for reading the figures.
+    const EventServiceStats stats = f->service->stats();
+    state.counters["per_commit"] = static_cast<double>(stats.committed_events) /
+                                   static_cast<double>(std::max<int64_t>(stats.transactions, 1));
+  }
 }
 
 // The baseline: one single-row INSERT per event, one transaction per batch.
@@ -180,7 +190,7 @@ void PlainInsert(benchmark::State& state, store::Backend backend) {
     const store::Backend backend = f->db->backend();
     core::Status s = store::WithTransaction(
         *f->db, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-          RETURN_IF_ERROR(store::EventRepository::WriterLock(tx, backend));
+          RETURN_IF_ERROR(store::EventRepository::PrepareWriter(tx, backend));
           for (const Event& e : batch.events) {
             const store::EventRow r = EventService::ToRow("production", e, nullptr, f->clock.Now());
             RETURN_IF_ERROR(store::EventRepository::Insert(tx, backend, {&r, 1}).status());
@@ -241,10 +251,10 @@ void BM_PlainInsertPostgres(benchmark::State& state) {
 }
 
 BENCHMARK(BM_ParseBatch);
-BENCHMARK(BM_IngestSqlite)->Threads(1)->Threads(4)->Threads(16)->UseRealTime();
+BENCHMARK(BM_IngestSqlite)->Threads(1)->Threads(4)->Threads(16)->Threads(64)->UseRealTime();
 BENCHMARK(BM_IngestSqliteSequentialIds)->Threads(4)->UseRealTime();
 BENCHMARK(BM_PlainInsertSqlite)->UseRealTime();
-BENCHMARK(BM_IngestPostgres)->Threads(1)->Threads(4)->Threads(16)->UseRealTime();
+BENCHMARK(BM_IngestPostgres)->Threads(1)->Threads(4)->Threads(16)->Threads(64)->UseRealTime();
 BENCHMARK(BM_IngestPostgresSequentialIds)->Threads(4)->UseRealTime();
 BENCHMARK(BM_PlainInsertPostgres)->UseRealTime();
 

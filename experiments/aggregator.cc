@@ -49,7 +49,8 @@ store::ExperimentUnitRecord ToRecord(const AggregationPlan& plan, const std::str
 // One batch: the plans, the units touched (read once, written once) and the summed deltas.
 class Batch {
  public:
-  Batch(store::Transaction& tx, const std::vector<AggregationPlan>& plans) : tx_(tx) {
+  Batch(store::Transaction& tx, store::Backend backend, const std::vector<AggregationPlan>& plans)
+      : tx_(tx), backend_(backend) {
     for (const AggregationPlan& plan : plans) {
       by_key_[plan.key] = &plan;
       by_environment_[plan.environment].push_back(&plan);
@@ -65,12 +66,12 @@ class Batch {
       if (it == by_key_.end() || it->second->environment != row.environment) {
         return core::Status::Ok();
       }
-      return ApplyTo(*it->second, row.environment, *event);
+      return ApplyTo(*it->second, row, *event);
     }
     auto it = by_environment_.find(row.environment);
     if (it == by_environment_.end()) return core::Status::Ok();
     for (const AggregationPlan* plan : it->second) {
-      if (plan->UsesEvent(event->name)) RETURN_IF_ERROR(ApplyTo(*plan, row.environment, *event));
+      if (plan->UsesEvent(event->name)) RETURN_IF_ERROR(ApplyTo(*plan, row, *event));
     }
     return core::Status::Ok();
   }
@@ -102,7 +103,7 @@ class Batch {
   }
 
  private:
-  core::Status ApplyTo(const AggregationPlan& plan, const std::string& environment,
+  core::Status ApplyTo(const AggregationPlan& plan, const store::AggregationEventRow& row,
                        const StoredEvent& event) {
     const std::pair<std::string, std::string> id{plan.key, event.unit};
     auto it = units_.find(id);
@@ -115,8 +116,9 @@ class Batch {
     }
     std::vector<StoredEvent> history;
     if (NeedsHistory(plan, it->second, event)) {
-      ASSIGN_OR_RETURN(auto rows, store::ExperimentAggregateRepository::ReadUnitEvents(
-                                      tx_, environment, event.unit, event.seq));
+      ASSIGN_OR_RETURN(auto rows,
+                       store::ExperimentAggregateRepository::ReadUnitEvents(
+                           tx_, backend_, row.environment, event.unit, {row.xid, row.seq}));
       for (const store::AggregationEventRow& row : rows) {
         if (std::optional<StoredEvent> e = ToStoredEvent(row)) history.push_back(std::move(*e));
       }
@@ -138,6 +140,7 @@ class Batch {
   }
 
   store::Transaction& tx_;
+  store::Backend backend_;
   std::map<std::string, const AggregationPlan*> by_key_;
   std::map<std::string, std::vector<const AggregationPlan*>> by_environment_;
   std::map<std::pair<std::string, std::string>, std::optional<UnitState>> units_;
@@ -158,7 +161,8 @@ core::StatusOr<int64_t> Aggregator::Step() {
   bool pending = false;
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadOnly, [&](store::Transaction& tx) -> core::Status {
-        ASSIGN_OR_RETURN(pending, store::ExperimentAggregateRepository::HasEventsAfterCursor(tx));
+        ASSIGN_OR_RETURN(
+            pending, store::ExperimentAggregateRepository::HasEventsAfterCursor(tx, db_.backend()));
         return core::Status::Ok();
       }));
   if (!pending) return int64_t{0};
@@ -166,16 +170,17 @@ core::StatusOr<int64_t> Aggregator::Step() {
   RETURN_IF_ERROR(store::WithTransaction(
       db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
         consumed = 0;
-        ASSIGN_OR_RETURN(const int64_t cursor,
+        ASSIGN_OR_RETURN(const store::EventPosition cursor,
                          store::ExperimentAggregateRepository::LockCursor(tx));
         ASSIGN_OR_RETURN(auto events, store::ExperimentAggregateRepository::ReadEventsAfter(
-                                          tx, cursor, options_.batch_size));
+                                          tx, db_.backend(), cursor, options_.batch_size));
         if (events.empty()) return core::Status::Ok();
         ASSIGN_OR_RETURN(const std::vector<AggregationPlan> plans, catalog_.Plans(tx));
-        Batch batch(tx, plans);
+        Batch batch(tx, db_.backend(), plans);
         for (const store::AggregationEventRow& row : events) RETURN_IF_ERROR(batch.Apply(row));
         RETURN_IF_ERROR(batch.Write());
-        RETURN_IF_ERROR(store::ExperimentAggregateRepository::WriteCursor(tx, events.back().seq));
+        RETURN_IF_ERROR(store::ExperimentAggregateRepository::WriteCursor(
+            tx, {events.back().xid, events.back().seq}));
         consumed = static_cast<int64_t>(events.size());
         return core::Status::Ok();
       }));

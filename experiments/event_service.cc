@@ -25,7 +25,9 @@ void EventService::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (started_ || stopping_) return;
   started_ = true;
-  writer_ = std::thread([this] { WriterLoop(); });
+  size_t writers = options_.writers;
+  if (writers == 0) writers = db_.backend() == store::Backend::kPostgres ? 2 : 1;
+  for (size_t i = 0; i < writers; ++i) writers_.emplace_back([this] { WriterLoop(); });
 }
 
 void EventService::Stop() {
@@ -39,7 +41,9 @@ void EventService::Stop() {
     cv_.notify_all();
   }
   for (auto& p : orphans) p->done.set_value(core::Unavailable("event ingestion is stopped"));
-  if (writer_.joinable()) writer_.join();
+  for (std::thread& t : writers_) {
+    if (t.joinable()) t.join();
+  }
 }
 
 store::EventRow EventService::ToRow(const std::string& environment, const Event& event,
@@ -165,12 +169,21 @@ void EventService::WriterLoop() {
 core::StatusOr<std::vector<bool>> EventService::CommitRows(
     const std::vector<store::EventRow>& rows) {
   std::vector<bool> fresh;
-  RETURN_IF_ERROR(
-      store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
-        RETURN_IF_ERROR(store_.WriterLock(tx));
-        ASSIGN_OR_RETURN(fresh, store_.Insert(tx, rows));
-        return core::Status::Ok();
-      }));
+  core::Status status;
+  // Another writer (a second thread, another replica) storing one of the same ids at the same
+  // moment fails this transaction (store/event_repository.h); run again, it sees that row.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    status = store::WithTransaction(db_, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+      RETURN_IF_ERROR(store_.PrepareWriter(tx));
+      ASSIGN_OR_RETURN(fresh, store_.Insert(tx, rows));
+      return core::Status::Ok();
+    });
+    if (status.code() != core::StatusCode::kAlreadyExists &&
+        status.code() != core::StatusCode::kConflict) {
+      break;
+    }
+  }
+  RETURN_IF_ERROR(status);
   return fresh;
 }
 

@@ -28,6 +28,9 @@ struct EventServiceOptions {
   // Events waiting for the writer at most; beyond it Write fails with kResourceExhausted (the
   // client retries later) instead of queueing without bound.
   size_t max_pending_events = 200000;
+  // Writer threads, each committing its own groups (0: one on SQLite, which has one writer at
+  // a time anyway; two on PostgreSQL, whose writers commit concurrently).
+  size_t writers = 0;
   // Called on the writer thread after each commit that stored events (e.g. to wake the
   // aggregation at once instead of at its next poll). Must not block.
   std::function<void()> on_commit;
@@ -50,12 +53,13 @@ struct EventServiceStats {
 };
 
 // Durable event ingestion with group commit. Callers (request threads, the exposure recorder)
-// submit rows and wait; one writer thread takes every batch queued meanwhile (up to
-// max_group_events) and stores them in one transaction (EventStore::WriterLock, then Insert),
-// so the cost of a commit (an fsync on SQLite, a round trip and WAL flush on PostgreSQL) is
-// shared by concurrent batches, and rows become visible in seq order (see
-// store/event_repository.h). A caller is answered only after the commit that holds its rows.
-// Thread-safe.
+// submit rows and wait; a writer thread takes every batch queued meanwhile (up to
+// max_group_events) and stores them in one transaction (EventStore::PrepareWriter, then
+// Insert), so the cost of a commit (an fsync on SQLite, a round trip and WAL flush on
+// PostgreSQL) is shared by concurrent batches. With several writers (PostgreSQL), each takes
+// the next group while the others commit theirs; ids stay unique through the table's unique
+// index (store/event_repository.h). A caller is answered only after the commit that holds its
+// rows. Thread-safe.
 class EventService {
  public:
   EventService(store::Database& db, store::EventStore& store, const RunningExperiments& running,
@@ -64,9 +68,9 @@ class EventService {
   EventService(const EventService&) = delete;
   EventService& operator=(const EventService&) = delete;
 
-  // Starts the writer thread. Writes before Start wait for it.
+  // Starts the writer threads. Writes before Start wait for them.
   void Start();
-  // Commits everything already submitted, then stops the writer; later writes fail with
+  // Commits everything already submitted, then stops the writers; later writes fail with
   // kUnavailable. Idempotent.
   void Stop();
 
@@ -112,7 +116,7 @@ class EventService {
   size_t queued_events_ = 0;
   bool started_ = false;
   bool stopping_ = false;
-  std::thread writer_;
+  std::vector<std::thread> writers_;
   EventServiceStats stats_;
 };
 

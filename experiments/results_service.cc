@@ -22,8 +22,9 @@ core::StatusOr<Results> ResultsService::Get(const std::string& key) {
                               r.pre_sum, r.pre_sum_squares, r.pre_cross_sum}});
         }
         ASSIGN_OR_RETURN(auto c, store::ExperimentAggregateRepository::ReadCounters(tx, key));
-        ASSIGN_OR_RETURN(const int64_t pending,
-                         store::ExperimentAggregateRepository::CountEventsAfterCursor(tx));
+        ASSIGN_OR_RETURN(
+            const int64_t pending,
+            store::ExperimentAggregateRepository::CountEventsAfterCursor(tx, db_.backend()));
         counters = ResultCounters{c.exposures, c.multiple_exposure_units, pending};
         return core::Status::Ok();
       }));

@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <charconv>
 #include <iterator>
 #include <map>
@@ -13,14 +14,15 @@ namespace gov::store {
 
 namespace {
 
-// Any fixed key: only event writers take it ("gov_evts").
-constexpr int64_t kEventWriterLockKey = 0x676f765f65767473;
-
-// The columns an insert writes on SQLite (unit_hash is its last; PostgreSQL adds id_hash).
+// The columns an insert writes on SQLite.
 constexpr const char* kSqliteColumns =
     "environment, id, type, name, unit, value, at, received_at, experiment, feature, variant, "
-    "properties_json, unit_hash";
-constexpr size_t kSqliteParamsPerRow = 13;
+    "properties_json, unit_hash, id_hash";
+constexpr size_t kSqliteParamsPerRow = 14;
+
+// Hashes tried per id before giving up (each a different seed: two ids share all of them with
+// probability 2^-64 per hash).
+constexpr int kIdHashAttempts = 16;
 
 SqlValue Opt(const std::optional<std::string>& v) {
   if (!v) return nullptr;
@@ -44,7 +46,7 @@ const std::map<size_t, std::string>& SqliteInserts() {
         }
         sql += ')';
       }
-      sql += " ON CONFLICT (environment, id) DO NOTHING RETURNING environment, id";
+      sql += " ON CONFLICT (id_hash) DO NOTHING RETURNING id_hash";
       out.emplace(n, std::move(sql));
     }
     return out;
@@ -63,7 +65,7 @@ constexpr const char* kPostgresInsertSql =
 constexpr const char* kPostgresProbeSql =
     "SELECT id_hash, environment, id FROM events WHERE id_hash = ANY(CAST($1 AS int8[]))";
 
-void AppendSqliteParams(const EventRow& e, std::vector<SqlValue>& params) {
+void AppendSqliteParams(const EventRow& e, int64_t id_hash, std::vector<SqlValue>& params) {
   params.emplace_back(e.environment);
   params.emplace_back(e.id);
   params.emplace_back(e.type);
@@ -77,6 +79,7 @@ void AppendSqliteParams(const EventRow& e, std::vector<SqlValue>& params) {
   params.emplace_back(Opt(e.variant));
   params.emplace_back(Opt(e.properties_json));
   params.emplace_back(EventUnitHash(e.environment, e.unit));
+  params.emplace_back(id_hash);
 }
 
 // PostgreSQL array literals ('{...}'), built column by column: text elements quoted with
@@ -160,58 +163,134 @@ std::vector<SqlValue> PostgresArrays(std::span<const EventRow* const> rows,
           id_hash.Take(),     unit_hash.Take()};
 }
 
-// Which rows to store: not already stored (by the probe's answer, `stored`: id hash,
-// environment, id) and not a repeat of an earlier row of `rows`. Hashes only narrow the
-// search; keys are compared in full.
-std::vector<bool> FreshRows(std::span<const EventRow> rows, std::span<const int64_t> id_hashes,
-                            const std::vector<Row>& stored) {
-  std::unordered_multimap<int64_t, std::pair<std::string, std::string>> stored_keys;
-  for (const Row& r : stored) stored_keys.emplace(r.Int(0), std::pair{r.Text(1), r.Text(2)});
+// The stored (environment, id) of each id hash in a probe's answer (id_hash, environment, id).
+std::unordered_map<int64_t, std::pair<std::string, std::string>> KeysByHash(
+    const std::vector<Row>& rows) {
+  std::unordered_map<int64_t, std::pair<std::string, std::string>> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) out.emplace(r.Int(0), std::pair{r.Text(1), r.Text(2)});
+  return out;
+}
+
+bool SameKey(const std::pair<std::string, std::string>& key, const EventRow& row) {
+  return key.first == row.environment && key.second == row.id;
+}
+
+// Moves row i to the next hash of its chain.
+core::Status NextHash(std::span<const EventRow> rows, size_t i, std::vector<int>& attempts,
+                      std::vector<int64_t>& hashes) {
+  if (++attempts[i] >= kIdHashAttempts) {
+    return core::Internal("no free id hash for event \"" + rows[i].id + "\"");
+  }
+  hashes[i] = EventIdHash(rows[i].environment, rows[i].id, attempts[i]);
+  return core::Status::Ok();
+}
+
+// SQLite (one writer at a time, so a taken hash is never a race): each round inserts the
+// pending rows with INSERT ... ON CONFLICT (id_hash) DO NOTHING RETURNING id_hash; a row whose
+// hash is taken is a repeat when the row holding the hash has its id (stored earlier, or
+// earlier in `rows`), else it moves on to its next hash.
+core::StatusOr<std::vector<bool>> InsertSqlite(Transaction& tx, std::span<const EventRow> rows) {
   std::vector<bool> fresh(rows.size(), false);
-  std::unordered_multimap<int64_t, size_t> earlier;
-  earlier.reserve(rows.size());
+  std::vector<int64_t> hashes(rows.size());
+  std::vector<int> attempts(rows.size(), 0);
+  std::vector<size_t> pending(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
-    const EventRow& e = rows[i];
-    bool duplicate = false;
-    auto [s, s_end] = stored_keys.equal_range(id_hashes[i]);
-    for (; s != s_end && !duplicate; ++s) {
-      duplicate = s->second.first == e.environment && s->second.second == e.id;
+    hashes[i] = EventIdHash(rows[i].environment, rows[i].id);
+    pending[i] = i;
+  }
+  std::vector<SqlValue> params;
+  while (!pending.empty()) {
+    // Rows are inserted in order, so of several pending rows with a hash the first is the one
+    // RETURNING reports.
+    std::unordered_multiset<int64_t> inserted;
+    for (size_t done = 0; done < pending.size();) {
+      size_t n = EventRepository::kSqliteRowsPerStatement;
+      while (n > pending.size() - done) n /= 2;
+      params.clear();
+      params.reserve(n * kSqliteParamsPerRow);
+      for (size_t k = done; k < done + n; ++k) {
+        AppendSqliteParams(rows[pending[k]], hashes[pending[k]], params);
+      }
+      ASSIGN_OR_RETURN(ResultSet rs, tx.Exec(SqliteInserts().at(n), params));
+      for (const Row& r : rs.rows) inserted.insert(r.Int(0));
+      done += n;
     }
-    auto [b, b_end] = earlier.equal_range(id_hashes[i]);
-    for (; b != b_end && !duplicate; ++b) {
-      duplicate = rows[b->second].environment == e.environment && rows[b->second].id == e.id;
+    std::vector<size_t> conflicted;
+    for (size_t i : pending) {
+      auto it = inserted.find(hashes[i]);
+      if (it != inserted.end()) {
+        inserted.erase(it);
+        fresh[i] = true;
+      } else {
+        conflicted.push_back(i);
+      }
     }
-    if (duplicate) continue;
-    fresh[i] = true;
-    earlier.emplace(id_hashes[i], i);
+    pending.clear();
+    for (size_t i : conflicted) {
+      ASSIGN_OR_RETURN(
+          ResultSet stored,
+          tx.Exec("SELECT id_hash, environment, id FROM events WHERE id_hash = $1", {hashes[i]}));
+      const auto keys = KeysByHash(stored.rows);
+      auto it = keys.find(hashes[i]);
+      if (it != keys.end() && SameKey(it->second, rows[i])) continue;  // a repeat
+      RETURN_IF_ERROR(NextHash(rows, i, attempts, hashes));
+      pending.push_back(i);
+    }
   }
   return fresh;
 }
 
-// Which of `rows` the RETURNING (environment, id) rows `returned` are, as flags. The database
-// returns them in insertion order, which is the order of `rows`, so one merge walk matches
-// them; should a backend ever return them otherwise, a lookup by key does. The first
-// occurrence of a key in `rows` is the one stored; later ones are duplicates.
-std::vector<bool> MatchReturned(std::span<const EventRow> rows, const std::vector<Row>& returned) {
+// PostgreSQL: the hash each row takes is settled first (probing the stored rows with
+// `id_hash = ANY($1)`, and the rows before it in the batch), then the new rows are stored with
+// one plain INSERT (cheaper than ON CONFLICT's speculative insertion). A concurrent writer of
+// the same hash makes the INSERT wait for it and then fail with a unique violation
+// (kAlreadyExists): the caller runs the transaction again, and the probe then sees that row.
+core::StatusOr<std::vector<bool>> InsertPostgres(Transaction& tx, std::span<const EventRow> rows) {
   std::vector<bool> fresh(rows.size(), false);
-  size_t next = 0;
-  bool in_order = true;
-  for (const Row& r : returned) {
-    const std::string env = r.Text(0);
-    const std::string id = r.Text(1);
-    while (next < rows.size() && (rows[next].id != id || rows[next].environment != env)) ++next;
-    if (next == rows.size()) {
-      in_order = false;
-      break;
-    }
-    fresh[next++] = true;
-  }
-  if (in_order) return fresh;
-  std::unordered_set<std::string> inserted;
-  for (const Row& r : returned) inserted.insert(r.Text(0) + '\0' + r.Text(1));
-  fresh.assign(rows.size(), false);
+  std::vector<int64_t> hashes(rows.size());
+  std::vector<int> attempts(rows.size(), 0);
+  std::vector<size_t> pending(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (inserted.erase(rows[i].environment + '\0' + rows[i].id)) fresh[i] = true;
+    hashes[i] = EventIdHash(rows[i].environment, rows[i].id);
+    pending[i] = i;
+  }
+  std::unordered_map<int64_t, size_t> claimed;  // hash -> the row of `rows` taking it
+  claimed.reserve(rows.size());
+  while (!pending.empty()) {
+    ArrayLiteral probe(pending.size() * 21);
+    for (size_t i : pending) probe.Int(hashes[i]);
+    ASSIGN_OR_RETURN(ResultSet stored, tx.Exec(kPostgresProbeSql, {probe.Take()}));
+    const auto keys = KeysByHash(stored.rows);
+    std::vector<size_t> next;
+    for (size_t i : pending) {
+      if (auto s = keys.find(hashes[i]); s != keys.end()) {
+        if (SameKey(s->second, rows[i])) continue;  // stored already
+        RETURN_IF_ERROR(NextHash(rows, i, attempts, hashes));
+        next.push_back(i);
+        continue;
+      }
+      if (auto c = claimed.find(hashes[i]); c != claimed.end()) {
+        const EventRow& holder = rows[c->second];
+        if (holder.environment == rows[i].environment && holder.id == rows[i].id) continue;
+        RETURN_IF_ERROR(NextHash(rows, i, attempts, hashes));
+        next.push_back(i);
+        continue;
+      }
+      claimed.emplace(hashes[i], i);
+      fresh[i] = true;
+    }
+    pending = std::move(next);
+  }
+  std::vector<const EventRow*> to_insert;
+  std::vector<int64_t> insert_hashes;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!fresh[i]) continue;
+    to_insert.push_back(&rows[i]);
+    insert_hashes.push_back(hashes[i]);
+  }
+  if (!to_insert.empty()) {
+    RETURN_IF_ERROR(tx.Exec(kPostgresInsertSql, PostgresArrays(to_insert, insert_hashes)).status());
   }
   return fresh;
 }
@@ -245,21 +324,19 @@ constexpr const char* kSelect =
 
 }  // namespace
 
-core::Status EventRepository::WriterLock(Transaction& tx, Backend backend) {
+core::Status EventRepository::PrepareWriter(Transaction& tx, Backend backend) {
   if (backend != Backend::kPostgres) return core::Status::Ok();
-  // With the lock, this transaction plans its statements without sequential scans: the probe
-  // for stored ids must use the id_hash index however few rows the planner believes the table
-  // has (a new table is never analyzed until autovacuum gets to it, and a prepared statement's
-  // generic plan made then would scan the whole table on every later batch).
-  return tx
-      .Exec("SELECT pg_advisory_xact_lock($1), set_config('enable_seqscan', 'off', true)",
-            {kEventWriterLockKey})
-      .status();
+  // This transaction plans its statements without sequential scans: the probe for stored ids
+  // must use the id_hash index however few rows the planner believes the table has (a new
+  // table is never analyzed until autovacuum gets to it, and a prepared statement's generic
+  // plan made then would scan the whole table on every later batch).
+  return tx.Exec("SELECT set_config('enable_seqscan', 'off', true)").status();
 }
 
-int64_t EventIdHash(std::string_view environment, std::string_view id) {
-  return static_cast<int64_t>(XXH3_64bits_withSeed(
-      id.data(), id.size(), XXH3_64bits(environment.data(), environment.size())));
+int64_t EventIdHash(std::string_view environment, std::string_view id, int attempt) {
+  const uint64_t seed = XXH3_64bits(environment.data(), environment.size()) +
+                        static_cast<uint64_t>(attempt) * 0x9e3779b97f4a7c15ULL;
+  return static_cast<int64_t>(XXH3_64bits_withSeed(id.data(), id.size(), seed));
 }
 
 int64_t EventUnitHash(std::string_view environment, std::string_view unit) {
@@ -270,44 +347,7 @@ int64_t EventUnitHash(std::string_view environment, std::string_view unit) {
 core::StatusOr<std::vector<bool>> EventRepository::Insert(Transaction& tx, Backend backend,
                                                           std::span<const EventRow> rows) {
   if (rows.empty()) return std::vector<bool>{};
-  if (backend == Backend::kSqlite) {
-    std::vector<Row> returned;
-    std::vector<SqlValue> params;
-    for (size_t done = 0; done < rows.size();) {
-      size_t n = kSqliteRowsPerStatement;
-      while (n > rows.size() - done) n /= 2;
-      params.clear();
-      params.reserve(n * kSqliteParamsPerRow);
-      for (size_t i = done; i < done + n; ++i) AppendSqliteParams(rows[i], params);
-      ASSIGN_OR_RETURN(ResultSet rs, tx.Exec(SqliteInserts().at(n), params));
-      std::move(rs.rows.begin(), rs.rows.end(), std::back_inserter(returned));
-      done += n;
-    }
-    return MatchReturned(rows, returned);
-  }
-  std::vector<int64_t> id_hashes(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    id_hashes[i] = EventIdHash(rows[i].environment, rows[i].id);
-  }
-  // The stored rows whose id hash one of `rows` has (almost always none).
-  ArrayLiteral probe(rows.size() * 21);
-  for (int64_t h : id_hashes) probe.Int(h);
-  ASSIGN_OR_RETURN(ResultSet stored, tx.Exec(kPostgresProbeSql, {probe.Take()}));
-  std::vector<bool> fresh = FreshRows(rows, id_hashes, stored.rows);
-  std::vector<const EventRow*> to_insert;
-  std::vector<int64_t> insert_id_hashes;
-  to_insert.reserve(rows.size());
-  insert_id_hashes.reserve(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (!fresh[i]) continue;
-    to_insert.push_back(&rows[i]);
-    insert_id_hashes.push_back(id_hashes[i]);
-  }
-  if (!to_insert.empty()) {
-    RETURN_IF_ERROR(
-        tx.Exec(kPostgresInsertSql, PostgresArrays(to_insert, insert_id_hashes)).status());
-  }
-  return fresh;
+  return backend == Backend::kSqlite ? InsertSqlite(tx, rows) : InsertPostgres(tx, rows);
 }
 
 core::StatusOr<std::vector<EventRow>> EventRepository::ReadAfter(Transaction& tx, int64_t after_seq,
@@ -395,8 +435,110 @@ core::Status EventRepository::MigrateToHashedKeys(Transaction& tx, Backend backe
   return core::Status::Ok();
 }
 
-core::Status SqlEventStore::WriterLock(Transaction& tx) {
-  return EventRepository::WriterLock(tx, backend_);
+core::Status EventRepository::MigrateToUniqueIdHash(Transaction& tx, Backend backend) {
+  RETURN_IF_ERROR(tx.Exec("ALTER TABLE experiment_aggregation_cursor ADD COLUMN last_xid BIGINT "
+                          "NOT NULL DEFAULT 0")
+                      .status());
+  if (backend == Backend::kPostgres) {
+    // Two stored ids sharing a hash (never seen; possible) would fail the unique index: the
+    // later one moves to the next free hash of its chain.
+    ASSIGN_OR_RETURN(ResultSet shared, tx.Exec("SELECT seq, environment, id, id_hash FROM events "
+                                               "WHERE id_hash IN (SELECT id_hash FROM events "
+                                               "GROUP BY id_hash HAVING COUNT(*) > 1) "
+                                               "ORDER BY id_hash, seq"));
+    for (size_t k = 1; k < shared.rows.size(); ++k) {
+      const Row& r = shared.rows[k];
+      if (r.Int(3) != shared.rows[k - 1].Int(3)) continue;  // the first of its hash stays
+      for (int attempt = 1;; ++attempt) {
+        if (attempt >= kIdHashAttempts) return core::Internal("no free id hash for " + r.Text(2));
+        const int64_t h = EventIdHash(r.Text(1), r.Text(2), attempt);
+        ASSIGN_OR_RETURN(ResultSet taken, tx.Exec("SELECT 1 FROM events WHERE id_hash = $1", {h}));
+        if (!taken.rows.empty()) continue;
+        RETURN_IF_ERROR(
+            tx.Exec("UPDATE events SET id_hash = $1 WHERE seq = $2", {h, r.Int(0)}).status());
+        break;
+      }
+    }
+    for (const char* sql : {
+             "DROP INDEX events_id_hash",
+             "CREATE UNIQUE INDEX events_id_hash ON events (id_hash)",
+             "ALTER TABLE events ADD COLUMN xid BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE events ALTER COLUMN xid SET DEFAULT "
+             "CAST(CAST(pg_current_xact_id() AS text) AS bigint)",
+             "CREATE INDEX events_order ON events (xid, seq)",
+         }) {
+      RETURN_IF_ERROR(tx.Exec(sql).status());
+    }
+    return core::Status::Ok();
+  }
+  // SQLite cannot drop a table's UNIQUE constraint: the table is copied into one without it.
+  RETURN_IF_ERROR(tx.Exec("CREATE TABLE events_v14 ("
+                          " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                          " environment TEXT NOT NULL,"
+                          " id TEXT NOT NULL,"
+                          " type TEXT NOT NULL,"
+                          " name TEXT NOT NULL,"
+                          " unit TEXT NOT NULL,"
+                          " value DOUBLE PRECISION,"
+                          " at BIGINT NOT NULL,"
+                          " received_at BIGINT NOT NULL,"
+                          " experiment TEXT,"
+                          " feature TEXT,"
+                          " variant TEXT,"
+                          " properties_json TEXT,"
+                          " unit_hash INTEGER NOT NULL DEFAULT 0,"
+                          " id_hash INTEGER NOT NULL UNIQUE)")
+                      .status());
+  constexpr int64_t kPage = 1000;
+  for (int64_t after = 0;;) {
+    ASSIGN_OR_RETURN(ResultSet rs,
+                     tx.Exec("SELECT seq, environment, id, type, name, unit, value, at, "
+                             "received_at, experiment, feature, variant, properties_json, "
+                             "unit_hash FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+                             {after, kPage}));
+    if (rs.rows.empty()) break;
+    for (const Row& r : rs.rows) {
+      after = r.Int(0);
+      std::vector<SqlValue> params = {r.Int(0),  r.Text(1), r.Text(2),
+                                      r.Text(3), r.Text(4), r.Text(5)};
+      params.emplace_back(r.IsNull(6) ? SqlValue(nullptr) : SqlValue(r.Double(6)));
+      params.emplace_back(r.Int(7));
+      params.emplace_back(r.Int(8));
+      for (int c = 9; c <= 12; ++c) params.emplace_back(Opt(r.OptText(c)));
+      params.emplace_back(r.Int(13));
+      params.emplace_back(int64_t{0});
+      for (int attempt = 0;; ++attempt) {
+        if (attempt >= kIdHashAttempts) return core::Internal("no free id hash for " + r.Text(2));
+        params.back() = EventIdHash(r.Text(1), r.Text(2), attempt);
+        ASSIGN_OR_RETURN(ResultSet inserted,
+                         tx.Exec("INSERT INTO events_v14 (seq, environment, id, type, name, "
+                                 "unit, value, at, received_at, experiment, feature, variant, "
+                                 "properties_json, unit_hash, id_hash) VALUES ($1, $2, $3, $4, "
+                                 "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+                                 "ON CONFLICT (id_hash) DO NOTHING",
+                                 params));
+        if (inserted.affected_rows == 1) break;
+      }
+    }
+  }
+  for (const char* sql : {
+           // AUTOINCREMENT's counter moves with the rows, so no seq is ever drawn twice.
+           "DELETE FROM sqlite_sequence WHERE name = 'events_v14'",
+           "INSERT INTO sqlite_sequence (name, seq) SELECT 'events_v14', seq FROM sqlite_sequence "
+           "WHERE name = 'events'",
+           "DROP TABLE events",
+           "ALTER TABLE events_v14 RENAME TO events",
+           "CREATE INDEX events_unit_hash ON events (unit_hash, seq)",
+           "CREATE INDEX events_experiment ON events (experiment, seq) "
+           "WHERE experiment IS NOT NULL",
+       }) {
+    RETURN_IF_ERROR(tx.Exec(sql).status());
+  }
+  return core::Status::Ok();
+}
+
+core::Status SqlEventStore::PrepareWriter(Transaction& tx) {
+  return EventRepository::PrepareWriter(tx, backend_);
 }
 
 core::StatusOr<std::vector<bool>> SqlEventStore::Insert(Transaction& tx,

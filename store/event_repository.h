@@ -32,47 +32,50 @@ struct EventRow {
 
 // 64-bit keys the events table indexes in place of text columns (XXH3 of the environment and
 // the id, or the unit). Stored, so they never change between versions. Two ids may share a
-// hash: a hash only narrows a search, keys are compared in full.
-int64_t EventIdHash(std::string_view environment, std::string_view id);
+// hash: a hash only narrows a search, keys are compared in full. `attempt` picks one of a
+// chain of hashes of the same id (0 is the first), for an id whose hash another id holds.
+int64_t EventIdHash(std::string_view environment, std::string_view id, int attempt = 0);
 int64_t EventUnitHash(std::string_view environment, std::string_view unit);
 
-// The events table (migrations 7 and 11), indexed by seq and by (unit_hash, seq) (a unit's
-// events). Ids are unique per environment, kept so differently per backend, each the faster
-// there (docs/benchmarks.md):
-// - SQLite: UNIQUE (environment, id) and INSERT ... ON CONFLICT DO NOTHING. Ids that grow
-//   (counters, time-ordered UUIDs) then land next to each other in the index.
-// - PostgreSQL: an index on id_hash; Insert probes it for the batch's ids and inserts the rest.
-//   Nothing in the schema makes ids unique there: Insert does, under the writers' contract.
+// The events table (migrations 7, 11 and 14), indexed by seq, by (unit_hash, seq) (a unit's
+// events) and by a UNIQUE id_hash, which keeps ids unique per environment: an event takes the
+// first hash of its chain (EventIdHash with attempt 0, 1, ...) that no other id holds, and is
+// a repeat when it meets a row with its own environment and id on the way. Rows are never
+// deleted, so the chain of a stored id never breaks. Writers need no lock: the unique index
+// makes a second writer of the same hash wait for the first (and then fail, see Insert).
 //
-// Writers' contract: every insert runs under WriterLock in the same transaction, and all
-// writers of a process go through one thread (experiments::EventService does both). Two
-// guarantees rest on it:
-// - Ordering, which readers that follow `seq` with a cursor rely on: rows become visible in
-//   seq order, i.e. a reader that has seen seq S never later sees a new row with seq < S. On
-//   SQLite the database has one writer at a time and AUTOINCREMENT never reuses a seq; on
-//   PostgreSQL WriterLock takes a transaction-level advisory lock, so the transactions of
-//   every replica that insert events are serialized from the seq they draw until their commit.
-// - Idempotence on PostgreSQL: the probe runs after the lock, at READ COMMITTED, so it sees
-//   every earlier writer's committed rows and an id is stored once.
+// Order (PostgreSQL, migration 14): each row also stores `xid`, the id of the transaction that
+// wrote it. Several writers commit concurrently, so rows do not become visible in seq order;
+// they do in (xid, seq) order below the horizon pg_snapshot_xmin(pg_current_snapshot()): a
+// transaction whose xid is below it has ended, so no row will appear there later. Readers that
+// follow the events with a cursor (experiments aggregation) use that order and horizon. On
+// SQLite one transaction writes at a time and AUTOINCREMENT never reuses a seq, so rows become
+// visible in seq order (xid is not stored; it reads as 0).
 class EventRepository {
  public:
-  // Rows per statement of Insert on SQLite (parameters: 13 per row).
+  // Rows per statement of Insert on SQLite (parameters: 14 per row).
   static constexpr size_t kSqliteRowsPerStatement = 256;
-  // Serializes event writers across processes until `tx` ends (PostgreSQL: a transaction-level
-  // advisory lock; SQLite: nothing, its read-write transactions are already exclusive).
-  static core::Status WriterLock(Transaction& tx, Backend backend);
+  // Call once in a transaction before Insert. PostgreSQL: plans the transaction's statements
+  // without sequential scans (see event_repository.cc). SQLite: nothing.
+  static core::Status PrepareWriter(Transaction& tx, Backend backend);
   // Inserts `rows` in order, skipping any whose (environment, id) is already stored or
-  // appears earlier in `rows`. Returns, per row, whether it was inserted. Call after
-  // WriterLock in the same transaction. SQLite: a multi-row INSERT ... ON CONFLICT DO NOTHING
-  // RETURNING per kSqliteRowsPerStatement rows. PostgreSQL: one probe for stored ids
-  // (`id_hash = ANY($1)`), then one INSERT of the rest, the columns travelling as arrays
-  // (`unnest`).
+  // appears earlier in `rows`. Returns, per row, whether it was inserted. SQLite: rounds of
+  // INSERT ... ON CONFLICT (id_hash) DO NOTHING RETURNING (256 rows per statement), a row that
+  // met a taken hash probed by it. PostgreSQL: the stored ids probed first (one
+  // `id_hash = ANY($1)` per round of the chain), then one plain INSERT, the columns travelling
+  // as arrays through `unnest`; when a concurrent transaction stores one of the same hashes
+  // first, this fails with kAlreadyExists (or kConflict, a deadlock between two such writers)
+  // and the whole transaction must be run again.
   static core::StatusOr<std::vector<bool>> Insert(Transaction& tx, Backend backend,
                                                   std::span<const EventRow> rows);
   // Migration 11: adds unit_hash (and on PostgreSQL id_hash) to the events stored so far and
   // replaces the text index events_unit (and on PostgreSQL the UNIQUE (environment, id)
   // constraint) with the hash indexes.
   static core::Status MigrateToHashedKeys(Transaction& tx, Backend backend);
+  // Migration 14: ids unique by a UNIQUE id_hash on both backends (SQLite: the table is
+  // rebuilt without its UNIQUE (environment, id)); PostgreSQL: the xid column and the
+  // (xid, seq) index.
+  static core::Status MigrateToUniqueIdHash(Transaction& tx, Backend backend);
   // Up to `limit` events with seq > `after_seq`, in seq order (every environment).
   static core::StatusOr<std::vector<EventRow>> ReadAfter(Transaction& tx, int64_t after_seq,
                                                          int64_t limit);
@@ -95,7 +98,7 @@ class EventStore {
  public:
   virtual ~EventStore() = default;
   // As the EventRepository functions of the same names.
-  virtual core::Status WriterLock(Transaction& tx) = 0;
+  virtual core::Status PrepareWriter(Transaction& tx) = 0;
   virtual core::StatusOr<std::vector<bool>> Insert(Transaction& tx,
                                                    std::span<const EventRow> rows) = 0;
   virtual core::StatusOr<std::vector<EventRow>> ReadAfter(Transaction& tx, int64_t after_seq,
@@ -111,7 +114,7 @@ class EventStore {
 class SqlEventStore final : public EventStore {
  public:
   explicit SqlEventStore(Backend backend) : backend_(backend) {}
-  core::Status WriterLock(Transaction& tx) override;
+  core::Status PrepareWriter(Transaction& tx) override;
   core::StatusOr<std::vector<bool>> Insert(Transaction& tx,
                                            std::span<const EventRow> rows) override;
   core::StatusOr<std::vector<EventRow>> ReadAfter(Transaction& tx, int64_t after_seq,

@@ -6,12 +6,20 @@ namespace gov::store {
 
 namespace {
 
-constexpr const char* kEventColumns =
-    "SELECT seq, environment, type, name, unit, value, at, experiment, variant FROM events ";
+// PostgreSQL reads each event's xid; SQLite has none (0).
+constexpr const char* kSqliteEventColumns =
+    "SELECT seq, environment, type, name, unit, value, at, experiment, variant, 0 FROM events ";
+constexpr const char* kPostgresEventColumns =
+    "SELECT seq, environment, type, name, unit, value, at, experiment, variant, xid FROM events ";
+
+// The oldest transaction still running: every transaction below it has ended.
+constexpr const char* kPostgresHorizon =
+    "CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text) AS bigint)";
 
 AggregationEventRow EventFromRow(const Row& row) {
   AggregationEventRow e;
   e.seq = row.Int(0);
+  e.xid = row.Int(9);
   e.environment = row.Text(1);
   e.type = row.Text(2);
   e.name = row.Text(3);
@@ -32,53 +40,80 @@ std::vector<AggregationEventRow> EventsFrom(const ResultSet& rs) {
 
 }  // namespace
 
-core::StatusOr<int64_t> ExperimentAggregateRepository::LockCursor(Transaction& tx) {
+core::StatusOr<EventPosition> ExperimentAggregateRepository::LockCursor(Transaction& tx) {
   // An UPDATE, not a SELECT: it locks the row until the transaction ends on PostgreSQL (and
   // returns the value committed by a concurrent aggregator it waited for).
   ASSIGN_OR_RETURN(auto rs, tx.Exec("UPDATE experiment_aggregation_cursor SET last_seq = last_seq "
-                                    "WHERE id = 1 RETURNING last_seq"));
-  if (rs.rows.empty()) return int64_t{0};
-  return rs.rows[0].Int(0);
+                                    "WHERE id = 1 RETURNING last_xid, last_seq"));
+  if (rs.rows.empty()) return EventPosition{};
+  return EventPosition{rs.rows[0].Int(0), rs.rows[0].Int(1)};
 }
 
-core::StatusOr<bool> ExperimentAggregateRepository::HasEventsAfterCursor(Transaction& tx) {
-  ASSIGN_OR_RETURN(auto rs,
-                   tx.Exec("SELECT 1 FROM events WHERE seq > (SELECT COALESCE(MAX(last_seq), "
-                           "0) FROM experiment_aggregation_cursor) LIMIT 1"));
+namespace {
+
+// The events after the committed cursor, as a WHERE clause.
+std::string AfterCursor(Backend backend) {
+  if (backend == Backend::kSqlite) {
+    return "WHERE seq > (SELECT COALESCE(MAX(last_seq), 0) FROM experiment_aggregation_cursor)";
+  }
+  return "WHERE (xid, seq) > (SELECT last_xid, last_seq FROM experiment_aggregation_cursor "
+         "WHERE id = 1)";
+}
+
+}  // namespace
+
+core::StatusOr<bool> ExperimentAggregateRepository::HasEventsAfterCursor(Transaction& tx,
+                                                                         Backend backend) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT 1 FROM events " + AfterCursor(backend) + " LIMIT 1"));
   return !rs.rows.empty();
 }
 
-core::StatusOr<int64_t> ExperimentAggregateRepository::CountEventsAfterCursor(Transaction& tx) {
-  ASSIGN_OR_RETURN(
-      auto rs, tx.Exec("SELECT COUNT(*) FROM events WHERE seq > (SELECT COALESCE(MAX(last_seq), "
-                       "0) FROM experiment_aggregation_cursor)"));
+core::StatusOr<int64_t> ExperimentAggregateRepository::CountEventsAfterCursor(Transaction& tx,
+                                                                              Backend backend) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT COUNT(*) FROM events " + AfterCursor(backend)));
   return rs.rows.at(0).Int(0);
 }
 
-core::Status ExperimentAggregateRepository::WriteCursor(Transaction& tx, int64_t last_seq) {
+core::Status ExperimentAggregateRepository::WriteCursor(Transaction& tx, EventPosition last) {
   return tx
       .Exec(
-          "INSERT INTO experiment_aggregation_cursor (id, last_seq) VALUES (1, $1) "
-          "ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq",
-          {last_seq})
+          "INSERT INTO experiment_aggregation_cursor (id, last_xid, last_seq) VALUES (1, $1, $2) "
+          "ON CONFLICT (id) DO UPDATE SET last_xid = excluded.last_xid, "
+          "last_seq = excluded.last_seq",
+          {last.xid, last.seq})
       .status();
 }
 
 core::StatusOr<std::vector<AggregationEventRow>> ExperimentAggregateRepository::ReadEventsAfter(
-    Transaction& tx, int64_t after_seq, int64_t limit) {
-  ASSIGN_OR_RETURN(auto rs,
-                   tx.Exec(std::string(kEventColumns) + "WHERE seq > $1 ORDER BY seq LIMIT $2",
-                           {after_seq, limit}));
+    Transaction& tx, Backend backend, EventPosition after, int64_t limit) {
+  if (backend == Backend::kSqlite) {
+    ASSIGN_OR_RETURN(
+        auto rs, tx.Exec(std::string(kSqliteEventColumns) + "WHERE seq > $1 ORDER BY seq LIMIT $2",
+                         {after.seq, limit}));
+    return EventsFrom(rs);
+  }
+  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string(kPostgresEventColumns) +
+                                        "WHERE (xid, seq) > ($1, $2) AND xid < " +
+                                        kPostgresHorizon + " ORDER BY xid, seq LIMIT $3",
+                                    {after.xid, after.seq, limit}));
   return EventsFrom(rs);
 }
 
 core::StatusOr<std::vector<AggregationEventRow>> ExperimentAggregateRepository::ReadUnitEvents(
-    Transaction& tx, const std::string& environment, const std::string& unit, int64_t before_seq) {
-  ASSIGN_OR_RETURN(
-      auto rs,
-      tx.Exec(std::string(kEventColumns) + "WHERE unit_hash = $1 AND seq < $2 AND environment = $3 "
-                                           "AND unit = $4 ORDER BY seq",
-              {EventUnitHash(environment, unit), before_seq, environment, unit}));
+    Transaction& tx, Backend backend, const std::string& environment, const std::string& unit,
+    EventPosition before) {
+  const int64_t unit_hash = EventUnitHash(environment, unit);
+  if (backend == Backend::kSqlite) {
+    ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string(kSqliteEventColumns) +
+                                          "WHERE unit_hash = $1 AND environment = $2 AND "
+                                          "unit = $3 AND seq < $4 ORDER BY seq",
+                                      {unit_hash, environment, unit, before.seq}));
+    return EventsFrom(rs);
+  }
+  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string(kPostgresEventColumns) +
+                                        "WHERE unit_hash = $1 AND environment = $2 AND unit = $3 "
+                                        "AND (xid, seq) < ($4, $5) ORDER BY xid, seq",
+                                    {unit_hash, environment, unit, before.xid, before.seq}));
   return EventsFrom(rs);
 }
 

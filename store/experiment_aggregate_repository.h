@@ -9,8 +9,17 @@
 
 namespace gov::store {
 
+// A place in the order aggregation reads events in (store/event_repository.h): (xid, seq) on
+// PostgreSQL; on SQLite xid is always 0, so seq alone orders.
+struct EventPosition {
+  int64_t xid = 0;
+  int64_t seq = 0;
+  auto operator<=>(const EventPosition&) const = default;
+};
+
 // One row of `events` as experiment aggregation reads it. Times in milliseconds.
 struct AggregationEventRow {
+  int64_t xid = 0;  // PostgreSQL: the writing transaction (migration 14); SQLite: 0
   int64_t seq = 0;
   std::string environment;
   std::string type;  // "exposure" | "track"
@@ -68,27 +77,33 @@ struct AggregateCounters {
 };
 
 // The experiment aggregates (migration 8): per-unit state, per-day deltas of the per-variant
-// sufficient statistics, counters, and the cursor (the last `events.seq` aggregated). The
-// aggregator writes them and the cursor in one transaction; results read only the daily rows
-// and the counters. Rows of an experiment are deleted with it (ON DELETE CASCADE).
+// sufficient statistics, counters, and the cursor (the position of the last event
+// aggregated). The aggregator writes them and the cursor in one transaction; results read only
+// the daily rows and the counters. Rows of an experiment are deleted with it (ON DELETE
+// CASCADE). Events are read in position order, on PostgreSQL only below the horizon of
+// transactions that may still commit events (store/event_repository.h).
 class ExperimentAggregateRepository {
  public:
-  // The last event seq aggregated (0 before any), locked until `tx` ends, so aggregators of
-  // several processes sharing a PostgreSQL database take turns. Needs a read-write `tx`.
-  static core::StatusOr<int64_t> LockCursor(Transaction& tx);
-  static core::Status WriteCursor(Transaction& tx, int64_t last_seq);
-  // Whether an event with seq > the committed cursor exists: a cheap read-only check, so an
-  // idle aggregator does not write.
-  static core::StatusOr<bool> HasEventsAfterCursor(Transaction& tx);
+  // The position of the last event aggregated ({0, 0} before any), locked until `tx` ends, so
+  // aggregators of several processes sharing a PostgreSQL database take turns. Needs a
+  // read-write `tx`.
+  static core::StatusOr<EventPosition> LockCursor(Transaction& tx);
+  static core::Status WriteCursor(Transaction& tx, EventPosition last);
+  // Whether an event after the committed cursor exists: a cheap read-only check, so an idle
+  // aggregator does not write.
+  static core::StatusOr<bool> HasEventsAfterCursor(Transaction& tx, Backend backend);
   // How many events (of every environment) are stored but not aggregated yet.
-  static core::StatusOr<int64_t> CountEventsAfterCursor(Transaction& tx);
-  // Up to `limit` events with seq > `after_seq`, in seq order.
+  static core::StatusOr<int64_t> CountEventsAfterCursor(Transaction& tx, Backend backend);
+  // Up to `limit` events after `after`, in position order; on PostgreSQL only those whose
+  // transaction is below the horizon (no event can appear before them later).
   static core::StatusOr<std::vector<AggregationEventRow>> ReadEventsAfter(Transaction& tx,
-                                                                          int64_t after_seq,
+                                                                          Backend backend,
+                                                                          EventPosition after,
                                                                           int64_t limit);
-  // The events of `unit` in `environment` with seq < `before_seq`, in seq order.
+  // The events of `unit` in `environment` before `before`, in position order.
   static core::StatusOr<std::vector<AggregationEventRow>> ReadUnitEvents(
-      Transaction& tx, const std::string& environment, const std::string& unit, int64_t before_seq);
+      Transaction& tx, Backend backend, const std::string& environment, const std::string& unit,
+      EventPosition before);
   // The unit with its values; nullopt when the experiment has not seen it.
   static core::StatusOr<std::optional<ExperimentUnitRecord>> ReadUnit(Transaction& tx,
                                                                       const std::string& experiment,

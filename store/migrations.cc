@@ -370,6 +370,10 @@ const std::vector<Migration>& AllMigrations() {
            // Until now every row came from a registration, refreshed at last_seen_at.
            "UPDATE flag_client_registrations SET registered_at = last_seen_at",
        }},
+      {14,
+       "experiments: event ids unique by their hash, and concurrent event writers on PostgreSQL",
+       {},
+       &EventRepository::MigrateToUniqueIdHash},
   };
   return kMigrations;
 }

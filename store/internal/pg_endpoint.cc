@@ -103,6 +103,7 @@ core::Status CurrentExceptionToStatus(std::string_view context, const Endpoint& 
     const std::string& state = e.sqlstate();
     if (state == "23505") return core::AlreadyExists(message(e.what()));
     if (state.rfind("23", 0) == 0) return core::FailedPrecondition(message(e.what()));
+    if (state == "40001" || state == "40P01") return core::Conflict(message(e.what()));
     if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03") {
       return core::Unavailable(message(e.what()));
     }

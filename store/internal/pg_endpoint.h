@@ -33,6 +33,7 @@ class Endpoint {
 // Turns the exception being handled into a Status. Call only from inside a `catch` block.
 // Mapping by SQLSTATE (PostgreSQL manual, Appendix A): 23505 unique_violation -> kAlreadyExists;
 // other class 23 integrity violations (FK, check, not-null, exclusion) -> kFailedPrecondition;
+// 40001 serialization_failure and 40P01 deadlock_detected -> kConflict (retry the transaction);
 // class 08 (connection exception) and 57P01..57P03 (server shutting down) -> kUnavailable.
 core::Status CurrentExceptionToStatus(std::string_view context, const Endpoint& endpoint);
 

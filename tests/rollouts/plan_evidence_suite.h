@@ -84,12 +84,45 @@ inline void InsertEvents(store::Database& db, const std::vector<store::EventRow>
   std::vector<bool> fresh;
   core::Status s =
       store::WithTransaction(db, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
-        RETURN_IF_ERROR(events.WriterLock(tx));
+        RETURN_IF_ERROR(events.PrepareWriter(tx));
         ASSIGN_OR_RETURN(fresh, events.Insert(tx, rows));
         return core::Status::Ok();
       });
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(fresh, std::vector<bool>(rows.size(), true));
+}
+
+// Stores `rows` in a database at schema version 11 (before ids were unique by their hash), as
+// that version's writer did.
+inline void InsertEventsAtVersion11(store::Database& db, const std::vector<store::EventRow>& rows) {
+  const bool sqlite = db.backend() == store::Backend::kSqlite;
+  core::Status s =
+      store::WithTransaction(db, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+        for (const store::EventRow& e : rows) {
+          std::vector<store::SqlValue> params = {
+              e.environment, e.id,
+              e.type,        e.name,
+              e.unit,        e.value ? store::SqlValue(*e.value) : store::SqlValue(nullptr),
+              e.at_ms,       e.received_at_ms};
+          for (const auto* v : {&e.experiment, &e.feature, &e.variant, &e.properties_json}) {
+            params.push_back(*v ? store::SqlValue(**v) : store::SqlValue(nullptr));
+          }
+          params.emplace_back(store::EventUnitHash(e.environment, e.unit));
+          if (!sqlite) params.emplace_back(store::EventIdHash(e.environment, e.id));
+          RETURN_IF_ERROR(
+              tx.Exec(std::string("INSERT INTO events (environment, id, type, name, unit, "
+                                  "value, at, received_at, experiment, feature, variant, "
+                                  "properties_json, unit_hash") +
+                          (sqlite ? ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                                    "$11, $12, $13)"
+                                  : ", id_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                                    "$9, $10, $11, $12, $13, $14)"),
+                      params)
+                  .status());
+        }
+        return core::Status::Ok();
+      });
+  ASSERT_TRUE(s.ok()) << s.ToString();
 }
 
 inline void InsertMetric(store::Database& db, const std::string& json) {
@@ -310,8 +343,9 @@ TEST_P(RolloutsPlanEvidenceTest, MigrationToExperimentIndexKeepsStoredEvents) {
   }
   store::Database& odb = old->db();
   ASSERT_EQ(*store::CurrentSchemaVersion(odb), 11);
-  InsertEvents(odb, {Exposure("u1", "exposed", 2'000'000), Exposure("u2", "rest", 2'000'000),
-                     Exposure("u3", "rest", 2'000'000)});
+  InsertEventsAtVersion11(odb,
+                          {Exposure("u1", "exposed", 2'000'000), Exposure("u2", "rest", 2'000'000),
+                           Exposure("u3", "rest", 2'000'000)});
   ASSERT_TRUE(store::Migrate(odb).ok());
   EXPECT_EQ(*store::CurrentSchemaVersion(odb), store::LatestSchemaVersion());
   const std::string index_query =
