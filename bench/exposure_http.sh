@@ -45,12 +45,27 @@ wrk.body = '{"context":{"targetingKey":"user-42"}}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $client"
 LUA
+# New users: "u<run>-<thread>-<n>", unique across wrk's threads and across runs (RUN_TAG), so
+# every request is a unit no run has recorded. (math.random would repeat: each wrk thread
+# starts from the same seed.)
+new_users='
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+function next_user()
+  n = n + 1
+  return "u" .. os.getenv("RUN_TAG") .. "-" .. tid .. "-" .. n
+end
+'
 cat >"$work/ofrep_new.lua" <<LUA
+$new_users
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $client"
 request = function()
-  return wrk.format("POST", nil, nil,
-    '{"context":{"targetingKey":"u' .. math.random(1, 1000000000) .. '"}}')
+  return wrk.format("POST", nil, nil, '{"context":{"targetingKey":"' .. next_user() .. '"}}')
 end
 LUA
 cat >"$work/frontend_one.lua" <<LUA
@@ -58,9 +73,10 @@ wrk.headers["Authorization"] = "$frontend"
 wrk.path = "/api/frontend?userId=user-42"
 LUA
 cat >"$work/frontend_new.lua" <<LUA
+$new_users
 wrk.headers["Authorization"] = "$frontend"
 request = function()
-  return wrk.format("GET", "/api/frontend?userId=u" .. math.random(1, 1000000000))
+  return wrk.format("GET", "/api/frontend?userId=" .. next_user())
 end
 LUA
 
@@ -69,14 +85,15 @@ echo "Machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/load
 echo
 echo "| request | users | req/s, no experiment | p50 ms | p99 ms | req/s, experiment running | p50 ms | p99 ms | running/none |"
 echo "|---|---|---|---|---|---|---|---|---|"
-# Waits until every queued exposure is written and the aggregation has caught up, so the
-# background work one run caused does not fall into the next run.
+# Waits until every queued exposure is written (dropped ones, the queue being full, were never
+# queued) and the aggregation has caught up, so the background work one run caused does not
+# fall into the next run.
 drain() {
   for _ in $(seq 1 600); do
     local m queued done pending
     m="$(curl -fsS "$gov/metrics")"
     queued="$(awk '/^governor_exposures_total\{outcome="queued"\}/ {print $2}' <<<"$m")"
-    done="$(awk '/^governor_exposures_total\{outcome="(written|dropped|failed)"\}/ {s+=$2} END {print s+0}' <<<"$m")"
+    done="$(awk '/^governor_exposures_total\{outcome="(written|failed)"\}/ {s+=$2} END {print s+0}' <<<"$m")"
     pending=0
     if [[ $experiment -gt 0 ]]; then
       pending="$(curl -fsS "$gov/api/v1/experiments/color-$experiment/results" \
@@ -88,6 +105,7 @@ drain() {
   echo "  note: background work did not drain within 5 minutes" >&2
 }
 declare -A rps p50 p99
+run=0
 # One user first (a hit in the in-memory dedupe), then new users (every request records).
 for group in one new; do
   for _ in $(seq 1 "$REPS"); do
@@ -97,7 +115,8 @@ for group in one new; do
         url="$gov$ofrep_path"
         [[ $k == frontend_* ]] && url="$gov/api/frontend"
         drain
-        read -r a b d < <(run_wrk "$url" "$CONNS" -s "$work/$k.lua")
+        run=$((run + 1))
+        read -r a b d < <(RUN_TAG=$run run_wrk "$url" "$CONNS" -s "$work/$k.lua")
         rps[$k.$phase]+="$a "
         p50[$k.$phase]+="$b "
         p99[$k.$phase]+="$d "
