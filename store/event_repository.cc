@@ -176,69 +176,81 @@ bool SameKey(const std::pair<std::string, std::string>& key, const EventRow& row
   return key.first == row.environment && key.second == row.id;
 }
 
-// Moves row i to the next hash of its chain.
-core::Status NextHash(std::span<const EventRow> rows, size_t i, std::vector<int>& attempts,
-                      std::vector<int64_t>& hashes) {
-  if (++attempts[i] >= kIdHashAttempts) {
-    return core::Internal("no free id hash for event \"" + rows[i].id + "\"");
+// Where each row of a batch stands in its chain of id hashes, and which rows are new.
+struct IdChains {
+  explicit IdChains(std::span<const EventRow> batch)
+      : rows(batch),
+        hashes(batch.size()),
+        attempts(batch.size(), 0),
+        pending(batch.size()),
+        fresh(batch.size(), false) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      hashes[i] = EventIdHash(rows[i].environment, rows[i].id);
+      pending[i] = i;
+    }
   }
-  hashes[i] = EventIdHash(rows[i].environment, rows[i].id, attempts[i]);
-  return core::Status::Ok();
-}
+  // Moves row i to the next hash of its chain.
+  core::Status Next(size_t i) {
+    if (++attempts[i] >= kIdHashAttempts) {
+      return core::Internal("no free id hash for event \"" + rows[i].id + "\"");
+    }
+    hashes[i] = EventIdHash(rows[i].environment, rows[i].id, attempts[i]);
+    return core::Status::Ok();
+  }
+
+  std::span<const EventRow> rows;
+  std::vector<int64_t> hashes;
+  std::vector<int> attempts;
+  std::vector<size_t> pending;  // the rows whose hash is not settled yet (at first, all)
+  std::vector<bool> fresh;
+};
 
 // SQLite (one writer at a time, so a taken hash is never a race): each round inserts the
 // pending rows with INSERT ... ON CONFLICT (id_hash) DO NOTHING RETURNING id_hash; a row whose
 // hash is taken is a repeat when the row holding the hash has its id (stored earlier, or
 // earlier in `rows`), else it moves on to its next hash.
 core::StatusOr<std::vector<bool>> InsertSqlite(Transaction& tx, std::span<const EventRow> rows) {
-  std::vector<bool> fresh(rows.size(), false);
-  std::vector<int64_t> hashes(rows.size());
-  std::vector<int> attempts(rows.size(), 0);
-  std::vector<size_t> pending(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    hashes[i] = EventIdHash(rows[i].environment, rows[i].id);
-    pending[i] = i;
-  }
+  IdChains c(rows);
   std::vector<SqlValue> params;
-  while (!pending.empty()) {
+  while (!c.pending.empty()) {
     // Rows are inserted in order, so of several pending rows with a hash the first is the one
     // RETURNING reports.
     std::unordered_multiset<int64_t> inserted;
-    for (size_t done = 0; done < pending.size();) {
+    for (size_t done = 0; done < c.pending.size();) {
       size_t n = EventRepository::kSqliteRowsPerStatement;
-      while (n > pending.size() - done) n /= 2;
+      while (n > c.pending.size() - done) n /= 2;
       params.clear();
       params.reserve(n * kSqliteParamsPerRow);
       for (size_t k = done; k < done + n; ++k) {
-        AppendSqliteParams(rows[pending[k]], hashes[pending[k]], params);
+        AppendSqliteParams(rows[c.pending[k]], c.hashes[c.pending[k]], params);
       }
       ASSIGN_OR_RETURN(ResultSet rs, tx.Exec(SqliteInserts().at(n), params));
       for (const Row& r : rs.rows) inserted.insert(r.Int(0));
       done += n;
     }
     std::vector<size_t> conflicted;
-    for (size_t i : pending) {
-      auto it = inserted.find(hashes[i]);
+    for (size_t i : c.pending) {
+      auto it = inserted.find(c.hashes[i]);
       if (it != inserted.end()) {
         inserted.erase(it);
-        fresh[i] = true;
+        c.fresh[i] = true;
       } else {
         conflicted.push_back(i);
       }
     }
-    pending.clear();
+    c.pending.clear();
     for (size_t i : conflicted) {
       ASSIGN_OR_RETURN(
           ResultSet stored,
-          tx.Exec("SELECT id_hash, environment, id FROM events WHERE id_hash = $1", {hashes[i]}));
+          tx.Exec("SELECT id_hash, environment, id FROM events WHERE id_hash = $1", {c.hashes[i]}));
       const auto keys = KeysByHash(stored.rows);
-      auto it = keys.find(hashes[i]);
+      auto it = keys.find(c.hashes[i]);
       if (it != keys.end() && SameKey(it->second, rows[i])) continue;  // a repeat
-      RETURN_IF_ERROR(NextHash(rows, i, attempts, hashes));
-      pending.push_back(i);
+      RETURN_IF_ERROR(c.Next(i));
+      c.pending.push_back(i);
     }
   }
-  return fresh;
+  return std::move(c.fresh);
 }
 
 // PostgreSQL: the hash each row takes is settled first (probing the stored rows with
@@ -247,52 +259,46 @@ core::StatusOr<std::vector<bool>> InsertSqlite(Transaction& tx, std::span<const 
 // the same hash makes the INSERT wait for it and then fail with a unique violation
 // (kAlreadyExists): the caller runs the transaction again, and the probe then sees that row.
 core::StatusOr<std::vector<bool>> InsertPostgres(Transaction& tx, std::span<const EventRow> rows) {
-  std::vector<bool> fresh(rows.size(), false);
-  std::vector<int64_t> hashes(rows.size());
-  std::vector<int> attempts(rows.size(), 0);
-  std::vector<size_t> pending(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    hashes[i] = EventIdHash(rows[i].environment, rows[i].id);
-    pending[i] = i;
-  }
+  IdChains c(rows);
   std::unordered_map<int64_t, size_t> claimed;  // hash -> the row of `rows` taking it
   claimed.reserve(rows.size());
-  while (!pending.empty()) {
-    ArrayLiteral probe(pending.size() * 21);
-    for (size_t i : pending) probe.Int(hashes[i]);
+  while (!c.pending.empty()) {
+    ArrayLiteral probe(c.pending.size() * 21);
+    for (size_t i : c.pending) probe.Int(c.hashes[i]);
     ASSIGN_OR_RETURN(ResultSet stored, tx.Exec(kPostgresProbeSql, {probe.Take()}));
     const auto keys = KeysByHash(stored.rows);
     std::vector<size_t> next;
-    for (size_t i : pending) {
-      if (auto s = keys.find(hashes[i]); s != keys.end()) {
+    for (size_t i : c.pending) {
+      const int64_t h = c.hashes[i];
+      if (auto s = keys.find(h); s != keys.end()) {
         if (SameKey(s->second, rows[i])) continue;  // stored already
-        RETURN_IF_ERROR(NextHash(rows, i, attempts, hashes));
+        RETURN_IF_ERROR(c.Next(i));
         next.push_back(i);
         continue;
       }
-      if (auto c = claimed.find(hashes[i]); c != claimed.end()) {
-        const EventRow& holder = rows[c->second];
+      if (auto taken = claimed.find(h); taken != claimed.end()) {
+        const EventRow& holder = rows[taken->second];
         if (holder.environment == rows[i].environment && holder.id == rows[i].id) continue;
-        RETURN_IF_ERROR(NextHash(rows, i, attempts, hashes));
+        RETURN_IF_ERROR(c.Next(i));
         next.push_back(i);
         continue;
       }
-      claimed.emplace(hashes[i], i);
-      fresh[i] = true;
+      claimed.emplace(h, i);
+      c.fresh[i] = true;
     }
-    pending = std::move(next);
+    c.pending = std::move(next);
   }
   std::vector<const EventRow*> to_insert;
   std::vector<int64_t> insert_hashes;
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (!fresh[i]) continue;
+    if (!c.fresh[i]) continue;
     to_insert.push_back(&rows[i]);
-    insert_hashes.push_back(hashes[i]);
+    insert_hashes.push_back(c.hashes[i]);
   }
   if (!to_insert.empty()) {
     RETURN_IF_ERROR(tx.Exec(kPostgresInsertSql, PostgresArrays(to_insert, insert_hashes)).status());
   }
-  return fresh;
+  return std::move(c.fresh);
 }
 
 std::vector<EventRow> RowsToEvents(const ResultSet& rs) {
