@@ -1,5 +1,7 @@
 #include "store/experiment_aggregate_repository.h"
 
+#include <utility>
+
 #include "store/event_repository.h"
 
 namespace gov::store {
@@ -51,26 +53,38 @@ core::StatusOr<EventPosition> ExperimentAggregateRepository::LockCursor(Transact
 
 namespace {
 
-// The events after the committed cursor, as a WHERE clause.
-std::string AfterCursor(Backend backend) {
-  if (backend == Backend::kSqlite) {
-    return "WHERE seq > (SELECT COALESCE(MAX(last_seq), 0) FROM experiment_aggregation_cursor)";
-  }
-  return "WHERE (xid, seq) > (SELECT last_xid, last_seq FROM experiment_aggregation_cursor "
-         "WHERE id = 1)";
+// The committed cursor ({0, 0} before any).
+core::StatusOr<EventPosition> ReadCursor(Transaction& tx) {
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT last_xid, last_seq FROM experiment_aggregation_cursor "
+                                    "WHERE id = 1"));
+  if (rs.rows.empty()) return EventPosition{};
+  return EventPosition{rs.rows[0].Int(0), rs.rows[0].Int(1)};
+}
+
+// The events after `cursor`, as a WHERE clause with its parameters ($1, $2). The cursor travels
+// as parameters, not as a subquery, so both backends search their index from it (PostgreSQL
+// would otherwise scan the table for a row comparison against a subquery's row).
+std::pair<std::string, std::vector<SqlValue>> AfterCursor(Backend backend, EventPosition cursor) {
+  if (backend == Backend::kSqlite) return {"WHERE seq > $1", {cursor.seq}};
+  return {"WHERE (xid, seq) > ($1, $2)", {cursor.xid, cursor.seq}};
 }
 
 }  // namespace
 
 core::StatusOr<bool> ExperimentAggregateRepository::HasEventsAfterCursor(Transaction& tx,
                                                                          Backend backend) {
-  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT 1 FROM events " + AfterCursor(backend) + " LIMIT 1"));
+  ASSIGN_OR_RETURN(const EventPosition cursor, ReadCursor(tx));
+  const auto [where, params] = AfterCursor(backend, cursor);
+  const char* order = backend == Backend::kSqlite ? " ORDER BY seq" : " ORDER BY xid, seq";
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT 1 FROM events " + where + order + " LIMIT 1", params));
   return !rs.rows.empty();
 }
 
 core::StatusOr<int64_t> ExperimentAggregateRepository::CountEventsAfterCursor(Transaction& tx,
                                                                               Backend backend) {
-  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT COUNT(*) FROM events " + AfterCursor(backend)));
+  ASSIGN_OR_RETURN(const EventPosition cursor, ReadCursor(tx));
+  const auto [where, params] = AfterCursor(backend, cursor);
+  ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT COUNT(*) FROM events " + where, params));
   return rs.rows.at(0).Int(0);
 }
 
