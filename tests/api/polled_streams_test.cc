@@ -2,8 +2,8 @@
 // newest decisions (oldest first),
 // then gets each new decision once, and a decision again when its record changed; streams of one
 // target share one read per round; a closed stream is dropped; the stream limit holds; keep-alive
-// comments follow the injected clock. Rounds are run by the test (PollOnce); the hub's own thread
-// polls once an hour here, and the wake-up on open only adds a round that sends nothing new.
+// comments follow the injected clock. Rounds are run by the test alone (PollOnce, the hub built
+// with Rounds::kCallerOnly), so reads can be counted per round.
 
 #include "api/internal/polled_streams.h"
 
@@ -79,7 +79,8 @@ class PolledStreamsTest : public ::testing::Test {
                          /*max_streams=*/3,
                          /*poll_interval=*/hours(1),
                          /*keep_alive_interval=*/seconds(15),
-                         clock_};
+                         clock_,
+                         PolledStreams::Rounds::kCallerOnly};
 };
 
 TEST_F(PolledStreamsTest, OpensWithTheLastDecisionsThenSendsEachNewOneOnce) {
