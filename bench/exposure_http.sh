@@ -16,15 +16,11 @@ cd "$(dirname "$0")/.."
 CONNS="${CONNS:-64}"
 source bench/lib.sh
 
-bench_build
-bench_workdir governor-exposure-bench
-GOVERNOR_RATE_LIMITS_EVALUATION_REQUESTS_PER_SECOND=0 \
-  start_governor --flags-file tests/e2e/flags.json
+start_flag_bench governor-exposure-bench
 api() {
   curl -fsS -X "$1" "$gov$2" -H "Authorization: Bearer $admin" \
     -H 'Content-Type: application/json' -d "${3:-{\}}" >/dev/null
 }
-client="$(token_of client)"
 frontend="$(token_of frontend)"
 api POST /api/v1/metrics \
   '{"name":"purchase","type":"proportion","numerator":{"event":"purchase"},"direction":"higherIsBetter"}'

@@ -14,11 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 
-bench_build
-bench_workdir governor-flags-bench
-GOVERNOR_RATE_LIMITS_EVALUATION_REQUESTS_PER_SECOND=0 \
-  start_governor --flags-file tests/e2e/flags.json
-client="$(token_of client)"
+start_flag_bench governor-flags-bench
 frontend="$(token_of frontend)"
 ofrep_body='{"context":{"targetingKey":"user-42","plan":"pro","country":"no"}}'
 ofrep_path="/ofrep/v1/evaluate/flags/e2e.targeted"

@@ -46,6 +46,17 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 admin="bench-admin-token-0123456789abcdef"
 
+# start_flag_bench NAME: builds (unless SKIP_BUILD=1), makes the work dir NAME and starts
+# Governor with tests/e2e/flags.json as its flags file and no evaluation rate limit (it would
+# otherwise measure 429 answers); sets $client, a client token.
+start_flag_bench() {
+  bench_build
+  bench_workdir "$1"
+  GOVERNOR_RATE_LIMITS_EVALUATION_REQUESTS_PER_SECOND=0 \
+    start_governor --flags-file tests/e2e/flags.json
+  client="$(token_of client)"
+}
+
 # start_governor [serve args...]: Governor on its default config, a temp SQLite database and
 # the admin token $admin; sets $gov_pid and $gov (its base URL). Environment set before the
 # call (e.g. a rate limit of 0) reaches the server.

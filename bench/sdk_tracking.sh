@@ -15,11 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 
-bench_build
-bench_workdir governor-sdk-tracking
-GOVERNOR_RATE_LIMITS_EVALUATION_REQUESTS_PER_SECOND=0 \
-  start_governor --flags-file tests/e2e/flags.json
-client="$(token_of client)"
+start_flag_bench governor-sdk-tracking
 # The same bytes, but no unleash-appname header: such a request is not recorded.
 cat >"$work/plain.lua" <<LUA
 wrk.headers["Authorization"] = "$client"

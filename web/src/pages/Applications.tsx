@@ -11,6 +11,7 @@ import { useFail, useLoading } from '../hooks';
 import type { PageProps } from '../router';
 import { Notices } from './Notices';
 import './applications.css';
+import { ColumnHeads } from '../components/ColumnHeads';
 
 type SortKey = 'lastSeen' | 'instance';
 
@@ -78,18 +79,7 @@ function AppTable({
           <col class="app-col-started" />
           <col class="app-col-interval" />
         </colgroup>
-        <thead>
-          <tr>
-            <th scope="col">Instance</th>
-            <th scope="col">SDK</th>
-            <th scope="col">Version</th>
-            <th scope="col">Environment</th>
-            <th scope="col">Connection</th>
-            <th scope="col">Last seen</th>
-            <th scope="col">Started</th>
-            <th scope="col">Metrics interval</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Instance', 'SDK', 'Version', 'Environment', 'Connection', 'Last seen', 'Started', 'Metrics interval']} />
         <tbody>
           {instances.map((i) => {
             const sdk = splitSdkVersion(i.sdkVersion);

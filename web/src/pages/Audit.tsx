@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks';
 import { listAudit } from '../api';
 import { LoadMore } from '../components/LoadMore';
-import { when } from '../format';
+import { AuditRows } from '../components/AuditRows';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { usePagedList } from '../hooks';
 import { Notices } from './Notices';
 
@@ -47,23 +48,9 @@ export function AuditPage({ onUnauthorized }: { onUnauthorized: () => void }) {
       <Notices error={error} />
       <table class="grid">
         <caption>Changes, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Action</th>
-            <th scope="col">Resource</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Time', 'Actor', 'Action', 'Resource']} />
         <tbody>
-          {entries.map((e) => (
-            <tr key={e.seq}>
-              <td>{when(e.at)}</td>
-              <td>{e.actor}</td>
-              <td>{e.action}</td>
-              <td>{e.resource}</td>
-            </tr>
-          ))}
+          <AuditRows entries={entries} last={(e) => e.resource} />
         </tbody>
       </table>
       <LoadMore list={list}>Load more</LoadMore>

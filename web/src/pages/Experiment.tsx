@@ -24,6 +24,7 @@ import {
 import { ForestPlot, type ForestRow } from '../charts/ForestPlot';
 import { TimeChart, type ChartBand, type ChartSeries } from '../charts/TimeChart';
 import { ConfirmButtons } from '../components/ConfirmButtons';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { when } from '../format';
 import { useFail } from '../hooks';
 import { conclusionText, STATUS_TITLES } from './Experiments';
@@ -270,13 +271,7 @@ export function ExperimentPage({ params, onUnauthorized }: PageProps) {
       <div class="two-tables">
         <table class="grid">
           <caption>Arms</caption>
-          <thead>
-            <tr>
-              <th scope="col">Variant</th>
-              <th scope="col">Weight</th>
-              <th scope="col">Units</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Variant', 'Weight', 'Units']} />
           <tbody>
             {e.arms.length === 0 && (
               <tr>
@@ -297,15 +292,7 @@ export function ExperimentPage({ params, onUnauthorized }: PageProps) {
         </table>
         <table class="grid">
           <caption>Metrics</caption>
-          <thead>
-            <tr>
-              <th scope="col">Metric</th>
-              <th scope="col">Role</th>
-              <th scope="col">Type</th>
-              <th scope="col">Events</th>
-              <th scope="col">Better</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Metric', 'Role', 'Type', 'Events', 'Better']} />
           <tbody>
             {e.metrics.map((m) => {
               const d = definitions[m.metric];

@@ -21,6 +21,7 @@ import {
   type ReleasePlan,
 } from '../apis/releasePlans';
 import { ConfirmButtons } from '../components/ConfirmButtons';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { duration, when } from '../format';
 import { useFail } from '../hooks';
 import { readStream } from '../sse';
@@ -535,17 +536,7 @@ export function ReleasePlanPage({
       <h2 class="rp-h2">Guardrails</h2>
       <table class="grid rp-guardrails">
         <caption>Guardrail readings</caption>
-        <thead>
-          <tr>
-            <th scope="col">Guardrail</th>
-            <th scope="col">Watches</th>
-            <th scope="col">Breached when</th>
-            <th scope="col">Status</th>
-            <th scope="col">Latest reading</th>
-            <th scope="col">Since</th>
-            <th scope="col">Last evaluated</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Guardrail', 'Watches', 'Breached when', 'Status', 'Latest reading', 'Since', 'Last evaluated']} />
         <tbody>
           {guardrailNames.map((g) => {
             const s = statusByName.get(g);
@@ -593,15 +584,7 @@ export function ReleasePlanPage({
       <h2 class="rp-h2">History</h2>
       <table class="grid rp-history">
         <caption>Plan history, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Event</th>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            <th scope="col">Cause</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['When', 'Event', 'From', 'To', 'Cause']} />
         <tbody>
           {[...plan.history].reverse().map((t, i) => (
             <tr key={`${t.at}-${i}`}>

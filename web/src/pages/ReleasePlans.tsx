@@ -20,6 +20,7 @@ import {
   type ReleasePlan,
 } from '../apis/releasePlans';
 import { LoadMore } from '../components/LoadMore';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { duration, when } from '../format';
 import { usePagedList } from '../hooks';
 import { errorText, fieldErrorHelpers, isUnauthorized, Notices } from './Notices';
@@ -83,18 +84,7 @@ export function ReleasePlansPage({ onUnauthorized }: { onUnauthorized: () => voi
         <caption>
           Release plans{loading ? ' (loading…)' : ` (${plans.length}${list.more ? '+' : ''})`}
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Flag</th>
-            <th scope="col">Environment</th>
-            <th scope="col">State</th>
-            <th scope="col">Milestone</th>
-            <th scope="col">Rollout</th>
-            <th scope="col">Guardrails</th>
-            <th scope="col">Next advance</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Name', 'Flag', 'Environment', 'State', 'Milestone', 'Rollout', 'Guardrails', 'Next advance']} />
         <tbody>
           {plans.map((p) => (
             <tr key={p.name}>
@@ -142,14 +132,7 @@ export function ReleasePlansPage({ onUnauthorized }: { onUnauthorized: () => voi
       <h2 class="rp-h2">Templates</h2>
       <table class="grid rp-templates">
         <caption>Release-plan templates (built-in first)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Template</th>
-            <th scope="col">Milestones</th>
-            <th scope="col">Guardrails</th>
-            <th scope="col">On breach</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Template', 'Milestones', 'Guardrails', 'On breach']} />
         <tbody>
           {templates.map((t) => (
             <tr key={t.name}>

@@ -16,6 +16,7 @@ import {
   type SegmentUse,
 } from '../apis/segments';
 import { ConfirmButtons } from '../components/ConfirmButtons';
+import { ColumnHeads } from '../components/ColumnHeads';
 import {
   cleanConstraints,
   ConstraintsEditor,
@@ -158,15 +159,7 @@ export function SegmentsPage({ onUnauthorized }: PageProps) {
       <Notices error={error} status={status} />
       <table class="grid segments">
         <caption>Segments{loading ? ' (loading…)' : ''}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">ID</th>
-            <th scope="col">Constraints</th>
-            <th scope="col">Used by</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Name', 'ID', 'Constraints', 'Used by', 'Actions']} />
         <tbody>
           {segments.length === 0 && !loading && (
             <tr>

@@ -37,6 +37,7 @@ import type { PageProps } from '../router';
 import { errorText, isUnauthorized, Notices } from './Notices';
 import { count, modeText } from './Targets';
 import './targets.css';
+import { ColumnHeads } from '../components/ColumnHeads';
 
 const RANGES = [
   { value: '900', label: 'Last 15 minutes' },
@@ -692,14 +693,7 @@ function Summary({ target }: { target: Target }) {
       {status.conditions && status.conditions.length > 0 && (
         <table class="grid compact">
           <caption>Conditions</caption>
-          <thead>
-            <tr>
-              <th scope="col">Type</th>
-              <th scope="col">Status</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Type', 'Status', 'Reason', 'Message']} />
           <tbody>
             {status.conditions.map((c) => (
               <tr key={c.type}>

@@ -12,6 +12,7 @@ import {
 } from '../api';
 import { ConfirmButtons } from '../components/ConfirmButtons';
 import { LoadMore } from '../components/LoadMore';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { when } from '../format';
 import { usePagedList } from '../hooks';
 import { errorText, fieldErrorHelpers, isUnauthorized, Notices } from './Notices';
@@ -49,16 +50,7 @@ export function TokensPage({ onUnauthorized }: { onUnauthorized: () => void }) {
       <Notices error={error} status={status} />
       <table class="grid">
         <caption>API tokens{loading ? ' (loading…)' : ''}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Environment</th>
-            <th scope="col">Created</th>
-            <th scope="col">Expires</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Name', 'Type', 'Environment', 'Created', 'Expires', 'Actions']} />
         <tbody>
           {tokens.map((t) => (
             <tr key={t.id}>

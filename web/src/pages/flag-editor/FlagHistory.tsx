@@ -3,7 +3,8 @@
 import type { AuditEntry, Page } from '../../api';
 import { flagAudit, type FlagDetail } from '../../apis/flags';
 import { LoadMore } from '../../components/LoadMore';
-import { when } from '../../format';
+import { AuditRows } from '../../components/AuditRows';
+import { ColumnHeads } from '../../components/ColumnHeads';
 import { usePagedList } from '../../hooks';
 import { Notices } from '../Notices';
 
@@ -61,23 +62,9 @@ export function AuditSection({
       <Notices error={error} />
       <table class="grid fe-audit">
         <caption>Changes to {name}, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Action</th>
-            <th scope="col">What changed</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Time', 'Actor', 'Action', 'What changed']} />
         <tbody>
-          {entries.map((e) => (
-            <tr key={e.seq}>
-              <td>{when(e.at)}</td>
-              <td>{e.actor}</td>
-              <td>{e.action}</td>
-              <td>{changeSummary(e)}</td>
-            </tr>
-          ))}
+          <AuditRows entries={entries} last={changeSummary} />
           {!loading && entries.length === 0 && (
             <tr>
               <td colSpan={4}>No changes recorded.</td>

@@ -6,6 +6,7 @@ import { TimeChart } from '../../charts/TimeChart';
 import { dateTime } from '../../format';
 import { useFail, useLoading } from '../../hooks';
 import { Notices } from '../Notices';
+import { ColumnHeads } from '../../components/ColumnHeads';
 
 const HOUR = 3600;
 const MAX_HOURS = 24 * 31;
@@ -123,13 +124,7 @@ export function MetricsSection({
             <summary>Evaluations per hour as a table</summary>
             <table class="grid">
               <caption>Evaluations of {name}{where} per hour, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Hour</th>
-                  <th scope="col">Yes</th>
-                  <th scope="col">No</th>
-                </tr>
-              </thead>
+              <ColumnHeads names={['Hour', 'Yes', 'No']} />
               <tbody>
                 {data.x
                   .map((h, i) => ({ h, i }))
