@@ -83,7 +83,7 @@ class EventService {
   core::StatusOr<IngestResult> Ingest(const std::string& environment, ParsedEventBatch batch);
 
   // Stores `rows` (already valid) and returns once they are durable: per row, whether it was
-  // new (false: its (environment, id) was already stored, or came earlier in `rows`).
+  // new (false: its (environment, unit, id) was already stored, or came earlier in `rows`).
   core::StatusOr<std::vector<bool>> Write(std::vector<store::EventRow> rows);
 
   // The stored form of `event` received at `received_at`; `experiment` is the running

@@ -166,7 +166,7 @@ inline constexpr std::array<std::string_view, 2> kEventTypeNames = {"exposure", 
 // track:    `unit` did `name`, worth `value` (1 when absent).
 // `id` makes delivery idempotent: an id already stored is acknowledged and not counted again.
 struct Event {
-  std::string id;  // 1..200 characters, unique per environment
+  std::string id;  // 1..200 characters, unique per unit and environment
   EventType type = EventType::kTrack;
   std::string name;
   std::string unit;

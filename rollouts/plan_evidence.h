@@ -59,7 +59,7 @@ struct SqlPlanEvidenceOptions {
 // neither, in Exposures(...) as in Metric(...). Exposures(...) is nullopt when neither arm has
 // a unit. Metric(...) is kNotFound naming the field "metric" when the definition is gone, and
 // nullopt when neither arm has a unit yet; it reads the metric's events in one query (the
-// window's exposures joined with their units' events by the events_unit_hash index).
+// window's exposures joined with their units' events by the events_unit_id index).
 // Thread-safe.
 class SqlPlanEvidence final : public PlanEvidenceSource {
  public:

@@ -46,7 +46,7 @@ const std::map<size_t, std::string>& SqliteInserts() {
         }
         sql += ')';
       }
-      sql += " ON CONFLICT (id_hash) DO NOTHING RETURNING id_hash";
+      sql += " ON CONFLICT (unit_hash, id_hash) DO NOTHING RETURNING unit_hash, id_hash";
       out.emplace(n, std::move(sql));
     }
     return out;
@@ -63,9 +63,12 @@ constexpr const char* kPostgresInsertSql =
     "CAST($12 AS text[]), CAST($13 AS int8[]), CAST($14 AS int8[]))";
 
 constexpr const char* kPostgresProbeSql =
-    "SELECT id_hash, environment, id FROM events WHERE id_hash = ANY(CAST($1 AS int8[]))";
+    "SELECT e.unit_hash, e.id_hash, e.environment, e.unit, e.id FROM events e "
+    "JOIN unnest(CAST($1 AS int8[]), CAST($2 AS int8[])) AS k(unit_hash, id_hash) "
+    "ON e.unit_hash = k.unit_hash AND e.id_hash = k.id_hash";
 
-void AppendSqliteParams(const EventRow& e, int64_t id_hash, std::vector<SqlValue>& params) {
+void AppendSqliteParams(const EventRow& e, int64_t unit_hash, int64_t id_hash,
+                        std::vector<SqlValue>& params) {
   params.emplace_back(e.environment);
   params.emplace_back(e.id);
   params.emplace_back(e.type);
@@ -78,7 +81,7 @@ void AppendSqliteParams(const EventRow& e, int64_t id_hash, std::vector<SqlValue
   params.emplace_back(Opt(e.feature));
   params.emplace_back(Opt(e.variant));
   params.emplace_back(Opt(e.properties_json));
-  params.emplace_back(EventUnitHash(e.environment, e.unit));
+  params.emplace_back(unit_hash);
   params.emplace_back(id_hash);
 }
 
@@ -135,6 +138,7 @@ class ArrayLiteral {
 
 // The rows as the fourteen array parameters of kPostgresInsertSql.
 std::vector<SqlValue> PostgresArrays(std::span<const EventRow* const> rows,
+                                     std::span<const int64_t> unit_hashes,
                                      std::span<const int64_t> id_hashes) {
   const size_t n = rows.size();
   ArrayLiteral environment(n * 13), id(n * 40), type(n * 10), name(n * 16), unit(n * 24),
@@ -155,7 +159,7 @@ std::vector<SqlValue> PostgresArrays(std::span<const EventRow* const> rows,
     variant.Text(e.variant);
     properties.Text(e.properties_json);
     id_hash.Int(id_hashes[i]);
-    unit_hash.Int(EventUnitHash(e.environment, e.unit));
+    unit_hash.Int(unit_hashes[i]);
   }
   return {environment.Take(), id.Take(),       type.Take(),    name.Take(),
           unit.Take(),        value.Take(),    at.Take(),      received_at.Take(),
@@ -163,32 +167,52 @@ std::vector<SqlValue> PostgresArrays(std::span<const EventRow* const> rows,
           id_hash.Take(),     unit_hash.Take()};
 }
 
-// The stored (environment, id) of each id hash in a probe's answer (id_hash, environment, id).
-std::unordered_map<int64_t, std::pair<std::string, std::string>> KeysByHash(
-    const std::vector<Row>& rows) {
-  std::unordered_map<int64_t, std::pair<std::string, std::string>> out;
+// An event's key in the unique index: its unit's hash and its id's hash.
+using HashKey = std::pair<int64_t, int64_t>;
+struct HashKeyHash {
+  size_t operator()(const HashKey& k) const {
+    return std::hash<int64_t>()(k.first) ^ (std::hash<int64_t>()(k.second) * 0x9e3779b97f4a7c15ULL);
+  }
+};
+// The full key of an event: environment, unit, id.
+struct StoredKey {
+  std::string environment, unit, id;
+};
+
+// The stored full key of each hash key in a probe's answer (unit_hash, id_hash, environment,
+// unit, id).
+std::unordered_map<HashKey, StoredKey, HashKeyHash> KeysByHash(const std::vector<Row>& rows) {
+  std::unordered_map<HashKey, StoredKey, HashKeyHash> out;
   out.reserve(rows.size());
-  for (const Row& r : rows) out.emplace(r.Int(0), std::pair{r.Text(1), r.Text(2)});
+  for (const Row& r : rows) {
+    out.emplace(HashKey{r.Int(0), r.Int(1)}, StoredKey{r.Text(2), r.Text(3), r.Text(4)});
+  }
   return out;
 }
 
-bool SameKey(const std::pair<std::string, std::string>& key, const EventRow& row) {
-  return key.first == row.environment && key.second == row.id;
+bool SameKey(const StoredKey& key, const EventRow& row) {
+  return key.environment == row.environment && key.unit == row.unit && key.id == row.id;
+}
+bool SameKey(const EventRow& a, const EventRow& b) {
+  return a.environment == b.environment && a.unit == b.unit && a.id == b.id;
 }
 
 // Where each row of a batch stands in its chain of id hashes, and which rows are new.
 struct IdChains {
   explicit IdChains(std::span<const EventRow> batch)
       : rows(batch),
+        unit_hashes(batch.size()),
         hashes(batch.size()),
         attempts(batch.size(), 0),
         pending(batch.size()),
         fresh(batch.size(), false) {
     for (size_t i = 0; i < rows.size(); ++i) {
+      unit_hashes[i] = EventUnitHash(rows[i].environment, rows[i].unit);
       hashes[i] = EventIdHash(rows[i].environment, rows[i].id);
       pending[i] = i;
     }
   }
+  HashKey Key(size_t i) const { return {unit_hashes[i], hashes[i]}; }
   // Moves row i to the next hash of its chain.
   core::Status Next(size_t i) {
     if (++attempts[i] >= kIdHashAttempts) {
@@ -199,38 +223,40 @@ struct IdChains {
   }
 
   std::span<const EventRow> rows;
+  std::vector<int64_t> unit_hashes;
   std::vector<int64_t> hashes;
   std::vector<int> attempts;
   std::vector<size_t> pending;  // the rows whose hash is not settled yet (at first, all)
   std::vector<bool> fresh;
 };
 
-// SQLite (one writer at a time, so a taken hash is never a race): each round inserts the
-// pending rows with INSERT ... ON CONFLICT (id_hash) DO NOTHING RETURNING id_hash; a row whose
-// hash is taken is a repeat when the row holding the hash has its id (stored earlier, or
-// earlier in `rows`), else it moves on to its next hash.
+// SQLite (one writer at a time, so a taken key is never a race): each round inserts the
+// pending rows with INSERT ... ON CONFLICT (unit_hash, id_hash) DO NOTHING RETURNING; a row
+// whose key is taken is a repeat when the row holding it has its environment, unit and id
+// (stored earlier, or earlier in `rows`), else it moves on to the next hash of its chain.
 core::StatusOr<std::vector<bool>> InsertSqlite(Transaction& tx, std::span<const EventRow> rows) {
   IdChains c(rows);
   std::vector<SqlValue> params;
   while (!c.pending.empty()) {
-    // Rows are inserted in order, so of several pending rows with a hash the first is the one
+    // Rows are inserted in order, so of several pending rows with a key the first is the one
     // RETURNING reports.
-    std::unordered_multiset<int64_t> inserted;
+    std::unordered_multiset<HashKey, HashKeyHash> inserted;
     for (size_t done = 0; done < c.pending.size();) {
       size_t n = EventRepository::kSqliteRowsPerStatement;
       while (n > c.pending.size() - done) n /= 2;
       params.clear();
       params.reserve(n * kSqliteParamsPerRow);
       for (size_t k = done; k < done + n; ++k) {
-        AppendSqliteParams(rows[c.pending[k]], c.hashes[c.pending[k]], params);
+        const size_t i = c.pending[k];
+        AppendSqliteParams(rows[i], c.unit_hashes[i], c.hashes[i], params);
       }
       ASSIGN_OR_RETURN(ResultSet rs, tx.Exec(SqliteInserts().at(n), params));
-      for (const Row& r : rs.rows) inserted.insert(r.Int(0));
+      for (const Row& r : rs.rows) inserted.insert(HashKey{r.Int(0), r.Int(1)});
       done += n;
     }
     std::vector<size_t> conflicted;
     for (size_t i : c.pending) {
-      auto it = inserted.find(c.hashes[i]);
+      auto it = inserted.find(c.Key(i));
       if (it != inserted.end()) {
         inserted.erase(it);
         c.fresh[i] = true;
@@ -240,11 +266,12 @@ core::StatusOr<std::vector<bool>> InsertSqlite(Transaction& tx, std::span<const 
     }
     c.pending.clear();
     for (size_t i : conflicted) {
-      ASSIGN_OR_RETURN(
-          ResultSet stored,
-          tx.Exec("SELECT id_hash, environment, id FROM events WHERE id_hash = $1", {c.hashes[i]}));
+      ASSIGN_OR_RETURN(ResultSet stored,
+                       tx.Exec("SELECT unit_hash, id_hash, environment, unit, id FROM events "
+                               "WHERE unit_hash = $1 AND id_hash = $2",
+                               {c.unit_hashes[i], c.hashes[i]}));
       const auto keys = KeysByHash(stored.rows);
-      auto it = keys.find(c.hashes[i]);
+      auto it = keys.find(c.Key(i));
       if (it != keys.end() && SameKey(it->second, rows[i])) continue;  // a repeat
       RETURN_IF_ERROR(c.Next(i));
       c.pending.push_back(i);
@@ -253,50 +280,57 @@ core::StatusOr<std::vector<bool>> InsertSqlite(Transaction& tx, std::span<const 
   return std::move(c.fresh);
 }
 
-// PostgreSQL: the hash each row takes is settled first (probing the stored rows with
-// `id_hash = ANY($1)`, and the rows before it in the batch), then the new rows are stored with
-// one plain INSERT (cheaper than ON CONFLICT's speculative insertion). A concurrent writer of
-// the same hash makes the INSERT wait for it and then fail with a unique violation
-// (kAlreadyExists): the caller runs the transaction again, and the probe then sees that row.
+// PostgreSQL: the key each row takes is settled first (probing the stored rows for the
+// batch's (unit_hash, id_hash) pairs, and the rows before it in the batch), then the new rows
+// are stored with one plain INSERT (cheaper than ON CONFLICT's speculative insertion). A
+// concurrent writer of the same key makes the INSERT wait for it and then fail with a unique
+// violation (kAlreadyExists): the caller runs the transaction again, and the probe then sees
+// that row.
 core::StatusOr<std::vector<bool>> InsertPostgres(Transaction& tx, std::span<const EventRow> rows) {
   IdChains c(rows);
-  std::unordered_map<int64_t, size_t> claimed;  // hash -> the row of `rows` taking it
+  // key -> the row of `rows` taking it
+  std::unordered_map<HashKey, size_t, HashKeyHash> claimed;
   claimed.reserve(rows.size());
   while (!c.pending.empty()) {
-    ArrayLiteral probe(c.pending.size() * 21);
-    for (size_t i : c.pending) probe.Int(c.hashes[i]);
-    ASSIGN_OR_RETURN(ResultSet stored, tx.Exec(kPostgresProbeSql, {probe.Take()}));
+    ArrayLiteral probe_units(c.pending.size() * 21), probe_ids(c.pending.size() * 21);
+    for (size_t i : c.pending) {
+      probe_units.Int(c.unit_hashes[i]);
+      probe_ids.Int(c.hashes[i]);
+    }
+    ASSIGN_OR_RETURN(ResultSet stored,
+                     tx.Exec(kPostgresProbeSql, {probe_units.Take(), probe_ids.Take()}));
     const auto keys = KeysByHash(stored.rows);
     std::vector<size_t> next;
     for (size_t i : c.pending) {
-      const int64_t h = c.hashes[i];
-      if (auto s = keys.find(h); s != keys.end()) {
+      const HashKey key = c.Key(i);
+      if (auto s = keys.find(key); s != keys.end()) {
         if (SameKey(s->second, rows[i])) continue;  // stored already
         RETURN_IF_ERROR(c.Next(i));
         next.push_back(i);
         continue;
       }
-      if (auto taken = claimed.find(h); taken != claimed.end()) {
-        const EventRow& holder = rows[taken->second];
-        if (holder.environment == rows[i].environment && holder.id == rows[i].id) continue;
+      if (auto taken = claimed.find(key); taken != claimed.end()) {
+        if (SameKey(rows[taken->second], rows[i])) continue;
         RETURN_IF_ERROR(c.Next(i));
         next.push_back(i);
         continue;
       }
-      claimed.emplace(h, i);
+      claimed.emplace(key, i);
       c.fresh[i] = true;
     }
     c.pending = std::move(next);
   }
   std::vector<const EventRow*> to_insert;
-  std::vector<int64_t> insert_hashes;
+  std::vector<int64_t> insert_units, insert_ids;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!c.fresh[i]) continue;
     to_insert.push_back(&rows[i]);
-    insert_hashes.push_back(c.hashes[i]);
+    insert_units.push_back(c.unit_hashes[i]);
+    insert_ids.push_back(c.hashes[i]);
   }
   if (!to_insert.empty()) {
-    RETURN_IF_ERROR(tx.Exec(kPostgresInsertSql, PostgresArrays(to_insert, insert_hashes)).status());
+    RETURN_IF_ERROR(
+        tx.Exec(kPostgresInsertSql, PostgresArrays(to_insert, insert_units, insert_ids)).status());
   }
   return std::move(c.fresh);
 }
@@ -539,6 +573,88 @@ core::Status EventRepository::MigrateToUniqueIdHash(Transaction& tx, Backend bac
            "WHERE experiment IS NOT NULL",
        }) {
     RETURN_IF_ERROR(tx.Exec(sql).status());
+  }
+  return core::Status::Ok();
+}
+
+core::Status EventRepository::MigrateToUnitIdKey(Transaction& tx, Backend backend) {
+  if (backend == Backend::kSqlite) {
+    // SQLite cannot drop a column's UNIQUE: the table is copied into one without it, every
+    // seq kept and the AUTOINCREMENT counter moved with the rows.
+    for (const char* sql : {
+             "CREATE TABLE events_v15 ("
+             " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+             " environment TEXT NOT NULL,"
+             " id TEXT NOT NULL,"
+             " type TEXT NOT NULL,"
+             " name TEXT NOT NULL,"
+             " unit TEXT NOT NULL,"
+             " value DOUBLE PRECISION,"
+             " at BIGINT NOT NULL,"
+             " received_at BIGINT NOT NULL,"
+             " experiment TEXT,"
+             " feature TEXT,"
+             " variant TEXT,"
+             " properties_json TEXT,"
+             " unit_hash INTEGER NOT NULL,"
+             " id_hash INTEGER NOT NULL)",
+             "INSERT INTO events_v15 (seq, environment, id, type, name, unit, value, at, "
+             "received_at, experiment, feature, variant, properties_json, unit_hash, id_hash) "
+             "SELECT seq, environment, id, type, name, unit, value, at, received_at, "
+             "experiment, feature, variant, properties_json, unit_hash, id_hash FROM events "
+             "ORDER BY seq",
+             "DELETE FROM sqlite_sequence WHERE name = 'events_v15'",
+             "INSERT INTO sqlite_sequence (name, seq) SELECT 'events_v15', seq "
+             "FROM sqlite_sequence WHERE name = 'events'",
+             "DROP TABLE events",
+             "ALTER TABLE events_v15 RENAME TO events",
+             "CREATE INDEX events_experiment ON events (experiment, seq) "
+             "WHERE experiment IS NOT NULL",
+         }) {
+      RETURN_IF_ERROR(tx.Exec(sql).status());
+    }
+  } else {
+    RETURN_IF_ERROR(tx.Exec("DROP INDEX events_id_hash").status());
+    RETURN_IF_ERROR(tx.Exec("DROP INDEX events_unit_hash").status());
+  }
+  // Id hashes were unique on their own, so every (unit_hash, id_hash) pair is too.
+  RETURN_IF_ERROR(
+      tx.Exec("CREATE UNIQUE INDEX events_unit_id ON events (unit_hash, id_hash)").status());
+  // An id that had moved along its chain because another id held its hash (in any unit) now
+  // takes the first hash of its chain that is free in its own unit, where a repeat of it will
+  // look first.
+  constexpr int64_t kPage = 10000;
+  std::vector<std::pair<int64_t, EventRow>> moved;  // seq, and the environment and id
+  for (int64_t after = 0;;) {
+    ASSIGN_OR_RETURN(ResultSet rs, tx.Exec("SELECT seq, environment, id, id_hash FROM events "
+                                           "WHERE seq > $1 ORDER BY seq LIMIT $2",
+                                           {after, kPage}));
+    if (rs.rows.empty()) break;
+    for (const Row& r : rs.rows) {
+      after = r.Int(0);
+      if (r.Int(3) == EventIdHash(r.Text(1), r.Text(2))) continue;
+      EventRow row;
+      row.environment = r.Text(1);
+      row.id = r.Text(2);
+      moved.emplace_back(after, std::move(row));
+    }
+  }
+  for (const auto& [seq, row] : moved) {
+    ASSIGN_OR_RETURN(ResultSet own,
+                     tx.Exec("SELECT unit_hash, id_hash FROM events WHERE seq = $1", {seq}));
+    const int64_t unit_hash = own.rows.at(0).Int(0);
+    const int64_t current = own.rows.at(0).Int(1);
+    for (int attempt = 0;; ++attempt) {
+      if (attempt >= kIdHashAttempts) return core::Internal("no free id hash for " + row.id);
+      const int64_t h = EventIdHash(row.environment, row.id, attempt);
+      if (h == current) break;
+      ASSIGN_OR_RETURN(
+          ResultSet taken,
+          tx.Exec("SELECT 1 FROM events WHERE unit_hash = $1 AND id_hash = $2", {unit_hash, h}));
+      if (!taken.rows.empty()) continue;
+      RETURN_IF_ERROR(tx.Exec("UPDATE events SET id_hash = $1 WHERE seq = $2", {h, seq}).status());
+      break;
+    }
   }
   return core::Status::Ok();
 }

@@ -16,7 +16,7 @@ namespace gov::store {
 struct EventRow {
   int64_t seq = 0;  // assigned by the store on insert; ignored by Insert
   std::string environment;
-  std::string id;    // unique per environment
+  std::string id;    // unique per unit and environment
   std::string type;  // "exposure" or "track" (experiments::kEventTypeNames)
   std::string name;
   std::string unit;
@@ -33,16 +33,20 @@ struct EventRow {
 // 64-bit keys the events table indexes in place of text columns (XXH3 of the environment and
 // the id, or the unit). Stored, so they never change between versions. Two ids may share a
 // hash: a hash only narrows a search, keys are compared in full. `attempt` picks one of a
-// chain of hashes of the same id (0 is the first), for an id whose hash another id holds.
+// chain of hashes of the same id (0 is the first), for an id whose hash another id of the
+// same unit hash holds.
 int64_t EventIdHash(std::string_view environment, std::string_view id, int attempt = 0);
 int64_t EventUnitHash(std::string_view environment, std::string_view unit);
 
-// The events table (migrations 7, 11 and 14), indexed by seq, by (unit_hash, seq) (a unit's
-// events) and by a UNIQUE id_hash, which keeps ids unique per environment: an event takes the
-// first hash of its chain (EventIdHash with attempt 0, 1, ...) that no other id holds, and is
-// a repeat when it meets a row with its own environment and id on the way. Rows are never
-// deleted, so the chain of a stored id never breaks. Writers need no lock: the unique index
-// makes a second writer of the same hash wait for the first (and then fail, see Insert).
+// The events table (migrations 7, 11, 14 and 15), indexed by seq and by one UNIQUE
+// (unit_hash, id_hash), which serves both a unit's events and repeats. An event is the same
+// event when its environment, unit and id are (as analytics stores deduplicate by insert id
+// and user): it takes the first hash of its id's chain (EventIdHash with attempt 0, 1, ...)
+// that no other event holds with its unit hash, and is a repeat when it meets a row with its
+// own environment, unit and id on the way. Rows are never deleted, so the chain of a stored
+// event never breaks. Writers need no lock: the unique index makes a second writer of the same
+// key wait for the first (and then fail, see Insert). One random-key index per row, where
+// there were two (id hash, unit hash): the writer's cost per event, on SQLite above all.
 //
 // Order (PostgreSQL, migration 14): each row also stores `xid`, the id of the transaction that
 // wrote it. Several writers commit concurrently, so rows do not become visible in seq order;
@@ -58,14 +62,14 @@ class EventRepository {
   // Call once in a transaction before Insert. PostgreSQL: plans the transaction's statements
   // without sequential scans (see event_repository.cc). SQLite: nothing.
   static core::Status PrepareWriter(Transaction& tx, Backend backend);
-  // Inserts `rows` in order, skipping any whose (environment, id) is already stored or
+  // Inserts `rows` in order, skipping any whose (environment, unit, id) is already stored or
   // appears earlier in `rows`. Returns, per row, whether it was inserted. SQLite: rounds of
-  // INSERT ... ON CONFLICT (id_hash) DO NOTHING RETURNING (256 rows per statement), a row that
-  // met a taken hash probed by it. PostgreSQL: the stored ids probed first (one
-  // `id_hash = ANY($1)` per round of the chain), then one plain INSERT, the columns travelling
-  // as arrays through `unnest`; when a concurrent transaction stores one of the same hashes
-  // first, this fails with kAlreadyExists (or kConflict, a deadlock between two such writers)
-  // and the whole transaction must be run again.
+  // INSERT ... ON CONFLICT (unit_hash, id_hash) DO NOTHING RETURNING (256 rows per statement),
+  // a row that met a taken key probed by it. PostgreSQL: the stored keys probed first (one
+  // join with the batch's (unit_hash, id_hash) pairs per round of the chain), then one plain
+  // INSERT, the columns travelling as arrays through `unnest`; when a concurrent transaction
+  // stores one of the same keys first, this fails with kAlreadyExists (or kConflict, a
+  // deadlock between two such writers) and the whole transaction must be run again.
   static core::StatusOr<std::vector<bool>> Insert(Transaction& tx, Backend backend,
                                                   std::span<const EventRow> rows);
   // Migration 11: adds unit_hash (and on PostgreSQL id_hash) to the events stored so far and
@@ -76,11 +80,15 @@ class EventRepository {
   // rebuilt without its UNIQUE (environment, id)); PostgreSQL: the xid column and the
   // (xid, seq) index.
   static core::Status MigrateToUniqueIdHash(Transaction& tx, Backend backend);
+  // Migration 15: the UNIQUE (unit_hash, id_hash) index in place of the unique id_hash and the
+  // (unit_hash, seq) index (SQLite: the table is rebuilt without its UNIQUE id_hash); an
+  // event stored further along its chain moves to the first hash free in its unit.
+  static core::Status MigrateToUnitIdKey(Transaction& tx, Backend backend);
   // Up to `limit` events with seq > `after_seq`, in seq order (every environment).
   static core::StatusOr<std::vector<EventRow>> ReadAfter(Transaction& tx, int64_t after_seq,
                                                          int64_t limit);
   // The events of `unit` in `environment` with seq < `before_seq`, in seq order (served by
-  // the index events_unit_hash).
+  // the index events_unit_id).
   static core::StatusOr<std::vector<EventRow>> ReadUnit(Transaction& tx,
                                                         const std::string& environment,
                                                         const std::string& unit,

@@ -374,6 +374,11 @@ const std::vector<Migration>& AllMigrations() {
        "experiments: event ids unique by their hash, and concurrent event writers on PostgreSQL",
        {},
        &EventRepository::MigrateToUniqueIdHash},
+      {15,
+       "experiments: events keyed by their unit and id, one unique index for repeats and for a "
+       "unit's events",
+       {},
+       &EventRepository::MigrateToUnitIdKey},
   };
   return kMigrations;
 }

@@ -28,7 +28,7 @@ core::StatusOr<std::vector<PlanUnitEventRow>> PlanEvidenceRepository::ReadExpose
     in_names += (in_names.empty() ? "$" : ", $") + std::to_string(params.size());
   }
   // The window's (unit, variant) pairs come from events_experiment; each pair's events from
-  // events_unit_hash (an exposure's unit_hash is its unit's in its environment), the unit and
+  // events_unit_id (an exposure's unit_hash is its unit's in its environment), the unit and
   // environment compared in full since two units may share a hash.
   const std::string sql =
       "SELECT x.unit, x.variant, x.first_at, e.seq, e.name, e.value, e.at FROM "

@@ -33,7 +33,7 @@ struct PlanUnitEventRow {
 
 // The events table as a release plan's evidence reads it (rollouts/plan_evidence.h): the
 // exposures recorded with the window's key as their `experiment` (index events_experiment,
-// migration 12) and the track events of the units exposed (index events_unit_hash).
+// migration 12) and the track events of the units exposed (index events_unit_id).
 class PlanEvidenceRepository {
  public:
   // Per variant, the distinct units with exposures of window `key` in `environment`, all of

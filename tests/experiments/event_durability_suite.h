@@ -208,12 +208,15 @@ inline void RunEventDurabilityCycles(const std::string& database_url,
     // A retry of an acknowledged batch after the restart counts as duplicates only.
     httplib::Client c("127.0.0.1", server->port());
     c.set_read_timeout(30, 0);
+    // The same event: its id and its unit (EventWriterLoop's, from the id's index in its
+    // batch).
     const std::string id = *ledger.acked.begin();
+    const std::string unit = "u" + std::to_string(std::stoi(id.substr(id.rfind('-') + 1)) % 50);
     const core::Json retry{{"events",
                             {{{"id", id},
                               {"type", "track"},
                               {"name", "purchase"},
-                              {"unit", "u"},
+                              {"unit", unit},
                               {"timestamp", 1764095488000}}}}};
     auto res =
         c.Post("/api/v1/events", {{"Authorization", secret}}, retry.dump(), "application/json");

@@ -121,16 +121,18 @@ TEST_P(EventStoreTest, InsertStoresEveryColumnAndReadsBackInSeqOrder) {
   EXPECT_EQ(rows[1], expected_track);
 }
 
-TEST_P(EventStoreTest, DuplicateIdsAreSkippedPerEnvironmentAndReportedAsNotNew) {
+TEST_P(EventStoreTest, DuplicateIdsAreSkippedPerUnitAndEnvironmentAndReportedAsNotNew) {
   EXPECT_EQ(Insert({Row("production", "a", "u1"), Row("production", "b", "u1")}),
             (std::vector<bool>{true, true}));
-  // Again (a retried batch), with one new id, one repeated inside the batch and the same id
-  // in another environment.
+  // Again (a retried batch), with one new id, one repeated inside the batch, the same id in
+  // another environment and the same id of another unit (another event).
   EXPECT_EQ(Insert({Row("production", "a", "u1"), Row("production", "c", "u2"),
-                    Row("production", "c", "u2"), Row("staging", "a", "u1")}),
-            (std::vector<bool>{false, true, false, true}));
-  EXPECT_EQ(Count(), 4);
-  EXPECT_EQ(Count("production"), 3);
+                    Row("production", "c", "u2"), Row("staging", "a", "u1"),
+                    Row("production", "a", "u2")}),
+            (std::vector<bool>{false, true, false, true, true}));
+  EXPECT_EQ(Insert({Row("production", "a", "u2")}), (std::vector<bool>{false}));
+  EXPECT_EQ(Count(), 5);
+  EXPECT_EQ(Count("production"), 4);
   EXPECT_EQ(Count("staging"), 1);
 }
 
@@ -198,6 +200,88 @@ TEST_P(EventStoreTest, AnIdWhoseHashAnotherHoldsTakesItsNextHash) {
   };
   EXPECT_EQ(hash_of("holder"), store::EventIdHash("production", "target"));
   EXPECT_EQ(hash_of("target"), store::EventIdHash("production", "target", 1));
+  // The hash is taken in u1 only: "target" of another unit takes its first hash.
+  EXPECT_EQ(Insert({Row("production", "target", "u3")}), (std::vector<bool>{true}));
+  EXPECT_EQ(Read<int64_t>([&](store::Transaction& tx) -> core::StatusOr<int64_t> {
+              ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT id_hash FROM events WHERE id = "
+                                                "'target' AND unit = 'u3'"));
+              return rs.rows.at(0).Int(0);
+            }),
+            store::EventIdHash("production", "target"));
+}
+
+// Migration 15 on a database with events (migration 14's schema, ids unique by their hash
+// alone): every event keeps its seq and columns; one that had moved along its chain because
+// an event of another unit held its first hash moves back to it (free in its own unit), and
+// both are still repeats; new events continue after the highest seq ever drawn.
+TEST_P(EventStoreTest, MigrationToUnitIdKeyKeepsEventsAndRepeats) {
+  std::unique_ptr<store::testing::TestDatabase> old;
+  if (db().backend() == store::Backend::kSqlite) {
+    old = std::make_unique<store::testing::SqliteTestDatabase>(14);
+  } else {
+    old = std::make_unique<store::testing::PostgresTestDatabase>(14);
+  }
+  store::Database& odb = old->db();
+  struct Stored {
+    std::string id, unit;
+    int attempt;
+  };
+  // "holder" (u1) holds the first hash of "target", so "target" (u2) was stored at attempt 1;
+  // "plain" stays at its first hash; "gone" is deleted, so its seq is the highest drawn.
+  const std::vector<Stored> stored = {
+      {"holder", "u1", -1}, {"target", "u2", 1}, {"plain", "u1", 0}, {"gone", "u2", 0}};
+  ASSERT_TRUE(store::WithTransaction(odb, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+                for (size_t i = 0; i < stored.size(); ++i) {
+                  const Stored& e = stored[i];
+                  const int64_t id_hash = e.attempt < 0
+                                              ? store::EventIdHash("production", "target")
+                                              : store::EventIdHash("production", e.id, e.attempt);
+                  RETURN_IF_ERROR(
+                      tx.Exec("INSERT INTO events (environment, id, type, name, unit, value, at, "
+                              "received_at, unit_hash, id_hash) VALUES ('production', $1, "
+                              "'track', 'purchase', $2, 1.5, $3, $3, $4, $5)",
+                              {e.id, e.unit, int64_t{1000} * static_cast<int64_t>(i + 1),
+                               store::EventUnitHash("production", e.unit), id_hash})
+                          .status());
+                }
+                return tx.Exec("DELETE FROM events WHERE id = 'gone'").status();
+              }).ok());
+  ASSERT_TRUE(store::Migrate(odb).ok());
+  store::SqlEventStore events(odb.backend());
+  std::vector<EventRow> kept;
+  int64_t target_hash = 0;
+  ASSERT_TRUE(store::WithTransaction(odb, store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+                ASSIGN_OR_RETURN(kept, events.ReadAfter(tx, 0, 100));
+                ASSIGN_OR_RETURN(auto rs,
+                                 tx.Exec("SELECT id_hash FROM events WHERE id = 'target'"));
+                target_hash = rs.rows.at(0).Int(0);
+                return core::Status::Ok();
+              }).ok());
+  ASSERT_EQ(kept.size(), 3u);
+  for (size_t i = 0; i < kept.size(); ++i) {
+    EXPECT_EQ(kept[i].id, stored[i].id);
+    EXPECT_EQ(kept[i].unit, stored[i].unit);
+    EXPECT_EQ(kept[i].seq, static_cast<int64_t>(i + 1));
+    EXPECT_EQ(kept[i].at_ms, 1000 * static_cast<int64_t>(i + 1));
+  }
+  EXPECT_EQ(target_hash, store::EventIdHash("production", "target"));
+  std::vector<bool> fresh;
+  ASSERT_TRUE(store::WithTransaction(odb, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+                RETURN_IF_ERROR(events.PrepareWriter(tx));
+                ASSIGN_OR_RETURN(fresh, events.Insert(tx, std::vector<EventRow>{
+                                                              Row("production", "holder", "u1"),
+                                                              Row("production", "target", "u2"),
+                                                              Row("production", "plain", "u1"),
+                                                              Row("production", "new", "u1")}));
+                return core::Status::Ok();
+              }).ok());
+  EXPECT_EQ(fresh, (std::vector<bool>{false, false, false, true}));
+  ASSERT_TRUE(store::WithTransaction(odb, store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+                ASSIGN_OR_RETURN(kept, events.ReadAfter(tx, 3, 100));
+                return core::Status::Ok();
+              }).ok());
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_GT(kept[0].seq, 4);
 }
 
 // Migration 14 on a database with events (migration 13's schema): every event keeps its seq
