@@ -209,11 +209,12 @@ core::Status GovernorServer::OpenReleasePlans() {
   // Exposures and experiment metrics of running plans: server-side evaluation records them
   // into the events of each plan's evidence window (published on every replica).
   release_plan_evidence_ = std::make_unique<rollouts::SqlPlanEvidence>(*db_);
-  release_plans_ = std::make_unique<rollouts::ReleasePlanService>(
-      *db_, *flag_service_, clock_, prometheus_.get(),
-      rollouts::ReleasePlanServiceOptions{.gauges = release_plan_gauges_.get(),
-                                          .evidence = release_plan_evidence_.get(),
-                                          .windows = &running_experiments_});
+  rollouts::ReleasePlanServiceOptions plan_options;
+  plan_options.gauges = release_plan_gauges_.get();
+  plan_options.evidence = release_plan_evidence_.get();
+  plan_options.windows = &running_experiments_;
+  release_plans_ = std::make_unique<rollouts::ReleasePlanService>(*db_, *flag_service_, clock_,
+                                                                  prometheus_.get(), plan_options);
   // Direct edits of a running plan's managed strategy are refused (409 naming the plan).
   release_plan_guard_ = std::make_unique<rollouts::ReleasePlanStrategyGuard>();
   flag_service_->SetStrategyGuard(release_plan_guard_.get());

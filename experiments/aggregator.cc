@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/name_table.h"
+#include "core/thread_priority.h"
 #include "store/experiment_aggregate_repository.h"
 
 namespace gov::experiments {
@@ -191,7 +192,10 @@ void Aggregator::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (thread_.joinable()) return;
   stop_ = false;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    if (options_.nice != 0) core::LowerThreadPriority(options_.nice);
+    Run();
+  });
 }
 
 void Aggregator::Wake() {

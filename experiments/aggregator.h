@@ -20,6 +20,10 @@ struct AggregatorOptions {
   int64_t batch_size = 1000;
   // How long the background thread waits (real time) once it has caught up, or after an error.
   std::chrono::milliseconds idle_wait{500};
+  // The background thread's nice value (core::LowerThreadPriority): aggregation yields the CPU
+  // to request threads (flag evaluation above all) when both want it, and catches up when the
+  // CPU is free. 0 keeps the default priority.
+  int nice = 10;
   // Receives one line per distinct error. Default: none.
   std::function<void(std::string_view line)> log;
 };

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/thread_priority.h"
+
 namespace gov::experiments {
 
 namespace {
@@ -27,7 +29,12 @@ void EventService::Start() {
   started_ = true;
   size_t writers = options_.writers;
   if (writers == 0) writers = db_.backend() == store::Backend::kPostgres ? 2 : 1;
-  for (size_t i = 0; i < writers; ++i) writers_.emplace_back([this] { WriterLoop(); });
+  for (size_t i = 0; i < writers; ++i) {
+    writers_.emplace_back([this] {
+      if (options_.writer_nice != 0) core::LowerThreadPriority(options_.writer_nice);
+      WriterLoop();
+    });
+  }
 }
 
 void EventService::Stop() {

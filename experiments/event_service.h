@@ -31,6 +31,10 @@ struct EventServiceOptions {
   // Writer threads, each committing its own groups (0: one on SQLite, which has one writer at
   // a time anyway; two on PostgreSQL, whose writers commit concurrently).
   size_t writers = 0;
+  // The writer threads' nice value (core::LowerThreadPriority): storing events yields the CPU
+  // to request threads (flag evaluation above all) when both want it; callers wait longer for
+  // their acknowledgement then, nothing is lost. 0 keeps the default priority.
+  int writer_nice = 10;
   // Called on the writer thread after each commit that stored events (e.g. to wake the
   // aggregation at once instead of at its next poll). Must not block.
   std::function<void()> on_commit;

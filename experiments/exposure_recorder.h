@@ -32,6 +32,9 @@ struct ExposureRecorderOptions {
   size_t max_batch = 5'000;
   // The writer thread writes what is queued at least this often.
   std::chrono::milliseconds flush_interval{500};
+  // The writer thread's nice value (core::LowerThreadPriority): it yields the CPU to request
+  // threads when both want it. 0 keeps the default priority.
+  int nice = 10;
 };
 
 // Counters since construction.

@@ -22,7 +22,7 @@ Position CurrentPosition(const ReleasePlanSpec& spec, const PlanRuntime& runtime
 
 PlanRuntime NewRuntime(const ReleasePlanSpec& spec) {
   PlanRuntime out;
-  for (const Guardrail& g : spec.guardrails) out.guardrails.push_back({.name = g.name});
+  for (const Guardrail& g : spec.guardrails) out.guardrails.push_back(NewGuardrailState(g.name));
   return out;
 }
 

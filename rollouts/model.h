@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -180,6 +181,13 @@ struct GuardrailState {
   std::optional<double> ci_high;
   bool operator==(const GuardrailState&) const = default;
 };
+
+// The state of guardrail `name` before its first evaluation.
+inline GuardrailState NewGuardrailState(std::string name) {
+  GuardrailState s;
+  s.name = std::move(name);
+  return s;
+}
 
 // Why a transition happened. For a guardrail: its name, the value that breached, the
 // threshold and since when (metric: the effect's estimate and the bound of the confidence

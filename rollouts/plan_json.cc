@@ -297,8 +297,10 @@ core::Json GuardrailToJson(const Guardrail& g) {
 }
 
 core::Json SpecToJson(const ReleasePlanSpec& spec, bool with_target) {
-  core::Json constraints =
-      flags::ToJson(flags::Segment{.id = 0, .constraints = spec.constraints})["constraints"];
+  flags::Segment segment;
+  segment.id = 0;
+  segment.constraints = spec.constraints;
+  core::Json constraints = flags::ToJson(segment)["constraints"];
   core::Json milestones = core::Json::array();
   for (const Milestone& m : spec.milestones) milestones.push_back(MilestoneToJson(m));
   core::Json guardrails = core::Json::array();

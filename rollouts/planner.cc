@@ -26,7 +26,9 @@ bool IsLast(const ReleasePlanSpec& spec, size_t milestone) {
 
 void ResetGuardrails(const ReleasePlanSpec& spec, PlanRuntime& runtime) {
   runtime.guardrails.clear();
-  for (const Guardrail& g : spec.guardrails) runtime.guardrails.push_back({.name = g.name});
+  for (const Guardrail& g : spec.guardrails) {
+    runtime.guardrails.push_back(NewGuardrailState(g.name));
+  }
 }
 
 // Moves `runtime` to `state` at `milestone`, records the transition and returns it.
@@ -112,7 +114,7 @@ std::vector<GuardrailState> AlignGuardrails(const ReleasePlanSpec& spec,
   for (const Guardrail& g : spec.guardrails) {
     auto it = std::find_if(states.begin(), states.end(),
                            [&](const GuardrailState& s) { return s.name == g.name; });
-    out.push_back(it != states.end() ? *it : GuardrailState{.name = g.name});
+    out.push_back(it != states.end() ? *it : NewGuardrailState(g.name));
   }
   return out;
 }

@@ -9,6 +9,13 @@ namespace gov::rollouts {
 
 namespace {
 
+Milestone Step(int rollout, std::optional<std::chrono::seconds> advance_after) {
+  Milestone m;
+  m.rollout = rollout;
+  m.advance_after = advance_after;
+  return m;
+}
+
 Guardrail Trigger(std::string name, double above, std::chrono::seconds for_duration) {
   PrometheusGuardrail p;
   p.comparison = Comparison::kAbove;
@@ -24,10 +31,8 @@ ReleasePlanSpec StandardTemplate() {
   using std::chrono::minutes;
   ReleasePlanSpec t;
   t.name = std::string(kStandardTemplateName);
-  t.milestones = {{.rollout = 1, .advance_after = minutes(10)},
-                  {.rollout = 10, .advance_after = hours(1)},
-                  {.rollout = 50, .advance_after = hours(1)},
-                  {.rollout = 100}};
+  t.milestones = {Step(1, minutes(10)), Step(10, hours(1)), Step(50, hours(1)),
+                  Step(100, std::nullopt)};
   t.guardrails = {Trigger("p99", 1.0, minutes(5)), Trigger("errors", 0.05, minutes(2)),
                   Trigger("cpu", 0.9, minutes(10))};
   t.on_breach = OnBreach::kRollback;

@@ -1,0 +1,14 @@
+#include "core/thread_priority.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace gov::core {
+
+bool LowerThreadPriority(int nice) {
+  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+  return ::setpriority(PRIO_PROCESS, tid, nice) == 0;
+}
+
+}  // namespace gov::core
