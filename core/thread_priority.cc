@@ -7,6 +7,7 @@
 namespace gov::core {
 
 bool LowerThreadPriority(int nice) {
+  if (nice == 0) return true;
   const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
   return ::setpriority(PRIO_PROCESS, tid, nice) == 0;
 }

@@ -193,7 +193,7 @@ void Aggregator::Start() {
   if (thread_.joinable()) return;
   stop_ = false;
   thread_ = std::thread([this] {
-    if (options_.nice != 0) core::LowerThreadPriority(options_.nice);
+    core::LowerThreadPriority(options_.nice);
     Run();
   });
 }

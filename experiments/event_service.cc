@@ -31,7 +31,7 @@ void EventService::Start() {
   if (writers == 0) writers = db_.backend() == store::Backend::kPostgres ? 2 : 1;
   for (size_t i = 0; i < writers; ++i) {
     writers_.emplace_back([this] {
-      if (options_.writer_nice != 0) core::LowerThreadPriority(options_.writer_nice);
+      core::LowerThreadPriority(options_.writer_nice);
       WriterLoop();
     });
   }

@@ -237,7 +237,7 @@ void ExposureRecorder::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (writer_.joinable() || stopping_) return;
   writer_ = std::thread([this] {
-    if (options_.nice != 0) core::LowerThreadPriority(options_.nice);
+    core::LowerThreadPriority(options_.nice);
     std::unique_lock<std::mutex> lock(mu_);
     while (!stopping_) {
       cv_.wait_for(lock, options_.flush_interval,

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <boost/container_hash/hash.hpp>
 #include <charconv>
 #include <iterator>
 #include <map>
@@ -169,11 +170,7 @@ std::vector<SqlValue> PostgresArrays(std::span<const EventRow* const> rows,
 
 // An event's key in the unique index: its unit's hash and its id's hash.
 using HashKey = std::pair<int64_t, int64_t>;
-struct HashKeyHash {
-  size_t operator()(const HashKey& k) const {
-    return std::hash<int64_t>()(k.first) ^ (std::hash<int64_t>()(k.second) * 0x9e3779b97f4a7c15ULL);
-  }
-};
+using HashKeyHash = boost::hash<HashKey>;
 // The full key of an event: environment, unit, id.
 struct StoredKey {
   std::string environment, unit, id;
@@ -623,36 +620,35 @@ core::Status EventRepository::MigrateToUnitIdKey(Transaction& tx, Backend backen
   // An id that had moved along its chain because another id held its hash (in any unit) now
   // takes the first hash of its chain that is free in its own unit, where a repeat of it will
   // look first.
+  struct Moved {
+    int64_t seq, unit_hash, id_hash;
+    std::string environment, id;
+  };
   constexpr int64_t kPage = 10000;
-  std::vector<std::pair<int64_t, EventRow>> moved;  // seq, and the environment and id
+  std::vector<Moved> moved;
   for (int64_t after = 0;;) {
-    ASSIGN_OR_RETURN(ResultSet rs, tx.Exec("SELECT seq, environment, id, id_hash FROM events "
-                                           "WHERE seq > $1 ORDER BY seq LIMIT $2",
-                                           {after, kPage}));
+    ASSIGN_OR_RETURN(ResultSet rs,
+                     tx.Exec("SELECT seq, environment, id, unit_hash, id_hash FROM events "
+                             "WHERE seq > $1 ORDER BY seq LIMIT $2",
+                             {after, kPage}));
     if (rs.rows.empty()) break;
     for (const Row& r : rs.rows) {
       after = r.Int(0);
-      if (r.Int(3) == EventIdHash(r.Text(1), r.Text(2))) continue;
-      EventRow row;
-      row.environment = r.Text(1);
-      row.id = r.Text(2);
-      moved.emplace_back(after, std::move(row));
+      if (r.Int(4) == EventIdHash(r.Text(1), r.Text(2))) continue;
+      moved.push_back({after, r.Int(3), r.Int(4), r.Text(1), r.Text(2)});
     }
   }
-  for (const auto& [seq, row] : moved) {
-    ASSIGN_OR_RETURN(ResultSet own,
-                     tx.Exec("SELECT unit_hash, id_hash FROM events WHERE seq = $1", {seq}));
-    const int64_t unit_hash = own.rows.at(0).Int(0);
-    const int64_t current = own.rows.at(0).Int(1);
+  for (const Moved& row : moved) {
     for (int attempt = 0;; ++attempt) {
       if (attempt >= kIdHashAttempts) return core::Internal("no free id hash for " + row.id);
       const int64_t h = EventIdHash(row.environment, row.id, attempt);
-      if (h == current) break;
-      ASSIGN_OR_RETURN(
-          ResultSet taken,
-          tx.Exec("SELECT 1 FROM events WHERE unit_hash = $1 AND id_hash = $2", {unit_hash, h}));
+      if (h == row.id_hash) break;
+      ASSIGN_OR_RETURN(ResultSet taken,
+                       tx.Exec("SELECT 1 FROM events WHERE unit_hash = $1 AND id_hash = $2",
+                               {row.unit_hash, h}));
       if (!taken.rows.empty()) continue;
-      RETURN_IF_ERROR(tx.Exec("UPDATE events SET id_hash = $1 WHERE seq = $2", {h, seq}).status());
+      RETURN_IF_ERROR(
+          tx.Exec("UPDATE events SET id_hash = $1 WHERE seq = $2", {h, row.seq}).status());
       break;
     }
   }
