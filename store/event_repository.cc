@@ -31,12 +31,17 @@ SqlValue Opt(const std::optional<std::string>& v) {
 }
 
 // The multi-row INSERT for 1, 2, 4, ... kSqliteRowsPerStatement rows, built once (each is
-// prepared once per connection).
+// prepared once per connection). OR IGNORE rather than ON CONFLICT (unit_hash, id_hash) DO
+// NOTHING: the same rows are skipped (the unique key is the table's only constraint a bound row
+// can break: every NOT NULL column is bound from a value), but a statement that can no longer
+// abort halfway needs no statement journal, which SQLite otherwise writes for every page a
+// multi-row statement changes (the largest share of its file writes before).
 const std::map<size_t, std::string>& SqliteInserts() {
   static const std::map<size_t, std::string> kTexts = [] {
     std::map<size_t, std::string> out;
     for (size_t n = 1; n <= EventRepository::kSqliteRowsPerStatement; n *= 2) {
-      std::string sql = std::string("INSERT INTO events (") + kSqliteColumns + ") VALUES ";
+      std::string sql =
+          std::string("INSERT OR IGNORE INTO events (") + kSqliteColumns + ") VALUES ";
       size_t p = 1;
       for (size_t r = 0; r < n; ++r) {
         sql += r ? ",(" : "(";
@@ -47,7 +52,7 @@ const std::map<size_t, std::string>& SqliteInserts() {
         }
         sql += ')';
       }
-      sql += " ON CONFLICT (unit_hash, id_hash) DO NOTHING RETURNING unit_hash, id_hash";
+      sql += " RETURNING unit_hash, id_hash";
       out.emplace(n, std::move(sql));
     }
     return out;
@@ -228,7 +233,7 @@ struct IdChains {
 };
 
 // SQLite (one writer at a time, so a taken key is never a race): each round inserts the
-// pending rows with INSERT ... ON CONFLICT (unit_hash, id_hash) DO NOTHING RETURNING; a row
+// pending rows with INSERT OR IGNORE ... RETURNING; a row
 // whose key is taken is a repeat when the row holding it has its environment, unit and id
 // (stored earlier, or earlier in `rows`), else it moves on to the next hash of its chain.
 core::StatusOr<std::vector<bool>> InsertSqlite(Transaction& tx, std::span<const EventRow> rows) {

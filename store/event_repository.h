@@ -64,7 +64,7 @@ class EventRepository {
   static core::Status PrepareWriter(Transaction& tx, Backend backend);
   // Inserts `rows` in order, skipping any whose (environment, unit, id) is already stored or
   // appears earlier in `rows`. Returns, per row, whether it was inserted. SQLite: rounds of
-  // INSERT ... ON CONFLICT (unit_hash, id_hash) DO NOTHING RETURNING (256 rows per statement),
+  // INSERT OR IGNORE ... RETURNING (256 rows per statement),
   // a row that met a taken key probed by it. PostgreSQL: the stored keys probed first (one
   // join with the batch's (unit_hash, id_hash) pairs per round of the chain), then one plain
   // INSERT, the columns travelling as arrays through `unnest`; when a concurrent transaction

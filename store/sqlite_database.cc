@@ -14,6 +14,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "store/internal/sqlite_wal_buffer.h"
+
 namespace gov::store {
 
 namespace {
@@ -39,14 +41,14 @@ class Connection {
 
   core::Status Open(const std::string& path, bool read_only) {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    // The writer syncs at every commit (synchronous=FULL), which the WAL buffer needs.
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, read_only ? nullptr : WalBufferingVfs());
     if (rc != SQLITE_OK) return core::Unavailable("cannot open SQLite database " + path);
     sqlite3_busy_timeout(db_, 5000);
-    const char* pragmas =
-        read_only
-            ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
-            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-              "PRAGMA foreign_keys=ON; PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=16384;";
+    const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-131072; PRAGMA "
+                                      "wal_autocheckpoint=16384;";
     char* err = nullptr;
     rc = sqlite3_exec(db_, pragmas, nullptr, nullptr, &err);
     if (rc != SQLITE_OK) {
