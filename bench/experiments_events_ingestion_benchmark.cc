@@ -8,10 +8,10 @@
 //   ParseBatch                    the HTTP path's share before the service: a 1,000-event request
 //                                 body parsed (nlohmann-json) and read by ParseEventBatch, no I/O
 // WRITERS=<n> sets the service's writer threads (default: the server's, 1 on SQLite and 2 on
-// PostgreSQL). SQLite runs on a temp file (WAL, synchronous=FULL, as the server opens it);
-// PostgreSQL on a fresh database on the server named by GOVERNOR_TEST_PG_URL (skipped with a
-// message when unset). Each batch carries new ids (random UUIDs, or counters for *SequentialIds),
-// so the table grows as the benchmark runs.
+// PostgreSQL); WRITER_NICE=<n> their nice value (default: the server's, 10). SQLite runs on a temp
+// file (WAL, synchronous=FULL, as the server opens it); PostgreSQL on a fresh database on the
+// server named by GOVERNOR_TEST_PG_URL (skipped with a message when unset). Each batch carries new
+// ids (random UUIDs, or counters for *SequentialIds), so the table grows as the benchmark runs.
 
 #include <benchmark/benchmark.h>
 #include <unistd.h>
@@ -100,6 +100,7 @@ Fixture* Open(store::Backend backend) {
   f->store = std::make_unique<store::SqlEventStore>(backend);
   EventServiceOptions options;
   if (const char* writers = std::getenv("WRITERS")) options.writers = std::stoul(writers);
+  if (const char* nice = std::getenv("WRITER_NICE")) options.writer_nice = std::stoi(nice);
   f->service = std::make_unique<EventService>(*f->db, *f->store, f->running, f->clock, options);
   f->service->Start();
   return f.get();
