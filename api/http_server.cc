@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/thread_priority.h"
+
 namespace gov::api {
 
 namespace net = boost::asio;
@@ -609,7 +611,10 @@ void HttpServer::Impl::Serve() {
   Accept();
   threads_.reserve(contexts_.size() - 1);
   for (size_t i = 1; i < contexts_.size(); ++i) {
-    threads_.emplace_back([this, i] { contexts_[i]->run(); });
+    threads_.emplace_back([this, i] {
+      core::SetThreadName("gov-http");
+      contexts_[i]->run();
+    });
   }
   contexts_[0]->run();
   for (auto& t : threads_) t.join();

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "api/internal/sse.h"
+#include "core/thread_priority.h"
 
 namespace gov::api {
 
@@ -19,7 +20,11 @@ PolledStreams::PolledStreams(std::string event, Fetch fetch, int max_streams,
       keep_alive_interval_(keep_alive_interval),
       clock_(clock),
       next_keep_alive_(clock.Now() + keep_alive_interval) {
-  if (rounds == Rounds::kOwnThread) thread_ = std::thread([this] { Run(); });
+  if (rounds == Rounds::kOwnThread)
+    thread_ = std::thread([this] {
+      core::SetThreadName("gov-polled");
+      Run();
+    });
 }
 
 PolledStreams::~PolledStreams() {

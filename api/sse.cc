@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/internal/flag_api.h"
+#include "core/thread_priority.h"
 
 namespace gov::api {
 
@@ -29,7 +30,10 @@ StreamHub::StreamHub(ViewFn view, int max_streams, std::chrono::milliseconds kee
       keep_alive_interval_(keep_alive_interval),
       clock_(clock),
       next_keep_alive_(clock.Now() + keep_alive_interval) {
-  keep_alive_thread_ = std::thread([this] { KeepAlive(); });
+  keep_alive_thread_ = std::thread([this] {
+    core::SetThreadName("gov-keepalive");
+    KeepAlive();
+  });
 }
 
 StreamHub::~StreamHub() {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/thread_priority.h"
+
 namespace gov::controller {
 
 ControlLoopRunner::ControlLoopRunner(ControlLoop& loop, LeaderElector& leader,
@@ -62,6 +64,7 @@ core::StatusOr<Leadership> ControlLoopRunner::RunOnce() {
 
 void ControlLoopRunner::Start() {
   thread_ = std::thread([this] {
+    core::SetThreadName("gov-control");
     std::unique_lock lock(mu_);
     while (!stop_) {
       lock.unlock();

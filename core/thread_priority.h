@@ -9,4 +9,8 @@ namespace gov::core {
 // keeps its priority).
 bool LowerThreadPriority(int nice);
 
+// Names the calling thread (Linux: at most 15 characters, longer names are cut), so `top -H`,
+// `perf` and debuggers tell Governor's threads apart. Best effort.
+void SetThreadName(const char* name);
+
 }  // namespace gov::core

@@ -193,6 +193,7 @@ void Aggregator::Start() {
   if (thread_.joinable()) return;
   stop_ = false;
   thread_ = std::thread([this] {
+    core::SetThreadName("gov-aggregate");
     core::LowerThreadPriority(options_.nice);
     Run();
   });

@@ -31,6 +31,7 @@ void EventService::Start() {
   if (writers == 0) writers = db_.backend() == store::Backend::kPostgres ? 2 : 1;
   for (size_t i = 0; i < writers; ++i) {
     writers_.emplace_back([this] {
+      core::SetThreadName("gov-events");
       core::LowerThreadPriority(options_.writer_nice);
       WriterLoop();
     });

@@ -237,6 +237,7 @@ void ExposureRecorder::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (writer_.joinable() || stopping_) return;
   writer_ = std::thread([this] {
+    core::SetThreadName("gov-exposures");
     core::LowerThreadPriority(options_.nice);
     std::unique_lock<std::mutex> lock(mu_);
     while (!stopping_) {

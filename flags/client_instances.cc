@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/thread_priority.h"
 #include "core/time_format.h"
 
 namespace gov::flags {
@@ -61,6 +62,7 @@ void ClientInstances::Start(std::chrono::milliseconds period,
                             std::function<void(std::string_view)> log) {
   if (thread_.joinable()) return;
   thread_ = std::thread([this, period, log = std::move(log)] {
+    core::SetThreadName("gov-sdk-seen");
     std::unique_lock<std::mutex> lock(thread_mu_);
     while (!stopping_) {
       thread_cv_.wait_for(lock, period, [this] { return stopping_; });

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/thread_priority.h"
 #include "flags/internal/flag_service_store.h"
 
 namespace gov::flags {
@@ -41,7 +42,10 @@ core::Status SnapshotPublisher::Start() {
       inbox->cv.notify_all();
     }));
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    core::SetThreadName("gov-flag-pub");
+    Run();
+  });
   return core::Status::Ok();
 }
 

@@ -14,6 +14,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/thread_priority.h"
 #include "store/internal/sqlite_wal_buffer.h"
 
 namespace gov::store {
@@ -223,7 +224,10 @@ class SqliteDatabase final : public Database {
       idle_readers_.push_back(conn.get());
       readers_.push_back(std::move(conn));
     }
-    dispatcher_ = std::thread([this] { DispatchLoop(); });
+    dispatcher_ = std::thread([this] {
+      core::SetThreadName("gov-sqlite-ntfy");
+      DispatchLoop();
+    });
     return core::Status::Ok();
   }
 

@@ -1,10 +1,12 @@
 #include "core/thread_priority.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <string>
 #include <thread>
 
 namespace gov::core {
@@ -23,6 +25,29 @@ TEST(ThreadPriorityTest, LowersOnlyTheCallingThread) {
   background.join();
   EXPECT_EQ(inside, before + 5 > 19 ? 19 : before + 5);
   EXPECT_EQ(OwnNice(), before);
+}
+
+std::string OwnName() {
+  char name[16] = {};
+  ::pthread_getname_np(::pthread_self(), name, sizeof name);
+  return name;
+}
+
+// A thread's name is its own, and a name over the kernel's 15 characters is cut, not refused.
+TEST(ThreadPriorityTest, NamesOnlyTheCallingThreadCuttingLongNames) {
+  const std::string before = OwnName();
+  std::string short_name, long_name;
+  std::thread([&] {
+    SetThreadName("gov-events");
+    short_name = OwnName();
+  }).join();
+  std::thread([&] {
+    SetThreadName("gov-a-name-longer-than-fifteen");
+    long_name = OwnName();
+  }).join();
+  EXPECT_EQ(short_name, "gov-events");
+  EXPECT_EQ(long_name, "gov-a-name-long");
+  EXPECT_EQ(OwnName(), before);
 }
 
 }  // namespace

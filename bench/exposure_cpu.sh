@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Where the CPU goes when every request records a new exposure: wrk against the frontend API
+# (GET /api/frontend, a new user each request) for e2e.color without and then with an
+# experiment running on it, while `perf record -a` samples the whole machine. Prints req/s and
+# each thread's share of all samples (request threads, wrk, Governor's background threads by
+# the name they run under), so the cost of writing and aggregating exposures can be read
+# beside what the requests lose. Needs perf (linux-perf) and root or perf_event_paranoid <= 0.
+#
+#   BUILD=build-bench SKIP_BUILD=1 bench/exposure_cpu.sh      # DURATION=5s by default
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${DURATION:-5s}"
+source bench/lib.sh
+
+start_flag_bench governor-exposure-cpu
+api() {
+  curl -fsS -X "$1" "$gov$2" -H "Authorization: Bearer $admin" \
+    -H 'Content-Type: application/json' -d "${3:-{\}}" >/dev/null
+}
+frontend="$(token_of frontend)"
+api POST /api/v1/metrics \
+  '{"name":"purchase","type":"proportion","numerator":{"event":"purchase"},"direction":"higherIsBetter"}'
+cat >"$work/frontend_new.lua" <<LUA
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/api/frontend?userId=u" .. os.getenv("RUN_TAG") .. "-" .. tid .. "-" .. n)
+end
+LUA
+sleep_for="${DURATION%s}"
+sleep_for=$((sleep_for > 1 ? sleep_for - 1 : 1))
+for phase in none running; do
+  if [[ $phase == running ]]; then
+    api POST /api/v1/experiments '{"key":"color","name":"Color","hypothesis":"h",
+      "environment":"development","feature":"e2e.color","controlVariant":"red",
+      "metrics":[{"metric":"purchase","role":"goal"}]}'
+    api POST /api/v1/experiments/color/start
+  fi
+  perf record -q -F 499 -a -o "$work/perf.$phase" -- sleep "$sleep_for" >/dev/null 2>&1 &
+  perf_pid=$!
+  rps="$(RUN_TAG=$phase wrk -t"$THREADS" -c64 -d"$DURATION" -s "$work/frontend_new.lua" \
+    "$gov/api/frontend" | awk '/Requests\/sec/ {print $2}')"
+  wait "$perf_pid" || true
+  echo "### $phase: $rps req/s"
+  echo
+  echo "| thread | share of all samples |"
+  echo "|---|---|"
+  perf report -i "$work/perf.$phase" --sort comm --stdio 2>/dev/null |
+    awk '/^ +[0-9.]+%/ {printf "| %s | %s |\n", $2, $1}' | head -8
+  echo
+done
+curl -fsS "$gov/metrics" | grep -E '^governor_exposures_total'
