@@ -77,7 +77,7 @@ end
 LUA
 
 echo "Machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg);" \
-  "wrk -t$THREADS -c$CONNS -d$DURATION, median of $REPS alternating runs"
+  "wrk -t$THREADS -c${CONNS[0]} -d$DURATION, median of $REPS alternating runs"
 echo
 echo "| request | users | req/s, no experiment | p50 ms | p99 ms | req/s, experiment running | p50 ms | p99 ms | running/none |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -86,16 +86,16 @@ echo "|---|---|---|---|---|---|---|---|---|"
 # fall into the next run.
 drain() {
   for _ in $(seq 1 600); do
-    local m queued done pending
+    local m queued finished pending
     m="$(curl -fsS "$gov/metrics")"
     queued="$(awk '/^governor_exposures_total\{outcome="queued"\}/ {print $2}' <<<"$m")"
-    done="$(awk '/^governor_exposures_total\{outcome="(written|failed)"\}/ {s+=$2} END {print s+0}' <<<"$m")"
+    finished="$(awk '/^governor_exposures_total\{outcome="(written|failed)"\}/ {s+=$2} END {print s+0}' <<<"$m")"
     pending=0
     if [[ $experiment -gt 0 ]]; then
       pending="$(curl -fsS "$gov/api/v1/experiments/color-$experiment/results" \
         -H "Authorization: Bearer $admin" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("pendingEvents", 0))')"
     fi
-    [[ "${queued:-0}" == "$done" && "$pending" == 0 ]] && return 0
+    [[ "${queued:-0}" == "$finished" && "$pending" == 0 ]] && return 0
     sleep 0.5
   done
   echo "  note: background work did not drain within 5 minutes" >&2
@@ -112,7 +112,7 @@ for group in one new; do
         [[ $k == frontend_* ]] && url="$gov/api/frontend"
         drain
         run=$((run + 1))
-        read -r a b d < <(RUN_TAG=$run run_wrk "$url" "$CONNS" -s "$work/$k.lua")
+        read -r a b d < <(RUN_TAG=$run run_wrk "$url" "${CONNS[0]}" -s "$work/$k.lua")
         rps[$k.$phase]+="$a "
         p50[$k.$phase]+="$b "
         p99[$k.$phase]+="$d "

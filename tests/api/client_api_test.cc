@@ -9,6 +9,7 @@
 #include <future>
 
 #include "tests/api/client_api_harness.h"
+#include "tests/api/sse_reader.h"
 
 namespace gov::api::testing {
 namespace {
@@ -173,75 +174,10 @@ TEST(ClientApiTest, RegisterAndMetricsAreValidatedAndHandedToTheStore) {
   EXPECT_EQ(s.reports().size(), 1u);
 }
 
-// Reads an SSE stream on a background thread and hands complete messages to the test.
-class SseReader {
- public:
-  SseReader(int port, std::string path, httplib::Headers headers) {
-    thread_ = std::thread([this, port, path, headers] {
-      httplib::Client c("127.0.0.1", port);
-      c.set_read_timeout(10, 0);
-      auto res = c.Get(path.c_str(), headers, [this](const char* data, size_t n) {
-        std::lock_guard<std::mutex> lock(mu_);
-        buffer_.append(data, n);
-        size_t end;
-        while ((end = buffer_.find("\n\n")) != std::string::npos) {
-          messages_.push_back(buffer_.substr(0, end));
-          buffer_.erase(0, end + 2);
-        }
-        cv_.notify_all();
-        return !stop_;
-      });
-      std::lock_guard<std::mutex> lock(mu_);
-      status_ = res ? res->status : -1;
-      done_ = true;
-      cv_.notify_all();
-    });
-  }
-  ~SseReader() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    thread_.join();
-  }
-  // The first message (after `skip` messages) containing `needle`; "" on timeout.
-  std::string WaitFor(const std::string& needle) {
-    std::unique_lock<std::mutex> lock(mu_);
-    std::string found;
-    cv_.wait_for(lock, std::chrono::seconds(10), [&] {
-      for (size_t i = next_; i < messages_.size(); ++i) {
-        if (messages_[i].find(needle) != std::string::npos) {
-          found = messages_[i];
-          next_ = i + 1;
-          return true;
-        }
-      }
-      return done_;
-    });
-    return found;
-  }
-  int WaitDone() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return done_; });
-    return status_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string buffer_;
-  std::vector<std::string> messages_;
-  size_t next_ = 0;
-  bool stop_ = false;
-  bool done_ = false;
-  int status_ = 0;
-  std::thread thread_;
-};
-
 TEST(ClientApiTest, StreamingSendsHydrationThenEachNewRevision) {
   EvaluationServer s;
   s.Publish("development", 1, FixtureFlags());
-  SseReader reader(s.port(), "/api/client/streaming", EvaluationServer::Auth(kClientSecret));
+  SseReader reader(s.port(), EvaluationServer::Auth(kClientSecret), "/api/client/streaming", "");
   const std::string connected = reader.WaitFor("event: unleash-connected");
   ASSERT_FALSE(connected.empty());
   EXPECT_THAT(connected, HasSubstr("id: 1\n"));
@@ -271,7 +207,7 @@ TEST(ClientApiTest, StreamsAreCappedAndSlotsReturnOnDisconnect) {
   EvaluationServer s([](FlagApiOptions& o) { o.max_streams = 1; });
   s.Publish("development", 1, FixtureFlags());
   {
-    SseReader reader(s.port(), "/api/client/streaming", EvaluationServer::Auth(kClientSecret));
+    SseReader reader(s.port(), EvaluationServer::Auth(kClientSecret), "/api/client/streaming", "");
     ASSERT_FALSE(reader.WaitFor("unleash-connected").empty());
     auto second = s.Client()->Get("/api/client/streaming", EvaluationServer::Auth(kClientSecret));
     ASSERT_TRUE(second);

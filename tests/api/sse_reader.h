@@ -15,8 +15,8 @@
 
 namespace gov::api::testing {
 
-// Reads a server-sent event stream on its own thread, keeping the `data:` (parsed as JSON) of
-// each event named `event`.
+// Reads a server-sent event stream on its own thread, keeping every message as received (for
+// WaitFor) and the `data:` (parsed as JSON) of each event named `event` (none when empty).
 class SseReader {
  public:
   SseReader(int port, httplib::Headers headers, std::string path, std::string event)
@@ -39,8 +39,10 @@ class SseReader {
                 for (size_t end; (end = buffer_.find("\n\n")) != std::string::npos;) {
                   const std::string event = buffer_.substr(0, end);
                   buffer_.erase(0, end + 2);
+                  messages_.push_back(event);
                   const size_t data_at = event.find("data: ");
-                  if (event.rfind(prefix, 0) == 0 && data_at != std::string::npos) {
+                  if (prefix != "event: \n" && event.rfind(prefix, 0) == 0 &&
+                      data_at != std::string::npos) {
                     events_.push_back(core::ParseJson(event.substr(data_at + 6)).value());
                   }
                 }
@@ -62,6 +64,23 @@ class SseReader {
     cv_.wait_for(lock, std::chrono::seconds(20), [&] { return events_.size() >= n; });
     return events_;
   }
+  // The first message after the last one WaitFor returned that contains `needle` (waiting up
+  // to 20 s); "" when none came.
+  std::string WaitFor(const std::string& needle) {
+    std::unique_lock lock(mu_);
+    std::string found;
+    cv_.wait_for(lock, std::chrono::seconds(20), [&] {
+      for (size_t i = next_; i < messages_.size(); ++i) {
+        if (messages_[i].find(needle) != std::string::npos) {
+          found = messages_[i];
+          next_ = i + 1;
+          return true;
+        }
+      }
+      return false;
+    });
+    return found;
+  }
   std::pair<int, std::string> Head() {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, std::chrono::seconds(20), [&] { return status_ != 0; });
@@ -73,6 +92,8 @@ class SseReader {
   std::condition_variable cv_;
   std::string buffer_;
   std::vector<core::Json> events_;
+  std::vector<std::string> messages_;
+  size_t next_ = 0;  // messages before it were searched by an earlier WaitFor
   int status_ = 0;
   std::string type_;
   bool stop_ = false;
