@@ -12,14 +12,7 @@ cd "$(dirname "$0")/.."
 DURATION="${DURATION:-5s}"
 source bench/lib.sh
 
-start_flag_bench governor-exposure-cpu
-api() {
-  curl -fsS -X "$1" "$gov$2" -H "Authorization: Bearer $admin" \
-    -H 'Content-Type: application/json' -d "${3:-{\}}" >/dev/null
-}
-frontend="$(token_of frontend)"
-api POST /api/v1/metrics \
-  '{"name":"purchase","type":"proportion","numerator":{"event":"purchase"},"direction":"higherIsBetter"}'
+start_exposure_bench governor-exposure-cpu
 cat >"$work/frontend_new.lua" <<LUA
 local threads = 0
 function setup(thread)
@@ -37,10 +30,7 @@ sleep_for="${DURATION%s}"
 sleep_for=$((sleep_for > 1 ? sleep_for - 1 : 1))
 for phase in none running; do
   if [[ $phase == running ]]; then
-    api POST /api/v1/experiments '{"key":"color","name":"Color","hypothesis":"h",
-      "environment":"development","feature":"e2e.color","controlVariant":"red",
-      "metrics":[{"metric":"purchase","role":"goal"}]}'
-    api POST /api/v1/experiments/color/start
+    start_color_experiment color
   fi
   perf record -q -F 499 -a -o "$work/perf.$phase" -- sleep "$sleep_for" >/dev/null 2>&1 &
   perf_pid=$!

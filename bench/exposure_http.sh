@@ -16,21 +16,11 @@ cd "$(dirname "$0")/.."
 CONNS="${CONNS:-64}"
 source bench/lib.sh
 
-start_flag_bench governor-exposure-bench
-api() {
-  curl -fsS -X "$1" "$gov$2" -H "Authorization: Bearer $admin" \
-    -H 'Content-Type: application/json' -d "${3:-{\}}" >/dev/null
-}
-frontend="$(token_of frontend)"
-api POST /api/v1/metrics \
-  '{"name":"purchase","type":"proportion","numerator":{"event":"purchase"},"direction":"higherIsBetter"}'
+start_exposure_bench governor-exposure-bench
 experiment=0
 start_experiment() {
   experiment=$((experiment + 1))
-  api POST /api/v1/experiments "{\"key\":\"color-$experiment\",\"name\":\"Color\",
-    \"hypothesis\":\"h\",\"environment\":\"development\",\"feature\":\"e2e.color\",
-    \"controlVariant\":\"red\",\"metrics\":[{\"metric\":\"purchase\",\"role\":\"goal\"}]}"
-  api POST "/api/v1/experiments/color-$experiment/start"
+  start_color_experiment "color-$experiment"
 }
 stop_experiment() { api POST "/api/v1/experiments/color-$experiment/stop"; }
 

@@ -57,6 +57,29 @@ start_flag_bench() {
   client="$(token_of client)"
 }
 
+# api METHOD PATH [JSON]: an admin call to the running Governor; fails the script on an error.
+api() {
+  curl -fsS -X "$1" "$gov$2" -H "Authorization: Bearer $admin" \
+    -H 'Content-Type: application/json' -d "${3:-{\}}" >/dev/null
+}
+
+# start_exposure_bench NAME: start_flag_bench NAME, then a frontend token ($frontend) and the
+# metric an experiment on e2e.color measures ("purchase"), for the exposure benchmarks.
+start_exposure_bench() {
+  start_flag_bench "$1"
+  frontend="$(token_of frontend)"
+  api POST /api/v1/metrics '{"name":"purchase","type":"proportion",
+    "numerator":{"event":"purchase"},"direction":"higherIsBetter"}'
+}
+
+# start_color_experiment KEY: creates and starts experiment KEY on e2e.color (development).
+start_color_experiment() {
+  api POST /api/v1/experiments "{\"key\":\"$1\",\"name\":\"Color\",\"hypothesis\":\"h\",
+    \"environment\":\"development\",\"feature\":\"e2e.color\",\"controlVariant\":\"red\",
+    \"metrics\":[{\"metric\":\"purchase\",\"role\":\"goal\"}]}"
+  api POST "/api/v1/experiments/$1/start"
+}
+
 # start_governor [serve args...]: Governor on its default config, a temp SQLite database and
 # the admin token $admin; sets $gov_pid and $gov (its base URL). Environment set before the
 # call (e.g. a rate limit of 0) reaches the server.
