@@ -2,7 +2,9 @@
 # Event ingestion (bench/experiments_events_ingestion_benchmark) of two builds, alternating run
 # by run so machine noise hits both alike. Each case runs in its own process, so each starts
 # from an empty database and the table grows only during its own run. Prints the median
-# events/s of REPS runs per case and build.
+# events/s of REPS runs per case and build: events committed per second of wall time (the
+# benchmark's wall_events_per_s), or Google Benchmark's items_per_second for a build whose
+# benchmark predates that counter.
 #   bench/events_ingestion_compare.sh OLD_BUILD [NEW_BUILD]    (default NEW_BUILD: build-bench)
 # Each build needs the benchmark (Release, -DGOVERNOR_BUILD_BENCH=ON). PostgreSQL: the server in
 # GOVERNOR_TEST_PG_URL, or one started here (scripts/lib/pg.sh). Settings: REPS=3, MIN_TIME=3,
@@ -27,7 +29,8 @@ fi
 rate() {  # rate BUILD CASE -> events/s
   "$1"/bench/experiments_events_ingestion_benchmark --benchmark_min_time="$MIN_TIME" \
     --benchmark_filter="^BM_$2\$" --benchmark_format=csv 2>/dev/null |
-    awk -F, '/^"BM_/ {print $7}'
+    awk -F, '/^name,/ {for (i = 1; i <= NF; i++) col[$i] = i}
+             /^"BM_/ {print ("wall_events_per_s" in col) ? $col["wall_events_per_s"] : $7}'
 }
 median() { sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
