@@ -59,6 +59,10 @@ class Db {
                 " UNION ALL SELECT n + 1 FROM k WHERE n + 1 < " + std::to_string(to) +
                 ") INSERT INTO t (k, h, payload) SELECT n, (n * 2654435761) % 1000003, "
                 "printf('%.600c', char(65 + n % 26)) FROM k");
+  }  // Inserts rows [from, to) in a transaction of their own; true when it committed.
+  bool Commit(int from, int to) {
+    return Exec("BEGIN IMMEDIATE") == SQLITE_OK && Insert(from, to) == SQLITE_OK &&
+           Exec("COMMIT") == SQLITE_OK;
   }
 
  private:
@@ -89,9 +93,7 @@ TEST(SqliteWalBufferTest, EveryCommitIsWholeForAReaderOnTheDefaultVfs) {
   Db writer(path, WalBufferingVfs());
   ASSERT_EQ(writer.Exec(kSchema), SQLITE_OK);
   for (int i = 0; i < 8; ++i) {
-    ASSERT_EQ(writer.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
-    ASSERT_EQ(writer.Insert(i * 3000, (i + 1) * 3000), SQLITE_OK);
-    ASSERT_EQ(writer.Exec("COMMIT"), SQLITE_OK);
+    ASSERT_TRUE(writer.Commit(i * 3000, (i + 1) * 3000));
     const Seen seen = ReadPlain(path);
     EXPECT_EQ(seen.rows, (i + 1) * 3000);
     EXPECT_EQ(seen.bytes, (i + 1) * 3000 * 600);
@@ -122,9 +124,7 @@ TEST(SqliteWalBufferTest, SpilledAndRewrittenPagesRollBackAndCommitCorrectly) {
       writer.Int("SELECT count(*) FROM t WHERE k % 3 = 0 AND h = (k * 2654435761) % 1000003 + 1"),
       (5000 + 2) / 3);
 
-  ASSERT_EQ(writer.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
-  ASSERT_EQ(writer.Insert(5000, 9000), SQLITE_OK);
-  ASSERT_EQ(writer.Exec("COMMIT"), SQLITE_OK);
+  ASSERT_TRUE(writer.Commit(5000, 9000));
   seen = ReadPlain(path);
   EXPECT_EQ(seen.rows, 9000);
   EXPECT_EQ(seen.bytes, 9000 * 600);
@@ -138,9 +138,7 @@ TEST(SqliteWalBufferTest, CheckpointsAndWalRestartsKeepEveryRow) {
   ASSERT_EQ(writer.Exec(kSchema), SQLITE_OK);
   ASSERT_EQ(writer.Exec("PRAGMA wal_autocheckpoint=100"), SQLITE_OK);
   for (int i = 0; i < 6; ++i) {
-    ASSERT_EQ(writer.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
-    ASSERT_EQ(writer.Insert(i * 2000, (i + 1) * 2000), SQLITE_OK);
-    ASSERT_EQ(writer.Exec("COMMIT"), SQLITE_OK);
+    ASSERT_TRUE(writer.Commit(i * 2000, (i + 1) * 2000));
     // Every other round also truncates the WAL, so the next transaction writes it from the
     // start (a new header, salts and frames at offsets already written before).
     if (i % 2 == 1) ASSERT_EQ(writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)"), SQLITE_OK);
@@ -165,9 +163,7 @@ TEST(SqliteWalBufferTest, AKilledWriterLosesOnlyItsOpenTransaction) {
     Db writer(path, WalBufferingVfs());
     bool ok = writer.Exec(kSchema) == SQLITE_OK;
     for (int i = 0; ok && i < 4; ++i) {
-      ok = writer.Exec("BEGIN IMMEDIATE") == SQLITE_OK &&
-           writer.Insert(i * 3000, (i + 1) * 3000) == SQLITE_OK &&
-           writer.Exec("COMMIT") == SQLITE_OK;
+      ok = writer.Commit(i * 3000, (i + 1) * 3000);
     }
     // Then a transaction that is never committed, small enough that the frames its spills
     // write (the cache holds 20 pages) stay in the buffer behind the last commit's.
