@@ -87,6 +87,14 @@ Seen ReadPlain(const std::string& path) {
           reader.Text("PRAGMA integrity_check")};
 }
 
+// A reader on the default VFS finds exactly `rows` whole rows and a consistent database.
+void ExpectWhole(const std::string& path, int64_t rows) {
+  const Seen seen = ReadPlain(path);
+  EXPECT_EQ(seen.rows, rows);
+  EXPECT_EQ(seen.bytes, rows * 600);
+  EXPECT_EQ(seen.integrity, "ok");
+}
+
 TEST(SqliteWalBufferTest, EveryCommitIsWholeForAReaderOnTheDefaultVfs) {
   testing::TempDir dir("gov_walbuf");
   const std::string path = (dir.path() / "db").string();
@@ -94,10 +102,7 @@ TEST(SqliteWalBufferTest, EveryCommitIsWholeForAReaderOnTheDefaultVfs) {
   ASSERT_EQ(writer.Exec(kSchema), SQLITE_OK);
   for (int i = 0; i < 8; ++i) {
     ASSERT_TRUE(writer.Commit(i * 3000, (i + 1) * 3000));
-    const Seen seen = ReadPlain(path);
-    EXPECT_EQ(seen.rows, (i + 1) * 3000);
-    EXPECT_EQ(seen.bytes, (i + 1) * 3000 * 600);
-    EXPECT_EQ(seen.integrity, "ok");
+    ExpectWhole(path, (i + 1) * 3000);
   }
 }
 
@@ -117,7 +122,7 @@ TEST(SqliteWalBufferTest, SpilledAndRewrittenPagesRollBackAndCommitCorrectly) {
   ASSERT_EQ(writer.Insert(5000, 10000), SQLITE_OK);
   ASSERT_EQ(writer.Exec("DELETE FROM t WHERE k < 2500"), SQLITE_OK);
   ASSERT_EQ(writer.Exec("ROLLBACK"), SQLITE_OK);
-  Seen seen = ReadPlain(path);
+  const Seen seen = ReadPlain(path);
   EXPECT_EQ(seen.rows, 5000);
   EXPECT_EQ(seen.integrity, "ok");
   EXPECT_EQ(
@@ -125,10 +130,7 @@ TEST(SqliteWalBufferTest, SpilledAndRewrittenPagesRollBackAndCommitCorrectly) {
       (5000 + 2) / 3);
 
   ASSERT_TRUE(writer.Commit(5000, 9000));
-  seen = ReadPlain(path);
-  EXPECT_EQ(seen.rows, 9000);
-  EXPECT_EQ(seen.bytes, 9000 * 600);
-  EXPECT_EQ(seen.integrity, "ok");
+  ExpectWhole(path, 9000);
 }
 
 TEST(SqliteWalBufferTest, CheckpointsAndWalRestartsKeepEveryRow) {
@@ -143,10 +145,7 @@ TEST(SqliteWalBufferTest, CheckpointsAndWalRestartsKeepEveryRow) {
     // start (a new header, salts and frames at offsets already written before).
     if (i % 2 == 1) ASSERT_EQ(writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)"), SQLITE_OK);
   }
-  const Seen seen = ReadPlain(path);
-  EXPECT_EQ(seen.rows, 12000);
-  EXPECT_EQ(seen.bytes, 12000 * 600);
-  EXPECT_EQ(seen.integrity, "ok");
+  ExpectWhole(path, 12000);
 }
 
 // A writer process killed in the middle of a transaction (its buffer never written out)
@@ -181,10 +180,7 @@ TEST(SqliteWalBufferTest, AKilledWriterLosesOnlyItsOpenTransaction) {
   int status = 0;
   waitpid(child, &status, 0);
   ASSERT_EQ(c, 'y');
-  const Seen seen = ReadPlain(path);
-  EXPECT_EQ(seen.rows, 12000);
-  EXPECT_EQ(seen.bytes, 12000 * 600);
-  EXPECT_EQ(seen.integrity, "ok");
+  ExpectWhole(path, 12000);
 }
 
 }  // namespace
