@@ -6,6 +6,8 @@
 //   BM_ComputeResults: the pure computation alone (totals, 30-day series, corrections, SRM).
 //   BM_AggregateEvents: the aggregator's throughput: 20,000 units, each one exposure and four
 //     track events (100,000 events), into a fresh database with the same 10 metrics.
+//   BM_AggregateNewUnitExposures: 100,000 units with one exposure each and one metric, the
+//     aggregation of server-side exposures when every request is a new user.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -237,8 +239,12 @@ void BM_RescanUnitValuesBaseline(benchmark::State& state) {
 }
 BENCHMARK(BM_RescanUnitValuesBaseline)->Unit(benchmark::kMillisecond);
 
-void BM_AggregateEvents(benchmark::State& state) {
-  constexpr int kEventUnits = 20'000;
+// Aggregates `units` units, each one exposure followed by `tracks` track events, from a fresh
+// database into an experiment measuring the first `metric_count` metrics. Units are "u<n>"
+// or, `random_units`, drawn with a fixed seed, so each unit's rows land at a random place in
+// the unit-keyed tables, as users' ids do.
+void AggregateFreshEvents(benchmark::State& state, int units, int tracks, size_t metric_count,
+                          bool random_units) {
   int64_t events = 0;
   std::unique_ptr<Fixture> fixture;
   for (auto _ : state) {
@@ -248,6 +254,7 @@ void BM_AggregateEvents(benchmark::State& state) {
     fixture = std::make_unique<Fixture>(false);
     Fixture& f = *fixture;
     f.experiment.key = "fresh";
+    f.experiment.metrics.resize(metric_count);
     Fixture::Check(store::WithTransaction(
         *f.db, store::TxMode::kReadWrite, [&](store::Transaction& tx) -> core::Status {
           store::ExperimentRecord r;
@@ -256,15 +263,18 @@ void BM_AggregateEvents(benchmark::State& state) {
           r.feature = "other";
           r.status = "running";
           r.spec_json = ExperimentToJson(f.experiment).dump();
-          for (const MetricDefinition& m : f.metrics) r.metrics.push_back(m.name);
+          for (size_t i = 0; i < metric_count; ++i) r.metrics.push_back(f.metrics[i].name);
           r.created_at = r.updated_at = core::FromUnixMillis(kDay0 * kMillisPerDay);
           r.started_at = f.experiment.started_at;
           RETURN_IF_ERROR(store::ExperimentRepository::Insert(tx, r));
           const int64_t t0 = kDay0 * kMillisPerDay;
+          std::mt19937_64 rng(7);
           int64_t id = 0;
           std::vector<store::EventRow> rows;
-          for (int u = 0; u < kEventUnits; ++u) {
-            const std::string unit = "u" + std::to_string(u);
+          for (int u = 0; u < units; ++u) {
+            const std::string unit = random_units
+                                         ? "user-" + std::to_string(rng() % 1'000'000'000'000)
+                                         : "u" + std::to_string(u);
             store::EventRow exposure;
             exposure.environment = "production";
             exposure.id = std::to_string(++id);
@@ -276,7 +286,7 @@ void BM_AggregateEvents(benchmark::State& state) {
             exposure.feature = "other";
             exposure.variant = kVariants[static_cast<size_t>(u) % kVariants.size()];
             rows.push_back(std::move(exposure));
-            for (int k = 0; k < 4; ++k) {
+            for (int k = 0; k < tracks; ++k) {
               store::EventRow track;
               track.environment = "production";
               track.id = std::to_string(++id);
@@ -309,7 +319,18 @@ void BM_AggregateEvents(benchmark::State& state) {
   state.counters["events/s"] = benchmark::Counter(static_cast<double>(events),
                                                   benchmark::Counter::kIsIterationInvariantRate);
 }
+
+void BM_AggregateEvents(benchmark::State& state) {
+  AggregateFreshEvents(state, 20'000, 4, 10, false);
+}
 BENCHMARK(BM_AggregateEvents)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// What server-side exposure recording asks of the aggregation when every request is a new
+// user: 100,000 units with one exposure each, one metric (none converts).
+void BM_AggregateNewUnitExposures(benchmark::State& state) {
+  AggregateFreshEvents(state, 100'000, 0, 1, true);
+}
+BENCHMARK(BM_AggregateNewUnitExposures)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace gov::experiments

@@ -18,11 +18,13 @@ source bench/lib.sh
 
 start_exposure_bench governor-exposure-bench
 experiment=0
+experiment_key=""  # the latest experiment, whose aggregation drain_exposures waits for
 start_experiment() {
   experiment=$((experiment + 1))
-  start_color_experiment "color-$experiment"
+  experiment_key="color-$experiment"
+  start_color_experiment "$experiment_key"
 }
-stop_experiment() { api POST "/api/v1/experiments/color-$experiment/stop"; }
+stop_experiment() { api POST "/api/v1/experiments/$experiment_key/stop"; }
 
 ofrep_path="/ofrep/v1/evaluate/flags/e2e.color"
 cat >"$work/ofrep_one.lua" <<LUA
@@ -71,25 +73,6 @@ echo "Machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/load
 echo
 echo "| request | users | req/s, no experiment | p50 ms | p99 ms | req/s, experiment running | p50 ms | p99 ms | running/none |"
 echo "|---|---|---|---|---|---|---|---|---|"
-# Waits until every queued exposure is written (dropped ones, the queue being full, were never
-# queued) and the aggregation has caught up, so the background work one run caused does not
-# fall into the next run.
-drain() {
-  for _ in $(seq 1 600); do
-    local m queued finished pending
-    m="$(curl -fsS "$gov/metrics")"
-    queued="$(awk '/^governor_exposures_total\{outcome="queued"\}/ {print $2}' <<<"$m")"
-    finished="$(awk '/^governor_exposures_total\{outcome="(written|failed)"\}/ {s+=$2} END {print s+0}' <<<"$m")"
-    pending=0
-    if [[ $experiment -gt 0 ]]; then
-      pending="$(curl -fsS "$gov/api/v1/experiments/color-$experiment/results" \
-        -H "Authorization: Bearer $admin" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("pendingEvents", 0))')"
-    fi
-    [[ "${queued:-0}" == "$finished" && "$pending" == 0 ]] && return 0
-    sleep 0.5
-  done
-  echo "  note: background work did not drain within 5 minutes" >&2
-}
 declare -A rps p50 p99
 run=0
 # One user first (a hit in the in-memory dedupe), then new users (every request records).
@@ -100,7 +83,7 @@ for group in one new; do
       for k in ofrep_$group frontend_$group; do
         url="$gov$ofrep_path"
         [[ $k == frontend_* ]] && url="$gov/api/frontend"
-        drain
+        drain_exposures "$experiment_key"
         run=$((run + 1))
         read -r a b d < <(RUN_TAG=$run run_wrk "$url" "${CONNS[0]}" -s "$work/$k.lua")
         rps[$k.$phase]+="$a "

@@ -10,6 +10,10 @@
 // makes (Gil Tene, "How NOT to Measure Latency"). A request not answered --timeout-ms after
 // its intended time is a timeout: its connection is closed and the next request opens another.
 //
+// A "{n}" in --path becomes a number of its own in every request ("<connection>-<request>"), so
+// that, for instance, every request is a user the server has not seen
+// (--path '/api/frontend?userId=run7-{n}').
+//
 // --idle instead opens N connections with one request each, leaves them idle for --duration-s
 // while the server's CPU is sampled, then sends one more request on each to show they are
 // still open.
@@ -46,6 +50,8 @@ struct Options : CommonOptions {
 };
 
 // ---- The fleet ----
+
+constexpr std::string_view kPlaceholder = "{n}";
 
 // How a request ended. kOk is a 2xx or 304 answer; kStatus any other; kConnect: the connection
 // it needed could not be opened; kReset: ECONNRESET or EPIPE; kClosed: the server closed the
@@ -289,10 +295,25 @@ class Connection {
     });
   }
 
+  // The request in flight, with each "{n}" replaced by its own number.
+  const std::string& RequestText() {
+    const std::string& request = shard_.request;
+    if (request.find(kPlaceholder) == std::string::npos) return request;
+    const std::string n = std::to_string(index_) + "-" + std::to_string(in_flight_);
+    request_text_.clear();
+    size_t from = 0;
+    for (size_t at; (at = request.find(kPlaceholder, from)) != std::string::npos;
+         from = at + kPlaceholder.size()) {
+      request_text_.append(request, from, at - from).append(n);
+    }
+    request_text_.append(request, from);
+    return request_text_;
+  }
+
   void Send() {
     parser_.emplace();
     asio::async_write(
-        socket_, asio::buffer(shard_.request), [this, epoch = epoch_](ErrorCode ec, size_t) {
+        socket_, asio::buffer(RequestText()), [this, epoch = epoch_](ErrorCode ec, size_t) {
           if (epoch != epoch_) return;
           if (ec) {
             Fail(ClassifyError<Outcome>(ec));
@@ -365,6 +386,7 @@ class Connection {
   asio::steady_timer wake_;      // the next request's intended time (or the ramp's)
   asio::steady_timer deadline_;  // the request's (or the ramp connect's) timeout
   beast::flat_buffer buffer_;
+  std::string request_text_;  // the request in flight when --path has a "{n}"
   std::optional<http::response_parser<SinkBody<Discard>>> parser_;
   State state_ = State::kClosed;
   uint64_t epoch_ = 0;
@@ -608,7 +630,10 @@ int main(int argc, char** argv) {
       "A fleet of keep-alive HTTP/1.1 clients, each sending GET every --interval-ms on a fixed "
       "schedule (open loop); latency is measured from each request's intended send time. Prints "
       "a report and, last, a one-line JSON summary."};
-  gov::bench::AddServerOptions(app, o, "Request target, e.g. /api/frontend");
+  gov::bench::AddServerOptions(
+      app, o,
+      "Request target, e.g. /api/frontend; each \"{n}\" in it becomes a number of its own in "
+      "every request");
   app.add_option("-c,--connections", o.connections, "Connections")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

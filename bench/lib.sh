@@ -80,6 +80,25 @@ start_color_experiment() {
   api POST "/api/v1/experiments/$1/start"
 }
 
+# drain_exposures [EXPERIMENT]: waits until every queued exposure is written (dropped ones, the
+# queue being full, were never queued) and, given an experiment's key, its aggregation has
+# caught up, so the background work one run caused does not fall into the next run.
+drain_exposures() {
+  for _ in $(seq 1 600); do
+    local m queued finished pending=0
+    m="$(curl -fsS "$gov/metrics")"
+    queued="$(awk '/^governor_exposures_total\{outcome="queued"\}/ {print $2}' <<<"$m")"
+    finished="$(awk '/^governor_exposures_total\{outcome="(written|failed)"\}/ {s+=$2} END {print s+0}' <<<"$m")"
+    if [[ -n "${1:-}" ]]; then
+      pending="$(curl -fsS "$gov/api/v1/experiments/$1/results" \
+        -H "Authorization: Bearer $admin" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("pendingEvents", 0))')"
+    fi
+    [[ "${queued:-0}" == "$finished" && "$pending" == 0 ]] && return 0
+    sleep 0.5
+  done
+  echo "  note: background work did not drain within 5 minutes" >&2
+}
+
 # start_governor [serve args...]: Governor on its default config, a temp SQLite database and
 # the admin token $admin; sets $gov_pid and $gov (its base URL). Environment set before the
 # call (e.g. a rate limit of 0) reaches the server.

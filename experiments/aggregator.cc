@@ -35,12 +35,17 @@ UnitState FromRecord(const AggregationPlan& plan, const store::ExperimentUnitRec
   return state;
 }
 
+// The unit's record to store. A unit new to the store (`is_new`) gets no rows for its zero
+// values: a missing value reads back as zero (FromRecord), and most units of an experiment
+// are exposed and never convert, so their first write is one row instead of one per metric.
+// A unit read from the store writes every value, so a value back at zero overwrites its row.
 store::ExperimentUnitRecord ToRecord(const AggregationPlan& plan, const std::string& unit,
-                                     const UnitState& state) {
+                                     const UnitState& state, bool is_new) {
   store::ExperimentUnitRecord record{
       unit, state.variant, state.first_exposure_ms, state.excluded, {}};
   for (size_t i = 0; i < plan.metrics.size() && i < state.values.size(); ++i) {
     const UnitMetricValue& v = state.values[i];
+    if (is_new && v == UnitMetricValue{}) continue;
     record.values.push_back(
         store::UnitValueRecord{plan.metrics[i].name, v.value, v.denominator, v.pre_value});
   }
@@ -83,7 +88,7 @@ class Batch {
       const std::optional<UnitState>& state = units_.at({key, unit});
       if (state) {
         RETURN_IF_ERROR(store::ExperimentAggregateRepository::WriteUnit(
-            tx_, key, ToRecord(plan, unit, *state)));
+            tx_, key, ToRecord(plan, unit, *state, new_units_.count({key, unit}) > 0)));
       }
     }
     std::map<std::string, std::vector<store::DailyStatsRecord>> rows;
@@ -112,7 +117,11 @@ class Batch {
       ASSIGN_OR_RETURN(auto record,
                        store::ExperimentAggregateRepository::ReadUnit(tx_, plan.key, event.unit));
       std::optional<UnitState> state;
-      if (record) state = FromRecord(plan, *record);
+      if (record) {
+        state = FromRecord(plan, *record);
+      } else {
+        new_units_.insert(id);
+      }
       it = units_.emplace(id, std::move(state)).first;
     }
     std::vector<StoredEvent> history;
@@ -146,6 +155,7 @@ class Batch {
   std::map<std::string, std::vector<const AggregationPlan*>> by_environment_;
   std::map<std::pair<std::string, std::string>, std::optional<UnitState>> units_;
   std::set<std::pair<std::string, std::string>> dirty_;
+  std::set<std::pair<std::string, std::string>> new_units_;  // not in the store before the batch
   std::map<std::tuple<std::string, std::string, std::string, int64_t>, SufficientStats> deltas_;
   std::map<std::string, store::AggregateCounters> counters_;
 };

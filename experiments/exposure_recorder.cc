@@ -201,17 +201,27 @@ bool ExposureRecorder::Recorded(uint64_t experiment_hash, std::string_view unit)
 
 size_t ExposureRecorder::Flush() {
   std::lock_guard<std::mutex> flush_lock(flush_mu_);
+  // The queue's next buffers are allocated before the lock is taken: request threads queue
+  // under it, and this thread, at a lower priority, must hold it only for moments (taking a
+  // whole queue is a swap).
   std::vector<store::EventRow> rows;
   std::vector<uint64_t> hashes;
+  rows.reserve(options_.max_batch);
+  hashes.reserve(options_.max_batch);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (queue_.empty()) return 0;
-    const size_t n = std::min(queue_.size(), options_.max_batch);
-    rows.assign(std::make_move_iterator(queue_.begin()),
-                std::make_move_iterator(queue_.begin() + static_cast<ptrdiff_t>(n)));
-    hashes.assign(queue_hashes_.begin(), queue_hashes_.begin() + static_cast<ptrdiff_t>(n));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
-    queue_hashes_.erase(queue_hashes_.begin(), queue_hashes_.begin() + static_cast<ptrdiff_t>(n));
+    if (queue_.size() <= options_.max_batch) {
+      rows.swap(queue_);
+      hashes.swap(queue_hashes_);
+    } else {  // a backlog: the oldest max_batch
+      const auto n = static_cast<ptrdiff_t>(options_.max_batch);
+      rows.assign(std::make_move_iterator(queue_.begin()),
+                  std::make_move_iterator(queue_.begin() + n));
+      hashes.assign(queue_hashes_.begin(), queue_hashes_.begin() + n);
+      queue_.erase(queue_.begin(), queue_.begin() + n);
+      queue_hashes_.erase(queue_hashes_.begin(), queue_hashes_.begin() + n);
+    }
   }
   const size_t n = rows.size();
   auto written = sink_ ? sink_(std::move(rows))

@@ -245,4 +245,46 @@ core::StatusOr<AggregateCounters> ExperimentAggregateRepository::ReadCounters(
   return AggregateCounters{rs.rows[0].Int(0), rs.rows[0].Int(1)};
 }
 
+core::Status ExperimentAggregateRepository::MigrateToKeyOrderedUnits(Transaction& tx,
+                                                                     Backend backend) {
+  if (backend != Backend::kSqlite) return core::Status::Ok();
+  // Renaming a table rewrites the references to it in other tables (foreign keys are on), so
+  // the old values point at the old units until both old tables are dropped, the values
+  // first: dropping a parent deletes its rows, which would cascade into a child still
+  // referencing it.
+  for (const char* sql : {
+           "ALTER TABLE experiment_unit_values RENAME TO experiment_unit_values_v15",
+           "ALTER TABLE experiment_units RENAME TO experiment_units_v15",
+           "CREATE TABLE experiment_units ("
+           " experiment TEXT NOT NULL REFERENCES experiments(key) ON DELETE CASCADE,"
+           " unit TEXT NOT NULL,"
+           " variant TEXT NOT NULL,"
+           " first_exposure_at BIGINT NOT NULL,"
+           " excluded INTEGER NOT NULL DEFAULT 0,"
+           " PRIMARY KEY (experiment, unit)) WITHOUT ROWID",
+           "INSERT INTO experiment_units (experiment, unit, variant, first_exposure_at, excluded) "
+           "SELECT experiment, unit, variant, first_exposure_at, excluded "
+           "FROM experiment_units_v15 ORDER BY experiment, unit",
+           "CREATE TABLE experiment_unit_values ("
+           " experiment TEXT NOT NULL,"
+           " unit TEXT NOT NULL,"
+           " metric TEXT NOT NULL,"
+           " value DOUBLE PRECISION NOT NULL,"
+           " denominator DOUBLE PRECISION NOT NULL,"
+           " pre_value DOUBLE PRECISION NOT NULL,"
+           " PRIMARY KEY (experiment, unit, metric),"
+           " FOREIGN KEY (experiment, unit) REFERENCES experiment_units (experiment, unit)"
+           " ON DELETE CASCADE) WITHOUT ROWID",
+           "INSERT INTO experiment_unit_values "
+           "(experiment, unit, metric, value, denominator, pre_value) "
+           "SELECT experiment, unit, metric, value, denominator, pre_value "
+           "FROM experiment_unit_values_v15 ORDER BY experiment, unit, metric",
+           "DROP TABLE experiment_unit_values_v15",
+           "DROP TABLE experiment_units_v15",
+       }) {
+    RETURN_IF_ERROR(tx.Exec(sql).status());
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace gov::store

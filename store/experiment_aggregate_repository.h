@@ -123,6 +123,12 @@ class ExperimentAggregateRepository {
   // Zero counters when the experiment has none yet.
   static core::StatusOr<AggregateCounters> ReadCounters(Transaction& tx,
                                                         const std::string& experiment);
+
+  // Migration 16: on SQLite, experiment_units and experiment_unit_values become WITHOUT ROWID
+  // tables, each row stored once in its key's B-tree instead of in a rowid table and again in
+  // the key's index (half the pages to write when units are added, one search to read one).
+  // Every row is kept. Nothing changes on PostgreSQL.
+  static core::Status MigrateToKeyOrderedUnits(Transaction& tx, Backend backend);
 };
 
 }  // namespace gov::store

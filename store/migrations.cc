@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "store/event_repository.h"
+#include "store/experiment_aggregate_repository.h"
 
 namespace gov::store {
 
@@ -379,6 +380,10 @@ const std::vector<Migration>& AllMigrations() {
        "unit's events",
        {},
        &EventRepository::MigrateToUnitIdKey},
+      {16,
+       "experiments: unit aggregates stored in their key's order (SQLite: WITHOUT ROWID)",
+       {},
+       &ExperimentAggregateRepository::MigrateToKeyOrderedUnits},
   };
   return kMigrations;
 }

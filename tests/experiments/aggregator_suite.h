@@ -31,17 +31,18 @@ using store::testing::DatabaseFactory;
 class AggregatorSuite : public ::testing::TestWithParam<DatabaseFactory> {
  protected:
   static constexpr int64_t kT0 = 20'000 * kMillisPerDay;  // 2024-10-04 00:00 UTC
+  static constexpr const char* kMetrics[] = {
+      R"({"name": "converted", "type": "proportion", "numerator": {"event": "purchase"}})",
+      R"({"name": "revenue", "type": "mean",
+          "numerator": {"event": "purchase", "aggregation": "sum"}})",
+      R"({"name": "per_visit", "type": "ratio",
+          "numerator": {"event": "purchase", "aggregation": "sum"},
+          "denominator": {"event": "visit", "aggregation": "count"}})"};
 
   void SetUp() override {
     test_db_ = GetParam()();
     ASSERT_NE(test_db_, nullptr);
-    AddMetric(R"({"name": "converted", "type": "proportion",
-                  "numerator": {"event": "purchase"}})");
-    AddMetric(R"({"name": "revenue", "type": "mean",
-                  "numerator": {"event": "purchase", "aggregation": "sum"}})");
-    AddMetric(R"({"name": "per_visit", "type": "ratio",
-                  "numerator": {"event": "purchase", "aggregation": "sum"},
-                  "denominator": {"event": "visit", "aggregation": "count"}})");
+    for (const char* json : kMetrics) AddMetric(json);
     Experiment e;
     e.key = "exp";
     e.name = "exp";
@@ -60,17 +61,19 @@ class AggregatorSuite : public ::testing::TestWithParam<DatabaseFactory> {
 
   store::Database& db() { return test_db_->db(); }
 
-  void AddMetric(const std::string& json) {
+  // Adds a metric (and below, an experiment) to the test's database or to `target`.
+  void AddMetric(const std::string& json, store::Database* target = nullptr) {
     auto parsed = core::ParseJson(json);
     ASSERT_TRUE(parsed.ok());
     auto metric = ParseMetricDefinition(*parsed);
     ASSERT_TRUE(metric.ok()) << metric.status().ToString();
     const store::MetricRecord record{metric->name, MetricDefinitionToJson(*metric).dump(), 1,
                                      core::FromUnixMillis(kT0), core::FromUnixMillis(kT0)};
-    ASSERT_TRUE(
-        store::WithTransaction(db(), store::TxMode::kReadWrite, [&](store::Transaction& tx) {
-          return store::MetricRepository::Insert(tx, record);
-        }).ok());
+    ASSERT_TRUE(store::WithTransaction(target ? *target : db(), store::TxMode::kReadWrite,
+                                       [&](store::Transaction& tx) {
+                                         return store::MetricRepository::Insert(tx, record);
+                                       })
+                    .ok());
   }
 
   // The stored form of `e`, as the experiment service writes it.
@@ -88,10 +91,10 @@ class AggregatorSuite : public ::testing::TestWithParam<DatabaseFactory> {
     return r;
   }
 
-  void AddExperiment(const Experiment& e) {
+  void AddExperiment(const Experiment& e, store::Database* target = nullptr) {
     const store::ExperimentRecord r = Record(e);
     const core::Status st = store::WithTransaction(
-        db(), store::TxMode::kReadWrite,
+        target ? *target : db(), store::TxMode::kReadWrite,
         [&](store::Transaction& tx) { return store::ExperimentRepository::Insert(tx, r); });
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
@@ -220,13 +223,34 @@ class AggregatorSuite : public ::testing::TestWithParam<DatabaseFactory> {
     return out;
   }
 
-  std::optional<store::ExperimentUnitRecord> Unit(const std::string& unit) {
+  std::optional<store::ExperimentUnitRecord> Unit(const std::string& unit,
+                                                  store::Database* target = nullptr) {
     std::optional<store::ExperimentUnitRecord> out;
-    EXPECT_TRUE(store::WithTransaction(db(), store::TxMode::kReadOnly, [&](store::Transaction& tx) {
-                  ASSIGN_OR_RETURN(out,
-                                   store::ExperimentAggregateRepository::ReadUnit(tx, "exp", unit));
-                  return core::Status::Ok();
-                }).ok());
+    EXPECT_TRUE(store::WithTransaction(target ? *target : db(), store::TxMode::kReadOnly,
+                                       [&](store::Transaction& tx) {
+                                         ASSIGN_OR_RETURN(
+                                             out, store::ExperimentAggregateRepository::ReadUnit(
+                                                      tx, "exp", unit));
+                                         return core::Status::Ok();
+                                       })
+                    .ok());
+    return out;
+  }
+
+  // Rows of experiment_unit_values for `unit`.
+  int64_t ValueRows(const std::string& unit, store::Database* target = nullptr) {
+    int64_t out = -1;
+    EXPECT_TRUE(store::WithTransaction(target ? *target : db(), store::TxMode::kReadOnly,
+                                       [&](store::Transaction& tx) {
+                                         ASSIGN_OR_RETURN(
+                                             auto rs,
+                                             tx.Exec("SELECT COUNT(*) FROM experiment_unit_values "
+                                                     "WHERE experiment = 'exp' AND unit = $1",
+                                                     {unit}));
+                                         out = rs.rows.at(0).Int(0);
+                                         return core::Status::Ok();
+                                       })
+                    .ok());
     return out;
   }
 
@@ -447,6 +471,93 @@ TEST_P(AggregatorSuite, ResultsServiceReadsTheAggregates) {
   ASSERT_EQ(results->metrics.size(), 3u);
   EXPECT_DOUBLE_EQ(results->metrics[1].variants[1].mean, 3.0);
   EXPECT_EQ(service.Get("missing").status().code(), core::StatusCode::kNotFound);
+}
+
+// A unit exposed and not (yet) converted stores no value rows: its zero values read back as
+// zero. When it converts in a later batch, its values are read as zeros, updated and stored,
+// and the sums are those of a unit whose rows had been there all along.
+TEST_P(AggregatorSuite, AnUnconvertedUnitStoresNoZeroValuesAndConvertsLater) {
+  Exposure("u1", kT0, "control");
+  Exposure("u2", kT0, "treatment");
+  Track("u2", kT0 + 1, "purchase", 4.0);  // converts in the same batch as its exposure
+  SqlExperimentCatalog catalog;
+  Aggregator aggregator(db(), catalog);
+  EXPECT_EQ(Drain(aggregator), 3);
+  const auto u1 = Unit("u1");
+  ASSERT_TRUE(u1);
+  EXPECT_EQ(u1->variant, "control");
+  EXPECT_TRUE(u1->values.empty());
+  EXPECT_EQ(ValueRows("u1"), 0);
+  EXPECT_GT(ValueRows("u2"), 0);  // its nonzero values
+  EXPECT_EQ(At(Totals(), "control", "converted"), (SufficientStats{1, 0, 0}));
+  EXPECT_EQ(At(Totals(), "control", "revenue"), (SufficientStats{1, 0, 0}));
+
+  Track("u1", kT0 + 10, "purchase", 3.0);
+  Track("u1", kT0 + 20, "visit", std::nullopt);
+  EXPECT_EQ(Drain(aggregator), 2);
+  EXPECT_EQ(ValueRows("u1"), 3);
+  auto totals = Totals();
+  EXPECT_EQ(At(totals, "control", "converted"), (SufficientStats{1, 1, 1}));
+  EXPECT_EQ(At(totals, "control", "revenue"), (SufficientStats{1, 3, 9}));
+  EXPECT_EQ(At(totals, "control", "per_visit"), (SufficientStats{1, 3, 9, 1, 1, 3}));
+  EXPECT_EQ(At(totals, "treatment", "revenue"), (SufficientStats{1, 4, 16}));
+}
+
+// Migration 16 on a database with unit aggregates (migration 15's schema): every unit and value
+// is kept; on SQLite both tables are WITHOUT ROWID afterwards, their foreign keys point at the
+// new tables (removing the experiment removes its units and values) and hold.
+TEST_P(AggregatorSuite, MigrationToKeyOrderedUnitsKeepsUnitsAndValues) {
+  std::unique_ptr<store::testing::TestDatabase> old;
+  if (db().backend() == store::Backend::kSqlite) {
+    old = std::make_unique<store::testing::SqliteTestDatabase>(15);
+  } else {
+    old = std::make_unique<store::testing::PostgresTestDatabase>(15);
+  }
+  store::Database& odb = old->db();
+  for (const char* json : kMetrics) AddMetric(json, &odb);
+  AddExperiment(experiment_, &odb);
+  const std::vector<store::ExperimentUnitRecord> units = {
+      {"u1", "control", kT0, false, {{"converted", 1, 0, 0}, {"revenue", 12.5, 0, 2}}},
+      {"u2", "treatment", kT0 + 5, true, {}},
+      {"u3", "treatment", kT0 + 9, false, {{"per_visit", 3, 2, 0}}}};
+  ASSERT_TRUE(store::WithTransaction(odb, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+                for (const auto& u : units) {
+                  RETURN_IF_ERROR(store::ExperimentAggregateRepository::WriteUnit(tx, "exp", u));
+                }
+                return core::Status::Ok();
+              }).ok());
+  ASSERT_TRUE(store::Migrate(odb).ok());
+  for (const auto& u : units) {
+    const auto read = Unit(u.unit, &odb);
+    ASSERT_TRUE(read) << u.unit;
+    auto expected = u;
+    std::sort(expected.values.begin(), expected.values.end(),
+              [](const auto& a, const auto& b) { return a.metric < b.metric; });
+    EXPECT_EQ(*read, expected);
+  }
+  if (odb.backend() == store::Backend::kSqlite) {
+    ASSERT_TRUE(
+        store::WithTransaction(odb, store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+          ASSIGN_OR_RETURN(auto rs, tx.Exec("SELECT name FROM pragma_table_list "
+                                            "WHERE wr = 1 ORDER BY name"));
+          std::vector<std::string> without_rowid;
+          for (const auto& row : rs.rows) without_rowid.push_back(row.Text(0));
+          EXPECT_EQ(without_rowid,
+                    (std::vector<std::string>{"experiment_unit_values", "experiment_units"}));
+          ASSIGN_OR_RETURN(auto violations, tx.Exec("PRAGMA foreign_key_check"));
+          EXPECT_TRUE(violations.rows.empty());
+          ASSIGN_OR_RETURN(auto old_tables,
+                           tx.Exec("SELECT name FROM sqlite_master WHERE name LIKE '%v15'"));
+          EXPECT_TRUE(old_tables.rows.empty());
+          return core::Status::Ok();
+        }).ok());
+  }
+  ASSERT_TRUE(store::WithTransaction(odb, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+                return tx.Exec("DELETE FROM experiments WHERE key = 'exp'").status();
+              }).ok());
+  EXPECT_FALSE(Unit("u1", &odb));
+  EXPECT_EQ(ValueRows("u1", &odb), 0);
+  EXPECT_EQ(ValueRows("u3", &odb), 0);
 }
 
 }  // namespace gov::experiments
