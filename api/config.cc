@@ -37,7 +37,8 @@ core::Json DefaultConfigDocument() {
       "evaluation": {"requestsPerSecond": 0, "burst": 0},
       "ingest": {"requestsPerSecond": 200, "burst": 400},
       "unauthenticated": {"requestsPerSecond": 20, "burst": 40}
-    }
+    },
+    "experiments": {"writerNice": 10, "aggregationNice": 10}
   })");
 }
 
@@ -194,8 +195,8 @@ std::vector<core::Status> ParseServerConfig(const core::Json& doc, ServerConfig&
     return errors;
   }
   for (const auto& [key, _] : doc.items()) {
-    static const std::vector<std::string> kSections = {"server", "streaming",  "database", "auth",
-                                                       "log",    "rateLimits", "targets"};
+    static const std::vector<std::string> kSections = {
+        "server", "streaming", "database", "auth", "log", "rateLimits", "experiments", "targets"};
     if (std::find(kSections.begin(), kSections.end(), key) == kSections.end()) {
       errors.push_back(core::InvalidArgument("unknown section", key));
     }
@@ -333,6 +334,12 @@ std::vector<core::Status> ParseServerConfig(const core::Json& doc, ServerConfig&
       }
       out.rate_limits[cls] = limit;
     }
+  }
+  {
+    SectionReader r(doc, "experiments", errors);
+    r.Unknown({"writerNice", "aggregationNice"});
+    r.Int("writerNice", out.experiments_writer_nice, 0, 19);
+    r.Int("aggregationNice", out.experiments_aggregation_nice, 0, 19);
   }
   if (doc.contains("targets") && !doc["targets"].is_null()) {
     if (!doc["targets"].is_array()) {

@@ -168,6 +168,7 @@ core::Status GovernorServer::OpenEvents() {
   event_store_ = std::make_unique<store::SqlEventStore>(db_->backend());
   experiments::EventServiceOptions options;
   options.on_commit = [this] { aggregator_->Wake(); };
+  options.writer_nice = config_.experiments_writer_nice;
   event_service_ = std::make_unique<experiments::EventService>(
       *db_, *event_store_, running_experiments_, clock_, std::move(options));
   event_service_->Start();
@@ -182,6 +183,7 @@ core::Status GovernorServer::OpenEvents() {
 core::Status GovernorServer::OpenAggregation() {
   experiments::AggregatorOptions options;
   options.log = [](std::string_view line) { spdlog::warn("{}", line); };
+  options.nice = config_.experiments_aggregation_nice;
   aggregator_ = std::make_unique<experiments::Aggregator>(*db_, experiment_catalog_, options);
   aggregator_->Start();
   results_service_ = std::make_unique<experiments::ResultsService>(*db_, clock_);

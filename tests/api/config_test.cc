@@ -33,6 +33,8 @@ TEST(ConfigTest, ShippedDefaultConfigIsValidAndMatchesBuiltIns) {
   EXPECT_EQ(from_file.workers, builtin.workers);
   EXPECT_EQ(from_file.database_url, builtin.database_url);
   EXPECT_EQ(from_file.rate_limits["admin"].burst, builtin.rate_limits["admin"].burst);
+  EXPECT_EQ(from_file.experiments_writer_nice, builtin.experiments_writer_nice);
+  EXPECT_EQ(from_file.experiments_aggregation_nice, builtin.experiments_aggregation_nice);
 }
 
 TEST(ConfigTest, PrecedenceIsFlagsThenEnvironmentThenFileThenDefaults) {
@@ -42,14 +44,17 @@ TEST(ConfigTest, PrecedenceIsFlagsThenEnvironmentThenFileThenDefaults) {
   ServerConfig c;
   std::map<std::string, std::string> env = {{"GOVERNOR_SERVER_LISTEN", "10.0.0.2:7001"},
                                             {"GOVERNOR_DATABASE_POOL_SIZE", "9"},
-                                            {"GOVERNOR_RATE_LIMITS_ADMIN_BURST", "7"}};
+                                            {"GOVERNOR_RATE_LIMITS_ADMIN_BURST", "7"},
+                                            {"GOVERNOR_EXPERIMENTS_AGGREGATION_NICE", "0"}};
   ASSERT_TRUE(cli::LoadServerConfig(path, {}, env, c).empty());
   EXPECT_EQ(c.listen_host, "10.0.0.2");  // env beats file
   EXPECT_EQ(c.listen_port, 7001);
   EXPECT_EQ(c.workers, 12);            // file beats default
   EXPECT_EQ(c.database_pool_size, 9);  // env
   EXPECT_EQ(c.rate_limits["admin"].burst, 7);
-  EXPECT_EQ(c.keep_alive_max_count, 0);  // default
+  EXPECT_EQ(c.experiments_aggregation_nice, 0);
+  EXPECT_EQ(c.keep_alive_max_count, 0);      // default
+  EXPECT_EQ(c.experiments_writer_nice, 10);  // default
 
   cli::FlagOverrides flags{"127.0.0.1:0", "postgres://db/x", "flag-admin-token-123456", ""};
   ASSERT_TRUE(cli::LoadServerConfig(path, flags, env, c).empty());
@@ -76,6 +81,7 @@ TEST(ConfigTest, EveryProblemIsReportedWithItsKeyPath) {
       "database:\n  url: mysql://x\n"
       "log:\n  format: xml\n"
       "rateLimits:\n  admin: {requestsPerSecond: -1}\n"
+      "experiments:\n  writerNice: 20\n  aggregationNice: -1\n"
       "mystery: 1\n");
   ServerConfig c;
   auto lines = Lines(cli::LoadServerConfig(path, {}, {}, c));
@@ -88,6 +94,8 @@ TEST(ConfigTest, EveryProblemIsReportedWithItsKeyPath) {
       "database.url: expected sqlite:///path/to/file.db or postgres://...",
       "log.format: expected text or json",
       "rateLimits.admin.requestsPerSecond: expected a number >= 0",
+      "experiments.writerNice: expected an integer from 0 to 19",
+      "experiments.aggregationNice: expected an integer from 0 to 19",
   };
   EXPECT_EQ(lines, expected);
 }
