@@ -507,12 +507,8 @@ TEST_P(AggregatorSuite, AnUnconvertedUnitStoresNoZeroValuesAndConvertsLater) {
 // is kept; on SQLite both tables are WITHOUT ROWID afterwards, their foreign keys point at the
 // new tables (removing the experiment removes its units and values) and hold.
 TEST_P(AggregatorSuite, MigrationToKeyOrderedUnitsKeepsUnitsAndValues) {
-  std::unique_ptr<store::testing::TestDatabase> old;
-  if (db().backend() == store::Backend::kSqlite) {
-    old = std::make_unique<store::testing::SqliteTestDatabase>(15);
-  } else {
-    old = std::make_unique<store::testing::PostgresTestDatabase>(15);
-  }
+  const std::unique_ptr<store::testing::TestDatabase> old =
+      store::testing::OlderDatabase(db().backend(), 15);
   store::Database& odb = old->db();
   for (const char* json : kMetrics) AddMetric(json, &odb);
   AddExperiment(experiment_, &odb);

@@ -215,12 +215,8 @@ TEST_P(EventStoreTest, AnIdWhoseHashAnotherHoldsTakesItsNextHash) {
 // an event of another unit held its first hash moves back to it (free in its own unit), and
 // both are still repeats; new events continue after the highest seq ever drawn.
 TEST_P(EventStoreTest, MigrationToUnitIdKeyKeepsEventsAndRepeats) {
-  std::unique_ptr<store::testing::TestDatabase> old;
-  if (db().backend() == store::Backend::kSqlite) {
-    old = std::make_unique<store::testing::SqliteTestDatabase>(14);
-  } else {
-    old = std::make_unique<store::testing::PostgresTestDatabase>(14);
-  }
+  const std::unique_ptr<store::testing::TestDatabase> old =
+      store::testing::OlderDatabase(db().backend(), 14);
   store::Database& odb = old->db();
   struct Stored {
     std::string id, unit;
@@ -288,12 +284,8 @@ TEST_P(EventStoreTest, MigrationToUnitIdKeyKeepsEventsAndRepeats) {
 // and columns, stored ids are still repeats, the aggregation cursor keeps its place, and new
 // events continue after the highest seq ever drawn.
 TEST_P(EventStoreTest, MigrationToUniqueIdHashKeepsEventsIdsAndCursor) {
-  std::unique_ptr<store::testing::TestDatabase> old;
-  if (db().backend() == store::Backend::kSqlite) {
-    old = std::make_unique<store::testing::SqliteTestDatabase>(13);
-  } else {
-    old = std::make_unique<store::testing::PostgresTestDatabase>(13);
-  }
+  const std::unique_ptr<store::testing::TestDatabase> old =
+      store::testing::OlderDatabase(db().backend(), 13);
   store::Database& odb = old->db();
   const bool sqlite = odb.backend() == store::Backend::kSqlite;
   ASSERT_TRUE(store::WithTransaction(odb, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
@@ -419,12 +411,8 @@ TEST_P(EventStoreTest, AwkwardTextRoundTripsAndStillDedupes) {
 // keys): every event keeps its seq and columns, the hashed keys find them (duplicates, a
 // unit's events), and new events continue after the highest seq ever drawn.
 TEST_P(EventStoreTest, MigrationToHashedKeysKeepsStoredEvents) {
-  std::unique_ptr<store::testing::TestDatabase> old;
-  if (db().backend() == store::Backend::kSqlite) {
-    old = std::make_unique<store::testing::SqliteTestDatabase>(10);
-  } else {
-    old = std::make_unique<store::testing::PostgresTestDatabase>(10);
-  }
+  const std::unique_ptr<store::testing::TestDatabase> old =
+      store::testing::OlderDatabase(db().backend(), 10);
   store::Database& odb = old->db();
   ASSERT_TRUE(store::WithTransaction(odb, store::TxMode::kReadWrite, [](store::Transaction& tx) {
                 for (int i = 1; i <= 5; ++i) {

@@ -335,12 +335,8 @@ TEST_P(RolloutsPlanEvidenceTest, UnknownMetricIsNotFoundNamingTheMetric) {
 // Migration 12 on a database an older Governor left with events: they are kept and found by
 // the window's key.
 TEST_P(RolloutsPlanEvidenceTest, MigrationToExperimentIndexKeepsStoredEvents) {
-  std::unique_ptr<store::testing::TestDatabase> old;
-  if (db().backend() == store::Backend::kSqlite) {
-    old = std::make_unique<store::testing::SqliteTestDatabase>(11);
-  } else {
-    old = std::make_unique<store::testing::PostgresTestDatabase>(11);
-  }
+  const std::unique_ptr<store::testing::TestDatabase> old =
+      store::testing::OlderDatabase(db().backend(), 11);
   store::Database& odb = old->db();
   ASSERT_EQ(*store::CurrentSchemaVersion(odb), 11);
   InsertEventsAtVersion11(odb,

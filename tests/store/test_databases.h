@@ -105,6 +105,13 @@ class PostgresTestDatabase : public TestDatabase {
   std::unique_ptr<Database> db_;
 };
 
+// A fresh database of `backend` migrated up to `version`: what an older Governor left, for
+// testing the migrations after it.
+inline std::unique_ptr<TestDatabase> OlderDatabase(Backend backend, int version) {
+  if (backend == Backend::kSqlite) return std::make_unique<SqliteTestDatabase>(version);
+  return std::make_unique<PostgresTestDatabase>(version);
+}
+
 // The database a parameterized repository suite runs on. gtest prints it by name, so test
 // names read ".../sqlite" rather than the bytes of a std::function.
 struct DatabaseFactory {
