@@ -611,10 +611,7 @@ void HttpServer::Impl::Serve() {
   Accept();
   threads_.reserve(contexts_.size() - 1);
   for (size_t i = 1; i < contexts_.size(); ++i) {
-    threads_.emplace_back([this, i] {
-      core::SetThreadName("gov-http");
-      contexts_[i]->run();
-    });
+    threads_.push_back(core::StartThread("gov-http", [this, i] { contexts_[i]->run(); }));
   }
   contexts_[0]->run();
   for (auto& t : threads_) t.join();

@@ -20,11 +20,7 @@ PolledStreams::PolledStreams(std::string event, Fetch fetch, int max_streams,
       keep_alive_interval_(keep_alive_interval),
       clock_(clock),
       next_keep_alive_(clock.Now() + keep_alive_interval) {
-  if (rounds == Rounds::kOwnThread)
-    thread_ = std::thread([this] {
-      core::SetThreadName("gov-polled");
-      Run();
-    });
+  if (rounds == Rounds::kOwnThread) thread_ = core::StartThread("gov-polled", [this] { Run(); });
 }
 
 PolledStreams::~PolledStreams() {

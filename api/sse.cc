@@ -30,10 +30,7 @@ StreamHub::StreamHub(ViewFn view, int max_streams, std::chrono::milliseconds kee
       keep_alive_interval_(keep_alive_interval),
       clock_(clock),
       next_keep_alive_(clock.Now() + keep_alive_interval) {
-  keep_alive_thread_ = std::thread([this] {
-    core::SetThreadName("gov-keepalive");
-    KeepAlive();
-  });
+  keep_alive_thread_ = core::StartThread("gov-keepalive", [this] { KeepAlive(); });
 }
 
 StreamHub::~StreamHub() {

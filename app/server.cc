@@ -77,8 +77,7 @@ core::Status GovernorServer::Open() {
   }));
   // Once a second: flush the access log; every 10 s: re-read the tokens (the fallback for a
   // missed notification).
-  housekeeping_ = std::thread([this] {
-    core::SetThreadName("gov-housekeep");
+  housekeeping_ = core::StartThread("gov-housekeep", [this] {
     std::unique_lock<std::mutex> lock(refresher_mu_);
     for (int tick = 1; !stopped_.load(); ++tick) {
       refresher_cv_.wait_for(lock, std::chrono::seconds(1));

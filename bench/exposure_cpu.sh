@@ -13,19 +13,7 @@ DURATION="${DURATION:-5s}"
 source bench/lib.sh
 
 start_exposure_bench governor-exposure-cpu
-cat >"$work/frontend_new.lua" <<LUA
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-wrk.headers["Authorization"] = "$frontend"
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", "/api/frontend?userId=u" .. os.getenv("RUN_TAG") .. "-" .. tid .. "-" .. n)
-end
-LUA
+write_frontend_new_lua "$work/frontend_new.lua"
 sleep_for="${DURATION%s}"
 sleep_for=$((sleep_for > 1 ? sleep_for - 1 : 1))
 for phase in none running; do

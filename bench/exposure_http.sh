@@ -33,23 +33,8 @@ wrk.body = '{"context":{"targetingKey":"user-42"}}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $client"
 LUA
-# New users: "u<run>-<thread>-<n>", unique across wrk's threads and across runs (RUN_TAG), so
-# every request is a unit no run has recorded. (math.random would repeat: each wrk thread
-# starts from the same seed.)
-new_users='
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-local n = 0
-function next_user()
-  n = n + 1
-  return "u" .. os.getenv("RUN_TAG") .. "-" .. tid .. "-" .. n
-end
-'
 cat >"$work/ofrep_new.lua" <<LUA
-$new_users
+$new_users_lua
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $client"
 request = function()
@@ -60,13 +45,7 @@ cat >"$work/frontend_one.lua" <<LUA
 wrk.headers["Authorization"] = "$frontend"
 wrk.path = "/api/frontend?userId=user-42"
 LUA
-cat >"$work/frontend_new.lua" <<LUA
-$new_users
-wrk.headers["Authorization"] = "$frontend"
-request = function()
-  return wrk.format("GET", "/api/frontend?userId=" .. next_user())
-end
-LUA
+write_frontend_new_lua "$work/frontend_new.lua"
 
 echo "Machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg);" \
   "wrk -t$THREADS -c${CONNS[0]} -d$DURATION, median of $REPS alternating runs"

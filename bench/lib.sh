@@ -80,6 +80,34 @@ start_color_experiment() {
   api POST "/api/v1/experiments/$1/start"
 }
 
+# wrk Lua defining next_user(): "u<run>-<thread>-<n>", unique across wrk's threads and across
+# runs (RUN_TAG in the environment), so every request is a unit no run has recorded.
+# (math.random would repeat: each wrk thread starts from the same seed.)
+new_users_lua='
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+function next_user()
+  n = n + 1
+  return "u" .. os.getenv("RUN_TAG") .. "-" .. tid .. "-" .. n
+end
+'
+
+# write_frontend_new_lua FILE: a wrk script for GET /api/frontend with $frontend and a new user
+# in every request.
+write_frontend_new_lua() {
+  cat >"$1" <<LUA
+$new_users_lua
+wrk.headers["Authorization"] = "$frontend"
+request = function()
+  return wrk.format("GET", "/api/frontend?userId=" .. next_user())
+end
+LUA
+}
+
 # drain_exposures [EXPERIMENT]: waits until every queued exposure is written (dropped ones, the
 # queue being full, were never queued) and, given an experiment's key, its aggregation has
 # caught up, so the background work one run caused does not fall into the next run.

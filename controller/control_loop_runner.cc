@@ -63,8 +63,7 @@ core::StatusOr<Leadership> ControlLoopRunner::RunOnce() {
 }
 
 void ControlLoopRunner::Start() {
-  thread_ = std::thread([this] {
-    core::SetThreadName("gov-control");
+  thread_ = core::StartThread("gov-control", [this] {
     std::unique_lock lock(mu_);
     while (!stop_) {
       lock.unlock();

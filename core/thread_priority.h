@@ -1,5 +1,8 @@
 #pragma once
 
+#include <thread>
+#include <utility>
+
 namespace gov::core {
 
 // Lowers the calling thread's scheduling priority to `nice` (Linux: each thread has its own
@@ -12,5 +15,20 @@ bool LowerThreadPriority(int nice);
 // Names the calling thread (Linux: at most 15 characters, longer names are cut), so `top -H`,
 // `perf` and debuggers tell Governor's threads apart. Best effort.
 void SetThreadName(const char* name);
+
+// Starts a thread that names itself `name` (a string literal: it is read on the new thread) and
+// lowers itself to `nice` (LowerThreadPriority; 0 keeps the default), then runs `body`.
+template <typename Body>
+std::thread StartThread(const char* name, int nice, Body body) {
+  return std::thread([name, nice, body = std::move(body)]() mutable {
+    SetThreadName(name);
+    LowerThreadPriority(nice);
+    body();
+  });
+}
+template <typename Body>
+std::thread StartThread(const char* name, Body body) {
+  return StartThread(name, 0, std::move(body));
+}
 
 }  // namespace gov::core

@@ -202,11 +202,7 @@ void Aggregator::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (thread_.joinable()) return;
   stop_ = false;
-  thread_ = std::thread([this] {
-    core::SetThreadName("gov-aggregate");
-    core::LowerThreadPriority(options_.nice);
-    Run();
-  });
+  thread_ = core::StartThread("gov-aggregate", options_.nice, [this] { Run(); });
 }
 
 void Aggregator::Wake() {

@@ -30,11 +30,8 @@ void EventService::Start() {
   size_t writers = options_.writers;
   if (writers == 0) writers = db_.backend() == store::Backend::kPostgres ? 2 : 1;
   for (size_t i = 0; i < writers; ++i) {
-    writers_.emplace_back([this] {
-      core::SetThreadName("gov-events");
-      core::LowerThreadPriority(options_.writer_nice);
-      WriterLoop();
-    });
+    writers_.push_back(
+        core::StartThread("gov-events", options_.writer_nice, [this] { WriterLoop(); }));
   }
 }
 

@@ -246,9 +246,7 @@ size_t ExposureRecorder::Flush() {
 void ExposureRecorder::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (writer_.joinable() || stopping_) return;
-  writer_ = std::thread([this] {
-    core::SetThreadName("gov-exposures");
-    core::LowerThreadPriority(options_.nice);
+  writer_ = core::StartThread("gov-exposures", options_.nice, [this] {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stopping_) {
       cv_.wait_for(lock, options_.flush_interval,

@@ -61,8 +61,7 @@ void ClientInstances::Saw(const SdkCaller& caller, Mode mode, int streams) {
 void ClientInstances::Start(std::chrono::milliseconds period,
                             std::function<void(std::string_view)> log) {
   if (thread_.joinable()) return;
-  thread_ = std::thread([this, period, log = std::move(log)] {
-    core::SetThreadName("gov-sdk-seen");
+  thread_ = core::StartThread("gov-sdk-seen", [this, period, log = std::move(log)] {
     std::unique_lock<std::mutex> lock(thread_mu_);
     while (!stopping_) {
       thread_cv_.wait_for(lock, period, [this] { return stopping_; });

@@ -42,10 +42,7 @@ core::Status SnapshotPublisher::Start() {
       inbox->cv.notify_all();
     }));
   }
-  thread_ = std::thread([this] {
-    core::SetThreadName("gov-flag-pub");
-    Run();
-  });
+  thread_ = core::StartThread("gov-flag-pub", [this] { Run(); });
   return core::Status::Ok();
 }
 

@@ -224,10 +224,7 @@ class SqliteDatabase final : public Database {
       idle_readers_.push_back(conn.get());
       readers_.push_back(std::move(conn));
     }
-    dispatcher_ = std::thread([this] {
-      core::SetThreadName("gov-sqlite-ntfy");
-      DispatchLoop();
-    });
+    dispatcher_ = core::StartThread("gov-sqlite-ntfy", [this] { DispatchLoop(); });
     return core::Status::Ok();
   }
 

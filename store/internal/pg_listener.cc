@@ -52,10 +52,7 @@ core::Status Listener::Listen(std::string_view channel, Handler handler) {
       if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return core::Internal("pipe2 failed");
       wake_read_ = fds[0];
       wake_write_ = fds[1];
-      thread_ = std::thread([this] {
-        core::SetThreadName("gov-pg-listen");
-        Run();
-      });
+      thread_ = core::StartThread("gov-pg-listen", [this] { Run(); });
     }
     requests_.push_back(Request{std::move(sub), {}});
     done = requests_.back().done.get_future();

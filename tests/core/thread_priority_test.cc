@@ -50,5 +50,21 @@ TEST(ThreadPriorityTest, NamesOnlyTheCallingThreadCuttingLongNames) {
   EXPECT_EQ(OwnName(), before);
 }
 
+// StartThread names the new thread and lowers it before its body runs.
+TEST(ThreadPriorityTest, StartedThreadsAreNamedAndLoweredBeforeTheirBody) {
+  const int before = OwnNice();
+  const int lowered = before + 3 > 19 ? 19 : before + 3;
+  std::string name;
+  int nice = 0;
+  StartThread("gov-started", lowered, [&] {
+    name = OwnName();
+    nice = OwnNice();
+  }).join();
+  EXPECT_EQ(name, "gov-started");
+  EXPECT_EQ(nice, lowered);
+  StartThread("gov-default", [&] { nice = OwnNice(); }).join();
+  EXPECT_EQ(nice, before);
+}
+
 }  // namespace
 }  // namespace gov::core
