@@ -38,7 +38,7 @@ core::Json DefaultConfigDocument() {
       "ingest": {"requestsPerSecond": 200, "burst": 400},
       "unauthenticated": {"requestsPerSecond": 20, "burst": 40}
     },
-    "experiments": {"writerNice": 10, "aggregationNice": 10}
+    "experiments": {"writerNice": 0, "exposureWriterNice": 10, "aggregationNice": 10}
   })");
 }
 
@@ -337,8 +337,9 @@ std::vector<core::Status> ParseServerConfig(const core::Json& doc, ServerConfig&
   }
   {
     SectionReader r(doc, "experiments", errors);
-    r.Unknown({"writerNice", "aggregationNice"});
+    r.Unknown({"writerNice", "exposureWriterNice", "aggregationNice"});
     r.Int("writerNice", out.experiments_writer_nice, 0, 19);
+    r.Int("exposureWriterNice", out.experiments_exposure_writer_nice, 0, 19);
     r.Int("aggregationNice", out.experiments_aggregation_nice, 0, 19);
   }
   if (doc.contains("targets") && !doc["targets"].is_null()) {

@@ -45,9 +45,11 @@ struct ServerConfig {
   bool access_log = true;
   // rate limits per route class: admin, evaluation, ingest, unauthenticated
   std::map<std::string, RateLimit> rate_limits;
-  // experiments: the nice values of the threads that store events and exposures (writerNice)
-  // and fold them into experiment aggregates (aggregationNice); 0 is the default priority.
-  int experiments_writer_nice = 10;
+  // experiments: the nice values of the threads that store the events API's batches
+  // (writerNice), store the exposures evaluation records (exposureWriterNice) and fold events
+  // into experiment aggregates (aggregationNice); 0 is the default priority.
+  int experiments_writer_nice = 0;
+  int experiments_exposure_writer_nice = 10;
   int experiments_aggregation_nice = 10;
   // targets: the autoscaling targets defined in the config file (raw JSON array; the
   // controller parses and validates them). Empty when none.

@@ -162,18 +162,21 @@ core::Status GovernorServer::OpenExperiments() {
                      });
 }
 
-// Events: one writer thread commits the ingested batches and the recorded exposures.
+// Events: the events API's batches are committed at request priority (their requests wait),
+// the exposures evaluation records by a lowered thread (nobody waits for them).
 core::Status GovernorServer::OpenEvents() {
   event_store_ = std::make_unique<store::SqlEventStore>(db_->backend());
   experiments::EventServiceOptions options;
   options.on_commit = [this] { aggregator_->Wake(); };
   options.writer_nice = config_.experiments_writer_nice;
+  options.background_writer_nice = config_.experiments_exposure_writer_nice;
   event_service_ = std::make_unique<experiments::EventService>(
       *db_, *event_store_, running_experiments_, clock_, std::move(options));
   event_service_->Start();
   exposure_recorder_ = std::make_unique<experiments::ExposureRecorder>(
-      running_experiments_, clock_,
-      [this](std::vector<store::EventRow> rows) { return event_service_->Write(std::move(rows)); });
+      running_experiments_, clock_, [this](std::vector<store::EventRow> rows) {
+        return event_service_->Write(std::move(rows), experiments::WriteLane::kBackground);
+      });
   exposure_recorder_->Start();
   return core::Status::Ok();
 }

@@ -8,7 +8,7 @@
 //   ParseBatch                    the HTTP path's share before the service: a 1,000-event request
 //                                 body parsed (nlohmann-json) and read by ParseEventBatch, no I/O
 // WRITERS=<n> sets the service's writer threads (default: the server's, 1 on SQLite and 2 on
-// PostgreSQL); WRITER_NICE=<n> their nice value (default: the server's, 10). SQLite runs on a temp
+// PostgreSQL); WRITER_NICE=<n> their nice value (default: the server's, 0). SQLite runs on a temp
 // file (WAL, synchronous=FULL, as the server opens it); PostgreSQL on a fresh database on the
 // server named by GOVERNOR_TEST_PG_URL (skipped with a message when unset). Each batch carries new
 // ids (random UUIDs, or counters for *SequentialIds), so the table grows as the benchmark runs.

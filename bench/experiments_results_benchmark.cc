@@ -8,6 +8,8 @@
 //     track events (100,000 events), into a fresh database with the same 10 metrics.
 //   BM_AggregateNewUnitExposures: 100,000 units with one exposure each and one metric, the
 //     aggregation of server-side exposures when every request is a new user.
+//   BM_Aggregate*Postgres: the same on a scratch database of the PostgreSQL server in
+//     GOVERNOR_TEST_PG_URL (skipped when unset), events per second of wall time.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -118,14 +120,29 @@ std::vector<DailyStatsDelta> Aggregates(const std::vector<MetricDefinition>& met
   return out;
 }
 
+// The PostgreSQL server the *Postgres benchmarks use (GOVERNOR_TEST_PG_URL), or "".
+std::string PgBase() {
+  const char* url = std::getenv("GOVERNOR_TEST_PG_URL");
+  return url ? url : "";
+}
+
 struct Fixture {
   // `with_aggregates`: the 1,000,000-unit experiment "bench" and its daily rows; else only the
-  // metric definitions.
-  explicit Fixture(bool with_aggregates = true) {
-    dir = std::filesystem::temp_directory_path() /
-          ("gov_results_bench_" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(dir);
-    db = std::move(store::OpenDatabase("sqlite://" + (dir / "bench.db").string(), 4)).value();
+  // metric definitions. SQLite in a temp directory, or a scratch database on the PostgreSQL
+  // server of PgBase() (dropped afterwards).
+  explicit Fixture(bool with_aggregates = true, store::Backend backend = store::Backend::kSqlite) {
+    const std::string suffix = std::to_string(std::random_device{}());
+    std::string url;
+    if (backend == store::Backend::kPostgres) {
+      pg_name = "gov_results_bench_" + suffix;
+      Check(Psql("CREATE DATABASE " + pg_name));
+      url = PgBase().substr(0, PgBase().rfind('/') + 1) + pg_name;
+    } else {
+      dir = std::filesystem::temp_directory_path() / ("gov_results_bench_" + suffix);
+      std::filesystem::create_directories(dir);
+      url = "sqlite://" + (dir / "bench.db").string();
+    }
+    db = std::move(store::OpenDatabase(url, 4)).value();
     Check(store::Migrate(*db));
     metrics = Metrics();
     experiment = MakeExperiment(metrics);
@@ -170,7 +187,13 @@ struct Fixture {
   }
   ~Fixture() {
     db.reset();
-    std::filesystem::remove_all(dir);
+    if (!pg_name.empty()) (void)Psql("DROP DATABASE IF EXISTS " + pg_name + " WITH (FORCE)");
+    if (!dir.empty()) std::filesystem::remove_all(dir);
+  }
+  static core::Status Psql(const std::string& sql) {
+    const std::string cmd = "psql -q '" + PgBase() + "' -c '" + sql + "' >/dev/null";
+    if (std::system(cmd.c_str()) != 0) return core::Internal("psql failed: " + sql);
+    return core::Status::Ok();
   }
   static void Check(const core::Status& s) {
     if (!s.ok()) {
@@ -179,7 +202,8 @@ struct Fixture {
     }
   }
 
-  std::filesystem::path dir;
+  std::filesystem::path dir;  // SQLite
+  std::string pg_name;        // PostgreSQL
   std::unique_ptr<store::Database> db;
   std::vector<MetricDefinition> metrics;
   Experiment experiment;
@@ -244,14 +268,18 @@ BENCHMARK(BM_RescanUnitValuesBaseline)->Unit(benchmark::kMillisecond);
 // or, `random_units`, drawn with a fixed seed, so each unit's rows land at a random place in
 // the unit-keyed tables, as users' ids do.
 void AggregateFreshEvents(benchmark::State& state, int units, int tracks, size_t metric_count,
-                          bool random_units) {
+                          bool random_units, store::Backend backend = store::Backend::kSqlite) {
+  if (backend == store::Backend::kPostgres && PgBase().empty()) {
+    state.SkipWithError("GOVERNOR_TEST_PG_URL is not set (source scripts/lib/pg.sh; pg_start)");
+    return;
+  }
   int64_t events = 0;
   std::unique_ptr<Fixture> fixture;
   for (auto _ : state) {
     state.PauseTiming();
     fixture.reset();
     // A fresh database (its precomputed aggregates are another experiment's rows).
-    fixture = std::make_unique<Fixture>(false);
+    fixture = std::make_unique<Fixture>(false, backend);
     Fixture& f = *fixture;
     f.experiment.key = "fresh";
     f.experiment.metrics.resize(metric_count);
@@ -331,6 +359,20 @@ void BM_AggregateNewUnitExposures(benchmark::State& state) {
   AggregateFreshEvents(state, 100'000, 0, 1, true);
 }
 BENCHMARK(BM_AggregateNewUnitExposures)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// The same two on PostgreSQL, timed by the clock (the work is shared with the server's
+// processes; this thread mostly waits for round trips).
+void BM_AggregateEventsPostgres(benchmark::State& state) {
+  AggregateFreshEvents(state, 20'000, 4, 10, false, store::Backend::kPostgres);
+}
+BENCHMARK(BM_AggregateEventsPostgres)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+void BM_AggregateNewUnitExposuresPostgres(benchmark::State& state) {
+  AggregateFreshEvents(state, 100'000, 0, 1, true, store::Backend::kPostgres);
+}
+BENCHMARK(BM_AggregateNewUnitExposuresPostgres)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace gov::experiments

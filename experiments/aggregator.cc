@@ -1,9 +1,11 @@
 #include "experiments/aggregator.h"
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -52,7 +54,22 @@ store::ExperimentUnitRecord ToRecord(const AggregationPlan& plan, const std::str
   return record;
 }
 
+store::EventPosition PositionOf(const store::AggregationEventRow& row) {
+  return {row.xid, row.seq};
+}
+
+// (experiment or environment, unit)
+using UnitKey = std::pair<std::string, std::string>;
+struct UnitKeyHash {
+  size_t operator()(const UnitKey& k) const {
+    return std::hash<std::string>()(k.first) * 31 + std::hash<std::string>()(k.second);
+  }
+};
+
 // One batch: the plans, the units touched (read once, written once) and the summed deltas.
+// Before applying the events it reads every unit they touch and the histories of the units
+// new to the store that they expose, each a few statements for the whole batch on PostgreSQL
+// (store/experiment_aggregate_repository.h).
 class Batch {
  public:
   Batch(store::Transaction& tx, store::Backend backend, const std::vector<AggregationPlan>& plans)
@@ -63,33 +80,39 @@ class Batch {
     }
   }
 
-  core::Status Apply(const store::AggregationEventRow& row) {
-    const std::optional<StoredEvent> event = ToStoredEvent(row);
-    if (!event) return core::Status::Ok();  // a type this version does not aggregate
-    if (event->type == EventType::kExposure) {
-      if (!event->experiment) return core::Status::Ok();
-      auto it = by_key_.find(*event->experiment);
-      if (it == by_key_.end() || it->second->environment != row.environment) {
-        return core::Status::Ok();
-      }
-      return ApplyTo(*it->second, row, *event);
+  // Applies `events` (in position order) to the units they concern.
+  core::Status Fold(const std::vector<store::AggregationEventRow>& events) {
+    std::vector<std::optional<StoredEvent>> stored;
+    stored.reserve(events.size());
+    for (const store::AggregationEventRow& row : events) stored.push_back(ToStoredEvent(row));
+    RETURN_IF_ERROR(Load(events, stored));
+    core::Status status;
+    for (size_t i = 0; i < events.size() && status.ok(); ++i) {
+      ForEachPlan(events[i], stored[i], [&](const AggregationPlan& plan, const StoredEvent& e) {
+        if (status.ok()) status = ApplyTo(plan, events[i], e);
+      });
     }
-    auto it = by_environment_.find(row.environment);
-    if (it == by_environment_.end()) return core::Status::Ok();
-    for (const AggregationPlan* plan : it->second) {
-      if (plan->UsesEvent(event->name)) RETURN_IF_ERROR(ApplyTo(*plan, row, *event));
-    }
-    return core::Status::Ok();
+    return status;
   }
 
   core::Status Write() {
-    for (const auto& [key, unit] : dirty_) {
+    // By key, as the unit tables are ordered.
+    std::vector<std::pair<const UnitKey*, const Unit*>> dirty;
+    for (const auto& [key, unit] : units_) {
+      if (unit.dirty && unit.state) dirty.emplace_back(&key, &unit);
+    }
+    std::sort(dirty.begin(), dirty.end(),
+              [](const auto& a, const auto& b) { return *a.first < *b.first; });
+    for (size_t i = 0; i < dirty.size();) {
+      const std::string& key = dirty[i].first->first;
       const AggregationPlan& plan = *by_key_.at(key);
-      const std::optional<UnitState>& state = units_.at({key, unit});
-      if (state) {
-        RETURN_IF_ERROR(store::ExperimentAggregateRepository::WriteUnit(
-            tx_, key, ToRecord(plan, unit, *state, new_units_.count({key, unit}) > 0)));
+      std::vector<store::ExperimentUnitRecord> records;
+      for (; i < dirty.size() && dirty[i].first->first == key; ++i) {
+        const Unit& unit = *dirty[i].second;
+        records.push_back(ToRecord(plan, dirty[i].first->second, *unit.state, unit.is_new));
       }
+      RETURN_IF_ERROR(
+          store::ExperimentAggregateRepository::WriteUnits(tx_, backend_, key, records));
     }
     std::map<std::string, std::vector<store::DailyStatsRecord>> rows;
     for (const auto& [k, s] : deltas_) {
@@ -109,31 +132,114 @@ class Batch {
   }
 
  private:
+  // A unit of an experiment, as the batch leaves it.
+  struct Unit {
+    std::optional<UnitState> state;
+    bool is_new = false;  // not in the store before the batch
+    bool dirty = false;   // to write
+  };
+  // A unit's events before `through` (its first exposure in the batch), read by Load.
+  struct History {
+    store::EventPosition through;
+    std::vector<store::AggregationEventRow> rows;
+  };
+
+  // Calls `f(plan, event)` for each plan the row concerns: an exposure, its experiment's (in
+  // the row's environment); a track event, every plan of its environment with a metric over
+  // it. `event` is the row read by ToStoredEvent (nullopt: a type this version does not
+  // aggregate).
+  template <typename F>
+  void ForEachPlan(const store::AggregationEventRow& row, const std::optional<StoredEvent>& event,
+                   F f) const {
+    if (!event) return;
+    if (event->type == EventType::kExposure) {
+      if (!event->experiment) return;
+      auto it = by_key_.find(*event->experiment);
+      if (it != by_key_.end() && it->second->environment == row.environment) f(*it->second, *event);
+      return;
+    }
+    auto it = by_environment_.find(row.environment);
+    if (it == by_environment_.end()) return;
+    for (const AggregationPlan* plan : it->second) {
+      if (plan->UsesEvent(event->name)) f(*plan, *event);
+    }
+  }
+
+  // Reads the units the events touch, then, for those new to the store that an exposure of
+  // the batch exposes, their events before it (ApplyEvent counts them from the exposure on).
+  core::Status Load(const std::vector<store::AggregationEventRow>& events,
+                    const std::vector<std::optional<StoredEvent>>& stored) {
+    std::map<const AggregationPlan*, std::vector<std::string>> unread;
+    for (size_t i = 0; i < events.size(); ++i) {
+      ForEachPlan(events[i], stored[i], [&](const AggregationPlan& plan, const StoredEvent& e) {
+        if (units_.try_emplace(UnitKey{plan.key, e.unit}).second) unread[&plan].push_back(e.unit);
+      });
+    }
+    for (const auto& [plan, list] : unread) {
+      ASSIGN_OR_RETURN(auto records, store::ExperimentAggregateRepository::ReadUnits(
+                                         tx_, backend_, plan->key, list));
+      for (const std::string& unit : list) units_.at({plan->key, unit}).is_new = true;
+      for (const store::ExperimentUnitRecord& record : records) {
+        Unit& unit = units_.at({plan->key, record.unit});
+        unit.state = FromRecord(*plan, record);
+        unit.is_new = false;
+      }
+    }
+    std::map<std::string, std::vector<store::UnitEventsBefore>> first_exposed;  // by environment
+    for (size_t i = 0; i < events.size(); ++i) {
+      const store::AggregationEventRow& row = events[i];
+      ForEachPlan(row, stored[i], [&](const AggregationPlan& plan, const StoredEvent& e) {
+        if (e.type != EventType::kExposure || !units_.at({plan.key, e.unit}).is_new) return;
+        if (histories_.try_emplace(UnitKey{row.environment, e.unit}, History{PositionOf(row), {}})
+                .second) {
+          first_exposed[row.environment].push_back({e.unit, PositionOf(row)});
+        }
+      });
+    }
+    for (const auto& [environment, list] : first_exposed) {
+      ASSIGN_OR_RETURN(auto rows, store::ExperimentAggregateRepository::ReadUnitsEvents(
+                                      tx_, backend_, environment, list));
+      for (store::AggregationEventRow& r : rows) {
+        histories_.at({environment, r.unit}).rows.push_back(std::move(r));
+      }
+    }
+    return core::Status::Ok();
+  }
+
+  // The unit's events before `row` (ApplyEvent's history): from Load's read when `row` is the
+  // exposure it read them for, else read now.
+  core::StatusOr<std::vector<StoredEvent>> HistoryBefore(const store::AggregationEventRow& row) {
+    std::vector<StoredEvent> history;
+    std::vector<store::AggregationEventRow> read;
+    const std::vector<store::AggregationEventRow>* rows = nullptr;
+    auto it = histories_.find({row.environment, row.unit});
+    if (it != histories_.end() && it->second.through == PositionOf(row)) {
+      rows = &it->second.rows;
+    } else {
+      const store::UnitEventsBefore unit{row.unit, PositionOf(row)};
+      ASSIGN_OR_RETURN(read, store::ExperimentAggregateRepository::ReadUnitsEvents(
+                                 tx_, backend_, row.environment, {&unit, 1}));
+      rows = &read;
+    }
+    for (const store::AggregationEventRow& r : *rows) {
+      if (std::optional<StoredEvent> e = ToStoredEvent(r)) history.push_back(std::move(*e));
+    }
+    return history;
+  }
+
   core::Status ApplyTo(const AggregationPlan& plan, const store::AggregationEventRow& row,
                        const StoredEvent& event) {
-    const std::pair<std::string, std::string> id{plan.key, event.unit};
-    auto it = units_.find(id);
-    if (it == units_.end()) {
-      ASSIGN_OR_RETURN(auto record,
-                       store::ExperimentAggregateRepository::ReadUnit(tx_, plan.key, event.unit));
-      std::optional<UnitState> state;
-      if (record) {
-        state = FromRecord(plan, *record);
-      } else {
-        new_units_.insert(id);
-      }
-      it = units_.emplace(id, std::move(state)).first;
+    auto it = units_.find({plan.key, event.unit});
+    if (it == units_.end()) {  // Load reads every unit the batch touches
+      return core::Internal("unit \"" + event.unit + "\" of experiment \"" + plan.key +
+                            "\" was not read before its events");
     }
+    Unit& unit = it->second;
     std::vector<StoredEvent> history;
-    if (NeedsHistory(plan, it->second, event)) {
-      ASSIGN_OR_RETURN(auto rows,
-                       store::ExperimentAggregateRepository::ReadUnitEvents(
-                           tx_, backend_, row.environment, event.unit, {row.xid, row.seq}));
-      for (const store::AggregationEventRow& row : rows) {
-        if (std::optional<StoredEvent> e = ToStoredEvent(row)) history.push_back(std::move(*e));
-      }
+    if (NeedsHistory(plan, unit.state, event)) {
+      ASSIGN_OR_RETURN(history, HistoryBefore(row));
     }
-    UnitUpdate update = ApplyEvent(plan, it->second, event, history);
+    UnitUpdate update = ApplyEvent(plan, unit.state, event, history);
     for (const StatsDelta& d : update.deltas) {
       deltas_[{plan.key, d.variant, plan.metrics.at(d.metric).name, d.day}] += d.delta;
     }
@@ -143,8 +249,8 @@ class Batch {
       c.multiple_exposure_units += update.newly_excluded;
     }
     if (update.state_changed) {
-      it->second = std::move(update.state);
-      dirty_.insert(id);
+      unit.state = std::move(update.state);
+      unit.dirty = true;
     }
     return core::Status::Ok();
   }
@@ -153,9 +259,9 @@ class Batch {
   store::Backend backend_;
   std::map<std::string, const AggregationPlan*> by_key_;
   std::map<std::string, std::vector<const AggregationPlan*>> by_environment_;
-  std::map<std::pair<std::string, std::string>, std::optional<UnitState>> units_;
-  std::set<std::pair<std::string, std::string>> dirty_;
-  std::set<std::pair<std::string, std::string>> new_units_;  // not in the store before the batch
+  std::unordered_map<UnitKey, Unit, UnitKeyHash> units_;  // by (experiment, unit)
+  // By (environment, unit): the units new to the store that the batch exposes.
+  std::unordered_map<UnitKey, History, UnitKeyHash> histories_;
   std::map<std::tuple<std::string, std::string, std::string, int64_t>, SufficientStats> deltas_;
   std::map<std::string, store::AggregateCounters> counters_;
 };
@@ -188,7 +294,7 @@ core::StatusOr<int64_t> Aggregator::Step() {
         if (events.empty()) return core::Status::Ok();
         ASSIGN_OR_RETURN(const std::vector<AggregationPlan> plans, catalog_.Plans(tx));
         Batch batch(tx, db_.backend(), plans);
-        for (const store::AggregationEventRow& row : events) RETURN_IF_ERROR(batch.Apply(row));
+        RETURN_IF_ERROR(batch.Fold(events));
         RETURN_IF_ERROR(batch.Write());
         RETURN_IF_ERROR(store::ExperimentAggregateRepository::WriteCursor(
             tx, {events.back().xid, events.back().seq}));

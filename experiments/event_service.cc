@@ -29,10 +29,14 @@ void EventService::Start() {
   started_ = true;
   size_t writers = options_.writers;
   if (writers == 0) writers = db_.backend() == store::Backend::kPostgres ? 2 : 1;
+  Lane& request = lanes_[static_cast<size_t>(WriteLane::kRequest)];
   for (size_t i = 0; i < writers; ++i) {
-    writers_.push_back(
-        core::StartThread("gov-events", options_.writer_nice, [this] { WriterLoop(); }));
+    writers_.push_back(core::StartThread("gov-events", options_.writer_nice,
+                                         [this, &request] { WriterLoop(request); }));
   }
+  Lane& background = lanes_[static_cast<size_t>(WriteLane::kBackground)];
+  writers_.push_back(core::StartThread("gov-events-bg", options_.background_writer_nice,
+                                       [this, &background] { WriterLoop(background); }));
 }
 
 void EventService::Stop() {
@@ -41,9 +45,11 @@ void EventService::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     stopping_ = true;
-    // Never started: nobody will commit what is queued.
-    if (!started_) orphans.swap(queue_);
-    cv_.notify_all();
+    for (Lane& lane : lanes_) {
+      // Never started: nobody will commit what is queued.
+      if (!started_) std::move(lane.queue.begin(), lane.queue.end(), std::back_inserter(orphans));
+      lane.cv.notify_all();
+    }
   }
   for (auto& p : orphans) p->done.set_value(core::Unavailable("event ingestion is stopped"));
   for (std::thread& t : writers_) {
@@ -127,7 +133,8 @@ core::StatusOr<IngestResult> EventService::Ingest(const std::string& environment
   return result;
 }
 
-core::StatusOr<std::vector<bool>> EventService::Write(std::vector<store::EventRow> rows) {
+core::StatusOr<std::vector<bool>> EventService::Write(std::vector<store::EventRow> rows,
+                                                      WriteLane which) {
   if (rows.empty()) return std::vector<bool>{};
   auto pending = std::make_unique<Pending>();
   pending->rows = std::move(rows);
@@ -135,13 +142,15 @@ core::StatusOr<std::vector<bool>> EventService::Write(std::vector<store::EventRo
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return core::Unavailable("event ingestion is stopped");
-    if (queued_events_ > 0 && queued_events_ + pending->rows.size() > options_.max_pending_events) {
+    Lane& lane = lanes_[static_cast<size_t>(which)];
+    if (lane.queued_events > 0 &&
+        lane.queued_events + pending->rows.size() > options_.max_pending_events) {
       return core::Status(core::StatusCode::kResourceExhausted,
                           "too many events waiting to be stored; retry later");
     }
-    queued_events_ += pending->rows.size();
-    queue_.push_back(std::move(pending));
-    cv_.notify_all();
+    lane.queued_events += pending->rows.size();
+    lane.queue.push_back(std::move(pending));
+    lane.cv.notify_all();
   }
   return done.get();
 }
@@ -151,20 +160,20 @@ EventServiceStats EventService::stats() const {
   return stats_;
 }
 
-void EventService::WriterLoop() {
+void EventService::WriterLoop(Lane& lane) {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-    if (queue_.empty()) return;  // stopping, and everything submitted is committed
+    lane.cv.wait(lock, [&] { return !lane.queue.empty() || stopping_; });
+    if (lane.queue.empty()) return;  // stopping, and everything submitted is committed
     std::vector<std::unique_ptr<Pending>> group;
     size_t events = 0;
-    while (!queue_.empty() &&
-           (group.empty() || events + queue_.front()->rows.size() <= options_.max_group_events)) {
-      events += queue_.front()->rows.size();
-      group.push_back(std::move(queue_.front()));
-      queue_.pop_front();
+    while (!lane.queue.empty() && (group.empty() || events + lane.queue.front()->rows.size() <=
+                                                        options_.max_group_events)) {
+      events += lane.queue.front()->rows.size();
+      group.push_back(std::move(lane.queue.front()));
+      lane.queue.pop_front();
     }
-    queued_events_ -= events;
+    lane.queued_events -= events;
     lock.unlock();
     Commit(group);
     lock.lock();

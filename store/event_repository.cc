@@ -11,9 +11,13 @@
 #include <unordered_set>
 #include <utility>
 
+#include "store/internal/sql_batches.h"
+
 namespace gov::store {
 
 namespace {
+
+using internal::ArrayLiteral;
 
 // The columns an insert writes on SQLite.
 constexpr const char* kSqliteColumns =
@@ -36,27 +40,11 @@ SqlValue Opt(const std::optional<std::string>& v) {
 // can break: every NOT NULL column is bound from a value), but a statement that can no longer
 // abort halfway needs no statement journal, which SQLite otherwise writes for every page a
 // multi-row statement changes (the largest share of its file writes before).
-const std::map<size_t, std::string>& SqliteInserts() {
-  static const std::map<size_t, std::string> kTexts = [] {
-    std::map<size_t, std::string> out;
-    for (size_t n = 1; n <= EventRepository::kSqliteRowsPerStatement; n *= 2) {
-      std::string sql =
-          std::string("INSERT OR IGNORE INTO events (") + kSqliteColumns + ") VALUES ";
-      size_t p = 1;
-      for (size_t r = 0; r < n; ++r) {
-        sql += r ? ",(" : "(";
-        for (size_t c = 0; c < kSqliteParamsPerRow; ++c, ++p) {
-          if (c) sql += ',';
-          sql += '$';
-          sql += std::to_string(p);
-        }
-        sql += ')';
-      }
-      sql += " RETURNING unit_hash, id_hash";
-      out.emplace(n, std::move(sql));
-    }
-    return out;
-  }();
+const internal::SizedTexts& SqliteInserts() {
+  static const internal::SizedTexts kTexts(EventRepository::kSqliteRowsPerStatement, [](size_t n) {
+    return std::string("INSERT OR IGNORE INTO events (") + kSqliteColumns + ") VALUES " +
+           internal::ValuesList(n, kSqliteParamsPerRow) + " RETURNING unit_hash, id_hash";
+  });
   return kTexts;
 }
 
@@ -90,57 +78,6 @@ void AppendSqliteParams(const EventRow& e, int64_t unit_hash, int64_t id_hash,
   params.emplace_back(unit_hash);
   params.emplace_back(id_hash);
 }
-
-// PostgreSQL array literals ('{...}'), built column by column: text elements quoted with
-// '"' and '\' escaped, NULL for a missing value, numbers in their shortest exact form.
-class ArrayLiteral {
- public:
-  explicit ArrayLiteral(size_t reserve) {
-    out_.reserve(reserve);
-    out_ += '{';
-  }
-  void Text(std::string_view v) {
-    Sep();
-    out_ += '"';
-    for (char c : v) {
-      if (c == '"' || c == '\\') out_ += '\\';
-      out_ += c;
-    }
-    out_ += '"';
-  }
-  void Text(const std::optional<std::string>& v) {
-    if (v) {
-      Text(std::string_view(*v));
-    } else {
-      Null();
-    }
-  }
-  void Int(int64_t v) {
-    Sep();
-    char buf[24];
-    out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-  }
-  void Double(const std::optional<double>& v) {
-    if (!v) return Null();
-    Sep();
-    char buf[32];
-    out_.append(buf, std::to_chars(buf, buf + sizeof buf, *v).ptr);
-  }
-  void Null() {
-    Sep();
-    out_ += "NULL";
-  }
-  std::string Take() {
-    out_ += '}';
-    return std::move(out_);
-  }
-
- private:
-  void Sep() {
-    if (out_.size() > 1) out_ += ',';
-  }
-  std::string out_;
-};
 
 // The rows as the fourteen array parameters of kPostgresInsertSql.
 std::vector<SqlValue> PostgresArrays(std::span<const EventRow* const> rows,
@@ -244,15 +181,15 @@ core::StatusOr<std::vector<bool>> InsertSqlite(Transaction& tx, std::span<const 
     // RETURNING reports.
     std::unordered_multiset<HashKey, HashKeyHash> inserted;
     for (size_t done = 0; done < c.pending.size();) {
-      size_t n = EventRepository::kSqliteRowsPerStatement;
-      while (n > c.pending.size() - done) n /= 2;
+      const size_t n =
+          internal::NextChunk(c.pending.size() - done, EventRepository::kSqliteRowsPerStatement);
       params.clear();
       params.reserve(n * kSqliteParamsPerRow);
       for (size_t k = done; k < done + n; ++k) {
         const size_t i = c.pending[k];
         AppendSqliteParams(rows[i], c.unit_hashes[i], c.hashes[i], params);
       }
-      ASSIGN_OR_RETURN(ResultSet rs, tx.Exec(SqliteInserts().at(n), params));
+      ASSIGN_OR_RETURN(ResultSet rs, tx.Exec(SqliteInserts().For(n), params));
       for (const Row& r : rs.rows) inserted.insert(HashKey{r.Int(0), r.Int(1)});
       done += n;
     }

@@ -1,8 +1,10 @@
 #include "store/experiment_aggregate_repository.h"
 
+#include <string_view>
 #include <utility>
 
 #include "store/event_repository.h"
+#include "store/internal/sql_batches.h"
 
 namespace gov::store {
 
@@ -113,69 +115,175 @@ core::StatusOr<std::vector<AggregationEventRow>> ExperimentAggregateRepository::
   return EventsFrom(rs);
 }
 
-core::StatusOr<std::vector<AggregationEventRow>> ExperimentAggregateRepository::ReadUnitEvents(
-    Transaction& tx, Backend backend, const std::string& environment, const std::string& unit,
-    EventPosition before) {
-  const int64_t unit_hash = EventUnitHash(environment, unit);
-  if (backend == Backend::kSqlite) {
-    ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string(kSqliteEventColumns) +
-                                          "WHERE unit_hash = $1 AND environment = $2 AND "
-                                          "unit = $3 AND seq < $4 ORDER BY seq",
-                                      {unit_hash, environment, unit, before.seq}));
+namespace {
+
+// SQLite, in process, answers one key per statement (each statement prepared once per
+// connection) as fast as a list of keys, and a single-row upsert needs no statement journal,
+// which a multi-row one writes for every page it changes. PostgreSQL is a round trip away: it
+// takes a batch's keys in one statement, as arrays, and searches them one key at a time (each
+// LATERAL subquery, kept apart by OFFSET 0, is a lookup by its table's key whatever the
+// planner believes of the tables' sizes: planned as a join, a batch read every unit of the
+// experiment while the statistics still described an empty table).
+
+constexpr const char* kSqliteUnitEvents =
+    "SELECT seq, environment, type, name, unit, value, at, experiment, variant, 0 FROM events "
+    "WHERE unit_hash = $1 AND environment = $2 AND unit = $3 AND seq < $4 ORDER BY seq";
+constexpr const char* kPostgresUnitsEvents =
+    "SELECT e.seq, e.environment, e.type, e.name, e.unit, e.value, e.at, e.experiment, "
+    "e.variant, e.xid FROM unnest(CAST($1 AS int8[]), CAST($2 AS text[]), CAST($3 AS int8[]), "
+    "CAST($4 AS int8[])) WITH ORDINALITY AS k(unit_hash, unit, xid, seq, n) "
+    "CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.unit_hash = k.unit_hash AND "
+    "e.environment = $5 AND e.unit = k.unit AND (e.xid, e.seq) < (k.xid, k.seq) OFFSET 0) e "
+    "ORDER BY k.n, e.xid, e.seq";
+
+constexpr const char* kUnitColumns =
+    "SELECT u.unit, u.variant, u.first_exposure_at, u.excluded, v.metric, v.value, "
+    "v.denominator, v.pre_value ";
+constexpr const char* kSqliteReadUnit =
+    "FROM experiment_units u LEFT JOIN experiment_unit_values v "
+    "ON v.experiment = u.experiment AND v.unit = u.unit WHERE u.experiment = $1 AND u.unit = $2";
+constexpr const char* kPostgresReadUnits =
+    "FROM unnest(CAST($2 AS text[])) WITH ORDINALITY AS k(unit, n) "
+    "CROSS JOIN LATERAL (SELECT * FROM experiment_units u "
+    "WHERE u.experiment = $1 AND u.unit = k.unit OFFSET 0) u "
+    "LEFT JOIN LATERAL (SELECT * FROM experiment_unit_values v "
+    "WHERE v.experiment = $1 AND v.unit = k.unit OFFSET 0) v ON true ORDER BY k.n";
+
+constexpr const char* kUnitsUpsert =
+    " ON CONFLICT (experiment, unit) DO UPDATE SET variant = excluded.variant, "
+    "first_exposure_at = excluded.first_exposure_at, excluded = excluded.excluded";
+constexpr const char* kValuesUpsert =
+    " ON CONFLICT (experiment, unit, metric) DO UPDATE SET value = excluded.value, "
+    "denominator = excluded.denominator, pre_value = excluded.pre_value";
+
+}  // namespace
+
+core::StatusOr<std::vector<AggregationEventRow>> ExperimentAggregateRepository::ReadUnitsEvents(
+    Transaction& tx, Backend backend, const std::string& environment,
+    std::span<const UnitEventsBefore> units) {
+  std::vector<AggregationEventRow> out;
+  if (units.empty()) return out;
+  if (backend == Backend::kPostgres) {
+    internal::ArrayLiteral hashes(units.size() * 21), names(units.size() * 24),
+        xids(units.size() * 11), seqs(units.size() * 11);
+    for (const UnitEventsBefore& u : units) {
+      hashes.Int(EventUnitHash(environment, u.unit));
+      names.Text(std::string_view(u.unit));
+      xids.Int(u.before.xid);
+      seqs.Int(u.before.seq);
+    }
+    ASSIGN_OR_RETURN(auto rs,
+                     tx.Exec(kPostgresUnitsEvents,
+                             {hashes.Take(), names.Take(), xids.Take(), seqs.Take(), environment}));
     return EventsFrom(rs);
   }
-  ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string(kPostgresEventColumns) +
-                                        "WHERE unit_hash = $1 AND environment = $2 AND unit = $3 "
-                                        "AND (xid, seq) < ($4, $5) ORDER BY xid, seq",
-                                    {unit_hash, environment, unit, before.xid, before.seq}));
-  return EventsFrom(rs);
-}
-
-core::StatusOr<std::optional<ExperimentUnitRecord>> ExperimentAggregateRepository::ReadUnit(
-    Transaction& tx, const std::string& experiment, const std::string& unit) {
-  ASSIGN_OR_RETURN(auto rs,
-                   tx.Exec("SELECT u.variant, u.first_exposure_at, u.excluded, v.metric, v.value, "
-                           "v.denominator, v.pre_value FROM experiment_units u "
-                           "LEFT JOIN experiment_unit_values v "
-                           "ON v.experiment = u.experiment AND v.unit = u.unit "
-                           "WHERE u.experiment = $1 AND u.unit = $2 ORDER BY v.metric",
-                           {experiment, unit}));
-  if (rs.rows.empty()) return std::optional<ExperimentUnitRecord>();
-  ExperimentUnitRecord out;
-  out.unit = unit;
-  out.variant = rs.rows[0].Text(0);
-  out.first_exposure_ms = rs.rows[0].Int(1);
-  out.excluded = rs.rows[0].Int(2) != 0;
-  for (const Row& row : rs.rows) {
-    if (row.IsNull(3)) continue;
-    out.values.push_back(UnitValueRecord{row.Text(3), row.Double(4), row.Double(5), row.Double(6)});
+  for (const UnitEventsBefore& u : units) {
+    ASSIGN_OR_RETURN(auto rs, tx.Exec(kSqliteUnitEvents, {EventUnitHash(environment, u.unit),
+                                                          environment, u.unit, u.before.seq}));
+    for (const Row& row : rs.rows) out.push_back(EventFromRow(row));
   }
-  return std::optional<ExperimentUnitRecord>(std::move(out));
+  return out;
 }
 
-core::Status ExperimentAggregateRepository::WriteUnit(Transaction& tx,
-                                                      const std::string& experiment,
-                                                      const ExperimentUnitRecord& unit) {
-  RETURN_IF_ERROR(tx.Exec("INSERT INTO experiment_units "
-                          "(experiment, unit, variant, first_exposure_at, excluded) "
-                          "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (experiment, unit) DO UPDATE "
-                          "SET variant = excluded.variant, "
-                          "first_exposure_at = excluded.first_exposure_at, "
-                          "excluded = excluded.excluded",
-                          {experiment, unit.unit, unit.variant, unit.first_exposure_ms,
-                           int64_t{unit.excluded ? 1 : 0}})
+core::StatusOr<std::vector<ExperimentUnitRecord>> ExperimentAggregateRepository::ReadUnits(
+    Transaction& tx, Backend backend, const std::string& experiment,
+    std::span<const std::string> units) {
+  std::vector<ExperimentUnitRecord> out;
+  // Rows come grouped by unit: a unit's first row starts its record.
+  auto add = [&](const ResultSet& rs) {
+    for (const Row& row : rs.rows) {
+      if (out.empty() || out.back().unit != row.Text(0)) {
+        out.push_back(
+            ExperimentUnitRecord{row.Text(0), row.Text(1), row.Int(2), row.Int(3) != 0, {}});
+      }
+      if (row.IsNull(4)) continue;
+      out.back().values.push_back(
+          UnitValueRecord{row.Text(4), row.Double(5), row.Double(6), row.Double(7)});
+    }
+  };
+  if (units.empty()) return out;
+  if (backend == Backend::kPostgres) {
+    internal::ArrayLiteral list(units.size() * 24);
+    for (const std::string& unit : units) list.Text(std::string_view(unit));
+    ASSIGN_OR_RETURN(auto rs, tx.Exec(std::string(kUnitColumns) + kPostgresReadUnits,
+                                      {experiment, list.Take()}));
+    add(rs);
+    return out;
+  }
+  const std::string sql = std::string(kUnitColumns) + kSqliteReadUnit;
+  for (const std::string& unit : units) {
+    ASSIGN_OR_RETURN(auto rs, tx.Exec(sql, {experiment, unit}));
+    add(rs);
+  }
+  return out;
+}
+
+core::Status ExperimentAggregateRepository::WriteUnits(
+    Transaction& tx, Backend backend, const std::string& experiment,
+    std::span<const ExperimentUnitRecord> units) {
+  if (units.empty()) return core::Status::Ok();
+  if (backend == Backend::kSqlite) {
+    const std::string unit_sql =
+        std::string(
+            "INSERT INTO experiment_units (experiment, unit, variant, first_exposure_at, "
+            "excluded) VALUES ($1, $2, $3, $4, $5)") +
+        kUnitsUpsert;
+    const std::string value_sql =
+        std::string(
+            "INSERT INTO experiment_unit_values (experiment, unit, metric, value, "
+            "denominator, pre_value) VALUES ($1, $2, $3, $4, $5, $6)") +
+        kValuesUpsert;
+    for (const ExperimentUnitRecord& u : units) {
+      RETURN_IF_ERROR(tx.Exec(unit_sql, {experiment, u.unit, u.variant, u.first_exposure_ms,
+                                         int64_t{u.excluded ? 1 : 0}})
+                          .status());
+      for (const UnitValueRecord& v : u.values) {
+        RETURN_IF_ERROR(
+            tx.Exec(value_sql, {experiment, u.unit, v.metric, v.value, v.denominator, v.pre_value})
+                .status());
+      }
+    }
+    return core::Status::Ok();
+  }
+  internal::ArrayLiteral unit(units.size() * 24), variant(units.size() * 12),
+      first(units.size() * 15), excluded(units.size() * 2);
+  size_t value_count = 0;
+  for (const ExperimentUnitRecord& u : units) {
+    unit.Text(std::string_view(u.unit));
+    variant.Text(std::string_view(u.variant));
+    first.Int(u.first_exposure_ms);
+    excluded.Int(u.excluded ? 1 : 0);
+    value_count += u.values.size();
+  }
+  RETURN_IF_ERROR(tx.Exec(std::string("INSERT INTO experiment_units (experiment, unit, variant, "
+                                      "first_exposure_at, excluded) "
+                                      "SELECT CAST($1 AS text), * FROM unnest("
+                                      "CAST($2 AS text[]), CAST($3 AS text[]), "
+                                      "CAST($4 AS int8[]), CAST($5 AS int4[]))") +
+                              kUnitsUpsert,
+                          {experiment, unit.Take(), variant.Take(), first.Take(), excluded.Take()})
                       .status());
-  for (const UnitValueRecord& v : unit.values) {
-    RETURN_IF_ERROR(tx.Exec("INSERT INTO experiment_unit_values "
-                            "(experiment, unit, metric, value, denominator, pre_value) "
-                            "VALUES ($1, $2, $3, $4, $5, $6) "
-                            "ON CONFLICT (experiment, unit, metric) DO UPDATE "
-                            "SET value = excluded.value, denominator = excluded.denominator, "
-                            "pre_value = excluded.pre_value",
-                            {experiment, unit.unit, v.metric, v.value, v.denominator, v.pre_value})
-                        .status());
+  if (value_count == 0) return core::Status::Ok();
+  internal::ArrayLiteral value_unit(value_count * 24), metric(value_count * 12),
+      value(value_count * 12), denominator(value_count * 4), pre(value_count * 4);
+  for (const ExperimentUnitRecord& u : units) {
+    for (const UnitValueRecord& v : u.values) {
+      value_unit.Text(std::string_view(u.unit));
+      metric.Text(std::string_view(v.metric));
+      value.Double(v.value);
+      denominator.Double(v.denominator);
+      pre.Double(v.pre_value);
+    }
   }
-  return core::Status::Ok();
+  return tx
+      .Exec(std::string("INSERT INTO experiment_unit_values (experiment, unit, metric, value, "
+                        "denominator, pre_value) SELECT CAST($1 AS text), * FROM unnest("
+                        "CAST($2 AS text[]), CAST($3 AS text[]), CAST($4 AS float8[]), "
+                        "CAST($5 AS float8[]), CAST($6 AS float8[]))") +
+                kValuesUpsert,
+            {experiment, value_unit.Take(), metric.Take(), value.Take(), denominator.Take(),
+             pre.Take()})
+      .status();
 }
 
 core::Status ExperimentAggregateRepository::AddDailyStats(

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,12 @@ struct DailyStatsRecord {
   bool operator==(const DailyStatsRecord&) const = default;
 };
 
+// A unit and the position its history ends before (ReadUnitsEvents).
+struct UnitEventsBefore {
+  std::string unit;
+  EventPosition before;
+};
+
 // Per experiment: exposures counted and units excluded for exposure to two variants.
 struct AggregateCounters {
   int64_t exposures = 0;
@@ -100,17 +107,20 @@ class ExperimentAggregateRepository {
                                                                           Backend backend,
                                                                           EventPosition after,
                                                                           int64_t limit);
-  // The events of `unit` in `environment` before `before`, in position order.
-  static core::StatusOr<std::vector<AggregationEventRow>> ReadUnitEvents(
-      Transaction& tx, Backend backend, const std::string& environment, const std::string& unit,
-      EventPosition before);
-  // The unit with its values; nullopt when the experiment has not seen it.
-  static core::StatusOr<std::optional<ExperimentUnitRecord>> ReadUnit(Transaction& tx,
-                                                                      const std::string& experiment,
-                                                                      const std::string& unit);
-  // Inserts or replaces the unit and its values (values of metrics not listed are kept).
-  static core::Status WriteUnit(Transaction& tx, const std::string& experiment,
-                                const ExperimentUnitRecord& unit);
+  // Each unit's events in `environment` before its position: grouped by unit in the order of
+  // `units`, each unit's in position order. On PostgreSQL one statement for all of them.
+  static core::StatusOr<std::vector<AggregationEventRow>> ReadUnitsEvents(
+      Transaction& tx, Backend backend, const std::string& environment,
+      std::span<const UnitEventsBefore> units);
+  // Those of `units` the experiment has seen, with their values (a unit missing from the
+  // answer is new to the experiment). `units` holds no repeats. On PostgreSQL one statement.
+  static core::StatusOr<std::vector<ExperimentUnitRecord>> ReadUnits(
+      Transaction& tx, Backend backend, const std::string& experiment,
+      std::span<const std::string> units);
+  // Inserts or replaces the units and their values (values of metrics not listed are kept).
+  // `units` holds no unit twice. On PostgreSQL two statements.
+  static core::Status WriteUnits(Transaction& tx, Backend backend, const std::string& experiment,
+                                 std::span<const ExperimentUnitRecord> units);
   // Adds each delta to its (variant, metric, day) row, creating it when absent.
   static core::Status AddDailyStats(Transaction& tx, const std::string& experiment,
                                     const std::vector<DailyStatsRecord>& deltas);

@@ -34,6 +34,7 @@ TEST(ConfigTest, ShippedDefaultConfigIsValidAndMatchesBuiltIns) {
   EXPECT_EQ(from_file.database_url, builtin.database_url);
   EXPECT_EQ(from_file.rate_limits["admin"].burst, builtin.rate_limits["admin"].burst);
   EXPECT_EQ(from_file.experiments_writer_nice, builtin.experiments_writer_nice);
+  EXPECT_EQ(from_file.experiments_exposure_writer_nice, builtin.experiments_exposure_writer_nice);
   EXPECT_EQ(from_file.experiments_aggregation_nice, builtin.experiments_aggregation_nice);
 }
 
@@ -53,8 +54,9 @@ TEST(ConfigTest, PrecedenceIsFlagsThenEnvironmentThenFileThenDefaults) {
   EXPECT_EQ(c.database_pool_size, 9);  // env
   EXPECT_EQ(c.rate_limits["admin"].burst, 7);
   EXPECT_EQ(c.experiments_aggregation_nice, 0);
-  EXPECT_EQ(c.keep_alive_max_count, 0);      // default
-  EXPECT_EQ(c.experiments_writer_nice, 10);  // default
+  EXPECT_EQ(c.keep_alive_max_count, 0);               // default
+  EXPECT_EQ(c.experiments_writer_nice, 0);            // default
+  EXPECT_EQ(c.experiments_exposure_writer_nice, 10);  // default
 
   cli::FlagOverrides flags{"127.0.0.1:0", "postgres://db/x", "flag-admin-token-123456", ""};
   ASSERT_TRUE(cli::LoadServerConfig(path, flags, env, c).empty());
@@ -81,7 +83,7 @@ TEST(ConfigTest, EveryProblemIsReportedWithItsKeyPath) {
       "database:\n  url: mysql://x\n"
       "log:\n  format: xml\n"
       "rateLimits:\n  admin: {requestsPerSecond: -1}\n"
-      "experiments:\n  writerNice: 20\n  aggregationNice: -1\n"
+      "experiments:\n  writerNice: 20\n  exposureWriterNice: x\n  aggregationNice: -1\n"
       "mystery: 1\n");
   ServerConfig c;
   auto lines = Lines(cli::LoadServerConfig(path, {}, {}, c));
@@ -95,6 +97,7 @@ TEST(ConfigTest, EveryProblemIsReportedWithItsKeyPath) {
       "log.format: expected text or json",
       "rateLimits.admin.requestsPerSecond: expected a number >= 0",
       "experiments.writerNice: expected an integer from 0 to 19",
+      "experiments.exposureWriterNice: expected an integer from 0 to 19",
       "experiments.aggregationNice: expected an integer from 0 to 19",
   };
   EXPECT_EQ(lines, expected);

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -122,11 +123,26 @@ class AggregatorSuite : public ::testing::TestWithParam<DatabaseFactory> {
     row.experiment = experiment;
     if (experiment) row.feature = "checkout";
     row.variant = variant;
+    if (buffering_) {
+      buffer_.push_back(std::move(row));
+      return;
+    }
     const core::Status st =
         store::WithTransaction(db(), store::TxMode::kReadWrite, [&](store::Transaction& tx) {
           return store::EventRepository::Insert(tx, db().backend(), {&row, 1}).status();
         });
     ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  // Between these, Insert collects the events, then stores them in one transaction (in order).
+  void BeginBuffer() { buffering_ = true; }
+  void CommitBuffer() {
+    buffering_ = false;
+    const core::Status st =
+        store::WithTransaction(db(), store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+          return store::EventRepository::Insert(tx, db().backend(), buffer_).status();
+        });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    buffer_.clear();
   }
 
   // One step; returns the events consumed. On PostgreSQL a step may find the events after the
@@ -225,16 +241,15 @@ class AggregatorSuite : public ::testing::TestWithParam<DatabaseFactory> {
 
   std::optional<store::ExperimentUnitRecord> Unit(const std::string& unit,
                                                   store::Database* target = nullptr) {
-    std::optional<store::ExperimentUnitRecord> out;
-    EXPECT_TRUE(store::WithTransaction(target ? *target : db(), store::TxMode::kReadOnly,
-                                       [&](store::Transaction& tx) {
-                                         ASSIGN_OR_RETURN(
-                                             out, store::ExperimentAggregateRepository::ReadUnit(
-                                                      tx, "exp", unit));
-                                         return core::Status::Ok();
-                                       })
-                    .ok());
-    return out;
+    store::Database& from = target ? *target : db();
+    std::vector<store::ExperimentUnitRecord> out;
+    EXPECT_TRUE(store::WithTransaction(from, store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+                  ASSIGN_OR_RETURN(out, store::ExperimentAggregateRepository::ReadUnits(
+                                            tx, from.backend(), "exp", {&unit, 1}));
+                  return core::Status::Ok();
+                }).ok());
+    if (out.empty()) return std::nullopt;
+    return out.front();
   }
 
   // Rows of experiment_unit_values for `unit`.
@@ -304,6 +319,8 @@ class AggregatorSuite : public ::testing::TestWithParam<DatabaseFactory> {
   }
 
   std::unique_ptr<store::testing::TestDatabase> test_db_;
+  bool buffering_ = false;
+  std::vector<store::EventRow> buffer_;
   Experiment experiment_;
   int next_id_ = 0;
 };
@@ -503,6 +520,109 @@ TEST_P(AggregatorSuite, AnUnconvertedUnitStoresNoZeroValuesAndConvertsLater) {
   EXPECT_EQ(At(totals, "treatment", "revenue"), (SufficientStats{1, 4, 16}));
 }
 
+// A batch reads its units and the histories of its new units before applying its events (on
+// PostgreSQL one statement each): 600 new units in one batch, each with a purchase stored
+// before its exposure that counts (after it) and one that does not (before it), and a visit
+// after.
+TEST_P(AggregatorSuite, ManyNewUnitsInOneBatchCountTheirEarlierEvents) {
+  constexpr int kUnits = 600;
+  BeginBuffer();
+  for (int i = 0; i < kUnits; ++i) {
+    const std::string unit = "unit-" + std::to_string(i);
+    Track(unit, kT0 + 10, "purchase", double(i + 1));
+    Track(unit, kT0 - 10, "purchase", 1000.0);
+    Exposure(unit, kT0, i % 2 ? "treatment" : "control");
+    Track(unit, kT0 + 20, "visit", std::nullopt);
+  }
+  CommitBuffer();
+  SqlExperimentCatalog catalog;
+  AggregatorOptions options;
+  options.batch_size = 4 * kUnits;
+  Aggregator aggregator(db(), catalog, options);
+  WaitUntilAllReadable();
+  EXPECT_EQ(StepSome(aggregator), 4 * kUnits);
+  SufficientStats control, treatment, control_ratio, treatment_ratio;
+  for (int i = 0; i < kUnits; ++i) {
+    const double v = i + 1;
+    (i % 2 ? treatment : control) += SufficientStats{1, v, v * v};
+    (i % 2 ? treatment_ratio : control_ratio) += SufficientStats{1, v, v * v, 1, 1, v};
+  }
+  const auto totals = Totals();
+  EXPECT_EQ(At(totals, "control", "revenue"), control);
+  EXPECT_EQ(At(totals, "treatment", "revenue"), treatment);
+  EXPECT_EQ(At(totals, "control", "per_visit"), control_ratio);
+  EXPECT_EQ(At(totals, "treatment", "per_visit"), treatment_ratio);
+  EXPECT_EQ(At(totals, "control", "converted"),
+            (SufficientStats{kUnits / 2, kUnits / 2, kUnits / 2}));
+  EXPECT_EQ(Counters(), (store::AggregateCounters{kUnits, 0}));
+  const auto last = Unit("unit-599");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->variant, "treatment");
+  EXPECT_EQ(last->first_exposure_ms, kT0);
+}
+
+// Units are read and written many at a time (on PostgreSQL as arrays): text that needs quoting
+// in an array literal round-trips, absent units are left out, and writing again replaces the
+// unit and the values it lists.
+TEST_P(AggregatorSuite, UnitsAreReadAndWrittenManyAtATime) {
+  constexpr int kUnits = 517;
+  const std::vector<std::string> awkward = {R"(a "quoted" \ unit)", "{a,b}", "NULL", "ünit", ""};
+  std::vector<store::ExperimentUnitRecord> units;
+  for (int i = 0; i < kUnits; ++i) {
+    const std::string name = "u" + std::to_string(i) + awkward[i % awkward.size()];
+    store::ExperimentUnitRecord u{name, i % 3 ? "treatment" : "control", kT0 + i, i % 7 == 0, {}};
+    if (i % 2) u.values.push_back({"converted", 1, 0, 0});
+    if (i % 5) u.values.push_back({"revenue", i * 0.1, 0, -1.0 / (i + 1)});
+    units.push_back(std::move(u));
+  }
+  auto write = [&](const std::vector<store::ExperimentUnitRecord>& list) {
+    const core::Status st =
+        store::WithTransaction(db(), store::TxMode::kReadWrite, [&](store::Transaction& tx) {
+          return store::ExperimentAggregateRepository::WriteUnits(tx, db().backend(), "exp", list);
+        });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  };
+  auto read = [&](const std::vector<std::string>& names) {
+    std::vector<store::ExperimentUnitRecord> out;
+    EXPECT_TRUE(store::WithTransaction(db(), store::TxMode::kReadOnly, [&](store::Transaction& tx) {
+                  ASSIGN_OR_RETURN(out, store::ExperimentAggregateRepository::ReadUnits(
+                                            tx, db().backend(), "exp", names));
+                  return core::Status::Ok();
+                }).ok());
+    std::map<std::string, store::ExperimentUnitRecord> by_name;
+    for (auto& u : out) {
+      std::sort(u.values.begin(), u.values.end(),
+                [](const auto& a, const auto& b) { return a.metric < b.metric; });
+      by_name.emplace(u.unit, std::move(u));
+    }
+    return by_name;
+  };
+  write(units);
+  std::vector<std::string> names;
+  for (const auto& u : units) names.push_back(u.unit);
+  names.push_back("never-exposed");
+  auto stored = read(names);
+  ASSERT_EQ(stored.size(), units.size());
+  for (const auto& u : units) EXPECT_EQ(stored.at(u.unit), u) << u.unit;
+
+  // Again for every third unit: a new variant, revenue changed, converted not listed (kept).
+  std::vector<store::ExperimentUnitRecord> changed;
+  for (int i = 0; i < kUnits; i += 3) {
+    store::ExperimentUnitRecord u = units[i];
+    u.variant = "treatment";
+    u.excluded = true;
+    u.values = {{"revenue", 42, 1, 2}};
+    changed.push_back(u);
+    units[i].variant = "treatment";
+    units[i].excluded = true;
+    std::erase_if(units[i].values, [](const auto& v) { return v.metric == "revenue"; });
+    units[i].values.push_back({"revenue", 42, 1, 2});
+  }
+  write(changed);
+  stored = read(names);
+  for (const auto& u : units) EXPECT_EQ(stored.at(u.unit), u) << u.unit;
+}
+
 // Migration 16 on a database with unit aggregates (migration 15's schema): every unit and value
 // is kept; on SQLite both tables are WITHOUT ROWID afterwards, their foreign keys point at the
 // new tables (removing the experiment removes its units and values) and hold.
@@ -517,10 +637,8 @@ TEST_P(AggregatorSuite, MigrationToKeyOrderedUnitsKeepsUnitsAndValues) {
       {"u2", "treatment", kT0 + 5, true, {}},
       {"u3", "treatment", kT0 + 9, false, {{"per_visit", 3, 2, 0}}}};
   ASSERT_TRUE(store::WithTransaction(odb, store::TxMode::kReadWrite, [&](store::Transaction& tx) {
-                for (const auto& u : units) {
-                  RETURN_IF_ERROR(store::ExperimentAggregateRepository::WriteUnit(tx, "exp", u));
-                }
-                return core::Status::Ok();
+                return store::ExperimentAggregateRepository::WriteUnits(tx, odb.backend(), "exp",
+                                                                        units);
               }).ok());
   ASSERT_TRUE(store::Migrate(odb).ok());
   for (const auto& u : units) {

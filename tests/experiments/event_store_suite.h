@@ -4,9 +4,14 @@
 // event_store_test.cc (SQLite) and event_store_pgtest.cc (PostgreSQL).
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <set>
@@ -377,8 +382,9 @@ TEST_P(EventStoreTest, AnOpenWriterHoldsBackLaterRowsFromTheCursor) {
   EXPECT_GT(rows[0].seq, rows[1].seq);
   // The unit's history before the later row holds the earlier one, whatever their seqs.
   const auto history = Read<std::vector<store::AggregationEventRow>>([&](store::Transaction& tx) {
-    return store::ExperimentAggregateRepository::ReadUnitEvents(tx, db().backend(), "production",
-                                                                "u1", {rows[1].xid, rows[1].seq});
+    const store::UnitEventsBefore unit{"u1", {rows[1].xid, rows[1].seq}};
+    return store::ExperimentAggregateRepository::ReadUnitsEvents(tx, db().backend(), "production",
+                                                                 {&unit, 1});
   });
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0].seq, rows[0].seq);
@@ -559,6 +565,49 @@ TEST_P(EventStoreTest, CommitHookRunsAfterCommitsThatStoredEvents) {
   ASSERT_TRUE(service.Write({Row("production", "x", "u")}).ok());
   EXPECT_EQ(commits.load(), 1);
   service.Stop();
+}
+
+// The nice values of this process's threads named `name` (/proc/self/task).
+inline std::vector<int> NiceOfThreads(const std::string& name) {
+  std::vector<int> nice;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    std::getline(comm, line);
+    if (line != name) continue;
+    errno = 0;
+    const int n = ::getpriority(PRIO_PROCESS, static_cast<id_t>(std::stoi(task.path().filename())));
+    if (errno == 0) nice.push_back(n);
+  }
+  return nice;
+}
+
+// The events API's batches are committed by a thread at the priority of the requests waiting
+// for it, the recorded exposures by a lowered one; a row written through both lanes is stored
+// once, and each caller hears whether its row was new.
+TEST_P(EventStoreTest, EachLaneHasItsOwnWriterAndPriority) {
+  RunningExperiments running;
+  core::FakeClock clock;
+  errno = 0;
+  const int base = ::getpriority(PRIO_PROCESS, 0);
+  ASSERT_EQ(errno, 0);
+  EventServiceOptions options;
+  options.writers = 1;
+  options.background_writer_nice = std::min(base + 4, 19);
+  EventService service(db(), *store_, running, clock, options);
+  service.Start();
+  auto request = service.Write({Row("production", "a", "u"), Row("production", "b", "u")});
+  auto background = service.Write({Row("production", "b", "u"), Row("production", "c", "u")},
+                                  WriteLane::kBackground);
+  ASSERT_TRUE(request.ok()) << request.status().ToString();
+  ASSERT_TRUE(background.ok()) << background.status().ToString();
+  EXPECT_EQ(*request, (std::vector<bool>{true, true}));
+  EXPECT_EQ(*background, (std::vector<bool>{false, true}));
+  EXPECT_EQ(Count(), 3);
+  EXPECT_EQ(NiceOfThreads("gov-events"), std::vector<int>{base});
+  EXPECT_EQ(NiceOfThreads("gov-events-bg"), std::vector<int>{options.background_writer_nice});
+  service.Stop();
+  EXPECT_TRUE(NiceOfThreads("gov-events-bg").empty());
 }
 
 TEST_P(EventStoreTest, StopCommitsWhatWasSubmittedAndRefusesLaterWrites) {
