@@ -561,6 +561,23 @@ TEST_P(AggregatorSuite, ManyNewUnitsInOneBatchCountTheirEarlierEvents) {
   EXPECT_EQ(last->first_exposure_ms, kT0);
 }
 
+// An earlier exposure to the same variant arriving later in the same batch moves the unit's
+// first exposure back and recounts it from its events (the history before that exposure, not
+// the one read for the first): the purchase between the two exposures counts.
+TEST_P(AggregatorSuite, AnEarlierExposureLaterInTheBatchRecountsTheUnit) {
+  Exposure("late", kT0 + 100, "treatment");
+  Track("late", kT0 + 50, "purchase", 5.0);
+  Exposure("late", kT0 + 10, "treatment");
+  SqlExperimentCatalog catalog;
+  Aggregator aggregator(db(), catalog);
+  EXPECT_EQ(Drain(aggregator), 3);
+  const auto unit = Unit("late");
+  ASSERT_TRUE(unit);
+  EXPECT_EQ(unit->first_exposure_ms, kT0 + 10);
+  EXPECT_EQ(At(Totals(), "treatment", "revenue"), (SufficientStats{1, 5, 25}));
+  EXPECT_EQ(Counters(), (store::AggregateCounters{2, 0}));
+}
+
 // Units are read and written many at a time (on PostgreSQL as arrays): text that needs quoting
 // in an array literal round-trips, absent units are left out, and writing again replaces the
 // unit and the values it lists.
