@@ -192,9 +192,10 @@ core::StatusOr<std::vector<ExperimentUnitRecord>> ExperimentAggregateRepository:
   // Rows come grouped by unit: a unit's first row starts its record.
   auto add = [&](const ResultSet& rs) {
     for (const Row& row : rs.rows) {
-      if (out.empty() || out.back().unit != row.Text(0)) {
+      std::string unit = row.Text(0);
+      if (out.empty() || out.back().unit != unit) {
         out.push_back(
-            ExperimentUnitRecord{row.Text(0), row.Text(1), row.Int(2), row.Int(3) != 0, {}});
+            ExperimentUnitRecord{std::move(unit), row.Text(1), row.Int(2), row.Int(3) != 0, {}});
       }
       if (row.IsNull(4)) continue;
       out.back().values.push_back(
