@@ -1,7 +1,7 @@
 #include "experiments/aggregator.h"
 
 #include <algorithm>
-#include <functional>
+#include <boost/container_hash/hash.hpp>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -60,11 +60,7 @@ store::EventPosition PositionOf(const store::AggregationEventRow& row) {
 
 // (experiment or environment, unit)
 using UnitKey = std::pair<std::string, std::string>;
-struct UnitKeyHash {
-  size_t operator()(const UnitKey& k) const {
-    return std::hash<std::string>()(k.first) * 31 + std::hash<std::string>()(k.second);
-  }
-};
+using UnitKeyHash = boost::hash<UnitKey>;
 
 // One batch: the plans, the units touched (read once, written once) and the summed deltas.
 // Before applying the events it reads every unit they touch and the histories of the units

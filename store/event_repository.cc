@@ -11,7 +11,7 @@
 #include <unordered_set>
 #include <utility>
 
-#include "store/internal/sql_batches.h"
+#include "store/internal/pg_array_literal.h"
 
 namespace gov::store {
 
@@ -40,11 +40,27 @@ SqlValue Opt(const std::optional<std::string>& v) {
 // can break: every NOT NULL column is bound from a value), but a statement that can no longer
 // abort halfway needs no statement journal, which SQLite otherwise writes for every page a
 // multi-row statement changes (the largest share of its file writes before).
-const internal::SizedTexts& SqliteInserts() {
-  static const internal::SizedTexts kTexts(EventRepository::kSqliteRowsPerStatement, [](size_t n) {
-    return std::string("INSERT OR IGNORE INTO events (") + kSqliteColumns + ") VALUES " +
-           internal::ValuesList(n, kSqliteParamsPerRow) + " RETURNING unit_hash, id_hash";
-  });
+const std::map<size_t, std::string>& SqliteInserts() {
+  static const std::map<size_t, std::string> kTexts = [] {
+    std::map<size_t, std::string> out;
+    for (size_t n = 1; n <= EventRepository::kSqliteRowsPerStatement; n *= 2) {
+      std::string sql =
+          std::string("INSERT OR IGNORE INTO events (") + kSqliteColumns + ") VALUES ";
+      size_t p = 1;
+      for (size_t r = 0; r < n; ++r) {
+        sql += r ? ",(" : "(";
+        for (size_t c = 0; c < kSqliteParamsPerRow; ++c, ++p) {
+          if (c) sql += ',';
+          sql += '$';
+          sql += std::to_string(p);
+        }
+        sql += ')';
+      }
+      sql += " RETURNING unit_hash, id_hash";
+      out.emplace(n, std::move(sql));
+    }
+    return out;
+  }();
   return kTexts;
 }
 
@@ -181,15 +197,15 @@ core::StatusOr<std::vector<bool>> InsertSqlite(Transaction& tx, std::span<const 
     // RETURNING reports.
     std::unordered_multiset<HashKey, HashKeyHash> inserted;
     for (size_t done = 0; done < c.pending.size();) {
-      const size_t n =
-          internal::NextChunk(c.pending.size() - done, EventRepository::kSqliteRowsPerStatement);
+      size_t n = EventRepository::kSqliteRowsPerStatement;
+      while (n > c.pending.size() - done) n /= 2;
       params.clear();
       params.reserve(n * kSqliteParamsPerRow);
       for (size_t k = done; k < done + n; ++k) {
         const size_t i = c.pending[k];
         AppendSqliteParams(rows[i], c.unit_hashes[i], c.hashes[i], params);
       }
-      ASSIGN_OR_RETURN(ResultSet rs, tx.Exec(SqliteInserts().For(n), params));
+      ASSIGN_OR_RETURN(ResultSet rs, tx.Exec(SqliteInserts().at(n), params));
       for (const Row& r : rs.rows) inserted.insert(HashKey{r.Int(0), r.Int(1)});
       done += n;
     }

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "store/event_repository.h"
-#include "store/internal/sql_batches.h"
+#include "store/internal/pg_array_literal.h"
 
 namespace gov::store {
 
@@ -211,7 +211,7 @@ core::StatusOr<std::vector<ExperimentUnitRecord>> ExperimentAggregateRepository:
     add(rs);
     return out;
   }
-  const std::string sql = std::string(kUnitColumns) + kSqliteReadUnit;
+  static const std::string sql = std::string(kUnitColumns) + kSqliteReadUnit;
   for (const std::string& unit : units) {
     ASSIGN_OR_RETURN(auto rs, tx.Exec(sql, {experiment, unit}));
     add(rs);
@@ -224,12 +224,12 @@ core::Status ExperimentAggregateRepository::WriteUnits(
     std::span<const ExperimentUnitRecord> units) {
   if (units.empty()) return core::Status::Ok();
   if (backend == Backend::kSqlite) {
-    const std::string unit_sql =
+    static const std::string unit_sql =
         std::string(
             "INSERT INTO experiment_units (experiment, unit, variant, first_exposure_at, "
             "excluded) VALUES ($1, $2, $3, $4, $5)") +
         kUnitsUpsert;
-    const std::string value_sql =
+    static const std::string value_sql =
         std::string(
             "INSERT INTO experiment_unit_values (experiment, unit, metric, value, "
             "denominator, pre_value) VALUES ($1, $2, $3, $4, $5, $6)") +
